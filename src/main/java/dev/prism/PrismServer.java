@@ -1,0 +1,99 @@
+package dev.prism;
+
+import dev.prism.bus.Codecs;
+import dev.prism.config.PrismConfig;
+import dev.prism.demo.DemoVerticle;
+import dev.prism.ingest.IngestVerticle;
+import dev.prism.project.ProjectVerticle;
+import dev.prism.store.Database;
+import dev.prism.trace.TraceAssemblyVerticle;
+import dev.prism.web.HttpServerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The composition root: starts the store, then deploys every feature's verticle, and undeploys them in reverse on
+ * {@link #stop()} so the store closes last, after in-flight writes.
+ */
+public final class PrismServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PrismServer.class);
+
+    private final Vertx vertx;
+    private final PrismConfig config;
+    private final Database database;
+    private final List<String> deployments;
+    private final int httpPort;
+
+    private PrismServer(Vertx vertx, PrismConfig config, Database database, List<String> deployments, int httpPort) {
+        this.vertx = vertx;
+        this.config = config;
+        this.database = database;
+        this.deployments = deployments;
+        this.httpPort = httpPort;
+    }
+
+    public static Future<PrismServer> start(Vertx vertx, PrismConfig config, PrintStream console) {
+        Codecs.register(vertx);
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        return Database.start(vertx, config.store()).compose(db -> {
+            List<String> deployed = new ArrayList<>();
+            HttpServerVerticle[] firstHttp = new HttpServerVerticle[1];
+            Future<?> chain = deploy(vertx, deployed, () -> new ProjectVerticle(db.pool(), config.auth(), console), 1)
+                    .compose(v -> deploy(vertx, deployed, () -> new TraceAssemblyVerticle(db.pool(), config.traces()), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config), cores))
+                    .compose(v -> deploy(vertx, deployed, () -> {
+                        HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool());
+                        if (firstHttp[0] == null) {
+                            firstHttp[0] = http;
+                        }
+                        return http;
+                    }, cores))
+                    .compose(v -> config.demo().enabled()
+                            ? deploy(vertx, deployed, () -> new DemoVerticle(ProjectVerticle.DEFAULT_PROJECT, config.demo().tracesPerSecond(),
+                                    System.nanoTime()), 1)
+                            : Future.succeededFuture());
+            return chain
+                    .map(v -> new PrismServer(vertx, config, db, deployed, firstHttp[0].actualPort()))
+                    .onSuccess(s -> LOG.info("Prism listening on http://{}:{} ({})", config.http().host(), s.httpPort, db.description()))
+                    .recover(e -> undeployAll(vertx, deployed).eventually(() -> db.close(vertx)).transform(ignored -> Future.failedFuture(e)));
+        });
+    }
+
+    private static Future<Void> deploy(Vertx vertx, List<String> deployed, java.util.function.Supplier<io.vertx.core.Deployable> factory, int instances) {
+        return vertx.deployVerticle(factory, new DeploymentOptions().setInstances(instances)).onSuccess(deployed::add).mapEmpty();
+    }
+
+    private static Future<Void> undeployAll(Vertx vertx, List<String> deployed) {
+        Future<Void> chain = Future.succeededFuture();
+        for (int i = deployed.size() - 1; i >= 0; i--) {
+            String id = deployed.get(i);
+            chain = chain.eventually(() -> vertx.undeploy(id));
+        }
+        return chain;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public PrismConfig config() {
+        return config;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /** Undeploys the features (newest first), then closes the store. */
+    public Future<Void> stop() {
+        return undeployAll(vertx, deployments).eventually(() -> database.close(vertx));
+    }
+}

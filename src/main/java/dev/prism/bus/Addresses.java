@@ -1,0 +1,27 @@
+package dev.prism.bus;
+
+/**
+ * Every event-bus address. Commands (request/reply) are {@code prism.<feature>.<verb>}; events are past tense.
+ */
+public final class Addresses {
+
+    private Addresses() {
+    }
+
+    /** {@link CaptureRequest} → {@link CaptureResult}: decode, validate and store one ingestion request. */
+    public static final String INGEST_CAPTURE = "prism.ingest.capture";
+    /** {@link EventsStored}, published after each group commit. */
+    public static final String EVENTS_STORED = "prism.events.stored";
+
+    /** {@link IngestTokenLookup} → project id; fails with 401 for an unknown token. */
+    public static final String PROJECT_RESOLVE_TOKEN = "prism.project.resolve-token";
+    /** {@link ApiAccess} → project id; fails with 401 (bad key) or 404 (unknown project). */
+    public static final String PROJECT_AUTHORIZE = "prism.project.authorize";
+
+    /** {@link TraceListQuery} → {@link TracePage}. */
+    public static final String TRACE_LIST = "prism.trace.list";
+    /** {@link TraceQuery} → {@link TraceDetail}; fails with 404 when the trace is unknown. */
+    public static final String TRACE_GET = "prism.trace.get";
+    /** {@link TraceCompleted}, published when a trace version completes. */
+    public static final String TRACE_COMPLETED = "prism.trace.completed";
+}

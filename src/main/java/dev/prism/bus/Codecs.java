@@ -1,0 +1,31 @@
+package dev.prism.bus;
+
+import io.vertx.core.Vertx;
+
+import java.util.List;
+
+/** Registers the pass-by-reference codec of every message record on a Vert.x instance; idempotent. */
+public final class Codecs {
+
+    private static final List<Class<?>> MESSAGES = List.of(
+            CaptureRequest.class, CaptureResult.class, EventsStored.class,
+            IngestTokenLookup.class, ApiAccess.class,
+            TraceListQuery.class, TracePage.class, TraceQuery.class, TraceDetail.class, TraceCompleted.class);
+
+    private Codecs() {
+    }
+
+    public static void register(Vertx vertx) {
+        for (Class<?> type : MESSAGES) {
+            register(vertx, type);
+        }
+    }
+
+    private static <T> void register(Vertx vertx, Class<T> type) {
+        try {
+            vertx.eventBus().registerDefaultCodec(type, new LocalRecordCodec<>(type));
+        } catch (IllegalStateException alreadyRegistered) {
+            // a server restarted on the same Vert.x instance: the codecs from its first start still apply
+        }
+    }
+}

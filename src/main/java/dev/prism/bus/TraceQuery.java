@@ -1,0 +1,4 @@
+package dev.prism.bus;
+
+public record TraceQuery(String projectId, String traceId) {
+}

@@ -1,0 +1,159 @@
+package dev.prism.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Typed server configuration, parsed once at startup. Every key is listed in {@link #SETTINGS} with its
+ * environment variable and default; an unusable value stops startup with a {@link ConfigException}.
+ */
+public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo) {
+
+    public record Http(String host, int port, long bodyLimitBytes) {
+    }
+
+    /** @param pgUrl absent: an embedded PostgreSQL is started with its data under {@code dataDir/postgres} */
+    public record Store(Optional<String> pgUrl, Path dataDir, int poolSize) {
+    }
+
+    public record Traces(int idleSeconds, long rootGraceMillis, long sweepMillis) {
+    }
+
+    /** Secrets: never logged, never returned by the API. Absent values are generated at first start. */
+    public record Auth(Optional<String> adminToken, Optional<String> projectToken) {
+        @Override
+        public String toString() {
+            return "Auth[adminToken=" + (adminToken.isPresent() ? "<set>" : "<generated>")
+                    + ", projectToken=" + (projectToken.isPresent() ? "<set>" : "<generated>") + "]";
+        }
+    }
+
+    /**
+     * @param maxEventsPerWrite group commit: at most this many events in one database transaction
+     * @param maxQueuedEvents   events waiting for the store beyond which ingestion answers 503 with Retry-After
+     */
+    public record Ingest(int maxEventsPerWrite, int maxQueuedEvents) {
+    }
+
+    public record Demo(boolean enabled, double tracesPerSecond) {
+    }
+
+    public static final Setting HTTP_HOST = new Setting("http.host", "PRISM_HTTP_HOST", "0.0.0.0", "Interface the HTTP server binds");
+    public static final Setting HTTP_PORT = new Setting("http.port", "PRISM_HTTP_PORT", "8080", "HTTP port (0 picks a free one)");
+    public static final Setting HTTP_BODY_LIMIT = new Setting("http.bodyLimitBytes", "PRISM_HTTP_BODY_LIMIT", "20971520",
+            "Largest accepted request body, after decompression (413 beyond)");
+    public static final Setting DATA_DIR = new Setting("dataDir", "PRISM_DATA_DIR", "./data", "Where embedded PostgreSQL keeps its data");
+    public static final Setting PG_URL = new Setting("pg.url", "PRISM_PG_URL", null,
+            "postgresql://user:password@host:port/database; absent starts embedded PostgreSQL");
+    public static final Setting PG_POOL_SIZE = new Setting("pg.poolSize", "PRISM_PG_POOL_SIZE", "8", "PostgreSQL connections");
+    public static final Setting TRACE_IDLE_SECONDS = new Setting("trace.idleSeconds", "PRISM_TRACE_IDLE_SECONDS", "60",
+            "A trace without an $ai_trace event completes after this many seconds without new events");
+    public static final Setting TRACE_ROOT_GRACE = new Setting("trace.rootGraceMillis", "PRISM_TRACE_ROOT_GRACE_MS", "1000",
+            "After its $ai_trace event, a trace completes once no event arrived for this long");
+    public static final Setting TRACE_SWEEP = new Setting("trace.sweepMillis", "PRISM_TRACE_SWEEP_MS", "500",
+            "How often pending traces are checked for completion");
+    public static final Setting ADMIN_TOKEN = new Setting("auth.adminToken", "PRISM_ADMIN_TOKEN", null,
+            "Admin API key for /api/**; generated and printed once at first start when absent");
+    public static final Setting PROJECT_TOKEN = new Setting("auth.projectToken", "PRISM_PROJECT_TOKEN", null,
+            "Ingestion token of the default project; generated and printed once at first start when absent");
+    public static final Setting INGEST_MAX_EVENTS_PER_WRITE = new Setting("ingest.maxEventsPerWrite", "PRISM_INGEST_MAX_EVENTS_PER_WRITE", "2000",
+            "Group commit: most events written in one transaction");
+    public static final Setting INGEST_MAX_QUEUED_EVENTS = new Setting("ingest.maxQueuedEvents", "PRISM_INGEST_MAX_QUEUED_EVENTS", "50000",
+            "Events waiting for the store beyond which ingestion answers 503 with Retry-After");
+    public static final Setting DEMO = new Setting("demo.enabled", "PRISM_DEMO", "false", "Feed synthetic traffic into the default project");
+    public static final Setting DEMO_RATE = new Setting("demo.tracesPerSecond", "PRISM_DEMO_RATE", "2", "Synthetic traces per second with the demo on");
+
+    public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT, DATA_DIR, PG_URL, PG_POOL_SIZE,
+            TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
+            INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE);
+
+    public static PrismConfig from(ConfigSource source) {
+        Reader r = new Reader(source);
+        return new PrismConfig(
+                new Http(r.string(HTTP_HOST), (int) r.integer(HTTP_PORT, 0, 65535), r.integer(HTTP_BODY_LIMIT, 1024, Integer.MAX_VALUE)),
+                new Store(r.optional(PG_URL).map(url -> validPgUrl(url, source)), Path.of(r.string(DATA_DIR)),
+                        (int) r.integer(PG_POOL_SIZE, 1, 1000)),
+                new Traces((int) r.integer(TRACE_IDLE_SECONDS, 1, 86_400 * 7), r.integer(TRACE_ROOT_GRACE, 0, 3_600_000),
+                        r.integer(TRACE_SWEEP, 10, 60_000)),
+                new Auth(r.optional(ADMIN_TOKEN).map(t -> validToken(t, ADMIN_TOKEN)),
+                        r.optional(PROJECT_TOKEN).map(t -> validToken(t, PROJECT_TOKEN))),
+                new Ingest((int) r.integer(INGEST_MAX_EVENTS_PER_WRITE, 1, 100_000), (int) r.integer(INGEST_MAX_QUEUED_EVENTS, 100, 10_000_000)),
+                new Demo(r.bool(DEMO), r.decimal(DEMO_RATE, 0.01, 10_000)));
+    }
+
+    private static String validPgUrl(String url, ConfigSource source) {
+        if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+            // The URL may hold a password: name the key, not the value.
+            throw new ConfigException("Invalid value for " + PG_URL.path() + " (" + PG_URL.env()
+                    + "): expected a URL starting with postgresql://");
+        }
+        return url;
+    }
+
+    private static String validToken(String token, Setting setting) {
+        if (token.length() < 16) {
+            throw new ConfigException("Invalid value for " + setting.path() + " (" + setting.env()
+                    + "): a token needs at least 16 characters");
+        }
+        return token;
+    }
+
+    /** Parses raw strings into typed values, naming key, origin and value when one does not fit. */
+    private record Reader(ConfigSource source) {
+
+        String string(Setting s) {
+            return optional(s).orElseThrow(() -> new ConfigException("Missing value for " + s.path() + " (" + s.env() + ")"));
+        }
+
+        Optional<String> optional(Setting s) {
+            Optional<ConfigSource.Raw> raw = source.lookup(s);
+            if (raw.isPresent()) {
+                String v = raw.get().value().trim();
+                return v.isEmpty() ? Optional.empty() : Optional.of(v);
+            }
+            return Optional.ofNullable(s.defaultValue());
+        }
+
+        long integer(Setting s, long min, long max) {
+            return parse(s, v -> {
+                long n = Long.parseLong(v);
+                if (n < min || n > max) {
+                    throw new IllegalArgumentException("expected an integer from " + min + " to " + max);
+                }
+                return n;
+            }, "expected an integer from " + min + " to " + max);
+        }
+
+        double decimal(Setting s, double min, double max) {
+            return parse(s, v -> {
+                double n = Double.parseDouble(v);
+                if (!(n >= min && n <= max)) {
+                    throw new IllegalArgumentException("expected a number from " + min + " to " + max);
+                }
+                return n;
+            }, "expected a number from " + min + " to " + max);
+        }
+
+        boolean bool(Setting s) {
+            return parse(s, v -> switch (v.toLowerCase()) {
+                case "true", "1", "yes", "on" -> true;
+                case "false", "0", "no", "off" -> false;
+                default -> throw new IllegalArgumentException("expected true or false");
+            }, "expected true or false");
+        }
+
+        private <T> T parse(Setting s, Function<String, T> parser, String expectation) {
+            Optional<ConfigSource.Raw> raw = source.lookup(s);
+            String value = raw.map(ConfigSource.Raw::value).map(String::trim).orElse(s.defaultValue());
+            String origin = raw.map(ConfigSource.Raw::origin).orElse("default of " + s.path());
+            try {
+                return parser.apply(value);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                String why = e instanceof NumberFormatException || e.getMessage() == null ? expectation : e.getMessage();
+                throw new ConfigException("Invalid value for " + s.path() + " from " + origin + ": '" + value + "' (" + why + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.prism.ingest;
+
+import dev.prism.bus.Addresses;
+import dev.prism.bus.CaptureRequest;
+import dev.prism.bus.CaptureResult;
+import dev.prism.bus.EventsStored;
+import dev.prism.bus.Failure;
+import dev.prism.bus.IngestTokenLookup;
+import dev.prism.config.PrismConfig;
+import dev.prism.ingest.EventParser.ParsedPayload;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.sqlclient.Pool;
+
+/**
+ * Decodes, validates and stores ingestion requests. Deploy one instance per core: each parses on its own event loop
+ * and group-commits through its own {@link EventWriter}.
+ *
+ * <p>Consumes {@value Addresses#INGEST_CAPTURE} ({@link CaptureRequest} → {@link CaptureResult}).
+ * Sends {@value Addresses#PROJECT_RESOLVE_TOKEN}. Publishes {@value Addresses#EVENTS_STORED}.
+ * Bodies over {@value #INLINE_PARSE_BYTES} bytes are parsed on a worker thread to keep the event loop responsive.
+ */
+public final class IngestVerticle extends VerticleBase {
+
+    static final int INLINE_PARSE_BYTES = 512 * 1024;
+
+    private final Pool pool;
+    private final PrismConfig config;
+    private EventWriter writer;
+    private MessageConsumer<CaptureRequest> consumer;
+
+    public IngestVerticle(Pool pool, PrismConfig config) {
+        this.pool = pool;
+        this.config = config;
+    }
+
+    @Override
+    public Future<?> start() {
+        writer = new EventWriter(pool, config.ingest().maxEventsPerWrite(), config.ingest().maxQueuedEvents(),
+                stored -> vertx.eventBus().publish(Addresses.EVENTS_STORED,
+                        new EventsStored(stored.projectId(), stored.traceIds(), stored.rootSeen())));
+        consumer = vertx.eventBus().consumer(Addresses.INGEST_CAPTURE, msg -> capture(msg.body())
+                .onSuccess(msg::reply)
+                .onFailure(e -> Failure.reply(msg, e)));
+        return consumer.completion();
+    }
+
+    private Future<CaptureResult> capture(CaptureRequest request) {
+        long limit = config.http().bodyLimitBytes();
+        Future<ParsedPayload> parsed = request.body().length() <= INLINE_PARSE_BYTES
+                ? inline(request, limit)
+                : vertx.executeBlocking(() -> decodeAndParse(request, limit), false);
+        return parsed.compose(payload -> {
+            return project(request, payload).compose(projectId -> writer.write(projectId, payload.events())
+                    .map(v -> new CaptureResult(projectId, payload.received(), payload.events().size(), payload.ignored(), payload.rejected())));
+        });
+    }
+
+    private Future<String> project(CaptureRequest request, ParsedPayload payload) {
+        if (request.projectId() != null) {
+            return Future.succeededFuture(request.projectId());
+        }
+        String token = payload.token() != null ? payload.token() : request.bearerToken();
+        if (token == null) {
+            return Future.failedFuture(new Failure(401, "missing_token",
+                    "Send the project token as api_key, token or Authorization: Bearer").exception());
+        }
+        return vertx.eventBus().<String>request(Addresses.PROJECT_RESOLVE_TOKEN, new IngestTokenLookup(token)).map(reply -> reply.body());
+    }
+
+    private static Future<ParsedPayload> inline(CaptureRequest request, long limit) {
+        try {
+            return Future.succeededFuture(decodeAndParse(request, limit));
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    private static ParsedPayload decodeAndParse(CaptureRequest request, long limit) {
+        byte[] json = PayloadDecoder.decode(request.body().getBytes(), request.contentEncoding(), request.compression(), limit);
+        return EventParser.parse(json);
+    }
+
+    @Override
+    public Future<?> stop() {
+        // Stop taking requests, then let queued events reach the store: an acknowledged request is never lost.
+        Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+        return unregistered.compose(v -> writer == null ? Future.succeededFuture() : writer.idle());
+    }
+}

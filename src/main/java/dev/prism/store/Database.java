@@ -1,0 +1,125 @@
+package dev.prism.store;
+
+import dev.prism.config.PrismConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * The PostgreSQL every feature stores into: the embedded server when no URL is configured, migrations applied
+ * with Flyway before anything else runs, and one reactive pool shared by the verticles.
+ * Startup blocks (process start, JDBC migrations), so it runs on a worker thread.
+ */
+public final class Database {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    private final Pool pool;
+    private final Optional<EmbeddedPostgresServer> embedded;
+    private final String description;
+
+    private Database(Pool pool, Optional<EmbeddedPostgresServer> embedded, String description) {
+        this.pool = pool;
+        this.embedded = embedded;
+        this.description = description;
+    }
+
+    public static Future<Database> start(Vertx vertx, PrismConfig.Store config) {
+        return vertx.executeBlocking(() -> {
+            Optional<EmbeddedPostgresServer> embedded = config.pgUrl().isPresent()
+                    ? Optional.empty()
+                    : Optional.of(EmbeddedPostgresServer.start(config.dataDir().resolve("postgres")));
+            try {
+                ConnectionSettings settings = embedded.map(EmbeddedPostgresServer::settings)
+                        .orElseGet(() -> ConnectionSettings.parse(config.pgUrl().orElseThrow()));
+                migrate(settings);
+                Pool pool = PgBuilder.pool()
+                        .with(new PoolOptions().setMaxSize(config.poolSize()))
+                        .connectingTo(settings.connectOptions())
+                        .using(vertx)
+                        .build();
+                String description = embedded.isPresent()
+                        ? "embedded PostgreSQL in " + config.dataDir().resolve("postgres").toAbsolutePath()
+                        : "PostgreSQL at " + settings.host() + ":" + settings.port() + "/" + settings.database();
+                LOG.info("Store: {}", description);
+                return new Database(pool, embedded, description);
+            } catch (RuntimeException e) {
+                embedded.ifPresent(EmbeddedPostgresServer::close);
+                throw e;
+            }
+        });
+    }
+
+    private static void migrate(ConnectionSettings settings) {
+        Flyway.configure()
+                .dataSource(settings.jdbcUrl(), settings.user(), settings.password())
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Closes the pool, then stops the embedded server (if any) cleanly so its data directory stays consistent. */
+    public Future<Void> close(Vertx vertx) {
+        return pool.close().eventually(() -> vertx.executeBlocking(() -> {
+            embedded.ifPresent(EmbeddedPostgresServer::close);
+            return null;
+        }));
+    }
+
+    /** Where to connect, parsed from a {@code postgresql://user:password@host:port/database} URL. */
+    public record ConnectionSettings(String host, int port, String database, String user, String password) {
+
+        public static ConnectionSettings parse(String url) {
+            URI uri = URI.create(url.replaceFirst("^postgres(ql)?://", "postgresql://"));
+            String user = "postgres";
+            String password = "";
+            if (uri.getRawUserInfo() != null) {
+                String[] parts = uri.getRawUserInfo().split(":", 2);
+                user = decode(parts[0]);
+                password = parts.length > 1 ? decode(parts[1]) : "";
+            }
+            String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
+            return new ConnectionSettings(uri.getHost() == null ? "localhost" : uri.getHost(),
+                    uri.getPort() < 0 ? 5432 : uri.getPort(), db, user, password);
+        }
+
+        private static String decode(String s) {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        }
+
+        String jdbcUrl() {
+            return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+        }
+
+        PgConnectOptions connectOptions() {
+            return new PgConnectOptions().setHost(host).setPort(port).setDatabase(database)
+                    .setUser(user).setPassword(password)
+                    // Statements repeat on hot paths (ingestion, trace sweeps): prepare them once per connection.
+                    .setCachePreparedStatements(true).setPipeliningLimit(16);
+        }
+
+        @Override
+        public String toString() {
+            return "ConnectionSettings[" + host + ":" + port + "/" + database + " as " + user + "]";
+        }
+    }
+}

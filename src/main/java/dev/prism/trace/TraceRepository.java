@@ -1,0 +1,167 @@
+package dev.prism.trace;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.bus.AssembledTrace;
+import dev.prism.bus.TraceAggregates;
+import dev.prism.bus.TraceEvent;
+import dev.prism.bus.TraceListQuery;
+import dev.prism.bus.TraceSummary;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** SQL of the trace feature: due traces, their events, completion, listing. */
+final class TraceRepository {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    static final String SUMMARY_COLUMNS = """
+            trace_id, version, status, name, first_seen, last_seen, completed_at, event_count, tree_depth,
+            latency_seconds, input_tokens, output_tokens, cost_usd, error_count, models, distinct_users""";
+
+    private final Pool pool;
+
+    TraceRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    record TraceKey(String projectId, String traceId, int version) {
+    }
+
+    /**
+     * Locks up to {@code limit} pending traces that are due: idle for {@code idleSeconds}, or with their
+     * {@code $ai_trace} event and quiet for {@code graceMillis}. Rows locked by another instance are skipped.
+     */
+    Future<List<TraceKey>> lockDue(SqlConnection conn, int idleSeconds, long graceMillis, int limit) {
+        return conn.preparedQuery("""
+                        SELECT project_id, trace_id, version FROM traces
+                        WHERE status = 'pending'
+                          AND (last_activity < now() - make_interval(secs => $1)
+                               OR (root_seen AND last_activity < now() - make_interval(secs => $2)))
+                        ORDER BY last_activity LIMIT $3
+                        FOR UPDATE SKIP LOCKED""")
+                .execute(Tuple.of((double) idleSeconds, graceMillis / 1000.0, limit))
+                .map(rows -> {
+                    List<TraceKey> keys = new ArrayList<>();
+                    rows.forEach(r -> keys.add(new TraceKey(r.getString(0), r.getString(1), r.getInteger(2))));
+                    return keys;
+                });
+    }
+
+    /** Every event of the given traces, grouped by "project\0trace". */
+    Future<Map<String, List<TraceEvent>>> events(SqlClient client, List<TraceKey> keys) {
+        String[] projects = keys.stream().map(TraceKey::projectId).toArray(String[]::new);
+        String[] traces = keys.stream().map(TraceKey::traceId).toArray(String[]::new);
+        return client.preparedQuery("""
+                        SELECT e.project_id, e.trace_id, e.uuid, e.event, e.distinct_id, e."timestamp", e.received_at, e.properties::text
+                        FROM events e JOIN unnest($1::text[], $2::text[]) AS k(project_id, trace_id)
+                          ON e.project_id = k.project_id AND e.trace_id = k.trace_id
+                        ORDER BY e.id""")
+                .execute(Tuple.tuple().addArrayOfString(projects).addArrayOfString(traces))
+                .map(rows -> {
+                    Map<String, List<TraceEvent>> byTrace = new HashMap<>();
+                    for (Row r : rows) {
+                        byTrace.computeIfAbsent(key(r.getString(0), r.getString(1)), k -> new ArrayList<>()).add(event(r));
+                    }
+                    return byTrace;
+                });
+    }
+
+    static String key(String projectId, String traceId) {
+        return projectId + '\0' + traceId;
+    }
+
+    private static TraceEvent event(Row r) {
+        ObjectNode props;
+        try {
+            props = (ObjectNode) MAPPER.readTree(r.getString(7));
+        } catch (JsonProcessingException | ClassCastException e) {
+            props = MAPPER.createObjectNode(); // cannot happen for rows ingestion wrote; keep the event anyway
+        }
+        return new TraceEvent(r.getString(2), r.getString(3), r.getString(4), instant(r.getOffsetDateTime(5)),
+                instant(r.getOffsetDateTime(6)), props);
+    }
+
+    Future<Void> markCompleted(SqlConnection conn, List<Map.Entry<TraceKey, AssembledTrace>> done) {
+        if (done.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        List<Tuple> batch = new ArrayList<>(done.size());
+        for (Map.Entry<TraceKey, AssembledTrace> d : done) {
+            TraceAggregates a = d.getValue().aggregates();
+            batch.add(Tuple.tuple()
+                    .addString(d.getKey().projectId()).addString(d.getKey().traceId())
+                    .addString(d.getValue().name()).addInteger(a.eventCount()).addInteger(a.depth())
+                    .addDouble(a.latencySeconds()).addLong(a.inputTokens()).addLong(a.outputTokens())
+                    .addDouble(a.costUsd()).addInteger(a.errorCount()).addArrayOfString(a.models().toArray(String[]::new))
+                    .addInteger(a.distinctUsers()));
+        }
+        return conn.preparedQuery("""
+                        UPDATE traces SET status = 'completed', completed_at = now(), name = $3, event_count = $4, tree_depth = $5,
+                            latency_seconds = $6, input_tokens = $7, output_tokens = $8, cost_usd = $9, error_count = $10,
+                            models = $11, distinct_users = $12
+                        WHERE project_id = $1 AND trace_id = $2""")
+                .executeBatch(batch).mapEmpty();
+    }
+
+    Future<List<TraceSummary>> list(TraceListQuery q, Optional<TraceCursor> after) {
+        return pool.preparedQuery("SELECT " + SUMMARY_COLUMNS + """
+                         FROM traces WHERE project_id = $1
+                          AND ($2::timestamptz IS NULL OR last_seen >= $2)
+                          AND ($3::timestamptz IS NULL OR last_seen < $3)
+                          AND ($4::text IS NULL OR status = $4)
+                          AND ($5::timestamptz IS NULL OR (last_seen, trace_id) < ($5, $6))
+                        ORDER BY last_seen DESC, trace_id DESC LIMIT $7""")
+                .execute(Tuple.tuple().addString(q.projectId()).addOffsetDateTime(odt(q.since())).addOffsetDateTime(odt(q.until()))
+                        .addString(q.status()).addOffsetDateTime(after.map(c -> odt(c.lastSeen())).orElse(null))
+                        .addString(after.map(TraceCursor::traceId).orElse(null)).addInteger(q.limit() + 1))
+                .map(rows -> {
+                    List<TraceSummary> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(summary(r)));
+                    return out;
+                });
+    }
+
+    Future<Optional<TraceSummary>> find(String projectId, String traceId) {
+        return pool.preparedQuery("SELECT " + SUMMARY_COLUMNS + " FROM traces WHERE project_id = $1 AND trace_id = $2")
+                .execute(Tuple.of(projectId, traceId))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(summary(rows.iterator().next())));
+    }
+
+    Pool pool() {
+        return pool;
+    }
+
+    private static TraceSummary summary(Row r) {
+        String[] models = r.getArrayOfStrings("models");
+        TraceAggregates a = new TraceAggregates(r.getInteger("event_count"), r.getInteger("tree_depth"), r.getDouble("latency_seconds"),
+                r.getLong("input_tokens"), r.getLong("output_tokens"), r.getDouble("cost_usd"), r.getInteger("error_count"),
+                models == null ? List.of() : Arrays.asList(models), r.getInteger("distinct_users"));
+        return new TraceSummary(r.getString("trace_id"), r.getInteger("version"), r.getString("status"), r.getString("name"),
+                instant(r.getOffsetDateTime("first_seen")), instant(r.getOffsetDateTime("last_seen")),
+                instant(r.getOffsetDateTime("completed_at")), a);
+    }
+
+    private static Instant instant(OffsetDateTime t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    private static OffsetDateTime odt(Instant t) {
+        return t == null ? null : t.atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,206 @@
+package dev.prism.web;
+
+import dev.prism.bus.Addresses;
+import dev.prism.bus.ApiAccess;
+import dev.prism.bus.CaptureRequest;
+import dev.prism.bus.CaptureResult;
+import dev.prism.bus.Failure;
+import dev.prism.bus.TraceDetail;
+import dev.prism.bus.TraceListQuery;
+import dev.prism.bus.TracePage;
+import dev.prism.bus.TraceQuery;
+import dev.prism.config.PrismConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/**
+ * The HTTP edge: PostHog-compatible ingestion, the REST API, health probes and the static dashboard. Handlers only
+ * translate between HTTP and bus messages; every failure goes through one handler that answers
+ * {@code {"error", "detail"}} with the matching status. Deploy one instance per core; Vert.x spreads connections.
+ *
+ * <p>Sends {@value Addresses#INGEST_CAPTURE}, {@value Addresses#PROJECT_AUTHORIZE}, {@value Addresses#TRACE_LIST},
+ * {@value Addresses#TRACE_GET}.
+ */
+public final class HttpServerVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServerVerticle.class);
+    static final String[] CAPTURE_PATHS = {"/batch", "/e", "/capture", "/i/v0/e", "/track", "/engage"};
+    private static final String PROJECT = "projectId";
+
+    private final PrismConfig.Http config;
+    private final Pool pool;
+    private HttpServer server;
+
+    /** @param pool used only by the readiness probe */
+    public HttpServerVerticle(PrismConfig.Http config, Pool pool) {
+        this.config = config;
+        this.pool = pool;
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()).setHandleFileUploads(false);
+
+        router.route().handler(CorsHandler.create().addOriginWithRegex(".*")
+                .allowedMethod(HttpMethod.GET).allowedMethod(HttpMethod.POST).allowedMethod(HttpMethod.PUT)
+                .allowedMethod(HttpMethod.PATCH).allowedMethod(HttpMethod.DELETE)
+                .allowedHeader("Authorization").allowedHeader("Content-Type").allowedHeader("Content-Encoding"));
+        for (String path : CAPTURE_PATHS) {
+            router.post(path).handler(body).handler(this::capture);
+            router.post(path + "/").handler(body).handler(this::capture);
+        }
+
+        router.get("/health").handler(ctx -> json(ctx, 200, Json.MAPPER.createObjectNode().put("status", "ok")));
+        router.get("/ready").handler(this::ready);
+
+        router.route("/api/projects/:" + PROJECT + "/*").handler(this::authorize);
+        router.route("/api/*").handler(this::authorize);
+        router.get("/api/projects/:" + PROJECT + "/traces").handler(this::listTraces);
+        router.get("/api/projects/:" + PROJECT + "/traces/:traceId").handler(this::getTrace);
+        router.route("/api/*").handler(ctx -> ctx.fail(new Failure(404, "not_found", "No API route " + ctx.request().method() + " " + ctx.request().path()).exception()));
+
+        router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
+        router.route().failureHandler(this::failure);
+
+        return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+                        .setCompressionSupported(true))
+                .requestHandler(router)
+                .listen()
+                .onSuccess(s -> server = s);
+    }
+
+    /** The port actually bound, useful with port 0. */
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    private void capture(RoutingContext ctx) {
+        CaptureRequest request = CaptureRequest.http(ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer() : ctx.body().buffer(),
+                ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING), ctx.request().getParam("compression"),
+                bearer(ctx));
+        vertx.eventBus().<CaptureResult>request(Addresses.INGEST_CAPTURE, request, new DeliveryOptions().setSendTimeout(60_000))
+                .onSuccess(reply -> json(ctx, 200, Json.capture(reply.body())))
+                .onFailure(ctx::fail);
+    }
+
+    private void ready(RoutingContext ctx) {
+        pool.query("SELECT 1").execute()
+                .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
+                .onSuccess(r -> json(ctx, 200, Json.MAPPER.createObjectNode().put("status", "ready")))
+                .onFailure(e -> json(ctx, 503, Json.error("store_unreachable", "PostgreSQL does not answer: " + e.getMessage())));
+    }
+
+    private void authorize(RoutingContext ctx) {
+        if (ctx.get("authorized") != null) {
+            ctx.next();
+            return;
+        }
+        vertx.eventBus().request(Addresses.PROJECT_AUTHORIZE, new ApiAccess(bearer(ctx), ctx.pathParam(PROJECT)))
+                .onSuccess(r -> {
+                    ctx.put("authorized", true);
+                    ctx.next();
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void listTraces(RoutingContext ctx) {
+        TraceListQuery query;
+        try {
+            query = new TraceListQuery(ctx.pathParam(PROJECT), intParam(ctx, "limit", 50), ctx.request().getParam("cursor"),
+                    instantParam(ctx, "since"), instantParam(ctx, "until"), ctx.request().getParam("status"));
+        } catch (Failure.FailureException e) {
+            ctx.fail(e);
+            return;
+        }
+        vertx.eventBus().<TracePage>request(Addresses.TRACE_LIST, query)
+                .onSuccess(r -> json(ctx, 200, Json.page(r.body())))
+                .onFailure(ctx::fail);
+    }
+
+    private void getTrace(RoutingContext ctx) {
+        vertx.eventBus().<TraceDetail>request(Addresses.TRACE_GET, new TraceQuery(ctx.pathParam(PROJECT), ctx.pathParam("traceId")))
+                .onSuccess(r -> json(ctx, 200, Json.detail(r.body())))
+                .onFailure(ctx::fail);
+    }
+
+    private void failure(RoutingContext ctx) {
+        Throwable cause = ctx.failure();
+        Failure f;
+        if (cause == null || cause instanceof HttpException) {
+            int status = cause == null ? ctx.statusCode() : ((HttpException) cause).getStatusCode();
+            f = switch (status) {
+                case 413 -> new Failure(413, "payload_too_large", "The body exceeds the limit of " + config.bodyLimitBytes() + " bytes");
+                case 404 -> new Failure(404, "not_found", "Nothing at " + ctx.request().path());
+                case 400 -> new Failure(400, "bad_request", "The request cannot be read");
+                default -> new Failure(status < 400 ? 500 : status, "error", "Request failed");
+            };
+        } else {
+            f = Failure.from(cause);
+            if (f.status() >= 500 && f.status() != 503 && !(cause instanceof io.vertx.core.eventbus.ReplyException)) {
+                LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), cause);
+            }
+        }
+        if (ctx.response().ended()) {
+            return;
+        }
+        if (f.status() == 503) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+        }
+        json(ctx, f.status(), Json.error(f.error(), f.detail()));
+    }
+
+    private static String bearer(RoutingContext ctx) {
+        String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = header.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    private static int intParam(RoutingContext ctx, String name, int fallback) {
+        String v = ctx.request().getParam(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new Failure(400, "invalid_" + name, name + " must be an integer").exception();
+        }
+    }
+
+    private static Instant instantParam(RoutingContext ctx, String name) {
+        String v = ctx.request().getParam(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw new Failure(400, "invalid_" + name, name + " must be an ISO-8601 instant such as 2025-01-31T00:00:00Z").exception();
+        }
+    }
+
+    private static void json(RoutingContext ctx, int status, Object body) {
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(Json.write(body));
+    }
+}

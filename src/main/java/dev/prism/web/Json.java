@@ -1,0 +1,119 @@
+package dev.prism.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.bus.AssembledTrace;
+import dev.prism.bus.CaptureResult;
+import dev.prism.bus.TraceAggregates;
+import dev.prism.bus.TraceDetail;
+import dev.prism.bus.TraceEvent;
+import dev.prism.bus.TraceNode;
+import dev.prism.bus.TracePage;
+import dev.prism.bus.TraceSummary;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/** The JSON shapes of the HTTP API (contract v1, documented in the README). */
+final class Json {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Json() {
+    }
+
+    static String write(Object node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static ObjectNode error(String error, String detail) {
+        return MAPPER.createObjectNode().put("error", error).put("detail", detail);
+    }
+
+    static ObjectNode capture(CaptureResult r) {
+        ObjectNode out = MAPPER.createObjectNode().put("status", 1).put("received", r.received()).put("accepted", r.accepted())
+                .put("ignored", r.ignored());
+        ArrayNode rejected = out.putArray("rejected");
+        r.rejected().forEach(x -> rejected.addObject().put("index", x.index()).put("reason", x.reason()));
+        return out;
+    }
+
+    static ObjectNode page(TracePage page) {
+        ObjectNode out = MAPPER.createObjectNode();
+        ArrayNode results = out.putArray("results");
+        page.traces().forEach(t -> results.add(summary(t)));
+        out.put("next_cursor", page.nextCursor());
+        return out;
+    }
+
+    static ObjectNode summary(TraceSummary t) {
+        ObjectNode out = MAPPER.createObjectNode().put("trace_id", t.traceId()).put("version", t.version()).put("status", t.status())
+                .put("name", t.name()).put("first_seen", iso(t.firstSeen())).put("last_seen", iso(t.lastSeen()))
+                .put("completed_at", iso(t.completedAt()));
+        out.set("aggregates", aggregates(t.aggregates()));
+        return out;
+    }
+
+    static ObjectNode aggregates(TraceAggregates a) {
+        ObjectNode out = MAPPER.createObjectNode().put("event_count", a.eventCount()).put("tree_depth", a.depth())
+                .put("latency_seconds", a.latencySeconds()).put("input_tokens", a.inputTokens()).put("output_tokens", a.outputTokens())
+                .put("cost_usd", a.costUsd()).put("error_count", a.errorCount()).put("distinct_users", a.distinctUsers());
+        ArrayNode models = out.putArray("models");
+        a.models().forEach(models::add);
+        return out;
+    }
+
+    static ObjectNode detail(TraceDetail d) {
+        ObjectNode out = summary(d.summary());
+        AssembledTrace t = d.trace();
+        // The stored row is current for completed traces; for pending ones the live assembly is the better figure.
+        if (!"completed".equals(d.summary().status())) {
+            out.set("aggregates", aggregates(t.aggregates()));
+        }
+        out.put("root_event", t.root() == null ? null : t.root().uuid());
+        ArrayNode events = out.putArray("events");
+        t.events().forEach(e -> events.add(event(e)));
+        ArrayNode tree = out.putArray("tree");
+        // Iterative, so a deep tree cannot overflow the stack.
+        Deque<Object[]> stack = new ArrayDeque<>();
+        for (int i = t.nodes().size() - 1; i >= 0; i--) {
+            stack.push(new Object[]{t.nodes().get(i), tree});
+        }
+        while (!stack.isEmpty()) {
+            Object[] item = stack.pop();
+            TraceNode n = (TraceNode) item[0];
+            ObjectNode node = ((ArrayNode) item[1]).addObject()
+                    .put("id", n.id()).put("parent_id", n.parentId()).put("depth", n.depth())
+                    .put("event", n.event().event()).put("uuid", n.event().uuid())
+                    .put("name", text(n.event(), "$ai_span_name")).put("model", text(n.event(), "$ai_model"));
+            ArrayNode children = node.putArray("children");
+            for (int i = n.children().size() - 1; i >= 0; i--) {
+                stack.push(new Object[]{n.children().get(i), children});
+            }
+        }
+        return out;
+    }
+
+    static ObjectNode event(TraceEvent e) {
+        ObjectNode out = MAPPER.createObjectNode().put("uuid", e.uuid()).put("event", e.event()).put("distinct_id", e.distinctId())
+                .put("timestamp", iso(e.timestamp())).put("received_at", iso(e.receivedAt()));
+        out.set("properties", e.properties());
+        return out;
+    }
+
+    private static String text(TraceEvent e, String key) {
+        var v = e.properties().get(key);
+        return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
+    }
+
+    private static String iso(Instant t) {
+        return t == null ? null : t.toString();
+    }
+}

@@ -1,0 +1,53 @@
+package dev.prism;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/** DESIGN.md §2 and §6: features talk only through the bus; pure logic has no Vert.x. */
+class ArchitectureTest {
+
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.prism");
+
+    /** Packages every feature may use: the bus vocabulary, configuration and the store's infrastructure. */
+    private static final List<String> FEATURES = List.of("ingest", "project", "trace", "web", "demo");
+
+    @Test
+    @DisplayName("no feature package uses another feature's classes")
+    void featuresTalkThroughTheBus() {
+        for (String feature : FEATURES) {
+            String[] others = FEATURES.stream().filter(f -> !f.equals(feature)).map(f -> "dev.prism." + f + "..").toArray(String[]::new);
+            ArchRule rule = noClasses().that().resideInAPackage("dev.prism." + feature + "..")
+                    .should().dependOnClassesThat().resideInAnyPackage(others)
+                    .because("features communicate only through records on the event bus");
+            rule.check(CLASSES);
+        }
+    }
+
+    @Test
+    @DisplayName("the bus, configuration records and pure logic do not depend on features")
+    void busIsALeaf() {
+        noClasses().that().resideInAnyPackage("dev.prism.bus..", "dev.prism.config..", "dev.prism.store..")
+                .should().dependOnClassesThat().resideInAnyPackage(FEATURES.stream().map(f -> "dev.prism." + f + "..").toArray(String[]::new))
+                .check(CLASSES);
+    }
+
+    @Test
+    @DisplayName("pure logic classes import nothing from Vert.x")
+    void pureLogic() {
+        noClasses().that().haveSimpleNameEndingWith("Assembler").or().haveSimpleNameEndingWith("Parser")
+                .or().haveSimpleNameEndingWith("Decoder").or().haveSimpleName("DemoTraffic").or().haveSimpleName("PrismConfig")
+                .or().haveSimpleName("ConfigSource").or().haveSimpleName("Tokens")
+                .should().dependOnClassesThat().resideInAPackage("io.vertx..")
+                .check(CLASSES);
+    }
+}

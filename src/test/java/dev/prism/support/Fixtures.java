@@ -1,0 +1,73 @@
+package dev.prism.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The shared trace fixtures in {@code ../shared/fixtures/traces}. */
+public final class Fixtures {
+
+    public static final Path DIR = locate();
+
+    private Fixtures() {
+    }
+
+    private static Path locate() {
+        for (Path p : List.of(Path.of("../shared/fixtures/traces"), Path.of("../../shared/fixtures/traces"))) {
+            if (Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("Fixtures not found: expected ../shared/fixtures/traces next to the checkout");
+    }
+
+    public record Fixture(String name, JsonNode json) {
+        public List<JsonNode> events() {
+            List<JsonNode> out = new ArrayList<>();
+            json.get("events").forEach(out::add);
+            return out;
+        }
+
+        /** The trace id the fixture's events share, or null when none carries a usable one. */
+        public String traceId() {
+            for (JsonNode e : json.get("events")) {
+                JsonNode t = e.path("properties").path("$ai_trace_id");
+                if (t.isTextual() && !t.asText().isBlank()) {
+                    return t.asText();
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    public static List<Fixture> all() {
+        try (Stream<Path> files = Files.list(DIR)) {
+            return files.filter(p -> p.toString().endsWith(".json")).sorted().map(Fixtures::load).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Fixture named(String prefix) {
+        return all().stream().filter(f -> f.name().startsWith(prefix)).findFirst().orElseThrow();
+    }
+
+    private static Fixture load(Path p) {
+        try {
+            return new Fixture(p.getFileName().toString().replace(".json", ""), HttpApi.JSON.readTree(p.toFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
