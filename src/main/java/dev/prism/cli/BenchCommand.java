@@ -75,6 +75,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (pgUrl != null) {
             sys.put(PrismConfig.PG_URL.systemProperty(), pgUrl);
         }
+        // -Dprism.<key>=… still tunes the server under test (e.g. -Dprism.ingest.maxEventsPerWrite=5000).
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("prism."))
+                .forEach(k -> sys.put(k, System.getProperty(k)));
         PrismConfig config = PrismConfig.from(new ConfigSource(Map.of(), Map.of(), sys));
         Vertx vertx = Vertx.vertx();
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
