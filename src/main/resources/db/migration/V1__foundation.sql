@@ -18,7 +18,6 @@ CREATE TABLE api_keys (
 );
 
 CREATE TABLE events (
-    id           bigserial PRIMARY KEY,
     project_id   text NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
     uuid         text NOT NULL,
     event        text NOT NULL,
@@ -29,7 +28,7 @@ CREATE TABLE events (
     received_at  timestamptz NOT NULL DEFAULT now(),
     properties   jsonb NOT NULL,
     -- Client retries resend the same uuid; storing it once keeps ingestion idempotent.
-    UNIQUE (project_id, uuid)
+    PRIMARY KEY (project_id, uuid)
 );
 CREATE INDEX events_trace_idx ON events (project_id, trace_id, "timestamp");
 

@@ -123,8 +123,8 @@ final class EventWriter {
         insertWithRetry(params, 2).onComplete(ar -> {
             writing = false;
             if (ar.succeeded()) {
+                announce(ar.result()); // before the replies: a client that reads right away finds the trace pending
                 group.forEach(p -> p.done.complete());
-                announce(ar.result());
             } else {
                 group.forEach(p -> p.done.fail(ar.cause()));
             }

@@ -71,7 +71,7 @@ final class TraceRepository {
                         SELECT e.project_id, e.trace_id, e.uuid, e.event, e.distinct_id, e."timestamp", e.received_at, e.properties::text
                         FROM events e JOIN unnest($1::text[], $2::text[]) AS k(project_id, trace_id)
                           ON e.project_id = k.project_id AND e.trace_id = k.trace_id
-                        ORDER BY e.id""")
+                        ORDER BY e."timestamp", e.received_at, e.uuid""")
                 .execute(Tuple.tuple().addArrayOfString(projects).addArrayOfString(traces))
                 .map(rows -> {
                     Map<String, List<TraceEvent>> byTrace = new HashMap<>();
