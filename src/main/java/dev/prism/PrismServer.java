@@ -3,6 +3,9 @@ package dev.prism;
 import dev.prism.bus.Codecs;
 import dev.prism.config.PrismConfig;
 import dev.prism.demo.DemoVerticle;
+import dev.prism.format.FormatVerticle;
+import dev.prism.metrics.Metrics;
+import dev.prism.theme.ThemeVerticle;
 import dev.prism.ingest.IngestVerticle;
 import dev.prism.project.ProjectVerticle;
 import dev.prism.store.Database;
@@ -42,15 +45,18 @@ public final class PrismServer {
 
     public static Future<PrismServer> start(Vertx vertx, PrismConfig config, PrintStream console) {
         Codecs.register(vertx);
+        Metrics metrics = new Metrics();
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
         return Database.start(vertx, config.store()).compose(db -> {
             List<String> deployed = new ArrayList<>();
             HttpServerVerticle[] firstHttp = new HttpServerVerticle[1];
             Future<?> chain = deploy(vertx, deployed, () -> new ProjectVerticle(db.pool(), config.auth(), console), 1)
                     .compose(v -> deploy(vertx, deployed, () -> new TraceAssemblyVerticle(db.pool(), config.traces()), 1))
-                    .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config), cores))
+                    .compose(v -> deploy(vertx, deployed, () -> new FormatVerticle(config.format(), metrics), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new ThemeVerticle(db.pool()), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
                     .compose(v -> deploy(vertx, deployed, () -> {
-                        HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool());
+                        HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool(), metrics);
                         if (firstHttp[0] == null) {
                             firstHttp[0] = http;
                         }

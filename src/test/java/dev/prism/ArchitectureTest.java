@@ -19,7 +19,7 @@ class ArchitectureTest {
             .importPackages("dev.prism");
 
     /** Packages every feature may use: the bus vocabulary, configuration and the store's infrastructure. */
-    private static final List<String> FEATURES = List.of("ingest", "project", "trace", "web", "demo");
+    private static final List<String> FEATURES = List.of("ingest", "project", "trace", "format", "web", "demo");
 
     @Test
     @DisplayName("no feature package uses another feature's classes")
@@ -36,7 +36,7 @@ class ArchitectureTest {
     @Test
     @DisplayName("the bus, configuration records and pure logic do not depend on features")
     void busIsALeaf() {
-        noClasses().that().resideInAnyPackage("dev.prism.bus..", "dev.prism.config..", "dev.prism.store..")
+        noClasses().that().resideInAnyPackage("dev.prism.bus..", "dev.prism.config..", "dev.prism.store..", "dev.prism.metrics..")
                 .should().dependOnClassesThat().resideInAnyPackage(FEATURES.stream().map(f -> "dev.prism." + f + "..").toArray(String[]::new))
                 .check(CLASSES);
     }
@@ -46,7 +46,7 @@ class ArchitectureTest {
     void pureLogic() {
         noClasses().that().haveSimpleNameEndingWith("Assembler").or().haveSimpleNameEndingWith("Parser")
                 .or().haveSimpleNameEndingWith("Decoder").or().haveSimpleName("DemoTraffic").or().haveSimpleName("PrismConfig")
-                .or().haveSimpleName("ConfigSource").or().haveSimpleName("Tokens")
+                .or().haveSimpleName("ConfigSource").or().haveSimpleName("Tokens").or().haveSimpleName("TraceFormatter")
                 .should().dependOnClassesThat().resideInAPackage("io.vertx..")
                 .check(CLASSES);
     }

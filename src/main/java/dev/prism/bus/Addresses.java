@@ -22,6 +22,16 @@ public final class Addresses {
     public static final String TRACE_LIST = "prism.trace.list";
     /** {@link TraceQuery} → {@link TraceDetail}; fails with 404 when the trace is unknown. */
     public static final String TRACE_GET = "prism.trace.get";
+    /** {@link TraceQuery} → {@link TraceSummary} (no events); fails with 404 when the trace is unknown. */
+    public static final String TRACE_SUMMARY = "prism.trace.summary";
     /** {@link TraceCompleted}, published when a trace version completes. */
     public static final String TRACE_COMPLETED = "prism.trace.completed";
+
+    /** {@link ThemeCommand} → {@link ThemeCommand.Themes} or {@link AnalysisTheme}: theme CRUD. */
+    public static final String THEME_COMMAND = "prism.theme.command";
+
+    /** {@link TraceTextQuery} → {@link TraceText}: a trace rendered as text, from the cache when possible. */
+    public static final String FORMAT_TEXT = "prism.format.text";
+    /** {@link TraceFormatted}, published once a completed trace version has its text. */
+    public static final String TRACE_FORMATTED = "prism.trace.formatted";
 }

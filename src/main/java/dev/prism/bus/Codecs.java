@@ -10,7 +10,11 @@ public final class Codecs {
     private static final List<Class<?>> MESSAGES = List.of(
             CaptureRequest.class, CaptureResult.class, EventsStored.class,
             IngestTokenLookup.class, ApiAccess.class,
-            TraceListQuery.class, TracePage.class, TraceQuery.class, TraceDetail.class, TraceCompleted.class);
+            TraceListQuery.class, TracePage.class, TraceQuery.class, TraceDetail.class, TraceSummary.class, TraceCompleted.class,
+            TraceTextQuery.class, TraceText.class, TraceFormatted.class,
+            AnalysisTheme.class, ThemeCommand.List.class, ThemeCommand.Get.class, ThemeCommand.Write.class,
+            ThemeCommand.Delete.class, ThemeCommand.Themes.class,
+            ThemeCommand.SuggestProperties.class, ThemeCommand.Properties.class);
 
     private Codecs() {
     }

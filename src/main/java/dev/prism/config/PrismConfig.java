@@ -9,7 +9,7 @@ import java.util.function.Function;
  * Typed server configuration, parsed once at startup. Every key is listed in {@link #SETTINGS} with its
  * environment variable and default; an unusable value stops startup with a {@link ConfigException}.
  */
-public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo) {
+public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format) {
 
     public record Http(String host, int port, long bodyLimitBytes) {
     }
@@ -40,6 +40,18 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public record Demo(boolean enabled, double tracesPerSecond) {
     }
 
+    /**
+     * @param redisUrl        absent: rendered texts are cached in process
+     * @param localCacheChars bound of the in-process cache, in characters of text
+     */
+    public record Format(Optional<String> redisUrl, int cacheTtlHours, long localCacheChars) {
+        @Override
+        public String toString() {
+            return "Format[redisUrl=" + redisUrl.map(u -> "<set>").orElse("<none>") + ", cacheTtlHours=" + cacheTtlHours
+                    + ", localCacheChars=" + localCacheChars + "]";
+        }
+    }
+
     public static final Setting HTTP_HOST = new Setting("http.host", "PRISM_HTTP_HOST", "0.0.0.0", "Interface the HTTP server binds");
     public static final Setting HTTP_PORT = new Setting("http.port", "PRISM_HTTP_PORT", "8080", "HTTP port (0 picks a free one)");
     public static final Setting HTTP_BODY_LIMIT = new Setting("http.bodyLimitBytes", "PRISM_HTTP_BODY_LIMIT", "20971520",
@@ -65,9 +77,16 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting DEMO = new Setting("demo.enabled", "PRISM_DEMO", "false", "Feed synthetic traffic into the default project");
     public static final Setting DEMO_RATE = new Setting("demo.tracesPerSecond", "PRISM_DEMO_RATE", "2", "Synthetic traces per second with the demo on");
 
+    public static final Setting REDIS_URL = new Setting("redis.url", "PRISM_REDIS_URL", null,
+            "redis://[:password@]host:port[/db]; absent keeps caches in process");
+    public static final Setting FORMAT_CACHE_TTL = new Setting("format.cacheTtlHours", "PRISM_FORMAT_CACHE_TTL_HOURS", "24",
+            "How long rendered trace texts stay cached");
+    public static final Setting FORMAT_LOCAL_CACHE = new Setting("format.localCacheChars", "PRISM_FORMAT_LOCAL_CACHE_CHARS", "67108864",
+            "Bound of the in-process text cache, in characters (used without Redis)");
+
     public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT, DATA_DIR, PG_URL, PG_POOL_SIZE,
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
-            INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE);
+            INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE);
 
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
@@ -80,7 +99,9 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                 new Auth(r.optional(ADMIN_TOKEN).map(t -> validToken(t, ADMIN_TOKEN)),
                         r.optional(PROJECT_TOKEN).map(t -> validToken(t, PROJECT_TOKEN))),
                 new Ingest((int) r.integer(INGEST_MAX_EVENTS_PER_WRITE, 1, 100_000), (int) r.integer(INGEST_MAX_QUEUED_EVENTS, 100, 10_000_000)),
-                new Demo(r.bool(DEMO), r.decimal(DEMO_RATE, 0.01, 10_000)));
+                new Demo(r.bool(DEMO), r.decimal(DEMO_RATE, 0.01, 10_000)),
+                new Format(r.optional(REDIS_URL).map(PrismConfig::validRedisUrl), (int) r.integer(FORMAT_CACHE_TTL, 1, 24 * 365),
+                        r.integer(FORMAT_LOCAL_CACHE, 0, Long.MAX_VALUE / 4)));
     }
 
     private static String validPgUrl(String url, ConfigSource source) {
@@ -88,6 +109,14 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             // The URL may hold a password: name the key, not the value.
             throw new ConfigException("Invalid value for " + PG_URL.path() + " (" + PG_URL.env()
                     + "): expected a URL starting with postgresql://");
+        }
+        return url;
+    }
+
+    private static String validRedisUrl(String url) {
+        if (!url.startsWith("redis://") && !url.startsWith("rediss://") && !url.startsWith("unix://")) {
+            throw new ConfigException("Invalid value for " + REDIS_URL.path() + " (" + REDIS_URL.env()
+                    + "): expected a URL starting with redis://, rediss:// or unix://");
         }
         return url;
     }

@@ -8,6 +8,8 @@ import dev.prism.bus.Failure;
 import dev.prism.bus.IngestTokenLookup;
 import dev.prism.config.PrismConfig;
 import dev.prism.ingest.EventParser.ParsedPayload;
+import dev.prism.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -27,16 +29,25 @@ public final class IngestVerticle extends VerticleBase {
 
     private final Pool pool;
     private final PrismConfig config;
+    private final Metrics metrics;
+    private Counter accepted;
+    private Counter rejected;
+    private Counter ignored;
     private EventWriter writer;
     private MessageConsumer<CaptureRequest> consumer;
 
-    public IngestVerticle(Pool pool, PrismConfig config) {
+    public IngestVerticle(Pool pool, PrismConfig config, Metrics metrics) {
         this.pool = pool;
         this.config = config;
+        this.metrics = metrics;
     }
 
     @Override
     public Future<?> start() {
+        // Micrometer returns the same counter to every instance that registers these names and tags.
+        accepted = Counter.builder("prism.ingest.events").tag("result", "accepted").register(metrics.registry());
+        rejected = Counter.builder("prism.ingest.events").tag("result", "rejected").register(metrics.registry());
+        ignored = Counter.builder("prism.ingest.events").tag("result", "ignored").register(metrics.registry());
         writer = new EventWriter(pool, config.ingest().maxEventsPerWrite(), config.ingest().maxQueuedEvents(),
                 stored -> vertx.eventBus().publish(Addresses.EVENTS_STORED,
                         new EventsStored(stored.projectId(), stored.traceIds(), stored.rootSeen())));
@@ -53,7 +64,12 @@ public final class IngestVerticle extends VerticleBase {
                 : vertx.executeBlocking(() -> decodeAndParse(request, limit), false);
         return parsed.compose(payload -> {
             return project(request, payload).compose(projectId -> writer.write(projectId, payload.events())
-                    .map(v -> new CaptureResult(projectId, payload.received(), payload.events().size(), payload.ignored(), payload.rejected())));
+                    .map(v -> {
+                        accepted.increment(payload.events().size());
+                        rejected.increment(payload.rejected().size());
+                        ignored.increment(payload.ignored());
+                        return new CaptureResult(projectId, payload.received(), payload.events().size(), payload.ignored(), payload.rejected());
+                    }));
         });
     }
 

@@ -19,6 +19,8 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +33,8 @@ import java.util.Optional;
  * A sweep every {@code trace.sweepMillis} completes traces idle for {@code trace.idleSeconds}, or quiet for
  * {@code trace.rootGraceMillis} after their {@code $ai_trace} event; a late event reopens a trace as a new version.
  *
- * <p>Consumes {@value Addresses#EVENTS_STORED} (to sweep early after an {@code $ai_trace}), {@value Addresses#TRACE_LIST}
- * and {@value Addresses#TRACE_GET}. Publishes {@value Addresses#TRACE_COMPLETED} after the completion is committed.
+ * <p>Consumes {@value Addresses#EVENTS_STORED} (to sweep early after an {@code $ai_trace}), {@value Addresses#TRACE_LIST},
+ * {@value Addresses#TRACE_SUMMARY} and {@value Addresses#TRACE_GET}. Publishes {@value Addresses#TRACE_COMPLETED} after the completion is committed.
  * Assembly runs on a worker thread: a trace may hold megabytes of events.
  */
 public final class TraceAssemblyVerticle extends VerticleBase {
@@ -63,6 +65,8 @@ public final class TraceAssemblyVerticle extends VerticleBase {
         });
         vertx.eventBus().<TraceListQuery>consumer(Addresses.TRACE_LIST, msg ->
                 list(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
+        vertx.eventBus().<TraceQuery>consumer(Addresses.TRACE_SUMMARY, msg ->
+                summary(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         vertx.eventBus().<TraceQuery>consumer(Addresses.TRACE_GET, msg ->
                 get(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         timer = vertx.setPeriodic(config.sweepMillis(), id -> sweep());
@@ -100,22 +104,23 @@ public final class TraceAssemblyVerticle extends VerticleBase {
     /** Completes one batch of due traces in one transaction; returns how many were due. */
     private Future<Integer> completeDue() {
         List<TraceCompleted> completed = new ArrayList<>();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS); // PostgreSQL keeps microseconds
         return repository.pool().withTransaction(conn -> repository.lockDue(conn, config.idleSeconds(), config.rootGraceMillis(), SWEEP_BATCH)
                         .compose(keys -> keys.isEmpty() ? Future.succeededFuture(0) : repository.events(conn, keys)
-                                .compose(events -> vertx.executeBlocking(() -> assembleAll(keys, events), false))
-                                .compose(done -> {
-                                    done.forEach(d -> completed.add(new TraceCompleted(d.getKey().projectId(), d.getKey().traceId(),
-                                            d.getKey().version(), d.getValue())));
-                                    return repository.markCompleted(conn, done);
-                                })
+                                .compose(loaded -> vertx.executeBlocking(() -> assembleAll(keys, loaded), false)
+                                        .compose(done -> {
+                                            done.forEach(d -> completed.add(new TraceCompleted(d.getKey().projectId(), d.getKey().traceId(),
+                                                    d.getKey().version(), now, d.getValue())));
+                                            return repository.markCompleted(conn, done, loaded, now);
+                                        }))
                                 .map(v -> keys.size())))
                 .onSuccess(n -> completed.forEach(c -> vertx.eventBus().publish(Addresses.TRACE_COMPLETED, c)));
     }
 
-    private static List<Map.Entry<TraceKey, AssembledTrace>> assembleAll(List<TraceKey> keys, Map<String, List<TraceEvent>> events) {
+    private static List<Map.Entry<TraceKey, AssembledTrace>> assembleAll(List<TraceKey> keys, TraceRepository.Loaded loaded) {
         List<Map.Entry<TraceKey, AssembledTrace>> done = new ArrayList<>(keys.size());
         for (TraceKey k : keys) {
-            List<TraceEvent> list = events.getOrDefault(TraceRepository.key(k.projectId(), k.traceId()), List.of());
+            List<TraceEvent> list = loaded.of(k.projectId(), k.traceId());
             done.add(new AbstractMap.SimpleImmutableEntry<>(k, TraceAssembler.assemble(k.traceId(), list)));
         }
         return done;
@@ -142,15 +147,24 @@ public final class TraceAssemblyVerticle extends VerticleBase {
         });
     }
 
+    private Future<TraceSummary> summary(TraceQuery q) {
+        return repository.find(q.projectId(), q.traceId()).compose(found -> found.isPresent() ? Future.succeededFuture(found.get())
+                : Future.failedFuture(notFound(q)));
+    }
+
+    private static Failure.FailureException notFound(TraceQuery q) {
+        return new Failure(404, "trace_not_found", "No trace '" + q.traceId() + "' in project '" + q.projectId() + "'").exception();
+    }
+
     private Future<TraceDetail> get(TraceQuery q) {
         return repository.find(q.projectId(), q.traceId()).compose(found -> {
             if (found.isEmpty()) {
-                return Future.failedFuture(new Failure(404, "trace_not_found", "No trace '" + q.traceId() + "' in project '" + q.projectId() + "'").exception());
+                return Future.failedFuture(notFound(q));
             }
             TraceKey key = new TraceKey(q.projectId(), q.traceId(), found.get().version());
             return repository.events(repository.pool(), List.of(key))
-                    .compose(events -> vertx.executeBlocking(() -> TraceAssembler.assemble(q.traceId(),
-                            events.getOrDefault(TraceRepository.key(q.projectId(), q.traceId()), List.of())), false))
+                    .compose(loaded -> vertx.executeBlocking(() -> TraceAssembler.assemble(q.traceId(),
+                            loaded.of(q.projectId(), q.traceId())), false))
                     .map(trace -> new TraceDetail(found.get(), trace));
         });
     }

@@ -63,8 +63,22 @@ final class TraceRepository {
                 });
     }
 
-    /** Every event of the given traces, grouped by "project\0trace". */
-    Future<Map<String, List<TraceEvent>>> events(SqlClient client, List<TraceKey> keys) {
+    /**
+     * Events grouped by "project\0trace", and per trace the characters of their properties as stored: a cheap measure
+     * of how much text the trace holds, which cost estimates use without rendering it.
+     */
+    record Loaded(Map<String, List<TraceEvent>> events, Map<String, Long> contentChars) {
+        List<TraceEvent> of(String projectId, String traceId) {
+            return events.getOrDefault(key(projectId, traceId), List.of());
+        }
+
+        long charsOf(String projectId, String traceId) {
+            return contentChars.getOrDefault(key(projectId, traceId), 0L);
+        }
+    }
+
+    /** Every event of the given traces. */
+    Future<Loaded> events(SqlClient client, List<TraceKey> keys) {
         String[] projects = keys.stream().map(TraceKey::projectId).toArray(String[]::new);
         String[] traces = keys.stream().map(TraceKey::traceId).toArray(String[]::new);
         return client.preparedQuery("""
@@ -75,10 +89,13 @@ final class TraceRepository {
                 .execute(Tuple.tuple().addArrayOfString(projects).addArrayOfString(traces))
                 .map(rows -> {
                     Map<String, List<TraceEvent>> byTrace = new HashMap<>();
+                    Map<String, Long> chars = new HashMap<>();
                     for (Row r : rows) {
-                        byTrace.computeIfAbsent(key(r.getString(0), r.getString(1)), k -> new ArrayList<>()).add(event(r));
+                        String k = key(r.getString(0), r.getString(1));
+                        byTrace.computeIfAbsent(k, x -> new ArrayList<>()).add(event(r));
+                        chars.merge(k, (long) r.getString(7).length(), Long::sum);
                     }
-                    return byTrace;
+                    return new Loaded(byTrace, chars);
                 });
     }
 
@@ -97,7 +114,7 @@ final class TraceRepository {
                 instant(r.getOffsetDateTime(6)), props);
     }
 
-    Future<Void> markCompleted(SqlConnection conn, List<Map.Entry<TraceKey, AssembledTrace>> done) {
+    Future<Void> markCompleted(SqlConnection conn, List<Map.Entry<TraceKey, AssembledTrace>> done, Loaded loaded, Instant completedAt) {
         if (done.isEmpty()) {
             return Future.succeededFuture();
         }
@@ -109,12 +126,13 @@ final class TraceRepository {
                     .addString(d.getValue().name()).addInteger(a.eventCount()).addInteger(a.depth())
                     .addDouble(a.latencySeconds()).addLong(a.inputTokens()).addLong(a.outputTokens())
                     .addDouble(a.costUsd()).addInteger(a.errorCount()).addArrayOfString(a.models().toArray(String[]::new))
-                    .addInteger(a.distinctUsers()));
+                    .addInteger(a.distinctUsers()).addLong(loaded.charsOf(d.getKey().projectId(), d.getKey().traceId()))
+                    .addOffsetDateTime(completedAt.atOffset(ZoneOffset.UTC)));
         }
         return conn.preparedQuery("""
-                        UPDATE traces SET status = 'completed', completed_at = now(), name = $3, event_count = $4, tree_depth = $5,
+                        UPDATE traces SET status = 'completed', completed_at = $14, name = $3, event_count = $4, tree_depth = $5,
                             latency_seconds = $6, input_tokens = $7, output_tokens = $8, cost_usd = $9, error_count = $10,
-                            models = $11, distinct_users = $12
+                            models = $11, distinct_users = $12, content_chars = $13
                         WHERE project_id = $1 AND trace_id = $2""")
                 .executeBatch(batch).mapEmpty();
     }

@@ -9,6 +9,12 @@ import dev.prism.bus.TraceDetail;
 import dev.prism.bus.TraceListQuery;
 import dev.prism.bus.TracePage;
 import dev.prism.bus.TraceQuery;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prism.bus.AnalysisTheme;
+import dev.prism.bus.ThemeCommand;
+import dev.prism.bus.TraceText;
+import dev.prism.bus.TraceTextQuery;
+import dev.prism.metrics.Metrics;
 import dev.prism.config.PrismConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -36,7 +42,7 @@ import java.time.format.DateTimeParseException;
  * {@code {"error", "detail"}} with the matching status. Deploy one instance per core; Vert.x spreads connections.
  *
  * <p>Sends {@value Addresses#INGEST_CAPTURE}, {@value Addresses#PROJECT_AUTHORIZE}, {@value Addresses#TRACE_LIST},
- * {@value Addresses#TRACE_GET}.
+ * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND}.
  */
 public final class HttpServerVerticle extends VerticleBase {
 
@@ -46,12 +52,14 @@ public final class HttpServerVerticle extends VerticleBase {
 
     private final PrismConfig.Http config;
     private final Pool pool;
+    private final Metrics metrics;
     private HttpServer server;
 
     /** @param pool used only by the readiness probe */
-    public HttpServerVerticle(PrismConfig.Http config, Pool pool) {
+    public HttpServerVerticle(PrismConfig.Http config, Pool pool, Metrics metrics) {
         this.config = config;
         this.pool = pool;
+        this.metrics = metrics;
     }
 
     @Override
@@ -70,11 +78,35 @@ public final class HttpServerVerticle extends VerticleBase {
 
         router.get("/health").handler(ctx -> json(ctx, 200, Json.MAPPER.createObjectNode().put("status", "ok")));
         router.get("/ready").handler(this::ready);
+        router.get("/metrics").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                .end(metrics.scrape()));
 
+        // The body must be read before any asynchronous step (authorisation), or its chunks are lost.
+        router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024).setHandleFileUploads(false));
         router.route("/api/projects/:" + PROJECT + "/*").handler(this::authorize);
         router.route("/api/*").handler(this::authorize);
         router.get("/api/projects/:" + PROJECT + "/traces").handler(this::listTraces);
         router.get("/api/projects/:" + PROJECT + "/traces/:traceId").handler(this::getTrace);
+        router.get("/api/projects/:" + PROJECT + "/traces/:traceId/text").handler(this::traceText);
+        String themes = "/api/projects/:" + PROJECT + "/themes";
+        router.get(themes).handler(ctx -> theme(ctx, new ThemeCommand.List(ctx.pathParam(PROJECT)), 200));
+        router.post(themes).handler(ctx -> withJson(ctx, json ->
+                theme(ctx, new ThemeCommand.Write(ctx.pathParam(PROJECT), null, ThemeCommand.Mode.CREATE, json), 201)));
+        router.get("/api/projects/:" + PROJECT + "/properties").handler(ctx -> vertx.eventBus()
+                .<ThemeCommand.Properties>request(Addresses.THEME_COMMAND, new ThemeCommand.SuggestProperties(ctx.pathParam(PROJECT),
+                        ctx.request().getParam("prefix")))
+                .onSuccess(r -> {
+                    var out = Json.MAPPER.createObjectNode();
+                    r.body().names().forEach(out.putArray("results")::add);
+                    json(ctx, 200, out);
+                })
+                .onFailure(ctx::fail));
+        router.get(themes + "/:themeId").handler(ctx -> theme(ctx, new ThemeCommand.Get(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
+        router.put(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx,
+                new ThemeCommand.Write(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), ThemeCommand.Mode.REPLACE, json), 200)));
+        router.patch(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx,
+                new ThemeCommand.Write(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), ThemeCommand.Mode.PATCH, json), 200)));
+        router.delete(themes + "/:themeId").handler(ctx -> theme(ctx, new ThemeCommand.Delete(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
         router.route("/api/*").handler(ctx -> ctx.fail(new Failure(404, "not_found", "No API route " + ctx.request().method() + " " + ctx.request().path()).exception()));
 
         router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
@@ -141,6 +173,43 @@ public final class HttpServerVerticle extends VerticleBase {
                 .onFailure(ctx::fail);
     }
 
+    /** Plain text for people and LLM prompts; the version and whether it came from the cache ride in headers. */
+    private void traceText(RoutingContext ctx) {
+        TraceTextQuery query;
+        try {
+            query = new TraceTextQuery(ctx.pathParam(PROJECT), ctx.pathParam("traceId"), boolParam(ctx, "line_numbers"),
+                    intParam(ctx, "max_length", 0));
+        } catch (Failure.FailureException e) {
+            ctx.fail(e);
+            return;
+        }
+        vertx.eventBus().<TraceText>request(Addresses.FORMAT_TEXT, query, new DeliveryOptions().setSendTimeout(60_000))
+                .onSuccess(r -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                        .putHeader("X-Prism-Trace-Version", String.valueOf(r.body().version()))
+                        .putHeader("X-Prism-Cache", r.body().cached() ? "hit" : "miss")
+                        .end(r.body().text()))
+                .onFailure(ctx::fail);
+    }
+
+    private void theme(RoutingContext ctx, ThemeCommand command, int status) {
+        vertx.eventBus().request(Addresses.THEME_COMMAND, command).onSuccess(r -> {
+            Object body = r.body();
+            json(ctx, status, body instanceof ThemeCommand.Themes list ? Json.themes(list.themes()) : Json.theme((AnalysisTheme) body));
+        }).onFailure(ctx::fail);
+    }
+
+    /** Parses the request body as JSON, answering 400 when it is not. */
+    private static void withJson(RoutingContext ctx, java.util.function.Consumer<JsonNode> then) {
+        JsonNode body;
+        try {
+            body = ctx.body().buffer() == null ? null : Json.MAPPER.readTree(ctx.body().buffer().getBytes());
+        } catch (java.io.IOException e) {
+            ctx.fail(new Failure(400, "invalid_json", "The body is not valid JSON").exception());
+            return;
+        }
+        then.accept(body);
+    }
+
     private void failure(RoutingContext ctx) {
         Throwable cause = ctx.failure();
         Failure f;
@@ -186,6 +255,17 @@ public final class HttpServerVerticle extends VerticleBase {
         } catch (NumberFormatException e) {
             throw new Failure(400, "invalid_" + name, name + " must be an integer").exception();
         }
+    }
+
+    private static boolean boolParam(RoutingContext ctx, String name) {
+        String v = ctx.request().getParam(name);
+        if (v == null || v.isEmpty() || v.equals("false") || v.equals("0")) {
+            return false;
+        }
+        if (v.equals("true") || v.equals("1")) {
+            return true;
+        }
+        throw new Failure(400, "invalid_" + name, name + " must be true or false").exception();
     }
 
     private static Instant instantParam(RoutingContext ctx, String name) {

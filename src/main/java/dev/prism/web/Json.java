@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.bus.AnalysisTheme;
 import dev.prism.bus.AssembledTrace;
 import dev.prism.bus.CaptureResult;
 import dev.prism.bus.TraceAggregates;
@@ -98,6 +99,26 @@ final class Json {
                 stack.push(new Object[]{n.children().get(i), children});
             }
         }
+        return out;
+    }
+
+    static ObjectNode themes(java.util.List<AnalysisTheme> themes) {
+        ObjectNode out = MAPPER.createObjectNode();
+        ArrayNode results = out.putArray("results");
+        themes.forEach(t -> results.add(theme(t)));
+        return out;
+    }
+
+    static ObjectNode theme(AnalysisTheme t) {
+        ObjectNode out = MAPPER.createObjectNode().put("theme_id", t.themeId()).put("name", t.name()).put("description", t.description());
+        out.set("base_filters", t.baseFilters());
+        out.set("theme_filters", t.themeFilters());
+        out.put("sample_rate", t.sampleRate()).put("sample_seed", t.sampleSeed()).put("prompt", t.prompt())
+                .put("prompt_version", t.promptVersion());
+        out.set("date_range", t.dateRange());
+        out.set("clustering_config", t.clusteringConfig());
+        out.set("schedule", t.schedule());
+        out.put("enabled", t.enabled()).put("built_in", t.builtIn()).put("created_at", iso(t.createdAt())).put("updated_at", iso(t.updatedAt()));
         return out;
     }
 

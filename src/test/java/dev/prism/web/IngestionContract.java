@@ -201,6 +201,13 @@ abstract class IngestionContract {
         assertThat(numericEvent).isNotNull();
         assertThat(numericEvent.get("properties").get("$ai_span_id").isTextual()).isTrue();
         assertThat(numericEvent.get("properties").has("token")).isFalse();
+
+        String metrics = http.get("/metrics", null).json().asText();
+        java.util.regex.Matcher accepted = java.util.regex.Pattern
+                .compile("(?m)^prism_ingest_events_total\\{result=\"accepted\"\\} (\\S+)$").matcher(metrics);
+        assertThat(accepted.find()).as(metrics).isTrue();
+        assertThat(Double.parseDouble(accepted.group(1))).isGreaterThanOrEqualTo(6);
+        assertThat(metrics).contains("jvm_memory_used_bytes");
     }
 
     @Test

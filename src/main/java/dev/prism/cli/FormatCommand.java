@@ -1,0 +1,82 @@
+package dev.prism.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.bus.TraceEvent;
+import dev.prism.format.TraceFormatter;
+import dev.prism.trace.TraceAssembler;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/** Renders the traces in a file (fixture, JSON array or JSON Lines of events) as text on stdout, offline. */
+@Command(name = "format", description = "Render a trace file as readable text.", mixinStandardHelpOptions = true)
+public final class FormatCommand implements Callable<Integer> {
+
+    /** Events without a usable {@code $ai_trace_id} are rendered together under this id. */
+    static final String NO_TRACE_ID = "(no trace id)";
+
+    @Parameters(paramLabel = "FILE", description = "A fixture file, a JSON array of events or a JSONL file.")
+    Path file;
+
+    @Option(names = "--line-numbers", description = "Prefix every line with L001:.")
+    boolean lineNumbers;
+
+    @Option(names = "--max-length", defaultValue = "0", description = "Character budget; 0 renders everything (default).")
+    int maxLength;
+
+    @Override
+    public Integer call() throws Exception {
+        List<JsonNode> raw = EventFiles.read(file);
+        Map<String, List<TraceEvent>> byTrace = new LinkedHashMap<>();
+        for (JsonNode e : raw) {
+            JsonNode id = e.path("properties").path("$ai_trace_id");
+            String traceId = id.isTextual() && !id.asText().isBlank() || id.isNumber() ? id.asText() : NO_TRACE_ID;
+            byTrace.computeIfAbsent(traceId, t -> new java.util.ArrayList<>()).add(event(e));
+        }
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        boolean first = true;
+        for (Map.Entry<String, List<TraceEvent>> trace : byTrace.entrySet()) {
+            if (!first) {
+                out.println();
+            }
+            first = false;
+            out.print(TraceFormatter.format(TraceAssembler.assemble(trace.getKey(), trace.getValue()),
+                    new TraceFormatter.Options(lineNumbers, maxLength)));
+        }
+        return byTrace.isEmpty() ? 1 : 0;
+    }
+
+    /** The stored form of a captured event, leniently: this command renders files that ingestion would reject. */
+    static TraceEvent event(JsonNode e) {
+        JsonNode props = e.path("properties");
+        ObjectNode properties = props.isObject() ? (ObjectNode) props : JsonNodeFactory.instance.objectNode();
+        String uuid = e.path("uuid").isTextual() ? e.get("uuid").asText() : UUID.randomUUID().toString();
+        String distinctId = e.path("distinct_id").isValueNode() ? e.get("distinct_id").asText() : null;
+        return new TraceEvent(uuid, e.path("event").asText("$ai_event"), distinctId, timestamp(e.path("timestamp")), Instant.now(), properties);
+    }
+
+    private static Instant timestamp(JsonNode t) {
+        if (!t.isTextual()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(t.asText()).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

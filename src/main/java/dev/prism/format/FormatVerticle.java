@@ -1,0 +1,126 @@
+package dev.prism.format;
+
+import dev.prism.bus.Addresses;
+import dev.prism.bus.Failure;
+import dev.prism.bus.TraceCompleted;
+import dev.prism.bus.TraceDetail;
+import dev.prism.bus.TraceFormatted;
+import dev.prism.bus.TraceQuery;
+import dev.prism.bus.TraceSummary;
+import dev.prism.bus.TraceText;
+import dev.prism.bus.TraceTextQuery;
+import dev.prism.config.PrismConfig;
+import dev.prism.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Renders traces as text and caches the result by project, trace id, version and options: in Redis when configured
+ * (shared by instances, 24 h TTL), in process otherwise. Completed versions are rendered once, as they complete, so
+ * later stages and the API find them in the cache; pending traces are rendered fresh (their text still changes).
+ * Rendering runs on worker threads: a trace can be megabytes.
+ *
+ * <p>Consumes {@value Addresses#TRACE_COMPLETED} and {@value Addresses#FORMAT_TEXT}; sends
+ * {@value Addresses#TRACE_SUMMARY} and {@value Addresses#TRACE_GET}; publishes {@value Addresses#TRACE_FORMATTED}.
+ * Meters: {@code prism_format_cache_total{result=hit|miss}}, {@code prism_format_render_seconds}.
+ */
+public final class FormatVerticle extends VerticleBase {
+
+    private final PrismConfig.Format config;
+    private final Metrics metrics;
+    private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+    private TextCache cache;
+    private Counter hits;
+    private Counter misses;
+    private Timer renders;
+
+    public FormatVerticle(PrismConfig.Format config, Metrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Future<?> start() {
+        String backend = config.redisUrl().isPresent() ? "redis" : "local";
+        hits = Counter.builder("prism.format.cache").tag("result", "hit").tag("backend", backend).register(metrics.registry());
+        misses = Counter.builder("prism.format.cache").tag("result", "miss").tag("backend", backend).register(metrics.registry());
+        renders = Timer.builder("prism.format.render").register(metrics.registry());
+        Duration ttl = Duration.ofHours(config.cacheTtlHours());
+        Future<Void> ready;
+        if (config.redisUrl().isPresent()) {
+            RedisTextCache redis = new RedisTextCache(vertx, config.redisUrl().get(), ttl);
+            cache = redis;
+            ready = redis.ping().recover(e -> Future.failedFuture(
+                    new IllegalStateException("Redis at " + PrismConfig.REDIS_URL.env() + " does not answer: " + e.getMessage())));
+        } else {
+            cache = new LocalTextCache(config.localCacheChars(), ttl);
+            ready = Future.succeededFuture();
+        }
+        return ready.onSuccess(v -> {
+            consumers.add(vertx.eventBus().<TraceCompleted>consumer(Addresses.TRACE_COMPLETED, msg -> onCompleted(msg.body())));
+            consumers.add(vertx.eventBus().<TraceTextQuery>consumer(Addresses.FORMAT_TEXT, msg ->
+                    text(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e))));
+        });
+    }
+
+    private void onCompleted(TraceCompleted c) {
+        TraceFormatter.Options options = TraceFormatter.Options.defaults();
+        render(c.trace(), options).compose(text -> cache.put(key(c.projectId(), c.traceId(), c.version(), c.completedAt(), options), text)
+                .map(v -> text))
+                .onSuccess(text -> vertx.eventBus().publish(Addresses.TRACE_FORMATTED,
+                        new TraceFormatted(c.projectId(), c.traceId(), c.version(), c.trace(), text)));
+    }
+
+    private Future<TraceText> text(TraceTextQuery q) {
+        if (q.maxLength() < 0) {
+            return Future.failedFuture(new Failure(400, "invalid_max_length", "max_length must be 0 (unlimited) or more").exception());
+        }
+        TraceFormatter.Options options = new TraceFormatter.Options(q.lineNumbers(), q.maxLength());
+        TraceQuery traceQuery = new TraceQuery(q.projectId(), q.traceId());
+        return vertx.eventBus().<TraceSummary>request(Addresses.TRACE_SUMMARY, traceQuery).map(m -> m.body()).compose(summary -> {
+            boolean cacheable = "completed".equals(summary.status());
+            String key = cacheable ? key(q.projectId(), q.traceId(), summary.version(), summary.completedAt(), options) : null;
+            Future<String> cached = cacheable ? cache.get(key) : Future.succeededFuture(null);
+            return cached.compose(text -> {
+                if (text != null) {
+                    hits.increment();
+                    return Future.succeededFuture(new TraceText(q.traceId(), summary.version(), text, true));
+                }
+                misses.increment();
+                return vertx.eventBus().<TraceDetail>request(Addresses.TRACE_GET, traceQuery)
+                        .compose(detail -> render(detail.body().trace(), options))
+                        .compose(fresh -> (cacheable ? cache.put(key, fresh) : Future.<Void>succeededFuture())
+                                .map(v -> new TraceText(q.traceId(), summary.version(), fresh, false)));
+            });
+        });
+    }
+
+    private Future<String> render(dev.prism.bus.AssembledTrace trace, TraceFormatter.Options options) {
+        return vertx.executeBlocking(() -> renders.recordCallable(() -> TraceFormatter.format(trace, options)), false);
+    }
+
+    /**
+     * Length-prefixed trace id, so no id can make two keys collide; the completion time makes a key unique to this
+     * content even when a shared Redis outlives a database that is reset and fed the same traces again.
+     */
+    static String key(String projectId, String traceId, int version, Instant completedAt, TraceFormatter.Options o) {
+        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, completedAt);
+        return projectId + '/' + traceId.length() + ':' + traceId + '/' + version + '/' + micros + '/'
+                + (o.lineNumbers() ? 'n' : '-') + o.maxLength();
+    }
+
+    @Override
+    public Future<?> stop() {
+        consumers.forEach(MessageConsumer::unregister);
+        return cache == null ? Future.succeededFuture() : cache.close();
+    }
+}

@@ -1,0 +1,2 @@
+/** Shared infrastructure: the Micrometer registry behind {@code GET /metrics}. */
+package dev.prism.metrics;

@@ -1,0 +1,138 @@
+package dev.prism.theme;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.List;
+
+/**
+ * The themes every project starts with. Read-only (users clone them to change them); each has a focused prompt with
+ * a "Look for:" list and cheap pre-filters that let through only the traces likely to be relevant, which is where most
+ * of the LLM savings come from.
+ */
+final class BuiltInThemes {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** One built-in theme's definition. {@code themeFilters} is PostHog filter JSON (a list, or an OR group). */
+    record Definition(String themeId, String name, String description, String lookFor, JsonNode themeFilters, double sampleRate) {
+
+        String prompt() {
+            return frame(lookFor);
+        }
+    }
+
+    /** The answer contract and the fence are the same for every built-in prompt; only the "Look for" list differs. */
+    static String frame(String lookFor) {
+        return """
+                You review one trace of an LLM-powered application for the analysis theme "{{theme_name}}": {{theme_description}}
+
+                Look for:
+                %s
+                {{trace_text}}
+
+                Reply with one JSON object and nothing else:
+                {"theme_relevant": true or false, "title": "at most 10 words naming the pattern", "summary": "2 to 4 sentences: what happened in this trace and the evidence for it", "severity": "low" | "medium" | "high"}
+                Set "theme_relevant" to false, with an empty title and summary, when the trace shows nothing for this theme.
+                Describe the pattern in general terms (no user names, ids or secrets) so similar traces read alike.
+                """.formatted(lookFor.strip());
+    }
+
+    static final String CUSTOM_PROMPT = frame("""
+            - anything in the trace that fits the theme's description above
+            - the evidence: the user's words, the tool calls, errors or figures that show it
+            """);
+
+    // Regular expressions below stay within what both Java and PostgreSQL understand (no lookaround).
+    private static final String FRUSTRATION = "(?i)(again|still (not|doesn|don|wrong)|that's wrong|not what i|i (said|asked|told)"
+            + "|third time|why (is|does|can|won)|seriously|useless|frustrat|annoy|ridiculous|\\?\\?|!!|doesn't work|not working)";
+    private static final String REQUEST = "(?i)(can you (also |please )?(export|send|email|integrate|connect|sync|schedule|remind|add)"
+            + "|could you (also )?(export|send|email|integrate|connect|sync)|i wish|would be (great|nice|useful)|is there a way"
+            + "|please add|feature|every (monday|tuesday|wednesday|thursday|friday|week|day|morning)|support for|calendar|integration)";
+
+    static final List<Definition> ALL = List.of(
+            new Definition("error_analysis", "Errors and failures",
+                    "What failed in the trace, where, why, and whether it recovered.", """
+                    - provider or API errors: rate limits (429), quota, 5xx, timeouts, invalid requests
+                    - tool or function exceptions and their root cause (the telling line of the stack trace)
+                    - framework, parsing or validation errors; truncated or interrupted outputs
+                    - retries and fallbacks, and whether the user finally got an answer
+                    - what the failure cost the user
+                    """,
+                    json("""
+                            {"type": "OR", "values": [
+                              [{"key": "trace.error_count", "operator": "gte", "value": 1, "type": "trace"}],
+                              [{"key": "$ai_http_status", "operator": "gte", "value": 400, "type": "event"}]
+                            ]}"""), 1.0),
+            new Definition("ux_issues", "UX friction",
+                    "Where users were confused, frustrated or had to work around the assistant.", """
+                    - the user repeating or rephrasing a request, correcting the assistant, rejecting an answer or a refusal
+                    - complaints, sarcasm, signs of annoyance, negative feedback or low ratings
+                    - the assistant ignoring a constraint the user gave, or misunderstanding the request
+                    - dead ends: the user gives up or is sent elsewhere
+                    """,
+                    json("""
+                            {"type": "OR", "values": [
+                              [{"key": "$ai_input", "operator": "regex", "value": "%s", "type": "event"}],
+                              [{"key": "$ai_feedback_text", "operator": "is_set", "type": "event"}]
+                            ]}""".formatted(jsonEscape(FRUSTRATION))), 1.0),
+            new Definition("feature_requests", "Feature requests",
+                    "Capabilities users ask for that the product does not have.", """
+                    - the user asking for something the assistant cannot do (export, integrations, scheduling, formats)
+                    - "I wish", "it would be great if", "can you also …" followed by a refusal or a workaround
+                    - the capability asked for, in general terms, and why the user wanted it
+                    """,
+                    json("""
+                            [{"key": "$ai_input", "operator": "regex", "value": "%s", "type": "event"}]""".formatted(jsonEscape(REQUEST))), 1.0),
+            new Definition("performance_issues", "Performance and cost",
+                    "Slow or expensive traces and what made them so.", """
+                    - calls or whole traces that took 30 s or more, timeouts, slow time to first token
+                    - expensive traces (about $0.50 or more) or very large prompts and outputs
+                    - avoidable work: repeated calls, oversized context, retries that multiplied cost
+                    """,
+                    json("""
+                            {"type": "OR", "values": [
+                              [{"key": "trace.latency", "operator": "gte", "value": 30, "type": "trace"}],
+                              [{"key": "trace.cost_usd", "operator": "gte", "value": 0.5, "type": "trace"}],
+                              [{"key": "trace.tokens", "operator": "gte", "value": 100000, "type": "trace"}],
+                              [{"key": "$ai_latency", "operator": "gte", "value": 20, "type": "event"}]
+                            ]}"""), 1.0),
+            new Definition("success_patterns", "Success patterns",
+                    "What went well: requests fully and efficiently fulfilled, and how.", """
+                    - the user's request fulfilled by the end of the trace, and the steps that made it work
+                    - good tool use, helpful clarifying questions, concise correct answers
+                    - explicit thanks or positive feedback
+                    """,
+                    json("""
+                            [{"key": "trace.error_count", "operator": "lte", "value": 0, "type": "trace"}]"""), 0.25),
+            new Definition("unhappy_users", "Unhappy users",
+                    "Pain points, frustrations and product limits users actually ran into (or none).", """
+                    - pain points the user experienced: failures, wrong answers, refusals, slowness
+                    - frustration in the user's words or feedback
+                    - limits of the product the user hit (missing capabilities, policies)
+                    - only what the user actually experienced, not what might go wrong
+                    """,
+                    json("""
+                            {"type": "OR", "values": [
+                              [{"key": "trace.error_count", "operator": "gte", "value": 1, "type": "trace"}],
+                              [{"key": "$ai_input", "operator": "regex", "value": "%s", "type": "event"}],
+                              [{"key": "$ai_feedback_text", "operator": "is_set", "type": "event"}]
+                            ]}""".formatted(jsonEscape(FRUSTRATION))), 1.0));
+
+    static boolean isBuiltIn(String themeId) {
+        return ALL.stream().anyMatch(d -> d.themeId().equals(themeId));
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Built-in theme filter is not JSON: " + text, e);
+        }
+    }
+
+    private static String jsonEscape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+}

@@ -1,0 +1,140 @@
+package dev.prism.theme;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.prism.bus.AnalysisTheme;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** SQL of the theme feature. A theme's prompt lives in {@code theme_prompts}, one row per version. */
+final class ThemeRepository {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String SELECT = """
+            SELECT t.project_id, t.theme_id, t.name, t.description, t.base_filters::text, t.theme_filters::text, t.sample_rate,
+                   t.sample_seed, p.prompt, t.prompt_version, t.date_range::text, t.clustering_config::text, t.schedule::text,
+                   t.enabled, t.built_in, t.created_at, t.updated_at
+            FROM themes t JOIN theme_prompts p
+              ON p.project_id = t.project_id AND p.theme_id = t.theme_id AND p.version = t.prompt_version
+            """;
+
+    private final Pool pool;
+
+    ThemeRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    Pool pool() {
+        return pool;
+    }
+
+    Future<List<AnalysisTheme>> list(String projectId) {
+        return pool.preparedQuery(SELECT + " WHERE t.project_id = $1 ORDER BY t.built_in DESC, t.created_at, t.theme_id")
+                .execute(Tuple.of(projectId)).map(rows -> {
+                    List<AnalysisTheme> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(theme(r)));
+                    return out;
+                });
+    }
+
+    Future<Optional<AnalysisTheme>> find(SqlClient client, String projectId, String themeId) {
+        return client.preparedQuery(SELECT + " WHERE t.project_id = $1 AND t.theme_id = $2").execute(Tuple.of(projectId, themeId))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(theme(rows.iterator().next())));
+    }
+
+    /** @return false when the id is taken */
+    Future<Boolean> insert(SqlConnection conn, String projectId, ThemeDraft.Fields f, boolean builtIn) {
+        return conn.preparedQuery("""
+                        INSERT INTO themes (project_id, theme_id, name, description, base_filters, theme_filters, sample_rate, sample_seed,
+                                            date_range, clustering_config, schedule, enabled, built_in)
+                        VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9::text::jsonb, $10::text::jsonb, $11::text::jsonb, $12, $13)
+                        ON CONFLICT (project_id, theme_id) DO NOTHING""")
+                .execute(Tuple.tuple().addString(projectId).addString(f.themeId()).addString(f.name()).addString(f.description())
+                        .addString(f.baseFilters().toString()).addString(f.themeFilters().toString()).addDouble(f.sampleRate())
+                        .addString(f.sampleSeed()).addString(f.dateRange().toString()).addString(f.clusteringConfig().toString())
+                        .addString(f.schedule().toString()).addBoolean(f.enabled()).addBoolean(builtIn))
+                .compose(r -> r.rowCount() == 0 ? Future.succeededFuture(false)
+                        : conn.preparedQuery("INSERT INTO theme_prompts (project_id, theme_id, version, prompt) VALUES ($1, $2, 1, $3)")
+                                .execute(Tuple.of(projectId, f.themeId(), f.prompt())).map(v -> true));
+    }
+
+    /** Updates every field; a changed prompt becomes a new version, the old one stays for the results made with it. */
+    Future<Void> update(SqlConnection conn, String projectId, ThemeDraft.Fields f, boolean promptChanged) {
+        return conn.preparedQuery("""
+                        UPDATE themes SET name = $3, description = $4, base_filters = $5::text::jsonb, theme_filters = $6::text::jsonb,
+                            sample_rate = $7, sample_seed = $8, date_range = $9::text::jsonb, clustering_config = $10::text::jsonb,
+                            schedule = $11::text::jsonb, enabled = $12, prompt_version = prompt_version + $13, updated_at = now()
+                        WHERE project_id = $1 AND theme_id = $2
+                        RETURNING prompt_version""")
+                .execute(Tuple.tuple().addString(projectId).addString(f.themeId()).addString(f.name()).addString(f.description())
+                        .addString(f.baseFilters().toString()).addString(f.themeFilters().toString()).addDouble(f.sampleRate())
+                        .addString(f.sampleSeed()).addString(f.dateRange().toString()).addString(f.clusteringConfig().toString())
+                        .addString(f.schedule().toString()).addBoolean(f.enabled()).addInteger(promptChanged ? 1 : 0))
+                .compose(rows -> !promptChanged ? Future.succeededFuture()
+                        : conn.preparedQuery("INSERT INTO theme_prompts (project_id, theme_id, version, prompt) VALUES ($1, $2, $3, $4)")
+                                .execute(Tuple.of(projectId, f.themeId(), rows.iterator().next().getInteger(0), f.prompt())).mapEmpty());
+    }
+
+    Future<Boolean> delete(String projectId, String themeId) {
+        return pool.preparedQuery("DELETE FROM themes WHERE project_id = $1 AND theme_id = $2 AND NOT built_in")
+                .execute(Tuple.of(projectId, themeId)).map(r -> r.rowCount() > 0);
+    }
+
+    /**
+     * Property names of the events of the project's 200 most recent traces (both indexed lookups, so this stays cheap
+     * on a large events table), plus the trace-level keys, filtered by prefix.
+     */
+    Future<List<String>> propertyNames(String projectId, String prefix, int limit) {
+        return pool.preparedQuery("""
+                        SELECT DISTINCT k FROM (
+                            SELECT trace_id FROM traces WHERE project_id = $1 ORDER BY last_seen DESC LIMIT 200) t
+                        JOIN events e ON e.project_id = $1 AND e.trace_id = t.trace_id
+                        CROSS JOIN LATERAL jsonb_object_keys(e.properties) AS k
+                        WHERE starts_with(lower(k), lower($2))
+                        ORDER BY k LIMIT $3""")
+                .execute(Tuple.of(projectId, prefix, limit)).map(rows -> {
+                    List<String> names = new ArrayList<>();
+                    for (String key : TRACE_KEYS) {
+                        if (key.toLowerCase().startsWith(prefix.toLowerCase())) {
+                            names.add(key);
+                        }
+                    }
+                    rows.forEach(r -> names.add(r.getString(0)));
+                    return names;
+                });
+    }
+
+    static final List<String> TRACE_KEYS = List.of("trace.latency", "trace.cost_usd", "trace.error_count", "trace.event_count", "trace.tokens");
+
+    Future<List<String>> projects() {
+        return pool.query("SELECT id FROM projects").execute().map(rows -> {
+            List<String> ids = new ArrayList<>();
+            rows.forEach(r -> ids.add(r.getString(0)));
+            return ids;
+        });
+    }
+
+    private static AnalysisTheme theme(Row r) {
+        return new AnalysisTheme(r.getString(0), r.getString(1), r.getString(2), r.getString(3), json(r.getString(4)),
+                json(r.getString(5)), r.getDouble(6), r.getString(7), r.getString(8), r.getInteger(9), json(r.getString(10)),
+                json(r.getString(11)), json(r.getString(12)), r.getBoolean(13), r.getBoolean(14),
+                r.getOffsetDateTime(15).toInstant(), r.getOffsetDateTime(16).toInstant());
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored theme JSON is unreadable", e);
+        }
+    }
+}

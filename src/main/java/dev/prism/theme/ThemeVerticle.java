@@ -1,0 +1,139 @@
+package dev.prism.theme;
+
+import dev.prism.bus.Addresses;
+import dev.prism.bus.AnalysisTheme;
+import dev.prism.bus.Failure;
+import dev.prism.bus.ThemeCommand;
+import dev.prism.bus.ThemeCommand.Mode;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.sqlclient.Pool;
+
+import java.util.Optional;
+
+/**
+ * Theme configuration per project: the built-in themes (kept in step with this version of Prism at every start,
+ * without touching whether a project enabled them) and custom themes, with versioned prompts.
+ *
+ * <p>Consumes {@value Addresses#THEME_COMMAND}. Event loop only.
+ */
+public final class ThemeVerticle extends VerticleBase {
+
+    private final ThemeRepository repository;
+    private MessageConsumer<ThemeCommand> consumer;
+
+    public ThemeVerticle(Pool pool) {
+        this.repository = new ThemeRepository(pool);
+    }
+
+    @Override
+    public Future<?> start() {
+        return repository.projects()
+                .compose(projects -> {
+                    Future<Void> all = Future.succeededFuture();
+                    for (String p : projects) {
+                        all = all.compose(v -> syncBuiltIns(p));
+                    }
+                    return all;
+                })
+                .onSuccess(v -> consumer = vertx.eventBus().consumer(Addresses.THEME_COMMAND, msg ->
+                        handle(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e))));
+    }
+
+    private Future<?> handle(ThemeCommand command) {
+        if (command instanceof ThemeCommand.List l) {
+            return repository.list(l.projectId()).map(ThemeCommand.Themes::new);
+        }
+        if (command instanceof ThemeCommand.Get g) {
+            return existing(g.projectId(), g.themeId());
+        }
+        if (command instanceof ThemeCommand.Write w) {
+            return write(w);
+        }
+        if (command instanceof ThemeCommand.SuggestProperties s) {
+            return repository.propertyNames(s.projectId(), s.prefix() == null ? "" : s.prefix(), 50).map(ThemeCommand.Properties::new);
+        }
+        ThemeCommand.Delete d = (ThemeCommand.Delete) command;
+        return existing(d.projectId(), d.themeId()).compose(theme -> theme.builtIn()
+                ? Future.failedFuture(readOnly(theme.themeId()))
+                : repository.delete(d.projectId(), d.themeId()).map(v -> theme));
+    }
+
+    private Future<AnalysisTheme> existing(String projectId, String themeId) {
+        return repository.find(repository.pool(), projectId, themeId).compose(found -> found.isPresent()
+                ? Future.succeededFuture(found.get())
+                : Future.failedFuture(new Failure(404, "theme_not_found", "No theme '" + themeId + "' in project '" + projectId + "'").exception()));
+    }
+
+    private Future<AnalysisTheme> write(ThemeCommand.Write w) {
+        return repository.pool().withTransaction(conn -> {
+            Future<Optional<AnalysisTheme>> current;
+            if (w.mode() == Mode.CREATE) {
+                String source = w.body() != null && w.body().hasNonNull("clone_from") ? w.body().get("clone_from").asText() : null;
+                current = source == null ? Future.succeededFuture(Optional.empty())
+                        : existing(w.projectId(), source).map(Optional::of);
+            } else {
+                current = existing(w.projectId(), w.themeId()).map(Optional::of);
+            }
+            return current.compose(base -> {
+                if (w.mode() != Mode.CREATE && base.get().builtIn() && !onlyEnabled(w)) {
+                    return Future.failedFuture(readOnly(w.themeId()));
+                }
+                ThemeDraft.Fields fields;
+                try {
+                    fields = ThemeDraft.apply(w.body(), base.orElse(null), w.mode(), w.themeId());
+                } catch (ThemeDraft.InvalidTheme e) {
+                    return Future.failedFuture(new Failure(400, "invalid_theme", e.getMessage()).exception());
+                }
+                if (w.mode() == Mode.CREATE) {
+                    return repository.insert(conn, w.projectId(), fields, false).compose(inserted -> inserted
+                            ? repository.find(conn, w.projectId(), fields.themeId()).map(Optional::get)
+                            : Future.failedFuture(new Failure(409, "theme_exists",
+                                    "theme_id: a theme '" + fields.themeId() + "' already exists in this project").exception()));
+                }
+                boolean promptChanged = !fields.prompt().equals(base.get().prompt());
+                return repository.update(conn, w.projectId(), fields, promptChanged)
+                        .compose(v -> repository.find(conn, w.projectId(), fields.themeId()).map(Optional::get));
+            });
+        });
+    }
+
+    /** Built-in themes are read-only, but a project may switch one on or off. */
+    private static boolean onlyEnabled(ThemeCommand.Write w) {
+        return w.mode() == Mode.PATCH && w.body() != null && w.body().isObject() && w.body().size() == 1 && w.body().has("enabled");
+    }
+
+    private static Failure.FailureException readOnly(String themeId) {
+        return new Failure(403, "built_in_theme", "theme '" + themeId + "' is built in and read-only (only 'enabled' can be patched); "
+                + "clone it with POST .../themes {\"clone_from\": \"" + themeId + "\", \"theme_id\": \"my_" + themeId + "\"}").exception();
+    }
+
+    /** Creates missing built-ins and brings existing ones to this version's definition, keeping their enabled flag. */
+    private Future<Void> syncBuiltIns(String projectId) {
+        return repository.pool().withTransaction(conn -> {
+            Future<Void> chain = Future.succeededFuture();
+            for (BuiltInThemes.Definition d : BuiltInThemes.ALL) {
+                chain = chain.compose(v -> repository.find(conn, projectId, d.themeId()).compose(found -> {
+                    ThemeDraft.Fields fields = new ThemeDraft.Fields(d.themeId(), d.name(), d.description(),
+                            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode(), d.themeFilters(), d.sampleRate(),
+                            d.themeId(), d.prompt(), ThemeDraft.defaultDateRange(), ThemeDraft.defaultClustering(),
+                            ThemeDraft.defaultSchedule(), found.map(AnalysisTheme::enabled).orElse(true));
+                    if (found.isEmpty()) {
+                        return repository.insert(conn, projectId, fields, true).mapEmpty();
+                    }
+                    AnalysisTheme t = found.get();
+                    boolean same = t.name().equals(d.name()) && t.description().equals(d.description())
+                            && t.themeFilters().equals(d.themeFilters()) && t.prompt().equals(d.prompt()) && t.sampleRate() == d.sampleRate();
+                    return same ? Future.succeededFuture() : repository.update(conn, projectId, fields, !t.prompt().equals(d.prompt()));
+                }));
+            }
+            return chain;
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    }
+}
