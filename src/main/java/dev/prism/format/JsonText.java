@@ -202,7 +202,7 @@ final class JsonText {
     }
 
     static String placeholder(String kind, long bytes) {
-        String size = bytes >= 1_048_576 ? String.format("%.1f MB", bytes / 1_048_576.0)
+        String size = bytes >= 1_048_576 ? TraceFormatter.decimal(bytes / 1_048_576.0, 1) + " MB"
                 : bytes >= 1024 ? (bytes / 1024) + " KB" : bytes + " bytes";
         return "[" + kind + ", " + size + "]";
     }
@@ -218,7 +218,7 @@ final class JsonText {
         }
         int head = max * 2 / 3;
         int tail = max - head;
-        return s.substring(0, head) + " … [" + String.format("%,d", s.length() - head - tail) + " chars cut] … "
+        return s.substring(0, head) + " … [" + TraceFormatter.thousands(s.length() - head - tail) + " chars cut] … "
                 + s.substring(s.length() - tail);
     }
 

@@ -310,11 +310,14 @@ final class Messages {
         JsonNode data = first(src, "data", "file_data", "content", "bytes");
         String title = p.hasNonNull("title") ? " \"" + p.get("title").asText() + "\"" : p.hasNonNull("filename") ? " " + p.get("filename").asText() : "";
         if (data != null && data.isTextual()) {
-            String blob = JsonText.blob(data.asText());
-            if (blob != null || data.asText().length() > 64) {
-                return "[" + type + title + "] " + (blob != null ? blob : JsonText.placeholder(mime, data.asText().length()));
+            String d = data.asText();
+            if (d.startsWith("data:")) {
+                return "[" + type + title + "] " + JsonText.blob(d);
             }
-            return "[" + type + title + "] " + data.asText();
+            if (JsonText.blob(d) != null || d.length() > 64) { // the part names the type better than the bytes do
+                return "[" + type + title + "] " + JsonText.placeholder(mime + " base64", d.length() * 3L / 4);
+            }
+            return "[" + type + title + "] " + d;
         }
         JsonNode uri = first(src, "uri", "url", "fileUri", "file_id");
         return "[" + type + title + " " + mime + (uri != null ? " " + JsonText.cut(uri.asText(), 200) : "") + "]";

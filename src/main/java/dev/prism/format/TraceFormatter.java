@@ -10,7 +10,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -66,8 +65,7 @@ public final class TraceFormatter {
             out.append(" · ").append(seconds(a.latencySeconds()));
         }
         if (a.inputTokens() + a.outputTokens() > 0) {
-            out.append(" · ").append(String.format(Locale.ROOT, "%,d", a.inputTokens())).append(" in / ")
-                    .append(String.format(Locale.ROOT, "%,d", a.outputTokens())).append(" out tokens");
+            out.append(" · ").append(thousands(a.inputTokens())).append(" in / ").append(thousands(a.outputTokens())).append(" out tokens");
         }
         if (a.costUsd() > 0) {
             out.append(" · ").append(cost(a.costUsd()));
@@ -253,11 +251,40 @@ public final class TraceFormatter {
         }
     }
 
-    private static String seconds(double s) {
-        return s >= 10 ? String.format(Locale.ROOT, "%.1f s", s) : String.format(Locale.ROOT, "%.2f s", s);
+    // Hand-rolled number formatting: String.format took a third of the render time of small traces.
+    static String seconds(double s) {
+        return decimal(s, s >= 10 ? 1 : 2) + " s";
     }
 
-    private static String cost(double usd) {
-        return usd >= 0.01 ? String.format(Locale.ROOT, "$%.2f", usd) : String.format(Locale.ROOT, "$%.4f", usd);
+    static String cost(double usd) {
+        return "$" + decimal(usd, usd >= 0.01 ? 2 : 4);
+    }
+
+    /** {@code value} rounded half-up to {@code digits} decimals, without locale or exponent. */
+    static String decimal(double value, int digits) {
+        if (!Double.isFinite(value) || Math.abs(value) >= 1e15) {
+            return String.valueOf(value);
+        }
+        long scale = digits == 1 ? 10 : digits == 2 ? 100 : digits == 4 ? 10_000 : (long) Math.pow(10, digits);
+        long scaled = Math.round(Math.abs(value) * scale);
+        StringBuilder sb = new StringBuilder(value < 0 && scaled != 0 ? "-" : "").append(scaled / scale).append('.');
+        String frac = Long.toString(scaled % scale);
+        for (int i = frac.length(); i < digits; i++) {
+            sb.append('0');
+        }
+        return sb.append(frac).toString();
+    }
+
+    /** 12345 → "12,345". */
+    static String thousands(long n) {
+        String s = Long.toString(Math.abs(n));
+        StringBuilder sb = new StringBuilder(n < 0 ? "-" : "");
+        for (int i = 0; i < s.length(); i++) {
+            if (i > 0 && (s.length() - i) % 3 == 0) {
+                sb.append(',');
+            }
+            sb.append(s.charAt(i));
+        }
+        return sb.toString();
     }
 }
