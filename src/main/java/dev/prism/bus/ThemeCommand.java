@@ -27,6 +27,19 @@ public sealed interface ThemeCommand {
     record Delete(String projectId, String themeId) implements ThemeCommand {
     }
 
+    /** What a draft theme would select and cost over its date range; replies {@link Preview}. */
+    record PreviewDraft(String projectId, JsonNode body) implements ThemeCommand {
+    }
+
+    /**
+     * @param savingsShare share of the naive cost (every trace in range through the theme) that filters and sampling save
+     */
+    record Preview(java.time.Instant dateFrom, java.time.Instant dateTo, long tracesInRange, long matchingBaseFilters,
+                   long matchingThemeFilters, long sampled, long estimatedLlmCalls, long estimatedInputTokens,
+                   long estimatedOutputTokens, double estimatedCostUsd, String model, long naiveLlmCalls, long naiveInputTokens,
+                   long naiveOutputTokens, double naiveCostUsd, double savingsShare, long elapsedMillis) {
+    }
+
     /** Property names seen in the project's recent events that start with {@code prefix}; replies {@link Properties}. */
     record SuggestProperties(String projectId, String prefix) implements ThemeCommand {
     }

@@ -117,8 +117,9 @@ final class BuiltInThemes {
                             {"type": "OR", "values": [
                               [{"key": "trace.error_count", "operator": "gte", "value": 1, "type": "trace"}],
                               [{"key": "$ai_input", "operator": "regex", "value": "%s", "type": "event"}],
+                              [{"key": "$ai_input", "operator": "regex", "value": "%s", "type": "event"}],
                               [{"key": "$ai_feedback_text", "operator": "is_set", "type": "event"}]
-                            ]}""".formatted(jsonEscape(FRUSTRATION))), 1.0));
+                            ]}""".formatted(jsonEscape(FRUSTRATION), jsonEscape(REQUEST))), 1.0));
 
     static boolean isBuiltIn(String themeId) {
         return ALL.stream().anyMatch(d -> d.themeId().equals(themeId));

@@ -1,6 +1,7 @@
 package dev.prism.theme;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.prism.bus.AssembledTrace;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,57 +9,97 @@ import java.util.List;
 /**
  * A theme's filter JSON: a list of PostHog property filters (all must hold), or a group
  * {@code {"type": "OR" | "AND", "values": [list or group, ...]}} so that one pre-filter can accept a trace for any
- * of several reasons. Pure.
+ * of several reasons. Groups sit on top of {@link TraceFilter} and {@link FilterSql}, which handle plain lists, so
+ * both paths still agree. Pure.
  */
-final class Filters {
+sealed interface Filters {
 
-    private Filters() {
+    /** Every filter of the list must hold. */
+    record All(List<PropertyFilter> filters) implements Filters {
+    }
+
+    /** @param any true: one member must hold (OR); false: every member (AND) */
+    record Group(boolean any, List<Filters> members) implements Filters {
+    }
+
+    Filters NONE = new All(List.of());
+
+    /** @throws InvalidFilterException listing every problem with its path */
+    static Filters parse(JsonNode json, String path) {
+        List<String> problems = problems(json, path);
+        if (!problems.isEmpty()) {
+            throw new InvalidFilterException(problems);
+        }
+        return build(json, path);
     }
 
     /** Every problem in the JSON, each prefixed with its path (e.g. {@code theme_filters.values[1][0].operator}). */
     static List<String> problems(JsonNode json, String path) {
         List<String> problems = new ArrayList<>();
-        collect(json, path, problems);
-        return problems;
-    }
-
-    private static void collect(JsonNode json, String path, List<String> problems) {
-        if (json == null || json.isNull()) {
-            return;
+        if (json == null || json.isNull() || json.isMissingNode()) {
+            return problems;
         }
         if (json.isArray()) {
-            for (int i = 0; i < json.size(); i++) {
-                JsonNode f = json.get(i);
-                if (f.isArray() || (f.isObject() && f.has("values"))) {
-                    collect(f, path + "[" + i + "]", problems);
-                } else {
-                    leafProblems(f, path + "[" + i + "]", problems);
-                }
-            }
-            return;
-        }
-        if (json.isObject() && json.has("values")) {
+            problems.addAll(FilterValidation.problems(json, path));
+        } else if (json.isObject() && json.has("values")) {
             String type = json.path("type").asText("AND");
             if (!type.equals("AND") && !type.equals("OR")) {
                 problems.add(path + ".type: expected AND or OR");
             }
-            if (!json.get("values").isArray()) {
+            JsonNode values = json.get("values");
+            if (!values.isArray()) {
                 problems.add(path + ".values: expected an array");
-                return;
+            } else {
+                for (int i = 0; i < values.size(); i++) {
+                    problems.addAll(problems(values.get(i), path + ".values[" + i + "]"));
+                }
             }
-            collect(json.get("values"), path + ".values", problems);
-            return;
+        } else {
+            problems.add(path + ": expected a list of filters or {\"type\": \"OR\", \"values\": [...]}");
         }
-        problems.add(path + ": expected a list of filters or {\"type\": \"OR\", \"values\": [...]}");
+        return problems;
     }
 
-    private static void leafProblems(JsonNode f, String path, List<String> problems) {
-        if (!f.isObject()) {
-            problems.add(path + ": expected a filter object {\"key\", \"operator\", \"value\", \"type\"}");
-            return;
+    private static Filters build(JsonNode json, String path) {
+        if (json == null || json.isNull() || json.isMissingNode()) {
+            return NONE;
         }
-        if (!f.path("key").isTextual() || f.get("key").asText().isBlank()) {
-            problems.add(path + ".key: required");
+        if (json.isArray()) {
+            return new All(PropertyFilter.listFrom(json, path));
         }
+        List<Filters> members = new ArrayList<>();
+        JsonNode values = json.get("values");
+        for (int i = 0; i < values.size(); i++) {
+            members.add(build(values.get(i), path + ".values[" + i + "]"));
+        }
+        return new Group("OR".equals(json.path("type").asText("AND")), members);
+    }
+
+    /** In-memory evaluation on a completed trace. */
+    default boolean matches(AssembledTrace trace) {
+        if (this instanceof All all) {
+            return TraceFilter.matches(trace, all.filters());
+        }
+        Group g = (Group) this;
+        return g.any() ? g.members().stream().anyMatch(m -> m.matches(trace)) : g.members().stream().allMatch(m -> m.matches(trace));
+    }
+
+    /** The same condition as SQL over {@code traces t}, parameters numbered from {@code firstParam}. */
+    default FilterSql.Compiled compile(int firstParam) {
+        if (this instanceof All all) {
+            return FilterSql.compile(all.filters(), firstParam);
+        }
+        Group g = (Group) this;
+        if (g.members().isEmpty()) {
+            return new FilterSql.Compiled(g.any() ? "FALSE" : "TRUE", List.of());
+        }
+        StringBuilder sql = new StringBuilder("(");
+        List<Object> params = new ArrayList<>();
+        for (Filters m : g.members()) {
+            FilterSql.Compiled c = m.compile(firstParam + params.size());
+            sql.append(params.isEmpty() && sql.length() == 1 ? "" : g.any() ? " OR " : " AND ").append('(').append(c.sql()).append(')');
+            params.addAll(c.params());
+        }
+        return new FilterSql.Compiled(sql.append(')').toString(), params);
     }
 }

@@ -144,6 +144,22 @@ final class ThemeDraft {
                 seed == null ? id : seed, prompt, dateRange, clustering, schedule, enabled);
     }
 
+    /** A draft for preview: validated like a new theme, but name, id and prompt may be left out; "model" is allowed. */
+    static Fields forPreview(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new InvalidTheme(List.of("body: expected a JSON object"));
+        }
+        ObjectNode draft = ((ObjectNode) body).deepCopy();
+        draft.remove("model");
+        if (!draft.hasNonNull("name")) {
+            draft.put("name", "preview");
+        }
+        if (!draft.hasNonNull("theme_id")) {
+            draft.put("theme_id", "preview");
+        }
+        return apply(draft, null, Mode.CREATE, null);
+    }
+
     private static String text(JsonNode body, String field, List<String> problems) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {

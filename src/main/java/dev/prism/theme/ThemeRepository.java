@@ -11,6 +11,8 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -114,6 +116,53 @@ final class ThemeRepository {
     }
 
     static final List<String> TRACE_KEYS = List.of("trace.latency", "trace.cost_usd", "trace.error_count", "trace.event_count", "trace.tokens");
+
+    /** A completed trace a theme's filters selected, with the size of its stored events. */
+    record Candidate(String traceId, long contentChars) {
+    }
+
+    /** Project-wide base filters, which every theme of the project applies. */
+    Future<JsonNode> projectBaseFilters(String projectId) {
+        return pool.preparedQuery("SELECT base_filters::text FROM projects WHERE id = $1").execute(Tuple.of(projectId))
+                .map(rows -> rows.size() == 0 ? MAPPER.createArrayNode() : json(rows.iterator().next().getString(0)));
+    }
+
+    /** Completed traces in the window: how many, how many pass the base filters, and their stored size. */
+    Future<long[]> rangeCounts(String projectId, Instant from, Instant to, Filters base) {
+        FilterSql.Compiled b = base.compile(4);
+        Tuple params = window(projectId, from, to);
+        b.params().forEach(params::addValue);
+        return pool.preparedQuery("SELECT count(*), count(*) FILTER (WHERE " + b.sql() + "), coalesce(sum(t.content_chars), 0)"
+                        + " FROM traces t WHERE " + WINDOW)
+                .execute(params).map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new long[]{r.getLong(0), r.getLong(1), r.getLong(2)};
+                });
+    }
+
+    /** Completed traces in the window that pass both the base and the theme filters. */
+    Future<List<Candidate>> candidates(String projectId, Instant from, Instant to, Filters base, Filters theme) {
+        FilterSql.Compiled b = base.compile(4);
+        FilterSql.Compiled t = theme.compile(4 + b.params().size());
+        Tuple params = window(projectId, from, to);
+        b.params().forEach(params::addValue);
+        t.params().forEach(params::addValue);
+        return pool.preparedQuery("SELECT t.trace_id, t.content_chars FROM traces t WHERE " + WINDOW
+                        + " AND (" + b.sql() + ") AND (" + t.sql() + ")")
+                .execute(params).map(rows -> {
+                    List<Candidate> out = new ArrayList<>(rows.size());
+                    rows.forEach(r -> out.add(new Candidate(r.getString(0), r.getLong(1))));
+                    return out;
+                });
+    }
+
+    private static final String WINDOW = "t.project_id = $1 AND t.status = 'completed' AND t.last_seen >= $2"
+            + " AND ($3::timestamptz IS NULL OR t.last_seen < $3)";
+
+    private static Tuple window(String projectId, Instant from, Instant to) {
+        return Tuple.tuple().addString(projectId).addOffsetDateTime(from.atOffset(ZoneOffset.UTC))
+                .addOffsetDateTime(to == null ? null : to.atOffset(ZoneOffset.UTC));
+    }
 
     Future<List<String>> projects() {
         return pool.query("SELECT id FROM projects").execute().map(rows -> {

@@ -51,6 +51,9 @@ public final class ThemeVerticle extends VerticleBase {
         if (command instanceof ThemeCommand.Write w) {
             return write(w);
         }
+        if (command instanceof ThemeCommand.PreviewDraft p) {
+            return preview(p);
+        }
         if (command instanceof ThemeCommand.SuggestProperties s) {
             return repository.propertyNames(s.projectId(), s.prefix() == null ? "" : s.prefix(), 50).map(ThemeCommand.Properties::new);
         }
@@ -96,6 +99,58 @@ public final class ThemeVerticle extends VerticleBase {
                 return repository.update(conn, w.projectId(), fields, promptChanged)
                         .compose(v -> repository.find(conn, w.projectId(), fields.themeId()).map(Optional::get));
             });
+        });
+    }
+
+    /**
+     * What a draft would select over its date range, and what analysing that would cost against the naive plan of
+     * sending every trace in range through the theme. Counting runs in SQL; sampling over the candidates in Java.
+     */
+    private Future<ThemeCommand.Preview> preview(ThemeCommand.PreviewDraft p) {
+        long started = System.nanoTime();
+        ThemeDraft.Fields draft;
+        String model;
+        Filters themeBase;
+        Filters theme;
+        try {
+            model = p.body() != null && p.body().hasNonNull("model") ? p.body().get("model").asText() : Pricing.DEFAULT_MODEL;
+            if (!Pricing.known(model)) {
+                throw new ThemeDraft.InvalidTheme(java.util.List.of("model: no price known for '" + model + "'"));
+            }
+            draft = ThemeDraft.forPreview(p.body());
+            themeBase = Filters.parse(draft.baseFilters(), "base_filters");
+            theme = Filters.parse(draft.themeFilters(), "theme_filters");
+        } catch (ThemeDraft.InvalidTheme | InvalidFilterException e) {
+            return Future.failedFuture(new Failure(400, "invalid_theme", e.getMessage()).exception());
+        }
+        java.time.Instant now = java.time.Instant.now();
+        java.time.Instant from = DateRanges.resolve(draft.dateRange().path("date_from").asText("-7d"), now);
+        java.time.Instant to = draft.dateRange().hasNonNull("date_to") ? DateRanges.resolve(draft.dateRange().get("date_to").asText(), now) : null;
+        int promptChars = draft.prompt().length();
+        return repository.projectBaseFilters(p.projectId()).compose(projectJson -> {
+            Filters base = new Filters.Group(false, java.util.List.of(Filters.parse(projectJson, "project.base_filters"), themeBase));
+            return repository.rangeCounts(p.projectId(), from, to, base)
+                    .compose(counts -> repository.candidates(p.projectId(), from, to, base, theme).map(candidates -> {
+                        long sampled = 0;
+                        long inputTokens = 0;
+                        for (ThemeRepository.Candidate c : candidates) {
+                            if (Sampler.sampled(draft.sampleSeed(), c.traceId(), draft.sampleRate())) {
+                                sampled++;
+                                inputTokens += Pricing.inputTokens(c.contentChars(), promptChars);
+                            }
+                        }
+                        long outputTokens = sampled * Pricing.OUTPUT_TOKENS_PER_CALL;
+                        double cost = Pricing.cost(model, inputTokens, outputTokens);
+                        long naiveCalls = counts[0];
+                        long naiveInput = naiveCalls == 0 ? 0
+                                : naiveCalls * Pricing.inputTokens(counts[2] / naiveCalls, promptChars);
+                        long naiveOutput = naiveCalls * Pricing.OUTPUT_TOKENS_PER_CALL;
+                        double naiveCost = Pricing.cost(model, naiveInput, naiveOutput);
+                        double savings = naiveCalls == 0 ? 0 : 1 - (naiveCost > 0 ? cost / naiveCost : (double) sampled / naiveCalls);
+                        return new ThemeCommand.Preview(from, to, counts[0], counts[1], candidates.size(), sampled, sampled,
+                                inputTokens, outputTokens, cost, model, naiveCalls, naiveInput, naiveOutput, naiveCost, savings,
+                                (System.nanoTime() - started) / 1_000_000);
+                    }));
         });
     }
 

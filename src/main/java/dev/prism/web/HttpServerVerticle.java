@@ -101,6 +101,10 @@ public final class HttpServerVerticle extends VerticleBase {
                     json(ctx, 200, out);
                 })
                 .onFailure(ctx::fail));
+        router.post(themes + "/preview").handler(ctx -> withJson(ctx, json -> vertx.eventBus()
+                .<ThemeCommand.Preview>request(Addresses.THEME_COMMAND, new ThemeCommand.PreviewDraft(ctx.pathParam(PROJECT), json))
+                .onSuccess(r -> json(ctx, 200, Json.preview(r.body())))
+                .onFailure(ctx::fail)));
         router.get(themes + "/:themeId").handler(ctx -> theme(ctx, new ThemeCommand.Get(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
         router.put(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx,
                 new ThemeCommand.Write(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), ThemeCommand.Mode.REPLACE, json), 200)));

@@ -122,6 +122,19 @@ final class Json {
         return out;
     }
 
+    static ObjectNode preview(dev.prism.bus.ThemeCommand.Preview p) {
+        ObjectNode out = MAPPER.createObjectNode().put("date_from", iso(p.dateFrom())).put("date_to", iso(p.dateTo()))
+                .put("traces_in_range", p.tracesInRange()).put("matching_base_filters", p.matchingBaseFilters())
+                .put("matching_theme_filters", p.matchingThemeFilters()).put("sampled", p.sampled())
+                .put("estimated_llm_calls", p.estimatedLlmCalls()).put("estimated_input_tokens", p.estimatedInputTokens())
+                .put("estimated_output_tokens", p.estimatedOutputTokens()).put("estimated_cost_usd", p.estimatedCostUsd())
+                .put("model", p.model());
+        out.putObject("naive").put("llm_calls", p.naiveLlmCalls()).put("input_tokens", p.naiveInputTokens())
+                .put("output_tokens", p.naiveOutputTokens()).put("cost_usd", p.naiveCostUsd());
+        out.put("savings_share", p.savingsShare()).put("elapsed_ms", p.elapsedMillis());
+        return out;
+    }
+
     static ObjectNode event(TraceEvent e) {
         ObjectNode out = MAPPER.createObjectNode().put("uuid", e.uuid()).put("event", e.event()).put("distinct_id", e.distinctId())
                 .put("timestamp", iso(e.timestamp())).put("received_at", iso(e.receivedAt()));

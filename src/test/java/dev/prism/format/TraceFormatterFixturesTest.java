@@ -26,26 +26,11 @@ class TraceFormatterFixturesTest {
         return Fixtures.all().stream();
     }
 
-    /** The fixture's events as the trace stage would hand them over. */
-    static AssembledTrace assemble(Fixture f) {
-        List<TraceEvent> events = new ArrayList<>();
-        int i = 0;
-        for (JsonNode e : f.events()) {
-            JsonNode props = e.path("properties");
-            JsonNode ts = e.path("timestamp");
-            events.add(new TraceEvent("uuid-" + i++, e.path("event").asText(), e.path("distinct_id").asText(null),
-                    ts.isTextual() ? OffsetDateTime.parse(ts.asText()).toInstant() : null, Instant.EPOCH,
-                    props.isObject() ? (ObjectNode) props : JsonNodeFactory.instance.objectNode()));
-        }
-        String traceId = f.traceId() == null ? "no-trace-id" : f.traceId();
-        return TraceAssembler.assemble(traceId, events);
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
     @DisplayName("each fixture renders with every expected string and none of the forbidden ones")
     void rendersFixture(Fixture f) {
-        String text = TraceFormatter.format(assemble(f), TraceFormatter.Options.defaults());
+        String text = TraceFormatter.format(f.assemble(), TraceFormatter.Options.defaults());
         f.json().get("expect").get("must_contain").forEach(s -> assertThat(text).as(f.name()).contains(s.asText()));
         f.json().get("expect").get("must_not_contain").forEach(s -> assertThat(text).as(f.name()).doesNotContain(s.asText()));
         assertThat(text).as(f.name()).doesNotContain("[object Object]").doesNotContainPattern("\\\\u[0-9a-fA-F]{4}");
