@@ -27,6 +27,16 @@ public sealed interface ThemeCommand {
     record Delete(String projectId, String themeId) implements ThemeCommand {
     }
 
+    /**
+     * The project-wide base filters every theme of the project applies; {@code filters} null reads them, else replaces
+     * them. Replies {@link BaseFilters}.
+     */
+    record ProjectFilters(String projectId, JsonNode filters) implements ThemeCommand {
+    }
+
+    record BaseFilters(JsonNode filters) {
+    }
+
     /** What a draft theme would select and cost over its date range; replies {@link Preview}. */
     record PreviewDraft(String projectId, JsonNode body) implements ThemeCommand {
     }

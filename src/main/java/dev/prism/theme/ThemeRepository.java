@@ -127,6 +127,11 @@ final class ThemeRepository {
                 .map(rows -> rows.size() == 0 ? MAPPER.createArrayNode() : json(rows.iterator().next().getString(0)));
     }
 
+    Future<Void> setProjectBaseFilters(String projectId, JsonNode filters) {
+        return pool.preparedQuery("UPDATE projects SET base_filters = $2::text::jsonb WHERE id = $1")
+                .execute(Tuple.of(projectId, filters.toString())).mapEmpty();
+    }
+
     /** Completed traces in the window: how many, how many pass the base filters, and their stored size. */
     Future<long[]> rangeCounts(String projectId, Instant from, Instant to, Filters base) {
         FilterSql.Compiled b = base.compile(4);

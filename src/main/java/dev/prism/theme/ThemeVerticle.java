@@ -51,6 +51,18 @@ public final class ThemeVerticle extends VerticleBase {
         if (command instanceof ThemeCommand.Write w) {
             return write(w);
         }
+        if (command instanceof ThemeCommand.ProjectFilters f) {
+            if (f.filters() == null) {
+                return repository.projectBaseFilters(f.projectId()).map(ThemeCommand.BaseFilters::new);
+            }
+            com.fasterxml.jackson.databind.JsonNode filters = f.filters().isNull()
+                    ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode() : f.filters();
+            java.util.List<String> problems = Filters.problems(filters, "base_filters");
+            if (!problems.isEmpty()) {
+                return Future.failedFuture(new Failure(400, "invalid_filters", String.join("; ", problems)).exception());
+            }
+            return repository.setProjectBaseFilters(f.projectId(), filters).map(v -> new ThemeCommand.BaseFilters(filters));
+        }
         if (command instanceof ThemeCommand.PreviewDraft p) {
             return preview(p);
         }

@@ -101,6 +101,9 @@ public final class HttpServerVerticle extends VerticleBase {
                     json(ctx, 200, out);
                 })
                 .onFailure(ctx::fail));
+        router.get("/api/projects/:" + PROJECT + "/base_filters").handler(ctx -> projectFilters(ctx, null));
+        router.put("/api/projects/:" + PROJECT + "/base_filters").handler(ctx -> withJson(ctx, json -> projectFilters(ctx,
+                json == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : json.has("base_filters") ? json.get("base_filters") : json)));
         router.post(themes + "/preview").handler(ctx -> withJson(ctx, json -> vertx.eventBus()
                 .<ThemeCommand.Preview>request(Addresses.THEME_COMMAND, new ThemeCommand.PreviewDraft(ctx.pathParam(PROJECT), json))
                 .onSuccess(r -> json(ctx, 200, Json.preview(r.body())))
@@ -200,6 +203,16 @@ public final class HttpServerVerticle extends VerticleBase {
             Object body = r.body();
             json(ctx, status, body instanceof ThemeCommand.Themes list ? Json.themes(list.themes()) : Json.theme((AnalysisTheme) body));
         }).onFailure(ctx::fail);
+    }
+
+    private void projectFilters(RoutingContext ctx, JsonNode filters) {
+        vertx.eventBus().<ThemeCommand.BaseFilters>request(Addresses.THEME_COMMAND, new ThemeCommand.ProjectFilters(ctx.pathParam(PROJECT), filters))
+                .onSuccess(r -> {
+                    var out = Json.MAPPER.createObjectNode();
+                    out.set("base_filters", r.body().filters());
+                    json(ctx, 200, out);
+                })
+                .onFailure(ctx::fail);
     }
 
     /** Parses the request body as JSON, answering 400 when it is not. */

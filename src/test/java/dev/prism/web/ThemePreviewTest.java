@@ -103,6 +103,29 @@ class ThemePreviewTest {
     }
 
     @Test
+    @DisplayName("project-wide base filters apply to every preview until they are cleared")
+    void projectBaseFilters() throws Exception {
+        ObjectNode draft = JSON.createObjectNode();
+        draft.putObject("date_range").put("date_from", "2025-01-01T00:00:00Z");
+        long before = preview(draft.toString()).json().get("matching_base_filters").asLong();
+        String url = "http://127.0.0.1:" + server.server.httpPort() + "/api/projects/default/base_filters";
+        HttpResponse<String> put = client.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TestServer.ADMIN_KEY)
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"base_filters\": [{\"key\": \"$ai_model\", \"operator\": \"icontains\", \"value\": \"gemini\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        assertThat(server.http.api("/api/projects/default/base_filters").json().get("base_filters")).hasSize(1);
+        long after = preview(draft.toString()).json().get("matching_base_filters").asLong();
+        assertThat(after).isPositive().isLessThan(before);
+        HttpResponse<String> bad = client.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TestServer.ADMIN_KEY)
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"base_filters\": [{\"key\": \"x\", \"operator\": \"nearly\"}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        client.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TestServer.ADMIN_KEY)
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"base_filters\": []}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(preview(draft.toString()).json().get("matching_base_filters").asLong()).isEqualTo(before);
+    }
+
+    @Test
     @DisplayName("bad drafts are refused naming the field: unknown operator, broken regex, sample rate, unknown model")
     void badDrafts() throws Exception {
         HttpApi.Response op = preview("{\"theme_filters\": [{\"key\": \"$ai_model\", \"operator\": \"roughly\", \"value\": \"x\"}]}");
