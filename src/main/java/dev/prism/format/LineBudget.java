@@ -2,7 +2,6 @@ package dev.prism.format;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Line numbers and the length budget. A trace too long for the budget keeps evenly spaced lines (so every part of it
@@ -33,11 +32,10 @@ final class LineBudget {
         int step = Math.max(2, (int) Math.ceil((double) total / budget));
         while (true) {
             int kept = (shown.size() + step - 1) / step;
-            String header = String.format(Locale.ROOT, "[showing %d of %d lines (%.0f%%), evenly spaced, to fit %,d characters]",
-                    kept, shown.size(), 100.0 * kept / shown.size(), budget);
-            String sample = join(shown, 0, step);
-            if (header.length() + 1 + sample.length() <= budget || kept <= 1) {
-                String result = header + "\n" + sample;
+            String header = "[showing " + kept + " of " + shown.size() + " lines (" + Math.round(100.0 * kept / shown.size())
+                    + "%), evenly spaced, to fit " + TraceFormatter.thousands(budget) + " characters]";
+            if (header.length() + 1 + length(shown, step) <= budget || kept <= 1) { // measure first, build once
+                String result = header + "\n" + join(shown, 0, step);
                 return result.length() <= budget ? result : result.substring(0, budget);
             }
             step = Math.max(step + 1, (int) (step * 1.2));
@@ -60,9 +58,13 @@ final class LineBudget {
     }
 
     private static int length(List<String> lines) {
+        return length(lines, 1);
+    }
+
+    private static int length(List<String> lines, int step) {
         int n = 0;
-        for (String l : lines) {
-            n += l.length() + 1;
+        for (int i = 0; i < lines.size(); i += step) {
+            n += lines.get(i).length() + 1;
         }
         return n;
     }
