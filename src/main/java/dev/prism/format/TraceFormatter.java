@@ -257,7 +257,15 @@ public final class TraceFormatter {
     }
 
     static String cost(double usd) {
-        return "$" + decimal(usd, usd >= 0.01 ? 2 : 4);
+        if (usd >= 0.0001 || usd == 0) {
+            return "$" + decimal(usd, usd >= 0.01 ? 2 : 4);
+        }
+        String tiny = decimal(usd, 6); // fractions of a cent-hundredth: show the digits that exist, no trailing zeros
+        int end = tiny.length();
+        while (end > 0 && tiny.charAt(end - 1) == '0') {
+            end--;
+        }
+        return "$" + tiny.substring(0, end);
     }
 
     /** {@code value} rounded half-up to {@code digits} decimals, without locale or exponent. */

@@ -216,6 +216,32 @@ class TraceFormatterTest {
     }
 
     @Test
+    @DisplayName("spans, embeddings and evaluations hang in the tree with one-line summaries; metrics and feedback are annotations")
+    void eventKinds() throws Exception {
+        Instant t = Instant.parse("2025-01-01T00:00:00Z");
+        ObjectNode root = (ObjectNode) JSON.readTree("{\"$ai_trace_id\": \"k\", \"$ai_span_name\": \"checkout\", \"$ai_input_state\": {\"cart\": 3}}");
+        ObjectNode span = (ObjectNode) JSON.readTree("{\"$ai_trace_id\": \"k\", \"$ai_span_id\": \"s\", \"$ai_span_name\": \"pay\", \"$ai_latency\": 31.5,"
+                + " \"$ai_is_error\": true, \"$ai_error\": \"card declined\", \"$ai_http_status\": 402}");
+        ObjectNode embedding = (ObjectNode) JSON.readTree("{\"$ai_trace_id\": \"k\", \"$ai_parent_id\": \"s\", \"$ai_model\": \"text-embedding-3-small\","
+                + " \"$ai_input\": [\"first doc\", \"second doc\"], \"$ai_total_cost_usd\": 0.00002}");
+        ObjectNode evaluation = (ObjectNode) JSON.readTree("{\"$ai_trace_id\": \"k\", \"$ai_evaluation_name\": \"faithfulness\", \"$ai_evaluation_result\": 0.2}");
+        ObjectNode metric = (ObjectNode) JSON.readTree("{\"$ai_trace_id\": \"k\", \"$ai_metric_name\": \"thumbs\", \"$ai_metric_value\": -1}");
+        ObjectNode feedback = (ObjectNode) JSON.readTree("{\"$ai_trace_id\": \"k\", \"$ai_feedback_text\": \"Too slow\"}");
+        String text = TraceFormatter.format(TraceAssembler.assemble("k", List.of(
+                new TraceEvent("1", "$ai_trace", "u", t.plusSeconds(9), t, root),
+                new TraceEvent("2", "$ai_span", "u", t.plusSeconds(5), t, span),
+                new TraceEvent("3", "$ai_embedding", "u", t.plusSeconds(2), t, embedding),
+                new TraceEvent("4", "$ai_evaluation", "u", t.plusSeconds(6), t, evaluation),
+                new TraceEvent("5", "$ai_metric", "u", t.plusSeconds(7), t, metric),
+                new TraceEvent("6", "$ai_feedback", "u", t.plusSeconds(8), t, feedback))), TraceFormatter.Options.defaults());
+        assertThat(text).startsWith("Trace: checkout (k)").contains("Trace input:").contains("cart: 3")
+                .contains("- span pay · 31.5 s · ERROR").contains("ERROR (HTTP 402): card declined")
+                .contains("  - embedding · text-embedding-3-small").contains("Embedded: [\"first doc\", \"second doc\"]").contains("$0.00002")
+                .contains("- evaluation").contains("evaluation_name: faithfulness").contains("evaluation_result: 0.2")
+                .contains("- metric thumbs = -1").contains("- feedback: \"Too slow\"");
+    }
+
+    @Test
     @DisplayName("broken or mistyped fields never make rendering fail")
     void neverFails() throws Exception {
         String text = render("""
