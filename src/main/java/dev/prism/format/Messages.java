@@ -88,12 +88,7 @@ final class Messages {
             return;
         }
         if (m.isTextual()) {
-            JsonNode decoded = JsonText.decode(m.asText());
-            if (decoded != null) {
-                render(decoded);
-            } else {
-                line(null, JsonText.string(m.asText()));
-            }
+            render(m); // text, or JSON stored as text
             return;
         }
         if (!m.isObject()) {

@@ -95,13 +95,13 @@ final class PropertyValues {
         if (value == null) {
             return out;
         }
-        Deque<JsonNode> todo = new ArrayDeque<>();
-        todo.push(value);
-        while (!todo.isEmpty()) {
-            JsonNode n = todo.pop();
+        Deque<JsonNode> pending = new ArrayDeque<>();
+        pending.push(value);
+        while (!pending.isEmpty()) {
+            JsonNode n = pending.pop();
             if (n.isContainerNode()) {
                 for (Iterator<JsonNode> it = n.elements(); it.hasNext(); ) {
-                    todo.push(it.next());
+                    pending.push(it.next());
                 }
             } else if (n.isValueNode() && !n.isNull()) {
                 out.add(n);
