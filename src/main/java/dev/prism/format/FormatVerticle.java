@@ -35,6 +35,8 @@ import java.util.List;
  */
 public final class FormatVerticle extends VerticleBase {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FormatVerticle.class);
+
     private final PrismConfig.Format config;
     private final Metrics metrics;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -77,7 +79,8 @@ public final class FormatVerticle extends VerticleBase {
         render(c.trace(), options).compose(text -> cache.put(key(c.projectId(), c.traceId(), c.version(), c.completedAt(), options), text)
                 .map(v -> text))
                 .onSuccess(text -> vertx.eventBus().publish(Addresses.TRACE_FORMATTED,
-                        new TraceFormatted(c.projectId(), c.traceId(), c.version(), c.trace(), text)));
+                        new TraceFormatted(c.projectId(), c.traceId(), c.version(), c.trace(), text)))
+                .onFailure(e -> LOG.warn("Trace {} v{} could not be rendered: {}", c.traceId(), c.version(), e.toString()));
     }
 
     private Future<TraceText> text(TraceTextQuery q) {
