@@ -16,7 +16,10 @@ final class Errors {
     }
 
     private static final Pattern STATUS_IN_TEXT = Pattern.compile(
-            "(?i)(?:error code|status(?:_code)?|http)[:= ]+\\s*([1-5]\\d\\d)\\b|\\b([45]\\d\\d) (?:Too Many Requests|Internal Server Error|Bad Request|Unauthorized|Forbidden|Not Found|Service Unavailable|Bad Gateway|Gateway Timeout)");
+            "(?i)(?:error code|status(?:_code)?|http)[:= ]+\\s*([1-5]\\d\\d)\\b"
+                    + "|\\b([45]\\d\\d) (?:Too Many Requests|Internal Server Error|Bad Request|Unauthorized|Forbidden|Not Found"
+                    + "|Service Unavailable|Bad Gateway|Gateway Timeout|[A-Z_]{6,})"
+                    + "|['\"]code['\"]\\s*:\\s*([45]\\d\\d)\\b");
     private static final Pattern PY_FRAME = Pattern.compile("File \"([^\"]+)\", line (\\d+), in (\\S+)");
 
     private Errors() {
@@ -60,7 +63,8 @@ final class Errors {
         }
         Matcher m = STATUS_IN_TEXT.matcher(text.length() > 20_000 ? text.substring(0, 20_000) : text);
         if (m.find()) {
-            return Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
+            String code = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+            return Integer.parseInt(code);
         }
         return null;
     }

@@ -156,6 +156,10 @@ class TraceFormatterTest {
         String js = render("""
                 {"$ai_is_error": true, "$ai_error": "{\\"name\\": \\"APICallError\\", \\"message\\": \\"Error code: 429 Too Many Requests\\", \\"stack\\": \\"APICallError: x\\\\n    at call (/srv/ai.js:10:5)\\"}"}""");
         assertThat(js).contains("ERROR (HTTP 429): APICallError: Error code: 429").contains("at call (/srv/ai.js:10:5)");
+        assertThat(render("{\"$ai_is_error\": true, \"$ai_error\": \"504 DEADLINE_EXCEEDED. {'error': {'code': 504}}\"}"))
+                .contains("ERROR (HTTP 504)");
+        assertThat(render("{\"$ai_is_error\": true, \"$ai_error\": \"{'error': {'code': 503, 'status': 'UNAVAILABLE'}}\"}"))
+                .contains("ERROR (HTTP 503)");
     }
 
     @Test
