@@ -19,7 +19,7 @@ class ArchitectureTest {
             .importPackages("dev.prism");
 
     /** Packages every feature may use: the bus vocabulary, configuration and the store's infrastructure. */
-    private static final List<String> FEATURES = List.of("ingest", "project", "trace", "format", "web", "demo");
+    private static final List<String> FEATURES = List.of("ingest", "project", "trace", "format", "theme", "llm", "web", "demo");
 
     @Test
     @DisplayName("no feature package uses another feature's classes")
@@ -46,7 +46,9 @@ class ArchitectureTest {
     void pureLogic() {
         noClasses().that().haveSimpleNameEndingWith("Assembler").or().haveSimpleNameEndingWith("Parser")
                 .or().haveSimpleNameEndingWith("Decoder").or().haveSimpleName("DemoTraffic").or().haveSimpleName("PrismConfig")
-                .or().haveSimpleName("ConfigSource").or().haveSimpleName("Tokens").or().haveSimpleName("TraceFormatter")
+                .or().haveSimpleName("ConfigSource").or().haveSimpleName("Tokens").or().haveSimpleName("TraceFormatter").or().haveSimpleName("OfflineAnalyzer")
+                .or().haveSimpleName("TraceFilter").or().haveSimpleName("FilterSql").or().haveSimpleName("Sampler")
+                .or().haveSimpleName("PromptTemplate")
                 .should().dependOnClassesThat().resideInAPackage("io.vertx..")
                 .check(CLASSES);
     }

@@ -1,0 +1,134 @@
+package dev.prism.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prism.bus.AssembledTrace;
+import dev.prism.bus.TraceEvent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the offline analyzer can know about a trace without a model: structured figures from the events and what the
+ * users wrote, read from the rendered text (its {@code [user]} and {@code ERROR} lines), so that every provider format
+ * is handled once, by the formatter. Pure.
+ */
+record TraceSignals(List<String> userTexts, List<String> errors, boolean recovered, boolean answered, double latencySeconds,
+                    double slowestCallSeconds, String slowestModel, double costUsd, long tokens, List<String> frustration,
+                    List<String> requests, List<String> feedback, boolean thanked) {
+
+    static final Pattern FRUSTRATION = Pattern.compile("(?i)(\\bagain\\b|still (not|doesn|don|wrong)|that's wrong|not what i"
+            + "|i (said|asked|told)|third time|why is this|seriously|useless|frustrat|annoy|ridiculous|\\?\\?|!!|doesn't work"
+            + "|not working|literally said)");
+    static final Pattern REQUEST = Pattern.compile("(?i)(can you (also |please )?(export|send|email|integrate|connect|sync|schedule|remind|add)"
+            + "|could you (also )?(export|send|email|integrate|connect|sync)|i wish|would be (great|nice|useful)|is there a way"
+            + "|please add|every (monday|tuesday|wednesday|thursday|friday|week|day|morning)|support for)");
+    private static final Pattern THANKS = Pattern.compile("(?i)\\b(thanks|thank you|perfect|great, |gracias|merci)\\b");
+
+    static TraceSignals of(AssembledTrace trace, String text) {
+        List<String> users = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        for (String raw : text.split("\n")) {
+            String line = raw.strip();
+            int user = line.indexOf("[user] ");
+            if (user >= 0 && user < 8) {
+                String u = line.substring(user + 7).strip();
+                if (!u.isEmpty() && !users.contains(u)) {
+                    users.add(u);
+                }
+            } else if (line.startsWith("ERROR") && !errors.contains(line)) {
+                errors.add(line);
+            }
+        }
+        double slowest = 0;
+        String slowestModel = null;
+        boolean sawError = false;
+        boolean recovered = false;
+        boolean answered = false;
+        for (TraceEvent e : trace.events()) {
+            JsonNode p = e.properties();
+            double latency = p.path("$ai_latency").asDouble(0);
+            if (e.event().equals("$ai_generation") && latency > slowest) {
+                slowest = latency;
+                slowestModel = p.path("$ai_model").asText(null);
+            }
+            boolean error = p.path("$ai_is_error").asBoolean(false) || "true".equalsIgnoreCase(p.path("$ai_is_error").asText());
+            if (e.event().equals("$ai_generation")) {
+                JsonNode out = p.get("$ai_output_choices");
+                boolean hasOutput = out != null && !out.isNull() && (out.isContainerNode() ? !out.isEmpty() : !out.asText().isBlank());
+                if (error) {
+                    sawError = true;
+                    answered = false;
+                } else if (hasOutput) {
+                    answered = true;
+                    recovered |= sawError;
+                }
+            }
+        }
+        List<String> frustration = matching(users, FRUSTRATION);
+        List<String> feedback = new ArrayList<>();
+        for (TraceEvent a : trace.annotations()) {
+            JsonNode p = a.properties();
+            if (p.hasNonNull("$ai_feedback_text")) {
+                feedback.add(p.get("$ai_feedback_text").asText());
+            }
+            if (a.event().equals("$ai_metric") && p.path("$ai_metric_value").isNumber() && p.get("$ai_metric_value").asDouble() <= 0) {
+                feedback.add(p.path("$ai_metric_name").asText("metric") + " = " + p.get("$ai_metric_value").asText());
+            }
+        }
+        boolean thanked = users.stream().anyMatch(u -> THANKS.matcher(u).find());
+        Double latency = trace.aggregates().latencySeconds();
+        return new TraceSignals(users, errors, recovered, answered, latency == null ? 0 : latency, slowest, slowestModel,
+                trace.aggregates().costUsd(), trace.aggregates().inputTokens() + trace.aggregates().outputTokens(),
+                frustration, sentences(users, REQUEST), feedback, thanked);
+    }
+
+    private static List<String> matching(List<String> texts, Pattern p) {
+        List<String> out = new ArrayList<>();
+        for (String t : texts) {
+            if (p.matcher(t).find()) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /** The sentence around each match: the request in the user's own words. */
+    private static List<String> sentences(List<String> texts, Pattern p) {
+        List<String> out = new ArrayList<>();
+        for (String t : texts) {
+            Matcher m = p.matcher(t);
+            if (m.find()) {
+                int start = Math.max(Math.max(t.lastIndexOf(". ", m.start()), t.lastIndexOf("? ", m.start())),
+                        Math.max(t.lastIndexOf("! ", m.start()), t.lastIndexOf(" - ", m.start())));
+                int end = t.length();
+                for (String stop : new String[]{". ", "? ", "! "}) {
+                    int i = t.indexOf(stop, m.end());
+                    if (i >= 0 && i < end) {
+                        end = i + 1;
+                    }
+                }
+                out.add(t.substring(start < 0 ? 0 : start + 2, end).strip());
+            }
+        }
+        return out;
+    }
+
+    boolean slow() {
+        return latencySeconds >= 30 || slowestCallSeconds >= 20;
+    }
+
+    boolean expensive() {
+        return costUsd >= 0.5 || tokens >= 100_000;
+    }
+
+    boolean frustrated() {
+        return !frustration.isEmpty() || !feedback.isEmpty();
+    }
+
+    String lowerText() {
+        return String.join("\n", userTexts).toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.prism.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prism.bus.AssembledTrace;
+import dev.prism.format.TraceFormatter;
+import dev.prism.llm.OfflineAnalyzer.Analysis;
+import dev.prism.llm.OfflineAnalyzer.Theme;
+import dev.prism.support.Fixtures;
+import dev.prism.support.Fixtures.Fixture;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class OfflineAnalyzerTest {
+
+    private static final Map<String, String> THEME_BY_LABEL = new LinkedHashMap<>();
+
+    static {
+        THEME_BY_LABEL.put("error", "error_analysis");
+        THEME_BY_LABEL.put("performance_issue", "performance_issues");
+        THEME_BY_LABEL.put("ux_friction", "ux_issues");
+        THEME_BY_LABEL.put("feature_request", "feature_requests");
+        THEME_BY_LABEL.put("success", "success_patterns");
+    }
+
+    private static Analysis analyze(String themeId, Fixture f) {
+        AssembledTrace trace = f.assemble();
+        return OfflineAnalyzer.analyze(new Theme(themeId, themeId, ""), trace, TraceFormatter.format(trace, TraceFormatter.Options.defaults()));
+    }
+
+    @Test
+    @DisplayName("on the fixtures the offline analyzer finds errors and performance issues (recall ≥ 0.8); precision and recall printed per label")
+    void fixtures() {
+        List<Fixture> fixtures = Fixtures.all();
+        for (Map.Entry<String, String> e : THEME_BY_LABEL.entrySet()) {
+            int tp = 0;
+            int fp = 0;
+            int fn = 0;
+            for (Fixture f : fixtures) {
+                Analysis a = analyze(e.getValue(), f);
+                boolean labelled = f.json().get("expect").get("labels").get(e.getKey()).asBoolean();
+                tp += a.themeRelevant() && labelled ? 1 : 0;
+                fp += a.themeRelevant() && !labelled ? 1 : 0;
+                fn += !a.themeRelevant() && labelled ? 1 : 0;
+                if (a.themeRelevant()) {
+                    assertThat(a.title()).as(f.name()).isNotBlank();
+                    assertThat(a.summary()).as(f.name()).isNotBlank();
+                }
+            }
+            double recall = tp + fn == 0 ? 1 : (double) tp / (tp + fn);
+            double precision = tp + fp == 0 ? 1 : (double) tp / (tp + fp);
+            System.out.printf("%-18s precision %.2f  recall %.2f%n", e.getKey(), precision, recall);
+            if (e.getKey().equals("error") || e.getKey().equals("performance_issue")) {
+                assertThat(recall).as(e.getKey() + " recall").isGreaterThanOrEqualTo(0.8);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("titles and summaries are extractive: the error, the figures and the user's own words")
+    void extractive() {
+        Analysis rate = analyze("error_analysis", Fixtures.named("s16"));
+        assertThat(rate.themeRelevant()).isTrue();
+        assertThat(rate.title()).contains("429");
+        assertThat(rate.summary()).contains("Rate limit reached for gpt-4o-mini");
+
+        Analysis slow = analyze("performance_issues", Fixtures.named("s08"));
+        assertThat(slow.title()).contains("claude-opus-4-1");
+        assertThat(slow.summary()).contains("41.7 s").contains("$0.87");
+
+        Analysis request = analyze("feature_requests", Fixtures.named("s20"));
+        assertThat(request.summary()).contains("email this report to me every Monday");
+
+        Analysis frustrated = analyze("ux_issues", Fixtures.named("s14"));
+        assertThat(frustrated.summary()).contains("Why is this so hard??");
+
+        Analysis fine = analyze("error_analysis", Fixtures.named("s01"));
+        assertThat(fine).isEqualTo(new Analysis(false, "", "", "low"));
+        assertThat(analyze("success_patterns", Fixtures.named("s01")).themeRelevant()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a custom theme matches traces sharing words with its description, and only those")
+    void customTheme() {
+        Fixture mortgage = Fixtures.named("s17");
+        AssembledTrace trace = mortgage.assemble();
+        String text = TraceFormatter.format(trace, TraceFormatter.Options.defaults());
+        Theme loans = new Theme("loans", "Loan questions", "Questions about mortgage payments and interest");
+        assertThat(OfflineAnalyzer.analyze(loans, trace, text).themeRelevant()).isTrue();
+        Theme pets = new Theme("pets", "Pet care", "Questions about puppies and kittens");
+        assertThat(OfflineAnalyzer.analyze(pets, trace, text).themeRelevant()).isFalse();
+    }
+}
