@@ -1,0 +1,91 @@
+package dev.prism.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.prism.llm.LlmProvider.ProviderException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * What every provider does the same way: one web client per base URL, a hard deadline with {@link Future#timeout}
+ * (the web client's own timeout only measures idleness), and one mapping of HTTP failures to retryable or not, with
+ * Retry-After honoured. Error messages carry the provider's words, never the request's headers.
+ */
+final class ProviderHttp {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final WebClient client;
+    private final String basePath;
+    private final long timeoutMillis;
+
+    ProviderHttp(Vertx vertx, String baseUrl, long timeoutMillis) {
+        URI uri = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
+        boolean tls = "https".equals(uri.getScheme());
+        this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(uri.getHost())
+                .setDefaultPort(uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80).setSsl(tls));
+        this.basePath = uri.getPath();
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    HttpRequest<Buffer> post(String relativePath) {
+        return client.post(basePath + relativePath).putHeader("Content-Type", "application/json");
+    }
+
+    /** Sends, enforces the deadline, and turns a 200 into a reply with {@code read}; anything else into a ProviderException. */
+    <T> Future<T> send(HttpRequest<Buffer> request, JsonNode body, Function<JsonNode, T> read) {
+        return request.sendBuffer(Buffer.buffer(body.toString()))
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .recover(e -> Future.failedFuture(new ProviderException("call failed: " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : " " + e.getMessage()), 0, true, -1)))
+                .compose(r -> {
+                    int status = r.statusCode();
+                    if (status != 200) {
+                        // 529 is Anthropic's "overloaded"; 408 a server-side timeout.
+                        boolean retryable = status == 429 || status == 408 || status >= 500;
+                        return Future.failedFuture(new ProviderException("HTTP " + status + ": " + errorMessage(r), status, retryable, retryAfter(r)));
+                    }
+                    try {
+                        return Future.succeededFuture(read.apply(MAPPER.readTree(r.bodyAsString())));
+                    } catch (Exception e) {
+                        return Future.failedFuture(new ProviderException("unreadable response body", status, true, -1));
+                    }
+                });
+    }
+
+    private static String errorMessage(HttpResponse<Buffer> r) {
+        try {
+            JsonNode error = MAPPER.readTree(r.bodyAsString()).path("error");
+            String m = error.isTextual() ? error.asText() : error.path("message").asText("");
+            return m.length() > 300 ? m.substring(0, 300) : m;
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    /** Retry-After in seconds → milliseconds; -1 when absent or a date. */
+    static long retryAfter(HttpResponse<Buffer> r) {
+        String v = r.getHeader("Retry-After");
+        if (v == null) {
+            return -1;
+        }
+        try {
+            return (long) (Double.parseDouble(v.trim()) * 1000);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.prism.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.prism.support.TestServer;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Anthropic Messages and Gemini generateContent against a small local server speaking each protocol. */
+@ExtendWith(VertxExtension.class)
+class AnthropicAndGeminiProviderTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY = "secret-provider-key-42";
+    private static final String ANSWER = "{\"theme_relevant\": true, \"title\": \"Timeout\", \"summary\": \"The call timed out.\", \"severity\": \"high\"}";
+
+    private HttpServer server;
+    private volatile String path;
+    private volatile MultiMap headers;
+    private volatile JsonNode body;
+    private volatile Consumer<HttpServerRequest> behaviour;
+
+    @BeforeEach
+    void start(Vertx vertx) throws Exception {
+        server = TestServer.await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+            path = req.path();
+            headers = req.headers();
+            try {
+                body = JSON.readTree(b.toString());
+            } catch (Exception e) {
+                body = null;
+            }
+            behaviour.accept(req);
+        })).listen(0, "127.0.0.1"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        TestServer.await(server.close());
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + server.actualPort();
+    }
+
+    private static LlmProvider.Request request() {
+        return new LlmProvider.Request("model-x", "You analyse traces.", "<<<TRACE_DATA …", 300);
+    }
+
+    private static LlmProvider.ProviderException failure(LlmProvider provider) throws Exception {
+        try {
+            TestServer.await(provider.complete(request()));
+            throw new AssertionError("expected a failure");
+        } catch (ExecutionException e) {
+            return (LlmProvider.ProviderException) e.getCause();
+        }
+    }
+
+    @Test
+    @DisplayName("Anthropic: x-api-key and version headers, system and a '{' prefill; the answer and usage are read; 429 and 529 are retryable")
+    void anthropic(Vertx vertx) throws Exception {
+        AnthropicProvider provider = new AnthropicProvider(vertx, base(), KEY, 2_000);
+        behaviour = req -> req.response().putHeader("Content-Type", "application/json").end(JSON.createObjectNode()
+                .put("id", "msg_1").put("type", "message").put("role", "assistant").put("model", "claude-3-5-haiku-20241022")
+                .<com.fasterxml.jackson.databind.node.ObjectNode>set("content", JSON.createArrayNode().add(JSON.createObjectNode()
+                        .put("type", "text").put("text", ANSWER.substring(1))))
+                .set("usage", JSON.createObjectNode().put("input_tokens", 900).put("output_tokens", 40)).toString());
+        LlmProvider.Reply reply = TestServer.await(provider.complete(request()));
+        assertThat(AnswerParser.parse(reply.text()).title()).isEqualTo("Timeout");
+        assertThat(reply.inputTokens()).isEqualTo(900);
+        assertThat(reply.model()).isEqualTo("claude-3-5-haiku-20241022");
+        assertThat(path).isEqualTo("/v1/messages");
+        assertThat(headers.get("x-api-key")).isEqualTo(KEY);
+        assertThat(headers.get("anthropic-version")).isEqualTo(AnthropicProvider.VERSION);
+        assertThat(body.get("system").asText()).isEqualTo("You analyse traces.");
+        assertThat(body.get("messages").get(1).get("content").asText()).isEqualTo("{");
+
+        behaviour = req -> req.response().setStatusCode(429).putHeader("retry-after", "7")
+                .end("{\"type\": \"error\", \"error\": {\"type\": \"rate_limit_error\", \"message\": \"Number of request tokens has exceeded your per-minute rate limit\"}}");
+        LlmProvider.ProviderException limited = failure(provider);
+        assertThat(limited.retryable()).isTrue();
+        assertThat(limited.retryAfterMillis()).isEqualTo(7_000);
+        assertThat(limited.getMessage()).contains("per-minute rate limit").doesNotContain(KEY);
+        behaviour = req -> req.response().setStatusCode(529).end("{\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}");
+        assertThat(failure(provider).retryable()).isTrue();
+        provider.close();
+    }
+
+    @Test
+    @DisplayName("Gemini: model in the path, x-goog-api-key, JSON mime type and schema; thought parts skipped; usage read; 500 retryable, 403 not")
+    void gemini(Vertx vertx) throws Exception {
+        GeminiProvider provider = new GeminiProvider(vertx, base(), KEY, 2_000);
+        String answerJson = JSON.writeValueAsString(ANSWER);
+        behaviour = req -> req.response().putHeader("Content-Type", "application/json").end("""
+                {"candidates": [{"content": {"role": "model", "parts": [{"text": "thinking…", "thought": true}, {"text": %s}]},
+                  "finishReason": "STOP"}],
+                 "usageMetadata": {"promptTokenCount": 700, "candidatesTokenCount": 30, "totalTokenCount": 730},
+                 "modelVersion": "gemini-2.5-flash"}""".formatted(answerJson));
+        LlmProvider.Reply reply = TestServer.await(provider.complete(request()));
+        assertThat(AnswerParser.parse(reply.text()).summary()).isEqualTo("The call timed out.");
+        assertThat(reply.outputTokens()).isEqualTo(30);
+        assertThat(reply.model()).isEqualTo("gemini-2.5-flash");
+        assertThat(path).isEqualTo("/v1beta/models/model-x:generateContent");
+        assertThat(headers.get("x-goog-api-key")).isEqualTo(KEY);
+        assertThat(body.get("generationConfig").get("responseMimeType").asText()).isEqualTo("application/json");
+        assertThat(body.get("systemInstruction").get("parts").get(0).get("text").asText()).isEqualTo("You analyse traces.");
+
+        behaviour = req -> req.response().setStatusCode(500).end("{\"error\": {\"code\": 500, \"message\": \"Internal error\", \"status\": \"INTERNAL\"}}");
+        assertThat(failure(provider).retryable()).isTrue();
+        behaviour = req -> req.response().setStatusCode(403).end("{\"error\": {\"code\": 403, \"message\": \"API key not valid\", \"status\": \"PERMISSION_DENIED\"}}");
+        LlmProvider.ProviderException denied = failure(provider);
+        assertThat(denied.retryable()).isFalse();
+        assertThat(denied.getMessage()).contains("API key not valid").doesNotContain(KEY);
+        provider.close();
+    }
+}
