@@ -48,7 +48,7 @@ class ArchitectureTest {
                 .or().haveSimpleNameEndingWith("Decoder").or().haveSimpleName("DemoTraffic").or().haveSimpleName("PrismConfig")
                 .or().haveSimpleName("ConfigSource").or().haveSimpleName("Tokens").or().haveSimpleName("TraceFormatter").or().haveSimpleName("OfflineAnalyzer")
                 .or().haveSimpleName("TraceFilter").or().haveSimpleName("FilterSql").or().haveSimpleName("Sampler")
-                .or().haveSimpleName("PromptTemplate")
+                .or().haveSimpleName("PromptTemplate").or().haveSimpleName("FlowControl").or().haveSimpleName("AnswerParser")
                 .should().dependOnClassesThat().resideInAPackage("io.vertx..")
                 .check(CLASSES);
     }
