@@ -1,0 +1,132 @@
+package dev.prism.llm;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The durable queue of analyses (table {@code analyses}). Enqueueing is idempotent; a claim leases tasks to one
+ * worker with {@code FOR UPDATE SKIP LOCKED}, so instances never share a task, and a lease that runs out (a crashed
+ * worker) makes the task claimable again; a result is written only by the worker holding the lease, so it is
+ * written once.
+ */
+public final class AnalysisTasks {
+
+    /** What one task analyses. */
+    public record Key(String projectId, String themeId, String traceId, int traceVersion, int promptVersion) {
+    }
+
+    public record Task(long id, Key key, int attempts) {
+    }
+
+    /** A finished analysis as stored. */
+    public record Result(String provider, String model, boolean themeRelevant, String title, String summary, String severity,
+                         long inputTokens, long outputTokens, double costUsd, long latencyMillis) {
+    }
+
+    public record DeadLetter(long id, Key key, int attempts, String lastError, String rawReply) {
+    }
+
+    private final Pool pool;
+
+    public AnalysisTasks(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** @return how many of the keys were new (the others already exist, whatever their state) */
+    public Future<Integer> enqueue(List<Key> keys) {
+        if (keys.isEmpty()) {
+            return Future.succeededFuture(0);
+        }
+        return pool.preparedQuery("""
+                        INSERT INTO analyses (project_id, theme_id, trace_id, trace_version, prompt_version)
+                        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[])
+                        ON CONFLICT DO NOTHING""")
+                .execute(Tuple.tuple()
+                        .addArrayOfString(keys.stream().map(Key::projectId).toArray(String[]::new))
+                        .addArrayOfString(keys.stream().map(Key::themeId).toArray(String[]::new))
+                        .addArrayOfString(keys.stream().map(Key::traceId).toArray(String[]::new))
+                        .addArrayOfInteger(keys.stream().map(Key::traceVersion).toArray(Integer[]::new))
+                        .addArrayOfInteger(keys.stream().map(Key::promptVersion).toArray(Integer[]::new)))
+                .map(r -> r.rowCount());
+    }
+
+    /** Leases up to {@code limit} due tasks (queued and due, or running with an expired lease) to {@code worker}. */
+    public Future<List<Task>> claim(String worker, int limit, long leaseMillis) {
+        return pool.preparedQuery("""
+                        UPDATE analyses a SET status = 'running', attempts = a.attempts + 1, leased_by = $1,
+                            lease_until = now() + make_interval(secs => $3)
+                        FROM (SELECT id FROM analyses
+                              WHERE (status = 'queued' AND next_attempt_at <= now()) OR (status = 'running' AND lease_until < now())
+                              ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
+                        WHERE a.id = due.id
+                        RETURNING a.id, a.project_id, a.theme_id, a.trace_id, a.trace_version, a.prompt_version, a.attempts""")
+                .execute(Tuple.of(worker, limit, leaseMillis / 1000.0))
+                .map(rows -> {
+                    List<Task> tasks = new ArrayList<>();
+                    for (Row r : rows) {
+                        tasks.add(new Task(r.getLong(0), new Key(r.getString(1), r.getString(2), r.getString(3), r.getInteger(4),
+                                r.getInteger(5)), r.getInteger(6)));
+                    }
+                    return tasks;
+                });
+    }
+
+    /** @return false when this worker no longer holds the lease: someone else owns the task now, nothing is written */
+    public Future<Boolean> complete(long id, String worker, Result r) {
+        return pool.preparedQuery("""
+                        UPDATE analyses SET status = 'done', completed_at = now(), lease_until = NULL, provider = $3, model = $4,
+                            theme_relevant = $5, title = $6, summary = $7, severity = $8, input_tokens = $9, output_tokens = $10,
+                            cost_usd = $11, latency_ms = $12, last_error = NULL, raw_reply = NULL
+                        WHERE id = $1 AND status = 'running' AND leased_by = $2""")
+                .execute(Tuple.tuple().addLong(id).addString(worker).addString(r.provider()).addString(r.model())
+                        .addBoolean(r.themeRelevant()).addString(r.title()).addString(r.summary()).addString(r.severity())
+                        .addLong(r.inputTokens()).addLong(r.outputTokens()).addDouble(r.costUsd()).addLong(r.latencyMillis()))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    /**
+     * Records a failed attempt: retried at {@code retryAt}, or dead-lettered once it has had {@code maxAttempts}.
+     *
+     * @return false when this worker no longer holds the lease
+     */
+    public Future<Boolean> fail(long id, String worker, String error, String rawReply, Instant retryAt, int maxAttempts) {
+        return pool.preparedQuery("""
+                        UPDATE analyses SET status = CASE WHEN attempts >= $5 THEN 'dead' ELSE 'queued' END,
+                            next_attempt_at = $4, lease_until = NULL, last_error = $3, raw_reply = coalesce($6, raw_reply)
+                        WHERE id = $1 AND status = 'running' AND leased_by = $2""")
+                .execute(Tuple.tuple().addLong(id).addString(worker).addString(error).addOffsetDateTime(retryAt.atOffset(ZoneOffset.UTC))
+                        .addInteger(maxAttempts).addString(rawReply))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    public Future<List<DeadLetter>> deadLetters(String projectId, int limit) {
+        return pool.preparedQuery("""
+                        SELECT id, project_id, theme_id, trace_id, trace_version, prompt_version, attempts, last_error, raw_reply
+                        FROM analyses WHERE project_id = $1 AND status = 'dead' ORDER BY id LIMIT $2""")
+                .execute(Tuple.of(projectId, limit))
+                .map(rows -> {
+                    List<DeadLetter> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new DeadLetter(r.getLong(0), new Key(r.getString(1), r.getString(2), r.getString(3), r.getInteger(4),
+                                r.getInteger(5)), r.getInteger(6), r.getString(7), r.getString(8)));
+                    }
+                    return out;
+                });
+    }
+
+    /** Puts dead-lettered tasks back in the queue with a fresh attempt count. @return how many */
+    public Future<Integer> requeueDead(String projectId, List<Long> ids) {
+        return pool.preparedQuery("""
+                        UPDATE analyses SET status = 'queued', attempts = 0, next_attempt_at = now()
+                        WHERE project_id = $1 AND status = 'dead' AND id = ANY($2)""")
+                .execute(Tuple.tuple().addString(projectId).addArrayOfLong(ids.toArray(Long[]::new)))
+                .map(r -> r.rowCount());
+    }
+}

@@ -1,0 +1,143 @@
+package dev.prism.llm;
+
+import dev.prism.config.PrismConfig;
+import dev.prism.llm.AnalysisTasks.Key;
+import dev.prism.llm.AnalysisTasks.Result;
+import dev.prism.llm.AnalysisTasks.Task;
+import dev.prism.store.Database;
+import dev.prism.support.ServicePostgres;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import static dev.prism.support.TestServer.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@DisplayName("Durable analysis tasks against the machine's PostgreSQL")
+class AnalysisTasksTest {
+
+    private ServicePostgres postgres;
+    private Database database;
+    private AnalysisTasks tasks;
+
+    @BeforeAll
+    void start(Vertx vertx) throws Exception {
+        postgres = ServicePostgres.createDatabase();
+        database = await(Database.start(vertx, new PrismConfig.Store(Optional.of(postgres.url()), Path.of("unused"), 8)));
+        await(database.pool().query("INSERT INTO projects (id, name, ingest_token_hash) VALUES ('p', 'p', 'h')").execute());
+        tasks = new AnalysisTasks(database.pool());
+    }
+
+    @AfterAll
+    void stop(Vertx vertx) throws Exception {
+        await(database.close(vertx));
+        postgres.close();
+    }
+
+    private static List<Key> keys(String theme, int n) {
+        List<Key> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(new Key("p", theme, "trace-" + i, 1, 1));
+        }
+        return out;
+    }
+
+    private static Result result() {
+        return new Result("offline", "offline", true, "t", "s", "low", 10, 5, 0, 3);
+    }
+
+    @Test
+    @DisplayName("enqueueing is idempotent: a task exists once per trace version and prompt version")
+    void idempotent() throws Exception {
+        String theme = "idem-" + UUID.randomUUID();
+        assertThat(await(tasks.enqueue(keys(theme, 5)))).isEqualTo(5);
+        assertThat(await(tasks.enqueue(keys(theme, 5)))).isZero();
+        List<Key> bumped = List.of(new Key("p", theme, "trace-0", 2, 1), new Key("p", theme, "trace-0", 1, 2));
+        assertThat(await(tasks.enqueue(bumped))).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("concurrent claimers never get the same task, and a finished task is never claimed again")
+    void disjointClaims() throws Exception {
+        String theme = "claim-" + UUID.randomUUID();
+        await(tasks.enqueue(keys(theme, 40)));
+        List<Future<List<Task>>> claims = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            claims.add(tasks.claim("worker-" + w, 15, 60_000));
+        }
+        await(Future.all(claims));
+        Set<Long> seen = new HashSet<>();
+        int total = 0;
+        for (int w = 0; w < 4; w++) {
+            for (Task t : claims.get(w).result()) {
+                if (t.key().themeId().equals(theme)) {
+                    assertThat(seen.add(t.id())).as("task " + t.id() + " claimed twice").isTrue();
+                    assertThat(await(tasks.complete(t.id(), "worker-" + w, result()))).isTrue();
+                    total++;
+                }
+            }
+        }
+        assertThat(total).isEqualTo(40);
+        List<Task> again = await(tasks.claim("worker-9", 100, 60_000));
+        assertThat(again).noneMatch(t -> t.key().themeId().equals(theme));
+    }
+
+    @Test
+    @DisplayName("a crashed worker's lease runs out and another worker takes the task; the stale worker cannot write its result")
+    void expiredLease() throws Exception {
+        String theme = "lease-" + UUID.randomUUID();
+        await(tasks.enqueue(keys(theme, 1)));
+        Task first = await(tasks.claim("crashing", 100, 200)).stream().filter(t -> t.key().themeId().equals(theme)).findFirst().orElseThrow();
+        Thread.sleep(400);
+        Task second = await(tasks.claim("rescuer", 100, 60_000)).stream().filter(t -> t.key().themeId().equals(theme)).findFirst().orElseThrow();
+        assertThat(second.id()).isEqualTo(first.id());
+        assertThat(second.attempts()).isEqualTo(2);
+        assertThat(await(tasks.complete(first.id(), "crashing", result()))).isFalse();
+        assertThat(await(tasks.complete(second.id(), "rescuer", result()))).isTrue();
+        assertThat(await(tasks.complete(second.id(), "rescuer", result()))).as("written once").isFalse();
+    }
+
+    @Test
+    @DisplayName("failures retry at the given time, dead-letter after the last attempt with the reason and raw reply, and can be re-queued")
+    void retriesAndDeadLetters() throws Exception {
+        String theme = "dead-" + UUID.randomUUID();
+        await(tasks.enqueue(keys(theme, 1)));
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Task t = await(tasks.claim("w", 100, 60_000)).stream().filter(x -> x.key().themeId().equals(theme)).findFirst().orElseThrow();
+            assertThat(t.attempts()).isEqualTo(attempt);
+            assertThat(await(tasks.fail(t.id(), "w", "HTTP 500: boom", "not json", Instant.now().minusSeconds(1), 3))).isTrue();
+        }
+        assertThat(await(tasks.claim("w", 100, 60_000))).noneMatch(x -> x.key().themeId().equals(theme));
+        var dead = await(tasks.deadLetters("p", 100)).stream().filter(d -> d.key().themeId().equals(theme)).toList();
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).lastError()).isEqualTo("HTTP 500: boom");
+        assertThat(dead.get(0).rawReply()).isEqualTo("not json");
+        assertThat(dead.get(0).attempts()).isEqualTo(3);
+        assertThat(await(tasks.requeueDead("p", List.of(dead.get(0).id())))).isEqualTo(1);
+        Task back = await(tasks.claim("w", 100, 60_000)).stream().filter(x -> x.key().themeId().equals(theme)).findFirst().orElseThrow();
+        assertThat(back.attempts()).isEqualTo(1);
+
+        String later = "later-" + UUID.randomUUID();
+        await(tasks.enqueue(keys(later, 1)));
+        Task t = await(tasks.claim("w", 100, 60_000)).stream().filter(x -> x.key().themeId().equals(later)).findFirst().orElseThrow();
+        await(tasks.fail(t.id(), "w", "429", null, Instant.now().plusSeconds(60), 5));
+        assertThat(await(tasks.claim("w", 100, 60_000))).as("not before its retry time").noneMatch(x -> x.key().themeId().equals(later));
+    }
+}
