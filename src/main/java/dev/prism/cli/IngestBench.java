@@ -3,8 +3,6 @@ package dev.prism.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prism.PrismServer;
-import dev.prism.config.ConfigSource;
 import dev.prism.config.PrismConfig;
 import dev.prism.demo.DemoTraffic;
 import io.vertx.core.Future;
@@ -14,8 +12,6 @@ import io.vertx.core.buffer.Buffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -35,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class IngestBench implements Callable<Integer> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String TOKEN = "bench-ingest-token-0123456789";
+    private static final String TOKEN = BenchServer.PROJECT_TOKEN;
     private static final String MARK = "__REQ__";
 
     @Option(names = "--fixtures", defaultValue = "../shared/fixtures/traces",
@@ -66,23 +62,13 @@ public final class IngestBench implements Callable<Integer> {
         double parseRate = parseRate(templates);
         System.out.printf("Jackson readTree, 1 thread:      %,.0f events/s%n", parseRate);
 
-        Path dataDir = Files.createTempDirectory("prism-bench");
-        Map<String, String> sys = new HashMap<>();
-        sys.put(PrismConfig.HTTP_PORT.systemProperty(), "0");
-        sys.put(PrismConfig.HTTP_HOST.systemProperty(), "127.0.0.1");
-        sys.put(PrismConfig.DATA_DIR.systemProperty(), dataDir.toString());
-        sys.put(PrismConfig.PROJECT_TOKEN.systemProperty(), TOKEN);
+        Map<String, String> settings = new HashMap<>();
         if (pgUrl != null) {
-            sys.put(PrismConfig.PG_URL.systemProperty(), pgUrl);
+            settings.put(PrismConfig.PG_URL.path(), pgUrl);
         }
-        // -Dprism.<key>=… still tunes the server under test (e.g. -Dprism.ingest.maxEventsPerWrite=5000).
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("prism."))
-                .forEach(k -> sys.put(k, System.getProperty(k)));
-        PrismConfig config = PrismConfig.from(new ConfigSource(Map.of(), Map.of(), sys));
-        Vertx vertx = Vertx.vertx();
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        PrismServer server = ReplayCommand.await(PrismServer.start(vertx, config, quiet));
-        try (BatchSender sender = new BatchSender(vertx, "http://127.0.0.1:" + server.httpPort(), TOKEN)) {
+        try (BenchServer bench = BenchServer.start(settings);
+             BatchSender sender = new BatchSender(bench.vertx, bench.url(), BenchServer.PROJECT_TOKEN)) {
+            Vertx vertx = bench.vertx;
             load(vertx, sender, templates, warmup);
             Result r = load(vertx, sender, templates, seconds);
             double ingestRate = r.events / r.seconds;
@@ -90,17 +76,6 @@ public final class IngestBench implements Callable<Integer> {
                     concurrency, ingestRate, r.requests, r.failed);
             System.out.printf("Ratio ingestion / bare parse:      %.0f%%%n", 100 * ingestRate / parseRate);
             return r.failed == 0 ? 0 : 1;
-        } finally {
-            ReplayCommand.await(server.stop().eventually(vertx::close));
-            deleteRecursively(dataDir);
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws java.io.IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 

@@ -3,8 +3,6 @@ package dev.prism.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prism.PrismServer;
-import dev.prism.config.ConfigSource;
 import dev.prism.config.PrismConfig;
 import dev.prism.demo.DemoTraffic;
 import io.vertx.core.Vertx;
@@ -14,8 +12,6 @@ import io.vertx.ext.web.client.WebClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -34,8 +30,8 @@ import java.util.concurrent.Callable;
 public final class PreviewBench implements Callable<Integer> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String TOKEN = "bench-preview-token-0123456789";
-    private static final String ADMIN = "bench-preview-admin-0123456789";
+    private static final String TOKEN = BenchServer.PROJECT_TOKEN;
+    private static final String ADMIN = BenchServer.ADMIN_KEY;
 
     @Option(names = "--traces", defaultValue = "10000", description = "Completed traces to preview over (default: ${DEFAULT-VALUE}).")
     int traces;
@@ -45,20 +41,10 @@ public final class PreviewBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dataDir = Files.createTempDirectory("prism-bench-preview");
-        Map<String, String> sys = new HashMap<>();
-        sys.put(PrismConfig.HTTP_PORT.systemProperty(), "0");
-        sys.put(PrismConfig.HTTP_HOST.systemProperty(), "127.0.0.1");
-        sys.put(PrismConfig.DATA_DIR.systemProperty(), dataDir.toString());
-        sys.put(PrismConfig.PROJECT_TOKEN.systemProperty(), TOKEN);
-        sys.put(PrismConfig.ADMIN_TOKEN.systemProperty(), ADMIN);
-        sys.put(PrismConfig.TRACE_IDLE_SECONDS.systemProperty(), "1");
-        PrismConfig config = PrismConfig.from(new ConfigSource(Map.of(), Map.of(), sys));
-        Vertx vertx = Vertx.vertx();
-        PrismServer server = ReplayCommand.await(PrismServer.start(vertx, config, new PrintStream(OutputStream.nullOutputStream())));
-        WebClient client = WebClient.create(vertx);
-        int port = server.httpPort();
-        try (BatchSender sender = new BatchSender(vertx, "http://127.0.0.1:" + port, TOKEN)) {
+        try (BenchServer bench = BenchServer.start(Map.of(PrismConfig.TRACE_IDLE_SECONDS.path(), "1"));
+             BatchSender sender = new BatchSender(bench.vertx, bench.url(), TOKEN)) {
+            WebClient client = WebClient.create(bench.vertx);
+            int port = bench.server.httpPort();
             DemoTraffic demo = new DemoTraffic(11);
             long start = System.nanoTime();
             for (int sent = 0; sent < traces; ) {
@@ -93,10 +79,7 @@ public final class PreviewBench implements Callable<Integer> {
                 System.out.printf("%-20s %10d %10d %12d %12d%n", theme.get("theme_id").asText(), last.get("matching_theme_filters").asLong(),
                         last.get("sampled").asLong(), wall[runs / 2], last.get("elapsed_ms").asLong());
             }
-        } finally {
             client.close();
-            ReplayCommand.await(server.stop().eventually(vertx::close));
-            IngestBench.deleteRecursively(dataDir);
         }
         return 0;
     }
