@@ -5,6 +5,7 @@ import dev.prism.config.PrismConfig;
 import dev.prism.demo.DemoVerticle;
 import dev.prism.format.FormatVerticle;
 import dev.prism.metrics.Metrics;
+import dev.prism.llm.AnalysisVerticle;
 import dev.prism.theme.ThemeVerticle;
 import dev.prism.ingest.IngestVerticle;
 import dev.prism.project.ProjectVerticle;
@@ -54,6 +55,7 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, () -> new TraceAssemblyVerticle(db.pool(), config.traces()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new FormatVerticle(config.format(), metrics), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new ThemeVerticle(db.pool()), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new AnalysisVerticle(db.pool()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
                     .compose(v -> deploy(vertx, deployed, () -> {
                         HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool(), metrics);

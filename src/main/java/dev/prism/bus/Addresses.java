@@ -27,6 +27,13 @@ public final class Addresses {
     /** {@link TraceCompleted}, published when a trace version completes. */
     public static final String TRACE_COMPLETED = "prism.trace.completed";
 
+    /** {@link AnalysisRequest}, published by theme dispatch for each completed trace some themes selected. */
+    public static final String ANALYSIS_REQUESTED = "prism.analysis.requested";
+    /** {@link SummaryCreated}, published once an analysis is stored. */
+    public static final String SUMMARY_CREATED = "prism.summary.created";
+    /** {@link SummaryQuery} → {@link SummaryQuery.Summaries}. */
+    public static final String SUMMARY_LIST = "prism.summary.list";
+
     /** {@link ThemeCommand} → {@link ThemeCommand.Themes} or {@link AnalysisTheme}: theme CRUD. */
     public static final String THEME_COMMAND = "prism.theme.command";
 

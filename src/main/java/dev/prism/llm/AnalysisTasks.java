@@ -121,6 +121,29 @@ public final class AnalysisTasks {
                 });
     }
 
+    /** Finished analyses, newest first, as {@code $ai_trace_summary} records. */
+    public Future<List<dev.prism.bus.SummaryCreated>> summaries(dev.prism.bus.SummaryQuery q) {
+        return pool.preparedQuery("""
+                        SELECT project_id, theme_id, trace_id, trace_version, prompt_version, theme_relevant, title, summary, severity,
+                               model, input_tokens, output_tokens, cost_usd, latency_ms, completed_at
+                        FROM analyses WHERE project_id = $1 AND status = 'done'
+                          AND ($2::text IS NULL OR theme_id = $2) AND ($3::boolean IS NULL OR theme_relevant = $3)
+                          AND ($4::timestamptz IS NULL OR completed_at >= $4) AND ($5::text IS NULL OR trace_id = $5)
+                        ORDER BY completed_at DESC, id DESC LIMIT $6""")
+                .execute(Tuple.tuple().addString(q.projectId()).addString(q.themeId()).addBoolean(q.relevant())
+                        .addOffsetDateTime(q.since() == null ? null : q.since().atOffset(ZoneOffset.UTC)).addString(q.traceId())
+                        .addInteger(q.limit()))
+                .map(rows -> {
+                    List<dev.prism.bus.SummaryCreated> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new dev.prism.bus.SummaryCreated(r.getString(0), r.getString(1), r.getString(2), r.getInteger(3),
+                                r.getInteger(4), r.getBoolean(5), r.getString(6), r.getString(7), r.getString(8), r.getString(9),
+                                r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13), r.getOffsetDateTime(14).toInstant()));
+                    }
+                    return out;
+                });
+    }
+
     /** Puts dead-lettered tasks back in the queue with a fresh attempt count. @return how many */
     public Future<Integer> requeueDead(String projectId, List<Long> ids) {
         return pool.preparedQuery("""

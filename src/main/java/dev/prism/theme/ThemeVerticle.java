@@ -20,8 +20,11 @@ import java.util.Optional;
  */
 public final class ThemeVerticle extends VerticleBase {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ThemeVerticle.class);
+
     private final ThemeRepository repository;
     private MessageConsumer<ThemeCommand> consumer;
+    private MessageConsumer<dev.prism.bus.TraceFormatted> dispatch;
 
     public ThemeVerticle(Pool pool) {
         this.repository = new ThemeRepository(pool);
@@ -37,8 +40,12 @@ public final class ThemeVerticle extends VerticleBase {
                     }
                     return all;
                 })
-                .onSuccess(v -> consumer = vertx.eventBus().consumer(Addresses.THEME_COMMAND, msg ->
-                        handle(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e))));
+                .onSuccess(v -> {
+                    consumer = vertx.eventBus().consumer(Addresses.THEME_COMMAND, msg ->
+                            handle(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
+                    dispatch = vertx.eventBus().consumer(Addresses.TRACE_FORMATTED, msg -> dispatch(msg.body())
+                            .onFailure(e -> LOG.warn("Theme dispatch failed for trace {}: {}", msg.body().traceId(), e.toString())));
+                });
     }
 
     private Future<?> handle(ThemeCommand command) {
@@ -166,6 +173,40 @@ public final class ThemeVerticle extends VerticleBase {
         });
     }
 
+    /**
+     * Streaming dispatch: a completed, rendered trace goes through every enabled theme's filters (project base, theme
+     * base, theme) and sampling; the themes that select it are handed to analysis in one request.
+     */
+    private Future<Void> dispatch(dev.prism.bus.TraceFormatted t) {
+        return repository.projectBaseFilters(t.projectId()).compose(projectJson -> repository.list(t.projectId()).map(themes -> {
+            Filters project = Filters.parse(projectJson, "project.base_filters");
+            java.util.List<dev.prism.bus.AnalysisRequest.ThemeSelection> selected = new java.util.ArrayList<>();
+            for (AnalysisTheme theme : themes) {
+                if (theme.enabled() && selects(theme, project, t)) {
+                    selected.add(new dev.prism.bus.AnalysisRequest.ThemeSelection(theme.themeId(), theme.name(), theme.description(),
+                            theme.prompt(), theme.promptVersion()));
+                }
+            }
+            if (!selected.isEmpty()) {
+                vertx.eventBus().publish(Addresses.ANALYSIS_REQUESTED, new dev.prism.bus.AnalysisRequest(t.projectId(), t.traceId(),
+                        t.version(), t.trace(), t.text(), java.util.List.copyOf(selected)));
+            }
+            return null;
+        }));
+    }
+
+    static boolean selects(AnalysisTheme theme, Filters project, dev.prism.bus.TraceFormatted t) {
+        try {
+            return project.matches(t.trace())
+                    && Filters.parse(theme.baseFilters(), "base_filters").matches(t.trace())
+                    && Filters.parse(theme.themeFilters(), "theme_filters").matches(t.trace())
+                    && Sampler.sampled(theme.sampleSeed(), t.traceId(), theme.sampleRate());
+        } catch (RuntimeException e) {
+            LOG.warn("Theme {} skipped for trace {}: {}", theme.themeId(), t.traceId(), e.toString());
+            return false;
+        }
+    }
+
     /** Built-in themes are read-only, but a project may switch one on or off. */
     private static boolean onlyEnabled(ThemeCommand.Write w) {
         return w.mode() == Mode.PATCH && w.body() != null && w.body().isObject() && w.body().size() == 1 && w.body().has("enabled");
@@ -201,6 +242,9 @@ public final class ThemeVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        if (dispatch != null) {
+            dispatch.unregister();
+        }
         return consumer == null ? Future.succeededFuture() : consumer.unregister();
     }
 }

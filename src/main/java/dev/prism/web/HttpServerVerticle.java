@@ -11,6 +11,7 @@ import dev.prism.bus.TracePage;
 import dev.prism.bus.TraceQuery;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prism.bus.AnalysisTheme;
+import dev.prism.bus.SummaryQuery;
 import dev.prism.bus.ThemeCommand;
 import dev.prism.bus.TraceText;
 import dev.prism.bus.TraceTextQuery;
@@ -101,6 +102,7 @@ public final class HttpServerVerticle extends VerticleBase {
                     json(ctx, 200, out);
                 })
                 .onFailure(ctx::fail));
+        router.get("/api/projects/:" + PROJECT + "/summaries").handler(this::summaries);
         router.get("/api/projects/:" + PROJECT + "/base_filters").handler(ctx -> projectFilters(ctx, null));
         router.put("/api/projects/:" + PROJECT + "/base_filters").handler(ctx -> withJson(ctx, json -> projectFilters(ctx,
                 json == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : json.has("base_filters") ? json.get("base_filters") : json)));
@@ -203,6 +205,22 @@ public final class HttpServerVerticle extends VerticleBase {
             Object body = r.body();
             json(ctx, status, body instanceof ThemeCommand.Themes list ? Json.themes(list.themes()) : Json.theme((AnalysisTheme) body));
         }).onFailure(ctx::fail);
+    }
+
+    private void summaries(RoutingContext ctx) {
+        SummaryQuery query;
+        try {
+            String relevant = ctx.request().getParam("relevant");
+            query = new SummaryQuery(ctx.pathParam(PROJECT), ctx.request().getParam("theme"),
+                    relevant == null ? null : boolParam(ctx, "relevant"), instantParam(ctx, "since"), ctx.request().getParam("trace_id"),
+                    intParam(ctx, "limit", 100));
+        } catch (Failure.FailureException e) {
+            ctx.fail(e);
+            return;
+        }
+        vertx.eventBus().<SummaryQuery.Summaries>request(Addresses.SUMMARY_LIST, query)
+                .onSuccess(r -> json(ctx, 200, Json.summaries(r.body().results())))
+                .onFailure(ctx::fail);
     }
 
     private void projectFilters(RoutingContext ctx, JsonNode filters) {

@@ -135,6 +135,22 @@ final class Json {
         return out;
     }
 
+    /** Summaries as {@code $ai_trace_summary} events (DESIGN.md §3). */
+    static ObjectNode summaries(java.util.List<dev.prism.bus.SummaryCreated> list) {
+        ObjectNode out = MAPPER.createObjectNode();
+        ArrayNode results = out.putArray("results");
+        for (dev.prism.bus.SummaryCreated s : list) {
+            ObjectNode e = results.addObject().put("event", "$ai_trace_summary").put("timestamp", iso(s.createdAt()));
+            e.putObject("properties").put("$ai_trace_id", s.traceId()).put("$ai_trace_version", s.traceVersion())
+                    .put("$ai_analysis_theme_id", s.themeId()).put("$ai_theme_relevant", s.themeRelevant())
+                    .put("$ai_summary_title", s.title()).put("$ai_summary", s.summary()).put("$ai_summary_severity", s.severity())
+                    .put("$ai_model", s.model()).put("$ai_input_tokens", s.inputTokens()).put("$ai_output_tokens", s.outputTokens())
+                    .put("$ai_total_cost_usd", s.costUsd()).put("$ai_latency", s.latencyMillis() / 1000.0)
+                    .put("$ai_prompt_version", s.promptVersion());
+        }
+        return out;
+    }
+
     static ObjectNode event(TraceEvent e) {
         ObjectNode out = MAPPER.createObjectNode().put("uuid", e.uuid()).put("event", e.event()).put("distinct_id", e.distinctId())
                 .put("timestamp", iso(e.timestamp())).put("received_at", iso(e.receivedAt()));

@@ -1,0 +1,15 @@
+package dev.prism.bus;
+
+import java.util.List;
+
+/**
+ * Completed traces a theme selected (filters passed, sampled in), to be analysed with the theme's prompt. The text
+ * and trace ride along so the streaming path needs no lookup; a task claimed later (after a restart) fetches them.
+ */
+public record AnalysisRequest(String projectId, String traceId, int traceVersion, AssembledTrace trace, String text,
+                              List<ThemeSelection> themes) {
+
+    /** One theme that selected the trace, with the prompt version its result will record. */
+    public record ThemeSelection(String themeId, String name, String description, String prompt, int promptVersion) {
+    }
+}

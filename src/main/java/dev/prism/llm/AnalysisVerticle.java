@@ -1,0 +1,160 @@
+package dev.prism.llm;
+
+import dev.prism.bus.Addresses;
+import dev.prism.bus.AnalysisRequest;
+import dev.prism.bus.AnalysisTheme;
+import dev.prism.bus.AssembledTrace;
+import dev.prism.bus.Failure;
+import dev.prism.bus.SummaryCreated;
+import dev.prism.bus.SummaryQuery;
+import dev.prism.bus.ThemeCommand;
+import dev.prism.bus.TraceDetail;
+import dev.prism.bus.TraceQuery;
+import dev.prism.bus.TraceText;
+import dev.prism.bus.TraceTextQuery;
+import dev.prism.llm.AnalysisTasks.Key;
+import dev.prism.llm.AnalysisTasks.Task;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Runs analyses. Each request from theme dispatch becomes durable tasks (one per theme, trace version and prompt
+ * version; idempotent); a claim loop leases due tasks, analyses them and stores each result once, then publishes it.
+ * The request's trace and text are kept in memory for the streaming path; a task claimed without them (after a
+ * restart, or queued by another instance) fetches them over the bus. The analyzer is the offline one for now.
+ *
+ * <p>Consumes {@value Addresses#ANALYSIS_REQUESTED} and {@value Addresses#SUMMARY_LIST}; sends
+ * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND}; publishes
+ * {@value Addresses#SUMMARY_CREATED}. Analysis runs on worker threads.
+ */
+public final class AnalysisVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AnalysisVerticle.class);
+    static final int CLAIM_BATCH = 32;
+    static final long LEASE_MILLIS = 120_000;
+    static final int MAX_ATTEMPTS = 5;
+
+    private final AnalysisTasks tasks;
+    private final String worker = "prism-" + UUID.randomUUID();
+    private final Map<Key, Context> pending = new HashMap<>();
+    private long timer = -1;
+    private boolean claiming;
+    private boolean claimAgain;
+    private boolean stopping;
+
+    /** What the analyzer needs for a task. */
+    private record Context(AssembledTrace trace, String text, AnalysisRequest.ThemeSelection theme) {
+    }
+
+    public AnalysisVerticle(Pool pool) {
+        this.tasks = new AnalysisTasks(pool);
+    }
+
+    @Override
+    public Future<?> start() {
+        vertx.eventBus().<AnalysisRequest>consumer(Addresses.ANALYSIS_REQUESTED, msg -> enqueue(msg.body()));
+        vertx.eventBus().<SummaryQuery>consumer(Addresses.SUMMARY_LIST, msg -> {
+            SummaryQuery q = msg.body();
+            if (q.limit() < 1 || q.limit() > 1_000) {
+                Failure.reply(msg, new Failure(400, "invalid_limit", "limit must be from 1 to 1000").exception());
+                return;
+            }
+            tasks.summaries(q).onSuccess(list -> msg.reply(new SummaryQuery.Summaries(list))).onFailure(e -> Failure.reply(msg, e));
+        });
+        timer = vertx.setPeriodic(500, id -> claim());
+        return Future.succeededFuture();
+    }
+
+    private void enqueue(AnalysisRequest r) {
+        List<Key> keys = new ArrayList<>();
+        for (AnalysisRequest.ThemeSelection t : r.themes()) {
+            Key key = new Key(r.projectId(), t.themeId(), r.traceId(), r.traceVersion(), t.promptVersion());
+            keys.add(key);
+            pending.put(key, new Context(r.trace(), r.text(), t));
+        }
+        tasks.enqueue(keys).onSuccess(n -> claim()).onFailure(e -> LOG.warn("Could not queue analyses of trace {}: {}", r.traceId(), e.toString()));
+    }
+
+    private void claim() {
+        if (stopping) {
+            return;
+        }
+        if (claiming) {
+            claimAgain = true;
+            return;
+        }
+        claiming = true;
+        tasks.claim(worker, CLAIM_BATCH, LEASE_MILLIS)
+                .compose(claimed -> Future.join(claimed.stream().map(this::run).toList()).map(v -> claimed.size()))
+                .onComplete(ar -> {
+                    claiming = false;
+                    if (ar.failed()) {
+                        LOG.warn("Analysis claim failed: {}", ar.cause().toString());
+                    } else if (ar.result() == CLAIM_BATCH || claimAgain) {
+                        claimAgain = false;
+                        vertx.runOnContext(v -> claim());
+                    }
+                });
+    }
+
+    private Future<Void> run(Task task) {
+        return context(task)
+                .compose(ctx -> vertx.executeBlocking(() -> {
+                    long started = System.nanoTime();
+                    OfflineAnalyzer.Analysis a = OfflineAnalyzer.analyze(
+                            new OfflineAnalyzer.Theme(ctx.theme().themeId(), ctx.theme().name(), ctx.theme().description()), ctx.trace(), ctx.text());
+                    return new AnalysisTasks.Result("offline", "offline", a.themeRelevant(), a.title(), a.summary(), a.severity(),
+                            0, 0, 0, (System.nanoTime() - started) / 1_000_000);
+                }, false))
+                .compose(result -> tasks.complete(task.id(), worker, result).map(written -> {
+                    pending.remove(task.key());
+                    if (written) {
+                        Key k = task.key();
+                        vertx.eventBus().publish(Addresses.SUMMARY_CREATED, new SummaryCreated(k.projectId(), k.themeId(), k.traceId(),
+                                k.traceVersion(), k.promptVersion(), result.themeRelevant(), result.title(), result.summary(),
+                                result.severity(), result.model(), result.inputTokens(), result.outputTokens(), result.costUsd(),
+                                result.latencyMillis(), Instant.now()));
+                    }
+                    return (Void) null;
+                }))
+                .recover(e -> {
+                    long delay = FlowControl.backoffMillis(task.attempts(), -1, 1_000, 300_000, java.util.concurrent.ThreadLocalRandom.current());
+                    return tasks.fail(task.id(), worker, e.toString(), null, Instant.now().plusMillis(delay), MAX_ATTEMPTS).mapEmpty();
+                });
+    }
+
+    /** The task's trace, text and theme: from the request when this instance received it, else fetched. */
+    private Future<Context> context(Task task) {
+        Context known = pending.get(task.key());
+        if (known != null) {
+            return Future.succeededFuture(known);
+        }
+        Key k = task.key();
+        Future<TraceDetail> trace = vertx.eventBus().<TraceDetail>request(Addresses.TRACE_GET, new TraceQuery(k.projectId(), k.traceId()))
+                .map(m -> m.body());
+        Future<TraceText> text = vertx.eventBus().<TraceText>request(Addresses.FORMAT_TEXT, new TraceTextQuery(k.projectId(), k.traceId(), false, 0))
+                .map(m -> m.body());
+        Future<AnalysisTheme> theme = vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_COMMAND, new ThemeCommand.Get(k.projectId(), k.themeId()))
+                .map(m -> m.body());
+        return Future.all(trace, text, theme).map(v -> new Context(trace.result().trace(), text.result().text(),
+                new AnalysisRequest.ThemeSelection(theme.result().themeId(), theme.result().name(), theme.result().description(),
+                        theme.result().prompt(), theme.result().promptVersion())));
+    }
+
+    @Override
+    public Future<?> stop() {
+        stopping = true;
+        vertx.cancelTimer(timer);
+        return Future.succeededFuture();
+    }
+}
