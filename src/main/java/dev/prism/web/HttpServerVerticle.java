@@ -176,9 +176,19 @@ public final class HttpServerVerticle extends VerticleBase {
                 .onFailure(ctx::fail);
     }
 
+    /** The trace with every theme's result for it, side by side. */
     private void getTrace(RoutingContext ctx) {
-        vertx.eventBus().<TraceDetail>request(Addresses.TRACE_GET, new TraceQuery(ctx.pathParam(PROJECT), ctx.pathParam("traceId")))
-                .onSuccess(r -> json(ctx, 200, Json.detail(r.body())))
+        String project = ctx.pathParam(PROJECT);
+        String traceId = ctx.pathParam("traceId");
+        vertx.eventBus().<TraceDetail>request(Addresses.TRACE_GET, new TraceQuery(project, traceId))
+                .compose(detail -> vertx.eventBus().<SummaryQuery.Summaries>request(Addresses.SUMMARY_LIST,
+                                new SummaryQuery(project, null, null, null, traceId, 1_000))
+                        .map(summaries -> {
+                            var out = Json.detail(detail.body());
+                            out.set("analyses", Json.summaries(summaries.body().results()).get("results"));
+                            return out;
+                        }))
+                .onSuccess(out -> json(ctx, 200, out))
                 .onFailure(ctx::fail);
     }
 

@@ -65,6 +65,11 @@ class AnalysisPipelineTest {
             assertThat(relevantOnly.size()).isPositive().isLessThanOrEqualTo(all.size());
             relevantOnly.forEach(s -> assertThat(s.get("properties").get("$ai_theme_relevant").asBoolean()).isTrue());
             assertThat(server.http.api("/api/projects/default/summaries?limit=0").status()).isEqualTo(400);
+
+            JsonNode s16 = server.http.api("/api/projects/default/traces/" + Fixtures.named("s16").traceId()).json();
+            Set<String> themesOfTrace = new HashSet<>();
+            s16.get("analyses").forEach(a -> themesOfTrace.add(a.get("properties").get("$ai_analysis_theme_id").asText()));
+            assertThat(themesOfTrace).as("every theme's result for the trace").contains("error_analysis", "unhappy_users");
         } finally {
             server.stop();
         }
