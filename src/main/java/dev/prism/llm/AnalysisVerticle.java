@@ -20,11 +20,13 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -46,7 +48,11 @@ public final class AnalysisVerticle extends VerticleBase {
 
     private final AnalysisTasks tasks;
     private final String worker = "prism-" + UUID.randomUUID();
-    private final Map<Key, Context> pending = new HashMap<>();
+    /**
+     * Contexts of requests this instance received, for the streaming path. Bounded: a task another instance finishes
+     * never removes its entry here, so entries also age out; a missing entry only means a fetch over the bus.
+     */
+    private final Cache<Key, Context> pending = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
     private long timer = -1;
     private boolean claiming;
     private boolean claimAgain;
@@ -117,7 +123,7 @@ public final class AnalysisVerticle extends VerticleBase {
                             0, 0, 0, (System.nanoTime() - started) / 1_000_000);
                 }, false))
                 .compose(result -> tasks.complete(task.id(), worker, result).map(written -> {
-                    pending.remove(task.key());
+                    pending.invalidate(task.key());
                     if (written) {
                         Key k = task.key();
                         vertx.eventBus().publish(Addresses.SUMMARY_CREATED, new SummaryCreated(k.projectId(), k.themeId(), k.traceId(),
@@ -135,7 +141,7 @@ public final class AnalysisVerticle extends VerticleBase {
 
     /** The task's trace, text and theme: from the request when this instance received it, else fetched. */
     private Future<Context> context(Task task) {
-        Context known = pending.get(task.key());
+        Context known = pending.getIfPresent(task.key());
         if (known != null) {
             return Future.succeededFuture(known);
         }
