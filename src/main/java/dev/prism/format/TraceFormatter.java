@@ -1,28 +1,48 @@
 package dev.prism.format;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.prism.bus.AssembledTrace;
 import dev.prism.bus.TraceAggregates;
 import dev.prism.bus.TraceEvent;
 import dev.prism.bus.TraceNode;
 
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Deque;
-import java.util.Iterator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
- * A trace as readable text, for people and for LLM prompts: a header with the trace's figures, then the span tree,
- * each node a one-line summary (kind, name, model, latency, cost, ERROR) with its conversation, tool calls, results,
- * available tools and errors beneath, then feedback and metrics. Pure, never throws, linear in the input.
+ * Renders an assembled trace as readable text for people and for the LLM analysis: a header with the trace's figures,
+ * the trace's input, the span tree with one summary line per span, generation or embedding and its content beneath,
+ * the trace's output, and the metrics and feedback left on the trace.
+ *
+ * <pre>
+ * Trace "calmate_request" (id a6526438-…)
+ * events: 10 | latency: 7.20 s | tokens: 1,249 in / 170 out | cost: $0 | errors: 0 | models: gpt-4.1-mini
+ *
+ * trace input:
+ *   text: Find 45 minutes with Ana and Jordi…
+ *
+ * span tree:
+ * └─ span "agent_loop" · 7.10 s
+ *    ├─ span "step_1" · 1.90 s
+ *    │  ├─ generation "llm" · gpt-4.1-mini (openai) · 1.15 s · 298 in / 49 out tokens
+ *             input:
+ *               [system] You are CalMate…
+ * </pre>
+ *
+ * <p>Pure and safe on any input: rendering never throws, whatever is missing, null, mistyped or broken in the events;
+ * an event that cannot be rendered says so in its place. Linear in the size of the trace: huge values are cut before
+ * they are scanned, and nothing is re-rendered per level of nesting.
  */
 public final class TraceFormatter {
 
     /**
-     * @param lineNumbers prefix every line with {@code L001:}
-     * @param maxLength   0 for everything; else the most characters to return, reached by keeping evenly spaced lines
+     * @param lineNumbers prefix lines with {@code L001:}
+     * @param maxLength   0 = unlimited, else the result's character budget
      */
     public record Options(boolean lineNumbers, int maxLength) {
         public static Options defaults() {
@@ -30,269 +50,224 @@ public final class TraceFormatter {
         }
     }
 
-    /** Properties rendered by dedicated code; the rest of an event's properties are listed only if interesting. */
-    private static final Set<String> SHOWN = Set.of("$ai_input", "$ai_output_choices", "$ai_output", "$ai_input_state",
-            "$ai_output_state", "$ai_tools", "$ai_error", "$ai_error_stack", "$ai_is_error", "$ai_http_status", "$ai_model",
-            "$ai_span_name", "$ai_latency", "$ai_total_cost_usd", "$ai_instructions", "$ai_stop_reason", "$ai_feedback_text",
-            "$ai_metric_name", "$ai_metric_value");
-    private static final Set<String> EXTRA = Set.of("$ai_evaluation_result", "$ai_evaluation_name", "$ai_evaluation_reasoning",
-            "$ai_embedding_count", "$ai_session_id", "$ai_time_to_first_token");
+    /** Deeper levels of the tree are drawn at this indentation, with their depth written out. */
+    private static final int MAX_DRAWN_DEPTH = 12;
+    private static final int MAX_LISTED_USERS = 3;
 
-    private TraceFormatter() {
+    private final RenderContext ctx = new RenderContext();
+    private final EventRenderer events = new EventRenderer(ctx);
+    private final TextOut out;
+
+    private TraceFormatter(int capacity) {
+        out = new TextOut(new StringBuilder(capacity));
     }
 
+    /** The trace as text. Never throws. */
     public static String format(AssembledTrace trace, Options options) {
-        StringBuilder out = new StringBuilder(4_096);
+        Options o = options == null ? Options.defaults() : options;
+        String text;
         try {
-            header(trace, out);
-            if (trace.root() != null) {
-                traceIo(trace.root(), out);
-            }
-            tree(trace.nodes(), out);
-            annotations(trace.annotations(), out);
+            text = trace == null ? "Trace (none)\n" : new TraceFormatter(estimate(trace)).render(trace);
+        } catch (RuntimeException | StackOverflowError e) {
+            text = "Trace " + (trace == null ? "" : trace.traceId()) + "\n(could not be rendered: " + e.getClass().getSimpleName() + ")\n";
+        }
+        try {
+            return TextBudget.apply(text, o.lineNumbers(), Math.max(0, o.maxLength()));
         } catch (RuntimeException e) {
-            // Rendering must never take a trace down with it: show what was rendered and say what stopped it.
-            out.append("[rendering stopped: ").append(e.getClass().getSimpleName()).append("]\n");
-        }
-        return LineBudget.apply(out, options);
-    }
-
-    private static void header(AssembledTrace t, StringBuilder out) {
-        TraceAggregates a = t.aggregates();
-        out.append("Trace: ").append(t.name() == null ? t.traceId() : t.name() + " (" + t.traceId() + ")").append('\n');
-        out.append(a.eventCount()).append(" events");
-        if (a.latencySeconds() != null) {
-            out.append(" · ").append(seconds(a.latencySeconds()));
-        }
-        if (a.inputTokens() + a.outputTokens() > 0) {
-            out.append(" · ").append(thousands(a.inputTokens())).append(" in / ").append(thousands(a.outputTokens())).append(" out tokens");
-        }
-        if (a.costUsd() > 0) {
-            out.append(" · ").append(cost(a.costUsd()));
-        }
-        if (a.errorCount() > 0) {
-            out.append(" · ").append(a.errorCount()).append(a.errorCount() == 1 ? " error" : " errors");
-        }
-        if (!a.models().isEmpty()) {
-            out.append(" · models: ").append(String.join(", ", a.models()));
-        }
-        out.append("\n\n");
-    }
-
-    private static void traceIo(TraceEvent root, StringBuilder out) {
-        JsonNode p = root.properties();
-        if (hasValue(p, "$ai_input_state")) {
-            out.append("Trace input:\n");
-            new Messages(out, "  ").render(p.get("$ai_input_state"));
-        }
-        if (hasValue(p, "$ai_output_state")) {
-            out.append("Trace output:\n");
-            new Messages(out, "  ").render(p.get("$ai_output_state"));
-        }
-        error(p, out, "  ");
-        if (hasValue(p, "$ai_input_state") || hasValue(p, "$ai_output_state") || isError(p)) {
-            out.append('\n');
+            return o.maxLength() > 0 && text.length() > o.maxLength() ? text.substring(0, o.maxLength()) : text;
         }
     }
 
-    /** Depth-first, iterative: a 20,000-deep tree cannot overflow the stack. */
-    private static void tree(List<TraceNode> tops, StringBuilder out) {
-        Deque<TraceNode> stack = new ArrayDeque<>();
-        for (int i = tops.size() - 1; i >= 0; i--) {
-            stack.push(tops.get(i));
+    private static int estimate(AssembledTrace trace) {
+        List<TraceEvent> all = trace.events();
+        return all == null ? 1024 : (int) Math.min(1 << 24, 1024L + 800L * all.size());
+    }
+
+    private String render(AssembledTrace trace) {
+        header(trace);
+        TraceEvent root = trace.root();
+        if (root != null) {
+            guarded(() -> {
+                int before = out.length();
+                out.blank();
+                ErrorRenderer.write(out, root.properties());
+                events.state(out, "trace input", EventProps.get(root.properties(), "$ai_input_state"), "user");
+                if (out.length() == before + 1) {
+                    out.buffer().setLength(before); // nothing to say: no blank line either
+                }
+            });
         }
-        while (!stack.isEmpty()) {
-            TraceNode n = stack.pop();
-            // Past 40 levels indentation stops growing: deeper nesting would only push the text off the page.
-            String indent = "  ".repeat(Math.min(n.depth() - 1, 40));
-            node(n, indent, out);
-            for (int i = n.children().size() - 1; i >= 0; i--) {
-                stack.push(n.children().get(i));
+        List<TraceNode> nodes = orEmpty(trace.nodes());
+        if (!nodes.isEmpty()) {
+            out.blank();
+            out.line("span tree:");
+            tree(nodes);
+        }
+        if (root != null) {
+            guarded(() -> {
+                int before = out.length();
+                out.blank();
+                events.state(out, "trace output", EventProps.get(root.properties(), "$ai_output_state"), "assistant");
+                if (out.length() == before + 1) {
+                    out.buffer().setLength(before); // no output: no blank line either
+                }
+            });
+        }
+        List<TraceEvent> annotations = orEmpty(trace.annotations());
+        if (!annotations.isEmpty()) {
+            out.blank();
+            out.line("annotations:");
+            String old = out.push("  ");
+            for (TraceEvent a : annotations) {
+                if (a != null) {
+                    guarded(() -> events.annotation(out, a));
+                }
             }
+            out.indent(old);
         }
+        return out.toString();
     }
 
-    private static void node(TraceNode n, String indent, StringBuilder out) {
-        TraceEvent e = n.event();
-        JsonNode p = e.properties();
-        String kind = e.event().startsWith("$ai_") ? e.event().substring(4) : e.event();
-        out.append(indent).append("- ").append(kind);
-        String name = text(p, "$ai_span_name");
-        if (name != null) {
-            out.append(' ').append(name);
-        }
-        String model = text(p, "$ai_model");
-        if (model != null) {
-            out.append(" · ").append(model);
-        }
-        double latency = number(p, "$ai_latency");
-        if (!Double.isNaN(latency)) {
-            out.append(" · ").append(seconds(latency));
-        }
-        double cost = number(p, "$ai_total_cost_usd");
-        if (!Double.isNaN(cost) && cost > 0) {
-            out.append(" · ").append(cost(cost));
-        }
-        if (isError(p)) {
-            out.append(" · ERROR");
-        }
-        out.append('\n');
-        String body = indent + "    ";
-        if (hasValue(p, "$ai_tools")) {
-            out.append(body).append("Tools: ").append(Tools.signatures(p.get("$ai_tools"))).append('\n');
-        }
-        if (hasValue(p, "$ai_instructions")) {
-            out.append(body).append("[system] ").append(JsonText.scalar(p.get("$ai_instructions")).replace("\n", "\n" + body + "  ")).append('\n');
-        }
-        Messages messages = new Messages(out, body);
-        if (hasValue(p, "$ai_input")) {
-            if (e.event().equals("$ai_embedding")) {
-                out.append(body).append("Embedded: ").append(JsonText.scalar(p.get("$ai_input")).replace("\n", "\n" + body)).append('\n');
-            } else {
-                messages.render(p.get("$ai_input"));
+    /** Name and id, then the aggregates, then who and when. */
+    private void header(AssembledTrace trace) {
+        String name = trace.name() != null && !trace.name().isBlank() ? trace.name()
+                : trace.root() != null ? EventProps.text(trace.root().properties(), "$ai_span_name") : null;
+        out.line("Trace " + (name == null ? "(unnamed)" : "\"" + EventRenderer.oneLine(name, 200) + "\"")
+                + " (id " + (trace.traceId() == null ? "none" : EventRenderer.oneLine(trace.traceId(), 200)) + ")");
+        List<TraceEvent> all = orEmpty(trace.events());
+        TraceAggregates a = trace.aggregates();
+        StringBuilder sb = new StringBuilder(160);
+        if (a != null) {
+            sb.append("events: ").append(Fmt.count(a.eventCount()))
+                    .append(" | latency: ").append(a.latencySeconds() == null ? "unknown" : Fmt.seconds(a.latencySeconds()))
+                    .append(" | tokens: ").append(Fmt.count(a.inputTokens())).append(" in / ").append(Fmt.count(a.outputTokens())).append(" out")
+                    .append(" | cost: ").append(Fmt.usd(a.costUsd()))
+                    .append(" | errors: ").append(a.errorCount());
+            List<String> models = orEmpty(a.models());
+            if (!models.isEmpty()) {
+                sb.append(" | models: ");
+                for (int i = 0; i < models.size(); i++) {
+                    sb.append(i == 0 ? "" : ", ").append(EventRenderer.oneLine(String.valueOf(models.get(i)), 120));
+                }
             }
-        }
-        if (hasValue(p, "$ai_input_state")) {
-            state("Input", p.get("$ai_input_state"), body, out);
-        }
-        if (hasValue(p, "$ai_output_choices") || hasValue(p, "$ai_output")) {
-            out.append(body).append("Output:\n");
-            new Messages(out, body + "  ").render(hasValue(p, "$ai_output_choices") ? p.get("$ai_output_choices") : p.get("$ai_output"));
-        }
-        if (hasValue(p, "$ai_output_state")) {
-            state("Output", p.get("$ai_output_state"), body, out);
-        }
-        String stop = text(p, "$ai_stop_reason");
-        if (stop != null && !Set.of("stop", "end_turn", "STOP", "tool_calls", "tool_use").contains(stop)) {
-            out.append(body).append("(stop reason: ").append(stop).append(")\n");
-        }
-        error(p, out, body);
-        for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            if (EXTRA.contains(f.getKey()) && !f.getValue().isNull()) {
-                out.append(body).append(f.getKey().substring(4)).append(": ").append(JsonText.scalar(f.getValue())).append('\n');
-            }
-        }
-    }
-
-    /** A span's state: a conversation when it holds messages (LangGraph), else its fields. */
-    private static void state(String label, JsonNode value, String indent, StringBuilder out) {
-        JsonNode v = value.isTextual() ? JsonText.parseOrText(value.asText()) : value;
-        boolean conversation = v.isObject() && (v.path("messages").isArray() || v.has("content") && (v.has("type") || v.has("role")))
-                || v.isArray() && v.size() > 0 && v.get(0).isObject() && (v.get(0).has("role") || v.get(0).has("lc") || v.get(0).has("type"));
-        if (conversation) {
-            out.append(indent).append(label).append(":\n");
-            new Messages(out, indent + "  ").render(v);
         } else {
-            out.append(indent).append(label).append(": ").append(JsonText.scalar(v).replace("\n", "\n" + indent)).append('\n');
+            sb.append("events: ").append(Fmt.count(all.size()));
         }
-    }
-
-    private static void error(JsonNode p, StringBuilder out, String indent) {
-        if (!isError(p) && !hasValue(p, "$ai_error")) {
-            return;
+        out.line(sb);
+        Set<String> users = new LinkedHashSet<>();
+        Instant start = null;
+        for (TraceEvent e : all) {
+            if (e == null) {
+                continue;
+            }
+            if (e.distinctId() != null && !e.distinctId().isBlank()) {
+                users.add(e.distinctId());
+            }
+            if (e.timestamp() != null && (start == null || e.timestamp().isBefore(start))) {
+                start = e.timestamp();
+            }
         }
-        Errors.Described d = Errors.describe(p);
-        out.append(indent).append("ERROR");
-        if (d.status() != null) {
-            out.append(" (HTTP ").append(d.status()).append(')');
-        }
-        out.append(": ").append(d.message().replace("\n", "\n" + indent + "  ")).append('\n');
-        if (d.location() != null) {
-            out.append(indent).append("  at ").append(d.location()).append('\n');
-        }
-    }
-
-    private static void annotations(List<TraceEvent> annotations, StringBuilder out) {
-        if (annotations.isEmpty()) {
-            return;
-        }
-        out.append("\nAnnotations:\n");
-        for (TraceEvent a : annotations) {
-            JsonNode p = a.properties();
-            if (a.event().equals("$ai_feedback")) {
-                out.append("- feedback");
-                String text = text(p, "$ai_feedback_text");
-                out.append(": ").append(text == null ? JsonText.inline(p) : "\"" + JsonText.cut(text, 2_000) + "\"").append('\n');
+        StringBuilder who = new StringBuilder();
+        if (!users.isEmpty()) {
+            if (users.size() <= MAX_LISTED_USERS) {
+                who.append(users.size() == 1 ? "user: " : "users: ");
+                int i = 0;
+                for (String u : users) {
+                    who.append(i++ == 0 ? "" : ", ").append(EventRenderer.oneLine(u, 120));
+                }
             } else {
-                out.append("- metric ").append(String.valueOf(text(p, "$ai_metric_name"))).append(" = ")
-                        .append(p.has("$ai_metric_value") ? JsonText.scalar(p.get("$ai_metric_value")) : "?").append('\n');
+                who.append("users: ").append(Fmt.count(users.size()));
+            }
+        }
+        if (start != null) {
+            who.append(who.length() > 0 ? " | " : "").append("started: ").append(start);
+        }
+        String session = trace.root() != null ? EventProps.text(trace.root().properties(), "$ai_session_id") : null;
+        if (session != null) {
+            who.append(who.length() > 0 ? " | " : "").append("session: ").append(EventRenderer.oneLine(session, 120));
+        }
+        if (who.length() > 0) {
+            out.line(who);
+        }
+    }
+
+    /** A node waiting to be drawn, with the tree lines to its left. */
+    private record Frame(TraceNode node, String prefix, boolean last, int depth) {
+    }
+
+    /** The span tree, drawn depth-first without recursion so no trace is too deep to render. */
+    private void tree(List<TraceNode> tops) {
+        Deque<Frame> stack = new ArrayDeque<>();
+        pushChildren(stack, tops, "", 1);
+        Set<TraceNode> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        while (!stack.isEmpty()) {
+            Frame f = stack.pop();
+            TraceNode node = f.node();
+            if (!seen.add(node)) {
+                continue; // a hand-made tree could share or loop nodes; each is drawn once
+            }
+            List<TraceNode> children = orEmpty(node.children());
+            boolean drawn = f.depth() <= MAX_DRAWN_DEPTH;
+            String childPrefix = drawn ? f.prefix() + (f.last() ? "   " : "│  ") : f.prefix();
+            TraceEvent e = node.event();
+            out.indent("");
+            String summary = e == null ? "(no event)" : safeSummary(e);
+            out.line(f.prefix() + (f.last() ? "└─ " : "├─ ") + summary + (drawn ? "" : " [depth " + f.depth() + "]"));
+            if (e != null) {
+                // Content lines are indented with spaces only: tree guides on every line would cost tokens, and a
+                // line that strips to "ERROR …" or "[user] …" stays easy to pick out for readers and parsers.
+                out.indent(spaces(childPrefix.length() + 3));
+                guarded(() -> events.body(out, e));
+            }
+            out.indent("");
+            pushChildren(stack, children, childPrefix, f.depth() + 1);
+        }
+    }
+
+    private static final String[] SPACES = new String[3 * MAX_DRAWN_DEPTH + 8];
+
+    private static String spaces(int n) {
+        if (n >= SPACES.length) {
+            return " ".repeat(n);
+        }
+        String s = SPACES[n];
+        if (s == null) {
+            s = " ".repeat(n);
+            SPACES[n] = s; // a benign race: every thread computes the same string
+        }
+        return s;
+    }
+
+    private static void pushChildren(Deque<Frame> stack, List<TraceNode> children, String prefix, int depth) {
+        for (int i = children.size() - 1; i >= 0; i--) {
+            TraceNode c = children.get(i);
+            if (c != null) {
+                stack.push(new Frame(c, prefix, i == children.size() - 1, depth));
             }
         }
     }
 
-    static boolean isError(JsonNode p) {
-        JsonNode flag = p.get("$ai_is_error");
-        return flag != null && (flag.asBoolean(false) || "true".equalsIgnoreCase(flag.asText()));
-    }
-
-    static boolean hasValue(JsonNode p, String key) {
-        JsonNode v = p.get(key);
-        return v != null && !v.isNull() && !(v.isTextual() && v.asText().isEmpty()) && !(v.isContainerNode() && v.isEmpty());
-    }
-
-    static String text(JsonNode p, String key) {
-        JsonNode v = p.get(key);
-        return v == null || v.isNull() || v.isContainerNode() || v.asText().isBlank() ? null : v.asText();
-    }
-
-    static double number(JsonNode p, String key) {
-        JsonNode v = p.get(key);
-        if (v == null || v.isNull()) {
-            return Double.NaN;
-        }
-        if (v.isNumber()) {
-            return v.asDouble();
-        }
+    private String safeSummary(TraceEvent e) {
         try {
-            return Double.parseDouble(v.asText());
-        } catch (NumberFormatException e) {
-            return Double.NaN;
+            return events.summary(e);
+        } catch (RuntimeException | StackOverflowError ex) {
+            return EventRenderer.kind(e.event()) + " (summary could not be rendered: " + ex.getClass().getSimpleName() + ")";
         }
     }
 
-    // Hand-rolled number formatting: String.format took a third of the render time of small traces.
-    static String seconds(double s) {
-        return decimal(s, s >= 10 ? 1 : 2) + " s";
+    /** Runs one event's rendering; a failure leaves a line saying so and the rest of the trace renders on. */
+    private void guarded(Runnable r) {
+        String indent = out.indent();
+        try {
+            r.run();
+        } catch (RuntimeException | StackOverflowError e) {
+            out.indent(indent);
+            out.line("(this event could not be rendered: " + e.getClass().getSimpleName() + ")");
+        }
+        out.indent(indent);
     }
 
-    static String cost(double usd) {
-        if (usd >= 0.0001 || usd == 0) {
-            return "$" + decimal(usd, usd >= 0.01 ? 2 : 4);
-        }
-        String tiny = decimal(usd, 6); // fractions of a cent-hundredth: show the digits that exist, no trailing zeros
-        int end = tiny.length();
-        while (end > 0 && tiny.charAt(end - 1) == '0') {
-            end--;
-        }
-        return "$" + tiny.substring(0, end);
-    }
-
-    /** {@code value} rounded half-up to {@code digits} decimals, without locale or exponent. */
-    static String decimal(double value, int digits) {
-        if (!Double.isFinite(value) || Math.abs(value) >= 1e15) {
-            return String.valueOf(value);
-        }
-        long scale = digits == 1 ? 10 : digits == 2 ? 100 : digits == 4 ? 10_000 : (long) Math.pow(10, digits);
-        long scaled = Math.round(Math.abs(value) * scale);
-        StringBuilder sb = new StringBuilder(value < 0 && scaled != 0 ? "-" : "").append(scaled / scale).append('.');
-        String frac = Long.toString(scaled % scale);
-        for (int i = frac.length(); i < digits; i++) {
-            sb.append('0');
-        }
-        return sb.append(frac).toString();
-    }
-
-    /** 12345 → "12,345". */
-    static String thousands(long n) {
-        String s = Long.toString(Math.abs(n));
-        StringBuilder sb = new StringBuilder(n < 0 ? "-" : "");
-        for (int i = 0; i < s.length(); i++) {
-            if (i > 0 && (s.length() - i) % 3 == 0) {
-                sb.append(',');
-            }
-            sb.append(s.charAt(i));
-        }
-        return sb.toString();
+    private static <T> List<T> orEmpty(List<T> list) {
+        return list == null ? List.of() : list;
     }
 }

@@ -1,0 +1,126 @@
+package dev.prism.format;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.bus.AssembledTrace;
+import dev.prism.bus.TraceEvent;
+import dev.prism.trace.TraceAssembler;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Builds traces for the formatter's tests: from the shared fixtures, or from small hand-written events. */
+final class TestTraces {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** Events without a timestamp sort after the others, as if received later. */
+    private static final Instant RECEIVED = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant T0 = Instant.parse("2025-06-01T10:00:00Z");
+
+    private TestTraces() {
+    }
+
+    /** The shared fixtures directory, next to the checkout. */
+    static Path fixturesDir() {
+        for (Path p : List.of(Path.of("../shared/fixtures/traces"), Path.of("../../shared/fixtures/traces"))) {
+            if (Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("fixtures not found at ../shared/fixtures/traces");
+    }
+
+    static List<Path> fixtureFiles() {
+        try (Stream<Path> files = Files.list(fixturesDir())) {
+            return files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static JsonNode read(Path file) {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A fixture's trace, assembled as the server would; events without a trace id get a synthetic one. */
+    static AssembledTrace fixtureTrace(JsonNode fixture) {
+        List<TraceEvent> events = new ArrayList<>();
+        int i = 0;
+        String traceId = null;
+        for (JsonNode e : fixture.get("events")) {
+            events.add(event(e, i++));
+            JsonNode id = e.path("properties").path("$ai_trace_id");
+            if (traceId == null && id.isTextual() && !id.asText().isBlank()) {
+                traceId = id.asText();
+            }
+        }
+        return TraceAssembler.assemble(traceId == null ? "synthetic-trace-id" : traceId, events);
+    }
+
+    /** A captured event ({@code event, distinct_id, timestamp, properties}) as stored; uuid and timestamp may be absent. */
+    static TraceEvent event(JsonNode e, int index) {
+        JsonNode props = e.path("properties");
+        ObjectNode properties = props.isObject() ? (ObjectNode) props : JsonNodeFactory.instance.objectNode();
+        String uuid = e.path("uuid").isTextual() ? e.get("uuid").asText() : "test-uuid-" + index;
+        String distinctId = e.path("distinct_id").isValueNode() ? e.get("distinct_id").asText() : null;
+        return new TraceEvent(uuid, e.path("event").asText("$ai_event"), distinctId, timestamp(e.path("timestamp")), RECEIVED, properties);
+    }
+
+    private static Instant timestamp(JsonNode t) {
+        if (!t.isTextual()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(t.asText()).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** A JSON object written in a test. */
+    static ObjectNode props(String json) {
+        try {
+            return (ObjectNode) JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An event of the given type at {@code second} seconds into the test's trace. */
+    static TraceEvent event(String type, int second, String propsJson) {
+        return new TraceEvent("uuid-" + type + "-" + second, type, "user-1", T0.plusSeconds(second), RECEIVED, props(propsJson));
+    }
+
+    /** A trace of the given events. */
+    static AssembledTrace trace(TraceEvent... events) {
+        return TraceAssembler.assemble("trace-1", List.of(events));
+    }
+
+    /** The text of a trace holding one generation with these properties (a JSON object). */
+    static String generation(String propsJson) {
+        return render(trace(event("$ai_generation", 1, propsJson)));
+    }
+
+    /** The text of a trace holding one span with these properties. */
+    static String span(String propsJson) {
+        return render(trace(event("$ai_span", 1, propsJson)));
+    }
+
+    static String render(AssembledTrace trace) {
+        return TraceFormatter.format(trace, TraceFormatter.Options.defaults());
+    }
+}
