@@ -31,6 +31,8 @@ public final class Addresses {
     public static final String ANALYSIS_REQUESTED = "prism.analysis.requested";
     /** {@link SummaryCreated}, published once an analysis is stored. */
     public static final String SUMMARY_CREATED = "prism.summary.created";
+    /** {@link DeadLetters} → {@link DeadLetters.Listed} or {@link DeadLetters.Requeued}. */
+    public static final String DEAD_LETTERS = "prism.analysis.dead-letters";
     /** {@link SummaryQuery} → {@link SummaryQuery.Summaries}. */
     public static final String SUMMARY_LIST = "prism.summary.list";
 

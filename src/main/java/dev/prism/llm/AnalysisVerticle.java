@@ -4,6 +4,7 @@ import dev.prism.bus.Addresses;
 import dev.prism.bus.AnalysisRequest;
 import dev.prism.bus.AnalysisTheme;
 import dev.prism.bus.AssembledTrace;
+import dev.prism.bus.DeadLetters;
 import dev.prism.bus.Failure;
 import dev.prism.bus.SummaryCreated;
 import dev.prism.bus.SummaryQuery;
@@ -35,7 +36,7 @@ import java.util.UUID;
  * The request's trace and text are kept in memory for the streaming path; a task claimed without them (after a
  * restart, or queued by another instance) fetches them over the bus. The analyzer is the offline one for now.
  *
- * <p>Consumes {@value Addresses#ANALYSIS_REQUESTED} and {@value Addresses#SUMMARY_LIST}; sends
+ * <p>Consumes {@value Addresses#ANALYSIS_REQUESTED}, {@value Addresses#SUMMARY_LIST} and {@value Addresses#DEAD_LETTERS}; sends
  * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND}; publishes
  * {@value Addresses#SUMMARY_CREATED}. Analysis runs on worker threads.
  */
@@ -77,8 +78,24 @@ public final class AnalysisVerticle extends VerticleBase {
             }
             tasks.summaries(q).onSuccess(list -> msg.reply(new SummaryQuery.Summaries(list))).onFailure(e -> Failure.reply(msg, e));
         });
+        vertx.eventBus().<DeadLetters>consumer(Addresses.DEAD_LETTERS, msg -> deadLetters(msg.body())
+                .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         timer = vertx.setPeriodic(500, id -> claim());
         return Future.succeededFuture();
+    }
+
+    private Future<Object> deadLetters(DeadLetters command) {
+        if (command instanceof DeadLetters.Requeue r) {
+            return tasks.requeueDead(r.projectId(), r.ids()).map(n -> {
+                claim();
+                return new DeadLetters.Requeued(n);
+            });
+        }
+        DeadLetters.List l = (DeadLetters.List) command;
+        return tasks.deadLetters(l.projectId(), Math.max(1, Math.min(l.limit(), 1_000))).map(list -> new DeadLetters.Listed(list.stream()
+                .map(d -> new DeadLetters.Entry(d.id(), d.key().themeId(), d.key().traceId(), d.key().traceVersion(), d.key().promptVersion(),
+                        d.attempts(), d.lastError(), d.rawReply()))
+                .toList()));
     }
 
     private void enqueue(AnalysisRequest r) {

@@ -103,6 +103,29 @@ public final class HttpServerVerticle extends VerticleBase {
                 })
                 .onFailure(ctx::fail));
         router.get("/api/projects/:" + PROJECT + "/summaries").handler(this::summaries);
+        router.get("/api/projects/:" + PROJECT + "/analyses/dead").handler(ctx -> {
+            int limit;
+            try {
+                limit = intParam(ctx, "limit", 100);
+            } catch (Failure.FailureException e) {
+                ctx.fail(e);
+                return;
+            }
+            vertx.eventBus().<dev.prism.bus.DeadLetters.Listed>request(Addresses.DEAD_LETTERS, new dev.prism.bus.DeadLetters.List(ctx.pathParam(PROJECT), limit))
+                    .onSuccess(r -> json(ctx, 200, Json.deadLetters(r.body().entries())))
+                    .onFailure(ctx::fail);
+        });
+        router.post("/api/projects/:" + PROJECT + "/analyses/requeue").handler(ctx -> withJson(ctx, json -> {
+            if (json == null || !json.path("ids").isArray()) {
+                ctx.fail(new Failure(400, "invalid_body", "Send {\"ids\": [dead-letter ids]}").exception());
+                return;
+            }
+            java.util.List<Long> ids = new java.util.ArrayList<>();
+            json.get("ids").forEach(id -> ids.add(id.asLong()));
+            vertx.eventBus().<dev.prism.bus.DeadLetters.Requeued>request(Addresses.DEAD_LETTERS, new dev.prism.bus.DeadLetters.Requeue(ctx.pathParam(PROJECT), ids))
+                    .onSuccess(r -> json(ctx, 200, Json.MAPPER.createObjectNode().put("requeued", r.body().count())))
+                    .onFailure(ctx::fail);
+        }));
         router.get("/api/projects/:" + PROJECT + "/base_filters").handler(ctx -> projectFilters(ctx, null));
         router.put("/api/projects/:" + PROJECT + "/base_filters").handler(ctx -> withJson(ctx, json -> projectFilters(ctx,
                 json == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : json.has("base_filters") ? json.get("base_filters") : json)));

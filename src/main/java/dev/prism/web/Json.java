@@ -151,6 +151,17 @@ final class Json {
         return out;
     }
 
+    static ObjectNode deadLetters(java.util.List<dev.prism.bus.DeadLetters.Entry> entries) {
+        ObjectNode out = MAPPER.createObjectNode();
+        ArrayNode results = out.putArray("results");
+        for (dev.prism.bus.DeadLetters.Entry d : entries) {
+            results.addObject().put("id", d.id()).put("theme_id", d.themeId()).put("trace_id", d.traceId())
+                    .put("trace_version", d.traceVersion()).put("prompt_version", d.promptVersion()).put("attempts", d.attempts())
+                    .put("last_error", d.lastError()).put("raw_reply", d.rawReply());
+        }
+        return out;
+    }
+
     static ObjectNode event(TraceEvent e) {
         ObjectNode out = MAPPER.createObjectNode().put("uuid", e.uuid()).put("event", e.event()).put("distinct_id", e.distinctId())
                 .put("timestamp", iso(e.timestamp())).put("received_at", iso(e.receivedAt()));

@@ -1,0 +1,28 @@
+package dev.prism.bus;
+
+import java.util.List;
+
+/** Dead-lettered analyses of a project: list them, or put some back in the queue. */
+public sealed interface DeadLetters {
+
+    String projectId();
+
+    /** Replies {@link Listed}. */
+    record List(String projectId, int limit) implements DeadLetters {
+    }
+
+    /** Replies {@link Requeued}. */
+    record Requeue(String projectId, java.util.List<Long> ids) implements DeadLetters {
+    }
+
+    /** @param lastError why the last attempt failed; @param rawReply the model's last unusable reply, if any */
+    record Entry(long id, String themeId, String traceId, int traceVersion, int promptVersion, int attempts, String lastError,
+                 String rawReply) {
+    }
+
+    record Listed(java.util.List<Entry> entries) {
+    }
+
+    record Requeued(int count) {
+    }
+}
