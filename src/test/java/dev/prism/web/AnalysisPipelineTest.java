@@ -50,8 +50,17 @@ class AnalysisPipelineTest {
             assertThat(errorTraces).contains(Fixtures.named("s03").traceId(), Fixtures.named("s16").traceId())
                     .doesNotContain(Fixtures.named("s01").traceId());
 
-            Thread.sleep(2_000); // let the other themes finish
+            // Wait until the other themes are done: the stored count stops changing and every result was published.
             JsonNode all = server.http.api("/api/projects/default/summaries?limit=1000").json().get("results");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(1_000);
+                JsonNode again = server.http.api("/api/projects/default/summaries?limit=1000").json().get("results");
+                if (again.size() == all.size() && published.size() == again.size()) {
+                    break;
+                }
+                all = again;
+            }
             int traces = 24;
             int themes = 6;
             System.out.printf("LLM calls: %d of %d naive (%.0f%%)%n", all.size(), traces * themes, 100.0 * all.size() / (traces * themes));
