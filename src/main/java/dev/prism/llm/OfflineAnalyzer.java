@@ -134,7 +134,7 @@ public final class OfflineAnalyzer {
     private static Analysis unhappy(TraceSignals s) {
         List<String> pains = new ArrayList<>();
         if (!s.errors().isEmpty() && !s.recovered()) {
-            pains.add(errorKind(s.errors().get(0)).toLowerCase(Locale.ROOT));
+            pains.add("a failure: " + errorKind(s.errors().get(0)));
         }
         if (s.frustrated()) {
             pains.add("frustration (\"" + cut(s.frustration().isEmpty() ? s.feedback().get(0) : s.frustration().get(0), 120) + "\")");
@@ -145,7 +145,7 @@ public final class OfflineAnalyzer {
         if (pains.isEmpty()) {
             return Analysis.none();
         }
-        return new Analysis(true, "User hit " + words(pains.get(0), 6), "The user experienced " + String.join("; ", pains) + ".",
+        return new Analysis(true, "User hit " + words(pains.get(0), 7), "The user experienced " + String.join("; ", pains) + ".",
                 pains.size() > 1 ? "high" : "medium");
     }
 
