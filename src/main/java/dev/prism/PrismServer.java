@@ -55,7 +55,7 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, () -> new TraceAssemblyVerticle(db.pool(), config.traces()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new FormatVerticle(config.format(), metrics), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new ThemeVerticle(db.pool()), 1))
-                    .compose(v -> deploy(vertx, deployed, () -> new AnalysisVerticle(db.pool()), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new AnalysisVerticle(db.pool(), config.llm()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
                     .compose(v -> deploy(vertx, deployed, () -> {
                         HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool(), metrics);

@@ -36,7 +36,7 @@ class ArchitectureTest {
     @Test
     @DisplayName("the bus, configuration records and pure logic do not depend on features")
     void busIsALeaf() {
-        noClasses().that().resideInAnyPackage("dev.prism.bus..", "dev.prism.config..", "dev.prism.store..", "dev.prism.metrics..")
+        noClasses().that().resideInAnyPackage("dev.prism.bus..", "dev.prism.config..", "dev.prism.store..", "dev.prism.metrics..", "dev.prism.pricing..")
                 .should().dependOnClassesThat().resideInAnyPackage(FEATURES.stream().map(f -> "dev.prism." + f + "..").toArray(String[]::new))
                 .check(CLASSES);
     }

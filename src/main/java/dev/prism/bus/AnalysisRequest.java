@@ -9,7 +9,11 @@ import java.util.List;
 public record AnalysisRequest(String projectId, String traceId, int traceVersion, AssembledTrace trace, String text,
                               List<ThemeSelection> themes) {
 
-    /** One theme that selected the trace, with the prompt version its result will record. */
+    /**
+     * One theme that selected the trace, with the prompt version its result will record.
+     *
+     * @param prompt the theme's prompt already rendered for this trace (its text fenced as data)
+     */
     public record ThemeSelection(String themeId, String name, String description, String prompt, int promptVersion) {
     }
 }

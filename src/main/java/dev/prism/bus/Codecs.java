@@ -14,7 +14,7 @@ public final class Codecs {
             TraceTextQuery.class, TraceText.class, TraceFormatted.class,
             AnalysisTheme.class, ThemeCommand.List.class, ThemeCommand.Get.class, ThemeCommand.Write.class,
             ThemeCommand.Delete.class, ThemeCommand.Themes.class,
-            ThemeCommand.SuggestProperties.class, ThemeCommand.Properties.class, ThemeCommand.PreviewDraft.class, ThemeCommand.ProjectFilters.class, ThemeCommand.BaseFilters.class,
+            ThemeCommand.SuggestProperties.class, ThemeCommand.Properties.class, ThemeCommand.PreviewDraft.class, ThemeCommand.RenderPrompt.class, ThemeCommand.RenderedPrompt.class, ThemeCommand.ProjectFilters.class, ThemeCommand.BaseFilters.class,
             ThemeCommand.Preview.class, AnalysisRequest.class, SummaryCreated.class, SummaryQuery.class, SummaryQuery.Summaries.class,
             DeadLetters.List.class, DeadLetters.Requeue.class, DeadLetters.Listed.class, DeadLetters.Requeued.class);
 

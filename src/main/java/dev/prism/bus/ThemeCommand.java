@@ -37,6 +37,13 @@ public sealed interface ThemeCommand {
     record BaseFilters(JsonNode filters) {
     }
 
+    /** A theme's current prompt rendered for one trace; replies {@link RenderedPrompt}. */
+    record RenderPrompt(String projectId, String themeId, String traceId, String traceName, String traceText) implements ThemeCommand {
+    }
+
+    record RenderedPrompt(String themeId, String name, String description, String prompt, int promptVersion) {
+    }
+
     /** What a draft theme would select and cost over its date range; replies {@link Preview}. */
     record PreviewDraft(String projectId, JsonNode body) implements ThemeCommand {
     }

@@ -9,7 +9,7 @@ import java.util.function.Function;
  * Typed server configuration, parsed once at startup. Every key is listed in {@link #SETTINGS} with its
  * environment variable and default; an unusable value stops startup with a {@link ConfigException}.
  */
-public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format) {
+public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm) {
 
     public record Http(String host, int port, long bodyLimitBytes) {
     }
@@ -77,6 +77,36 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting DEMO = new Setting("demo.enabled", "PRISM_DEMO", "false", "Feed synthetic traffic into the default project");
     public static final Setting DEMO_RATE = new Setting("demo.tracesPerSecond", "PRISM_DEMO_RATE", "2", "Synthetic traces per second with the demo on");
 
+    /**
+     * The analysis provider. {@code apiKey} is a secret: never logged, never returned.
+     *
+     * @param baseUrl empty: the provider's public API
+     * @param model   empty: the provider's default model
+     */
+    public record Llm(String provider, Optional<String> baseUrl, Optional<String> apiKey, Optional<String> model, int maxConcurrent,
+                      int requestsPerMinute, long tokensPerMinute, int timeoutSeconds, int maxAttempts) {
+        @Override
+        public String toString() {
+            return "Llm[provider=" + provider + ", baseUrl=" + baseUrl.orElse("<default>") + ", apiKey=" + (apiKey.isPresent() ? "<set>" : "<none>")
+                    + ", model=" + model.orElse("<default>") + ", maxConcurrent=" + maxConcurrent + ", requestsPerMinute=" + requestsPerMinute
+                    + ", tokensPerMinute=" + tokensPerMinute + ", timeoutSeconds=" + timeoutSeconds + ", maxAttempts=" + maxAttempts + "]";
+        }
+    }
+
+    public static final Setting LLM_PROVIDER = new Setting("llm.provider", "PRISM_LLM_PROVIDER", "offline",
+            "offline (no network), openai (any OpenAI-compatible server), anthropic or gemini");
+    public static final Setting LLM_BASE_URL = new Setting("llm.baseUrl", "PRISM_LLM_BASE_URL", null,
+            "Provider base URL, e.g. http://localhost:11434/v1 for Ollama; absent: the provider's public API");
+    public static final Setting LLM_API_KEY = new Setting("llm.apiKey", "PRISM_LLM_API_KEY", null, "Provider API key (secret)");
+    public static final Setting LLM_MODEL = new Setting("llm.model", "PRISM_LLM_MODEL", null,
+            "Model; absent: gpt-4o-mini, claude-3-5-haiku-latest or gemini-2.5-flash");
+    public static final Setting LLM_MAX_CONCURRENT = new Setting("llm.maxConcurrent", "PRISM_LLM_MAX_CONCURRENT", "8", "Calls in flight");
+    public static final Setting LLM_RPM = new Setting("llm.requestsPerMinute", "PRISM_LLM_REQUESTS_PER_MINUTE", "500", "Request budget");
+    public static final Setting LLM_TPM = new Setting("llm.tokensPerMinute", "PRISM_LLM_TOKENS_PER_MINUTE", "2000000", "Token budget");
+    public static final Setting LLM_TIMEOUT = new Setting("llm.timeoutSeconds", "PRISM_LLM_TIMEOUT_SECONDS", "60", "Hard deadline per call");
+    public static final Setting LLM_MAX_ATTEMPTS = new Setting("llm.maxAttempts", "PRISM_LLM_MAX_ATTEMPTS", "5",
+            "Attempts before an analysis is dead-lettered");
+
     public static final Setting REDIS_URL = new Setting("redis.url", "PRISM_REDIS_URL", null,
             "redis://[:password@]host:port[/db]; absent keeps caches in process");
     public static final Setting FORMAT_CACHE_TTL = new Setting("format.cacheTtlHours", "PRISM_FORMAT_CACHE_TTL_HOURS", "24",
@@ -86,7 +116,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
 
     public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT, DATA_DIR, PG_URL, PG_POOL_SIZE,
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
-            INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE);
+            INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
+            LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS);
 
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
@@ -101,7 +132,10 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                 new Ingest((int) r.integer(INGEST_MAX_EVENTS_PER_WRITE, 1, 100_000), (int) r.integer(INGEST_MAX_QUEUED_EVENTS, 100, 10_000_000)),
                 new Demo(r.bool(DEMO), r.decimal(DEMO_RATE, 0.01, 10_000)),
                 new Format(r.optional(REDIS_URL).map(PrismConfig::validRedisUrl), (int) r.integer(FORMAT_CACHE_TTL, 1, 24 * 365),
-                        r.integer(FORMAT_LOCAL_CACHE, 0, Long.MAX_VALUE / 4)));
+                        r.integer(FORMAT_LOCAL_CACHE, 0, Long.MAX_VALUE / 4)),
+                new Llm(r.choice(LLM_PROVIDER, "offline", "openai", "anthropic", "gemini"), r.optional(LLM_BASE_URL), r.optional(LLM_API_KEY),
+                        r.optional(LLM_MODEL), (int) r.integer(LLM_MAX_CONCURRENT, 1, 1_024), (int) r.integer(LLM_RPM, 1, 1_000_000),
+                        r.integer(LLM_TPM, 1_000, 1_000_000_000), (int) r.integer(LLM_TIMEOUT, 1, 3_600), (int) r.integer(LLM_MAX_ATTEMPTS, 1, 100)));
     }
 
     private static String validPgUrl(String url, ConfigSource source) {
@@ -163,6 +197,17 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                 }
                 return n;
             }, "expected a number from " + min + " to " + max);
+        }
+
+        String choice(Setting s, String... allowed) {
+            return parse(s, v -> {
+                for (String a : allowed) {
+                    if (a.equalsIgnoreCase(v)) {
+                        return a;
+                    }
+                }
+                throw new IllegalArgumentException("expected one of " + String.join(", ", allowed));
+            }, "expected one of " + String.join(", ", allowed));
         }
 
         boolean bool(Setting s) {

@@ -106,6 +106,15 @@ public final class AnalysisTasks {
                 .map(rows -> rows.rowCount() == 1);
     }
 
+    /** Gives a leased task back untouched, to run after {@code retryAt}: it could not start, so it used no attempt. */
+    public Future<Boolean> postpone(long id, String worker, Instant retryAt) {
+        return pool.preparedQuery("""
+                        UPDATE analyses SET status = 'queued', attempts = greatest(attempts - 1, 0), next_attempt_at = $3, lease_until = NULL
+                        WHERE id = $1 AND status = 'running' AND leased_by = $2""")
+                .execute(Tuple.tuple().addLong(id).addString(worker).addOffsetDateTime(retryAt.atOffset(ZoneOffset.UTC)))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
     public Future<List<DeadLetter>> deadLetters(String projectId, int limit) {
         return pool.preparedQuery("""
                         SELECT id, project_id, theme_id, trace_id, trace_version, prompt_version, attempts, last_error, raw_reply

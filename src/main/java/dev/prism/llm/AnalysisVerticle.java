@@ -2,7 +2,6 @@ package dev.prism.llm;
 
 import dev.prism.bus.Addresses;
 import dev.prism.bus.AnalysisRequest;
-import dev.prism.bus.AnalysisTheme;
 import dev.prism.bus.AssembledTrace;
 import dev.prism.bus.DeadLetters;
 import dev.prism.bus.Failure;
@@ -48,6 +47,9 @@ public final class AnalysisVerticle extends VerticleBase {
     static final int MAX_ATTEMPTS = 5;
 
     private final AnalysisTasks tasks;
+    private final dev.prism.config.PrismConfig.Llm config;
+    private ProviderAnalyzer providerAnalyzer;
+    private LlmProvider provider;
     private final String worker = "prism-" + UUID.randomUUID();
     /**
      * Contexts of requests this instance received, for the streaming path. Bounded: a task another instance finishes
@@ -63,12 +65,42 @@ public final class AnalysisVerticle extends VerticleBase {
     private record Context(AssembledTrace trace, String text, AnalysisRequest.ThemeSelection theme) {
     }
 
-    public AnalysisVerticle(Pool pool) {
+    public AnalysisVerticle(Pool pool, dev.prism.config.PrismConfig.Llm config) {
         this.tasks = new AnalysisTasks(pool);
+        this.config = config;
+    }
+
+    /** The provider's client with its public API and default model unless configured otherwise; null for offline. */
+    private void createProvider() {
+        long timeout = config.timeoutSeconds() * 1000L;
+        String key = config.apiKey().orElse(null);
+        String model;
+        switch (config.provider()) {
+            case "openai" -> {
+                provider = new OpenAiProvider(vertx, config.baseUrl().orElse("https://api.openai.com/v1"), key, timeout);
+                model = config.model().orElse("gpt-4o-mini");
+            }
+            case "anthropic" -> {
+                provider = new AnthropicProvider(vertx, config.baseUrl().orElse("https://api.anthropic.com"), key, timeout);
+                model = config.model().orElse("claude-3-5-haiku-latest");
+            }
+            case "gemini" -> {
+                provider = new GeminiProvider(vertx, config.baseUrl().orElse("https://generativelanguage.googleapis.com"), key, timeout);
+                model = config.model().orElse("gemini-2.5-flash");
+            }
+            default -> {
+                return;
+            }
+        }
+        FlowControl flow = new FlowControl(new FlowControl.Limits(config.maxConcurrent(), config.requestsPerMinute(), config.tokensPerMinute(),
+                5, 30_000), System::currentTimeMillis);
+        providerAnalyzer = new ProviderAnalyzer(config.provider(), model, provider, flow);
+        LOG.info("Analysis provider: {} ({}), {} calls in flight at most", config.provider(), model, config.maxConcurrent());
     }
 
     @Override
     public Future<?> start() {
+        createProvider();
         vertx.eventBus().<AnalysisRequest>consumer(Addresses.ANALYSIS_REQUESTED, msg -> enqueue(msg.body()));
         vertx.eventBus().<SummaryQuery>consumer(Addresses.SUMMARY_LIST, msg -> {
             SummaryQuery q = msg.body();
@@ -117,13 +149,13 @@ public final class AnalysisVerticle extends VerticleBase {
             return;
         }
         claiming = true;
-        tasks.claim(worker, CLAIM_BATCH, LEASE_MILLIS)
+        tasks.claim(worker, providerAnalyzer == null ? CLAIM_BATCH : config.maxConcurrent(), LEASE_MILLIS)
                 .compose(claimed -> Future.join(claimed.stream().map(this::run).toList()).map(v -> claimed.size()))
                 .onComplete(ar -> {
                     claiming = false;
                     if (ar.failed()) {
                         LOG.warn("Analysis claim failed: {}", ar.cause().toString());
-                    } else if (ar.result() == CLAIM_BATCH || claimAgain) {
+                    } else if (ar.result() > 0 && (ar.result() == (providerAnalyzer == null ? CLAIM_BATCH : config.maxConcurrent()) || claimAgain)) {
                         claimAgain = false;
                         vertx.runOnContext(v -> claim());
                     }
@@ -132,13 +164,7 @@ public final class AnalysisVerticle extends VerticleBase {
 
     private Future<Void> run(Task task) {
         return context(task)
-                .compose(ctx -> vertx.executeBlocking(() -> {
-                    long started = System.nanoTime();
-                    OfflineAnalyzer.Analysis a = OfflineAnalyzer.analyze(
-                            new OfflineAnalyzer.Theme(ctx.theme().themeId(), ctx.theme().name(), ctx.theme().description()), ctx.trace(), ctx.text());
-                    return new AnalysisTasks.Result("offline", "offline", a.themeRelevant(), a.title(), a.summary(), a.severity(),
-                            0, 0, 0, (System.nanoTime() - started) / 1_000_000);
-                }, false))
+                .compose(ctx -> providerAnalyzer != null ? providerAnalyzer.analyze(ctx.theme().prompt()) : offline(ctx))
                 .compose(result -> tasks.complete(task.id(), worker, result).map(written -> {
                     pending.invalidate(task.key());
                     if (written) {
@@ -151,9 +177,26 @@ public final class AnalysisVerticle extends VerticleBase {
                     return (Void) null;
                 }))
                 .recover(e -> {
-                    long delay = FlowControl.backoffMillis(task.attempts(), -1, 1_000, 300_000, java.util.concurrent.ThreadLocalRandom.current());
-                    return tasks.fail(task.id(), worker, e.toString(), null, Instant.now().plusMillis(delay), MAX_ATTEMPTS).mapEmpty();
+                    if (e instanceof ProviderAnalyzer.Postponed p) {
+                        return tasks.postpone(task.id(), worker, Instant.now().plusMillis(p.waitMillis)).mapEmpty();
+                    }
+                    long retryAfter = e instanceof ProviderAnalyzer.Failed f ? f.retryAfterMillis : -1;
+                    String raw = e instanceof ProviderAnalyzer.Failed f ? f.rawReply : null;
+                    // A request the provider will never accept (bad key, bad model) is dead-lettered at once.
+                    int maxAttempts = e.getMessage() != null && e.getMessage().startsWith("not retryable") ? task.attempts() : config.maxAttempts();
+                    long delay = FlowControl.backoffMillis(task.attempts(), retryAfter, 1_000, 300_000, java.util.concurrent.ThreadLocalRandom.current());
+                    return tasks.fail(task.id(), worker, String.valueOf(e.getMessage()), raw, Instant.now().plusMillis(delay), maxAttempts).mapEmpty();
                 });
+    }
+
+    private Future<AnalysisTasks.Result> offline(Context ctx) {
+        return vertx.executeBlocking(() -> {
+            long started = System.nanoTime();
+            OfflineAnalyzer.Analysis a = OfflineAnalyzer.analyze(
+                    new OfflineAnalyzer.Theme(ctx.theme().themeId(), ctx.theme().name(), ctx.theme().description()), ctx.trace(), ctx.text());
+            return new AnalysisTasks.Result("offline", "offline", a.themeRelevant(), a.title(), a.summary(), a.severity(),
+                    0, 0, 0, (System.nanoTime() - started) / 1_000_000);
+        }, false);
     }
 
     /** The task's trace, text and theme: from the request when this instance received it, else fetched. */
@@ -167,17 +210,19 @@ public final class AnalysisVerticle extends VerticleBase {
                 .map(m -> m.body());
         Future<TraceText> text = vertx.eventBus().<TraceText>request(Addresses.FORMAT_TEXT, new TraceTextQuery(k.projectId(), k.traceId(), false, 0))
                 .map(m -> m.body());
-        Future<AnalysisTheme> theme = vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_COMMAND, new ThemeCommand.Get(k.projectId(), k.themeId()))
-                .map(m -> m.body());
-        return Future.all(trace, text, theme).map(v -> new Context(trace.result().trace(), text.result().text(),
-                new AnalysisRequest.ThemeSelection(theme.result().themeId(), theme.result().name(), theme.result().description(),
-                        theme.result().prompt(), theme.result().promptVersion())));
+        return Future.all(trace, text).compose(v -> vertx.eventBus().<ThemeCommand.RenderedPrompt>request(Addresses.THEME_COMMAND,
+                        new ThemeCommand.RenderPrompt(k.projectId(), k.themeId(), k.traceId(), trace.result().trace().name(), text.result().text()))
+                .map(m -> new Context(trace.result().trace(), text.result().text(), new AnalysisRequest.ThemeSelection(m.body().themeId(),
+                        m.body().name(), m.body().description(), m.body().prompt(), m.body().promptVersion()))));
     }
 
     @Override
     public Future<?> stop() {
         stopping = true;
         vertx.cancelTimer(timer);
+        if (provider != null) {
+            provider.close();
+        }
         return Future.succeededFuture();
     }
 }

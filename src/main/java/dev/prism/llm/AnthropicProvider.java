@@ -49,6 +49,7 @@ public final class AnthropicProvider implements LlmProvider {
         });
     }
 
+    @Override
     public void close() {
         http.close();
     }

@@ -57,6 +57,7 @@ public final class GeminiProvider implements LlmProvider {
         });
     }
 
+    @Override
     public void close() {
         http.close();
     }

@@ -19,6 +19,9 @@ public interface LlmProvider {
 
     Future<Reply> complete(Request request);
 
+    /** Releases the HTTP client. */
+    void close();
+
     /**
      * A call that failed. {@code retryable} for rate limits, overload, server errors and timeouts;
      * {@code retryAfterMillis} from the provider's Retry-After header, or -1.

@@ -58,6 +58,7 @@ public final class OpenAiProvider implements LlmProvider {
         return s;
     }
 
+    @Override
     public void close() {
         http.close();
     }

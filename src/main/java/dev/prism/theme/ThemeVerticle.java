@@ -5,6 +5,7 @@ import dev.prism.bus.AnalysisTheme;
 import dev.prism.bus.Failure;
 import dev.prism.bus.ThemeCommand;
 import dev.prism.bus.ThemeCommand.Mode;
+import dev.prism.pricing.Pricing;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -57,6 +58,10 @@ public final class ThemeVerticle extends VerticleBase {
         }
         if (command instanceof ThemeCommand.Write w) {
             return write(w);
+        }
+        if (command instanceof ThemeCommand.RenderPrompt r) {
+            return existing(r.projectId(), r.themeId()).map(t -> new ThemeCommand.RenderedPrompt(t.themeId(), t.name(), t.description(),
+                    render(t, r.traceId(), r.traceName(), r.traceText()), t.promptVersion()));
         }
         if (command instanceof ThemeCommand.ProjectFilters f) {
             if (f.filters() == null) {
@@ -184,7 +189,7 @@ public final class ThemeVerticle extends VerticleBase {
             for (AnalysisTheme theme : themes) {
                 if (theme.enabled() && selects(theme, project, t)) {
                     selected.add(new dev.prism.bus.AnalysisRequest.ThemeSelection(theme.themeId(), theme.name(), theme.description(),
-                            theme.prompt(), theme.promptVersion()));
+                            render(theme, t.traceId(), t.trace().name(), t.text()), theme.promptVersion()));
                 }
             }
             if (!selected.isEmpty()) {
@@ -193,6 +198,17 @@ public final class ThemeVerticle extends VerticleBase {
             }
             return null;
         }));
+    }
+
+    /** The theme's prompt for one trace; the trace text is fenced as data by {@link PromptTemplate}. */
+    static String render(AnalysisTheme theme, String traceId, String traceName, String text) {
+        java.util.Map<String, String> values = new java.util.HashMap<>();
+        values.put("trace_text", text);
+        values.put("theme_name", theme.name());
+        values.put("theme_description", theme.description());
+        values.put("trace_id", traceId);
+        values.put("trace_name", traceName == null ? "" : traceName);
+        return PromptTemplate.parse(theme.prompt()).render(values);
     }
 
     static boolean selects(AnalysisTheme theme, Filters project, dev.prism.bus.TraceFormatted t) {

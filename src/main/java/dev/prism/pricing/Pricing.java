@@ -1,4 +1,4 @@
-package dev.prism.theme;
+package dev.prism.pricing;
 
 import java.util.Map;
 
@@ -7,13 +7,13 @@ import java.util.Map;
  * for a trace from the size of its stored events (rendered text is shorter than the JSON it comes from; about four
  * characters make a token). Pure.
  */
-final class Pricing {
+public final class Pricing {
 
     /** USD per million input and output tokens. */
-    record Price(double input, double output) {
+    public record Price(double input, double output) {
     }
 
-    static final String DEFAULT_MODEL = "gpt-4o-mini";
+    public static final String DEFAULT_MODEL = "gpt-4o-mini";
 
     private static final Map<String, Price> PRICES = Map.ofEntries(
             Map.entry("offline", new Price(0, 0)),
@@ -31,18 +31,18 @@ final class Pricing {
             Map.entry("gemini-2.5-pro", new Price(1.25, 10.00)));
 
     /** Rendered text length per character of stored event JSON, measured on the shared fixtures (see PricingTest). */
-    static final double RENDERED_PER_STORED_CHAR = 0.40;
-    static final int CHARS_PER_TOKEN = 4;
+    public static final double RENDERED_PER_STORED_CHAR = 0.40;
+    public static final int CHARS_PER_TOKEN = 4;
     /** The analyzer sends at most this much trace text (longer traces are sampled down to it). */
-    static final int MAX_TRACE_CHARS = 60_000;
+    public static final int MAX_TRACE_CHARS = 60_000;
     /** A JSON answer with title, summary and a few fields. */
-    static final int OUTPUT_TOKENS_PER_CALL = 150;
+    public static final int OUTPUT_TOKENS_PER_CALL = 150;
 
     private Pricing() {
     }
 
     /** The price of a model, matching dated variants ("gpt-4o-mini-2024-07-18") to their family; null when unknown. */
-    static Price price(String model) {
+    public static Price price(String model) {
         Price exact = PRICES.get(model);
         if (exact != null) {
             return exact;
@@ -56,17 +56,17 @@ final class Pricing {
         return best == null ? null : PRICES.get(best);
     }
 
-    static boolean known(String model) {
+    public static boolean known(String model) {
         return price(model) != null;
     }
 
     /** Input tokens of one analysis: the trace's text (capped) plus the prompt around it. */
-    static long inputTokens(long storedChars, int promptChars) {
+    public static long inputTokens(long storedChars, int promptChars) {
         long traceChars = Math.min((long) (storedChars * RENDERED_PER_STORED_CHAR), MAX_TRACE_CHARS);
         return (traceChars + promptChars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN;
     }
 
-    static double cost(String model, long inputTokens, long outputTokens) {
+    public static double cost(String model, long inputTokens, long outputTokens) {
         Price p = price(model);
         return p == null ? 0 : (inputTokens * p.input() + outputTokens * p.output()) / 1_000_000.0;
     }

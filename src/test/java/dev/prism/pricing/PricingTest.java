@@ -1,4 +1,4 @@
-package dev.prism.theme;
+package dev.prism.pricing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prism.bus.TraceEvent;
