@@ -115,6 +115,14 @@ public final class AnalysisTasks {
                 .map(rows -> rows.rowCount() == 1);
     }
 
+    /** On a clean stop: every task this worker holds goes back to the queue at once, its attempt not counted. */
+    public Future<Integer> releaseAll(String worker) {
+        return pool.preparedQuery("""
+                        UPDATE analyses SET status = 'queued', attempts = greatest(attempts - 1, 0), next_attempt_at = now(), lease_until = NULL
+                        WHERE status = 'running' AND leased_by = $1""")
+                .execute(Tuple.of(worker)).map(r -> r.rowCount());
+    }
+
     public Future<List<DeadLetter>> deadLetters(String projectId, int limit) {
         return pool.preparedQuery("""
                         SELECT id, project_id, theme_id, trace_id, trace_version, prompt_version, attempts, last_error, raw_reply

@@ -220,9 +220,13 @@ public final class AnalysisVerticle extends VerticleBase {
     public Future<?> stop() {
         stopping = true;
         vertx.cancelTimer(timer);
-        if (provider != null) {
-            provider.close();
-        }
-        return Future.succeededFuture();
+        // Hand leased tasks back so another instance (or the next start) takes them now rather than after the lease;
+        // replies still in flight then find the task no longer theirs and write nothing.
+        return tasks.releaseAll(worker).otherwiseEmpty().eventually(() -> {
+            if (provider != null) {
+                provider.close();
+            }
+            return Future.succeededFuture();
+        });
     }
 }
