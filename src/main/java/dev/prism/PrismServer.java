@@ -31,14 +31,12 @@ public final class PrismServer {
     private static final Logger LOG = LoggerFactory.getLogger(PrismServer.class);
 
     private final Vertx vertx;
-    private final PrismConfig config;
     private final Database database;
     private final List<String> deployments;
     private final int httpPort;
 
-    private PrismServer(Vertx vertx, PrismConfig config, Database database, List<String> deployments, int httpPort) {
+    private PrismServer(Vertx vertx, Database database, List<String> deployments, int httpPort) {
         this.vertx = vertx;
-        this.config = config;
         this.database = database;
         this.deployments = deployments;
         this.httpPort = httpPort;
@@ -69,7 +67,7 @@ public final class PrismServer {
                                     System.nanoTime()), 1)
                             : Future.succeededFuture());
             return chain
-                    .map(v -> new PrismServer(vertx, config, db, deployed, firstHttp[0].actualPort()))
+                    .map(v -> new PrismServer(vertx, db, deployed, firstHttp[0].actualPort()))
                     .onSuccess(s -> LOG.info("Prism listening on http://{}:{} ({})", config.http().host(), s.httpPort, db.description()))
                     .recover(e -> undeployAll(vertx, deployed).eventually(() -> db.close(vertx)).transform(ignored -> Future.failedFuture(e)));
         });
@@ -90,14 +88,6 @@ public final class PrismServer {
 
     public int httpPort() {
         return httpPort;
-    }
-
-    public PrismConfig config() {
-        return config;
-    }
-
-    public Vertx vertx() {
-        return vertx;
     }
 
     /** Undeploys the features (newest first), then closes the store. */

@@ -82,7 +82,7 @@ public final class FormatBench implements Callable<Integer> {
     }
 
     private static AssembledTrace assemble(String fallbackId, List<JsonNode> events) {
-        List<TraceEvent> converted = events.stream().map(FormatCommand::event).toList();
+        List<TraceEvent> converted = events.stream().map(e -> TraceEvent.fromCapture(e, java.util.UUID.randomUUID().toString(), Instant.now())).toList();
         String traceId = events.stream().map(e -> e.path("properties").path("$ai_trace_id"))
                 .filter(JsonNode::isTextual).map(JsonNode::asText).findFirst().orElse(fallbackId);
         return TraceAssembler.assemble(traceId, converted);

@@ -1,8 +1,6 @@
 package dev.prism.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prism.bus.TraceEvent;
 import dev.prism.format.TraceFormatter;
 import dev.prism.trace.TraceAssembler;
@@ -14,8 +12,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +41,7 @@ public final class FormatCommand implements Callable<Integer> {
         for (JsonNode e : raw) {
             JsonNode id = e.path("properties").path("$ai_trace_id");
             String traceId = id.isTextual() && !id.asText().isBlank() || id.isNumber() ? id.asText() : NO_TRACE_ID;
-            byTrace.computeIfAbsent(traceId, t -> new java.util.ArrayList<>()).add(event(e));
+            byTrace.computeIfAbsent(traceId, t -> new java.util.ArrayList<>()).add(TraceEvent.fromCapture(e, UUID.randomUUID().toString(), Instant.now()));
         }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         boolean first = true;
@@ -58,25 +54,5 @@ public final class FormatCommand implements Callable<Integer> {
                     new TraceFormatter.Options(lineNumbers, maxLength)));
         }
         return byTrace.isEmpty() ? 1 : 0;
-    }
-
-    /** The stored form of a captured event, leniently: this command renders files that ingestion would reject. */
-    static TraceEvent event(JsonNode e) {
-        JsonNode props = e.path("properties");
-        ObjectNode properties = props.isObject() ? (ObjectNode) props : JsonNodeFactory.instance.objectNode();
-        String uuid = e.path("uuid").isTextual() ? e.get("uuid").asText() : UUID.randomUUID().toString();
-        String distinctId = e.path("distinct_id").isValueNode() ? e.get("distinct_id").asText() : null;
-        return new TraceEvent(uuid, e.path("event").asText("$ai_event"), distinctId, timestamp(e.path("timestamp")), Instant.now(), properties);
-    }
-
-    private static Instant timestamp(JsonNode t) {
-        if (!t.isTextual()) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(t.asText()).toInstant();
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 }

@@ -33,11 +33,8 @@ final class ThemeDraft {
 
     /** Every reason a body cannot be used. */
     static final class InvalidTheme extends IllegalArgumentException {
-        final List<String> problems;
-
         InvalidTheme(List<String> problems) {
             super(String.join("; ", problems));
-            this.problems = List.copyOf(problems);
         }
     }
 

@@ -42,8 +42,12 @@ public final class ThemeVerticle extends VerticleBase {
                     return all;
                 })
                 .onSuccess(v -> {
-                    consumer = vertx.eventBus().consumer(Addresses.THEME_COMMAND, msg ->
-                            handle(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
+                    consumer = vertx.eventBus().consumer(Addresses.THEME_COMMAND, msg -> handle(msg.body()).onSuccess(reply -> {
+                        if (changesThemes(msg.body())) {
+                            plans.remove(msg.body().projectId()); // the next trace sees the change at once
+                        }
+                        msg.reply(reply);
+                    }).onFailure(e -> Failure.reply(msg, e)));
                     dispatch = vertx.eventBus().consumer(Addresses.TRACE_FORMATTED, msg -> dispatch(msg.body())
                             .onFailure(e -> LOG.warn("Theme dispatch failed for trace {}: {}", msg.body().traceId(), e.toString())));
                 });
@@ -183,21 +187,85 @@ public final class ThemeVerticle extends VerticleBase {
      * base, theme) and sampling; the themes that select it are handed to analysis in one request.
      */
     private Future<Void> dispatch(dev.prism.bus.TraceFormatted t) {
-        return repository.projectBaseFilters(t.projectId()).compose(projectJson -> repository.list(t.projectId()).map(themes -> {
-            Filters project = Filters.parse(projectJson, "project.base_filters");
+        return plan(t.projectId())
+                // Filters may run regular expressions over megabytes of messages, and rendering copies the trace text:
+                // both stay off the event loop.
+                .compose(plan -> vertx.executeBlocking(() -> plan.select(t), false))
+                .map(selected -> {
+                    if (!selected.isEmpty()) {
+                        vertx.eventBus().publish(Addresses.ANALYSIS_REQUESTED, new dev.prism.bus.AnalysisRequest(t.projectId(), t.traceId(),
+                                t.version(), t.trace(), t.text(), selected));
+                    }
+                    return null;
+                });
+    }
+
+    /** How long a project's dispatch plan is reused: changes made through another instance show up within this. */
+    static final long PLAN_TTL_MILLIS = 5_000;
+
+    /** A project's enabled themes with their filters parsed once, and its base filters. */
+    record DispatchPlan(Filters project, java.util.List<PlannedTheme> themes, long loadedAt) {
+
+        java.util.List<dev.prism.bus.AnalysisRequest.ThemeSelection> select(dev.prism.bus.TraceFormatted t) {
             java.util.List<dev.prism.bus.AnalysisRequest.ThemeSelection> selected = new java.util.ArrayList<>();
-            for (AnalysisTheme theme : themes) {
-                if (theme.enabled() && selects(theme, project, t)) {
+            if (!matches(project, t, "project")) {
+                return selected;
+            }
+            for (PlannedTheme p : themes) {
+                AnalysisTheme theme = p.theme();
+                if (matches(p.base(), t, theme.themeId()) && matches(p.filters(), t, theme.themeId())
+                        && Sampler.sampled(theme.sampleSeed(), t.traceId(), theme.sampleRate())) {
                     selected.add(new dev.prism.bus.AnalysisRequest.ThemeSelection(theme.themeId(), theme.name(), theme.description(),
                             render(theme, t.traceId(), t.trace().name(), t.text()), theme.promptVersion()));
                 }
             }
-            if (!selected.isEmpty()) {
-                vertx.eventBus().publish(Addresses.ANALYSIS_REQUESTED, new dev.prism.bus.AnalysisRequest(t.projectId(), t.traceId(),
-                        t.version(), t.trace(), t.text(), java.util.List.copyOf(selected)));
+            return java.util.List.copyOf(selected);
+        }
+
+        private static boolean matches(Filters f, dev.prism.bus.TraceFormatted t, String whose) {
+            try {
+                return f.matches(t.trace());
+            } catch (RuntimeException e) {
+                LOG.warn("Filters of {} skipped for trace {}: {}", whose, t.traceId(), e.toString());
+                return false;
             }
-            return null;
+        }
+    }
+
+    record PlannedTheme(AnalysisTheme theme, Filters base, Filters filters) {
+    }
+
+    private final java.util.Map<String, DispatchPlan> plans = new java.util.HashMap<>();
+
+    /** The project's dispatch plan: from memory, or read again when older than the TTL or changed here. */
+    private Future<DispatchPlan> plan(String projectId) {
+        DispatchPlan cached = plans.get(projectId);
+        long now = System.currentTimeMillis();
+        if (cached != null && now - cached.loadedAt() < PLAN_TTL_MILLIS) {
+            return Future.succeededFuture(cached);
+        }
+        return repository.projectBaseFilters(projectId).compose(projectJson -> repository.list(projectId).map(themes -> {
+            java.util.List<PlannedTheme> planned = new java.util.ArrayList<>();
+            for (AnalysisTheme theme : themes) {
+                if (!theme.enabled()) {
+                    continue;
+                }
+                try {
+                    planned.add(new PlannedTheme(theme, Filters.parse(theme.baseFilters(), "base_filters"),
+                            Filters.parse(theme.themeFilters(), "theme_filters")));
+                } catch (RuntimeException e) {
+                    LOG.warn("Theme {} left out of dispatch: {}", theme.themeId(), e.toString());
+                }
+            }
+            DispatchPlan plan = new DispatchPlan(Filters.parse(projectJson, "project.base_filters"), java.util.List.copyOf(planned), now);
+            plans.put(projectId, plan);
+            return plan;
         }));
+    }
+
+    private static boolean changesThemes(ThemeCommand c) {
+        return c instanceof ThemeCommand.Write || c instanceof ThemeCommand.Delete
+                || c instanceof ThemeCommand.ProjectFilters f && f.filters() != null;
     }
 
     /** The theme's prompt for one trace; the trace text is fenced as data by {@link PromptTemplate}. */
@@ -209,18 +277,6 @@ public final class ThemeVerticle extends VerticleBase {
         values.put("trace_id", traceId);
         values.put("trace_name", traceName == null ? "" : traceName);
         return PromptTemplate.parse(theme.prompt()).render(values);
-    }
-
-    static boolean selects(AnalysisTheme theme, Filters project, dev.prism.bus.TraceFormatted t) {
-        try {
-            return project.matches(t.trace())
-                    && Filters.parse(theme.baseFilters(), "base_filters").matches(t.trace())
-                    && Filters.parse(theme.themeFilters(), "theme_filters").matches(t.trace())
-                    && Sampler.sampled(theme.sampleSeed(), t.traceId(), theme.sampleRate());
-        } catch (RuntimeException e) {
-            LOG.warn("Theme {} skipped for trace {}: {}", theme.themeId(), t.traceId(), e.toString());
-            return false;
-        }
     }
 
     /** Built-in themes are read-only, but a project may switch one on or off. */

@@ -2,7 +2,6 @@ package dev.prism.format;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prism.bus.AssembledTrace;
 import dev.prism.bus.TraceEvent;
@@ -13,8 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -73,22 +70,7 @@ final class TestTraces {
 
     /** A captured event ({@code event, distinct_id, timestamp, properties}) as stored; uuid and timestamp may be absent. */
     static TraceEvent event(JsonNode e, int index) {
-        JsonNode props = e.path("properties");
-        ObjectNode properties = props.isObject() ? (ObjectNode) props : JsonNodeFactory.instance.objectNode();
-        String uuid = e.path("uuid").isTextual() ? e.get("uuid").asText() : "test-uuid-" + index;
-        String distinctId = e.path("distinct_id").isValueNode() ? e.get("distinct_id").asText() : null;
-        return new TraceEvent(uuid, e.path("event").asText("$ai_event"), distinctId, timestamp(e.path("timestamp")), RECEIVED, properties);
-    }
-
-    private static Instant timestamp(JsonNode t) {
-        if (!t.isTextual()) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(t.asText()).toInstant();
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        return TraceEvent.fromCapture(e, "test-uuid-" + index, RECEIVED);
     }
 
     /** A JSON object written in a test. */

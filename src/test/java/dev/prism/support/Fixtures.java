@@ -1,13 +1,10 @@
 package dev.prism.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prism.bus.AssembledTrace;
 import dev.prism.bus.TraceEvent;
 import dev.prism.trace.TraceAssembler;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,11 +54,7 @@ public final class Fixtures {
             List<TraceEvent> events = new ArrayList<>();
             int i = 0;
             for (JsonNode e : events()) {
-                JsonNode props = e.path("properties");
-                JsonNode ts = e.path("timestamp");
-                events.add(new TraceEvent("uuid-" + i++, e.path("event").asText(), e.path("distinct_id").asText(null),
-                        ts.isTextual() ? OffsetDateTime.parse(ts.asText()).toInstant() : null, Instant.EPOCH,
-                        props.isObject() ? (ObjectNode) props : JsonNodeFactory.instance.objectNode()));
+                events.add(TraceEvent.fromCapture(e, "uuid-" + i++, Instant.EPOCH));
             }
             return TraceAssembler.assemble(traceId() == null ? "no-trace-id" : traceId(), events);
         }
