@@ -53,6 +53,17 @@ final class CaseFold {
         return out == null ? s : new String(out);
     }
 
+    /** ASCII A–Z only: what {@code lower(x COLLATE "C")} does in PostgreSQL, much faster than {@link #sql}. */
+    static String ascii(String s) {
+        char[] out = s.toCharArray();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] >= 'A' && out[i] <= 'Z') {
+                out[i] += 'a' - 'A';
+            }
+        }
+        return new String(out);
+    }
+
     /** The same folding of a SQL text expression. */
     static String sql(String textExpression) {
         return "translate(" + textExpression + ", '" + UPPER + "', '" + LOWER + "')";

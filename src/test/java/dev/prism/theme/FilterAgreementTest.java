@@ -247,7 +247,7 @@ class FilterAgreementTest {
                 "[\\d\\s]", "a|", "()", "(|a)b", "\\t|\\n", "[\\^x]", "\\\\", "É", "(?i)É", "[À-ÿ]", "\\W", "\\S+\\s\\S+",
                 "a.*?b", "^(?:x|y)+?$", "[.]", "\\/", "#", " "));
         while (patterns.size() < 400) {
-            patterns.add(randomRegex(random));
+            patterns.add(RandomRegex.next(random));
         }
         List<String> strings = new ArrayList<>(List.of("", "a", "ab", "AB", "a\nb", "ab\n", "\n", "x$", "x{y}", "É", "é", "Über",
                 "über", "ÜBER", "$ai_span", "a-b", "12.5", ".5", "tab\there", "back\\slash", "a b", "ÿ", "À", "_"));
@@ -563,23 +563,4 @@ class FilterAgreementTest {
     }
 
     /** A random pattern from atoms and quantifiers of the common subset. */
-    private static String randomRegex(Random random) {
-        String[] atoms = {"a", "b", "A", "é", "É", ".", "\\d", "\\w", "\\s", "\\W", "[a-c]", "[^ab]", "(?:ab|c)", "(a|)", "x\\.",
-                "[A-Z]", "\\-", "\\$", "[.$]", "(b*a)", "[\\d_]", "\\n", "\\{", "\\\\", "\\|"};
-        String[] quantifiers = {"", "", "", "*", "+", "?", "{1,2}", "*?", "{2}", "{0,}", "+?"};
-        StringBuilder p = new StringBuilder(random.nextInt(5) == 0 ? "(?i)" : "");
-        if (random.nextInt(3) == 0) {
-            p.append('^');
-        }
-        for (int k = 1 + random.nextInt(4); k > 0; k--) {
-            p.append(atoms[random.nextInt(atoms.length)]).append(quantifiers[random.nextInt(quantifiers.length)]);
-            if (random.nextInt(8) == 0) {
-                p.append('|');
-            }
-        }
-        if (random.nextInt(3) == 0) {
-            p.append('$');
-        }
-        return p.toString();
-    }
 }
