@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -57,17 +58,45 @@ public final class AnalysisTasks {
                 .map(r -> r.rowCount());
     }
 
-    /** Leases up to {@code limit} due tasks (queued and due, or running with an expired lease) to {@code worker}. */
-    public Future<List<Task>> claim(String worker, int limit, long leaseMillis) {
+    /**
+     * Leases up to {@code limit} due tasks (queued and due, or running with an expired lease) to {@code worker}, taking
+     * them in turns across (project, theme) so that a run that queued thousands of tasks for one theme does not starve
+     * the others: each theme's oldest due task first, then each theme's second, and so on. The distinct themes come
+     * from a skip scan of the queue index (one probe per theme), so the cost does not grow with the queue's length.
+     * Candidates are over-fetched fourfold so that concurrent claimers (other instances) skipping each other's locked
+     * rows still fill their batch.
+     *
+     * @param pausedProjects projects whose tasks stay queued (their daily budget is spent)
+     */
+    public Future<List<Task>> claim(String worker, int limit, long leaseMillis, Collection<String> pausedProjects) {
         return pool.preparedQuery("""
+                        WITH RECURSIVE queued_themes AS (
+                            (SELECT project_id, theme_id FROM analyses WHERE status IN ('queued', 'running')
+                             ORDER BY project_id, theme_id LIMIT 1)
+                            UNION ALL
+                            SELECT next.project_id, next.theme_id FROM queued_themes q, LATERAL (
+                                SELECT project_id, theme_id FROM analyses
+                                WHERE status IN ('queued', 'running') AND (project_id, theme_id) > (q.project_id, q.theme_id)
+                                ORDER BY project_id, theme_id LIMIT 1) next
+                        ), turns AS (
+                            SELECT d.id, d.next_attempt_at,
+                                   row_number() OVER (PARTITION BY q.project_id, q.theme_id ORDER BY d.next_attempt_at, d.id) AS turn
+                            FROM queued_themes q, LATERAL (
+                                SELECT id, next_attempt_at FROM analyses
+                                WHERE project_id = q.project_id AND theme_id = q.theme_id AND status IN ('queued', 'running')
+                                  AND ((status = 'queued' AND next_attempt_at <= now()) OR (status = 'running' AND lease_until < now()))
+                                ORDER BY next_attempt_at, id LIMIT $2 * 4) d
+                            WHERE NOT (q.project_id = ANY($4::text[]))
+                        )
                         UPDATE analyses a SET status = 'running', attempts = a.attempts + 1, leased_by = $1,
                             lease_until = now() + make_interval(secs => $3)
-                        FROM (SELECT id FROM analyses
-                              WHERE (status = 'queued' AND next_attempt_at <= now()) OR (status = 'running' AND lease_until < now())
-                              ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
+                        FROM (SELECT a.id FROM analyses a
+                              JOIN (SELECT id, turn, next_attempt_at FROM turns ORDER BY turn, next_attempt_at, id LIMIT $2 * 4) c ON c.id = a.id
+                              ORDER BY c.turn, c.next_attempt_at, c.id LIMIT $2
+                              FOR UPDATE OF a SKIP LOCKED) due
                         WHERE a.id = due.id
                         RETURNING a.id, a.project_id, a.theme_id, a.trace_id, a.trace_version, a.prompt_version, a.attempts""")
-                .execute(Tuple.of(worker, limit, leaseMillis / 1000.0))
+                .execute(Tuple.of(worker, limit, leaseMillis / 1000.0, pausedProjects.toArray(String[]::new)))
                 .map(rows -> {
                     List<Task> tasks = new ArrayList<>();
                     for (Row r : rows) {
@@ -76,6 +105,10 @@ public final class AnalysisTasks {
                     }
                     return tasks;
                 });
+    }
+
+    public Future<List<Task>> claim(String worker, int limit, long leaseMillis) {
+        return claim(worker, limit, leaseMillis, List.of());
     }
 
     /** @return false when this worker no longer holds the lease: someone else owns the task now, nothing is written */

@@ -58,6 +58,9 @@ public final class AnalysisVerticle extends VerticleBase {
     private final Cache<Key, Context> pending = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
     private long timer = -1;
     private boolean claiming;
+    private int inFlight;
+    /** Projects whose daily LLM budget is spent: their tasks wait in the queue. */
+    private final java.util.Set<String> pausedProjects = new java.util.HashSet<>();
     private boolean claimAgain;
     private boolean stopping;
 
@@ -140,26 +143,48 @@ public final class AnalysisVerticle extends VerticleBase {
         tasks.enqueue(keys).onSuccess(n -> claim()).onFailure(e -> LOG.warn("Could not queue analyses of trace {}: {}", r.traceId(), e.toString()));
     }
 
+    /** Calls in flight at most: the provider's concurrency, or a batch of worker-thread analyses offline. */
+    private int capacity() {
+        return providerAnalyzer == null ? CLAIM_BATCH : config.maxConcurrent();
+    }
+
+    /**
+     * Keeps up to {@link #capacity()} analyses in flight: claims as many tasks as there are free slots, and claims
+     * again as analyses finish, so the provider never waits for a whole batch (a batch is as slow as its slowest
+     * call). One claim at a time; a request for another meanwhile is remembered and served when it returns.
+     */
     private void claim() {
         if (stopping) {
             return;
         }
-        if (claiming) {
-            claimAgain = true;
+        int free = capacity() - inFlight;
+        if (claiming || free <= 0) {
+            claimAgain |= claiming;
             return;
         }
         claiming = true;
-        tasks.claim(worker, providerAnalyzer == null ? CLAIM_BATCH : config.maxConcurrent(), LEASE_MILLIS)
-                .compose(claimed -> Future.join(claimed.stream().map(this::run).toList()).map(v -> claimed.size()))
-                .onComplete(ar -> {
-                    claiming = false;
-                    if (ar.failed()) {
-                        LOG.warn("Analysis claim failed: {}", ar.cause().toString());
-                    } else if (ar.result() > 0 && (ar.result() == (providerAnalyzer == null ? CLAIM_BATCH : config.maxConcurrent()) || claimAgain)) {
-                        claimAgain = false;
-                        vertx.runOnContext(v -> claim());
+        claimAgain = false;
+        tasks.claim(worker, free, LEASE_MILLIS, pausedProjects).onComplete(ar -> {
+            claiming = false;
+            if (ar.failed()) {
+                LOG.warn("Analysis claim failed: {}", ar.cause().toString());
+                return;
+            }
+            List<Task> claimed = ar.result();
+            inFlight += claimed.size();
+            for (Task task : claimed) {
+                run(task).onComplete(done -> {
+                    inFlight--;
+                    // Refill in groups rather than one query per finished call.
+                    if (capacity() - inFlight >= Math.max(1, capacity() / 4)) {
+                        claim();
                     }
                 });
+            }
+            if (claimAgain) {
+                claim(); // work arrived while this claim ran
+            }
+        });
     }
 
     private Future<Void> run(Task task) {

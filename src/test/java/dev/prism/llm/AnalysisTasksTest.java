@@ -64,6 +64,22 @@ class AnalysisTasksTest {
     }
 
     @Test
+    @DisplayName("claims take turns across themes: a theme with a long queue does not starve one queued after it")
+    void fairAcrossThemes() throws Exception {
+        await(database.pool().query("UPDATE analyses SET status = 'done'").execute());
+        String busy = "busy-" + UUID.randomUUID();
+        String quiet = "quiet-" + UUID.randomUUID();
+        await(tasks.enqueue(keys(busy, 200)));
+        await(tasks.enqueue(keys(quiet, 3)));
+        List<Task> first = await(tasks.claim("w", 6, 60_000));
+        assertThat(first).extracting(t -> t.key().themeId()).containsOnly(busy, quiet);
+        assertThat(first.stream().filter(t -> t.key().themeId().equals(quiet))).hasSize(3);
+        List<Task> paused = await(tasks.claim("w", 50, 60_000, List.of("p")));
+        assertThat(paused).as("a paused project's tasks stay queued").isEmpty();
+        await(database.pool().query("UPDATE analyses SET status = 'done'").execute());
+    }
+
+    @Test
     @DisplayName("enqueueing is idempotent: a task exists once per trace version and prompt version")
     void idempotent() throws Exception {
         String theme = "idem-" + UUID.randomUUID();
