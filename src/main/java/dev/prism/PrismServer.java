@@ -9,6 +9,7 @@ import dev.prism.llm.AnalysisVerticle;
 import dev.prism.theme.ThemeVerticle;
 import dev.prism.ingest.IngestVerticle;
 import dev.prism.project.ProjectVerticle;
+import dev.prism.run.RunVerticle;
 import dev.prism.store.Database;
 import dev.prism.trace.TraceAssemblyVerticle;
 import dev.prism.web.HttpServerVerticle;
@@ -54,6 +55,7 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, () -> new FormatVerticle(config.format(), metrics), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new ThemeVerticle(db.pool()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new AnalysisVerticle(db.pool(), config.llm()), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new RunVerticle(db.pool(), config.runs()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
                     .compose(v -> deploy(vertx, deployed, () -> {
                         HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool(), metrics);

@@ -19,7 +19,7 @@ class ArchitectureTest {
             .importPackages("dev.prism");
 
     /** Packages every feature may use: the bus vocabulary, configuration and the store's infrastructure. */
-    private static final List<String> FEATURES = List.of("ingest", "project", "trace", "format", "theme", "llm", "web", "demo");
+    private static final List<String> FEATURES = List.of("ingest", "project", "trace", "format", "theme", "llm", "run", "web", "demo");
 
     @Test
     @DisplayName("no feature package uses another feature's classes")

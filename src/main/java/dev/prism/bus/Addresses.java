@@ -36,6 +36,20 @@ public final class Addresses {
     /** {@link SummaryQuery} → {@link SummaryQuery.Summaries}. */
     public static final String SUMMARY_LIST = "prism.summary.list";
 
+    /** {@link ScheduledThemes.Query} → {@link ScheduledThemes.Result}. */
+    public static final String THEME_SCHEDULED = "prism.theme.scheduled";
+
+    /** {@link RunCommand} → {@link Run}, {@link RunCommand.Runs} or {@link RunCommand.Tested}. */
+    public static final String RUN_COMMAND = "prism.run.command";
+    /** {@link Run}, published as a run starts, advances and ends. */
+    public static final String RUN_PROGRESS = "prism.run.progress";
+    /** {@link RunTasks.Enqueue} → the number of analyses newly queued for the run. */
+    public static final String ANALYSIS_ENQUEUE = "prism.analysis.enqueue";
+    /** {@link RunTasks.StatsQuery} → {@link RunTasks.Stats}. */
+    public static final String ANALYSIS_RUN_STATS = "prism.analysis.run-stats";
+    /** {@link RunTasks.AnalyzeNow} → {@link Analyzed}: one analysis now, not stored. */
+    public static final String ANALYSIS_NOW = "prism.analysis.analyze-now";
+
     /** {@link ThemeCommand} → {@link ThemeCommand.Themes} or {@link AnalysisTheme}: theme CRUD. */
     public static final String THEME_COMMAND = "prism.theme.command";
 

@@ -15,7 +15,10 @@ public final class Codecs {
             AnalysisTheme.class, ThemeCommand.List.class, ThemeCommand.Get.class, ThemeCommand.Write.class,
             ThemeCommand.Delete.class, ThemeCommand.Themes.class,
             ThemeCommand.SuggestProperties.class, ThemeCommand.Properties.class, ThemeCommand.PreviewDraft.class, ThemeCommand.RenderPrompt.class, ThemeCommand.RenderedPrompt.class, ThemeCommand.ProjectFilters.class, ThemeCommand.BaseFilters.class,
-            ThemeCommand.Preview.class, AnalysisRequest.class, SummaryCreated.class, SummaryQuery.class, SummaryQuery.Summaries.class,
+            ThemeCommand.Preview.class, ThemeCommand.SelectForRun.class, ThemeCommand.Selection.class,
+            ScheduledThemes.Query.class, ScheduledThemes.Result.class, Run.class, RunCommand.Start.class, RunCommand.List.class,
+            RunCommand.Get.class, RunCommand.Test.class, RunCommand.Runs.class, RunCommand.Tested.class, Analyzed.class,
+            RunTasks.Enqueue.class, RunTasks.StatsQuery.class, RunTasks.Stats.class, RunTasks.AnalyzeNow.class, AnalysisRequest.class, SummaryCreated.class, SummaryQuery.class, SummaryQuery.Summaries.class,
             DeadLetters.List.class, DeadLetters.Requeue.class, DeadLetters.Listed.class, DeadLetters.Requeued.class);
 
     private Codecs() {

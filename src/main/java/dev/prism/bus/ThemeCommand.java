@@ -57,6 +57,21 @@ public sealed interface ThemeCommand {
                    long naiveOutputTokens, double naiveCostUsd, double savingsShare, long elapsedMillis) {
     }
 
+    /**
+     * The traces a run of the theme analyses: completed traces in the window passing the project's, the theme's base
+     * and theme filters, sampled in, most recent first; replies {@link Selection}.
+     *
+     * @param dateFrom ISO-8601 or relative ({@code -7d}); null for the theme's date range
+     * @param dateTo   ISO-8601 or relative; null for now
+     * @param limit    at most this many traces, 0 for all
+     */
+    record SelectForRun(String projectId, String themeId, String dateFrom, String dateTo, int limit) implements ThemeCommand {
+    }
+
+    record Selection(String themeId, int promptVersion, java.time.Instant from, java.time.Instant to, long tracesInRange,
+                     long matched, java.util.List<RunTasks.TraceRef> sampled) {
+    }
+
     /** Property names seen in the project's recent events that start with {@code prefix}; replies {@link Properties}. */
     record SuggestProperties(String projectId, String prefix) implements ThemeCommand {
     }

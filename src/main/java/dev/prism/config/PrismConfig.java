@@ -9,7 +9,7 @@ import java.util.function.Function;
  * Typed server configuration, parsed once at startup. Every key is listed in {@link #SETTINGS} with its
  * environment variable and default; an unusable value stops startup with a {@link ConfigException}.
  */
-public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm) {
+public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm, Runs runs) {
 
     public record Http(String host, int port, long bodyLimitBytes) {
     }
@@ -93,6 +93,18 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
         }
     }
 
+    /**
+     * @param schedulerSeconds how often themes' schedules are checked for a run to start; 0: no scheduled runs
+     * @param progressMillis   how often running runs count their progress and publish it
+     */
+    public record Runs(int schedulerSeconds, long progressMillis) {
+    }
+
+    public static final Setting RUN_SCHEDULER = new Setting("run.schedulerSeconds", "PRISM_RUN_SCHEDULER_SECONDS", "30",
+            "How often theme schedules are checked for a run to start (0: scheduled runs off)");
+    public static final Setting RUN_PROGRESS = new Setting("run.progressMillis", "PRISM_RUN_PROGRESS_MS", "1000",
+            "How often running runs count and publish their progress");
+
     public static final Setting LLM_PROVIDER = new Setting("llm.provider", "PRISM_LLM_PROVIDER", "offline",
             "offline (no network), openai (any OpenAI-compatible server), anthropic or gemini");
     public static final Setting LLM_BASE_URL = new Setting("llm.baseUrl", "PRISM_LLM_BASE_URL", null,
@@ -117,7 +129,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT, DATA_DIR, PG_URL, PG_POOL_SIZE,
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
             INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
-            LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS);
+            LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS,
+            RUN_SCHEDULER, RUN_PROGRESS);
 
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
@@ -135,7 +148,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         r.integer(FORMAT_LOCAL_CACHE, 0, Long.MAX_VALUE / 4)),
                 new Llm(r.choice(LLM_PROVIDER, "offline", "openai", "anthropic", "gemini"), r.optional(LLM_BASE_URL), r.optional(LLM_API_KEY),
                         r.optional(LLM_MODEL), (int) r.integer(LLM_MAX_CONCURRENT, 1, 1_024), (int) r.integer(LLM_RPM, 1, 1_000_000),
-                        r.integer(LLM_TPM, 1_000, 1_000_000_000), (int) r.integer(LLM_TIMEOUT, 1, 3_600), (int) r.integer(LLM_MAX_ATTEMPTS, 1, 100)));
+                        r.integer(LLM_TPM, 1_000, 1_000_000_000), (int) r.integer(LLM_TIMEOUT, 1, 3_600), (int) r.integer(LLM_MAX_ATTEMPTS, 1, 100)),
+                new Runs((int) r.integer(RUN_SCHEDULER, 0, 86_400), r.integer(RUN_PROGRESS, 50, 60_000)));
     }
 
     private static String validPgUrl(String url, ConfigSource source) {

@@ -42,20 +42,44 @@ public final class AnalysisTasks {
 
     /** @return how many of the keys were new (the others already exist, whatever their state) */
     public Future<Integer> enqueue(List<Key> keys) {
+        return enqueue(keys, null);
+    }
+
+    /** @param runId the run queuing them, or null for streaming dispatch */
+    public Future<Integer> enqueue(List<Key> keys, Long runId) {
         if (keys.isEmpty()) {
             return Future.succeededFuture(0);
         }
         return pool.preparedQuery("""
-                        INSERT INTO analyses (project_id, theme_id, trace_id, trace_version, prompt_version)
-                        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[])
+                        INSERT INTO analyses (project_id, theme_id, trace_id, trace_version, prompt_version, run_id)
+                        SELECT k.*, $6::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[]) AS k
                         ON CONFLICT DO NOTHING""")
                 .execute(Tuple.tuple()
                         .addArrayOfString(keys.stream().map(Key::projectId).toArray(String[]::new))
                         .addArrayOfString(keys.stream().map(Key::themeId).toArray(String[]::new))
                         .addArrayOfString(keys.stream().map(Key::traceId).toArray(String[]::new))
                         .addArrayOfInteger(keys.stream().map(Key::traceVersion).toArray(Integer[]::new))
-                        .addArrayOfInteger(keys.stream().map(Key::promptVersion).toArray(Integer[]::new)))
+                        .addArrayOfInteger(keys.stream().map(Key::promptVersion).toArray(Integer[]::new))
+                        .addLong(runId))
                 .map(r -> r.rowCount());
+    }
+
+    /** Each run's analyses by state, with the tokens and cost of the finished ones. */
+    public Future<List<dev.prism.bus.RunTasks.RunStats>> runStats(List<Long> runIds) {
+        return pool.preparedQuery("""
+                        SELECT run_id, count(*), count(*) FILTER (WHERE status = 'done'),
+                               count(*) FILTER (WHERE status = 'done' AND theme_relevant), count(*) FILTER (WHERE status = 'dead'),
+                               coalesce(sum(input_tokens), 0)::bigint, coalesce(sum(output_tokens), 0)::bigint, coalesce(sum(cost_usd), 0)
+                        FROM analyses WHERE run_id = ANY($1) GROUP BY run_id""")
+                .execute(Tuple.of(runIds.toArray(Long[]::new)))
+                .map(rows -> {
+                    List<dev.prism.bus.RunTasks.RunStats> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new dev.prism.bus.RunTasks.RunStats(r.getLong(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4),
+                                r.getLong(5), r.getLong(6), r.getDouble(7)));
+                    }
+                    return out;
+                });
     }
 
     /**

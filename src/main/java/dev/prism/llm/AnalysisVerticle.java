@@ -2,6 +2,8 @@ package dev.prism.llm;
 
 import dev.prism.bus.Addresses;
 import dev.prism.bus.AnalysisRequest;
+import dev.prism.bus.Analyzed;
+import dev.prism.bus.RunTasks;
 import dev.prism.bus.AssembledTrace;
 import dev.prism.bus.DeadLetters;
 import dev.prism.bus.Failure;
@@ -35,7 +37,9 @@ import java.util.UUID;
  * The request's trace and text are kept in memory for the streaming path; a task claimed without them (after a
  * restart, or queued by another instance) fetches them over the bus. The analyzer is the offline one for now.
  *
- * <p>Consumes {@value Addresses#ANALYSIS_REQUESTED}, {@value Addresses#SUMMARY_LIST} and {@value Addresses#DEAD_LETTERS}; sends
+ * <p>Consumes {@value Addresses#ANALYSIS_REQUESTED}, {@value Addresses#ANALYSIS_ENQUEUE} (a run's selection),
+ * {@value Addresses#ANALYSIS_RUN_STATS}, {@value Addresses#ANALYSIS_NOW} (theme tests), {@value Addresses#SUMMARY_LIST} and
+ * {@value Addresses#DEAD_LETTERS}; sends
  * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND}; publishes
  * {@value Addresses#SUMMARY_CREATED}. Analysis runs on worker threads.
  */
@@ -114,6 +118,18 @@ public final class AnalysisVerticle extends VerticleBase {
             tasks.summaries(q).onSuccess(list -> msg.reply(new SummaryQuery.Summaries(list))).onFailure(e -> Failure.reply(msg, e));
         });
         vertx.eventBus().<DeadLetters>consumer(Addresses.DEAD_LETTERS, msg -> deadLetters(msg.body())
+                .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
+        vertx.eventBus().<RunTasks.Enqueue>consumer(Addresses.ANALYSIS_ENQUEUE, msg -> {
+            RunTasks.Enqueue e = msg.body();
+            List<Key> keys = e.traces().stream().map(t -> new Key(e.projectId(), e.themeId(), t.traceId(), t.version(), e.promptVersion())).toList();
+            tasks.enqueue(keys, e.runId()).onSuccess(n -> {
+                msg.reply(n);
+                claim();
+            }).onFailure(err -> Failure.reply(msg, err));
+        });
+        vertx.eventBus().<RunTasks.StatsQuery>consumer(Addresses.ANALYSIS_RUN_STATS, msg -> tasks.runStats(msg.body().runIds())
+                .onSuccess(stats -> msg.reply(new RunTasks.Stats(stats))).onFailure(e -> Failure.reply(msg, e)));
+        vertx.eventBus().<RunTasks.AnalyzeNow>consumer(Addresses.ANALYSIS_NOW, msg -> analyzeNow(msg.body())
                 .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         timer = vertx.setPeriodic(500, id -> claim());
         return Future.succeededFuture();
@@ -212,6 +228,19 @@ public final class AnalysisVerticle extends VerticleBase {
                     long delay = FlowControl.backoffMillis(task.attempts(), retryAfter, 1_000, 300_000, java.util.concurrent.ThreadLocalRandom.current());
                     return tasks.fail(task.id(), worker, String.valueOf(e.getMessage()), raw, Instant.now().plusMillis(delay), maxAttempts).mapEmpty();
                 });
+    }
+
+    /** One analysis for a theme test: the same path as a task, but nothing is stored and no attempt is counted. */
+    private Future<Analyzed> analyzeNow(RunTasks.AnalyzeNow a) {
+        Key key = new Key(a.projectId(), a.themeId(), a.trace().traceId(), a.trace().version(), 0);
+        return context(new Task(-1, key, 0))
+                .compose(ctx -> providerAnalyzer != null ? providerAnalyzer.analyze(ctx.theme().prompt()) : offline(ctx))
+                .map(r -> new Analyzed(key.traceId(), key.traceVersion(), r.themeRelevant(), r.title(), r.summary(), r.severity(),
+                        r.provider(), r.model(), r.inputTokens(), r.outputTokens(), r.costUsd(), r.latencyMillis()))
+                .recover(e -> Future.failedFuture(e instanceof Failure.FailureException || e instanceof io.vertx.core.eventbus.ReplyException ? e
+                        : e instanceof ProviderAnalyzer.Postponed
+                        ? new Failure(503, "provider_busy", "the provider's rate limits are reached; try again shortly").exception()
+                        : new Failure(502, "analysis_failed", String.valueOf(e.getMessage())).exception()));
     }
 
     private Future<AnalysisTasks.Result> offline(Context ctx) {

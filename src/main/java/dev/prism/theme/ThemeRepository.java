@@ -118,7 +118,7 @@ final class ThemeRepository {
     static final List<String> TRACE_KEYS = List.of("trace.latency", "trace.cost_usd", "trace.error_count", "trace.event_count", "trace.tokens");
 
     /** A completed trace a theme's filters selected, with the size of its stored events. */
-    record Candidate(String traceId, long contentChars) {
+    record Candidate(String traceId, int version, long contentChars) {
     }
 
     /** Project-wide base filters, which every theme of the project applies. */
@@ -152,11 +152,11 @@ final class ThemeRepository {
         Tuple params = window(projectId, from, to);
         b.params().forEach(params::addValue);
         t.params().forEach(params::addValue);
-        return pool.preparedQuery("SELECT t.trace_id, t.content_chars FROM traces t WHERE " + WINDOW
-                        + " AND (" + b.sql() + ") AND (" + t.sql() + ")")
+        return pool.preparedQuery("SELECT t.trace_id, t.version, t.content_chars FROM traces t WHERE " + WINDOW
+                        + " AND (" + b.sql() + ") AND (" + t.sql() + ") ORDER BY t.last_seen DESC, t.trace_id")
                 .execute(params).map(rows -> {
                     List<Candidate> out = new ArrayList<>(rows.size());
-                    rows.forEach(r -> out.add(new Candidate(r.getString(0), r.getLong(1))));
+                    rows.forEach(r -> out.add(new Candidate(r.getString(0), r.getInteger(1), r.getLong(2))));
                     return out;
                 });
     }
@@ -167,6 +167,17 @@ final class ThemeRepository {
     private static Tuple window(String projectId, Instant from, Instant to) {
         return Tuple.tuple().addString(projectId).addOffsetDateTime(from.atOffset(ZoneOffset.UTC))
                 .addOffsetDateTime(to == null ? null : to.atOffset(ZoneOffset.UTC));
+    }
+
+    /** Enabled themes of every project whose schedule is not manual. */
+    Future<List<dev.prism.bus.ScheduledThemes.Entry>> scheduled() {
+        return pool.query("SELECT project_id, theme_id, schedule::text FROM themes WHERE enabled AND schedule ->> 'type' <> 'manual'"
+                        + " ORDER BY project_id, theme_id").execute()
+                .map(rows -> {
+                    List<dev.prism.bus.ScheduledThemes.Entry> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new dev.prism.bus.ScheduledThemes.Entry(r.getString(0), r.getString(1), json(r.getString(2)))));
+                    return out;
+                });
     }
 
     Future<List<String>> projects() {

@@ -26,6 +26,7 @@ public final class ThemeVerticle extends VerticleBase {
     private final ThemeRepository repository;
     private MessageConsumer<ThemeCommand> consumer;
     private MessageConsumer<dev.prism.bus.TraceFormatted> dispatch;
+    private MessageConsumer<dev.prism.bus.ScheduledThemes.Query> scheduled;
 
     public ThemeVerticle(Pool pool) {
         this.repository = new ThemeRepository(pool);
@@ -48,6 +49,8 @@ public final class ThemeVerticle extends VerticleBase {
                         }
                         msg.reply(reply);
                     }).onFailure(e -> Failure.reply(msg, e)));
+                    scheduled = vertx.eventBus().consumer(Addresses.THEME_SCHEDULED, msg -> repository.scheduled()
+                            .onSuccess(list -> msg.reply(new dev.prism.bus.ScheduledThemes.Result(list))).onFailure(e -> Failure.reply(msg, e)));
                     dispatch = vertx.eventBus().consumer(Addresses.TRACE_FORMATTED, msg -> dispatch(msg.body())
                             .onFailure(e -> LOG.warn("Theme dispatch failed for trace {}: {}", msg.body().traceId(), e.toString())));
                 });
@@ -81,6 +84,9 @@ public final class ThemeVerticle extends VerticleBase {
         }
         if (command instanceof ThemeCommand.PreviewDraft p) {
             return preview(p);
+        }
+        if (command instanceof ThemeCommand.SelectForRun r) {
+            return selectForRun(r);
         }
         if (command instanceof ThemeCommand.SuggestProperties s) {
             return repository.propertyNames(s.projectId(), s.prefix() == null ? "" : s.prefix(), 50).map(ThemeCommand.Properties::new);
@@ -179,6 +185,41 @@ public final class ThemeVerticle extends VerticleBase {
                                 inputTokens, outputTokens, cost, model, naiveCalls, naiveInput, naiveOutput, naiveCost, savings,
                                 (System.nanoTime() - started) / 1_000_000);
                     }));
+        });
+    }
+
+    /**
+     * The traces a run analyses: as the preview selects them, with the theme's stored filters and sampling, most
+     * recent first. A bound that is not a valid date is a 400 naming it.
+     */
+    private Future<ThemeCommand.Selection> selectForRun(ThemeCommand.SelectForRun r) {
+        return existing(r.projectId(), r.themeId()).compose(theme -> {
+            java.time.Instant now = java.time.Instant.now();
+            String fromText = r.dateFrom() != null ? r.dateFrom() : theme.dateRange().path("date_from").asText("-7d");
+            String toText = r.dateTo() != null ? r.dateTo() : theme.dateRange().hasNonNull("date_to") ? theme.dateRange().get("date_to").asText() : null;
+            java.time.Instant from = DateRanges.resolve(fromText, now);
+            java.time.Instant to = toText == null ? now : DateRanges.resolve(toText, now);
+            if (from == null || to == null) {
+                return Future.failedFuture(new Failure(400, "invalid_date_range", (from == null ? "date_from" : "date_to")
+                        + ": expected an ISO-8601 instant or a relative time such as -7d, -12h, -30m").exception());
+            }
+            Filters themeBase = Filters.parse(theme.baseFilters(), "base_filters");
+            Filters filters = Filters.parse(theme.themeFilters(), "theme_filters");
+            return repository.projectBaseFilters(r.projectId()).compose(projectJson -> {
+                Filters base = new Filters.Group(false, java.util.List.of(Filters.parse(projectJson, "project.base_filters"), themeBase));
+                return repository.rangeCounts(r.projectId(), from, to, Filters.NONE)
+                        .compose(counts -> repository.candidates(r.projectId(), from, to, base, filters).map(candidates -> {
+                            java.util.List<dev.prism.bus.RunTasks.TraceRef> sampled = new java.util.ArrayList<>();
+                            for (ThemeRepository.Candidate c : candidates) {
+                                if (Sampler.sampled(theme.sampleSeed(), c.traceId(), theme.sampleRate())
+                                        && (r.limit() == 0 || sampled.size() < r.limit())) {
+                                    sampled.add(new dev.prism.bus.RunTasks.TraceRef(c.traceId(), c.version()));
+                                }
+                            }
+                            return new ThemeCommand.Selection(theme.themeId(), theme.promptVersion(), from, to, counts[0],
+                                    candidates.size(), java.util.List.copyOf(sampled));
+                        }));
+            });
         });
     }
 
@@ -316,6 +357,7 @@ public final class ThemeVerticle extends VerticleBase {
     public Future<?> stop() {
         if (dispatch != null) {
             dispatch.unregister();
+            scheduled.unregister();
         }
         return consumer == null ? Future.succeededFuture() : consumer.unregister();
     }

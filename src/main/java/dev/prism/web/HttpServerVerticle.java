@@ -12,6 +12,7 @@ import dev.prism.bus.TraceQuery;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prism.bus.AnalysisTheme;
 import dev.prism.bus.SummaryQuery;
+import dev.prism.bus.RunCommand;
 import dev.prism.bus.ThemeCommand;
 import dev.prism.bus.TraceText;
 import dev.prism.bus.TraceTextQuery;
@@ -133,6 +134,27 @@ public final class HttpServerVerticle extends VerticleBase {
                 .<ThemeCommand.Preview>request(Addresses.THEME_COMMAND, new ThemeCommand.PreviewDraft(ctx.pathParam(PROJECT), json))
                 .onSuccess(r -> json(ctx, 200, Json.preview(r.body())))
                 .onFailure(ctx::fail)));
+        router.post(themes + "/:themeId/runs").handler(ctx -> withJson(ctx, json -> run(ctx, new RunCommand.Start(ctx.pathParam(PROJECT),
+                ctx.pathParam("themeId"), text(json, "date_from"), text(json, "date_to")), 202)));
+        router.post(themes + "/:themeId/test").handler(ctx -> withJson(ctx, json -> run(ctx, new RunCommand.Test(ctx.pathParam(PROJECT),
+                ctx.pathParam("themeId"), json != null && json.has("traces") ? json.get("traces").asInt(-1) : 3), 200)));
+        router.get("/api/projects/:" + PROJECT + "/runs").handler(ctx -> {
+            try {
+                run(ctx, new RunCommand.List(ctx.pathParam(PROJECT), ctx.request().getParam("theme"), intParam(ctx, "limit", 50)), 200);
+            } catch (Failure.FailureException e) {
+                ctx.fail(e);
+            }
+        });
+        router.get("/api/projects/:" + PROJECT + "/runs/:runId").handler(ctx -> {
+            long id;
+            try {
+                id = Long.parseLong(ctx.pathParam("runId"));
+            } catch (NumberFormatException e) {
+                ctx.fail(new Failure(404, "run_not_found", "No run " + ctx.pathParam("runId")).exception());
+                return;
+            }
+            run(ctx, new RunCommand.Get(ctx.pathParam(PROJECT), id), 200);
+        });
         router.get(themes + "/:themeId").handler(ctx -> theme(ctx, new ThemeCommand.Get(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
         router.put(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx,
                 new ThemeCommand.Write(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), ThemeCommand.Mode.REPLACE, json), 200)));
@@ -238,6 +260,18 @@ public final class HttpServerVerticle extends VerticleBase {
             Object body = r.body();
             json(ctx, status, body instanceof ThemeCommand.Themes list ? Json.themes(list.themes()) : Json.theme((AnalysisTheme) body));
         }).onFailure(ctx::fail);
+    }
+
+    /** Runs answer with the run, a list of runs, or a theme test's results (which may wait for a provider). */
+    private void run(RoutingContext ctx, RunCommand command, int status) {
+        vertx.eventBus().request(Addresses.RUN_COMMAND, command, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(180_000))
+                .onSuccess(r -> json(ctx, status, r.body() instanceof RunCommand.Runs list ? Json.runs(list.runs())
+                        : r.body() instanceof RunCommand.Tested tested ? Json.tested(tested) : Json.run((dev.prism.bus.Run) r.body())))
+                .onFailure(ctx::fail);
+    }
+
+    private static String text(JsonNode json, String field) {
+        return json != null && json.hasNonNull(field) ? json.get(field).asText() : null;
     }
 
     private void summaries(RoutingContext ctx) {

@@ -151,6 +151,44 @@ final class Json {
         return out;
     }
 
+    static ObjectNode run(dev.prism.bus.Run r) {
+        ObjectNode out = MAPPER.createObjectNode().put("id", r.id()).put("theme_id", r.themeId()).put("trigger", r.trigger())
+                .put("status", r.status()).put("window_from", iso(r.windowFrom())).put("window_to", iso(r.windowTo()))
+                .put("prompt_version", r.promptVersion()).put("traces_in_range", r.tracesInRange()).put("matched", r.matched())
+                .put("sampled", r.sampled());
+        if (r.queued() == null) {
+            out.putNull("queued");
+        } else {
+            out.put("queued", r.queued()).put("already_analysed", r.sampled() - r.queued());
+        }
+        out.put("analysed", r.analysed()).put("relevant", r.relevant()).put("failed", r.failed()).put("pending", r.pending())
+                .put("input_tokens", r.inputTokens()).put("output_tokens", r.outputTokens()).put("cost_usd", r.costUsd())
+                .put("llm_call_share", r.tracesInRange() == 0 ? 0 : (double) r.sampled() / r.tracesInRange())
+                .put("error", r.error()).put("started_at", iso(r.startedAt())).put("finished_at", iso(r.finishedAt()));
+        Instant end = r.finishedAt() != null ? r.finishedAt() : Instant.now();
+        out.put("duration_ms", java.time.Duration.between(r.startedAt(), end).toMillis());
+        return out;
+    }
+
+    static ObjectNode runs(java.util.List<dev.prism.bus.Run> runs) {
+        ObjectNode out = MAPPER.createObjectNode();
+        ArrayNode results = out.putArray("results");
+        runs.forEach(r -> results.add(run(r)));
+        return out;
+    }
+
+    static ObjectNode tested(dev.prism.bus.RunCommand.Tested t) {
+        ObjectNode out = MAPPER.createObjectNode().put("theme_id", t.themeId()).put("prompt_version", t.promptVersion());
+        ArrayNode results = out.putArray("results");
+        for (dev.prism.bus.Analyzed a : t.results()) {
+            results.addObject().put("trace_id", a.traceId()).put("trace_version", a.traceVersion()).put("theme_relevant", a.themeRelevant())
+                    .put("title", a.title()).put("summary", a.summary()).put("severity", a.severity()).put("provider", a.provider())
+                    .put("model", a.model()).put("input_tokens", a.inputTokens()).put("output_tokens", a.outputTokens())
+                    .put("cost_usd", a.costUsd()).put("latency_ms", a.latencyMillis());
+        }
+        return out;
+    }
+
     static ObjectNode deadLetters(java.util.List<dev.prism.bus.DeadLetters.Entry> entries) {
         ObjectNode out = MAPPER.createObjectNode();
         ArrayNode results = out.putArray("results");

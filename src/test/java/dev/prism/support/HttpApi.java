@@ -45,6 +45,13 @@ public final class HttpApi {
         return post(path, body.getBytes(StandardCharsets.UTF_8), headers);
     }
 
+    /** Any method with a JSON body, as the admin. */
+    public Response admin(String method, String path, String body) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
+                .method(method, HttpRequest.BodyPublishers.ofString(body == null ? "" : body))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + TestServer.ADMIN_KEY).build());
+    }
+
     public Response get(String path, String bearer) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).GET();
         if (bearer != null) {

@@ -42,6 +42,7 @@ public final class TestServer {
         s.put("trace.rootGraceMillis", "200");
         s.put("trace.sweepMillis", "100");
         s.put("pg.poolSize", "4");
+        s.put("run.schedulerSeconds", "0"); // scheduled runs only where a test asks for them
         return s;
     }
 

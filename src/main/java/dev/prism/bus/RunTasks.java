@@ -1,0 +1,34 @@
+package dev.prism.bus;
+
+import java.util.List;
+
+/**
+ * Messages between runs and analysis. {@link Enqueue} replies the number of analyses newly queued (the others already
+ * exist: analysed, or queued by streaming dispatch); {@link StatsQuery} replies {@link Stats}; {@link AnalyzeNow}
+ * replies {@link Analyzed} and stores nothing.
+ */
+public final class RunTasks {
+
+    private RunTasks() {
+    }
+
+    public record TraceRef(String traceId, int version) {
+    }
+
+    public record Enqueue(long runId, String projectId, String themeId, int promptVersion, List<TraceRef> traces) {
+    }
+
+    public record StatsQuery(List<Long> runIds) {
+    }
+
+    /** Per run: its analyses by state, with tokens and cost of the finished ones. */
+    public record RunStats(long runId, long total, long done, long relevant, long dead, long inputTokens, long outputTokens,
+                           double costUsd) {
+    }
+
+    public record Stats(List<RunStats> runs) {
+    }
+
+    public record AnalyzeNow(String projectId, String themeId, TraceRef trace) {
+    }
+}
