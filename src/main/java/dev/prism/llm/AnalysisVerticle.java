@@ -84,15 +84,15 @@ public final class AnalysisVerticle extends VerticleBase {
         String model;
         switch (config.provider()) {
             case "openai" -> {
-                provider = new OpenAiProvider(vertx, config.baseUrl().orElse("https://api.openai.com/v1"), key, timeout);
+                provider = new OpenAiProvider(vertx, config.baseUrl().orElse("https://api.openai.com/v1"), key, timeout, config.maxConcurrent());
                 model = config.model().orElse("gpt-4o-mini");
             }
             case "anthropic" -> {
-                provider = new AnthropicProvider(vertx, config.baseUrl().orElse("https://api.anthropic.com"), key, timeout);
+                provider = new AnthropicProvider(vertx, config.baseUrl().orElse("https://api.anthropic.com"), key, timeout, config.maxConcurrent());
                 model = config.model().orElse("claude-3-5-haiku-latest");
             }
             case "gemini" -> {
-                provider = new GeminiProvider(vertx, config.baseUrl().orElse("https://generativelanguage.googleapis.com"), key, timeout);
+                provider = new GeminiProvider(vertx, config.baseUrl().orElse("https://generativelanguage.googleapis.com"), key, timeout, config.maxConcurrent());
                 model = config.model().orElse("gemini-2.5-flash");
             }
             default -> {
@@ -101,7 +101,7 @@ public final class AnalysisVerticle extends VerticleBase {
         }
         FlowControl flow = new FlowControl(new FlowControl.Limits(config.maxConcurrent(), config.requestsPerMinute(), config.tokensPerMinute(),
                 5, 30_000), System::currentTimeMillis);
-        providerAnalyzer = new ProviderAnalyzer(config.provider(), model, provider, flow);
+        providerAnalyzer = new ProviderAnalyzer(vertx, config.provider(), model, provider, flow);
         LOG.info("Analysis provider: {} ({}), {} calls in flight at most", config.provider(), model, config.maxConcurrent());
     }
 
@@ -159,9 +159,13 @@ public final class AnalysisVerticle extends VerticleBase {
         tasks.enqueue(keys).onSuccess(n -> claim()).onFailure(e -> LOG.warn("Could not queue analyses of trace {}: {}", r.traceId(), e.toString()));
     }
 
-    /** Calls in flight at most: the provider's concurrency, or a batch of worker-thread analyses offline. */
+    /**
+     * Tasks held at most: offline, a batch of worker-thread analyses; with a provider, half as many again as calls may
+     * be in flight, so that the next tasks have their trace and prompt ready when a call slot frees (flow control
+     * still admits no more than the provider's concurrency).
+     */
     private int capacity() {
-        return providerAnalyzer == null ? CLAIM_BATCH : config.maxConcurrent();
+        return providerAnalyzer == null ? CLAIM_BATCH : config.maxConcurrent() + Math.max(1, config.maxConcurrent() / 2);
     }
 
     /**
@@ -191,10 +195,7 @@ public final class AnalysisVerticle extends VerticleBase {
             for (Task task : claimed) {
                 run(task).onComplete(done -> {
                     inFlight--;
-                    // Refill in groups rather than one query per finished call.
-                    if (capacity() - inFlight >= Math.max(1, capacity() / 4)) {
-                        claim();
-                    }
+                    claim(); // calls finishing during a claim are served together by the next one
                 });
             }
             if (claimAgain) {

@@ -19,8 +19,8 @@ public final class AnthropicProvider implements LlmProvider {
     private final String apiKey;
 
     /** @param baseUrl e.g. {@code https://api.anthropic.com} */
-    public AnthropicProvider(Vertx vertx, String baseUrl, String apiKey, long timeoutMillis) {
-        this.http = new ProviderHttp(vertx, baseUrl, timeoutMillis);
+    public AnthropicProvider(Vertx vertx, String baseUrl, String apiKey, long timeoutMillis, int maxConnections) {
+        this.http = new ProviderHttp(vertx, baseUrl, timeoutMillis, maxConnections);
         this.apiKey = apiKey;
     }
 

@@ -20,8 +20,8 @@ public final class GeminiProvider implements LlmProvider {
     private final String apiKey;
 
     /** @param baseUrl e.g. {@code https://generativelanguage.googleapis.com} */
-    public GeminiProvider(Vertx vertx, String baseUrl, String apiKey, long timeoutMillis) {
-        this.http = new ProviderHttp(vertx, baseUrl, timeoutMillis);
+    public GeminiProvider(Vertx vertx, String baseUrl, String apiKey, long timeoutMillis, int maxConnections) {
+        this.http = new ProviderHttp(vertx, baseUrl, timeoutMillis, maxConnections);
         this.apiKey = apiKey;
     }
 

@@ -19,8 +19,8 @@ public final class OpenAiProvider implements LlmProvider {
     private final String apiKey;
 
     /** @param baseUrl e.g. {@code https://api.openai.com/v1} or {@code http://localhost:11434/v1} */
-    public OpenAiProvider(Vertx vertx, String baseUrl, String apiKey, long timeoutMillis) {
-        this.http = new ProviderHttp(vertx, baseUrl, timeoutMillis);
+    public OpenAiProvider(Vertx vertx, String baseUrl, String apiKey, long timeoutMillis, int maxConnections) {
+        this.http = new ProviderHttp(vertx, baseUrl, timeoutMillis, maxConnections);
         this.apiKey = apiKey;
     }
 

@@ -43,7 +43,13 @@ final class ProviderAnalyzer {
     private final LlmProvider provider;
     private final FlowControl flow;
 
-    ProviderAnalyzer(String providerName, String model, LlmProvider provider, FlowControl flow) {
+    /** Waits for a call slot this short are spent here, in memory; longer ones hand the task back to the queue. */
+    static final long MAX_IN_PROCESS_WAIT_MILLIS = 2_000;
+
+    private final io.vertx.core.Vertx vertx;
+
+    ProviderAnalyzer(io.vertx.core.Vertx vertx, String providerName, String model, LlmProvider provider, FlowControl flow) {
+        this.vertx = vertx;
         this.providerName = providerName;
         this.model = model;
         this.provider = provider;
@@ -69,18 +75,32 @@ final class ProviderAnalyzer {
 
     private Future<LlmProvider.Reply> call(String prompt) {
         long estimate = (SYSTEM.length() + prompt.length()) / Pricing.CHARS_PER_TOKEN + MAX_ANSWER_TOKENS;
-        long wait = flow.tryAcquire(estimate);
-        if (wait != FlowControl.GO) {
-            return Future.failedFuture(new Postponed(wait));
-        }
-        return provider.complete(new LlmProvider.Request(model, SYSTEM, prompt, MAX_ANSWER_TOKENS))
+        return admitted(estimate, System.currentTimeMillis() + MAX_IN_PROCESS_WAIT_MILLIS).compose(v -> provider.complete(new LlmProvider.Request(model, SYSTEM, prompt, MAX_ANSWER_TOKENS))
                 .onSuccess(r -> flow.release(estimate, r.inputTokens() + r.outputTokens(), true, -1))
                 .recover(e -> {
                     long retryAfter = e instanceof ProviderException pe ? pe.retryAfterMillis() : -1;
                     flow.release(estimate, 0, false, retryAfter);
                     boolean retryable = !(e instanceof ProviderException pe) || pe.retryable();
                     return Future.failedFuture(new Failed((retryable ? "" : "not retryable: ") + e.getMessage(), retryAfter, null));
-                });
+                }));
+    }
+
+    /**
+     * Admission by flow control. Claims run ahead of the provider's concurrency so a task is ready the moment a call
+     * slot frees; such short waits are spent here. A wait beyond {@code deadline} (a rate budget or Retry-After pause)
+     * postpones the task instead, so it holds no lease meanwhile.
+     */
+    private Future<Void> admitted(long estimate, long deadline) {
+        long wait = flow.tryAcquire(estimate);
+        if (wait == FlowControl.GO) {
+            return Future.succeededFuture();
+        }
+        if (System.currentTimeMillis() + wait > deadline) {
+            return Future.failedFuture(new Postponed(wait));
+        }
+        io.vertx.core.Promise<Void> retry = io.vertx.core.Promise.promise();
+        vertx.setTimer(Math.max(1, Math.min(wait, 20)), id -> admitted(estimate, deadline).onComplete(retry));
+        return retry.future();
     }
 
     private AnalysisTasks.Result result(OfflineAnalyzer.Analysis a, LlmProvider.Reply reply, LlmProvider.Reply repaired) {

@@ -28,11 +28,13 @@ final class ProviderHttp {
     private final String basePath;
     private final long timeoutMillis;
 
-    ProviderHttp(Vertx vertx, String baseUrl, long timeoutMillis) {
+    /** @param maxConnections as many as calls may be in flight: the client's default pool of 5 would cap concurrency */
+    ProviderHttp(Vertx vertx, String baseUrl, long timeoutMillis, int maxConnections) {
         URI uri = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
         boolean tls = "https".equals(uri.getScheme());
         this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(uri.getHost())
-                .setDefaultPort(uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80).setSsl(tls));
+                .setDefaultPort(uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80).setSsl(tls),
+                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(maxConnections));
         this.basePath = uri.getPath();
         this.timeoutMillis = timeoutMillis;
     }

@@ -72,7 +72,7 @@ class AnthropicAndGeminiProviderTest {
     @Test
     @DisplayName("Anthropic: x-api-key and version headers, system and a '{' prefill; the answer and usage are read; 429 and 529 are retryable")
     void anthropic(Vertx vertx) throws Exception {
-        AnthropicProvider provider = new AnthropicProvider(vertx, base(), KEY, 2_000);
+        AnthropicProvider provider = new AnthropicProvider(vertx, base(), KEY, 2_000, 8);
         behaviour = req -> req.response().putHeader("Content-Type", "application/json").end(JSON.createObjectNode()
                 .put("id", "msg_1").put("type", "message").put("role", "assistant").put("model", "claude-3-5-haiku-20241022")
                 .<com.fasterxml.jackson.databind.node.ObjectNode>set("content", JSON.createArrayNode().add(JSON.createObjectNode()
@@ -102,7 +102,7 @@ class AnthropicAndGeminiProviderTest {
     @Test
     @DisplayName("Gemini: model in the path, x-goog-api-key, JSON mime type and schema; thought parts skipped; usage read; 500 retryable, 403 not")
     void gemini(Vertx vertx) throws Exception {
-        GeminiProvider provider = new GeminiProvider(vertx, base(), KEY, 2_000);
+        GeminiProvider provider = new GeminiProvider(vertx, base(), KEY, 2_000, 8);
         String answerJson = JSON.writeValueAsString(ANSWER);
         behaviour = req -> req.response().putHeader("Content-Type", "application/json").end("""
                 {"candidates": [{"content": {"role": "model", "parts": [{"text": "thinking…", "thought": true}, {"text": %s}]},

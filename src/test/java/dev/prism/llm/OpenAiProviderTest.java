@@ -50,7 +50,7 @@ class OpenAiProviderTest {
             authorizations.add(req.getHeader("Authorization"));
             behaviour.accept(req);
         })).listen(0, "127.0.0.1"));
-        provider = new OpenAiProvider(vertx, "http://127.0.0.1:" + server.actualPort() + "/v1", KEY, 1_000);
+        provider = new OpenAiProvider(vertx, "http://127.0.0.1:" + server.actualPort() + "/v1", KEY, 1_000, 8);
     }
 
     @AfterEach
