@@ -16,7 +16,8 @@ public final class Codecs {
             ThemeCommand.Delete.class, ThemeCommand.Themes.class,
             ThemeCommand.SuggestProperties.class, ThemeCommand.Properties.class, ThemeCommand.PreviewDraft.class, ThemeCommand.RenderPrompt.class, ThemeCommand.RenderedPrompt.class, ThemeCommand.ProjectFilters.class, ThemeCommand.BaseFilters.class,
             ThemeCommand.Preview.class, AnalysisRequest.class, SummaryCreated.class, SummaryQuery.class, SummaryQuery.Summaries.class,
-            DeadLetters.List.class, DeadLetters.Requeue.class, DeadLetters.Listed.class, DeadLetters.Requeued.class);
+            DeadLetters.List.class, DeadLetters.Requeue.class, DeadLetters.Listed.class, DeadLetters.Requeued.class,
+            EmbeddingCreated.class, EmbedSearch.class, EmbedSearch.Hits.class, EmbedSnapshot.class, EmbedSnapshot.Vectors.class);
 
     private Codecs() {
     }
