@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -235,7 +236,7 @@ public final class EmbedVerticle extends VerticleBase {
                 rows.add(new EmbeddingStore.Stored(s.projectId(), s.themeId(), s.traceId(), s.traceVersion(), s.promptVersion(), model, item.hash(),
                         vectors.get(item.hash()), null));
             }
-            return store.store(rows).map(written -> {
+            return storeRows(rows).map(written -> {
                 for (int i = 0; i < rows.size(); i++) {
                     Instant at = written.get(i);
                     if (at == null) {
@@ -248,6 +249,23 @@ public final class EmbedVerticle extends VerticleBase {
                 }
                 return null;
             });
+        });
+    }
+
+    /**
+     * One round trip for the batch; if it fails (the batch runs as one statement pipeline, so one bad row, e.g. of a
+     * project deleted meanwhile, fails them all), row by row so the others are still stored.
+     */
+    private Future<List<Instant>> storeRows(List<EmbeddingStore.Stored> rows) {
+        return store.store(rows).recover(e -> {
+            if (rows.size() == 1) {
+                return Future.failedFuture(e);
+            }
+            List<Future<List<Instant>>> each = rows.stream().map(r -> store.store(List.of(r)).otherwise(err -> {
+                LOG.warn("Could not store the embedding of trace {} (theme {}): {}", r.traceId(), r.themeId(), err.toString());
+                return Collections.singletonList(null);
+            })).toList();
+            return Future.all(each).map(all -> each.stream().map(f -> f.result().get(0)).toList());
         });
     }
 

@@ -372,6 +372,22 @@ class EmbedVerticleTest {
     }
 
     @Test
+    @DisplayName("a row that cannot be stored (its project is gone) does not cost the rest of its batch")
+    void badRowInBatch(Vertx vertx) throws Exception {
+        String id = deploy(vertx, new Counting(model), 8, 100);
+        try {
+            publish(vertx, summary("ok-1", "Error one", "first"), summary("ghost", theme, "lost", 1, true, "Error", "of a deleted project"),
+                    summary("ok-2", "Error two", "second"));
+            waitFor(() -> publishedHere().size() == 2, 10_000);
+            Thread.sleep(300);
+            assertThat(publishedHere()).extracting(EmbeddingCreated::traceId).containsExactlyInAnyOrder("ok-1", "ok-2");
+            assertThat(rows(theme)).extracting(r -> r.getString("trace_id")).containsExactly("ok-1", "ok-2");
+        } finally {
+            await(vertx.undeploy(id));
+        }
+    }
+
+    @Test
     @DisplayName("stopping embeds and stores the summaries still waiting for their batch")
     void drainOnStop(Vertx vertx) throws Exception {
         String id = deploy(vertx, new Counting(model), 64, 60_000);
