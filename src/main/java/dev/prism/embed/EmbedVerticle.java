@@ -106,6 +106,12 @@ public final class EmbedVerticle extends VerticleBase {
                     LOG.info("Embeddings: {} ({} vectors reloaded in {} ms), batches of {} or every {} ms", embedder.model(), n,
                             (System.nanoTime() - started) / 1_000_000, config.batchSize(), config.batchWaitMillis());
                     schedule();
+                })
+                // stop() is not called after a failed start: release the model here.
+                .onFailure(e -> {
+                    if (embedder != null) {
+                        embedder.close();
+                    }
                 });
     }
 
