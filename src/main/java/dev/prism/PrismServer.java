@@ -3,6 +3,7 @@ package dev.prism;
 import dev.prism.bus.Codecs;
 import dev.prism.config.PrismConfig;
 import dev.prism.demo.DemoVerticle;
+import dev.prism.embed.EmbedVerticle;
 import dev.prism.format.FormatVerticle;
 import dev.prism.metrics.Metrics;
 import dev.prism.llm.AnalysisVerticle;
@@ -54,6 +55,8 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, () -> new TraceAssemblyVerticle(db.pool(), config.traces()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new FormatVerticle(config.format(), metrics), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new ThemeVerticle(db.pool()), 1))
+                    // Embedding consumes what analysis publishes: it starts first and stops last so no summary finds it absent.
+                    .compose(v -> deploy(vertx, deployed, () -> new EmbedVerticle(db.pool(), config.embed()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new AnalysisVerticle(db.pool(), config.llm()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new RunVerticle(db.pool(), config.runs()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))

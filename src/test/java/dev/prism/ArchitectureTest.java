@@ -19,7 +19,7 @@ class ArchitectureTest {
             .importPackages("dev.prism");
 
     /** Packages every feature may use: the bus vocabulary, configuration and the store's infrastructure. */
-    private static final List<String> FEATURES = List.of("ingest", "project", "trace", "format", "theme", "llm", "run", "web", "demo");
+    private static final List<String> FEATURES = List.of("ingest", "project", "trace", "format", "theme", "llm", "run", "embed", "web", "demo");
 
     @Test
     @DisplayName("no feature package uses another feature's classes")
@@ -48,7 +48,7 @@ class ArchitectureTest {
                 .or().haveSimpleNameEndingWith("Decoder").or().haveSimpleName("DemoTraffic").or().haveSimpleName("PrismConfig")
                 .or().haveSimpleName("ConfigSource").or().haveSimpleName("Tokens").or().haveSimpleName("TraceFormatter").or().haveSimpleName("OfflineAnalyzer")
                 .or().haveSimpleName("TraceFilter").or().haveSimpleName("FilterSql").or().haveSimpleName("Sampler")
-                .or().haveSimpleName("PromptTemplate").or().haveSimpleName("FlowControl").or().haveSimpleName("AnswerParser")
+                .or().haveSimpleName("PromptTemplate").or().haveSimpleName("VectorIndex").or().haveSimpleName("Vectors").or().haveSimpleName("OnnxMiniLm").or().haveSimpleName("FlowControl").or().haveSimpleName("AnswerParser")
                 .should().dependOnClassesThat().resideInAPackage("io.vertx..")
                 .check(CLASSES);
     }

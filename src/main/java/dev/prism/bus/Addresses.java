@@ -49,6 +49,12 @@ public final class Addresses {
     public static final String ANALYSIS_RUN_STATS = "prism.analysis.run-stats";
     /** {@link RunTasks.AnalyzeNow} → {@link Analyzed}: one analysis now, not stored. */
     public static final String ANALYSIS_NOW = "prism.analysis.analyze-now";
+    /** {@link EmbeddingCreated}, published once a relevant summary's vector is stored. */
+    public static final String EMBEDDING_CREATED = "prism.embedding.created";
+    /** {@link EmbedSearch} → {@link EmbedSearch.Hits}: nearest summaries to a text. */
+    public static final String EMBED_SEARCH = "prism.embed.search";
+    /** {@link EmbedSnapshot} → {@link EmbedSnapshot.Vectors}: all vectors of a theme, for clustering. */
+    public static final String EMBED_SNAPSHOT = "prism.embed.snapshot";
 
     /** {@link ThemeCommand} → {@link ThemeCommand.Themes} or {@link AnalysisTheme}: theme CRUD. */
     public static final String THEME_COMMAND = "prism.theme.command";

@@ -9,7 +9,7 @@ import java.util.function.Function;
  * Typed server configuration, parsed once at startup. Every key is listed in {@link #SETTINGS} with its
  * environment variable and default; an unusable value stops startup with a {@link ConfigException}.
  */
-public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm, Runs runs) {
+public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm, Runs runs, Embed embed) {
 
     public record Http(String host, int port, long bodyLimitBytes) {
     }
@@ -119,6 +119,50 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting LLM_MAX_ATTEMPTS = new Setting("llm.maxAttempts", "PRISM_LLM_MAX_ATTEMPTS", "5",
             "Attempts before an analysis is dead-lettered");
 
+    /**
+     * Embedding of relevant summaries. {@code apiKey} is a secret: never logged, never returned.
+     *
+     * @param provider        {@code local} (all-MiniLM-L6-v2 in process) or {@code openai} (any OpenAI-compatible server)
+     * @param baseUrl         empty: {@code https://api.openai.com/v1}
+     * @param model           empty: the provider's default ({@code all-minilm-l6-v2-q}, {@code text-embedding-3-small})
+     * @param batchSize       texts per batch (and per request to the provider) at most
+     * @param batchWaitMillis a batch that is not full leaves this long after its first text
+     * @param intraOpThreads  ONNX threads one local embedding call may use
+     * @param workers         worker threads for the local model; 0: one per core
+     */
+    public record Embed(String provider, Optional<String> baseUrl, Optional<String> apiKey, Optional<String> model, int batchSize,
+                        long batchWaitMillis, int intraOpThreads, int workers, int timeoutSeconds, int maxAttempts, int cacheEntries) {
+        @Override
+        public String toString() {
+            return "Embed[provider=" + provider + ", baseUrl=" + baseUrl.orElse("<default>") + ", apiKey=" + (apiKey.isPresent() ? "<set>" : "<none>")
+                    + ", model=" + model.orElse("<default>") + ", batchSize=" + batchSize + ", batchWaitMillis=" + batchWaitMillis
+                    + ", intraOpThreads=" + intraOpThreads + ", workers=" + workers + ", timeoutSeconds=" + timeoutSeconds
+                    + ", maxAttempts=" + maxAttempts + ", cacheEntries=" + cacheEntries + "]";
+        }
+    }
+
+    public static final Setting EMBED_PROVIDER = new Setting("embed.provider", "PRISM_EMBED_PROVIDER", "local",
+            "local (all-MiniLM-L6-v2 in process, offline) or openai (any OpenAI-compatible /v1/embeddings)");
+    public static final Setting EMBED_BASE_URL = new Setting("embed.baseUrl", "PRISM_EMBED_BASE_URL", null,
+            "Embedding server base URL, e.g. http://localhost:11434/v1; absent: https://api.openai.com/v1");
+    public static final Setting EMBED_API_KEY = new Setting("embed.apiKey", "PRISM_EMBED_API_KEY", null, "Embedding provider API key (secret)");
+    public static final Setting EMBED_MODEL = new Setting("embed.model", "PRISM_EMBED_MODEL", null,
+            "Embedding model of the openai provider; absent: text-embedding-3-small");
+    public static final Setting EMBED_BATCH_SIZE = new Setting("embed.batchSize", "PRISM_EMBED_BATCH_SIZE", "64",
+            "Texts per embedding batch (and per provider request) at most");
+    public static final Setting EMBED_BATCH_WAIT = new Setting("embed.batchWaitMillis", "PRISM_EMBED_BATCH_WAIT_MS", "100",
+            "A batch that is not full is embedded this long after its first text");
+    public static final Setting EMBED_INTRA_OP_THREADS = new Setting("embed.intraOpThreads", "PRISM_EMBED_INTRA_OP_THREADS", "1",
+            "ONNX threads one local embedding call may use");
+    public static final Setting EMBED_WORKERS = new Setting("embed.workers", "PRISM_EMBED_WORKERS", "0",
+            "Worker threads running the local model; 0: one per core");
+    public static final Setting EMBED_TIMEOUT = new Setting("embed.timeoutSeconds", "PRISM_EMBED_TIMEOUT_SECONDS", "30",
+            "Hard deadline per embedding request to the provider");
+    public static final Setting EMBED_MAX_ATTEMPTS = new Setting("embed.maxAttempts", "PRISM_EMBED_MAX_ATTEMPTS", "5",
+            "Attempts per embedding request (429 and 5xx are retried with backoff)");
+    public static final Setting EMBED_CACHE_ENTRIES = new Setting("embed.cacheEntries", "PRISM_EMBED_CACHE_ENTRIES", "10000",
+            "Vectors kept by text hash and model to skip embedding identical texts again");
+
     public static final Setting REDIS_URL = new Setting("redis.url", "PRISM_REDIS_URL", null,
             "redis://[:password@]host:port[/db]; absent keeps caches in process");
     public static final Setting FORMAT_CACHE_TTL = new Setting("format.cacheTtlHours", "PRISM_FORMAT_CACHE_TTL_HOURS", "24",
@@ -130,7 +174,10 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
             INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
             LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS,
-            RUN_SCHEDULER, RUN_PROGRESS);
+            RUN_SCHEDULER, RUN_PROGRESS,
+
+            EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
+            EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_ENTRIES);
 
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
@@ -149,7 +196,12 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                 new Llm(r.choice(LLM_PROVIDER, "offline", "openai", "anthropic", "gemini"), r.optional(LLM_BASE_URL), r.optional(LLM_API_KEY),
                         r.optional(LLM_MODEL), (int) r.integer(LLM_MAX_CONCURRENT, 1, 1_024), (int) r.integer(LLM_RPM, 1, 1_000_000),
                         r.integer(LLM_TPM, 1_000, 1_000_000_000), (int) r.integer(LLM_TIMEOUT, 1, 3_600), (int) r.integer(LLM_MAX_ATTEMPTS, 1, 100)),
-                new Runs((int) r.integer(RUN_SCHEDULER, 0, 86_400), r.integer(RUN_PROGRESS, 50, 60_000)));
+                new Runs((int) r.integer(RUN_SCHEDULER, 0, 86_400), r.integer(RUN_PROGRESS, 50, 60_000)),
+
+                new Embed(r.choice(EMBED_PROVIDER, "local", "openai"), r.optional(EMBED_BASE_URL), r.optional(EMBED_API_KEY), r.optional(EMBED_MODEL),
+                        (int) r.integer(EMBED_BATCH_SIZE, 1, 2_048), r.integer(EMBED_BATCH_WAIT, 0, 60_000), (int) r.integer(EMBED_INTRA_OP_THREADS, 1, 256),
+                        (int) r.integer(EMBED_WORKERS, 0, 256), (int) r.integer(EMBED_TIMEOUT, 1, 3_600), (int) r.integer(EMBED_MAX_ATTEMPTS, 1, 100),
+                        (int) r.integer(EMBED_CACHE_ENTRIES, 0, 10_000_000)));
     }
 
     private static String validPgUrl(String url, ConfigSource source) {

@@ -1,0 +1,349 @@
+package dev.prism.embed;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.prism.bus.Addresses;
+import dev.prism.bus.EmbedSearch;
+import dev.prism.bus.EmbedSnapshot;
+import dev.prism.bus.EmbeddingCreated;
+import dev.prism.bus.Failure;
+import dev.prism.bus.SummaryCreated;
+import dev.prism.config.PrismConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Embeds relevant summaries. Each {@code theme_relevant} summary's text (title, newline, summary) joins a batch that
+ * leaves when full ({@code embed.batchSize}) or {@code embed.batchWaitMillis} after its first text, whichever comes
+ * first; texts already embedded with the same model come from a cache keyed by their SHA-256. Vectors are stored
+ * (idempotently, so a replayed summary changes nothing), added to the theme's in-memory {@link VectorIndex}, then
+ * published. At start the indexes are reloaded from the table, before any search is answered.
+ *
+ * <p>Consumes {@value Addresses#SUMMARY_CREATED}, {@value Addresses#EMBED_SEARCH} and {@value Addresses#EMBED_SNAPSHOT};
+ * publishes {@value Addresses#EMBEDDING_CREATED}. The local model runs on a worker pool of its own (one thread per core
+ * by default), searches on worker threads; the event loop only batches and routes.
+ */
+public final class EmbedVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbedVerticle.class);
+    static final long STOP_DRAIN_MILLIS = 10_000;
+
+    private final EmbeddingStore store;
+    private final PrismConfig.Embed config;
+    private final Function<Vertx, Future<Embedder>> embedderFactory;
+    private Embedder embedder;
+    private Cache<String, float[]> cache;
+    /** project → theme → index; written on the event loop, read by searches on workers. */
+    private final Map<String, Map<String, VectorIndex>> indexes = new ConcurrentHashMap<>();
+    private final List<Item> pending = new ArrayList<>();
+    private final Set<Future<Void>> inFlight = new HashSet<>();
+    private long batchTimer = -1;
+    private boolean loaded;
+    private boolean stopping;
+
+    /** A summary waiting for its vector. */
+    private record Item(SummaryCreated summary, String text, String hash, long arrivedNanos) {
+    }
+
+    public EmbedVerticle(Pool pool, PrismConfig.Embed config) {
+        this(pool, config, vertx -> embedder(vertx, config));
+    }
+
+    /** With another embedder (tests count or fake its calls). */
+    EmbedVerticle(Pool pool, PrismConfig.Embed config, Function<Vertx, Future<Embedder>> embedderFactory) {
+        this.store = new EmbeddingStore(pool);
+        this.config = config;
+        this.embedderFactory = embedderFactory;
+    }
+
+    /** The configured provider: the in-process model, or an OpenAI-compatible server. */
+    public static Future<Embedder> embedder(Vertx vertx, PrismConfig.Embed config) {
+        if ("openai".equals(config.provider())) {
+            return Future.succeededFuture(new OpenAiEmbedder(vertx, config.baseUrl().orElse("https://api.openai.com/v1"), config.apiKey().orElse(null),
+                    config.model().orElse("text-embedding-3-small"), config.batchSize(), config.timeoutSeconds() * 1000L, config.maxAttempts(), 500));
+        }
+        if (config.model().isPresent() && !config.model().get().equals(OnnxMiniLm.MODEL)) {
+            LOG.warn("embed.model={} applies to the openai provider only; the local provider uses {}", config.model().get(), OnnxMiniLm.MODEL);
+        }
+        return LocalEmbedder.create(vertx, config.intraOpThreads(), config.workers());
+    }
+
+    @Override
+    public Future<?> start() {
+        cache = Caffeine.newBuilder().maximumSize(config.cacheEntries()).build();
+        // Summaries arriving while the model loads and the indexes reload wait in the batch.
+        vertx.eventBus().<SummaryCreated>consumer(Addresses.SUMMARY_CREATED, msg -> accept(msg.body()));
+        long started = System.nanoTime();
+        return embedderFactory.apply(vertx)
+                .compose(e -> {
+                    embedder = e;
+                    return store.load(e.model(), this::index);
+                })
+                .onSuccess(n -> {
+                    loaded = true;
+                    vertx.eventBus().<EmbedSearch>consumer(Addresses.EMBED_SEARCH, this::search);
+                    vertx.eventBus().<EmbedSnapshot>consumer(Addresses.EMBED_SNAPSHOT, this::snapshot);
+                    LOG.info("Embeddings: {} ({} vectors reloaded in {} ms), batches of {} or every {} ms", embedder.model(), n,
+                            (System.nanoTime() - started) / 1_000_000, config.batchSize(), config.batchWaitMillis());
+                    schedule();
+                })
+                // stop() is not called after a failed start: release the model here.
+                .onFailure(e -> {
+                    if (embedder != null) {
+                        embedder.close();
+                    }
+                });
+    }
+
+    private void index(EmbeddingStore.Stored s) {
+        indexes.computeIfAbsent(s.projectId(), p -> new ConcurrentHashMap<>())
+                .computeIfAbsent(s.themeId(), t -> new VectorIndex(s.vector().length))
+                .add(s.traceId(), s.traceVersion(), s.textHash(), s.vector());
+    }
+
+    private VectorIndex existingIndex(String projectId, String themeId) {
+        Map<String, VectorIndex> themes = indexes.get(projectId);
+        return themes == null ? null : themes.get(themeId);
+    }
+
+    static String text(SummaryCreated s) {
+        String title = s.title() == null ? "" : s.title().strip();
+        String summary = s.summary() == null ? "" : s.summary().strip();
+        return title + "\n" + summary;
+    }
+
+    private void accept(SummaryCreated s) {
+        if (!s.themeRelevant() || stopping) {
+            return;
+        }
+        String text = text(s);
+        if (text.isBlank()) {
+            return;
+        }
+        String hash = Vectors.sha256(text);
+        VectorIndex index = existingIndex(s.projectId(), s.themeId());
+        if (index != null && index.holds(s.traceId(), s.traceVersion(), hash)) {
+            return; // a replay: stored and published already
+        }
+        pending.add(new Item(s, text, hash, System.nanoTime()));
+        schedule();
+    }
+
+    /** Sends a full batch now, or arms the timer of the oldest waiting text. */
+    private void schedule() {
+        if (!loaded || pending.isEmpty()) {
+            return;
+        }
+        if (pending.size() >= config.batchSize()) {
+            flush(false);
+            return;
+        }
+        if (batchTimer < 0) {
+            long waited = (System.nanoTime() - pending.get(0).arrivedNanos()) / 1_000_000;
+            batchTimer = vertx.setTimer(Math.max(1, config.batchWaitMillis() - waited), id -> {
+                batchTimer = -1;
+                flush(true);
+            });
+        }
+    }
+
+    /**
+     * Starts batches while the embedder has room: full ones, and with {@code due} one partial batch whose wait is over.
+     * Texts beyond the embedder's parallelism keep waiting here; each finishing batch calls {@link #schedule()} again.
+     */
+    private void flush(boolean due) {
+        if (batchTimer >= 0) {
+            vertx.cancelTimer(batchTimer);
+            batchTimer = -1;
+        }
+        while (!pending.isEmpty() && inFlight.size() < embedder.parallelism() && (due || pending.size() >= config.batchSize())) {
+            due = false;
+            launch(takeBatch());
+        }
+        if (!pending.isEmpty() && inFlight.size() < embedder.parallelism()) {
+            schedule();
+        }
+    }
+
+    private void launch(List<Item> batch) {
+        Promise<Void> done = Promise.promise();
+        Future<Void> f = done.future();
+        inFlight.add(f);
+        process(batch).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warn("Could not embed {} summaries (first: trace {}): {}", batch.size(), batch.get(0).summary().traceId(), ar.cause().toString());
+            }
+            inFlight.remove(f);
+            done.complete();
+            if (!stopping) {
+                schedule();
+            }
+        });
+    }
+
+    private List<Item> takeBatch() {
+        int n = Math.min(config.batchSize(), pending.size());
+        List<Item> batch = new ArrayList<>(pending.subList(0, n));
+        pending.subList(0, n).clear();
+        return batch;
+    }
+
+    private String cacheKey(String hash) {
+        return embedder.model() + ":" + hash;
+    }
+
+    /** Embeds what the cache lacks (each distinct text once), stores, indexes and publishes what was written. */
+    private Future<Void> process(List<Item> batch) {
+        Map<String, float[]> vectors = new HashMap<>();
+        Map<String, String> missing = new LinkedHashMap<>();
+        for (Item item : batch) {
+            float[] cached = cache.getIfPresent(cacheKey(item.hash()));
+            if (cached != null) {
+                vectors.put(item.hash(), cached);
+            } else {
+                missing.putIfAbsent(item.hash(), item.text());
+            }
+        }
+        Future<Void> embedded = missing.isEmpty() ? Future.succeededFuture()
+                : embedder.embed(new ArrayList<>(missing.values())).map(list -> {
+                    int i = 0;
+                    for (String hash : missing.keySet()) {
+                        float[] v = list.get(i++);
+                        vectors.put(hash, v);
+                        cache.put(cacheKey(hash), v);
+                    }
+                    return null;
+                });
+        String model = embedder.model();
+        return embedded.compose(v -> {
+            List<EmbeddingStore.Stored> rows = new ArrayList<>(batch.size());
+            for (Item item : batch) {
+                SummaryCreated s = item.summary();
+                rows.add(new EmbeddingStore.Stored(s.projectId(), s.themeId(), s.traceId(), s.traceVersion(), s.promptVersion(), model, item.hash(),
+                        vectors.get(item.hash()), null));
+            }
+            return storeRows(rows).map(written -> {
+                for (int i = 0; i < rows.size(); i++) {
+                    Instant at = written.get(i);
+                    if (at == null) {
+                        continue; // nothing changed: a replay, or an older prompt version arriving late
+                    }
+                    EmbeddingStore.Stored r = rows.get(i);
+                    index(r);
+                    vertx.eventBus().publish(Addresses.EMBEDDING_CREATED, new EmbeddingCreated(r.projectId(), r.themeId(), r.traceId(),
+                            r.traceVersion(), r.promptVersion(), r.vector(), model, at));
+                }
+                return null;
+            });
+        });
+    }
+
+    /**
+     * One round trip for the batch; if it fails (the batch runs as one statement pipeline, so one bad row, e.g. of a
+     * project deleted meanwhile, fails them all), row by row so the others are still stored.
+     */
+    private Future<List<Instant>> storeRows(List<EmbeddingStore.Stored> rows) {
+        return store.store(rows).recover(e -> {
+            if (rows.size() == 1) {
+                return Future.failedFuture(e);
+            }
+            List<Future<List<Instant>>> each = rows.stream().map(r -> store.store(List.of(r)).otherwise(err -> {
+                LOG.warn("Could not store the embedding of trace {} (theme {}): {}", r.traceId(), r.themeId(), err.toString());
+                return Collections.singletonList(null);
+            })).toList();
+            return Future.all(each).map(all -> each.stream().map(f -> f.result().get(0)).toList());
+        });
+    }
+
+    private void search(Message<EmbedSearch> msg) {
+        EmbedSearch q = msg.body();
+        if (q.query() == null || q.query().isBlank()) {
+            Failure.reply(msg, new Failure(400, "invalid_query", "q must not be blank").exception());
+            return;
+        }
+        if (q.k() < 1 || q.k() > 1_000) {
+            Failure.reply(msg, new Failure(400, "invalid_limit", "k must be from 1 to 1000").exception());
+            return;
+        }
+        Map<String, VectorIndex> themes = indexes.getOrDefault(q.projectId(), Map.of());
+        Map<String, VectorIndex> scope = q.themeId() == null ? Map.copyOf(themes)
+                : themes.containsKey(q.themeId()) ? Map.of(q.themeId(), themes.get(q.themeId())) : Map.of();
+        String model = embedder.model();
+        if (scope.isEmpty()) {
+            msg.reply(new EmbedSearch.Hits(model, List.of()));
+            return;
+        }
+        String text = q.query().strip();
+        String key = cacheKey(Vectors.sha256(text));
+        float[] cached = cache.getIfPresent(key);
+        Future<float[]> query = cached != null ? Future.succeededFuture(cached)
+                : embedder.embed(List.of(text)).map(list -> {
+                    cache.put(key, list.get(0));
+                    return list.get(0);
+                });
+        query.compose(vector -> vertx.executeBlocking(() -> {
+                    List<EmbedSearch.Hit> hits = new ArrayList<>();
+                    scope.forEach((theme, index) -> {
+                        if (index.dimensions() == vector.length) {
+                            for (VectorIndex.Neighbour n : index.nearest(vector, q.k())) {
+                                hits.add(new EmbedSearch.Hit(theme, n.traceId(), n.traceVersion(), n.score()));
+                            }
+                        }
+                    });
+                    hits.sort(Comparator.comparingDouble(EmbedSearch.Hit::score).reversed());
+                    return new EmbedSearch.Hits(model, List.copyOf(hits.subList(0, Math.min(q.k(), hits.size()))));
+                }, false))
+                .onSuccess(msg::reply)
+                .onFailure(e -> Failure.reply(msg, e));
+    }
+
+    private void snapshot(Message<EmbedSnapshot> msg) {
+        EmbedSnapshot q = msg.body();
+        VectorIndex index = existingIndex(q.projectId(), q.themeId());
+        if (index == null) {
+            msg.reply(new EmbedSnapshot.Vectors(q.projectId(), q.themeId(), embedder.model(), 0, List.of()));
+            return;
+        }
+        List<EmbedSnapshot.Item> items = index.snapshot().stream()
+                .map(e -> new EmbedSnapshot.Item(e.traceId(), e.traceVersion(), e.vector())).toList();
+        msg.reply(new EmbedSnapshot.Vectors(q.projectId(), q.themeId(), embedder.model(), index.dimensions(), items));
+    }
+
+    /** Embeds and stores what is waiting (within a deadline), then closes the embedder. */
+    @Override
+    public Future<?> stop() {
+        if (batchTimer >= 0) {
+            vertx.cancelTimer(batchTimer);
+        }
+        Future<Void> drained = Future.succeededFuture();
+        if (loaded) {
+            List<Future<Void>> all = new ArrayList<>(inFlight);
+            while (!pending.isEmpty()) {
+                all.add(process(takeBatch()).otherwiseEmpty());
+            }
+            drained = Future.join(all).<Void>mapEmpty().timeout(STOP_DRAIN_MILLIS, TimeUnit.MILLISECONDS).otherwiseEmpty();
+        }
+        stopping = true;
+        return drained.eventually(() -> embedder == null ? Future.succeededFuture() : embedder.close());
+    }
+}

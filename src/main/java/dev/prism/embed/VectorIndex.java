@@ -1,0 +1,150 @@
+package dev.prism.embed;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The vectors of one theme namespace, in memory: one per trace (its latest version), searched exhaustively by cosine
+ * similarity. Vectors are expected L2-normalised, so cosine is a dot product. Safe for one writer and concurrent
+ * readers: the verticle adds on its event loop while searches run on worker threads. Stored arrays are never written
+ * after {@link #add}, so snapshots share them instead of copying.
+ */
+public final class VectorIndex {
+
+    public enum Outcome { ADDED, REPLACED, IGNORED }
+
+    /** @param score cosine similarity */
+    public record Neighbour(String traceId, int traceVersion, double score) {
+    }
+
+    public record Entry(String traceId, int traceVersion, float[] vector) {
+    }
+
+    private final int dimensions;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Map<String, Integer> slots = new HashMap<>();
+    private String[] traceIds = new String[16];
+    private int[] versions = new int[16];
+    private String[] hashes = new String[16];
+    private float[][] vectors = new float[16][];
+    private int size;
+
+    public VectorIndex(int dimensions) {
+        if (dimensions < 1) {
+            throw new IllegalArgumentException("dimensions must be positive, got " + dimensions);
+        }
+        this.dimensions = dimensions;
+    }
+
+    public int dimensions() {
+        return dimensions;
+    }
+
+    public int size() {
+        lock.readLock().lock();
+        try {
+            return size;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Keeps {@code vector} as the trace's vector unless the index already holds a later version of the trace, or this
+     * very version with the same text.
+     */
+    public Outcome add(String traceId, int traceVersion, String textHash, float[] vector) {
+        if (vector.length != dimensions) {
+            throw new IllegalArgumentException("expected " + dimensions + " dimensions, got " + vector.length);
+        }
+        lock.writeLock().lock();
+        try {
+            Integer slot = slots.get(traceId);
+            if (slot != null) {
+                if (versions[slot] > traceVersion || versions[slot] == traceVersion && hashes[slot].equals(textHash)) {
+                    return Outcome.IGNORED;
+                }
+                versions[slot] = traceVersion;
+                hashes[slot] = textHash;
+                vectors[slot] = vector;
+                return Outcome.REPLACED;
+            }
+            if (size == traceIds.length) {
+                int grown = size * 2;
+                traceIds = Arrays.copyOf(traceIds, grown);
+                versions = Arrays.copyOf(versions, grown);
+                hashes = Arrays.copyOf(hashes, grown);
+                vectors = Arrays.copyOf(vectors, grown);
+            }
+            traceIds[size] = traceId;
+            versions[size] = traceVersion;
+            hashes[size] = textHash;
+            vectors[size] = vector;
+            slots.put(traceId, size++);
+            return Outcome.ADDED;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Whether this trace version with this text (or a later version) is already here: nothing to embed again. */
+    public boolean holds(String traceId, int traceVersion, String textHash) {
+        lock.readLock().lock();
+        try {
+            Integer slot = slots.get(traceId);
+            return slot != null && (versions[slot] > traceVersion || versions[slot] == traceVersion && hashes[slot].equals(textHash));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The {@code k} nearest vectors to {@code query} (normalised), best first. CPU-bound: O(size × dimensions). */
+    public List<Neighbour> nearest(float[] query, int k) {
+        if (query.length != dimensions) {
+            throw new IllegalArgumentException("expected " + dimensions + " dimensions, got " + query.length);
+        }
+        lock.readLock().lock();
+        try {
+            int keep = Math.min(k, size);
+            if (keep <= 0) {
+                return List.of();
+            }
+            // A min-heap of the best so far: the root is the one to evict.
+            PriorityQueue<Neighbour> best = new PriorityQueue<>(keep + 1, (a, b) -> Double.compare(a.score(), b.score()));
+            for (int i = 0; i < size; i++) {
+                double score = Vectors.dot(query, vectors[i]);
+                if (best.size() < keep) {
+                    best.add(new Neighbour(traceIds[i], versions[i], score));
+                } else if (score > best.peek().score()) {
+                    best.poll();
+                    best.add(new Neighbour(traceIds[i], versions[i], score));
+                }
+            }
+            List<Neighbour> out = new ArrayList<>(best);
+            out.sort((a, b) -> Double.compare(b.score(), a.score()));
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Every trace's vector, in insertion order; the arrays are shared, the list is not. */
+    public List<Entry> snapshot() {
+        lock.readLock().lock();
+        try {
+            List<Entry> out = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                out.add(new Entry(traceIds[i], versions[i], vectors[i]));
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+}
