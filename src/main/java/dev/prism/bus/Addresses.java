@@ -56,6 +56,9 @@ public final class Addresses {
     /** {@link EmbedSnapshot} → {@link EmbedSnapshot.Vectors}: all vectors of a theme, for clustering. */
     public static final String EMBED_SNAPSHOT = "prism.embed.snapshot";
 
+    /** {@link LlmSettings} → {@link LlmSettings.Status}: a project's provider, model, budget and spend. */
+    public static final String LLM_SETTINGS = "prism.llm.settings";
+
     /** {@link ThemeCommand} → {@link ThemeCommand.Themes} or {@link AnalysisTheme}: theme CRUD. */
     public static final String THEME_COMMAND = "prism.theme.command";
 

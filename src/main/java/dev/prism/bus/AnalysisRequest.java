@@ -12,8 +12,11 @@ public record AnalysisRequest(String projectId, String traceId, int traceVersion
     /**
      * One theme that selected the trace, with the prompt version its result will record.
      *
-     * @param prompt the theme's prompt already rendered for this trace (its text fenced as data)
+     * @param prompt   the theme's prompt already rendered for this trace (its text fenced as data)
+     * @param provider the theme's own provider, or null for the project's
+     * @param model    the theme's own model, or null for the provider's configured one
      */
-    public record ThemeSelection(String themeId, String name, String description, String prompt, int promptVersion) {
+    public record ThemeSelection(String themeId, String name, String description, String prompt, int promptVersion, String provider,
+                                 String model) {
     }
 }

@@ -10,9 +10,10 @@ import java.time.Instant;
  *
  * @param prompt        the current prompt template
  * @param promptVersion bumped on every prompt change; results record the version they were made with
+ * @param llm           {@code {"provider", "model"}} overriding the project's choice for this theme; either may be absent
  */
 public record AnalysisTheme(String projectId, String themeId, String name, String description, JsonNode baseFilters,
                             JsonNode themeFilters, double sampleRate, String sampleSeed, String prompt, int promptVersion,
                             JsonNode dateRange, JsonNode clusteringConfig, JsonNode schedule, boolean enabled, boolean builtIn,
-                            Instant createdAt, Instant updatedAt) {
+                            JsonNode llm, Instant createdAt, Instant updatedAt) {
 }

@@ -18,7 +18,8 @@ public final class Codecs {
             ThemeCommand.Preview.class, ThemeCommand.SelectForRun.class, ThemeCommand.Selection.class,
             ScheduledThemes.Query.class, ScheduledThemes.Result.class, Run.class, RunCommand.Start.class, RunCommand.List.class,
             RunCommand.Get.class, RunCommand.Test.class, RunCommand.Runs.class, RunCommand.Tested.class, Analyzed.class,
-            RunTasks.Enqueue.class, RunTasks.StatsQuery.class, RunTasks.Stats.class, RunTasks.AnalyzeNow.class, AnalysisRequest.class, SummaryCreated.class, SummaryQuery.class, SummaryQuery.Summaries.class,
+            RunTasks.Enqueue.class, RunTasks.StatsQuery.class, RunTasks.Stats.class, RunTasks.AnalyzeNow.class,
+            LlmSettings.Get.class, LlmSettings.Update.class, LlmSettings.Status.class, AnalysisRequest.class, SummaryCreated.class, SummaryQuery.class, SummaryQuery.Summaries.class,
             DeadLetters.List.class, DeadLetters.Requeue.class, DeadLetters.Listed.class, DeadLetters.Requeued.class,
             EmbeddingCreated.class, EmbedSearch.class, EmbedSearch.Hits.class, EmbedSnapshot.class, EmbedSnapshot.Vectors.class);
 

@@ -41,7 +41,8 @@ public sealed interface ThemeCommand {
     record RenderPrompt(String projectId, String themeId, String traceId, String traceName, String traceText) implements ThemeCommand {
     }
 
-    record RenderedPrompt(String themeId, String name, String description, String prompt, int promptVersion) {
+    /** {@code provider} and {@code model}: the theme's own choice, or null. */
+    record RenderedPrompt(String themeId, String name, String description, String prompt, int promptVersion, String provider, String model) {
     }
 
     /** What a draft theme would select and cost over its date range; replies {@link Preview}. */

@@ -84,14 +84,49 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      * @param model   empty: the provider's default model
      */
     public record Llm(String provider, Optional<String> baseUrl, Optional<String> apiKey, Optional<String> model, int maxConcurrent,
-                      int requestsPerMinute, long tokensPerMinute, int timeoutSeconds, int maxAttempts) {
+                      int requestsPerMinute, long tokensPerMinute, int timeoutSeconds, int maxAttempts,
+                      java.util.Map<String, ProviderAccess> access, Optional<Double> dailyBudgetUsd) {
         @Override
         public String toString() {
             return "Llm[provider=" + provider + ", baseUrl=" + baseUrl.orElse("<default>") + ", apiKey=" + (apiKey.isPresent() ? "<set>" : "<none>")
                     + ", model=" + model.orElse("<default>") + ", maxConcurrent=" + maxConcurrent + ", requestsPerMinute=" + requestsPerMinute
-                    + ", tokensPerMinute=" + tokensPerMinute + ", timeoutSeconds=" + timeoutSeconds + ", maxAttempts=" + maxAttempts + "]";
+                    + ", tokensPerMinute=" + tokensPerMinute + ", timeoutSeconds=" + timeoutSeconds + ", maxAttempts=" + maxAttempts
+                    + ", access=" + access + ", dailyBudgetUsd=" + dailyBudgetUsd.map(String::valueOf).orElse("<none>") + "]";
+        }
+
+        /**
+         * Where to reach a provider and with which key: {@code llm.baseUrl}/{@code llm.apiKey} for the configured
+         * provider, else that provider's own {@code llm.<provider>.*} settings (for projects and themes choosing it).
+         */
+        public ProviderAccess accessTo(String name) {
+            ProviderAccess own = access.getOrDefault(name, new ProviderAccess(Optional.empty(), Optional.empty()));
+            return name.equals(provider)
+                    ? new ProviderAccess(baseUrl.or(own::baseUrl), apiKey.or(own::apiKey)) : own;
         }
     }
+
+    /** A provider's base URL (empty: its public API) and key (a secret). */
+    public record ProviderAccess(Optional<String> baseUrl, Optional<String> apiKey) {
+        @Override
+        public String toString() {
+            return "ProviderAccess[baseUrl=" + baseUrl.orElse("<default>") + ", apiKey=" + (apiKey.isPresent() ? "<set>" : "<none>") + "]";
+        }
+    }
+
+    public static final Setting LLM_OPENAI_URL = new Setting("llm.openai.baseUrl", "PRISM_LLM_OPENAI_BASE_URL", null,
+            "OpenAI-compatible base URL for projects or themes choosing openai while llm.provider is another");
+    public static final Setting LLM_OPENAI_KEY = new Setting("llm.openai.apiKey", "PRISM_LLM_OPENAI_API_KEY", null,
+            "OpenAI key for projects or themes choosing openai (secret)");
+    public static final Setting LLM_ANTHROPIC_URL = new Setting("llm.anthropic.baseUrl", "PRISM_LLM_ANTHROPIC_BASE_URL", null,
+            "Anthropic base URL for projects or themes choosing anthropic");
+    public static final Setting LLM_ANTHROPIC_KEY = new Setting("llm.anthropic.apiKey", "PRISM_LLM_ANTHROPIC_API_KEY", null,
+            "Anthropic key for projects or themes choosing anthropic (secret)");
+    public static final Setting LLM_GEMINI_URL = new Setting("llm.gemini.baseUrl", "PRISM_LLM_GEMINI_BASE_URL", null,
+            "Gemini base URL for projects or themes choosing gemini");
+    public static final Setting LLM_GEMINI_KEY = new Setting("llm.gemini.apiKey", "PRISM_LLM_GEMINI_API_KEY", null,
+            "Gemini key for projects or themes choosing gemini (secret)");
+    public static final Setting LLM_DAILY_BUDGET = new Setting("llm.dailyBudgetUsd", "PRISM_LLM_DAILY_BUDGET_USD", null,
+            "Default daily LLM budget per project in USD (projects may set their own); reached, analyses wait until midnight UTC");
 
     /**
      * @param schedulerSeconds how often themes' schedules are checked for a run to start; 0: no scheduled runs
@@ -174,6 +209,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
             INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
             LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS,
+            LLM_OPENAI_URL, LLM_OPENAI_KEY, LLM_ANTHROPIC_URL, LLM_ANTHROPIC_KEY, LLM_GEMINI_URL, LLM_GEMINI_KEY, LLM_DAILY_BUDGET,
             RUN_SCHEDULER, RUN_PROGRESS,
 
             EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
@@ -195,7 +231,11 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         r.integer(FORMAT_LOCAL_CACHE, 0, Long.MAX_VALUE / 4)),
                 new Llm(r.choice(LLM_PROVIDER, "offline", "openai", "anthropic", "gemini"), r.optional(LLM_BASE_URL), r.optional(LLM_API_KEY),
                         r.optional(LLM_MODEL), (int) r.integer(LLM_MAX_CONCURRENT, 1, 1_024), (int) r.integer(LLM_RPM, 1, 1_000_000),
-                        r.integer(LLM_TPM, 1_000, 1_000_000_000), (int) r.integer(LLM_TIMEOUT, 1, 3_600), (int) r.integer(LLM_MAX_ATTEMPTS, 1, 100)),
+                        r.integer(LLM_TPM, 1_000, 1_000_000_000), (int) r.integer(LLM_TIMEOUT, 1, 3_600), (int) r.integer(LLM_MAX_ATTEMPTS, 1, 100),
+                        java.util.Map.of("openai", new ProviderAccess(r.optional(LLM_OPENAI_URL), r.optional(LLM_OPENAI_KEY)),
+                                "anthropic", new ProviderAccess(r.optional(LLM_ANTHROPIC_URL), r.optional(LLM_ANTHROPIC_KEY)),
+                                "gemini", new ProviderAccess(r.optional(LLM_GEMINI_URL), r.optional(LLM_GEMINI_KEY))),
+                        r.optional(LLM_DAILY_BUDGET).isEmpty() ? Optional.empty() : Optional.of(r.decimal(LLM_DAILY_BUDGET, 0, 1e9))),
                 new Runs((int) r.integer(RUN_SCHEDULER, 0, 86_400), r.integer(RUN_PROGRESS, 50, 60_000)),
 
                 new Embed(r.choice(EMBED_PROVIDER, "local", "openai"), r.optional(EMBED_BASE_URL), r.optional(EMBED_API_KEY), r.optional(EMBED_MODEL),

@@ -116,6 +116,9 @@ public final class AnalysisTasks {
                             lease_until = now() + make_interval(secs => $3)
                         FROM (SELECT a.id FROM analyses a
                               JOIN (SELECT id, turn, next_attempt_at FROM turns ORDER BY turn, next_attempt_at, id LIMIT $2 * 4) c ON c.id = a.id
+                              -- Repeated here: a row another claimer took and committed since the CTE read it is
+                              -- re-checked against this condition when locked, and then left alone.
+                              WHERE (a.status = 'queued' AND a.next_attempt_at <= now()) OR (a.status = 'running' AND a.lease_until < now())
                               ORDER BY c.turn, c.next_attempt_at, c.id LIMIT $2
                               FOR UPDATE OF a SKIP LOCKED) due
                         WHERE a.id = due.id

@@ -4,6 +4,7 @@ import dev.prism.bus.Addresses;
 import dev.prism.bus.AnalysisRequest;
 import dev.prism.bus.Analyzed;
 import dev.prism.bus.RunTasks;
+import dev.prism.bus.LlmSettings;
 import dev.prism.bus.AssembledTrace;
 import dev.prism.bus.DeadLetters;
 import dev.prism.bus.Failure;
@@ -29,6 +30,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -49,11 +54,18 @@ public final class AnalysisVerticle extends VerticleBase {
     static final int CLAIM_BATCH = 32;
     static final long LEASE_MILLIS = 120_000;
     static final int MAX_ATTEMPTS = 5;
+    /** How often budgets are checked: a project may overspend by what it analyses in this time. */
+    static final long BUDGET_CHECK_MILLIS = 2_000;
 
     private final AnalysisTasks tasks;
     private final dev.prism.config.PrismConfig.Llm config;
-    private ProviderAnalyzer providerAnalyzer;
-    private LlmProvider provider;
+    private Providers providers;
+    private final LlmSettingsStore settings;
+    /** Projects' own provider, model and budget, refreshed with the budget check. */
+    private Map<String, LlmSettingsStore.ProjectLlm> projectLlm = Map.of();
+    private Map<String, LlmSettingsStore.Budget> budgets = new HashMap<>();
+    private java.time.LocalDate budgetDay;
+    private long budgetTimer = -1;
     private final String worker = "prism-" + UUID.randomUUID();
     /**
      * Contexts of requests this instance received, for the streaming path. Bounded: a task another instance finishes
@@ -63,6 +75,7 @@ public final class AnalysisVerticle extends VerticleBase {
     private long timer = -1;
     private boolean claiming;
     private int inFlight;
+    private Future<List<Task>> lastClaim;
     /** Projects whose daily LLM budget is spent: their tasks wait in the queue. */
     private final java.util.Set<String> pausedProjects = new java.util.HashSet<>();
     private boolean claimAgain;
@@ -74,40 +87,20 @@ public final class AnalysisVerticle extends VerticleBase {
 
     public AnalysisVerticle(Pool pool, dev.prism.config.PrismConfig.Llm config) {
         this.tasks = new AnalysisTasks(pool);
+        this.settings = new LlmSettingsStore(pool);
         this.config = config;
-    }
-
-    /** The provider's client with its public API and default model unless configured otherwise; null for offline. */
-    private void createProvider() {
-        long timeout = config.timeoutSeconds() * 1000L;
-        String key = config.apiKey().orElse(null);
-        String model;
-        switch (config.provider()) {
-            case "openai" -> {
-                provider = new OpenAiProvider(vertx, config.baseUrl().orElse("https://api.openai.com/v1"), key, timeout, config.maxConcurrent());
-                model = config.model().orElse("gpt-4o-mini");
-            }
-            case "anthropic" -> {
-                provider = new AnthropicProvider(vertx, config.baseUrl().orElse("https://api.anthropic.com"), key, timeout, config.maxConcurrent());
-                model = config.model().orElse("claude-3-5-haiku-latest");
-            }
-            case "gemini" -> {
-                provider = new GeminiProvider(vertx, config.baseUrl().orElse("https://generativelanguage.googleapis.com"), key, timeout, config.maxConcurrent());
-                model = config.model().orElse("gemini-2.5-flash");
-            }
-            default -> {
-                return;
-            }
-        }
-        FlowControl flow = new FlowControl(new FlowControl.Limits(config.maxConcurrent(), config.requestsPerMinute(), config.tokensPerMinute(),
-                5, 30_000), System::currentTimeMillis);
-        providerAnalyzer = new ProviderAnalyzer(vertx, config.provider(), model, provider, flow);
-        LOG.info("Analysis provider: {} ({}), {} calls in flight at most", config.provider(), model, config.maxConcurrent());
     }
 
     @Override
     public Future<?> start() {
-        createProvider();
+        providers = new Providers(vertx, config);
+        if (!config.provider().equals(Providers.OFFLINE)) {
+            LOG.info("Analysis provider: {} ({}), {} calls in flight at most", config.provider(), providers.defaultModel(config.provider()),
+                    config.maxConcurrent());
+        }
+        vertx.eventBus().<LlmSettings>consumer(Addresses.LLM_SETTINGS, msg -> llmSettings(msg.body())
+                .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
+        budgetTimer = vertx.setPeriodic(BUDGET_CHECK_MILLIS, id -> checkBudgets());
         vertx.eventBus().<AnalysisRequest>consumer(Addresses.ANALYSIS_REQUESTED, msg -> enqueue(msg.body()));
         vertx.eventBus().<SummaryQuery>consumer(Addresses.SUMMARY_LIST, msg -> {
             SummaryQuery q = msg.body();
@@ -132,8 +125,145 @@ public final class AnalysisVerticle extends VerticleBase {
         vertx.eventBus().<RunTasks.AnalyzeNow>consumer(Addresses.ANALYSIS_NOW, msg -> analyzeNow(msg.body())
                 .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         timer = vertx.setPeriodic(500, id -> claim());
-        return Future.succeededFuture();
+        return checkBudgets();
     }
+
+    /** Reads projects' LLM choices and which projects spent their budget today; their tasks then wait in the queue. */
+    private Future<Void> checkBudgets() {
+        return settings.all().compose(all -> settings.budgets(config.dailyBudgetUsd().orElse(null)).map(found -> {
+            projectLlm = all;
+            java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+            Map<String, LlmSettingsStore.Budget> merged = new HashMap<>();
+            found.forEach((project, budget) -> {
+                LlmSettingsStore.Budget known = budgets.get(project);
+                // The query may predate results counted here meanwhile: within a day, spend only grows.
+                merged.put(project, known != null && today.equals(budgetDay) && known.dailyUsd() == budget.dailyUsd()
+                        ? new LlmSettingsStore.Budget(budget.dailyUsd(), Math.max(budget.spentTodayUsd(), known.spentTodayUsd())) : budget);
+            });
+            budgets = merged;
+            budgetDay = today;
+            Set<String> over = new HashSet<>();
+            merged.forEach((project, budget) -> {
+                if (budget.reached()) {
+                    over.add(project);
+                }
+            });
+            pausedProjects.retainAll(over);
+            over.forEach(this::pause);
+            return (Void) null;
+        })).onFailure(e -> LOG.warn("Budget check failed: {}", e.toString()));
+    }
+
+    private void pause(String projectId) {
+        if (pausedProjects.add(projectId)) {
+            LOG.info("Project {} reached its daily LLM budget: its analyses wait until midnight UTC", projectId);
+        }
+    }
+
+    /**
+     * Adds a finished analysis's cost to its project's spend at once, so a budget stops further claims within the
+     * calls already in flight rather than at the next check.
+     */
+    private void spent(String projectId, double costUsd) {
+        LlmSettingsStore.Budget b = budgets.get(projectId);
+        if (b == null && costUsd > 0 && config.dailyBudgetUsd().isPresent()) {
+            // A project that had nothing queued at the last check: count from here and read its real spend now.
+            b = new LlmSettingsStore.Budget(config.dailyBudgetUsd().get(), 0);
+            checkBudgets();
+        }
+        if (b != null && costUsd > 0) {
+            LlmSettingsStore.Budget now = new LlmSettingsStore.Budget(b.dailyUsd(), b.spentTodayUsd() + costUsd);
+            budgets.put(projectId, now);
+            if (now.reached()) {
+                pause(projectId);
+            }
+        }
+    }
+
+    private Future<LlmSettings.Status> llmSettings(LlmSettings command) {
+        String projectId = command.projectId();
+        if (command instanceof LlmSettings.Update u) {
+            LlmSettingsStore.ProjectLlm wanted;
+            try {
+                wanted = parseSettings(u.body());
+            } catch (IllegalArgumentException e) {
+                return Future.failedFuture(new Failure(400, "invalid_llm_settings", e.getMessage()).exception());
+            }
+            return settings.put(projectId, wanted).compose(v -> checkBudgets()).compose(v -> status(projectId));
+        }
+        return status(projectId);
+    }
+
+    private static LlmSettingsStore.ProjectLlm parseSettings(com.fasterxml.jackson.databind.JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new IllegalArgumentException("body: expected {\"provider\", \"model\", \"daily_budget_usd\"} (each may be null)");
+        }
+        List<String> problems = new ArrayList<>();
+        body.fieldNames().forEachRemaining(f -> {
+            if (!List.of("provider", "model", "daily_budget_usd").contains(f)) {
+                problems.add(f + ": unknown field; known: daily_budget_usd, model, provider");
+            }
+        });
+        com.fasterxml.jackson.databind.JsonNode p = body.path("provider");
+        if (!p.isMissingNode() && !p.isNull() && !(p.isTextual() && List.of("offline", "openai", "anthropic", "gemini").contains(p.asText()))) {
+            problems.add("provider: expected one of anthropic, gemini, offline, openai, or null");
+        }
+        com.fasterxml.jackson.databind.JsonNode m = body.path("model");
+        if (!m.isMissingNode() && !m.isNull() && !(m.isTextual() && !m.asText().isBlank() && m.asText().length() <= 200)) {
+            problems.add("model: expected a model name or null");
+        }
+        com.fasterxml.jackson.databind.JsonNode b = body.path("daily_budget_usd");
+        if (!b.isMissingNode() && !b.isNull() && !(b.isNumber() && b.asDouble() >= 0)) {
+            problems.add("daily_budget_usd: expected a number of USD, 0 or more, or null for no budget");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        return new LlmSettingsStore.ProjectLlm(p.isTextual() ? p.asText() : null, m.isTextual() ? m.asText() : null,
+                b.isNumber() ? b.asDouble() : null);
+    }
+
+    private Future<LlmSettings.Status> status(String projectId) {
+        LlmSettingsStore.ProjectLlm own = projectLlm.getOrDefault(projectId, LlmSettingsStore.ProjectLlm.NONE);
+        String provider = own.provider() != null ? own.provider() : config.provider();
+        String model = own.model() != null && provider.equals(own.provider()) ? own.model()
+                : own.model() != null && own.provider() == null ? own.model() : providers.defaultModel(provider);
+        Double budget = own.dailyBudgetUsd() != null ? own.dailyBudgetUsd() : config.dailyBudgetUsd().orElse(null);
+        return settings.spend(projectId).map(themes -> {
+            double today = themes.stream().mapToDouble(LlmSettings.ThemeSpend::costTodayUsd).sum();
+            boolean paused = budget != null && today >= budget;
+            Instant midnight = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            List<String> reachable = java.util.stream.Stream.of("offline", "openai", "anthropic", "gemini").filter(providers::configured).toList();
+            return new LlmSettings.Status(provider, model, own.provider() != null, budget, own.dailyBudgetUsd() != null, today, paused,
+                    paused ? midnight : null, reachable, themes);
+        });
+    }
+
+    /** Provider and model for a task: the theme's own, else the project's, else the server's configuration. */
+    private record Choice(String provider, String model) {
+    }
+
+    private Choice choose(String projectId, AnalysisRequest.ThemeSelection theme) {
+        LlmSettingsStore.ProjectLlm own = projectLlm.getOrDefault(projectId, LlmSettingsStore.ProjectLlm.NONE);
+        String projectProvider = own.provider() != null ? own.provider() : config.provider();
+        String provider = theme.provider() != null ? theme.provider() : projectProvider;
+        String model = theme.model() != null ? theme.model()
+                : provider.equals(projectProvider) && own.model() != null ? own.model() : providers.defaultModel(provider);
+        return new Choice(provider, model);
+    }
+
+    /** Analyses one task's context with the chosen provider, or offline. */
+    private Future<AnalysisTasks.Result> analyze(String projectId, Context ctx) {
+        if (pausedProjects.contains(projectId)) {
+            // Claimed before the budget ran out: back to the queue without an attempt, no call made.
+            return Future.failedFuture(new ProviderAnalyzer.Postponed(BUDGET_CHECK_MILLIS * 15));
+        }
+        Choice choice = choose(projectId, ctx.theme());
+        ProviderAnalyzer analyzer = providers.get(choice.provider());
+        return analyzer == null ? offline(ctx)
+                : analyzer.analyze(ctx.theme().prompt(), choice.model(), () -> !pausedProjects.contains(projectId));
+    }
+
 
     private Future<Object> deadLetters(DeadLetters command) {
         if (command instanceof DeadLetters.Requeue r) {
@@ -160,12 +290,12 @@ public final class AnalysisVerticle extends VerticleBase {
     }
 
     /**
-     * Tasks held at most: offline, a batch of worker-thread analyses; with a provider, half as many again as calls may
-     * be in flight, so that the next tasks have their trace and prompt ready when a call slot frees (flow control
+     * Tasks held at most: half as many again as provider calls may be in flight (at least a batch of worker-thread
+     * analyses offline), so that the next tasks have their trace and prompt ready when a call slot frees (flow control
      * still admits no more than the provider's concurrency).
      */
     private int capacity() {
-        return providerAnalyzer == null ? CLAIM_BATCH : config.maxConcurrent() + Math.max(1, config.maxConcurrent() / 2);
+        return Math.max(CLAIM_BATCH, config.maxConcurrent() + Math.max(1, config.maxConcurrent() / 2));
     }
 
     /**
@@ -184,11 +314,15 @@ public final class AnalysisVerticle extends VerticleBase {
         }
         claiming = true;
         claimAgain = false;
-        tasks.claim(worker, free, LEASE_MILLIS, pausedProjects).onComplete(ar -> {
+        lastClaim = tasks.claim(worker, free, LEASE_MILLIS, pausedProjects);
+        lastClaim.onComplete(ar -> {
             claiming = false;
             if (ar.failed()) {
                 LOG.warn("Analysis claim failed: {}", ar.cause().toString());
                 return;
+            }
+            if (stopping) {
+                return; // stop() hands these back once this claim has landed
             }
             List<Task> claimed = ar.result();
             inFlight += claimed.size();
@@ -206,9 +340,10 @@ public final class AnalysisVerticle extends VerticleBase {
 
     private Future<Void> run(Task task) {
         return context(task)
-                .compose(ctx -> providerAnalyzer != null ? providerAnalyzer.analyze(ctx.theme().prompt()) : offline(ctx))
+                .compose(ctx -> analyze(task.key().projectId(), ctx))
                 .compose(result -> tasks.complete(task.id(), worker, result).map(written -> {
                     pending.invalidate(task.key());
+                    spent(task.key().projectId(), result.costUsd());
                     if (written) {
                         Key k = task.key();
                         vertx.eventBus().publish(Addresses.SUMMARY_CREATED, new SummaryCreated(k.projectId(), k.themeId(), k.traceId(),
@@ -233,9 +368,13 @@ public final class AnalysisVerticle extends VerticleBase {
 
     /** One analysis for a theme test: the same path as a task, but nothing is stored and no attempt is counted. */
     private Future<Analyzed> analyzeNow(RunTasks.AnalyzeNow a) {
+        if (pausedProjects.contains(a.projectId())) {
+            return Future.failedFuture(new Failure(429, "budget_reached",
+                    "the project's daily LLM budget is spent; see GET /api/projects/" + a.projectId() + "/llm").exception());
+        }
         Key key = new Key(a.projectId(), a.themeId(), a.trace().traceId(), a.trace().version(), 0);
         return context(new Task(-1, key, 0))
-                .compose(ctx -> providerAnalyzer != null ? providerAnalyzer.analyze(ctx.theme().prompt()) : offline(ctx))
+                .compose(ctx -> analyze(a.projectId(), ctx))
                 .map(r -> new Analyzed(key.traceId(), key.traceVersion(), r.themeRelevant(), r.title(), r.summary(), r.severity(),
                         r.provider(), r.model(), r.inputTokens(), r.outputTokens(), r.costUsd(), r.latencyMillis()))
                 .recover(e -> Future.failedFuture(e instanceof Failure.FailureException || e instanceof io.vertx.core.eventbus.ReplyException ? e
@@ -268,19 +407,20 @@ public final class AnalysisVerticle extends VerticleBase {
         return Future.all(trace, text).compose(v -> vertx.eventBus().<ThemeCommand.RenderedPrompt>request(Addresses.THEME_COMMAND,
                         new ThemeCommand.RenderPrompt(k.projectId(), k.themeId(), k.traceId(), trace.result().trace().name(), text.result().text()))
                 .map(m -> new Context(trace.result().trace(), text.result().text(), new AnalysisRequest.ThemeSelection(m.body().themeId(),
-                        m.body().name(), m.body().description(), m.body().prompt(), m.body().promptVersion()))));
+                        m.body().name(), m.body().description(), m.body().prompt(), m.body().promptVersion(), m.body().provider(), m.body().model()))));
     }
 
     @Override
     public Future<?> stop() {
         stopping = true;
         vertx.cancelTimer(timer);
+        vertx.cancelTimer(budgetTimer);
         // Hand leased tasks back so another instance (or the next start) takes them now rather than after the lease;
         // replies still in flight then find the task no longer theirs and write nothing.
-        return tasks.releaseAll(worker).otherwiseEmpty().eventually(() -> {
-            if (provider != null) {
-                provider.close();
-            }
+        // A claim still running would lease tasks after the release below, for the whole lease: let it land first.
+        Future<?> claimDone = lastClaim == null ? Future.succeededFuture() : lastClaim.otherwiseEmpty();
+        return claimDone.compose(v -> tasks.releaseAll(worker)).otherwiseEmpty().eventually(() -> {
+            providers.close();
             return Future.succeededFuture();
         });
     }

@@ -39,7 +39,6 @@ final class ProviderAnalyzer {
     }
 
     private final String providerName;
-    private final String model;
     private final LlmProvider provider;
     private final FlowControl flow;
 
@@ -48,21 +47,21 @@ final class ProviderAnalyzer {
 
     private final io.vertx.core.Vertx vertx;
 
-    ProviderAnalyzer(io.vertx.core.Vertx vertx, String providerName, String model, LlmProvider provider, FlowControl flow) {
+    ProviderAnalyzer(io.vertx.core.Vertx vertx, String providerName, LlmProvider provider, FlowControl flow) {
         this.vertx = vertx;
         this.providerName = providerName;
-        this.model = model;
         this.provider = provider;
         this.flow = flow;
     }
 
-    Future<AnalysisTasks.Result> analyze(String prompt) {
-        return call(prompt).compose(first -> {
+    /** @param mayStart asked before each call starts (a budget may run out while the task waits for a slot) */
+    Future<AnalysisTasks.Result> analyze(String prompt, String model, java.util.function.BooleanSupplier mayStart) {
+        return call(prompt, model, mayStart).compose(first -> {
             try {
                 return Future.succeededFuture(result(AnswerParser.parse(first.text()), first, null));
             } catch (AnswerParser.Invalid invalid) {
                 String repair = prompt + "\n\nYour previous reply was:\n" + first.text() + "\n\n" + AnswerParser.repairPrompt(invalid.getMessage());
-                return call(repair).compose(second -> {
+                return call(repair, model, mayStart).compose(second -> {
                     try {
                         return Future.succeededFuture(result(AnswerParser.parse(second.text()), second, first));
                     } catch (AnswerParser.Invalid again) {
@@ -73,9 +72,9 @@ final class ProviderAnalyzer {
         });
     }
 
-    private Future<LlmProvider.Reply> call(String prompt) {
+    private Future<LlmProvider.Reply> call(String prompt, String model, java.util.function.BooleanSupplier mayStart) {
         long estimate = (SYSTEM.length() + prompt.length()) / Pricing.CHARS_PER_TOKEN + MAX_ANSWER_TOKENS;
-        return admitted(estimate, System.currentTimeMillis() + MAX_IN_PROCESS_WAIT_MILLIS).compose(v -> provider.complete(new LlmProvider.Request(model, SYSTEM, prompt, MAX_ANSWER_TOKENS))
+        return admitted(estimate, System.currentTimeMillis() + MAX_IN_PROCESS_WAIT_MILLIS, mayStart).compose(v -> provider.complete(new LlmProvider.Request(model, SYSTEM, prompt, MAX_ANSWER_TOKENS))
                 .onSuccess(r -> flow.release(estimate, r.inputTokens() + r.outputTokens(), true, -1))
                 .recover(e -> {
                     long retryAfter = e instanceof ProviderException pe ? pe.retryAfterMillis() : -1;
@@ -90,7 +89,10 @@ final class ProviderAnalyzer {
      * slot frees; such short waits are spent here. A wait beyond {@code deadline} (a rate budget or Retry-After pause)
      * postpones the task instead, so it holds no lease meanwhile.
      */
-    private Future<Void> admitted(long estimate, long deadline) {
+    private Future<Void> admitted(long estimate, long deadline, java.util.function.BooleanSupplier mayStart) {
+        if (!mayStart.getAsBoolean()) {
+            return Future.failedFuture(new Postponed(30_000));
+        }
         long wait = flow.tryAcquire(estimate);
         if (wait == FlowControl.GO) {
             return Future.succeededFuture();
@@ -99,7 +101,7 @@ final class ProviderAnalyzer {
             return Future.failedFuture(new Postponed(wait));
         }
         io.vertx.core.Promise<Void> retry = io.vertx.core.Promise.promise();
-        vertx.setTimer(Math.max(1, Math.min(wait, 20)), id -> admitted(estimate, deadline).onComplete(retry));
+        vertx.setTimer(Math.max(1, Math.min(wait, 20)), id -> admitted(estimate, deadline, mayStart).onComplete(retry));
         return retry.future();
     }
 

@@ -21,14 +21,16 @@ final class ThemeDraft {
 
     static final Pattern THEME_ID = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,63}$");
     static final Set<String> FIELDS = Set.of("theme_id", "name", "description", "base_filters", "theme_filters", "sample_rate",
-            "sample_seed", "prompt", "date_range", "clustering_config", "schedule", "enabled", "clone_from");
+            "sample_seed", "prompt", "date_range", "clustering_config", "schedule", "enabled", "llm", "clone_from");
+    /** Providers a theme may ask for; the server must have a key for it (see the README's configuration). */
+    static final Set<String> PROVIDERS = Set.of("offline", "openai", "anthropic", "gemini");
     static final Set<String> SCHEDULES = Set.of("manual", "interval", "daily", "weekly");
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     /** The validated fields of a theme, before storage adds timestamps and the prompt version. */
     record Fields(String themeId, String name, String description, JsonNode baseFilters, JsonNode themeFilters,
                   double sampleRate, String sampleSeed, String prompt, JsonNode dateRange, JsonNode clusteringConfig,
-                  JsonNode schedule, boolean enabled) {
+                  JsonNode schedule, boolean enabled, JsonNode llm) {
     }
 
     /** Every reason a body cannot be used. */
@@ -126,6 +128,10 @@ final class ThemeDraft {
         JsonNode schedule = body.has("schedule") ? body.get("schedule") : base == null ? defaultSchedule() : base.schedule();
         scheduleProblems(schedule).forEach(problems::add);
 
+        JsonNode llm = body.has("llm") ? (body.get("llm").isNull() ? JSON.objectNode() : body.get("llm"))
+                : base == null ? JSON.objectNode() : base.llm();
+        llmProblems(llm).forEach(problems::add);
+
         boolean enabled = base == null || base.enabled();
         if (body.has("enabled")) {
             if (!body.get("enabled").isBoolean()) {
@@ -138,7 +144,7 @@ final class ThemeDraft {
             throw new InvalidTheme(problems);
         }
         return new Fields(id, name, description == null ? "" : description, baseFilters, themeFilters, sampleRate,
-                seed == null ? id : seed, prompt, dateRange, clustering, schedule, enabled);
+                seed == null ? id : seed, prompt, dateRange, clustering, schedule, enabled, llm);
     }
 
     /** A draft for preview: validated like a new theme, but name, id and prompt may be left out; "model" is allowed. */
@@ -182,6 +188,30 @@ final class ThemeDraft {
             JsonNode m = schedule.get("minutes");
             if (m != null && !(m.canConvertToInt() && m.asInt() >= 1 && m.asInt() <= 10_080)) {
                 problems.add("schedule.minutes: expected whole minutes from 1 to 10080");
+            }
+        }
+        return problems;
+    }
+
+    static List<String> llmProblems(JsonNode llm) {
+        List<String> problems = new ArrayList<>();
+        if (!llm.isObject()) {
+            problems.add("llm: expected {\"provider\": \"offline\" | \"openai\" | \"anthropic\" | \"gemini\", \"model\": \"...\"} or {}");
+            return problems;
+        }
+        for (Iterator<String> it = llm.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            JsonNode v = llm.get(f);
+            if (f.equals("provider")) {
+                if (!v.isTextual() || !PROVIDERS.contains(v.asText())) {
+                    problems.add("llm.provider: expected one of " + String.join(", ", PROVIDERS.stream().sorted().toList()));
+                }
+            } else if (f.equals("model")) {
+                if (!v.isTextual() || v.asText().isBlank() || v.asText().length() > 200) {
+                    problems.add("llm.model: expected a model name");
+                }
+            } else {
+                problems.add("llm." + f + ": unknown field; known: model, provider");
             }
         }
         return problems;

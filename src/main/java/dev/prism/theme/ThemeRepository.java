@@ -24,7 +24,7 @@ final class ThemeRepository {
     private static final String SELECT = """
             SELECT t.project_id, t.theme_id, t.name, t.description, t.base_filters::text, t.theme_filters::text, t.sample_rate,
                    t.sample_seed, p.prompt, t.prompt_version, t.date_range::text, t.clustering_config::text, t.schedule::text,
-                   t.enabled, t.built_in, t.created_at, t.updated_at
+                   t.enabled, t.built_in, t.created_at, t.updated_at, t.llm::text
             FROM themes t JOIN theme_prompts p
               ON p.project_id = t.project_id AND p.theme_id = t.theme_id AND p.version = t.prompt_version
             """;
@@ -57,13 +57,14 @@ final class ThemeRepository {
     Future<Boolean> insert(SqlConnection conn, String projectId, ThemeDraft.Fields f, boolean builtIn) {
         return conn.preparedQuery("""
                         INSERT INTO themes (project_id, theme_id, name, description, base_filters, theme_filters, sample_rate, sample_seed,
-                                            date_range, clustering_config, schedule, enabled, built_in)
-                        VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9::text::jsonb, $10::text::jsonb, $11::text::jsonb, $12, $13)
+                                            date_range, clustering_config, schedule, enabled, built_in, llm)
+                        VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9::text::jsonb, $10::text::jsonb, $11::text::jsonb, $12, $13,
+                                $14::text::jsonb)
                         ON CONFLICT (project_id, theme_id) DO NOTHING""")
                 .execute(Tuple.tuple().addString(projectId).addString(f.themeId()).addString(f.name()).addString(f.description())
                         .addString(f.baseFilters().toString()).addString(f.themeFilters().toString()).addDouble(f.sampleRate())
                         .addString(f.sampleSeed()).addString(f.dateRange().toString()).addString(f.clusteringConfig().toString())
-                        .addString(f.schedule().toString()).addBoolean(f.enabled()).addBoolean(builtIn))
+                        .addString(f.schedule().toString()).addBoolean(f.enabled()).addBoolean(builtIn).addString(f.llm().toString()))
                 .compose(r -> r.rowCount() == 0 ? Future.succeededFuture(false)
                         : conn.preparedQuery("INSERT INTO theme_prompts (project_id, theme_id, version, prompt) VALUES ($1, $2, 1, $3)")
                                 .execute(Tuple.of(projectId, f.themeId(), f.prompt())).map(v -> true));
@@ -74,13 +75,15 @@ final class ThemeRepository {
         return conn.preparedQuery("""
                         UPDATE themes SET name = $3, description = $4, base_filters = $5::text::jsonb, theme_filters = $6::text::jsonb,
                             sample_rate = $7, sample_seed = $8, date_range = $9::text::jsonb, clustering_config = $10::text::jsonb,
-                            schedule = $11::text::jsonb, enabled = $12, prompt_version = prompt_version + $13, updated_at = now()
+                            schedule = $11::text::jsonb, enabled = $12, prompt_version = prompt_version + $13, llm = $14::text::jsonb,
+                            updated_at = now()
                         WHERE project_id = $1 AND theme_id = $2
                         RETURNING prompt_version""")
                 .execute(Tuple.tuple().addString(projectId).addString(f.themeId()).addString(f.name()).addString(f.description())
                         .addString(f.baseFilters().toString()).addString(f.themeFilters().toString()).addDouble(f.sampleRate())
                         .addString(f.sampleSeed()).addString(f.dateRange().toString()).addString(f.clusteringConfig().toString())
-                        .addString(f.schedule().toString()).addBoolean(f.enabled()).addInteger(promptChanged ? 1 : 0))
+                        .addString(f.schedule().toString()).addBoolean(f.enabled()).addInteger(promptChanged ? 1 : 0)
+                        .addString(f.llm().toString()))
                 .compose(rows -> !promptChanged ? Future.succeededFuture()
                         : conn.preparedQuery("INSERT INTO theme_prompts (project_id, theme_id, version, prompt) VALUES ($1, $2, $3, $4)")
                                 .execute(Tuple.of(projectId, f.themeId(), rows.iterator().next().getInteger(0), f.prompt())).mapEmpty());
@@ -191,7 +194,7 @@ final class ThemeRepository {
     private static AnalysisTheme theme(Row r) {
         return new AnalysisTheme(r.getString(0), r.getString(1), r.getString(2), r.getString(3), json(r.getString(4)),
                 json(r.getString(5)), r.getDouble(6), r.getString(7), r.getString(8), r.getInteger(9), json(r.getString(10)),
-                json(r.getString(11)), json(r.getString(12)), r.getBoolean(13), r.getBoolean(14),
+                json(r.getString(11)), json(r.getString(12)), r.getBoolean(13), r.getBoolean(14), json(r.getString(17)),
                 r.getOffsetDateTime(15).toInstant(), r.getOffsetDateTime(16).toInstant());
     }
 

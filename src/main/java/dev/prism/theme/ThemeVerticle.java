@@ -68,7 +68,7 @@ public final class ThemeVerticle extends VerticleBase {
         }
         if (command instanceof ThemeCommand.RenderPrompt r) {
             return existing(r.projectId(), r.themeId()).map(t -> new ThemeCommand.RenderedPrompt(t.themeId(), t.name(), t.description(),
-                    render(t, r.traceId(), r.traceName(), r.traceText()), t.promptVersion()));
+                    render(t, r.traceId(), r.traceName(), r.traceText()), t.promptVersion(), llmChoice(t, "provider"), llmChoice(t, "model")));
         }
         if (command instanceof ThemeCommand.ProjectFilters f) {
             if (f.filters() == null) {
@@ -257,7 +257,8 @@ public final class ThemeVerticle extends VerticleBase {
                 if (matches(p.base(), t, theme.themeId()) && matches(p.filters(), t, theme.themeId())
                         && Sampler.sampled(theme.sampleSeed(), t.traceId(), theme.sampleRate())) {
                     selected.add(new dev.prism.bus.AnalysisRequest.ThemeSelection(theme.themeId(), theme.name(), theme.description(),
-                            render(theme, t.traceId(), t.trace().name(), t.text()), theme.promptVersion()));
+                            render(theme, t.traceId(), t.trace().name(), t.text()), theme.promptVersion(), llmChoice(theme, "provider"),
+                            llmChoice(theme, "model")));
                 }
             }
             return java.util.List.copyOf(selected);
@@ -309,6 +310,11 @@ public final class ThemeVerticle extends VerticleBase {
                 || c instanceof ThemeCommand.ProjectFilters f && f.filters() != null;
     }
 
+    /** The theme's own provider or model, or null when the project's applies. */
+    static String llmChoice(AnalysisTheme theme, String field) {
+        return theme.llm() != null && theme.llm().hasNonNull(field) ? theme.llm().get(field).asText() : null;
+    }
+
     /** The theme's prompt for one trace; the trace text is fenced as data by {@link PromptTemplate}. */
     static String render(AnalysisTheme theme, String traceId, String traceName, String text) {
         java.util.Map<String, String> values = new java.util.HashMap<>();
@@ -320,13 +326,22 @@ public final class ThemeVerticle extends VerticleBase {
         return PromptTemplate.parse(theme.prompt()).render(values);
     }
 
-    /** Built-in themes are read-only, but a project may switch one on or off. */
+    /** Built-in themes are read-only, but a project may switch one on or off and choose its provider and model. */
     private static boolean onlyEnabled(ThemeCommand.Write w) {
-        return w.mode() == Mode.PATCH && w.body() != null && w.body().isObject() && w.body().size() == 1 && w.body().has("enabled");
+        if (w.mode() != Mode.PATCH || w.body() == null || !w.body().isObject() || w.body().isEmpty()) {
+            return false;
+        }
+        for (java.util.Iterator<String> it = w.body().fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!f.equals("enabled") && !f.equals("llm")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Failure.FailureException readOnly(String themeId) {
-        return new Failure(403, "built_in_theme", "theme '" + themeId + "' is built in and read-only (only 'enabled' can be patched); "
+        return new Failure(403, "built_in_theme", "theme '" + themeId + "' is built in and read-only (only 'enabled' and 'llm' can be patched); "
                 + "clone it with POST .../themes {\"clone_from\": \"" + themeId + "\", \"theme_id\": \"my_" + themeId + "\"}").exception();
     }
 
@@ -339,7 +354,8 @@ public final class ThemeVerticle extends VerticleBase {
                     ThemeDraft.Fields fields = new ThemeDraft.Fields(d.themeId(), d.name(), d.description(),
                             com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode(), d.themeFilters(), d.sampleRate(),
                             d.themeId(), d.prompt(), ThemeDraft.defaultDateRange(), ThemeDraft.defaultClustering(),
-                            ThemeDraft.defaultSchedule(), found.map(AnalysisTheme::enabled).orElse(true));
+                            ThemeDraft.defaultSchedule(), found.map(AnalysisTheme::enabled).orElse(true),
+                            found.map(AnalysisTheme::llm).orElse(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()));
                     if (found.isEmpty()) {
                         return repository.insert(conn, projectId, fields, true).mapEmpty();
                     }

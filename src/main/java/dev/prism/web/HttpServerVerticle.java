@@ -12,6 +12,7 @@ import dev.prism.bus.TraceQuery;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prism.bus.AnalysisTheme;
 import dev.prism.bus.SummaryQuery;
+import dev.prism.bus.LlmSettings;
 import dev.prism.bus.RunCommand;
 import dev.prism.bus.ThemeCommand;
 import dev.prism.bus.TraceText;
@@ -138,6 +139,9 @@ public final class HttpServerVerticle extends VerticleBase {
                 ctx.pathParam("themeId"), text(json, "date_from"), text(json, "date_to")), 202)));
         router.post(themes + "/:themeId/test").handler(ctx -> withJson(ctx, json -> run(ctx, new RunCommand.Test(ctx.pathParam(PROJECT),
                 ctx.pathParam("themeId"), json != null && json.has("traces") ? json.get("traces").asInt(-1) : 3), 200)));
+        router.get("/api/projects/:" + PROJECT + "/llm").handler(ctx -> llmSettings(ctx, new LlmSettings.Get(ctx.pathParam(PROJECT))));
+        router.put("/api/projects/:" + PROJECT + "/llm").handler(ctx -> withJson(ctx, json ->
+                llmSettings(ctx, new LlmSettings.Update(ctx.pathParam(PROJECT), json))));
         router.get("/api/projects/:" + PROJECT + "/runs").handler(ctx -> {
             try {
                 run(ctx, new RunCommand.List(ctx.pathParam(PROJECT), ctx.request().getParam("theme"), intParam(ctx, "limit", 50)), 200);
@@ -267,6 +271,12 @@ public final class HttpServerVerticle extends VerticleBase {
         vertx.eventBus().request(Addresses.RUN_COMMAND, command, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(180_000))
                 .onSuccess(r -> json(ctx, status, r.body() instanceof RunCommand.Runs list ? Json.runs(list.runs())
                         : r.body() instanceof RunCommand.Tested tested ? Json.tested(tested) : Json.run((dev.prism.bus.Run) r.body())))
+                .onFailure(ctx::fail);
+    }
+
+    private void llmSettings(RoutingContext ctx, LlmSettings command) {
+        vertx.eventBus().<LlmSettings.Status>request(Addresses.LLM_SETTINGS, command)
+                .onSuccess(r -> json(ctx, 200, Json.llmStatus(r.body())))
                 .onFailure(ctx::fail);
     }
 

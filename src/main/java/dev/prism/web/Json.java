@@ -118,6 +118,7 @@ final class Json {
         out.set("date_range", t.dateRange());
         out.set("clustering_config", t.clusteringConfig());
         out.set("schedule", t.schedule());
+        out.set("llm", t.llm());
         out.put("enabled", t.enabled()).put("built_in", t.builtIn()).put("created_at", iso(t.createdAt())).put("updated_at", iso(t.updatedAt()));
         return out;
     }
@@ -167,6 +168,26 @@ final class Json {
                 .put("error", r.error()).put("started_at", iso(r.startedAt())).put("finished_at", iso(r.finishedAt()));
         Instant end = r.finishedAt() != null ? r.finishedAt() : Instant.now();
         out.put("duration_ms", java.time.Duration.between(r.startedAt(), end).toMillis());
+        return out;
+    }
+
+    static ObjectNode llmStatus(dev.prism.bus.LlmSettings.Status s) {
+        ObjectNode out = MAPPER.createObjectNode().put("provider", s.provider()).put("model", s.model())
+                .put("provider_source", s.providerOwn() ? "project" : "server");
+        if (s.dailyBudgetUsd() == null) {
+            out.putNull("daily_budget_usd");
+        } else {
+            out.put("daily_budget_usd", s.dailyBudgetUsd());
+        }
+        out.put("budget_source", s.budgetOwn() ? "project" : "server").put("spent_today_usd", s.spentTodayUsd())
+                .put("status", s.paused() ? "paused_budget_reached" : "active").put("resumes_at", iso(s.resumesAt()));
+        s.providers().forEach(out.putArray("providers_available")::add);
+        ArrayNode themes = out.putArray("themes");
+        for (dev.prism.bus.LlmSettings.ThemeSpend t : s.themes()) {
+            themes.addObject().put("theme_id", t.themeId()).put("analyses", t.analyses()).put("relevant", t.relevant())
+                    .put("input_tokens", t.inputTokens()).put("output_tokens", t.outputTokens()).put("cost_usd", t.costUsd())
+                    .put("cost_today_usd", t.costTodayUsd());
+        }
         return out;
     }
 

@@ -1,0 +1,141 @@
+package dev.prism.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.support.Fixtures;
+import dev.prism.support.HttpApi;
+import dev.prism.support.TestServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Per-project LLM settings, per-theme overrides and the daily budget")
+class LlmSettingsApiTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** An OpenAI-compatible server that logs the model of every call and answers the contract. */
+    private static HttpServer fakeOpenAi(Vertx vertx, List<String> models) throws Exception {
+        return TestServer.await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+            String model;
+            try {
+                model = JSON.readTree(b.toString()).get("model").asText();
+            } catch (Exception e) {
+                model = "?";
+            }
+            models.add(model);
+            ObjectNode reply = JSON.createObjectNode().put("model", model);
+            reply.putArray("choices").addObject().putObject("message").put("role", "assistant")
+                    .put("content", "{\"theme_relevant\": true, \"title\": \"Seen\", \"summary\": \"ok\", \"severity\": \"low\"}");
+            reply.putObject("usage").put("prompt_tokens", 1000).put("completion_tokens", 50);
+            vertx.setTimer(20, id -> req.response().putHeader("Content-Type", "application/json").end(reply.toString()));
+        })).listen(0, "127.0.0.1"));
+    }
+
+    private static Map<String, String> settings(Path dataDir, HttpServer fake) {
+        Map<String, String> s = TestServer.defaults(dataDir);
+        s.put("llm.provider", "openai");
+        s.put("llm.baseUrl", "http://127.0.0.1:" + fake.actualPort() + "/v1");
+        s.put("llm.apiKey", "sk-fake-key-for-tests");
+        s.put("llm.maxConcurrent", "2");
+        return s;
+    }
+
+    @Test
+    @DisplayName("a spent daily budget pauses analyses with a visible status, overshooting by at most the calls in flight; lifting it resumes them")
+    void budgetPausesDispatch(Vertx vertx, @TempDir Path dataDir) throws Exception {
+        List<String> models = new CopyOnWriteArrayList<>();
+        HttpServer fake = fakeOpenAi(vertx, models);
+        TestServer server = TestServer.start(vertx, settings(dataDir, fake));
+        try {
+            // gpt-4o-mini: 1,000 input + 50 output tokens cost $0.00018 a call, so $0.0005 buys three calls.
+            HttpApi.Response set = server.http.admin("PUT", "/api/projects/default/llm", "{\"daily_budget_usd\": 0.0005}");
+            assertThat(set.status()).isEqualTo(200);
+            assertThat(set.json().get("budget_source").asText()).isEqualTo("project");
+            for (Fixtures.Fixture f : Fixtures.all()) {
+                server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, f.events()));
+            }
+            JsonNode paused = server.http.awaitApi("/api/projects/default/llm",
+                    r -> r.json().get("status").asText().equals("paused_budget_reached"), Duration.ofSeconds(60)).json();
+            assertThat(paused.get("spent_today_usd").asDouble()).isGreaterThanOrEqualTo(0.0005);
+            assertThat(paused.get("resumes_at").asText()).endsWith("T00:00:00Z");
+            Thread.sleep(3_000);
+            int callsWhilePaused = models.size();
+            Thread.sleep(3_000);
+            assertThat(models).as("no calls while paused").hasSize(callsWhilePaused);
+            assertThat(callsWhilePaused).as("three calls fit the budget, plus at most the two in flight").isBetween(3, 5);
+
+            JsonNode lifted = server.http.admin("PUT", "/api/projects/default/llm", "{\"daily_budget_usd\": null}").json();
+            assertThat(lifted.get("status").asText()).isEqualTo("active");
+            server.http.awaitApi("/api/projects/default/summaries?theme=error_analysis&limit=100",
+                    r -> r.json().get("results").size() == 7, Duration.ofSeconds(60));
+            JsonNode status = server.http.api("/api/projects/default/llm").json();
+            JsonNode errors = null;
+            for (JsonNode t : status.get("themes")) {
+                if (t.get("theme_id").asText().equals("error_analysis")) {
+                    errors = t;
+                }
+            }
+            assertThat(errors).isNotNull();
+            assertThat(errors.get("analyses").asLong()).isEqualTo(7);
+            assertThat(errors.get("cost_usd").asDouble()).isCloseTo(7 * 0.00018, org.assertj.core.data.Offset.offset(1e-9));
+        } finally {
+            server.stop();
+            fake.close();
+        }
+    }
+
+    @Test
+    @DisplayName("a theme's own provider or model overrides the project's, which overrides the server's; invalid choices name the field")
+    void overrides(Vertx vertx, @TempDir Path dataDir) throws Exception {
+        List<String> models = new CopyOnWriteArrayList<>();
+        HttpServer fake = fakeOpenAi(vertx, models);
+        TestServer server = TestServer.start(vertx, settings(dataDir, fake));
+        try {
+            assertThat(server.http.admin("PUT", "/api/projects/default/llm", "{\"model\": \"gpt-4.1-mini\"}").json().get("model").asText())
+                    .isEqualTo("gpt-4.1-mini");
+            assertThat(server.http.admin("PATCH", "/api/projects/default/themes/error_analysis", "{\"llm\": {\"model\": \"gpt-4.1-nano\"}}")
+                    .status()).as("a built-in theme may choose its model").isEqualTo(200);
+            assertThat(server.http.admin("PATCH", "/api/projects/default/themes/performance_issues", "{\"llm\": {\"provider\": \"offline\"}}")
+                    .status()).isEqualTo(200);
+            for (Fixtures.Fixture f : Fixtures.all()) {
+                server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, f.events()));
+            }
+            JsonNode errors = server.http.awaitApi("/api/projects/default/summaries?theme=error_analysis&limit=100",
+                    r -> r.json().get("results").size() == 7, Duration.ofSeconds(60)).json().get("results");
+            errors.forEach(s -> assertThat(s.get("properties").get("$ai_model").asText()).isEqualTo("gpt-4.1-nano"));
+            JsonNode perf = server.http.awaitApi("/api/projects/default/summaries?theme=performance_issues&limit=100",
+                    r -> r.json().get("results").size() > 0, Duration.ofSeconds(60)).json().get("results");
+            perf.forEach(s -> assertThat(s.get("properties").get("$ai_model").asText()).isEqualTo("offline"));
+            JsonNode ux = server.http.awaitApi("/api/projects/default/summaries?theme=unhappy_users&limit=100",
+                    r -> r.json().get("results").size() > 0, Duration.ofSeconds(60)).json().get("results");
+            ux.forEach(s -> assertThat(s.get("properties").get("$ai_model").asText()).as("the project's model").isEqualTo("gpt-4.1-mini"));
+            assertThat(models).contains("gpt-4.1-nano", "gpt-4.1-mini").doesNotContain("offline", "gpt-4o-mini");
+
+            HttpApi.Response badProject = server.http.admin("PUT", "/api/projects/default/llm", "{\"provider\": \"bogus\", \"daily_budget_usd\": -1}");
+            assertThat(badProject.status()).isEqualTo(400);
+            assertThat(badProject.json().get("detail").asText()).contains("provider:").contains("daily_budget_usd:");
+            HttpApi.Response badTheme = server.http.admin("PATCH", "/api/projects/default/themes/error_analysis", "{\"llm\": {\"provider\": \"bogus\"}}");
+            assertThat(badTheme.status()).isEqualTo(400);
+            assertThat(badTheme.json().get("detail").asText()).contains("llm.provider");
+            assertThat(server.http.api("/api/projects/default/llm").json().toString()).doesNotContain("sk-fake-key-for-tests");
+        } finally {
+            server.stop();
+            fake.close();
+        }
+    }
+}
