@@ -20,7 +20,8 @@ public final class Codecs {
             RunCommand.Get.class, RunCommand.Test.class, RunCommand.Runs.class, RunCommand.Tested.class, Analyzed.class,
             RunTasks.Enqueue.class, RunTasks.StatsQuery.class, RunTasks.Stats.class, RunTasks.AnalyzeNow.class, AnalysisRequest.class, SummaryCreated.class, SummaryQuery.class, SummaryQuery.Summaries.class,
             DeadLetters.List.class, DeadLetters.Requeue.class, DeadLetters.Listed.class, DeadLetters.Requeued.class,
-            EmbeddingCreated.class, EmbedSearch.class, EmbedSearch.Hits.class, EmbedSnapshot.class, EmbedSnapshot.Vectors.class);
+            EmbeddingCreated.class, EmbedSearch.class, EmbedSearch.Hits.class, EmbedSnapshot.class, EmbedSnapshot.Vectors.class,
+            LiveEvent.class);
 
     private Codecs() {
     }
