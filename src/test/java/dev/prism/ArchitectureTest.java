@@ -49,6 +49,7 @@ class ArchitectureTest {
                 .or().haveSimpleName("ConfigSource").or().haveSimpleName("Tokens").or().haveSimpleName("TraceFormatter").or().haveSimpleName("OfflineAnalyzer")
                 .or().haveSimpleName("TraceFilter").or().haveSimpleName("FilterSql").or().haveSimpleName("Sampler")
                 .or().haveSimpleName("PromptTemplate").or().haveSimpleName("VectorIndex").or().haveSimpleName("Vectors").or().haveSimpleName("OnnxMiniLm").or().haveSimpleName("FlowControl").or().haveSimpleName("AnswerParser")
+                .or().haveSimpleName("CoalescingBuffer").or().haveSimpleName("Subscriptions").or().haveSimpleName("LiveProtocol")
                 .should().dependOnClassesThat().resideInAPackage("io.vertx..")
                 .check(CLASSES);
     }

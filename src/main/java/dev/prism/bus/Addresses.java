@@ -59,6 +59,16 @@ public final class Addresses {
     /** {@link LlmSettings} → {@link LlmSettings.Status}: a project's provider, model, budget and spend. */
     public static final String LLM_SETTINGS = "prism.llm.settings";
 
+    /**
+     * A cluster's new state, published by clustering: a {@link LiveEvent}, a {@code JsonObject} or a record carrying
+     * {@code project_id}/{@code projectId}, {@code theme_id}/{@code themeId} and {@code cluster_id}/{@code clusterId}.
+     */
+    public static final String CLUSTER_UPDATED = "prism.cluster.updated";
+    /** An alert that fired, published by alerting: a {@link LiveEvent}, a {@code JsonObject} or a record, routed like clusters. */
+    public static final String ALERT_FIRED = "prism.alert.fired";
+    /** {@link LiveEvent}, published by any feature for WebSocket clients. */
+    public static final String LIVE_EVENT = "prism.live.event";
+
     /** {@link ThemeCommand} → {@link ThemeCommand.Themes} or {@link AnalysisTheme}: theme CRUD. */
     public static final String THEME_COMMAND = "prism.theme.command";
 

@@ -21,7 +21,8 @@ public final class Codecs {
             RunTasks.Enqueue.class, RunTasks.StatsQuery.class, RunTasks.Stats.class, RunTasks.AnalyzeNow.class,
             LlmSettings.Get.class, LlmSettings.Update.class, LlmSettings.Status.class, AnalysisRequest.class, SummaryCreated.class, SummaryQuery.class, SummaryQuery.Summaries.class,
             DeadLetters.List.class, DeadLetters.Requeue.class, DeadLetters.Listed.class, DeadLetters.Requeued.class,
-            EmbeddingCreated.class, EmbedSearch.class, EmbedSearch.Hits.class, EmbedSnapshot.class, EmbedSnapshot.Vectors.class);
+            EmbeddingCreated.class, EmbedSearch.class, EmbedSearch.Hits.class, EmbedSnapshot.class, EmbedSnapshot.Vectors.class,
+            LiveEvent.class);
 
     private Codecs() {
     }

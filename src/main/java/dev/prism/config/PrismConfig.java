@@ -11,7 +11,17 @@ import java.util.function.Function;
  */
 public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm, Runs runs, Embed embed) {
 
-    public record Http(String host, int port, long bodyLimitBytes) {
+    public record Http(String host, int port, long bodyLimitBytes, WebSocket webSocket) {
+    }
+
+    /**
+     * The live WebSocket API ({@code /ws}).
+     *
+     * @param authTimeoutMillis   a client without an {@code Authorization} header must authenticate within this long
+     * @param maxBufferedMessages updates held for one client whose connection cannot take more, at most
+     * @param maxBufferedChars    characters of JSON held for one client, at most
+     */
+    public record WebSocket(long authTimeoutMillis, int maxBufferedMessages, long maxBufferedChars) {
     }
 
     /** @param pgUrl absent: an embedded PostgreSQL is started with its data under {@code dataDir/postgres} */
@@ -56,6 +66,12 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting HTTP_PORT = new Setting("http.port", "PRISM_HTTP_PORT", "8080", "HTTP port (0 picks a free one)");
     public static final Setting HTTP_BODY_LIMIT = new Setting("http.bodyLimitBytes", "PRISM_HTTP_BODY_LIMIT", "20971520",
             "Largest accepted request body, after decompression (413 beyond)");
+    public static final Setting WS_AUTH_TIMEOUT = new Setting("ws.authTimeoutMillis", "PRISM_WS_AUTH_TIMEOUT_MS", "5000",
+            "A WebSocket client without an Authorization header must send its auth message within this long");
+    public static final Setting WS_MAX_BUFFERED_MESSAGES = new Setting("ws.maxBufferedMessages", "PRISM_WS_MAX_BUFFERED_MESSAGES", "1000",
+            "Updates held for one slow WebSocket client, at most (older summaries are dropped beyond)");
+    public static final Setting WS_MAX_BUFFERED_CHARS = new Setting("ws.maxBufferedChars", "PRISM_WS_MAX_BUFFERED_CHARS", "8388608",
+            "Characters of JSON held for one slow WebSocket client, at most");
     public static final Setting DATA_DIR = new Setting("dataDir", "PRISM_DATA_DIR", "./data", "Where embedded PostgreSQL keeps its data");
     public static final Setting PG_URL = new Setting("pg.url", "PRISM_PG_URL", null,
             "postgresql://user:password@host:port/database; absent starts embedded PostgreSQL");
@@ -205,7 +221,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting FORMAT_LOCAL_CACHE = new Setting("format.localCacheChars", "PRISM_FORMAT_LOCAL_CACHE_CHARS", "67108864",
             "Bound of the in-process text cache, in characters (used without Redis)");
 
-    public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT, DATA_DIR, PG_URL, PG_POOL_SIZE,
+    public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT,
+            WS_AUTH_TIMEOUT, WS_MAX_BUFFERED_MESSAGES, WS_MAX_BUFFERED_CHARS, DATA_DIR, PG_URL, PG_POOL_SIZE,
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
             INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
             LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS,
@@ -218,7 +235,9 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
         return new PrismConfig(
-                new Http(r.string(HTTP_HOST), (int) r.integer(HTTP_PORT, 0, 65535), r.integer(HTTP_BODY_LIMIT, 1024, Integer.MAX_VALUE)),
+                new Http(r.string(HTTP_HOST), (int) r.integer(HTTP_PORT, 0, 65535), r.integer(HTTP_BODY_LIMIT, 1024, Integer.MAX_VALUE),
+                        new WebSocket(r.integer(WS_AUTH_TIMEOUT, 10, 600_000), (int) r.integer(WS_MAX_BUFFERED_MESSAGES, 1, 1_000_000),
+                                r.integer(WS_MAX_BUFFERED_CHARS, 1_024, Integer.MAX_VALUE))),
                 new Store(r.optional(PG_URL).map(url -> validPgUrl(url, source)), Path.of(r.string(DATA_DIR)),
                         (int) r.integer(PG_POOL_SIZE, 1, 1000)),
                 new Traces((int) r.integer(TRACE_IDLE_SECONDS, 1, 86_400 * 7), r.integer(TRACE_ROOT_GRACE, 0, 3_600_000),

@@ -1,5 +1,6 @@
 package dev.prism.metrics;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -9,6 +10,10 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * The process's meter registry, shared infrastructure like the store: features register their own meters on it and
  * {@code GET /metrics} serves it in the Prometheus text format. Meters are thread-safe.
@@ -16,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public final class Metrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ConcurrentMap<String, AtomicLong> levels = new ConcurrentHashMap<>();
 
     public Metrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -27,6 +33,19 @@ public final class Metrics {
 
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /**
+     * A gauge that every instance of a verticle adds to and takes from. A registry keeps the state object of the first
+     * gauge registered under a name and ignores later ones, so instances must share one value rather than register
+     * their own.
+     */
+    public AtomicLong level(String name, String description) {
+        return levels.computeIfAbsent(name, n -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder(n, value, AtomicLong::get).description(description).register(registry);
+            return value;
+        });
     }
 
     /** Everything registered, in the Prometheus text exposition format. */

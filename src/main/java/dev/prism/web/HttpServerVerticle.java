@@ -44,6 +44,8 @@ import java.time.format.DateTimeParseException;
  * translate between HTTP and bus messages; every failure goes through one handler that answers
  * {@code {"error", "detail"}} with the matching status. Deploy one instance per core; Vert.x spreads connections.
  *
+ * <p>{@code GET /ws} is the live WebSocket API; its {@link LiveHub} consumes the events clients may subscribe to.
+ *
  * <p>Sends {@value Addresses#INGEST_CAPTURE}, {@value Addresses#PROJECT_AUTHORIZE}, {@value Addresses#TRACE_LIST},
  * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND}.
  */
@@ -52,11 +54,13 @@ public final class HttpServerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServerVerticle.class);
     static final String[] CAPTURE_PATHS = {"/batch", "/e", "/capture", "/i/v0/e", "/track", "/engage"};
     private static final String PROJECT = "projectId";
+    static final int MAX_WS_REQUEST_BYTES = 64 * 1024;
 
     private final PrismConfig.Http config;
     private final Pool pool;
     private final Metrics metrics;
     private HttpServer server;
+    private LiveHub hub;
 
     /** @param pool used only by the readiness probe */
     public HttpServerVerticle(PrismConfig.Http config, Pool pool, Metrics metrics) {
@@ -78,6 +82,9 @@ public final class HttpServerVerticle extends VerticleBase {
             router.post(path).handler(body).handler(this::capture);
             router.post(path + "/").handler(body).handler(this::capture);
         }
+
+        hub = new LiveHub(vertx, config.webSocket(), metrics);
+        router.get("/ws").handler(this::webSocket);
 
         router.get("/health").handler(ctx -> json(ctx, 200, Json.MAPPER.createObjectNode().put("status", "ok")));
         router.get("/ready").handler(this::ready);
@@ -170,11 +177,30 @@ public final class HttpServerVerticle extends VerticleBase {
         router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
         router.route().failureHandler(this::failure);
 
-        return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-                        .setCompressionSupported(true))
+        // Client requests on /ws are a few hundred bytes; the default would let one client make us hold 256 KiB.
+        return hub.start().compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+                        .setCompressionSupported(true).setMaxWebSocketMessageSize(MAX_WS_REQUEST_BYTES))
                 .requestHandler(router)
                 .listen()
-                .onSuccess(s -> server = s);
+                .onSuccess(s -> server = s));
+    }
+
+    /** WebSocket clients hear that the server goes away (1001) before the server closes under them. */
+    @Override
+    public Future<?> stop() {
+        return hub == null ? Future.succeededFuture() : hub.close();
+    }
+
+    /** {@code GET /ws}: the live API. The upgrade's bearer key, if any, is checked once the socket is open. */
+    private void webSocket(RoutingContext ctx) {
+        if (!ctx.request().canUpgradeToWebSocket()) {
+            ctx.fail(new Failure(400, "websocket_required", "GET /ws is the WebSocket API: send an Upgrade: websocket request").exception());
+            return;
+        }
+        String bearer = bearer(ctx);
+        ctx.request().toWebSocket()
+                .onSuccess(ws -> hub.accept(ws, bearer))
+                .onFailure(e -> LOG.debug("WebSocket upgrade failed", e));
     }
 
     /** The port actually bound, useful with port 0. */

@@ -141,15 +141,21 @@ final class Json {
         ObjectNode out = MAPPER.createObjectNode();
         ArrayNode results = out.putArray("results");
         for (dev.prism.bus.SummaryCreated s : list) {
-            ObjectNode e = results.addObject().put("event", "$ai_trace_summary").put("timestamp", iso(s.createdAt()));
-            e.putObject("properties").put("$ai_trace_id", s.traceId()).put("$ai_trace_version", s.traceVersion())
-                    .put("$ai_analysis_theme_id", s.themeId()).put("$ai_theme_relevant", s.themeRelevant())
-                    .put("$ai_summary_title", s.title()).put("$ai_summary", s.summary()).put("$ai_summary_severity", s.severity())
-                    .put("$ai_model", s.model()).put("$ai_input_tokens", s.inputTokens()).put("$ai_output_tokens", s.outputTokens())
-                    .put("$ai_total_cost_usd", s.costUsd()).put("$ai_latency", s.latencyMillis() / 1000.0)
-                    .put("$ai_prompt_version", s.promptVersion());
+            results.add(summaryEvent(s));
         }
         return out;
+    }
+
+    /** One summary as a {@code $ai_trace_summary} event: an element of {@link #summaries}, and a WebSocket update's data. */
+    static ObjectNode summaryEvent(dev.prism.bus.SummaryCreated s) {
+        ObjectNode e = MAPPER.createObjectNode().put("event", "$ai_trace_summary").put("timestamp", iso(s.createdAt()));
+        e.putObject("properties").put("$ai_trace_id", s.traceId()).put("$ai_trace_version", s.traceVersion())
+                .put("$ai_analysis_theme_id", s.themeId()).put("$ai_theme_relevant", s.themeRelevant())
+                .put("$ai_summary_title", s.title()).put("$ai_summary", s.summary()).put("$ai_summary_severity", s.severity())
+                .put("$ai_model", s.model()).put("$ai_input_tokens", s.inputTokens()).put("$ai_output_tokens", s.outputTokens())
+                .put("$ai_total_cost_usd", s.costUsd()).put("$ai_latency", s.latencyMillis() / 1000.0)
+                .put("$ai_prompt_version", s.promptVersion());
+        return e;
     }
 
     static ObjectNode run(dev.prism.bus.Run r) {

@@ -1,6 +1,12 @@
 /**
- * The HTTP edge: PostHog-compatible capture endpoints, the REST API, health probes and the static web UI. Handlers
- * translate HTTP to bus requests and back; one failure handler answers every error as {@code {"error", "detail"}}.
+ * The HTTP edge: PostHog-compatible capture endpoints, the REST API, the live WebSocket API ({@code /ws}), health probes
+ * and the static web UI. Handlers translate HTTP to bus requests and back; one failure handler answers every error as
+ * {@code {"error", "detail"}}.
+ *
+ * <p>WebSocket: each HTTP verticle instance has a {@code LiveHub} for the connections it accepted, consuming
+ * {@code prism.summary.created}, {@code prism.run.progress}, {@code prism.cluster.updated}, {@code prism.alert.fired} and
+ * {@code prism.live.event}. Its pure parts, without Vert.x: {@code LiveProtocol} (message schema),
+ * {@code Subscriptions} (who wants what) and {@code CoalescingBuffer} (the bounded per-client buffer).
  *
  * <p>Sends {@code prism.ingest.capture}, {@code prism.project.authorize}, {@code prism.trace.list},
  * {@code prism.trace.get}. One instance per core; event loop only.

@@ -1,0 +1,131 @@
+package dev.prism.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prism.bus.Addresses;
+import dev.prism.bus.LiveEvent;
+import dev.prism.bus.Run;
+import dev.prism.bus.SummaryCreated;
+import dev.prism.config.PrismConfig;
+import dev.prism.metrics.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The live hub of one HTTP verticle instance: the WebSocket clients this instance accepted, and the bus events they may
+ * want. Events are published, so every instance's hub receives each one; a client belongs to the one instance that
+ * accepted its connection, so it receives each event once. Consumers and connections share the instance's event loop.
+ *
+ * <p>Consumes {@value Addresses#SUMMARY_CREATED}, {@value Addresses#RUN_PROGRESS}, {@value Addresses#CLUSTER_UPDATED},
+ * {@value Addresses#ALERT_FIRED} and {@value Addresses#LIVE_EVENT}.
+ */
+final class LiveHub {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveHub.class);
+
+    private final Vertx vertx;
+    private final PrismConfig.WebSocket config;
+    private final LiveStats stats;
+    private final Set<LiveConnection> connections = new LinkedHashSet<>();
+    private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+    LiveHub(Vertx vertx, PrismConfig.WebSocket config, Metrics metrics) {
+        this.vertx = vertx;
+        this.config = config;
+        this.stats = new LiveStats(metrics);
+    }
+
+    /** Call from the verticle's start, so consumers run on its event loop. */
+    Future<Void> start() {
+        EventBus bus = vertx.eventBus();
+        consumers.add(bus.<SummaryCreated>consumer(Addresses.SUMMARY_CREATED, m -> {
+            SummaryCreated s = m.body();
+            publish("summary.created", s.projectId(), s.themeId(), null, () -> Json.summaryEvent(s));
+        }));
+        consumers.add(bus.<Run>consumer(Addresses.RUN_PROGRESS, m -> {
+            Run r = m.body();
+            publish("run.progress", r.projectId(), r.themeId(), Long.toString(r.id()), () -> Json.run(r));
+        }));
+        consumers.add(bus.consumer(Addresses.CLUSTER_UPDATED, m -> forward("cluster.updated", m.body(), "cluster_id", "clusterId", "id")));
+        consumers.add(bus.consumer(Addresses.ALERT_FIRED, m -> forward("alert.fired", m.body())));
+        consumers.add(bus.consumer(Addresses.LIVE_EVENT, m -> {
+            if (m.body() instanceof LiveEvent e) {
+                forward(e.type(), e);
+            } else {
+                LOG.debug("Ignored a {} on {}: only LiveEvent records are forwarded", m.body() == null ? "null" : m.body().getClass(),
+                        Addresses.LIVE_EVENT);
+            }
+        }));
+        return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+    }
+
+    void accept(ServerWebSocket ws, String bearer) {
+        LiveConnection[] self = new LiveConnection[1];
+        self[0] = new LiveConnection(vertx, ws, config, stats, () -> connections.remove(self[0]));
+        connections.add(self[0]);
+        self[0].start(bearer);
+    }
+
+    /**
+     * Closes every client with 1001 (going away). Waits a little for the closing handshakes, not for clients that stopped
+     * reading: shutting down must not hang on them.
+     */
+    Future<Void> close() {
+        consumers.forEach(MessageConsumer::unregister);
+        return Future.join(new ArrayList<>(connections).stream().map(LiveConnection::shutdown).toList())
+                .timeout(1, TimeUnit.SECONDS)
+                .<Void>mapEmpty()
+                .recover(e -> Future.succeededFuture());
+    }
+
+    private void publish(String type, String project, String theme, String key, Supplier<JsonNode> data) {
+        if (connections.stream().noneMatch(c -> c.wants(project, theme))) {
+            return; // most events find no one listening on this instance: render nothing
+        }
+        LiveProtocol.Update update = LiveProtocol.update(type, project, theme, key, data.get());
+        if (update != null) {
+            // A copy: a client may close (and leave the set) while we write to it.
+            for (LiveConnection c : new ArrayList<>(connections)) {
+                c.offer(update);
+            }
+        }
+    }
+
+    /** A clustering or alerting event in whatever shape its feature publishes. */
+    private void forward(String type, Object body, String... keyFields) {
+        if (connections.isEmpty()) {
+            return;
+        }
+        LiveProtocol.Update update;
+        try {
+            if (body instanceof LiveEvent e) {
+                update = LiveProtocol.update(e.type() != null ? e.type() : type, e.projectId(), e.themeId(), e.key(), e.data());
+            } else {
+                JsonNode json = body instanceof JsonObject o ? Json.MAPPER.readTree(o.encode()) : LiveProtocol.toJson(body);
+                update = LiveProtocol.route(type, json, keyFields);
+            }
+        } catch (Exception e) {
+            LOG.warn("Cannot forward a {} to WebSocket clients", type, e);
+            return;
+        }
+        if (update == null) {
+            LOG.debug("Not forwarded to WebSocket clients: a {} without a project or with an invalid type", type);
+            return;
+        }
+        for (LiveConnection c : new ArrayList<>(connections)) {
+            c.offer(update);
+        }
+    }
+}
