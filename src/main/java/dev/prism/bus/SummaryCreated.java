@@ -6,4 +6,23 @@ import java.time.Instant;
 public record SummaryCreated(String projectId, String themeId, String traceId, int traceVersion, int promptVersion,
                              boolean themeRelevant, String title, String summary, String severity, String model,
                              long inputTokens, long outputTokens, double costUsd, long latencyMillis, Instant createdAt) {
+
+    /** The properties of its {@code $ai_trace_summary} event, as the API serves it and as it is forwarded to PostHog. */
+    public java.util.Map<String, Object> eventProperties() {
+        java.util.Map<String, Object> p = new java.util.LinkedHashMap<>();
+        p.put("$ai_trace_id", traceId);
+        p.put("$ai_trace_version", traceVersion);
+        p.put("$ai_analysis_theme_id", themeId);
+        p.put("$ai_theme_relevant", themeRelevant);
+        p.put("$ai_summary_title", title);
+        p.put("$ai_summary", summary);
+        p.put("$ai_summary_severity", severity);
+        p.put("$ai_model", model);
+        p.put("$ai_input_tokens", inputTokens);
+        p.put("$ai_output_tokens", outputTokens);
+        p.put("$ai_total_cost_usd", costUsd);
+        p.put("$ai_latency", latencyMillis / 1000.0);
+        p.put("$ai_prompt_version", promptVersion);
+        return p;
+    }
 }

@@ -101,13 +101,14 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      */
     public record Llm(String provider, Optional<String> baseUrl, Optional<String> apiKey, Optional<String> model, int maxConcurrent,
                       int requestsPerMinute, long tokensPerMinute, int timeoutSeconds, int maxAttempts,
-                      java.util.Map<String, ProviderAccess> access, Optional<Double> dailyBudgetUsd) {
+                      java.util.Map<String, ProviderAccess> access, Optional<Double> dailyBudgetUsd, PostHog posthog) {
         @Override
         public String toString() {
             return "Llm[provider=" + provider + ", baseUrl=" + baseUrl.orElse("<default>") + ", apiKey=" + (apiKey.isPresent() ? "<set>" : "<none>")
                     + ", model=" + model.orElse("<default>") + ", maxConcurrent=" + maxConcurrent + ", requestsPerMinute=" + requestsPerMinute
                     + ", tokensPerMinute=" + tokensPerMinute + ", timeoutSeconds=" + timeoutSeconds + ", maxAttempts=" + maxAttempts
-                    + ", access=" + access + ", dailyBudgetUsd=" + dailyBudgetUsd.map(String::valueOf).orElse("<none>") + "]";
+                    + ", access=" + access + ", dailyBudgetUsd=" + dailyBudgetUsd.map(String::valueOf).orElse("<none>")
+                    + ", posthog=" + posthog + "]";
         }
 
         /**
@@ -120,6 +121,22 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                     ? new ProviderAccess(baseUrl.or(own::baseUrl), apiKey.or(own::apiKey)) : own;
         }
     }
+
+    /**
+     * Where to forward summaries as {@code $ai_trace_summary} events: a PostHog host and project API key (a secret);
+     * forwarding is off without a host.
+     */
+    public record PostHog(Optional<String> host, Optional<String> apiKey) {
+        @Override
+        public String toString() {
+            return "PostHog[host=" + host.orElse("<off>") + ", apiKey=" + (apiKey.isPresent() ? "<set>" : "<none>") + "]";
+        }
+    }
+
+    public static final Setting POSTHOG_HOST = new Setting("posthog.host", "PRISM_POSTHOG_HOST", null,
+            "Forward every summary to this PostHog instance as a $ai_trace_summary event (e.g. https://us.i.posthog.com)");
+    public static final Setting POSTHOG_API_KEY = new Setting("posthog.apiKey", "PRISM_POSTHOG_API_KEY", null,
+            "The PostHog project API key summaries are sent with (secret)");
 
     /** A provider's base URL (empty: its public API) and key (a secret). */
     public record ProviderAccess(Optional<String> baseUrl, Optional<String> apiKey) {
@@ -226,7 +243,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
             INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
             LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS,
-            LLM_OPENAI_URL, LLM_OPENAI_KEY, LLM_ANTHROPIC_URL, LLM_ANTHROPIC_KEY, LLM_GEMINI_URL, LLM_GEMINI_KEY, LLM_DAILY_BUDGET,
+            LLM_OPENAI_URL, LLM_OPENAI_KEY, LLM_ANTHROPIC_URL, LLM_ANTHROPIC_KEY, LLM_GEMINI_URL, LLM_GEMINI_KEY, LLM_DAILY_BUDGET, POSTHOG_HOST, POSTHOG_API_KEY,
             RUN_SCHEDULER, RUN_PROGRESS,
 
             EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
@@ -254,7 +271,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         java.util.Map.of("openai", new ProviderAccess(r.optional(LLM_OPENAI_URL), r.optional(LLM_OPENAI_KEY)),
                                 "anthropic", new ProviderAccess(r.optional(LLM_ANTHROPIC_URL), r.optional(LLM_ANTHROPIC_KEY)),
                                 "gemini", new ProviderAccess(r.optional(LLM_GEMINI_URL), r.optional(LLM_GEMINI_KEY))),
-                        r.optional(LLM_DAILY_BUDGET).isEmpty() ? Optional.empty() : Optional.of(r.decimal(LLM_DAILY_BUDGET, 0, 1e9))),
+                        r.optional(LLM_DAILY_BUDGET).isEmpty() ? Optional.empty() : Optional.of(r.decimal(LLM_DAILY_BUDGET, 0, 1e9)),
+                        new PostHog(r.optional(POSTHOG_HOST), r.optional(POSTHOG_API_KEY))),
                 new Runs((int) r.integer(RUN_SCHEDULER, 0, 86_400), r.integer(RUN_PROGRESS, 50, 60_000)),
 
                 new Embed(r.choice(EMBED_PROVIDER, "local", "openai"), r.optional(EMBED_BASE_URL), r.optional(EMBED_API_KEY), r.optional(EMBED_MODEL),

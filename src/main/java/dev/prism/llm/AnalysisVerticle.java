@@ -60,6 +60,8 @@ public final class AnalysisVerticle extends VerticleBase {
     private final AnalysisTasks tasks;
     private final dev.prism.config.PrismConfig.Llm config;
     private Providers providers;
+    /** Null unless summaries are forwarded to PostHog. */
+    private PostHogForwarder forwarder;
     private final LlmSettingsStore settings;
     /** Projects' own provider, model and budget, refreshed with the budget check. */
     private Map<String, LlmSettingsStore.ProjectLlm> projectLlm = Map.of();
@@ -94,6 +96,10 @@ public final class AnalysisVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         providers = new Providers(vertx, config);
+        if (config.posthog().host().isPresent()) {
+            forwarder = new PostHogForwarder(vertx, config.posthog().host().get(), config.posthog().apiKey().orElse(""));
+            LOG.info("Forwarding summaries to PostHog at {}", config.posthog().host().get());
+        }
         if (!config.provider().equals(Providers.OFFLINE)) {
             LOG.info("Analysis provider: {} ({}), {} calls in flight at most", config.provider(), providers.defaultModel(config.provider()),
                     config.maxConcurrent());
@@ -346,10 +352,14 @@ public final class AnalysisVerticle extends VerticleBase {
                     spent(task.key().projectId(), result.costUsd());
                     if (written) {
                         Key k = task.key();
-                        vertx.eventBus().publish(Addresses.SUMMARY_CREATED, new SummaryCreated(k.projectId(), k.themeId(), k.traceId(),
+                        SummaryCreated created = new SummaryCreated(k.projectId(), k.themeId(), k.traceId(),
                                 k.traceVersion(), k.promptVersion(), result.themeRelevant(), result.title(), result.summary(),
                                 result.severity(), result.model(), result.inputTokens(), result.outputTokens(), result.costUsd(),
-                                result.latencyMillis(), Instant.now()));
+                                result.latencyMillis(), Instant.now());
+                        vertx.eventBus().publish(Addresses.SUMMARY_CREATED, created);
+                        if (forwarder != null) {
+                            forwarder.add(created);
+                        }
                     }
                     return (Void) null;
                 }))
@@ -421,6 +431,9 @@ public final class AnalysisVerticle extends VerticleBase {
         Future<?> claimDone = lastClaim == null ? Future.succeededFuture() : lastClaim.otherwiseEmpty();
         return claimDone.compose(v -> tasks.releaseAll(worker)).otherwiseEmpty().eventually(() -> {
             providers.close();
+            if (forwarder != null) {
+                forwarder.close();
+            }
             return Future.succeededFuture();
         });
     }

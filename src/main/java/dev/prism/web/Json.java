@@ -149,12 +149,7 @@ final class Json {
     /** One summary as a {@code $ai_trace_summary} event: an element of {@link #summaries}, and a WebSocket update's data. */
     static ObjectNode summaryEvent(dev.prism.bus.SummaryCreated s) {
         ObjectNode e = MAPPER.createObjectNode().put("event", "$ai_trace_summary").put("timestamp", iso(s.createdAt()));
-        e.putObject("properties").put("$ai_trace_id", s.traceId()).put("$ai_trace_version", s.traceVersion())
-                .put("$ai_analysis_theme_id", s.themeId()).put("$ai_theme_relevant", s.themeRelevant())
-                .put("$ai_summary_title", s.title()).put("$ai_summary", s.summary()).put("$ai_summary_severity", s.severity())
-                .put("$ai_model", s.model()).put("$ai_input_tokens", s.inputTokens()).put("$ai_output_tokens", s.outputTokens())
-                .put("$ai_total_cost_usd", s.costUsd()).put("$ai_latency", s.latencyMillis() / 1000.0)
-                .put("$ai_prompt_version", s.promptVersion());
+        e.set("properties", MAPPER.valueToTree(s.eventProperties()));
         return e;
     }
 
