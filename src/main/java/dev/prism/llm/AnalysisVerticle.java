@@ -3,11 +3,11 @@ package dev.prism.llm;
 import dev.prism.bus.Addresses;
 import dev.prism.bus.AnalysisRequest;
 import dev.prism.bus.Analyzed;
-import dev.prism.bus.RunTasks;
-import dev.prism.bus.LlmSettings;
 import dev.prism.bus.AssembledTrace;
 import dev.prism.bus.DeadLetters;
 import dev.prism.bus.Failure;
+import dev.prism.bus.LlmSettings;
+import dev.prism.bus.RunTasks;
 import dev.prism.bus.SummaryCreated;
 import dev.prism.bus.SummaryQuery;
 import dev.prism.bus.ThemeCommand;
@@ -31,19 +31,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.UUID;
 
 /**
  * Runs analyses. Each request from theme dispatch becomes durable tasks (one per theme, trace version and prompt
  * version; idempotent); a claim loop leases due tasks, analyses them and stores each result once, then publishes it.
  * The request's trace and text are kept in memory for the streaming path; a task claimed without them (after a
- * restart, or queued by another instance) fetches them over the bus. The analyzer is the offline one for now.
+ * restart, or queued by another instance) fetches them over the bus. Each task goes to the provider and model its
+ * theme, else its project, else the server configuration names (or the offline analyzer), within the project's daily
+ * budget; stored summaries are optionally forwarded to PostHog.
  *
  * <p>Consumes {@value Addresses#ANALYSIS_REQUESTED}, {@value Addresses#ANALYSIS_ENQUEUE} (a run's selection),
- * {@value Addresses#ANALYSIS_RUN_STATS}, {@value Addresses#ANALYSIS_NOW} (theme tests), {@value Addresses#SUMMARY_LIST} and
+ * {@value Addresses#ANALYSIS_RUN_STATS}, {@value Addresses#ANALYSIS_NOW} (theme tests), {@value Addresses#LLM_SETTINGS},
+ * {@value Addresses#SUMMARY_LIST} and
  * {@value Addresses#DEAD_LETTERS}; sends
  * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND}; publishes
  * {@value Addresses#SUMMARY_CREATED}. Analysis runs on worker threads.
@@ -65,8 +65,7 @@ public final class AnalysisVerticle extends VerticleBase {
     private final LlmSettingsStore settings;
     /** Projects' own provider, model and budget, refreshed with the budget check. */
     private Map<String, LlmSettingsStore.ProjectLlm> projectLlm = Map.of();
-    private Map<String, LlmSettingsStore.Budget> budgets = new HashMap<>();
-    private java.time.LocalDate budgetDay;
+    private final BudgetGuard budgetGuard = new BudgetGuard();
     private long budgetTimer = -1;
     private final String worker = "prism-" + UUID.randomUUID();
     /**
@@ -78,8 +77,6 @@ public final class AnalysisVerticle extends VerticleBase {
     private boolean claiming;
     private int inFlight;
     private Future<List<Task>> lastClaim;
-    /** Projects whose daily LLM budget is spent: their tasks wait in the queue. */
-    private final java.util.Set<String> pausedProjects = new java.util.HashSet<>();
     private boolean claimAgain;
     private boolean stopping;
 
@@ -138,52 +135,13 @@ public final class AnalysisVerticle extends VerticleBase {
     private Future<Void> checkBudgets() {
         return settings.all().compose(all -> settings.budgets(config.dailyBudgetUsd().orElse(null)).map(found -> {
             projectLlm = all;
-            java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
-            Map<String, LlmSettingsStore.Budget> merged = new HashMap<>();
-            found.forEach((project, budget) -> {
-                LlmSettingsStore.Budget known = budgets.get(project);
-                // The query may predate results counted here meanwhile: within a day, spend only grows.
-                merged.put(project, known != null && today.equals(budgetDay) && known.dailyUsd() == budget.dailyUsd()
-                        ? new LlmSettingsStore.Budget(budget.dailyUsd(), Math.max(budget.spentTodayUsd(), known.spentTodayUsd())) : budget);
-            });
-            budgets = merged;
-            budgetDay = today;
-            Set<String> over = new HashSet<>();
-            merged.forEach((project, budget) -> {
-                if (budget.reached()) {
-                    over.add(project);
-                }
-            });
-            pausedProjects.retainAll(over);
-            over.forEach(this::pause);
+            budgetGuard.read(found, java.time.LocalDate.now(java.time.ZoneOffset.UTC)).forEach(AnalysisVerticle::logPaused);
             return (Void) null;
         })).onFailure(e -> LOG.warn("Budget check failed: {}", e.toString()));
     }
 
-    private void pause(String projectId) {
-        if (pausedProjects.add(projectId)) {
-            LOG.info("Project {} reached its daily LLM budget: its analyses wait until midnight UTC", projectId);
-        }
-    }
-
-    /**
-     * Adds a finished analysis's cost to its project's spend at once, so a budget stops further claims within the
-     * calls already in flight rather than at the next check.
-     */
-    private void spent(String projectId, double costUsd) {
-        LlmSettingsStore.Budget b = budgets.get(projectId);
-        if (b == null && costUsd > 0 && config.dailyBudgetUsd().isPresent()) {
-            // A project that had nothing queued at the last check: count from here and read its real spend now.
-            b = new LlmSettingsStore.Budget(config.dailyBudgetUsd().get(), 0);
-            checkBudgets();
-        }
-        if (b != null && costUsd > 0) {
-            LlmSettingsStore.Budget now = new LlmSettingsStore.Budget(b.dailyUsd(), b.spentTodayUsd() + costUsd);
-            budgets.put(projectId, now);
-            if (now.reached()) {
-                pause(projectId);
-            }
-        }
+    private static void logPaused(String projectId) {
+        LOG.info("Project {} reached its daily LLM budget: its analyses wait until midnight UTC", projectId);
     }
 
     private Future<LlmSettings.Status> llmSettings(LlmSettings command) {
@@ -260,14 +218,14 @@ public final class AnalysisVerticle extends VerticleBase {
 
     /** Analyses one task's context with the chosen provider, or offline. */
     private Future<AnalysisTasks.Result> analyze(String projectId, Context ctx) {
-        if (pausedProjects.contains(projectId)) {
+        if (budgetGuard.paused(projectId)) {
             // Claimed before the budget ran out: back to the queue without an attempt, no call made.
             return Future.failedFuture(new ProviderAnalyzer.Postponed(BUDGET_CHECK_MILLIS * 15));
         }
         Choice choice = choose(projectId, ctx.theme());
         ProviderAnalyzer analyzer = providers.get(choice.provider());
         return analyzer == null ? offline(ctx)
-                : analyzer.analyze(ctx.theme().prompt(), choice.model(), () -> !pausedProjects.contains(projectId));
+                : analyzer.analyze(ctx.theme().prompt(), choice.model(), () -> !budgetGuard.paused(projectId));
     }
 
 
@@ -320,7 +278,7 @@ public final class AnalysisVerticle extends VerticleBase {
         }
         claiming = true;
         claimAgain = false;
-        lastClaim = tasks.claim(worker, free, LEASE_MILLIS, pausedProjects);
+        lastClaim = tasks.claim(worker, free, LEASE_MILLIS, budgetGuard.pausedProjects());
         lastClaim.onComplete(ar -> {
             claiming = false;
             if (ar.failed()) {
@@ -349,7 +307,9 @@ public final class AnalysisVerticle extends VerticleBase {
                 .compose(ctx -> analyze(task.key().projectId(), ctx))
                 .compose(result -> tasks.complete(task.id(), worker, result).map(written -> {
                     pending.invalidate(task.key());
-                    spent(task.key().projectId(), result.costUsd());
+                    if (budgetGuard.spent(task.key().projectId(), result.costUsd(), config.dailyBudgetUsd().orElse(null))) {
+                        logPaused(task.key().projectId());
+                    }
                     if (written) {
                         Key k = task.key();
                         SummaryCreated created = new SummaryCreated(k.projectId(), k.themeId(), k.traceId(),
@@ -378,7 +338,7 @@ public final class AnalysisVerticle extends VerticleBase {
 
     /** One analysis for a theme test: the same path as a task, but nothing is stored and no attempt is counted. */
     private Future<Analyzed> analyzeNow(RunTasks.AnalyzeNow a) {
-        if (pausedProjects.contains(a.projectId())) {
+        if (budgetGuard.paused(a.projectId())) {
             return Future.failedFuture(new Failure(429, "budget_reached",
                     "the project's daily LLM budget is spent; see GET /api/projects/" + a.projectId() + "/llm").exception());
         }

@@ -44,18 +44,11 @@ final class LlmSettingsStore {
                 .execute(Tuple.of(projectId, s.provider(), s.model(), s.dailyBudgetUsd())).mapEmpty();
     }
 
-    /** A project's budget and what it spent since midnight UTC. */
-    record Budget(double dailyUsd, double spentTodayUsd) {
-        boolean reached() {
-            return spentTodayUsd >= dailyUsd;
-        }
-    }
-
     /**
      * Budgets, with today's spend, of the projects that have their own or have analyses waiting under
      * {@code defaultBudget}.
      */
-    Future<Map<String, Budget>> budgets(Double defaultBudget) {
+    Future<Map<String, BudgetGuard.Budget>> budgets(Double defaultBudget) {
         return pool.preparedQuery("""
                         SELECT q.project_id, coalesce(s.daily_budget_usd, $1::float8),
                                (SELECT coalesce(sum(a.cost_usd), 0) FROM analyses a WHERE a.project_id = q.project_id
@@ -66,8 +59,8 @@ final class LlmSettingsStore {
                         LEFT JOIN llm_settings s ON s.project_id = q.project_id
                         WHERE coalesce(s.daily_budget_usd, $1::float8) IS NOT NULL""")
                 .execute(Tuple.of(defaultBudget)).map(rows -> {
-                    Map<String, Budget> out = new HashMap<>();
-                    rows.forEach(r -> out.put(r.getString(0), new Budget(r.getDouble(1), r.getDouble(2))));
+                    Map<String, BudgetGuard.Budget> out = new HashMap<>();
+                    rows.forEach(r -> out.put(r.getString(0), new BudgetGuard.Budget(r.getDouble(1), r.getDouble(2))));
                     return out;
                 });
     }

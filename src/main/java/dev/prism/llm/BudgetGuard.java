@@ -1,0 +1,79 @@
+package dev.prism.llm;
+
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which projects spent their daily LLM budget. Spend comes from two sources that must not undo each other: the
+ * periodic reading of the database, and each result counted the moment it is stored (so a budget stops claims within
+ * the calls in flight, not at the next reading). A reading may predate results counted meanwhile, so within a UTC day
+ * and for an unchanged budget the larger spend wins; a new day or a changed budget takes the reading as it is. Pure and
+ * single-threaded.
+ */
+final class BudgetGuard {
+
+    /** A project's budget and what it spent since midnight UTC. */
+    record Budget(double dailyUsd, double spentTodayUsd) {
+        boolean reached() {
+            return spentTodayUsd >= dailyUsd;
+        }
+    }
+
+    private Map<String, Budget> budgets = new HashMap<>();
+    private LocalDate day;
+    private final Set<String> paused = new HashSet<>();
+
+    /** @return the projects newly paused by this reading */
+    Set<String> read(Map<String, Budget> found, LocalDate today) {
+        Map<String, Budget> merged = new HashMap<>();
+        found.forEach((project, budget) -> {
+            Budget known = budgets.get(project);
+            merged.put(project, known != null && today.equals(day) && known.dailyUsd() == budget.dailyUsd()
+                    ? new Budget(budget.dailyUsd(), Math.max(budget.spentTodayUsd(), known.spentTodayUsd())) : budget);
+        });
+        budgets = merged;
+        day = today;
+        Set<String> newly = new HashSet<>();
+        paused.removeIf(p -> !merged.containsKey(p) || !merged.get(p).reached());
+        merged.forEach((project, budget) -> {
+            if (budget.reached() && paused.add(project)) {
+                newly.add(project);
+            }
+        });
+        return newly;
+    }
+
+    /**
+     * Counts a stored result's cost.
+     *
+     * @param defaultBudget the server's default budget, for a project the last reading did not know
+     * @return true when the project is paused by this cost
+     */
+    boolean spent(String projectId, double costUsd, Double defaultBudget) {
+        if (costUsd <= 0) {
+            return false;
+        }
+        Budget b = budgets.get(projectId);
+        if (b == null) {
+            if (defaultBudget == null) {
+                return false;
+            }
+            b = new Budget(defaultBudget, 0); // a lower bound until the next reading has the real figure
+        }
+        Budget now = new Budget(b.dailyUsd(), b.spentTodayUsd() + costUsd);
+        budgets.put(projectId, now);
+        return now.reached() && paused.add(projectId);
+    }
+
+    boolean paused(String projectId) {
+        return paused.contains(projectId);
+    }
+
+    /** The paused projects, for the claim query; a live view, read on the same thread. */
+    Set<String> pausedProjects() {
+        return java.util.Collections.unmodifiableSet(paused);
+    }
+}
