@@ -1,0 +1,77 @@
+package dev.prism.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One full clustering of a theme's summaries, as the configuration asks: k-means with a fixed or automatic k, or
+ * HDBSCAN; then the minimum cluster rule, so that small or single-user clusters become "Other". This is the pure entry
+ * point a verticle calls on a worker thread; matching the result to the previous run's ids is
+ * {@link ClusterMatcher}'s job.
+ */
+public final class Clustering {
+
+    /**
+     * @param labels    cluster per summary, -1 for Other
+     * @param centroids mean embedding of each cluster's members (not normalised; {@link NearestCentroid} does not
+     *                  need it)
+     * @param detail    how the clustering was chosen, for logs and the run record
+     */
+    public record Outcome(int[] labels, List<float[]> centroids, String detail) {
+        public int clusters() {
+            return centroids.size();
+        }
+    }
+
+    private Clustering() {
+    }
+
+    /**
+     * @param userIds one per summary (nullable entries), for the distinct-user rule
+     */
+    public static Outcome run(Vectors data, List<String> userIds, ClusteringConfig config, Parallel parallel) {
+        if (data.size() != userIds.size()) {
+            throw new IllegalArgumentException(data.size() + " vectors but " + userIds.size() + " user ids");
+        }
+        int[] raw;
+        String detail;
+        if (config.method() == ClusteringConfig.Method.HDBSCAN) {
+            Hdbscan.Result r = Hdbscan.fit(data, Hdbscan.Options.from(config), parallel);
+            raw = r.labels();
+            detail = "hdbscan: " + r.clusters() + " clusters, " + r.outliers() + " outliers"
+                    + (r.sampled() ? " (clustered a sample of " + Hdbscan.DEFAULT_MAX_POINTS + ")" : "");
+        } else {
+            KSelection.Choice choice = KSelection.choose(data, config, parallel);
+            KMeans.Result r = KMeans.fit(data, config.kMeansOptions(choice.k()), parallel);
+            raw = r.assignments();
+            detail = "kmeans: k = " + choice.k() + " (" + choice.reason() + "), " + r.iterations() + " iterations";
+        }
+        MinimumClusterRule.Outcome kept = MinimumClusterRule.apply(raw, userIds, config.minClusterSize(), config.minDistinctUsers());
+        detail += ", " + kept.clusters() + " kept, " + kept.demoted().size() + " too small or too few users";
+        return new Outcome(kept.labels(), means(data, kept.labels(), kept.clusters()), detail);
+    }
+
+    static List<float[]> means(Vectors data, int[] labels, int k) {
+        int d = data.dim();
+        double[][] sums = new double[k][d];
+        int[] sizes = new int[k];
+        for (int i = 0; i < labels.length; i++) {
+            int l = labels[i];
+            if (l >= 0) {
+                sizes[l]++;
+                for (int j = 0; j < d; j++) {
+                    sums[l][j] += data.data()[i * d + j];
+                }
+            }
+        }
+        List<float[]> out = new ArrayList<>(k);
+        for (int c = 0; c < k; c++) {
+            float[] mean = new float[d];
+            for (int j = 0; j < d; j++) {
+                mean[j] = (float) (sums[c][j] / Math.max(1, sizes[c]));
+            }
+            out.add(mean);
+        }
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.prism.cluster;
+
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Chooses k for k-means when a theme says {@code "k": "auto"}.
+ *
+ * <p>{@code silhouette}: k-means for every k in {@code k_min…k_max} on a sample of at most {@value #SAMPLE} summaries,
+ * scored by mean silhouette on that sample; the best score wins, ties go to the smaller k. Clustering the sample rather
+ * than all points keeps the cost independent of the theme's size (about 30 small k-means runs), and the sample is large
+ * enough for clusters of a few dozen members to show. {@code size}: {@code n / expected_cluster_size}, for themes
+ * whose owners know roughly how fine they want the grouping. Pure; callers run it on worker threads.
+ */
+public final class KSelection {
+
+    public static final int SAMPLE = 2_000;
+
+    /**
+     * @param silhouettes the score of every k tried (empty unless chosen by silhouette)
+     */
+    public record Choice(int k, String reason, SortedMap<Integer, Double> silhouettes) {
+    }
+
+    private KSelection() {
+    }
+
+    public static Choice choose(Vectors data, ClusteringConfig config, Parallel parallel) {
+        int n = data.size();
+        if (config.k() != null) {
+            int k = Math.min(config.k(), n);
+            return new Choice(k, "fixed k = " + config.k(), Collections.emptySortedMap());
+        }
+        if (config.autoK() == ClusteringConfig.AutoK.SIZE) {
+            int k = clamp((int) Math.round((double) n / config.expectedClusterSize()), config.kMin(), config.kMax(), n);
+            return new Choice(k, n + " summaries / expected size " + config.expectedClusterSize(), Collections.emptySortedMap());
+        }
+        int[] rows = Silhouette.sample(n, SAMPLE, config.seed());
+        Vectors sample = data.subset(rows);
+        int m = sample.size();
+        int kMin = Math.max(2, config.kMin());
+        int kMax = Math.min(config.kMax(), m - 1);
+        if (kMax < kMin) {
+            int k = clamp(config.kMin(), 1, config.kMax(), n);
+            return new Choice(k, "too few summaries (" + n + ") to compare k", Collections.emptySortedMap());
+        }
+        float[] distances = Silhouette.distances(sample, parallel);
+        SortedMap<Integer, Double> scores = new TreeMap<>();
+        int best = kMin;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int k = kMin; k <= kMax; k++) {
+            KMeans.Result fit = KMeans.fit(sample, config.kMeansOptions(k), parallel);
+            double score = Silhouette.score(distances, m, fit.assignments());
+            scores.put(k, score);
+            if (score > bestScore) {
+                bestScore = score;
+                best = k;
+            }
+        }
+        return new Choice(best, String.format("best silhouette %.3f on %d of %d summaries", bestScore, m, n),
+                Collections.unmodifiableSortedMap(scores));
+    }
+
+    private static int clamp(int k, int min, int max, int n) {
+        return Math.max(1, Math.min(n, Math.max(min, Math.min(max, k))));
+    }
+}

@@ -1,0 +1,25 @@
+/**
+ * Clustering of a theme's summary embeddings (issue 6), the pure core: no Vert.x, no database; everything here is
+ * plain computation that callers run on worker threads, passing a {@link dev.prism.cluster.Parallel} to spread the
+ * heavy loops over cores.
+ *
+ * <ul>
+ *   <li>{@link dev.prism.cluster.Clustering}: one full run as a theme's {@link dev.prism.cluster.ClusteringConfig}
+ *       asks: {@link dev.prism.cluster.KMeans} with k fixed or chosen by {@link dev.prism.cluster.KSelection}
+ *       ({@link dev.prism.cluster.Silhouette} on a sample, or size), or {@link dev.prism.cluster.Hdbscan}; then
+ *       {@link dev.prism.cluster.MinimumClusterRule} (enough members from enough users, else "Other").</li>
+ *   <li>{@link dev.prism.cluster.ClusterMatcher}: stable cluster ids across runs and the lineage events (new, grown,
+ *       merged, split, retired) that alerts react to; {@link dev.prism.cluster.NearestCentroid}: streaming assignment of
+ *       new summaries between runs.</li>
+ *   <li>Names: {@link dev.prism.cluster.ClusterNamer} offline ({@link dev.prism.cluster.CtfIdf} over
+ *       {@link dev.prism.cluster.Terms}), or an LLM with {@link dev.prism.cluster.ContrastivePrompt} and
+ *       {@link dev.prism.cluster.NamingAnswerParser}.</li>
+ *   <li>{@link dev.prism.cluster.Pca2d} (map coordinates, ojalgo), {@link dev.prism.cluster.Trends} (hourly and daily
+ *       counts, growth, share), {@link dev.prism.cluster.AdjustedRandIndex} (quality tests).</li>
+ * </ul>
+ *
+ * <p>Threading: pure; callers run it on worker threads, never on an event loop. Every result is deterministic for a
+ * given input and seed, whatever the number of threads. The verticle that schedules runs, stores clusters and
+ * publishes {@code prism.cluster.updated} is not part of this package yet.
+ */
+package dev.prism.cluster;
