@@ -8,6 +8,12 @@ import java.util.List;
  * HDBSCAN; then the minimum cluster rule, so that small or single-user clusters become "Other". This is the pure entry
  * point a verticle calls on a worker thread; matching the result to the previous run's ids is
  * {@link ClusterMatcher}'s job.
+ *
+ * <p>k-means puts every point in some cluster. Summaries farther than {@code max_distance} (cosine) from their
+ * centroid go to "Other" instead: the same rule that keeps {@link NearestCentroid} from assigning them between runs,
+ * so a full run and the streaming assignment agree. It also dissolves the grab-bag clusters k-means forms from
+ * outliers (their members are far from their own mean), which otherwise come and go between runs and take names and
+ * alerts with them. HDBSCAN has its own notion of outliers and is left as it is.
  */
 public final class Clustering {
 
@@ -42,9 +48,17 @@ public final class Clustering {
                     + (r.sampled() ? " (clustered a sample of " + Hdbscan.DEFAULT_MAX_POINTS + ")" : "");
         } else {
             KSelection.Choice choice = KSelection.choose(data, config, parallel);
-            KMeans.Result r = KMeans.fit(data, config.kMeansOptions(choice.k()), parallel);
-            raw = r.assignments();
-            detail = "kmeans: k = " + choice.k() + " (" + choice.reason() + "), " + r.iterations() + " iterations";
+            KMeans.Result r = KMeans.fitBest(data, config.kMeansOptions(choice.k()), KSelection.RESTARTS, parallel);
+            raw = r.assignments().clone();
+            int far = 0;
+            for (int i = 0; i < raw.length; i++) {
+                if (NearestCentroid.cosineDistance(data.row(i), r.centroid(raw[i])) > config.maxDistance()) {
+                    raw[i] = -1;
+                    far++;
+                }
+            }
+            detail = "kmeans: k = " + choice.k() + " (" + choice.reason() + "), " + r.iterations() + " iterations, "
+                    + far + " farther than " + config.maxDistance() + " from their centroid";
         }
         MinimumClusterRule.Outcome kept = MinimumClusterRule.apply(raw, userIds, config.minClusterSize(), config.minDistinctUsers());
         detail += ", " + kept.clusters() + " kept, " + kept.demoted().size() + " too small or too few users";

@@ -21,8 +21,8 @@ import java.util.Set;
  *       from fewer users, go to "Other" ({@link MinimumClusterRule}); {@code min_cluster_size} is also HDBSCAN's</li>
  *   <li>{@code min_samples}: HDBSCAN's density smoothing (default: {@code min_cluster_size})</li>
  *   <li>{@code seed} (default 42), {@code max_iterations} (default 100)</li>
- *   <li>{@code max_distance}: cosine distance beyond which a new summary stays unassigned until the next re-clustering
- *       (default 0.35)</li>
+ *   <li>{@code max_distance}: cosine distance from a centroid beyond which a summary is not a member: k-means members
+ *       farther out go to "Other", and a new summary stays unassigned until the next run (default 0.4)</li>
  * </ul>
  *
  * Unknown keys are rejected: a misspelt {@code min_clustersize} would otherwise be silently ignored.
@@ -116,7 +116,7 @@ public record ClusteringConfig(Method method, Integer k, AutoK autoK, int kMin, 
         int minSamples = r.integer("min_samples", minSize, "an integer >= 1");
         long seed = r.longValue("seed", 42);
         int maxIterations = r.integer("max_iterations", 100, "an integer >= 1");
-        double maxDistance = r.number("max_distance", 0.35, "a cosine distance from 0 to 2");
+        double maxDistance = r.number("max_distance", 0.4, "a cosine distance from 0 to 2");
         ClusteringConfig config = null;
         try {
             config = new ClusteringConfig(method, k, autoK, kMin, kMax, expected, minSize, minUsers, minSamples, seed,

@@ -116,6 +116,23 @@ public final class KMeans {
     }
 
     /**
+     * The best of {@code restarts} runs (lowest inertia; the earliest on ties), seeded {@code seed}, {@code seed + 1}, …
+     * k-means only finds a local optimum, and on data with outliers k-means++ likes to start at outliers; a few
+     * restarts make both the clustering and the choice of k far less dependent on the seed.
+     */
+    public static Result fitBest(Vectors data, Options options, int restarts, Parallel parallel) {
+        Result best = null;
+        for (int r = 0; r < Math.max(1, restarts); r++) {
+            Options o = new Options(options.k(), options.maxIterations(), options.tolerance(), options.seed() + r, options.seedTrials());
+            Result result = fit(data, o, parallel);
+            if (best == null || result.inertia() < best.inertia()) {
+                best = result;
+            }
+        }
+        return best;
+    }
+
+    /**
      * Runs Lloyd iterations from the given centroids (k rows, row-major) instead of seeding: a warm start from the
      * previous run's centroids, or the same start as another implementation when comparing.
      */

@@ -1,6 +1,7 @@
 package dev.prism.cluster;
 
 import java.util.Collections;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -8,7 +9,9 @@ import java.util.TreeMap;
  * Chooses k for k-means when a theme says {@code "k": "auto"}.
  *
  * <p>{@code silhouette}: k-means for every k in {@code k_min…k_max} on a sample of at most {@value #SAMPLE} summaries,
- * scored by mean silhouette on that sample; the best score wins, ties go to the smaller k. Clustering the sample rather
+ * scored by mean silhouette on that sample; the smallest k whose score is within {@value #NEAR_TIE} of the best wins.
+ * A larger k must be clearly better because near-ties flip between runs as summaries arrive (typically k versus k + 1,
+ * where the extra cluster is a grab bag of outliers), and every flip retires and renames clusters. Clustering the sample rather
  * than all points keeps the cost independent of the theme's size (about 30 small k-means runs), and the sample is large
  * enough for clusters of a few dozen members to show. {@code size}: {@code n / expected_cluster_size}, for themes
  * whose owners know roughly how fine they want the grouping. Pure; callers run it on worker threads.
@@ -16,6 +19,9 @@ import java.util.TreeMap;
 public final class KSelection {
 
     public static final int SAMPLE = 2_000;
+    public static final double NEAR_TIE = 0.01;
+    /** k-means runs per k (best inertia kept): one unlucky start would otherwise bend the silhouette curve. */
+    public static final int RESTARTS = 3;
 
     /**
      * @param silhouettes the score of every k tried (empty unless chosen by silhouette)
@@ -47,18 +53,21 @@ public final class KSelection {
         }
         float[] distances = Silhouette.distances(sample, parallel);
         SortedMap<Integer, Double> scores = new TreeMap<>();
-        int best = kMin;
-        double bestScore = Double.NEGATIVE_INFINITY;
+        double top = Double.NEGATIVE_INFINITY;
         for (int k = kMin; k <= kMax; k++) {
-            KMeans.Result fit = KMeans.fit(sample, config.kMeansOptions(k), parallel);
+            KMeans.Result fit = KMeans.fitBest(sample, config.kMeansOptions(k), RESTARTS, parallel);
             double score = Silhouette.score(distances, m, fit.assignments());
             scores.put(k, score);
-            if (score > bestScore) {
-                bestScore = score;
-                best = k;
+            top = Math.max(top, score);
+        }
+        int best = kMin;
+        for (Map.Entry<Integer, Double> e : scores.entrySet()) {
+            if (e.getValue() >= top - NEAR_TIE) {
+                best = e.getKey();
+                break;
             }
         }
-        return new Choice(best, String.format("best silhouette %.3f on %d of %d summaries", bestScore, m, n),
+        return new Choice(best, String.format("silhouette %.3f (best %.3f) on %d of %d summaries", scores.get(best), top, m, n),
                 Collections.unmodifiableSortedMap(scores));
     }
 
