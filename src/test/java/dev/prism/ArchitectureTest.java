@@ -19,7 +19,7 @@ class ArchitectureTest {
             .importPackages("dev.prism");
 
     /** Packages every feature may use: the bus vocabulary, configuration and the store's infrastructure. */
-    private static final List<String> FEATURES = List.of("ingest", "project", "trace", "format", "theme", "llm", "run", "embed", "web", "demo");
+    private static final List<String> FEATURES = List.of("ingest", "project", "trace", "format", "theme", "llm", "run", "embed", "web", "demo", "cluster");
 
     @Test
     @DisplayName("no feature package uses another feature's classes")
@@ -50,6 +50,15 @@ class ArchitectureTest {
                 .or().haveSimpleName("TraceFilter").or().haveSimpleName("FilterSql").or().haveSimpleName("Sampler")
                 .or().haveSimpleName("PromptTemplate").or().haveSimpleName("VectorIndex").or().haveSimpleName("Vectors").or().haveSimpleName("OnnxMiniLm").or().haveSimpleName("FlowControl").or().haveSimpleName("AnswerParser")
                 .or().haveSimpleName("CoalescingBuffer").or().haveSimpleName("Subscriptions").or().haveSimpleName("LiveProtocol")
+                .should().dependOnClassesThat().resideInAPackage("io.vertx..")
+                .check(CLASSES);
+    }
+
+    @Test
+    @DisplayName("the clustering core imports nothing from Vert.x; only its verticle and repository may")
+    void clusteringCoreIsPure() {
+        noClasses().that().resideInAPackage("dev.prism.cluster..")
+                .and().haveSimpleNameNotEndingWith("Verticle").and().haveSimpleNameNotEndingWith("Repository")
                 .should().dependOnClassesThat().resideInAPackage("io.vertx..")
                 .check(CLASSES);
     }

@@ -71,7 +71,7 @@ public final class ClusterNamer {
             words += pickWords.length;
             chosen.add(pick.surface());
         }
-        List<String> shown = candidates.stream().limit(6).map(CtfIdf.Scored::surface).toList();
+        List<String> shown = distinct(candidates, 6);
         if (chosen.isEmpty()) {
             return new Name("Unnamed cluster", texts.size() + " summaries without distinctive words.", List.of());
         }
@@ -79,6 +79,24 @@ public final class ClusterNamer {
         String description = texts.size() + " summaries. Distinctive terms: " + String.join(", ", shown) + "."
                 + representative(texts, candidates).map(t -> " Typical: \"" + t + "\"").orElse("");
         return new Name(title, description, shown);
+    }
+
+    /** The best terms, leaving out words already shown within a pair and pairs whose words are both shown. */
+    private static List<String> distinct(List<CtfIdf.Scored> candidates, int limit) {
+        List<String> out = new ArrayList<>();
+        Set<String> words = new HashSet<>();
+        for (CtfIdf.Scored term : candidates) {
+            if (out.size() == limit) {
+                break;
+            }
+            List<String> parts = List.of(term.key().split(" "));
+            if (words.containsAll(parts)) {
+                continue;
+            }
+            words.addAll(parts);
+            out.add(term.surface());
+        }
+        return out;
     }
 
     /** The member text that contains the most of the top terms (by score), cut to 200 characters. */

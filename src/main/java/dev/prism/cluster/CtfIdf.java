@@ -33,7 +33,7 @@ public final class CtfIdf {
     }
 
     /**
-     * The {@code limit} best terms of every cluster, best first (ties by key). A term must occur in at least two of a
+     * The {@code limit} best terms of every cluster, best first (ties: pairs first, then by key). A term must occur in at least two of a
      * cluster's texts (one if the cluster has a single text), so one odd summary cannot name a cluster.
      */
     public static List<List<Scored>> top(List<List<String>> clusters, int limit) {
@@ -70,7 +70,9 @@ public final class CtfIdf {
                 double idf = Math.log(1 + average / total.get(e.getKey()));
                 scored.add(new Scored(e.getKey(), spelling(spellings.get(c).get(e.getKey())), tf * idf, e.getValue()));
             }
-            scored.sort(Comparator.comparingDouble(Scored::score).reversed().thenComparing(Scored::key));
+            // On equal scores a pair comes first: "shipping options" says more than "delivery".
+            scored.sort(Comparator.comparingDouble(Scored::score).reversed()
+                    .thenComparing(s -> !s.isPair()).thenComparing(Scored::key));
             out.add(List.copyOf(scored.subList(0, Math.min(limit, scored.size()))));
         }
         return out;

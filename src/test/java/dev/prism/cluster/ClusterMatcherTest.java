@@ -1,0 +1,133 @@
+package dev.prism.cluster;
+
+import dev.prism.cluster.ClusterMatcher.Current;
+import dev.prism.cluster.ClusterMatcher.Event;
+import dev.prism.cluster.ClusterMatcher.Lineage;
+import dev.prism.cluster.ClusterMatcher.Matching;
+import dev.prism.cluster.ClusterMatcher.Previous;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ClusterMatcherTest {
+
+    private static final float[] X = {1, 0, 0};
+    private static final float[] Y = {0, 1, 0};
+    private static final float[] Z = {0, 0, 1};
+
+    /** Members "m{from}" … "m{to - 1}". */
+    private static Set<String> members(int from, int to) {
+        return IntStream.range(from, to).mapToObj(i -> "m" + i).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static Supplier<String> fresh() {
+        AtomicInteger next = new AtomicInteger();
+        return () -> "new-" + next.getAndIncrement();
+    }
+
+    @Test
+    @DisplayName("the same clusters keep their ids in any order: SAME, no material change, nothing retired")
+    void same() {
+        List<Previous> before = List.of(new Previous("a", X, members(0, 20)), new Previous("b", Y, members(20, 40)));
+        Matching m = ClusterMatcher.match(before, List.of(new Current(Y, members(20, 40)), new Current(X, members(0, 20))), fresh());
+
+        assertThat(m.clusters()).extracting(Lineage::id).containsExactly("b", "a");
+        assertThat(m.clusters()).extracting(Lineage::event).containsOnly(Event.SAME);
+        assertThat(m.clusters()).noneMatch(Lineage::materialChange);
+        assertThat(m.retired()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("10 % more members is GROWN without material change; 50 % more, or a third replaced, is material")
+    void growth() {
+        List<Previous> before = List.of(new Previous("a", X, members(0, 20)), new Previous("b", Y, members(100, 120)),
+                new Previous("c", Z, members(200, 230)));
+        Set<String> replaced = members(210, 240);
+        Matching m = ClusterMatcher.match(before, List.of(new Current(X, members(0, 22)), new Current(Y, members(100, 130)),
+                new Current(Z, replaced)), fresh());
+
+        assertThat(m.clusters()).extracting(Lineage::id).containsExactly("a", "b", "c");
+        assertThat(m.clusters()).extracting(Lineage::event).containsExactly(Event.GROWN, Event.GROWN, Event.SAME);
+        assertThat(m.clusters()).extracting(Lineage::materialChange).containsExactly(false, true, true);
+        assertThat(m.clusters().get(2).jaccard()).isEqualTo(0.5);
+    }
+
+    @Test
+    @DisplayName("two clusters merging keep the larger one's id; the smaller retires into it")
+    void merge() {
+        List<Previous> before = List.of(new Previous("small", X, members(0, 10)), new Previous("large", Y, members(10, 40)));
+        Matching m = ClusterMatcher.match(before, List.of(new Current(Y, members(0, 40))), fresh());
+
+        Lineage merged = m.clusters().get(0);
+        assertThat(merged.id()).isEqualTo("large");
+        assertThat(merged.event()).isEqualTo(Event.MERGED);
+        assertThat(merged.sources()).containsExactly("large", "small");
+        assertThat(merged.materialChange()).isTrue();
+        assertThat(m.retired()).singleElement().satisfies(r -> {
+            assertThat(r.id()).isEqualTo("small");
+            assertThat(r.event()).isEqualTo(Event.RETIRED);
+            assertThat(r.into()).isEqualTo("large");
+        });
+    }
+
+    @Test
+    @DisplayName("a cluster splitting keeps its id on the larger part; the smaller gets a fresh id and names its source")
+    void split() {
+        List<Previous> before = List.of(new Previous("a", X, members(0, 30)));
+        Matching m = ClusterMatcher.match(before, List.of(new Current(Z, members(20, 30)), new Current(X, members(0, 20))), fresh());
+
+        assertThat(m.clusters()).extracting(Lineage::id).containsExactly("new-0", "a");
+        assertThat(m.clusters()).extracting(Lineage::event).containsOnly(Event.SPLIT);
+        assertThat(m.clusters()).allSatisfy(l -> assertThat(l.sources()).containsExactly("a"));
+        assertThat(m.clusters()).extracting(Lineage::materialChange).containsExactly(true, true);
+        assertThat(m.retired()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("unrelated new clusters are NEW with fresh ids in index order; vanished ones are RETIRED")
+    void newAndRetired() {
+        List<Previous> before = List.of(new Previous("a", X, members(0, 10)), new Previous("gone", Y, members(50, 60)));
+        Matching m = ClusterMatcher.match(before, List.of(new Current(Z, members(100, 110)), new Current(X, members(0, 10)),
+                new Current(new float[]{-1, 0, 0}, members(200, 210))), fresh());
+
+        assertThat(m.clusters()).extracting(Lineage::id).containsExactly("new-0", "a", "new-1");
+        assertThat(m.clusters()).extracting(Lineage::event).containsExactly(Event.NEW, Event.SAME, Event.NEW);
+        assertThat(m.retired()).singleElement().satisfies(r -> {
+            assertThat(r.id()).isEqualTo("gone");
+            assertThat(r.into()).isNull();
+        });
+    }
+
+    @Test
+    @DisplayName("members that left or arrived do not weaken a match: only members present in both runs count")
+    void onlySharedMembersCount() {
+        // 30 of a's 40 members aged out; the 10 that remain all went to the new cluster, which has 30 newcomers.
+        List<Previous> before = List.of(new Previous("a", X, members(0, 40)));
+        Matching m = ClusterMatcher.match(before, List.of(new Current(X, members(30, 70))), fresh());
+
+        assertThat(m.idOf(0)).isEqualTo("a");
+        assertThat(m.clusters().get(0).materialChange()).isTrue();
+    }
+
+    @Test
+    @DisplayName("with disjoint members, a cluster continues by centroid when it points the same way, and only then")
+    void centroidFallback() {
+        List<Previous> before = List.of(new Previous("a", X, members(0, 20)), new Previous("b", Y, members(20, 40)));
+        Matching m = ClusterMatcher.match(before, List.of(new Current(new float[]{0.95f, 0.1f, 0}, members(100, 121)),
+                new Current(new float[]{0.5f, 0, 0.5f}, members(200, 220))), fresh());
+
+        assertThat(m.clusters()).extracting(Lineage::id).containsExactly("a", "new-0");
+        assertThat(m.clusters().get(0).materialChange()).as("same topic, similar size").isFalse();
+        assertThat(m.retired()).extracting(Lineage::id).containsExactly("b");
+        assertThat(m.keptIds()).containsExactly("a");
+    }
+}
