@@ -50,9 +50,17 @@ public final class Clustering {
             KSelection.Choice choice = KSelection.choose(data, config, parallel);
             KMeans.Result r = KMeans.fitBest(data, config.kMeansOptions(choice.k()), KSelection.RESTARTS, parallel);
             raw = r.assignments().clone();
+            int d = data.dim();
+            float[] centroidNorms = new float[r.k()];
+            for (int c = 0; c < r.k(); c++) {
+                centroidNorms[c] = (float) Math.sqrt(Vectors.dot(r.centroids(), c * d, r.centroids(), c * d, d));
+            }
             int far = 0;
             for (int i = 0; i < raw.length; i++) {
-                if (NearestCentroid.cosineDistance(data.row(i), r.centroid(raw[i])) > config.maxDistance()) {
+                int c = raw[i];
+                double norms = Math.sqrt(Vectors.dot(data.data(), i * d, data.data(), i * d, d)) * centroidNorms[c];
+                double cosine = norms == 0 ? 0 : Vectors.dot(data.data(), i * d, r.centroids(), c * d, d) / norms;
+                if (1 - cosine > config.maxDistance()) {
                     raw[i] = -1;
                     far++;
                 }

@@ -52,7 +52,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Method. Every implementation runs to convergence (no point changes cluster; at most 100 iterations) from k-means++
  * seeding with the same seed value. First one untimed pass records each one's iterations and final inertia (computed
  * the same way for all: sum of squared euclidean distances in double). Then JMH times each full run and, separately,
- * its seeding alone; time per iteration = (full − seeding) / iterations. Each library seeds with its own random
+ * its seeding alone (median of 5 measured JMH iterations after 2 warm-up ones, one fork); time per iteration =
+ * (full − seeding) / iterations. Each library seeds with its own random
  * generator, so their starts differ; to compare at an equal start, Prism also runs from exactly Smile's seeding
  * ({@code PartitionClustering.seed} with Smile's seed, as {@code KMeans.lloyd} does internally) and must reach Smile's
  * iterations and inertia.
@@ -386,7 +387,8 @@ public class KMeansBench {
         Map<String, Double> ms = new LinkedHashMap<>();
         for (RunResult r : new Runner(options.build()).run()) {
             String label = r.getParams().getBenchmark();
-            ms.put(label.substring(label.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
+            // The median of the measured iterations: on a shared machine one disturbed iteration moves the mean a lot.
+            ms.put(label.substring(label.lastIndexOf('.') + 1), r.getPrimaryResult().getStatistics().getPercentile(50));
         }
 
         double reference = quality.get("prism").inertia();
