@@ -52,7 +52,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Method. Every implementation runs to convergence (no point changes cluster; at most 100 iterations) from k-means++
  * seeding with the same seed value. First one untimed pass records each one's iterations and final inertia (computed
  * the same way for all: sum of squared euclidean distances in double). Then JMH times each full run and, separately,
- * its seeding alone (median of 5 measured JMH iterations after 2 warm-up ones, one fork); time per iteration =
+ * its seeding alone (median of 5 measured JMH iterations of 2 s after 4 warm-up ones of 3 s, one fork); time per iteration =
  * (full − seeding) / iterations. Each library seeds with its own random
  * generator, so their starts differ; to compare at an equal start, Prism also runs from exactly Smile's seeding
  * ({@code PartitionClustering.seed} with Smile's seed, as {@code KMeans.lloyd} does internally) and must reach Smile's
@@ -64,7 +64,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 2)
+@Warmup(iterations = 4, time = 3)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
 public class KMeansBench {
@@ -372,23 +372,83 @@ public class KMeansBench {
         return inertia(rows, labels, centres);
     }
 
-    /** {@code --quick}: one short measurement, to check that the benchmark runs. */
+    /**
+     * Round-robin timing without JMH: every round runs each benchmark method once, in turn, in this JVM. Slower drifts
+     * in the load of a shared machine then hit every implementation alike, which JMH's one-benchmark-after-the-other
+     * order cannot promise. Median per method, after {@code warmup} untimed rounds.
+     */
+    static Map<String, Double> interleaved(int warmup, int rounds) {
+        KMeansBench b = new KMeansBench();
+        b.setUp();
+        try {
+            Map<String, java.util.concurrent.Callable<Object>> methods = new LinkedHashMap<>();
+            methods.put("prism2Threads", b::prism2Threads);
+            methods.put("prism2ThreadsSeeding", b::prism2ThreadsSeeding);
+            methods.put("prism1Thread", b::prism1Thread);
+            methods.put("prism1ThreadSeeding", b::prism1ThreadSeeding);
+            methods.put("prism2ThreadsFromSmileSeeding", b::prism2ThreadsFromSmileSeeding);
+            methods.put("smileLloyd", b::smileLloyd);
+            methods.put("smileSeeding", b::smileSeeding);
+            methods.put("smileBbdTree", b::smileBbdTree);
+            methods.put("smileBbdTreeSeeding", b::smileBbdTreeSeeding);
+            methods.put("commonsMath", b::commonsMath);
+            methods.put("commonsMathSeeding", b::commonsMathSeeding);
+            Map<String, double[]> times = new LinkedHashMap<>();
+            methods.keySet().forEach(name -> times.put(name, new double[rounds]));
+            int sink = 0;
+            for (int round = -warmup; round < rounds; round++) {
+                for (Map.Entry<String, java.util.concurrent.Callable<Object>> m : methods.entrySet()) {
+                    long start = System.nanoTime();
+                    sink += System.identityHashCode(m.getValue().call());
+                    if (round >= 0) {
+                        times.get(m.getKey())[round] = (System.nanoTime() - start) / 1e6;
+                    }
+                }
+            }
+            Map<String, Double> medians = new LinkedHashMap<>();
+            times.forEach((name, t) -> {
+                double[] sorted = t.clone();
+                java.util.Arrays.sort(sorted);
+                medians.put(name, sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2);
+            });
+            if (sink == 42) {
+                System.out.print("");
+            }
+            return medians;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            b.tearDown();
+        }
+    }
+
+    /**
+     * {@code --quick}: one short JMH measurement each, to check that the benchmark runs. {@code --interleaved}: the
+     * round-robin timing of {@link #interleaved} (5 warm-up rounds, 11 measured) instead of JMH.
+     */
     public static void main(String[] args) throws Exception {
         boolean quick = List.of(args).contains("--quick");
+        boolean roundRobin = List.of(args).contains("--interleaved");
         System.out.printf("k-means benchmark: %,d × %d, k = %d, %d cores, %s %s%n", N, D, K,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
         Map<String, Quality> quality = quality();
         quality.forEach((name, q) -> System.out.printf("  %-24s %3d iterations, inertia %.4f%n", name, q.iterations(), q.inertia()));
 
-        ChainedOptionsBuilder options = new OptionsBuilder().include(KMeansBench.class.getName() + "\\.");
-        if (quick) {
-            options.warmupIterations(1).measurementIterations(1).warmupTime(TimeValue.seconds(1)).measurementTime(TimeValue.seconds(1));
-        }
         Map<String, Double> ms = new LinkedHashMap<>();
-        for (RunResult r : new Runner(options.build()).run()) {
-            String label = r.getParams().getBenchmark();
-            // The median of the measured iterations: on a shared machine one disturbed iteration moves the mean a lot.
-            ms.put(label.substring(label.lastIndexOf('.') + 1), r.getPrimaryResult().getStatistics().getPercentile(50));
+        if (roundRobin) {
+            ms = interleaved(quick ? 1 : 5, quick ? 1 : 11);
+            System.out.println("Round-robin medians (ms): " + ms);
+        } else {
+            ChainedOptionsBuilder options = new OptionsBuilder().include(KMeansBench.class.getName() + "\\.");
+            if (quick) {
+                options.warmupIterations(1).measurementIterations(1).warmupTime(TimeValue.seconds(1)).measurementTime(TimeValue.seconds(1));
+            }
+            for (RunResult r : new Runner(options.build()).run()) {
+                String label = r.getParams().getBenchmark();
+                // The median of the measured iterations: on a shared machine one disturbed iteration moves the mean a lot.
+                ms.put(label.substring(label.lastIndexOf('.') + 1), r.getPrimaryResult().getStatistics().getPercentile(50));
+            }
         }
 
         double reference = quality.get("prism").inertia();
