@@ -49,21 +49,10 @@ public final class Clustering {
         } else {
             KSelection.Choice choice = KSelection.choose(data, config, parallel);
             KMeans.Result r = KMeans.fitBest(data, config.kMeansOptions(choice.k()), KSelection.RESTARTS, parallel);
-            raw = r.assignments().clone();
-            int d = data.dim();
-            float[] centroidNorms = new float[r.k()];
-            for (int c = 0; c < r.k(); c++) {
-                centroidNorms[c] = (float) Math.sqrt(Vectors.dot(r.centroids(), c * d, r.centroids(), c * d, d));
-            }
+            raw = withinDistance(data, r, config.maxDistance());
             int far = 0;
-            for (int i = 0; i < raw.length; i++) {
-                int c = raw[i];
-                double norms = Math.sqrt(Vectors.dot(data.data(), i * d, data.data(), i * d, d)) * centroidNorms[c];
-                double cosine = norms == 0 ? 0 : Vectors.dot(data.data(), i * d, r.centroids(), c * d, d) / norms;
-                if (1 - cosine > config.maxDistance()) {
-                    raw[i] = -1;
-                    far++;
-                }
+            for (int l : raw) {
+                far += l < 0 ? 1 : 0;
             }
             detail = "kmeans: k = " + choice.k() + " (" + choice.reason() + "), " + r.iterations() + " iterations, "
                     + far + " farther than " + config.maxDistance() + " from their centroid";
@@ -71,6 +60,25 @@ public final class Clustering {
         MinimumClusterRule.Outcome kept = MinimumClusterRule.apply(raw, userIds, config.minClusterSize(), config.minDistinctUsers());
         detail += ", " + kept.clusters() + " kept, " + kept.demoted().size() + " too small or too few users";
         return new Outcome(kept.labels(), means(data, kept.labels(), kept.clusters()), detail);
+    }
+
+    /** The k-means assignments, with -1 for points farther than {@code maxDistance} (cosine) from their centroid. */
+    static int[] withinDistance(Vectors data, KMeans.Result r, double maxDistance) {
+        int[] labels = r.assignments().clone();
+        int d = data.dim();
+        float[] centroidNorms = new float[r.k()];
+        for (int c = 0; c < r.k(); c++) {
+            centroidNorms[c] = (float) Math.sqrt(Vectors.dot(r.centroids(), c * d, r.centroids(), c * d, d));
+        }
+        for (int i = 0; i < labels.length; i++) {
+            int c = labels[i];
+            double norms = Math.sqrt(Vectors.dot(data.data(), i * d, data.data(), i * d, d)) * centroidNorms[c];
+            double cosine = norms == 0 ? 0 : Vectors.dot(data.data(), i * d, r.centroids(), c * d, d) / norms;
+            if (1 - cosine > maxDistance) {
+                labels[i] = -1;
+            }
+        }
+        return labels;
     }
 
     static List<float[]> means(Vectors data, int[] labels, int k) {

@@ -9,7 +9,10 @@ import java.util.TreeMap;
  * Chooses k for k-means when a theme says {@code "k": "auto"}.
  *
  * <p>{@code silhouette}: k-means for every k in {@code k_min…k_max} on a sample of at most {@value #SAMPLE} summaries,
- * scored by mean silhouette on that sample; the smallest k whose score is within {@value #NEAR_TIE} of the best wins.
+ * scored by mean silhouette on that sample, as {@link Clustering} will use the result: summaries farther than
+ * {@code max_distance} from their centroid are "Other" and score 0. That way a k that spends a centroid on a grab bag of
+ * outliers is not rewarded for it, and a k that merges two topics into one loose cluster is penalised for the
+ * members it loses. The smallest k whose score is within {@value #NEAR_TIE} of the best wins.
  * A larger k must be clearly better because near-ties flip between runs as summaries arrive (typically k versus k + 1,
  * where the extra cluster is a grab bag of outliers), and every flip retires and renames clusters. Clustering the sample rather
  * than all points keeps the cost independent of the theme's size (about 30 small k-means runs), and the sample is large
@@ -56,7 +59,13 @@ public final class KSelection {
         double top = Double.NEGATIVE_INFINITY;
         for (int k = kMin; k <= kMax; k++) {
             KMeans.Result fit = KMeans.fitBest(sample, config.kMeansOptions(k), RESTARTS, parallel);
-            double score = Silhouette.score(distances, m, fit.assignments());
+            int[] labels = Clustering.withinDistance(sample, fit, config.maxDistance());
+            int kept = 0;
+            for (int l : labels) {
+                kept += l >= 0 ? 1 : 0;
+            }
+            // Scored as the run will use it: points beyond max_distance go to Other and count as 0.
+            double score = Silhouette.score(distances, m, labels) * kept / m;
             scores.put(k, score);
             top = Math.max(top, score);
         }
