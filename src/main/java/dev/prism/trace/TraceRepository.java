@@ -173,7 +173,7 @@ final class TraceRepository {
                                    AND e.distinct_id <> ''
                                  ORDER BY e."timestamp" NULLS LAST, e.received_at LIMIT 1) AS distinct_id
                           FROM traces t WHERE t.project_id = $1 AND t.trace_id = ANY($2)""")
-                .execute(Tuple.of(q.projectId(), q.traceIds().toArray(String[]::new)))
+                .execute(Tuple.tuple().addString(q.projectId()).addArrayOfString(q.traceIds().toArray(String[]::new)))
                 .map(rows -> {
                     Map<String, dev.prism.bus.TraceFacts.Fact> out = new HashMap<>();
                     rows.forEach(r -> out.put(r.getString("trace_id"), new dev.prism.bus.TraceFacts.Fact(r.getString("distinct_id"),
