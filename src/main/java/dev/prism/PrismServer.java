@@ -1,6 +1,7 @@
 package dev.prism;
 
 import dev.prism.bus.Codecs;
+import dev.prism.cluster.ClusterVerticle;
 import dev.prism.config.PrismConfig;
 import dev.prism.demo.DemoVerticle;
 import dev.prism.embed.EmbedVerticle;
@@ -56,6 +57,8 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, () -> new FormatVerticle(config.format(), metrics), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new ThemeVerticle(db.pool()), 1))
                     // Embedding consumes what analysis publishes: it starts first and stops last so no summary finds it absent.
+                    // Clustering consumes what embedding publishes, so it starts before it and stops after it.
+                    .compose(v -> deploy(vertx, deployed, () -> new ClusterVerticle(db.pool(), config.cluster()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new EmbedVerticle(db.pool(), config.embed()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new AnalysisVerticle(db.pool(), config.llm()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new RunVerticle(db.pool(), config.runs()), 1))

@@ -24,6 +24,8 @@ public final class Addresses {
     public static final String TRACE_GET = "prism.trace.get";
     /** {@link TraceQuery} → {@link TraceSummary} (no events); fails with 404 when the trace is unknown. */
     public static final String TRACE_SUMMARY = "prism.trace.summary";
+    /** {@link TraceFacts} → {@link TraceFacts.Facts}: user, latency, cost and errors of many traces at once. */
+    public static final String TRACE_FACTS = "prism.trace.facts";
     /** {@link TraceCompleted}, published when a trace version completes. */
     public static final String TRACE_COMPLETED = "prism.trace.completed";
 
@@ -64,6 +66,11 @@ public final class Addresses {
      * {@code project_id}/{@code projectId}, {@code theme_id}/{@code themeId} and {@code cluster_id}/{@code clusterId}.
      */
     public static final String CLUSTER_UPDATED = "prism.cluster.updated";
+    /**
+     * {@link ClusterCommand} → {@link ClusterCommand.Clusters}, {@link ClusterCommand.Detail} or
+     * {@link ClusterCommand.RunResult}.
+     */
+    public static final String CLUSTER_COMMAND = "prism.cluster.command";
     /** An alert that fired, published by alerting: a {@link LiveEvent}, a {@code JsonObject} or a record, routed like clusters. */
     public static final String ALERT_FIRED = "prism.alert.fired";
     /** {@link LiveEvent}, published by any feature for WebSocket clients. */

@@ -45,7 +45,7 @@ public final class KSelection {
             int k = clamp((int) Math.round((double) n / config.expectedClusterSize()), config.kMin(), config.kMax(), n);
             return new Choice(k, n + " summaries / expected size " + config.expectedClusterSize(), Collections.emptySortedMap());
         }
-        int[] rows = Silhouette.sample(n, SAMPLE, config.seed());
+        int[] rows = distinct(data, Silhouette.sample(n, SAMPLE, config.seed()));
         Vectors sample = data.subset(rows);
         int m = sample.size();
         int kMin = Math.max(2, config.kMin());
@@ -78,6 +78,17 @@ public final class KSelection {
         }
         return new Choice(best, String.format("silhouette %.3f (best %.3f) on %d of %d summaries", scores.get(best), top, m, n),
                 Collections.unmodifiableSortedMap(scores));
+    }
+
+    /**
+     * The rows whose vectors differ from every earlier one. Identical summaries (the same text, the same vector) are
+     * common; each group has a perfect silhouette when it gets a centroid of its own, which pulls the choice towards a
+     * large k of duplicate groups that the minimum cluster size then dissolves.
+     */
+    static int[] distinct(Vectors data, int[] rows) {
+        java.util.Set<java.nio.FloatBuffer> seen = new java.util.HashSet<>();
+        int d = data.dim();
+        return java.util.Arrays.stream(rows).filter(r -> seen.add(java.nio.FloatBuffer.wrap(data.data(), r * d, d).slice())).toArray();
     }
 
     private static int clamp(int k, int min, int max, int n) {

@@ -19,7 +19,12 @@
  * </ul>
  *
  * <p>Threading: pure; callers run it on worker threads, never on an event loop. Every result is deterministic for a
- * given input and seed, whatever the number of threads. The verticle that schedules runs, stores clusters and
- * publishes {@code prism.cluster.updated} is not part of this package yet.
+ * given input and seed, whatever the number of threads. {@link dev.prism.cluster.Recluster} strings a whole run
+ * together (cluster, match, name, place on the map).
+ *
+ * <p>{@link dev.prism.cluster.ClusterVerticle} is the feature's only Vert.x part (with its
+ * {@code ClusterRepository}): it assigns new summaries as they arrive ({@code prism.embedding.created}), schedules
+ * re-clusterings per theme (they run on worker threads), stores clusters, members, runs and lineage, answers
+ * {@code prism.cluster.command} and publishes {@code prism.cluster.updated}.
  */
 package dev.prism.cluster;

@@ -9,7 +9,7 @@ import java.util.function.Function;
  * Typed server configuration, parsed once at startup. Every key is listed in {@link #SETTINGS} with its
  * environment variable and default; an unusable value stops startup with a {@link ConfigException}.
  */
-public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm, Runs runs, Embed embed) {
+public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm, Runs runs, Embed embed, Cluster cluster) {
 
     public record Http(String host, int port, long bodyLimitBytes, WebSocket webSocket) {
     }
@@ -231,6 +231,20 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting EMBED_CACHE_ENTRIES = new Setting("embed.cacheEntries", "PRISM_EMBED_CACHE_ENTRIES", "10000",
             "Vectors kept by text hash and model to skip embedding identical texts again");
 
+    /**
+     * Clustering of each theme's summary embeddings.
+     *
+     * @param refreshMinutes re-cluster every theme that received summaries since its last run this often; 0: never on a timer
+     * @param refreshAfter   re-cluster a theme once this many new summaries arrived since its last run; 0: never by count
+     */
+    public record Cluster(int refreshMinutes, int refreshAfter) {
+    }
+
+    public static final Setting CLUSTER_REFRESH_MINUTES = new Setting("cluster.refreshMinutes", "PRISM_CLUSTER_REFRESH_MINUTES", "30",
+            "Re-cluster every theme with new summaries this often (0: not on a timer)");
+    public static final Setting CLUSTER_REFRESH_AFTER = new Setting("cluster.refreshAfter", "PRISM_CLUSTER_REFRESH_AFTER", "50",
+            "Re-cluster a theme once this many new summaries arrived since its last run (0: not by count)");
+
     public static final Setting REDIS_URL = new Setting("redis.url", "PRISM_REDIS_URL", null,
             "redis://[:password@]host:port[/db]; absent keeps caches in process");
     public static final Setting FORMAT_CACHE_TTL = new Setting("format.cacheTtlHours", "PRISM_FORMAT_CACHE_TTL_HOURS", "24",
@@ -247,7 +261,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             RUN_SCHEDULER, RUN_PROGRESS,
 
             EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
-            EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_ENTRIES);
+            EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_ENTRIES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER);
 
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
@@ -278,7 +292,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                 new Embed(r.choice(EMBED_PROVIDER, "local", "openai"), r.optional(EMBED_BASE_URL), r.optional(EMBED_API_KEY), r.optional(EMBED_MODEL),
                         (int) r.integer(EMBED_BATCH_SIZE, 1, 2_048), r.integer(EMBED_BATCH_WAIT, 0, 60_000), (int) r.integer(EMBED_INTRA_OP_THREADS, 1, 256),
                         (int) r.integer(EMBED_WORKERS, 0, 256), (int) r.integer(EMBED_TIMEOUT, 1, 3_600), (int) r.integer(EMBED_MAX_ATTEMPTS, 1, 100),
-                        (int) r.integer(EMBED_CACHE_ENTRIES, 0, 10_000_000)));
+                        (int) r.integer(EMBED_CACHE_ENTRIES, 0, 10_000_000)),
+                new Cluster((int) r.integer(CLUSTER_REFRESH_MINUTES, 0, 7 * 24 * 60), (int) r.integer(CLUSTER_REFRESH_AFTER, 0, 10_000_000)));
     }
 
     private static String validPgUrl(String url, ConfigSource source) {

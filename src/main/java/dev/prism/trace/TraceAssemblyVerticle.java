@@ -34,7 +34,7 @@ import java.util.Optional;
  * {@code trace.rootGraceMillis} after their {@code $ai_trace} event; a late event reopens a trace as a new version.
  *
  * <p>Consumes {@value Addresses#EVENTS_STORED} (to sweep early after an {@code $ai_trace}), {@value Addresses#TRACE_LIST},
- * {@value Addresses#TRACE_SUMMARY} and {@value Addresses#TRACE_GET}. Publishes {@value Addresses#TRACE_COMPLETED} after the completion is committed.
+ * {@value Addresses#TRACE_SUMMARY}, {@value Addresses#TRACE_FACTS} and {@value Addresses#TRACE_GET}. Publishes {@value Addresses#TRACE_COMPLETED} after the completion is committed.
  * Assembly runs on a worker thread: a trace may hold megabytes of events.
  */
 public final class TraceAssemblyVerticle extends VerticleBase {
@@ -67,6 +67,8 @@ public final class TraceAssemblyVerticle extends VerticleBase {
                 list(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         vertx.eventBus().<TraceQuery>consumer(Addresses.TRACE_SUMMARY, msg ->
                 summary(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
+        vertx.eventBus().<dev.prism.bus.TraceFacts>consumer(Addresses.TRACE_FACTS, msg ->
+                repository.facts(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         vertx.eventBus().<TraceQuery>consumer(Addresses.TRACE_GET, msg ->
                 get(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         timer = vertx.setPeriodic(config.sweepMillis(), id -> sweep());

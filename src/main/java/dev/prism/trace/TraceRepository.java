@@ -161,6 +161,27 @@ final class TraceRepository {
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(summary(rows.iterator().next())));
     }
 
+    /** One round trip for all the traces; the user is the first event's (by time) that names one. */
+    Future<dev.prism.bus.TraceFacts.Facts> facts(dev.prism.bus.TraceFacts q) {
+        if (q.traceIds().isEmpty()) {
+            return Future.succeededFuture(new dev.prism.bus.TraceFacts.Facts(Map.of()));
+        }
+        return pool.preparedQuery("""
+                        SELECT t.trace_id, t.latency_seconds, t.cost_usd, t.error_count,
+                               (SELECT e.distinct_id FROM events e
+                                 WHERE e.project_id = t.project_id AND e.trace_id = t.trace_id AND e.distinct_id IS NOT NULL
+                                   AND e.distinct_id <> ''
+                                 ORDER BY e."timestamp" NULLS LAST, e.received_at LIMIT 1) AS distinct_id
+                          FROM traces t WHERE t.project_id = $1 AND t.trace_id = ANY($2)""")
+                .execute(Tuple.tuple().addString(q.projectId()).addArrayOfString(q.traceIds().toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, dev.prism.bus.TraceFacts.Fact> out = new HashMap<>();
+                    rows.forEach(r -> out.put(r.getString("trace_id"), new dev.prism.bus.TraceFacts.Fact(r.getString("distinct_id"),
+                            r.getDouble("latency_seconds"), r.getDouble("cost_usd"), r.getInteger("error_count"))));
+                    return new dev.prism.bus.TraceFacts.Facts(out);
+                });
+    }
+
     Pool pool() {
         return pool;
     }

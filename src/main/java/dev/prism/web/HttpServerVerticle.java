@@ -12,6 +12,9 @@ import dev.prism.bus.TraceQuery;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prism.bus.AnalysisTheme;
 import dev.prism.bus.SummaryQuery;
+import dev.prism.bus.ClusterCommand;
+import dev.prism.bus.EmbedSearch;
+import dev.prism.bus.SummaryCreated;
 import dev.prism.bus.LlmSettings;
 import dev.prism.bus.RunCommand;
 import dev.prism.bus.ThemeCommand;
@@ -47,7 +50,8 @@ import java.time.format.DateTimeParseException;
  * <p>{@code GET /ws} is the live WebSocket API; its {@link LiveHub} consumes the events clients may subscribe to.
  *
  * <p>Sends {@value Addresses#INGEST_CAPTURE}, {@value Addresses#PROJECT_AUTHORIZE}, {@value Addresses#TRACE_LIST},
- * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND}.
+ * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND},
+ * {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#EMBED_SEARCH}.
  */
 public final class HttpServerVerticle extends VerticleBase {
 
@@ -166,6 +170,13 @@ public final class HttpServerVerticle extends VerticleBase {
             }
             run(ctx, new RunCommand.Get(ctx.pathParam(PROJECT), id), 200);
         });
+        router.get(themes + "/:themeId/clusters").handler(ctx -> cluster(ctx,
+                new ClusterCommand.List(ctx.pathParam(PROJECT), ctx.pathParam("themeId"))));
+        router.post(themes + "/:themeId/clusters/refresh").handler(ctx -> cluster(ctx,
+                new ClusterCommand.Refresh(ctx.pathParam(PROJECT), ctx.pathParam("themeId"))));
+        router.get("/api/projects/:" + PROJECT + "/clusters/:clusterId").handler(ctx -> cluster(ctx,
+                new ClusterCommand.Get(ctx.pathParam(PROJECT), ctx.pathParam("clusterId"))));
+        router.get("/api/projects/:" + PROJECT + "/search").handler(this::search);
         router.get(themes + "/:themeId").handler(ctx -> theme(ctx, new ThemeCommand.Get(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
         router.put(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx,
                 new ThemeCommand.Write(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), ThemeCommand.Mode.REPLACE, json), 200)));
@@ -297,6 +308,49 @@ public final class HttpServerVerticle extends VerticleBase {
         vertx.eventBus().request(Addresses.RUN_COMMAND, command, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(180_000))
                 .onSuccess(r -> json(ctx, status, r.body() instanceof RunCommand.Runs list ? Json.runs(list.runs())
                         : r.body() instanceof RunCommand.Tested tested ? Json.tested(tested) : Json.run((dev.prism.bus.Run) r.body())))
+                .onFailure(ctx::fail);
+    }
+
+    /** Clusters answer with a list, one cluster, or a finished re-clustering (which may take a while). */
+    private void cluster(RoutingContext ctx, ClusterCommand command) {
+        vertx.eventBus().request(Addresses.CLUSTER_COMMAND, command, new DeliveryOptions().setSendTimeout(300_000))
+                .onSuccess(r -> json(ctx, 200, r.body() instanceof ClusterCommand.Clusters list ? Json.clusters(list)
+                        : r.body() instanceof ClusterCommand.Detail detail ? Json.clusterDetail(detail)
+                        : Json.clusterRun((ClusterCommand.RunResult) r.body())))
+                .onFailure(ctx::fail);
+    }
+
+    /** Semantic search: the nearest summaries to {@code q}, each with its title and text (one summary look-up per hit). */
+    private void search(RoutingContext ctx) {
+        String project = ctx.pathParam(PROJECT);
+        int k;
+        try {
+            k = intParam(ctx, "k", 10);
+        } catch (Failure.FailureException e) {
+            ctx.fail(e);
+            return;
+        }
+        String q = ctx.request().getParam("q");
+        vertx.eventBus().<EmbedSearch.Hits>request(Addresses.EMBED_SEARCH, new EmbedSearch(project, ctx.request().getParam("theme"), q, k))
+                .compose(r -> {
+                    java.util.List<EmbedSearch.Hit> hits = r.body().hits();
+                    java.util.List<Future<SummaryCreated>> texts = hits.stream()
+                            .map(h -> vertx.eventBus().<SummaryQuery.Summaries>request(Addresses.SUMMARY_LIST,
+                                            new SummaryQuery(project, h.themeId(), null, null, h.traceId(), 20))
+                                    .map(s -> s.body().results().stream().filter(x -> x.traceVersion() == h.traceVersion()).findFirst()
+                                            .orElse(s.body().results().isEmpty() ? null : s.body().results().get(0)))
+                                    .otherwise((SummaryCreated) null))
+                            .toList();
+                    return Future.all(texts).map(x -> {
+                        var out = Json.MAPPER.createObjectNode().put("query", q).put("model", r.body().model());
+                        var results = out.putArray("results");
+                        for (int i = 0; i < hits.size(); i++) {
+                            results.add(Json.searchHit(hits.get(i), texts.get(i).result()));
+                        }
+                        return out;
+                    });
+                })
+                .onSuccess(out -> json(ctx, 200, out))
                 .onFailure(ctx::fail);
     }
 

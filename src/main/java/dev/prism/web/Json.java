@@ -237,4 +237,71 @@ final class Json {
     private static String iso(Instant t) {
         return t == null ? null : t.toString();
     }
+
+    // ---- clusters (README "Clusters")
+
+    static ObjectNode clusters(dev.prism.bus.ClusterCommand.Clusters c) {
+        ObjectNode out = MAPPER.createObjectNode().put("project_id", c.projectId()).put("theme_id", c.themeId())
+                .put("theme_summaries", c.themeMembers()).put("unassigned", c.unassigned());
+        ArrayNode results = out.putArray("results");
+        c.clusters().forEach(x -> results.add(cluster(x)));
+        out.set("last_run", c.lastRun() == null ? null : clusterRun(c.lastRun()));
+        return out;
+    }
+
+    static ObjectNode cluster(dev.prism.bus.ClusterCommand.Cluster c) {
+        ObjectNode out = MAPPER.createObjectNode().put("id", c.clusterId()).put("theme_id", c.themeId()).put("title", c.title())
+                .put("description", c.description()).put("size", c.size()).put("status", c.status()).put("x", c.x()).put("y", c.y())
+                .put("growth", c.trend().growth()).put("created_at", iso(c.createdAt())).put("updated_at", iso(c.updatedAt()))
+                .put("named_at", iso(c.namedAt()));
+        ObjectNode trend = out.putObject("trend").put("last_day", c.trend().current()).put("previous_day", c.trend().previous())
+                .put("share_last_day", c.trend().share());
+        ArrayNode hourly = trend.putArray("hourly");
+        c.trend().hourly().forEach(b -> hourly.addObject().put("start", iso(b.start())).put("count", b.count()));
+        ArrayNode daily = trend.putArray("daily");
+        c.trend().daily().forEach(b -> daily.addObject().put("start", iso(b.start())).put("count", b.count()));
+        var m = c.metrics();
+        out.putObject("metrics").put("share_of_theme", m.shareOfTheme()).put("avg_latency_seconds", m.avgLatencySeconds())
+                .put("avg_cost_usd", m.avgCostUsd()).put("error_rate", m.errorRate()).put("distinct_users", m.distinctUsers());
+        return out;
+    }
+
+    static ObjectNode clusterDetail(dev.prism.bus.ClusterCommand.Detail d) {
+        ObjectNode out = cluster(d.cluster());
+        ArrayNode members = out.putArray("members");
+        d.members().forEach(m -> members.add(clusterMember(m)));
+        ArrayNode reps = out.putArray("representatives");
+        d.representatives().forEach(m -> reps.add(clusterMember(m)));
+        ArrayNode history = out.putArray("lineage");
+        d.history().forEach(l -> {
+            ObjectNode h = history.addObject().put("run_id", l.runId()).put("event", l.event()).put("size", l.size())
+                    .put("into", l.into()).put("at", iso(l.at()));
+            l.sources().forEach(h.putArray("sources")::add);
+        });
+        return out;
+    }
+
+    private static ObjectNode clusterMember(dev.prism.bus.ClusterCommand.Member m) {
+        ObjectNode out = MAPPER.createObjectNode().put("trace_id", m.traceId()).put("trace_version", m.traceVersion())
+                .put("distance", Double.isNaN(m.distance()) ? null : m.distance()).put("at", iso(m.at()));
+        if (m.title() != null || m.summary() != null) {
+            out.put("title", m.title()).put("summary", m.summary());
+        }
+        return out;
+    }
+
+    static ObjectNode clusterRun(dev.prism.bus.ClusterCommand.RunResult r) {
+        ObjectNode out = MAPPER.createObjectNode().put("run_id", r.runId()).put("theme_id", r.themeId()).put("items", r.items())
+                .put("clusters", r.clusters()).put("outliers", r.outliers()).put("renamed", r.renamed())
+                .put("elapsed_ms", r.elapsedMillis()).put("detail", r.detail()).put("at", iso(r.at()));
+        ObjectNode lineage = out.putObject("lineage");
+        r.lineage().forEach((k, v) -> lineage.put(k.toLowerCase(java.util.Locale.ROOT), v));
+        return out;
+    }
+
+    /** A search hit with its summary's title and text when still listed. */
+    static ObjectNode searchHit(dev.prism.bus.EmbedSearch.Hit h, dev.prism.bus.SummaryCreated s) {
+        return MAPPER.createObjectNode().put("trace_id", h.traceId()).put("trace_version", h.traceVersion()).put("theme_id", h.themeId())
+                .put("score", h.score()).put("title", s == null ? null : s.title()).put("summary", s == null ? null : s.summary());
+    }
 }

@@ -1,0 +1,401 @@
+package dev.prism.cluster;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.bus.Addresses;
+import dev.prism.bus.AnalysisTheme;
+import dev.prism.bus.ClusterCommand;
+import dev.prism.bus.EmbedSnapshot;
+import dev.prism.bus.EmbeddingCreated;
+import dev.prism.bus.Failure;
+import dev.prism.bus.LiveEvent;
+import dev.prism.bus.SummaryCreated;
+import dev.prism.bus.SummaryQuery;
+import dev.prism.bus.ThemeCommand;
+import dev.prism.bus.TraceFacts;
+import dev.prism.config.PrismConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Clusters each theme's summary embeddings and keeps the clusters current.
+ *
+ * <p>Streaming: every new vector joins the nearest active cluster of its theme within the theme's {@code max_distance},
+ * or stays unassigned ("Other") until the next run; its cluster's new state is published. Re-clustering per theme
+ * (snapshot of the theme's vectors → {@link Recluster} on a worker thread → one transaction) runs after
+ * {@code cluster.refreshAfter} new summaries, every {@code cluster.refreshMinutes} for themes with new summaries, and on
+ * demand; runs of one theme never overlap (a request during a run gets the next one). Cluster ids survive runs
+ * ({@link ClusterMatcher}); names are made again only for new clusters and material changes.
+ *
+ * <p>Consumes {@value Addresses#EMBEDDING_CREATED} and {@value Addresses#CLUSTER_COMMAND}; sends
+ * {@value Addresses#THEME_COMMAND}, {@value Addresses#EMBED_SNAPSHOT}, {@value Addresses#TRACE_FACTS} and
+ * {@value Addresses#SUMMARY_LIST}; publishes {@value Addresses#CLUSTER_UPDATED} ({@link LiveEvent}s of type
+ * {@code cluster.updated}, keyed by cluster id).
+ */
+public final class ClusterVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterVerticle.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    static final String OTHER = "";
+    private static final DeliveryOptions SLOW = new DeliveryOptions().setSendTimeout(120_000);
+    private static final int MEMBERS_SHOWN = 100;
+    private static final int REPRESENTATIVES = 5;
+
+    private final ClusterRepository repository;
+    private final PrismConfig.Cluster config;
+    private final Map<String, ThemeState> themes = new HashMap<>();
+    private Parallel parallel;
+    private long timer = -1;
+
+    /** What the event loop keeps of a theme between runs. */
+    private static final class ThemeState {
+        final String projectId;
+        final String themeId;
+        Future<Void> loaded;
+        List<ClusterRepository.Centroid> centroids = List.of();
+        double maxDistance = ClusteringConfig.DEFAULTS.maxDistance();
+        int fresh;
+        boolean dirty;
+        Future<ClusterCommand.RunResult> running;
+        Future<ClusterCommand.RunResult> queued;
+
+        ThemeState(String projectId, String themeId) {
+            this.projectId = projectId;
+            this.themeId = themeId;
+        }
+    }
+
+    public ClusterVerticle(Pool pool, PrismConfig.Cluster config) {
+        this.repository = new ClusterRepository(pool);
+        this.config = config;
+    }
+
+    @Override
+    public Future<?> start() {
+        parallel = Parallel.commonPool();
+        var created = vertx.eventBus().<EmbeddingCreated>consumer(Addresses.EMBEDDING_CREATED, msg -> assign(msg.body()));
+        var commands = vertx.eventBus().<ClusterCommand>consumer(Addresses.CLUSTER_COMMAND, this::command);
+        if (config.refreshMinutes() > 0) {
+            timer = vertx.setPeriodic(config.refreshMinutes() * 60_000L, id -> refreshDirty());
+        }
+        return Future.all(created.completion(), commands.completion());
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        // A run in progress stores in one transaction: let it land before the pool closes.
+        List<Future<?>> running = new ArrayList<>();
+        themes.values().forEach(s -> {
+            if (s.running != null) {
+                running.add(s.running);
+            }
+        });
+        return Future.join(running).otherwiseEmpty();
+    }
+
+    private ThemeState state(String projectId, String themeId) {
+        return themes.computeIfAbsent(projectId + "\n" + themeId, k -> new ThemeState(projectId, themeId));
+    }
+
+    /** The active centroids and the theme's max distance, read once per theme (runs replace them). */
+    private Future<Void> loaded(ThemeState s) {
+        if (s.loaded == null) {
+            Future<Double> maxDistance = theme(s.projectId, s.themeId).map(t -> config(t).maxDistance())
+                    .otherwise(ClusteringConfig.DEFAULTS.maxDistance());
+            s.loaded = Future.all(repository.centroids(s.projectId, s.themeId), maxDistance).map(all -> {
+                if (s.running == null) { // a run that finished meanwhile has newer ones
+                    s.centroids = all.resultAt(0);
+                }
+                s.maxDistance = all.resultAt(1);
+                return (Void) null;
+            }).onFailure(e -> s.loaded = null);
+        }
+        return s.loaded;
+    }
+
+    // ---- streaming assignment
+
+    private void assign(EmbeddingCreated e) {
+        ThemeState s = state(e.projectId(), e.themeId());
+        s.fresh++;
+        s.dirty = true;
+        loaded(s).compose(v -> {
+            List<ClusterRepository.Centroid> centroids = s.centroids;
+            int nearest = NearestCentroid.nearest(e.vector(), centroids.stream().map(ClusterRepository.Centroid::centroid).toList(), s.maxDistance);
+            String clusterId = nearest < 0 ? null : centroids.get(nearest).id();
+            Double distance = nearest < 0 ? null : NearestCentroid.cosineDistance(e.vector(), centroids.get(nearest).centroid());
+            return facts(e.projectId(), List.of(e.traceId()))
+                    .compose(facts -> repository.assign(e.projectId(), e.themeId(), e.traceId(), e.traceVersion(), clusterId, distance,
+                            e.createdAt() == null ? Instant.now() : e.createdAt(), facts.get(e.traceId())))
+                    .onSuccess(x -> {
+                        if (clusterId != null) {
+                            ObjectNode data = MAPPER.createObjectNode().put("cluster_id", clusterId).put("event", "assigned")
+                                    .put("trace_id", e.traceId()).put("distance", distance);
+                            publish(e.projectId(), e.themeId(), clusterId, data);
+                        }
+                    });
+        }).onFailure(err -> LOG.warn("Could not assign trace {} of theme {} to a cluster: {}", e.traceId(), e.themeId(), err.toString()));
+        if (config.refreshAfter() > 0 && s.fresh >= config.refreshAfter() && s.running == null) {
+            refresh(s).onFailure(err -> LOG.warn("Re-clustering theme {} of {} failed: {}", s.themeId, s.projectId, err.toString()));
+        }
+    }
+
+    private void refreshDirty() {
+        for (ThemeState s : new ArrayList<>(themes.values())) {
+            if (s.dirty && s.running == null) {
+                refresh(s).onFailure(err -> LOG.warn("Re-clustering theme {} of {} failed: {}", s.themeId, s.projectId, err.toString()));
+            }
+        }
+    }
+
+    // ---- re-clustering
+
+    /** Runs now, or once the running run of the theme ended; everyone asking meanwhile shares that next run. */
+    private Future<ClusterCommand.RunResult> refresh(ThemeState s) {
+        if (s.queued != null) {
+            return s.queued;
+        }
+        if (s.running != null) {
+            Promise<ClusterCommand.RunResult> next = Promise.promise();
+            s.queued = next.future();
+            s.running.onComplete(ar -> {
+                s.queued = null;
+                begin(s).onComplete(next);
+            });
+            return next.future();
+        }
+        return begin(s);
+    }
+
+    private Future<ClusterCommand.RunResult> begin(ThemeState s) {
+        s.fresh = 0;
+        s.dirty = false;
+        Future<ClusterCommand.RunResult> run = run(s);
+        s.running = run;
+        run.onComplete(ar -> {
+            if (s.running == run) {
+                s.running = null;
+            }
+        });
+        return run;
+    }
+
+    private Future<ClusterCommand.RunResult> run(ThemeState s) {
+        Instant startedAt = Instant.now();
+        long t0 = System.nanoTime();
+        String project = s.projectId;
+        String themeId = s.themeId;
+        return theme(project, themeId).compose(theme -> {
+            ClusteringConfig cfg;
+            try {
+                cfg = config(theme);
+            } catch (IllegalArgumentException e) {
+                return Future.failedFuture(new Failure(400, "invalid_clustering_config", "clustering_config of theme " + themeId + ": "
+                        + e.getMessage()).exception());
+            }
+            s.maxDistance = cfg.maxDistance();
+            return vertx.eventBus().<EmbedSnapshot.Vectors>request(Addresses.EMBED_SNAPSHOT, new EmbedSnapshot(project, themeId), SLOW)
+                    .compose(snap -> {
+                        List<EmbedSnapshot.Item> vectors = snap.body().items();
+                        List<String> ids = vectors.stream().map(EmbedSnapshot.Item::traceId).toList();
+                        Future<Map<String, TraceFacts.Fact>> facts = facts(project, ids);
+                        Future<Map<String, SummaryCreated>> texts = vertx.eventBus().<SummaryQuery.Summaries>request(Addresses.SUMMARY_LIST,
+                                        new SummaryQuery(project, themeId, true, null, null, 1_000), SLOW)
+                                .map(r -> {
+                                    Map<String, SummaryCreated> byTrace = new HashMap<>();
+                                    // newest first: the first of a trace is its latest version
+                                    r.body().results().forEach(x -> byTrace.putIfAbsent(x.traceId(), x));
+                                    return byTrace;
+                                })
+                                .otherwise(err -> {
+                                    LOG.warn("No summary texts to name the clusters of theme {}: {}", themeId, err.toString());
+                                    return Map.of();
+                                });
+                        Future<List<Recluster.Known>> known = repository.known(project, themeId);
+                        Future<Map<String, Instant>> times = repository.memberTimes(project, themeId);
+                        return Future.all(facts, texts, known, times).compose(all -> {
+                            Map<String, TraceFacts.Fact> f = facts.result();
+                            Map<String, SummaryCreated> t = texts.result();
+                            Map<String, Instant> memberAt = new HashMap<>(times.result());
+                            List<Recluster.Item> items = new ArrayList<>(vectors.size());
+                            for (EmbedSnapshot.Item v : vectors) {
+                                TraceFacts.Fact fact = f.get(v.traceId());
+                                SummaryCreated summary = t.get(v.traceId());
+                                String text = summary == null ? null : (summary.title() == null ? "" : summary.title()) + "\n"
+                                        + (summary.summary() == null ? "" : summary.summary());
+                                items.add(new Recluster.Item(v.traceId(), v.traceVersion(), v.vector(), fact == null ? null : fact.distinctId(), text));
+                                if (!memberAt.containsKey(v.traceId()) && summary != null && summary.createdAt() != null) {
+                                    memberAt.put(v.traceId(), summary.createdAt());
+                                }
+                            }
+                            return vertx.executeBlocking(() -> Recluster.plan(items, known.result(), cfg, parallel, ClusterVerticle::freshId), false)
+                                    .compose(plan -> {
+                                        long elapsed = (System.nanoTime() - t0) / 1_000_000;
+                                        return repository.save(project, themeId, items, plan, memberAt, f, elapsed, startedAt)
+                                                .map(runId -> finish(s, items, plan, runId, elapsed));
+                                    });
+                        });
+                    });
+        });
+    }
+
+    private ClusterCommand.RunResult finish(ThemeState s, List<Recluster.Item> items, Recluster.Plan plan, long runId, long elapsed) {
+        s.centroids = plan.clusters().stream().map(p -> new ClusterRepository.Centroid(p.id(), p.centroid())).toList();
+        ClusterCommand.RunResult result = new ClusterCommand.RunResult(runId, s.projectId, s.themeId, items.size(), plan.clusters().size(),
+                plan.outliers(), plan.lineageCounts(), plan.renamed(), elapsed, plan.detail(), Instant.now());
+        for (Recluster.Planned p : plan.clusters()) {
+            ObjectNode data = MAPPER.createObjectNode().put("cluster_id", p.id()).put("event", p.lineage().event().name())
+                    .put("title", p.title()).put("size", p.members().length).put("x", p.x()).put("y", p.y()).put("run_id", runId);
+            p.lineage().sources().forEach(data.putArray("sources")::add);
+            publish(s.projectId, s.themeId, p.id(), data);
+        }
+        for (ClusterMatcher.Lineage l : plan.retired()) {
+            publish(s.projectId, s.themeId, l.id(), MAPPER.createObjectNode().put("cluster_id", l.id()).put("event", l.event().name())
+                    .put("into", l.into()).put("size", 0).put("run_id", runId));
+        }
+        LOG.info("Clustered theme {} of {}: {} summaries, {} clusters, {} in Other, {} renamed, {} in {} ms ({})", s.themeId, s.projectId,
+                items.size(), plan.clusters().size(), plan.outliers(), plan.renamed(), plan.lineageCounts(), elapsed, plan.detail());
+        return result;
+    }
+
+    private void publish(String projectId, String themeId, String clusterId, ObjectNode data) {
+        data.put("project_id", projectId).put("theme_id", themeId);
+        vertx.eventBus().publish(Addresses.CLUSTER_UPDATED, new LiveEvent("cluster.updated", projectId, themeId, clusterId, data));
+    }
+
+    private static String freshId() {
+        return "c_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    }
+
+    private Future<AnalysisTheme> theme(String projectId, String themeId) {
+        return vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_COMMAND, new ThemeCommand.Get(projectId, themeId)).map(Message::body);
+    }
+
+    @SuppressWarnings("unchecked")
+    static ClusteringConfig config(AnalysisTheme theme) {
+        if (theme.clusteringConfig() == null || !theme.clusteringConfig().isObject()) {
+            return ClusteringConfig.DEFAULTS;
+        }
+        return ClusteringConfig.fromMap(MAPPER.convertValue(theme.clusteringConfig(), Map.class));
+    }
+
+    /** Trace figures; without them (the trace feature does not answer) the members simply lack users and metrics. */
+    private Future<Map<String, TraceFacts.Fact>> facts(String projectId, List<String> traceIds) {
+        if (traceIds.isEmpty()) {
+            return Future.succeededFuture(Map.of());
+        }
+        return vertx.eventBus().<TraceFacts.Facts>request(Addresses.TRACE_FACTS, new TraceFacts(projectId, traceIds), SLOW)
+                .map(r -> r.body().byTrace())
+                .otherwise(err -> {
+                    LOG.warn("No trace figures for {} traces: {}", traceIds.size(), err.toString());
+                    return Map.of();
+                });
+    }
+
+    // ---- queries
+
+    private void command(Message<ClusterCommand> msg) {
+        ClusterCommand c = msg.body();
+        Future<?> answer;
+        if (c instanceof ClusterCommand.List l) {
+            answer = theme(l.projectId(), l.themeId()).compose(t -> list(l.projectId(), l.themeId()));
+        } else if (c instanceof ClusterCommand.Get g) {
+            answer = detail(g.projectId(), g.clusterId());
+        } else if (c instanceof ClusterCommand.Refresh r) {
+            answer = theme(r.projectId(), r.themeId()).compose(t -> refresh(state(r.projectId(), r.themeId())));
+        } else {
+            answer = Future.failedFuture(new IllegalArgumentException("unknown cluster command " + c));
+        }
+        answer.onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e));
+    }
+
+    private Future<ClusterCommand.Clusters> list(String projectId, String themeId) {
+        var rows = repository.clusters(projectId, themeId);
+        var figures = repository.figures(projectId, themeId);
+        var times = repository.times(projectId, themeId);
+        var last = repository.lastRun(projectId, themeId);
+        return Future.all(rows, figures, times, last).map(all -> {
+            Instant now = Instant.now();
+            long[] theme = allTimes(times.result());
+            int total = theme.length;
+            List<ClusterCommand.Cluster> out = new ArrayList<>();
+            for (ClusterRepository.ClusterRow row : rows.result()) {
+                out.add(view(row, figures.result(), times.result(), theme, now));
+            }
+            out.sort(Comparator.comparingInt(ClusterCommand.Cluster::size).reversed().thenComparing(ClusterCommand.Cluster::clusterId));
+            ClusterRepository.Figures other = figures.result().get(OTHER);
+            return new ClusterCommand.Clusters(projectId, themeId, total, other == null ? 0 : other.size(), List.copyOf(out),
+                    last.result().orElse(null));
+        });
+    }
+
+    private Future<ClusterCommand.Detail> detail(String projectId, String clusterId) {
+        return repository.cluster(projectId, clusterId).compose(found -> {
+            if (found.isEmpty()) {
+                return Future.failedFuture(new Failure(404, "cluster_not_found", "No cluster " + clusterId).exception());
+            }
+            ClusterRepository.ClusterRow row = found.get();
+            var figures = repository.figures(projectId, row.themeId());
+            var times = repository.times(projectId, row.themeId());
+            var ranked = repository.ranked(projectId, clusterId, MEMBERS_SHOWN);
+            var history = repository.history(projectId, clusterId);
+            return Future.all(figures, times, ranked, history).compose(all -> {
+                List<ClusterRepository.Ranked> members = ranked.result();
+                List<Future<ClusterCommand.Member>> reps = members.stream().limit(REPRESENTATIVES)
+                        .map(m -> vertx.eventBus().<SummaryQuery.Summaries>request(Addresses.SUMMARY_LIST,
+                                        new SummaryQuery(projectId, row.themeId(), null, null, m.traceId(), 1))
+                                .map(r -> r.body().results().isEmpty() ? member(m, null) : member(m, r.body().results().get(0)))
+                                .otherwise(member(m, null)))
+                        .toList();
+                return Future.all(reps).map(x -> {
+                    ClusterCommand.Cluster view = view(row, figures.result(), times.result(), allTimes(times.result()), Instant.now());
+                    return new ClusterCommand.Detail(view, members.stream().map(m -> member(m, null)).toList(),
+                            reps.stream().map(Future::result).toList(), history.result());
+                });
+            });
+        });
+    }
+
+    private static ClusterCommand.Member member(ClusterRepository.Ranked m, SummaryCreated s) {
+        return new ClusterCommand.Member(m.traceId(), m.traceVersion(), m.distance() == null ? Double.NaN : m.distance(), m.at(),
+                s == null ? null : s.title(), s == null ? null : s.summary());
+    }
+
+    private static long[] allTimes(Map<String, long[]> times) {
+        return times.values().stream().flatMapToLong(java.util.Arrays::stream).toArray();
+    }
+
+    private static ClusterCommand.Cluster view(ClusterRepository.ClusterRow row, Map<String, ClusterRepository.Figures> figures,
+                                               Map<String, long[]> times, long[] theme, Instant now) {
+        ClusterRepository.Figures f = figures.get(row.id());
+        long[] own = times.getOrDefault(row.id(), new long[0]);
+        Trends.Trend t = Trends.of(own, theme, now, Duration.ofDays(1), 24, 14);
+        ClusterCommand.Trend trend = new ClusterCommand.Trend(
+                t.hourly().stream().map(b -> new ClusterCommand.Bucket(b.start(), b.count())).toList(),
+                t.daily().stream().map(b -> new ClusterCommand.Bucket(b.start(), b.count())).toList(),
+                t.current(), t.previous(), t.growth(), t.share());
+        int size = f == null ? 0 : f.size();
+        ClusterCommand.Metrics metrics = new ClusterCommand.Metrics(theme.length == 0 ? 0 : (double) size / theme.length,
+                f == null ? null : f.avgLatency(), f == null ? null : f.avgCost(), f == null ? 0 : f.errorRate(), f == null ? 0 : f.distinctUsers());
+        return new ClusterCommand.Cluster(row.id(), row.themeId(), row.title(), row.description(), "active".equals(row.status()) ? size : row.size(),
+                row.status(), row.x(), row.y(), row.createdAt(), row.updatedAt(), row.namedAt(), trend, metrics);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.prism.cluster;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReclusterTest {
+
+    private static final SyntheticCorpus.Corpus CORPUS = new SyntheticCorpus(4, 3).sample(40, 20, 4);
+
+    private static List<Recluster.Item> items(SyntheticCorpus.Corpus c) {
+        List<Recluster.Item> out = new ArrayList<>();
+        for (int i = 0; i < c.size(); i++) {
+            String topic = c.truth()[i] < 0 ? "misc " + i : "topic" + c.truth()[i] + " problem";
+            out.add(new Recluster.Item(c.ids().get(i), 1, c.vectors().row(i), c.users().get(i), topic + " words " + (i % 7)));
+        }
+        return out;
+    }
+
+    private static Supplier<String> ids() {
+        AtomicInteger n = new AtomicInteger();
+        return () -> "c" + n.incrementAndGet();
+    }
+
+    private static List<Recluster.Known> known(List<Recluster.Item> items, Recluster.Plan plan, String title) {
+        List<Recluster.Known> out = new ArrayList<>();
+        for (Recluster.Planned p : plan.clusters()) {
+            Set<String> members = new HashSet<>();
+            for (int m : p.members()) {
+                members.add(items.get(m).traceId());
+            }
+            out.add(new Recluster.Known(p.id(), p.centroid(), members, title, "kept description"));
+        }
+        return out;
+    }
+
+    @Test
+    @DisplayName("a first run finds the topics, names every cluster from its members' texts and places it on the map")
+    void firstRun() {
+        List<Recluster.Item> items = items(CORPUS);
+        Recluster.Plan plan = Recluster.plan(items, List.of(), ClusteringConfig.DEFAULTS, Parallel.sequential(), ids());
+
+        assertThat(plan.clusters()).hasSize(4);
+        assertThat(AdjustedRandIndex.of(CORPUS.truth(), plan.labels())).isGreaterThanOrEqualTo(0.9);
+        assertThat(plan.lineageCounts()).containsEntry("NEW", 4);
+        assertThat(plan.renamed()).isEqualTo(4);
+        for (Recluster.Planned p : plan.clusters()) {
+            assertThat(p.title()).containsPattern("(?i)topic\\d");
+            assertThat(java.util.Arrays.stream(p.distances()).boxed().toList()).allSatisfy(d -> assertThat(d).isBetween(0.0, ClusteringConfig.DEFAULTS.maxDistance()));
+        }
+        assertThat(plan.clusters().stream().map(Recluster.Planned::x).distinct()).hasSize(4);
+        assertThat(plan.outliers()).isEqualTo((int) java.util.Arrays.stream(plan.labels()).filter(l -> l < 0).count());
+    }
+
+    @Test
+    @DisplayName("the same summaries again keep every id and every name, and nothing is renamed")
+    void sameAgainKeepsNames() {
+        List<Recluster.Item> items = items(CORPUS);
+        Recluster.Plan first = Recluster.plan(items, List.of(), ClusteringConfig.DEFAULTS, Parallel.sequential(), ids());
+        List<Recluster.Known> previous = known(items, first, "Named by hand");
+
+        Recluster.Plan again = Recluster.plan(items, previous, ClusteringConfig.DEFAULTS, Parallel.sequential(), () -> "fresh");
+
+        assertThat(again.clusters()).extracting(Recluster.Planned::id)
+                .containsExactlyInAnyOrderElementsOf(first.clusters().stream().map(Recluster.Planned::id).toList());
+        assertThat(again.renamed()).isZero();
+        assertThat(again.clusters()).allSatisfy(p -> assertThat(p.title()).isEqualTo("Named by hand"));
+        assertThat(again.retired()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("with no summaries left every previous cluster retires; with fewer than the minimum size all go to Other")
+    void emptyAndTiny() {
+        List<Recluster.Item> items = items(CORPUS);
+        Recluster.Plan first = Recluster.plan(items, List.of(), ClusteringConfig.DEFAULTS, Parallel.sequential(), ids());
+        Recluster.Plan none = Recluster.plan(List.of(), known(items, first, "t"), ClusteringConfig.DEFAULTS, Parallel.sequential(), ids());
+        assertThat(none.retired()).hasSize(4);
+        assertThat(none.lineageCounts()).containsEntry("RETIRED", 4);
+
+        Recluster.Plan tiny = Recluster.plan(items.subList(0, 3), List.of(), ClusteringConfig.DEFAULTS, Parallel.sequential(), ids());
+        assertThat(tiny.clusters()).isEmpty();
+        assertThat(tiny.labels()).containsOnly(-1);
+        assertThat(tiny.outliers()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("k selection looks at distinct vectors only, so duplicated summaries do not pull k up")
+    void duplicatesIgnored() {
+        Vectors v = Vectors.of(List.of(new float[]{1, 0}, new float[]{0, 1}, new float[]{1, 0}, new float[]{1, 0}, new float[]{0, 1}));
+        assertThat(KSelection.distinct(v, new int[]{0, 1, 2, 3, 4})).containsExactly(0, 1);
+    }
+}
