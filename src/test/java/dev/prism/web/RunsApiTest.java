@@ -57,7 +57,8 @@ class RunsApiTest {
                 server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, f.events()));
             }
             awaitCompleted(server, 24);
-            // Created after the traces completed: streaming never saw them, only a run can.
+            // Created after the traces completed: streaming saw (nearly) none of them, so the run does the work. A trace
+            // whose dispatch was still under way may be queued by streaming; the run then counts it as already there.
             assertThat(post(server, THEMES, """
                     {"theme_id": "tools", "name": "Tool use", "description": "How tools are used",
                      "theme_filters": [{"key": "trace.event_count", "operator": "gte", "value": 2, "type": "trace"}],
@@ -70,17 +71,19 @@ class RunsApiTest {
             assertThat(started.json().get("traces_in_range").asLong()).isEqualTo(24);
             long sampled = started.json().get("sampled").asLong();
             assertThat(sampled).isPositive().isLessThan(24);
-            assertThat(started.json().get("queued").asLong()).isEqualTo(sampled);
+            long queued = started.json().get("queued").asLong();
+            assertThat(queued).isGreaterThan(sampled / 2);
+            assertThat(queued + started.json().get("already_analysed").asLong()).isEqualTo(sampled);
 
             JsonNode done = awaitRun(server, id);
             assertThat(done.get("status").asText()).isEqualTo("completed");
-            assertThat(done.get("analysed").asLong()).isEqualTo(sampled);
+            assertThat(done.get("analysed").asLong()).isEqualTo(queued);
             assertThat(done.get("failed").asLong()).isZero();
             assertThat(done.get("pending").asLong()).isZero();
             assertThat(done.get("relevant").asLong()).isBetween(0L, sampled);
             assertThat(done.get("finished_at").isNull()).isFalse();
-            assertThat(server.http.api("/api/projects/default/summaries?theme=tools&limit=100").json().get("results").size())
-                    .isEqualTo((int) sampled);
+            server.http.awaitApi("/api/projects/default/summaries?theme=tools&limit=100",
+                    r -> r.json().get("results").size() == sampled, Duration.ofSeconds(30));
             assertThat(progress).as("progress published as it went").anyMatch(r -> r.id() == id && r.status().equals("completed"));
 
             HttpApi.Response again = post(server, THEMES + "/tools/runs", FIXTURE_WINDOW);
