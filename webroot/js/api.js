@@ -20,7 +20,7 @@ export class ApiError extends Error {
 }
 
 /** A request to /api/projects/{project}{path}; resolves the parsed JSON (or text), rejects with an ApiError. */
-export async function api(path, { method = 'GET', body, text = false, project = session.project } = {}) {
+export async function api(path, { method = "GET", body, text = false, project = session.project, signOutOn401 = true } = {}) {
   const headers = { Authorization: `Bearer ${session.key}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const url = `/api/projects/${encodeURIComponent(project)}${path}`;
@@ -28,7 +28,7 @@ export async function api(path, { method = 'GET', body, text = false, project = 
   if (!response.ok) {
     let err = {};
     try { err = await response.json(); } catch { /* not JSON */ }
-    if (response.status === 401) window.dispatchEvent(new CustomEvent('prism:unauthorized'));
+    if (response.status === 401 && signOutOn401) window.dispatchEvent(new CustomEvent('prism:unauthorized'));
     throw new ApiError(response.status, err.error, err.detail);
   }
   return text ? response.text() : response.json();

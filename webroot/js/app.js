@@ -57,7 +57,7 @@ function signIn(message) {
       session.key = key.value.trim();
       session.project = project.value.trim() || 'default';
       try {
-        await api('/themes');
+        await api('/themes', { signOutOn401: false });
       } catch (err) {
         session.key = null;
         status.textContent = err instanceof ApiError && err.status === 401
