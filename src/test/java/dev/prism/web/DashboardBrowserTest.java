@@ -154,6 +154,16 @@ class DashboardBrowserTest {
         waitFor(() -> "live".equals(find("#live").getAttribute("data-state")), "WebSocket live");
         assertThat(count("[data-testid=summaries-empty]")).isEqualTo(1);
         js("window.__notReloaded = true");
+        // A second tab watches a built-in theme's clusters (the custom theme's offline results are not relevant, so never cluster).
+        String summariesTab = driver.getWindowHandle();
+        driver.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+        signedIn();
+        driver.get(base + "/#/themes/error_analysis/clusters");
+        waitFor(() -> "error_analysis".equals(js("return document.body.dataset.resultsReady")), "clusters view");
+        waitFor(() -> "live".equals(find("#live").getAttribute("data-state")), "WebSocket live in the second tab");
+        js("window.__notReloaded = true");
+        String clustersTab = driver.getWindowHandle();
+        driver.switchTo().window(summariesTab);
 
         for (Fixtures.Fixture f : Fixtures.all()) {
             server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, f.events()));
@@ -171,18 +181,18 @@ class DashboardBrowserTest {
         shot("03-results-summaries");
 
         // Clusters: live when the clustering endpoint exists, an empty state otherwise.
-        find("button[data-tab=clusters]").click();
-        HttpApi.Response clusters = server.http.api("/api/projects/default/themes/" + THEME + "/clusters");
+        driver.switchTo().window(clustersTab);
+        HttpApi.Response clusters = server.http.api("/api/projects/default/themes/error_analysis/clusters");
         if (clusters.status() == 200) {
-            boolean formed = awaitQuietly(() -> apiSize("/api/projects/default/themes/" + THEME + "/clusters") > 0, Duration.ofSeconds(60));
+            boolean formed = awaitQuietly(() -> apiSize("/api/projects/default/themes/error_analysis/clusters") > 0, Duration.ofSeconds(90));
             if (formed) {
                 waitFor(() -> count("[data-testid=cluster-cards] .card") > 0, Duration.ofSeconds(30), "cluster cards appear live");
                 assertThat(js("return window.__notReloaded")).isEqualTo(true);
                 find("[data-testid=cluster-cards] .card").click();
                 waitFor(() -> count("[data-testid=cluster-detail] .panel") == 1, "cluster detail");
-                System.out.println("Dashboard: clusters appeared live");
+                System.out.printf("Dashboard: %d clusters of error_analysis appeared live%n", count("[data-testid=cluster-cards] .card"));
             } else {
-                System.out.println("Dashboard: the clusters endpoint answered but formed no cluster for the fixtures in time");
+                System.out.println("Dashboard: the clusters endpoint answered but formed no cluster of the fixtures in time");
             }
         } else {
             assertThat(count("[data-testid=clusters-empty]")).isEqualTo(1);
@@ -191,6 +201,9 @@ class DashboardBrowserTest {
         shot("04-results-clusters");
         find("button[data-tab=map]").click();
         shot("05-results-map");
+
+        driver.close();
+        driver.switchTo().window(summariesTab);
 
         // A trace from the summaries: text, span tree and every theme's result side by side.
         find("button[data-tab=summaries]").click();
