@@ -9,6 +9,7 @@ import { runsView } from './runs.js';
 
 const app = document.getElementById('app');
 let cleanup = null;
+let started = false;
 
 const routes = [
   [/^#\/themes\/new$/, () => themeFormView(app, null)],
@@ -24,8 +25,14 @@ function render() {
   if (typeof cleanup === 'function') cleanup();
   cleanup = null;
   if (!session.key) {
+    started = false;
     signIn();
     return;
+  }
+  if (!started) {
+    started = true;
+    setChrome(true);
+    live.connect(session.project);
   }
   const hash = location.hash || '#/themes';
   for (const a of document.querySelectorAll('#nav a')) {
@@ -85,8 +92,7 @@ function setChrome(on) {
 }
 
 function start() {
-  setChrome(true);
-  live.connect(session.project);
+  started = false;
   render();
 }
 
@@ -101,20 +107,21 @@ live.onState((state, count) => {
 document.getElementById('signout').addEventListener('click', () => {
   session.key = null;
   live.disconnect();
+  started = false;
   render();
 });
 document.getElementById('project-form').addEventListener('submit', (e) => {
   e.preventDefault();
   session.project = document.getElementById('project').value.trim();
-  live.connect(session.project);
-  location.hash = '#/themes';
-  render();
+  started = false;
+  if (location.hash === '#/themes') render(); else location.hash = '#/themes';
 });
 window.addEventListener('prism:unauthorized', () => {
   session.key = null;
   live.disconnect();
+  started = false;
   signIn('Your API key is no longer accepted; sign in again.');
 });
 window.addEventListener('hashchange', render);
 
-if (session.key) start(); else render();
+render();

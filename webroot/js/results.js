@@ -54,7 +54,7 @@ export async function resultsView(el, themeId, tab) {
   };
 
   function paint() {
-    if (tab === 'clusters') mount(body, clusterCards(state.clusters, showCluster));
+    if (tab === 'clusters') mount(body, clusterCards(state.clusters, showCluster, themeId));
     else if (tab === 'map') mount(body, clusterMap(state.clusters, showCluster, state.selected));
     else mount(body, summariesList(state, async (page) => {
       state.page = page;
@@ -136,13 +136,27 @@ function growthText(g) {
 
 function clusterList(r) { return r?.results || []; }
 
-function clusterCards(r, onSelect) {
+function refreshButton(themeId) {
+  const out = h('span', { class: 'muted' });
+  const b = h('button', {
+    'data-testid': 'recluster', onclick: async () => {
+      b.disabled = true;
+      out.textContent = ' re-clustering…';
+      try { await api(`/themes/${enc(themeId)}/clusters/refresh`, { method: 'POST', body: {} }); out.textContent = ' done: updates stream in'; }
+      catch (e) { out.textContent = ' ' + (e.detail || e.message); }
+      finally { b.disabled = false; }
+    },
+  }, 'Re-cluster now');
+  return h('p', null, b, out);
+}
+
+function clusterCards(r, onSelect, themeId) {
   const list = clusterList(r);
   if (!list.length) {
-    return h('div', { class: 'empty', 'data-testid': 'clusters-empty' },
-      r ? 'No clusters yet: they form once enough relevant summaries are embedded.' : 'Clustering is not available for this theme yet.');
+    return h('div', null, r ? refreshButton(themeId) : null, h('div', { class: 'empty', 'data-testid': 'clusters-empty' },
+      r ? 'No clusters yet: they form once enough relevant summaries are embedded.' : 'Clustering is not available for this theme yet.'));
   }
-  return h('div', null,
+  return h('div', null, refreshButton(themeId),
     r.theme_summaries !== undefined ? h('p', { class: 'muted' }, `${fmtNumber(r.theme_summaries)} summaries clustered, ${fmtNumber(r.unassigned)} unassigned`) : null,
     h('div', { class: 'cards', 'data-testid': 'cluster-cards' }, list.map((c) => h('div', {
       class: 'card', dataset: { cluster: c.id }, onclick: () => onSelect(c.id),

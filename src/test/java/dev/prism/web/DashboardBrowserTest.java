@@ -184,7 +184,11 @@ class DashboardBrowserTest {
         driver.switchTo().window(clustersTab);
         HttpApi.Response clusters = server.http.api("/api/projects/default/themes/error_analysis/clusters");
         if (clusters.status() == 200) {
-            boolean formed = awaitQuietly(() -> apiSize("/api/projects/default/themes/error_analysis/clusters") > 0, Duration.ofSeconds(90));
+            // Once the fixtures' summaries are embedded, ask for a re-clustering as a user would; the cards arrive over /ws.
+            awaitQuietly(() -> apiSize("/api/projects/default/summaries?theme=error_analysis&relevant=true&limit=100") >= 5, Duration.ofSeconds(60));
+            Thread.sleep(3_000);
+            find("[data-testid=recluster]").click();
+            boolean formed = awaitQuietly(() -> apiSize("/api/projects/default/themes/error_analysis/clusters") > 0, Duration.ofSeconds(60));
             if (formed) {
                 waitFor(() -> count("[data-testid=cluster-cards] .card") > 0, Duration.ofSeconds(30), "cluster cards appear live");
                 assertThat(js("return window.__notReloaded")).isEqualTo(true);
@@ -248,8 +252,8 @@ class DashboardBrowserTest {
         events.addObject().put("event", "$ai_trace").put("distinct_id", "u").put("timestamp", now).putObject("properties")
                 .put("$ai_trace_id", traceId).put("$ai_span_name", "<img src=w onerror=\"window.__pwned=7\">");
         server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, List.of(events.get(0), events.get(1))));
-        server.http.awaitApi("/api/projects/default/summaries?trace_id=" + traceId + "&limit=100",
-                r -> r.json().path("results").size() > 0, Duration.ofSeconds(60));
+        server.http.awaitApi("/api/projects/default/summaries?theme=error_analysis&trace_id=" + traceId + "&limit=100",
+                r -> r.json().path("results").size() > 0, Duration.ofSeconds(90));
 
         signedIn();
         driver.get(base + "/#/traces/" + traceId);
