@@ -1,0 +1,239 @@
+// Results of one theme: cluster cards, the 2-D cluster map, cluster detail, and the summaries list (paged),
+// all updated live from summary.created / cluster.updated / run.progress.
+import { h, s, mount, fmtNumber, fmtUsd, fmtPct, fmtTime, debounce } from './dom.js';
+import { api, apiOptional, enc } from './api.js';
+import { onUpdate } from './live.js';
+
+const PAGE = 50;
+const MAX_FETCH = 1000; // the summaries endpoint answers at most 1,000 per request
+
+export async function resultsView(el, themeId, tab) {
+  const started = performance.now();
+  const theme = await api(`/themes/${enc(themeId)}`);
+  const state = { clusters: null, summaries: [], fetched: 0, exhausted: false, page: 0, relevantOnly: false, selected: null, live: 0 };
+
+  const header = h('div', { class: 'row' },
+    h('h1', { class: 'grow' }, theme.name, h('span', { class: 'badge' }, theme.built_in ? 'built-in' : 'custom')),
+    h('a', { class: 'button', href: `#/themes/${enc(themeId)}/edit` }, theme.built_in ? 'View / clone' : 'Edit'), ' ',
+    runButton(themeId));
+  const runLine = h('div', { class: 'muted', 'data-testid': 'run-line' });
+  const streaming = h('span', { class: 'badge', 'data-testid': 'streaming' }, 'waiting for updates');
+  const tabs = h('div', { class: 'tabs' });
+  const body = h('div', { 'data-testid': 'results-body' });
+  const detail = h('div', { 'data-testid': 'cluster-detail' });
+  mount(el, header, h('p', { class: 'muted' }, theme.description || ''), h('div', null, runLine, ' ', streaming), tabs, body, detail);
+
+  const setTab = (name) => {
+    tab = name;
+    history.replaceState(null, '', `#/themes/${enc(themeId)}/${name}`);
+    mount(tabs, [['clusters', 'Clusters'], ['map', 'Map'], ['summaries', 'Summaries']].map(([k, label]) =>
+      h('button', { class: k === tab ? 'active' : '', 'data-tab': k, onclick: () => setTab(k) }, label)));
+    paint();
+  };
+
+  const loadClusters = async () => {
+    const r = await apiOptional(`/themes/${enc(themeId)}/clusters`).catch(() => null);
+    state.clusters = r;
+  };
+  const loadSummaries = async (need) => {
+    if (state.exhausted || state.fetched >= need) return;
+    const limit = Math.min(MAX_FETCH, need);
+    const r = await api(`/summaries?theme=${enc(themeId)}&limit=${limit}${state.relevantOnly ? '&relevant=true' : ''}`);
+    state.summaries = r.results;
+    state.fetched = limit;
+    state.exhausted = r.results.length < limit || limit >= MAX_FETCH;
+  };
+  const loadRun = async () => {
+    const r = await apiOptional(`/runs?theme=${enc(themeId)}&limit=1`).catch(() => null);
+    paintRun(r?.results?.[0]);
+  };
+  const paintRun = (run) => {
+    if (!run) { runLine.textContent = 'No run yet: results stream in as traces complete.'; return; }
+    runLine.textContent = `Last run ${fmtTime(run.started_at)} · ${run.status} · ${fmtNumber(run.analysed)}/${fmtNumber(run.sampled)} analysed`
+      + ` · ${fmtNumber(run.failed)} failed · ${fmtUsd(run.cost_usd)}`;
+  };
+
+  function paint() {
+    if (tab === 'clusters') mount(body, clusterCards(state.clusters, showCluster, themeId));
+    else if (tab === 'map') mount(body, clusterMap(state.clusters, showCluster, state.selected));
+    else mount(body, summariesList(state, async (page) => {
+      state.page = page;
+      await loadSummaries((page + 1) * PAGE + 1);
+      paint();
+    }, async (relevantOnly) => {
+      Object.assign(state, { relevantOnly, summaries: [], fetched: 0, exhausted: false, page: 0 });
+      await loadSummaries(PAGE + 1);
+      paint();
+    }));
+  }
+
+  async function showCluster(id) {
+    state.selected = id;
+    mount(detail, h('p', { class: 'muted' }, 'Loading cluster…'));
+    const c = await apiOptional(`/clusters/${enc(id)}`).catch(() => null);
+    if (!c) { mount(detail, h('p', { class: 'empty' }, 'This cluster is gone (re-clustered).')); return; }
+    mount(detail, h('div', { class: 'panel' },
+      h('h2', null, c.title || c.id),
+      h('p', null, c.description || ''),
+      h('p', { class: 'muted' }, `${fmtNumber(c.size)} summaries · growth ${growthText(c.growth)} · ${fmtPct(c.metrics?.share_of_theme)} of the theme`),
+      h('h3', null, 'Representative traces'),
+      memberList(c.representatives),
+      h('h3', null, 'Members'),
+      memberList((c.members || []).slice(0, 100)),
+      (c.members || []).length > 100 ? h('p', { class: 'muted' }, `and ${fmtNumber(c.members.length - 100)} more`) : null));
+    if (tab === 'map') paint();
+  }
+
+  await Promise.all([loadClusters(), loadSummaries(PAGE + 1), loadRun()]);
+  setTab(tab);
+  el.dataset.loadedMs = String(Math.round(performance.now() - started));
+  document.body.dataset.resultsReady = themeId;
+
+  const refreshClusters = debounce(async () => { await loadClusters(); if (tab !== 'summaries') paint(); }, 500);
+  const unsubscribe = onUpdate((m) => {
+    if (m.theme !== themeId && m.theme !== null) return;
+    if (m.type === 'summary.created') {
+      const p = m.data?.properties || {};
+      if (state.relevantOnly && !p.$ai_theme_relevant) return;
+      state.summaries = [m.data, ...state.summaries];
+      state.fetched++;
+      bump();
+      if (tab === 'summaries' && state.page === 0) paint();
+    } else if (m.type === 'cluster.updated') {
+      bump();
+      refreshClusters();
+    } else if (m.type === 'run.progress' && m.data?.theme_id === themeId) {
+      paintRun(m.data);
+    }
+  });
+  function bump() {
+    state.live++;
+    streaming.textContent = `streaming · ${state.live} new`;
+    streaming.classList.remove('flash');
+    void streaming.offsetWidth;
+    streaming.classList.add('flash');
+  }
+  return () => { unsubscribe(); delete document.body.dataset.resultsReady; };
+}
+
+function runButton(themeId) {
+  const out = h('span', { class: 'muted' });
+  const b = h('button', {
+    'data-testid': 'run-now', onclick: async () => {
+      b.disabled = true;
+      try { await api(`/themes/${enc(themeId)}/runs`, { method: 'POST', body: {} }); out.textContent = ' started'; }
+      catch (e) { out.textContent = ' ' + (e.error === 'run_in_progress' ? 'a run is in progress' : e.message); }
+      finally { b.disabled = false; }
+    },
+  }, 'Run now');
+  return h('span', null, b, out);
+}
+
+function growthText(g) {
+  if (g === undefined || g === null || Number.isNaN(g)) return '–';
+  return (g > 0 ? '+' : '') + (g * 100).toFixed(0) + ' %';
+}
+
+function clusterList(r) { return r?.results || []; }
+
+function refreshButton(themeId) {
+  const out = h('span', { class: 'muted' });
+  const b = h('button', {
+    'data-testid': 'recluster', onclick: async () => {
+      b.disabled = true;
+      out.textContent = ' re-clustering…';
+      try { await api(`/themes/${enc(themeId)}/clusters/refresh`, { method: 'POST', body: {} }); out.textContent = ' done: updates stream in'; }
+      catch (e) { out.textContent = ' ' + (e.detail || e.message); }
+      finally { b.disabled = false; }
+    },
+  }, 'Re-cluster now');
+  return h('p', null, b, out);
+}
+
+function clusterCards(r, onSelect, themeId) {
+  const list = clusterList(r);
+  if (!list.length) {
+    return h('div', null, r ? refreshButton(themeId) : null, h('div', { class: 'empty', 'data-testid': 'clusters-empty' },
+      r ? 'No clusters yet: they form once enough relevant summaries are embedded.' : 'Clustering is not available for this theme yet.'));
+  }
+  return h('div', null, refreshButton(themeId),
+    r.theme_summaries !== undefined ? h('p', { class: 'muted' }, `${fmtNumber(r.theme_summaries)} summaries clustered, ${fmtNumber(r.unassigned)} unassigned`) : null,
+    h('div', { class: 'cards', 'data-testid': 'cluster-cards' }, list.map((c) => h('div', {
+      class: 'card', dataset: { cluster: c.id }, onclick: () => onSelect(c.id),
+    },
+    h('h3', null, c.title || 'Unnamed cluster'),
+    h('div', { class: 'desc' }, c.description || ''),
+    h('div', { class: 'row' }, h('div', { class: 'grow' },
+      h('strong', null, fmtNumber(c.size)), ' summaries ',
+      h('span', { class: c.growth > 0 ? 'growth-up' : c.growth < 0 ? 'growth-down' : '' }, growthText(c.growth))),
+    sparkline((c.trend?.daily?.length ? c.trend.daily : c.trend?.hourly || []).map((b) => b.count ?? b))),
+    h('div', { class: 'metrics' },
+      h('span', null, `${fmtPct(c.metrics?.share_of_theme)} of theme`),
+      h('span', null, `err ${fmtPct(c.metrics?.error_rate)}`),
+      h('span', null, `${fmtNumber(c.metrics?.avg_latency_seconds, 1)} s`),
+      h('span', null, fmtUsd(c.metrics?.avg_cost_usd)),
+      h('span', null, `${fmtNumber(c.metrics?.distinct_users)} users`))))));
+}
+
+function sparkline(values) {
+  const w = 100, ht = 24;
+  const svg = s('svg', { width: w, height: ht, viewBox: `0 0 ${w} ${ht}`, class: 'spark' });
+  if (values.length < 2) return svg;
+  const max = Math.max(1, ...values);
+  const pts = values.map((v, i) => `${(i / (values.length - 1)) * (w - 2) + 1},${ht - 2 - (v / max) * (ht - 4)}`).join(' ');
+  svg.appendChild(s('polyline', { points: pts, fill: 'none', stroke: '#3b5bdb', 'stroke-width': 1.5 }));
+  return svg;
+}
+
+function clusterMap(r, onSelect, selected) {
+  const list = clusterList(r).filter((c) => Number.isFinite(c.x) && Number.isFinite(c.y));
+  if (!list.length) return h('div', { class: 'empty', 'data-testid': 'map-empty' }, 'No cluster positions yet.');
+  const W = 900, H = 520, pad = 50;
+  const xs = list.map((c) => c.x), ys = list.map((c) => c.y);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const sx = (x) => pad + (x1 === x0 ? 0.5 : (x - x0) / (x1 - x0)) * (W - 2 * pad);
+  const sy = (y) => H - pad - (y1 === y0 ? 0.5 : (y - y0) / (y1 - y0)) * (H - 2 * pad);
+  const maxSize = Math.max(1, ...list.map((c) => c.size || 1));
+  const svg = s('svg', { class: 'map', width: '100%', viewBox: `0 0 ${W} ${H}`, 'data-testid': 'cluster-map' });
+  for (const c of list) {
+    const rr = 6 + 24 * Math.sqrt((c.size || 1) / maxSize);
+    const circle = s('circle', { cx: sx(c.x), cy: sy(c.y), r: rr, class: c.id === selected ? 'selected' : '', onclick: () => onSelect(c.id) },
+      s('title', null, `${c.title || c.id} (${c.size})`));
+    svg.appendChild(circle);
+    svg.appendChild(s('text', { x: sx(c.x) + rr + 3, y: sy(c.y) + 4 }, (c.title || '').slice(0, 40)));
+  }
+  return svg;
+}
+
+function memberList(members) {
+  if (!members?.length) return h('p', { class: 'muted' }, 'none');
+  return h('ul', null, members.map((m) => h('li', null,
+    h('a', { href: `#/traces/${enc(m.trace_id)}` }, m.trace_id), ' ',
+    m.title ? h('strong', null, m.title) : null, m.summary ? h('span', { class: 'muted' }, ' — ' + m.summary) : null)));
+}
+
+function summariesList(state, goTo, setRelevant) {
+  const from = state.page * PAGE;
+  const rows = state.summaries.slice(from, from + PAGE);
+  const hasNext = state.summaries.length > from + PAGE || (!state.exhausted && state.summaries.length >= state.fetched && state.fetched > 0 && rows.length === PAGE);
+  const relevant = h('input', { type: 'checkbox', checked: state.relevantOnly, onchange: () => setRelevant(relevant.checked) });
+  const pager = h('div', { class: 'pager' },
+    h('button', { disabled: state.page === 0, 'data-testid': 'prev-page', onclick: () => goTo(state.page - 1) }, '← Newer'),
+    h('span', { 'data-testid': 'page-info' }, rows.length ? `${fmtNumber(from + 1)}–${fmtNumber(from + rows.length)}` : '0'),
+    h('button', { disabled: !hasNext, 'data-testid': 'next-page', onclick: () => goTo(state.page + 1) }, 'Older →'),
+    h('label', { class: 'inline' }, relevant, 'relevant only'),
+    state.exhausted && state.fetched >= MAX_FETCH ? h('span', { class: 'muted' }, `(the newest ${fmtNumber(MAX_FETCH)} are pageable here)`) : null);
+  if (!rows.length) return h('div', null, pager, h('div', { class: 'empty', 'data-testid': 'summaries-empty' }, 'No summaries yet: they appear here live as traces are analysed.'));
+  return h('div', null, pager, h('div', { 'data-testid': 'summaries' }, rows.map(summaryRow)));
+}
+
+export function summaryRow(e) {
+  const p = e.properties || {};
+  return h('div', { class: 'summary' + (p.$ai_theme_relevant === false ? ' irrelevant' : ''), dataset: { trace: p.$ai_trace_id } },
+    h('div', null, h('span', { class: 'title' }, p.$ai_summary_title || '(untitled)'),
+      p.$ai_summary_severity ? h('span', { class: 'badge ' + p.$ai_summary_severity }, p.$ai_summary_severity) : null,
+      p.$ai_theme_relevant === false ? h('span', { class: 'badge' }, 'not relevant') : null,
+      ' ', h('a', { href: `#/traces/${enc(p.$ai_trace_id)}`, class: 'muted' }, p.$ai_trace_id),
+      h('span', { class: 'muted' }, ` · ${fmtTime(e.timestamp)}`)),
+    h('div', { class: 'text' }, p.$ai_summary || ''));
+}

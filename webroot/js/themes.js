@@ -1,0 +1,302 @@
+// Themes: the list (enabled toggle, last run, analysed, relevant share, cost) and the create/edit form
+// (filters with property suggestions, prompt with the server's validation messages, live preview, test).
+import { h, mount, fmtNumber, fmtUsd, fmtPct, fmtTime, debounce } from './dom.js';
+import { api, apiOptional, enc, ApiError } from './api.js';
+import { onUpdate } from './live.js';
+
+export async function themesView(el) {
+  mount(el, h('p', { class: 'muted' }, 'Loading themes…'));
+  const [themes, llm] = await Promise.all([api('/themes'), apiOptional('/llm').catch(() => null)]);
+  const spend = new Map((llm?.themes || []).map((t) => [t.theme_id, t]));
+  const lastRuns = new Map();
+  await Promise.all(themes.results.map(async (t) => {
+    const runs = await apiOptional(`/runs?theme=${enc(t.theme_id)}&limit=1`).catch(() => null);
+    if (runs?.results?.length) lastRuns.set(t.theme_id, runs.results[0]);
+  }));
+
+  const rows = new Map();
+  const tbody = h('tbody');
+  for (const t of themes.results) {
+    const row = themeRow(t, spend.get(t.theme_id), lastRuns.get(t.theme_id));
+    rows.set(t.theme_id, row);
+    tbody.appendChild(row.tr);
+  }
+  mount(el,
+    h('div', { class: 'row' },
+      h('h1', { class: 'grow' }, 'Themes'),
+      h('a', { class: 'button primary', href: '#/themes/new', 'data-testid': 'new-theme' }, 'New theme')),
+    llm ? h('p', { class: 'muted' }, `Provider ${llm.provider} · model ${llm.model} · spent today ${fmtUsd(llm.spent_today_usd)}`
+      + (llm.daily_budget_usd != null ? ` of ${fmtUsd(llm.daily_budget_usd)}` : '') + (llm.status !== 'active' ? ` · ${llm.status}` : '')) : null,
+    h('table', { 'data-testid': 'themes-table' },
+      h('thead', null, h('tr', null, h('th', null, 'Theme'), h('th', null, 'Enabled'), h('th', null, 'Last run'),
+        h('th', { class: 'num' }, 'Traces analysed'), h('th', { class: 'num' }, 'Relevant'), h('th', { class: 'num' }, 'Cost so far'), h('th', null, ''))),
+      tbody));
+
+  // Live: a finished summary bumps its theme's counters; run progress updates "last run".
+  return onUpdate((m) => {
+    const row = rows.get(m.theme);
+    if (!row) return;
+    if (m.type === 'summary.created') row.addSummary(m.data?.properties || {});
+    else if (m.type === 'run.progress') row.setRun(m.data);
+  });
+}
+
+function themeRow(t, spend, run) {
+  const stats = { analyses: spend?.analyses || 0, relevant: spend?.relevant || 0, cost: spend?.cost_usd || 0 };
+  const analysed = h('td', { class: 'num' });
+  const relevant = h('td', { class: 'num' });
+  const cost = h('td', { class: 'num' });
+  const lastRun = h('td');
+  const status = h('span', { class: 'muted' });
+  const paint = () => {
+    analysed.textContent = fmtNumber(stats.analyses);
+    relevant.textContent = stats.analyses ? fmtPct(stats.relevant / stats.analyses) : '–';
+    cost.textContent = fmtUsd(stats.cost);
+  };
+  const setRun = (r) => mount(lastRun, r ? [fmtTime(r.started_at), ' ', h('span', { class: 'badge' }, r.status),
+    r.status === 'running' ? ` ${r.analysed}/${r.sampled}` : ''] : h('span', { class: 'muted' }, 'never'));
+  paint();
+  setRun(run);
+  const toggle = h('input', {
+    type: 'checkbox', checked: t.enabled, 'data-testid': `enabled-${t.theme_id}`, onchange: async () => {
+      toggle.disabled = true;
+      try {
+        const updated = await api(`/themes/${enc(t.theme_id)}`, { method: 'PATCH', body: { enabled: toggle.checked } });
+        toggle.checked = updated.enabled;
+      } catch (e) {
+        toggle.checked = !toggle.checked;
+        status.textContent = e.message;
+      } finally {
+        toggle.disabled = false;
+      }
+    },
+  });
+  const runNow = h('button', {
+    onclick: async () => {
+      runNow.disabled = true;
+      try {
+        setRun(await api(`/themes/${enc(t.theme_id)}/runs`, { method: 'POST', body: {} }));
+        status.textContent = '';
+      } catch (e) {
+        status.textContent = e.error === 'run_in_progress' ? 'a run is in progress' : e.message;
+      } finally {
+        runNow.disabled = false;
+      }
+    },
+  }, 'Run now');
+  const tr = h('tr', { dataset: { theme: t.theme_id } },
+    h('td', null, h('a', { href: `#/themes/${enc(t.theme_id)}`, 'data-testid': `theme-link-${t.theme_id}` }, t.name || t.theme_id),
+      t.built_in ? h('span', { class: 'badge' }, 'built-in') : h('span', { class: 'badge' }, 'custom'),
+      h('div', { class: 'muted' }, t.description || '')),
+    h('td', null, toggle), lastRun, analysed, relevant, cost,
+    h('td', null, h('a', { class: 'button', href: `#/themes/${enc(t.theme_id)}/edit` }, t.built_in ? 'View / clone' : 'Edit'), ' ', runNow, ' ', status));
+  return {
+    tr,
+    setRun,
+    addSummary(p) {
+      stats.analyses++;
+      if (p.$ai_theme_relevant) stats.relevant++;
+      stats.cost += Number(p.$ai_total_cost_usd || 0);
+      paint();
+    },
+  };
+}
+
+// ---------------------------------------------------------------- form
+
+const OPERATORS = ['exact', 'is_not', 'icontains', 'not_icontains', 'regex', 'not_regex', 'gt', 'gte', 'lt', 'lte', 'is_set', 'is_not_set'];
+const DEFAULT_PROMPT = `You analyse one trace of an LLM application for the theme "{{theme_name}}": {{theme_description}}
+
+{{trace_text}}
+
+Answer with JSON only: {"theme_relevant": true|false, "title": "short title", "summary": "two or three sentences"}`;
+
+export async function themeFormView(el, themeId) {
+  mount(el, h('p', { class: 'muted' }, 'Loading…'));
+  const [theme, all] = await Promise.all([themeId ? api(`/themes/${enc(themeId)}`) : null, api('/themes')]);
+  const t = theme || {
+    name: '', description: '', base_filters: [], theme_filters: [], sample_rate: 1, prompt: DEFAULT_PROMPT,
+    date_range: { date_from: '-7d', date_to: null }, schedule: { type: 'interval', minutes: 10 },
+    clustering_config: { method: 'kmeans', min_cluster_size: 5, min_distinct_users: 2 },
+  };
+  const readOnly = !!t.built_in;
+  const datalist = h('datalist', { id: 'property-names' });
+  const suggest = debounce(async (prefix) => {
+    const r = await apiOptional(`/properties?prefix=${enc(prefix)}`).catch(() => null);
+    mount(datalist, (r?.results || []).slice(0, 50).map((n) => h('option', { value: n })));
+  }, 150);
+  suggest('');
+
+  const name = h('input', { id: 'theme-name', value: t.name, size: 40, disabled: readOnly });
+  const idInput = h('input', { id: 'theme-id', value: t.theme_id || '', size: 30, disabled: !!themeId, placeholder: 'derived from the name' });
+  const description = h('textarea', { id: 'theme-description', rows: 2, disabled: readOnly }, t.description || '');
+  const baseFilters = filterEditor('base', t.base_filters, suggest, readOnly);
+  const themeFilters = filterEditor('theme', t.theme_filters, suggest, readOnly);
+  const prompt = h('textarea', { id: 'theme-prompt', rows: 12, disabled: readOnly }, t.prompt || '');
+  const templates = h('select', {
+    id: 'prompt-template', disabled: readOnly, onchange: () => {
+      const src = all.results.find((x) => x.theme_id === templates.value);
+      if (src) { prompt.value = src.prompt; changed(); }
+      templates.value = '';
+    },
+  }, h('option', { value: '' }, 'Start from a built-in prompt…'),
+  all.results.filter((x) => x.built_in).map((x) => h('option', { value: x.theme_id }, x.name)));
+  const rate = h('input', { id: 'sample-rate', type: 'range', min: 0, max: 1, step: 0.01, value: t.sample_rate, disabled: readOnly });
+  const rateText = h('span', null, fmtPct(t.sample_rate));
+  const dateFrom = h('input', { id: 'date-from', value: t.date_range?.date_from || '-7d', size: 12, disabled: readOnly });
+  const scheduleType = h('select', { id: 'schedule-type', disabled: readOnly },
+    ['manual', 'interval', 'daily', 'weekly'].map((v) => h('option', { value: v, selected: t.schedule?.type === v }, v)));
+  const minutes = h('input', { id: 'schedule-minutes', type: 'number', min: 1, value: t.schedule?.minutes || 10, size: 5, disabled: readOnly });
+  const method = h('select', { id: 'cluster-method', disabled: readOnly },
+    ['kmeans', 'hdbscan'].map((v) => h('option', { value: v, selected: t.clustering_config?.method === v }, v)));
+  const minSize = h('input', { id: 'cluster-min-size', type: 'number', min: 1, value: t.clustering_config?.min_cluster_size ?? 5, disabled: readOnly });
+  const minUsers = h('input', { id: 'cluster-min-users', type: 'number', min: 1, value: t.clustering_config?.min_distinct_users ?? 2, disabled: readOnly });
+  const errors = h('ul', { class: 'errors', 'data-testid': 'form-errors' });
+  const preview = h('div', { class: 'preview', 'data-testid': 'preview' }, h('span', { class: 'muted' }, 'Preview loads…'));
+  const testOut = h('div', { 'data-testid': 'test-results' });
+  const saved = h('span', { class: 'muted', 'data-testid': 'saved' });
+
+  const draft = () => {
+    const d = {
+      name: name.value.trim(), description: description.value, base_filters: baseFilters.value(), theme_filters: themeFilters.value(),
+      sample_rate: Number(rate.value), prompt: prompt.value,
+      date_range: { date_from: dateFrom.value.trim() || '-7d', date_to: null },
+      schedule: scheduleType.value === 'interval' ? { type: 'interval', minutes: Number(minutes.value) || 10 } : { type: scheduleType.value },
+      clustering_config: { ...(t.clustering_config || {}), method: method.value, min_cluster_size: Number(minSize.value), min_distinct_users: Number(minUsers.value) },
+      enabled: t.enabled ?? true,
+    };
+    if (!themeId && idInput.value.trim()) d.theme_id = idInput.value.trim();
+    return d;
+  };
+  let previewSeq = 0;
+  const runPreview = debounce(async () => {
+    const seq = ++previewSeq;
+    let d;
+    try { d = draft(); } catch (e) { preview.textContent = e.message; return; }
+    try {
+      const p = await api('/themes/preview', { method: 'POST', body: d });
+      if (seq !== previewSeq) return;
+      mount(preview,
+        h('div', null, 'Over ', h('strong', null, fmtNumber(p.traces_in_range)), ' traces in range: ',
+          h('strong', null, fmtNumber(p.matching_base_filters)), ' pass the base filters, ',
+          h('strong', { 'data-testid': 'preview-matching' }, fmtNumber(p.matching_theme_filters)), ' the theme filters, ',
+          h('strong', { 'data-testid': 'preview-sampled' }, fmtNumber(p.sampled)), ' sampled.'),
+        h('div', null, `Estimated ${fmtNumber(p.estimated_llm_calls)} LLM calls, ${fmtNumber(p.estimated_input_tokens)} + ${fmtNumber(p.estimated_output_tokens)} tokens, `,
+          h('strong', null, fmtUsd(p.estimated_cost_usd)), ` with ${p.model}; naive: ${fmtNumber(p.naive?.llm_calls)} calls, ${fmtUsd(p.naive?.cost_usd)} `,
+          h('span', { class: 'badge' }, `saves ${fmtPct(p.savings_share)}`)));
+    } catch (e) {
+      if (seq === previewSeq) mount(preview, h('span', { class: 'error' }, e.detail || e.message));
+    }
+  }, 350);
+  const changed = () => { rateText.textContent = fmtPct(Number(rate.value)); runPreview(); };
+  for (const input of [name, description, prompt, rate, dateFrom]) input.addEventListener('input', changed);
+  baseFilters.onChange(changed);
+  themeFilters.onChange(changed);
+
+  const showProblems = (e) => {
+    const detail = e instanceof ApiError ? (e.detail || e.error) : e.message;
+    mount(errors, String(detail).split(/;\s+/).map((p) => h('li', null, p)));
+  };
+  const save = h('button', {
+    class: 'primary', id: 'save-theme', hidden: readOnly, onclick: async (ev) => {
+      ev.preventDefault();
+      mount(errors);
+      try {
+        const body = draft();
+        const out = themeId ? await api(`/themes/${enc(themeId)}`, { method: 'PUT', body: { ...body, theme_id: themeId } })
+          : await api('/themes', { method: 'POST', body });
+        saved.textContent = `Saved ${out.theme_id} (prompt v${out.prompt_version}).`;
+        if (!themeId) location.hash = `#/themes/${enc(out.theme_id)}/edit`;
+      } catch (e) { showProblems(e); }
+    },
+  }, themeId ? 'Save' : 'Create theme');
+  const clone = h('button', {
+    hidden: !readOnly, onclick: async () => {
+      try {
+        const out = await api('/themes', { method: 'POST', body: { clone_from: themeId, theme_id: `${themeId}_copy_${Date.now() % 100000}` } });
+        location.hash = `#/themes/${enc(out.theme_id)}/edit`;
+      } catch (e) { showProblems(e); }
+    },
+  }, 'Clone to edit');
+  const test = h('button', {
+    id: 'test-theme', disabled: !themeId, title: themeId ? '' : 'Save the theme first', onclick: async (ev) => {
+      ev.preventDefault();
+      mount(testOut, h('p', { class: 'muted' }, 'Running the prompt on the 3 most recent selected traces…'));
+      try {
+        const r = await api(`/themes/${enc(themeId)}/test`, { method: 'POST', body: { traces: 3 } });
+        mount(testOut, r.results.length === 0 ? h('p', { class: 'empty' }, 'No selected traces to test on.')
+          : h('table', null, h('thead', null, h('tr', null, ['Trace', 'Relevant', 'Title and summary', 'Model', 'Cost', 'Latency'].map((c) => h('th', null, c)))),
+            h('tbody', null, r.results.map((x) => h('tr', null,
+              h('td', null, h('a', { href: `#/traces/${enc(x.trace_id)}` }, x.trace_id)),
+              h('td', null, x.theme_relevant ? 'yes' : 'no'),
+              h('td', null, h('div', { class: 'summary-title' }, x.title || ''), h('div', { class: 'muted' }, x.summary || '')),
+              h('td', null, `${x.provider}/${x.model}`), h('td', { class: 'num' }, fmtUsd(x.cost_usd)), h('td', { class: 'num' }, `${x.latency_ms} ms`))))));
+      } catch (e) { mount(testOut, h('p', { class: 'error' }, e.detail || e.message)); }
+    },
+  }, 'Test on sample traces');
+
+  mount(el,
+    h('h1', null, themeId ? `${readOnly ? 'Built-in theme' : 'Edit theme'}: ${t.name}` : 'New theme'),
+    themeId ? h('p', null, h('a', { href: `#/themes/${enc(themeId)}` }, 'Results →')) : null,
+    datalist,
+    h('div', { class: 'row' },
+      h('form', { class: 'panel grow', id: 'theme-form', onsubmit: (e) => e.preventDefault() },
+        h('label', { for: 'theme-name' }, 'Name'), name,
+        h('label', { for: 'theme-id' }, 'Theme id'), idInput,
+        h('label', { for: 'theme-description' }, 'Description'), description,
+        h('label', null, 'Base filters ', h('span', { class: 'muted' }, '(all must hold)')), baseFilters.el,
+        h('label', null, 'Theme filters ', h('span', { class: 'muted' }, '(all must hold)')), themeFilters.el,
+        h('label', { for: 'theme-prompt' }, 'Prompt ', templates), prompt,
+        h('p', { class: 'muted' }, 'Placeholders: {{trace_text}} (required), {{theme_name}}, {{theme_description}}, {{trace_id}}, {{trace_name}}. Ask for JSON with theme_relevant, title, summary.'),
+        h('label', { for: 'sample-rate' }, 'Sample rate ', rateText), rate,
+        h('label', { for: 'date-from' }, 'Date range from (ISO-8601 or -7d, -12h)'), dateFrom,
+        h('label', null, 'Schedule'), h('div', null, scheduleType, ' every ', minutes, ' minutes (interval)'),
+        h('label', null, 'Clustering'), h('div', null, method, ' min cluster size ', minSize, ' min distinct users ', minUsers),
+        errors,
+        h('p', null, save, ' ', clone, ' ', test, ' ', saved)),
+      h('div', { class: 'grow' },
+        h('div', { class: 'panel' }, h('h2', null, 'Live preview'), preview),
+        h('div', { class: 'panel' }, h('h2', null, 'Test on sample traces'), testOut))));
+  runPreview();
+}
+
+/** A list of simple PostHog property filters as rows; nested OR groups fall back to editing JSON. */
+function filterEditor(kind, filters, suggest, readOnly) {
+  const listeners = [];
+  const fire = () => listeners.forEach((fn) => fn());
+  const simple = Array.isArray(filters) && filters.every((f) => f && typeof f.key === 'string');
+  if (!simple) {
+    const area = h('textarea', { rows: 5, disabled: readOnly, 'data-testid': `${kind}-filters-json`, oninput: fire }, JSON.stringify(filters, null, 2));
+    return {
+      el: area, onChange: (fn) => listeners.push(fn),
+      value: () => { try { return JSON.parse(area.value); } catch { throw new Error(`${kind}_filters: not valid JSON`); } },
+    };
+  }
+  const rows = h('div', { 'data-testid': `${kind}-filters` });
+  const addRow = (f = { key: '', operator: 'exact', value: '', type: 'event' }) => {
+    const key = h('input', { class: 'key', list: 'property-names', value: f.key, placeholder: 'property, e.g. $ai_model', disabled: readOnly });
+    const op = h('select', { class: 'op', disabled: readOnly }, OPERATORS.map((o) => h('option', { value: o, selected: f.operator === o }, o)));
+    const value = h('input', { class: 'value', value: f.value === undefined || f.value === null ? '' : (typeof f.value === 'object' ? JSON.stringify(f.value) : String(f.value)), disabled: readOnly });
+    const remove = h('button', { type: 'button', disabled: readOnly, onclick: () => { row.remove(); fire(); } }, '×');
+    const row = h('div', { class: 'filter-row' }, key, op, value, remove);
+    key.addEventListener('input', () => { suggest(key.value); fire(); });
+    op.addEventListener('change', () => { value.disabled = readOnly || op.value.endsWith('is_set') || op.value === 'is_set'; fire(); });
+    value.addEventListener('input', fire);
+    rows.appendChild(row);
+  };
+  (filters || []).forEach(addRow);
+  const add = h('button', { type: 'button', disabled: readOnly, 'data-testid': `add-${kind}-filter`, onclick: () => addRow() }, '+ filter');
+  return {
+    el: h('div', null, rows, add),
+    onChange: (fn) => listeners.push(fn),
+    value: () => [...rows.children].map((row) => {
+      const [key, op, value] = row.querySelectorAll('input, select');
+      const f = { key: key.value.trim(), operator: op.value, type: key.value.startsWith('trace.') ? 'trace' : 'event' };
+      if (op.value !== 'is_set' && op.value !== 'is_not_set') {
+        const v = value.value;
+        f.value = ['gt', 'gte', 'lt', 'lte'].includes(op.value) && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v;
+      }
+      return f;
+    }).filter((f) => f.key),
+  };
+}
