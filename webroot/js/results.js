@@ -5,12 +5,12 @@ import { api, apiOptional, enc } from './api.js';
 import { onUpdate } from './live.js';
 
 const PAGE = 50;
-const MAX_FETCH = 1000; // the summaries endpoint answers at most 1,000 per request
+const MAX_FETCH = 1000; // the summaries endpoint answers at most 1,000 per request; older pages follow next_cursor
 
 export async function resultsView(el, themeId, tab) {
   const started = performance.now();
   const theme = await api(`/themes/${enc(themeId)}`);
-  const state = { clusters: null, summaries: [], fetched: 0, exhausted: false, page: 0, relevantOnly: false, selected: null, live: 0 };
+  const state = { clusters: null, summaries: [], cursor: null, exhausted: false, page: 0, relevantOnly: false, selected: null, live: 0 };
 
   const header = h('div', { class: 'row' },
     h('h1', { class: 'grow' }, theme.name, h('span', { class: 'badge' }, theme.built_in ? 'built-in' : 'custom')),
@@ -35,13 +35,16 @@ export async function resultsView(el, themeId, tab) {
     const r = await apiOptional(`/themes/${enc(themeId)}/clusters`).catch(() => null);
     state.clusters = r;
   };
+  // Fetches older pages by keyset cursor until `need` summaries are held: page 1,000 costs what page 1 does.
   const loadSummaries = async (need) => {
-    if (state.exhausted || state.fetched >= need) return;
-    const limit = Math.min(MAX_FETCH, need);
-    const r = await api(`/summaries?theme=${enc(themeId)}&limit=${limit}${state.relevantOnly ? '&relevant=true' : ''}`);
-    state.summaries = r.results;
-    state.fetched = limit;
-    state.exhausted = r.results.length < limit || limit >= MAX_FETCH;
+    while (!state.exhausted && state.summaries.length < need) {
+      const limit = Math.min(MAX_FETCH, need - state.summaries.length);
+      const r = await api(`/summaries?theme=${enc(themeId)}&limit=${limit}${state.relevantOnly ? '&relevant=true' : ''}`
+        + (state.cursor ? `&before=${enc(state.cursor)}` : ''));
+      state.summaries = state.summaries.concat(r.results);
+      state.cursor = r.next_cursor;
+      state.exhausted = !r.next_cursor;
+    }
   };
   const loadRun = async () => {
     const r = await apiOptional(`/runs?theme=${enc(themeId)}&limit=1`).catch(() => null);
@@ -61,7 +64,7 @@ export async function resultsView(el, themeId, tab) {
       await loadSummaries((page + 1) * PAGE + 1);
       paint();
     }, async (relevantOnly) => {
-      Object.assign(state, { relevantOnly, summaries: [], fetched: 0, exhausted: false, page: 0 });
+      Object.assign(state, { relevantOnly, summaries: [], cursor: null, exhausted: false, page: 0 });
       await loadSummaries(PAGE + 1);
       paint();
     }));
@@ -96,7 +99,6 @@ export async function resultsView(el, themeId, tab) {
       const p = m.data?.properties || {};
       if (state.relevantOnly && !p.$ai_theme_relevant) return;
       state.summaries = [m.data, ...state.summaries];
-      state.fetched++;
       bump();
       if (tab === 'summaries' && state.page === 0) paint();
     } else if (m.type === 'cluster.updated') {
@@ -215,14 +217,14 @@ function memberList(members) {
 function summariesList(state, goTo, setRelevant) {
   const from = state.page * PAGE;
   const rows = state.summaries.slice(from, from + PAGE);
-  const hasNext = state.summaries.length > from + PAGE || (!state.exhausted && state.summaries.length >= state.fetched && state.fetched > 0 && rows.length === PAGE);
+  const hasNext = state.summaries.length > from + PAGE || (!state.exhausted && rows.length === PAGE);
   const relevant = h('input', { type: 'checkbox', checked: state.relevantOnly, onchange: () => setRelevant(relevant.checked) });
   const pager = h('div', { class: 'pager' },
     h('button', { disabled: state.page === 0, 'data-testid': 'prev-page', onclick: () => goTo(state.page - 1) }, '← Newer'),
     h('span', { 'data-testid': 'page-info' }, rows.length ? `${fmtNumber(from + 1)}–${fmtNumber(from + rows.length)}` : '0'),
     h('button', { disabled: !hasNext, 'data-testid': 'next-page', onclick: () => goTo(state.page + 1) }, 'Older →'),
     h('label', { class: 'inline' }, relevant, 'relevant only'),
-    state.exhausted && state.fetched >= MAX_FETCH ? h('span', { class: 'muted' }, `(the newest ${fmtNumber(MAX_FETCH)} are pageable here)`) : null);
+    null);
   if (!rows.length) return h('div', null, pager, h('div', { class: 'empty', 'data-testid': 'summaries-empty' }, 'No summaries yet: they appear here live as traces are analysed.'));
   return h('div', null, pager, h('div', { 'data-testid': 'summaries' }, rows.map(summaryRow)));
 }

@@ -4,11 +4,17 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Stored summaries of a project, newest first. {@code themeId}, {@code relevant}, {@code since} and {@code traceId}
- * are optional (null). Replies {@link Summaries}.
+ * Stored summaries of a project, newest first. {@code themeId}, {@code relevant}, {@code since}, {@code traceId} and
+ * {@code before} (a {@link Summaries#nextCursor()} from the previous page) are optional (null). Replies
+ * {@link Summaries}.
  */
-public record SummaryQuery(String projectId, String themeId, Boolean relevant, Instant since, String traceId, int limit) {
+public record SummaryQuery(String projectId, String themeId, Boolean relevant, Instant since, String traceId, int limit, String before) {
 
-    public record Summaries(List<SummaryCreated> results) {
+    public SummaryQuery(String projectId, String themeId, Boolean relevant, Instant since, String traceId, int limit) {
+        this(projectId, themeId, relevant, since, traceId, limit, null);
+    }
+
+    /** @param nextCursor where the next (older) page starts; null on the last page */
+    public record Summaries(List<SummaryCreated> results, String nextCursor) {
     }
 }

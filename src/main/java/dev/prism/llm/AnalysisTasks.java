@@ -199,25 +199,46 @@ public final class AnalysisTasks {
     }
 
     /** Finished analyses, newest first, as {@code $ai_trace_summary} records. */
-    public Future<List<dev.prism.bus.SummaryCreated>> summaries(dev.prism.bus.SummaryQuery q) {
+    /**
+     * Finished analyses, newest first, paged by keyset on (completion time, id): a cursor is the last row's pair, so
+     * pages stay stable while new results arrive and cost the same however deep they go.
+     *
+     * @throws IllegalArgumentException for a cursor this method did not make
+     */
+    public Future<dev.prism.bus.SummaryQuery.Summaries> summaries(dev.prism.bus.SummaryQuery q) {
+        java.time.OffsetDateTime beforeTime = null;
+        Long beforeId = null;
+        if (q.before() != null) {
+            int cut = q.before().lastIndexOf('_');
+            try {
+                beforeTime = java.time.Instant.parse(q.before().substring(0, cut)).atOffset(ZoneOffset.UTC);
+                beforeId = Long.parseLong(q.before().substring(cut + 1));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("before: not a cursor from a previous page");
+            }
+        }
         return pool.preparedQuery("""
                         SELECT project_id, theme_id, trace_id, trace_version, prompt_version, theme_relevant, title, summary, severity,
-                               model, input_tokens, output_tokens, cost_usd, latency_ms, completed_at
+                               model, input_tokens, output_tokens, cost_usd, latency_ms, completed_at, id
                         FROM analyses WHERE project_id = $1 AND status = 'done'
                           AND ($2::text IS NULL OR theme_id = $2) AND ($3::boolean IS NULL OR theme_relevant = $3)
                           AND ($4::timestamptz IS NULL OR completed_at >= $4) AND ($5::text IS NULL OR trace_id = $5)
+                          AND ($7::timestamptz IS NULL OR (completed_at, id) < ($7, $8::bigint))
                         ORDER BY completed_at DESC, id DESC LIMIT $6""")
                 .execute(Tuple.tuple().addString(q.projectId()).addString(q.themeId()).addBoolean(q.relevant())
                         .addOffsetDateTime(q.since() == null ? null : q.since().atOffset(ZoneOffset.UTC)).addString(q.traceId())
-                        .addInteger(q.limit()))
+                        .addInteger(q.limit()).addOffsetDateTime(beforeTime).addLong(beforeId))
                 .map(rows -> {
                     List<dev.prism.bus.SummaryCreated> out = new ArrayList<>();
+                    String cursor = null;
                     for (Row r : rows) {
+                        java.time.Instant completed = r.getOffsetDateTime(14).toInstant();
                         out.add(new dev.prism.bus.SummaryCreated(r.getString(0), r.getString(1), r.getString(2), r.getInteger(3),
                                 r.getInteger(4), r.getBoolean(5), r.getString(6), r.getString(7), r.getString(8), r.getString(9),
-                                r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13), r.getOffsetDateTime(14).toInstant()));
+                                r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13), completed));
+                        cursor = completed + "_" + r.getLong(15);
                     }
-                    return out;
+                    return new dev.prism.bus.SummaryQuery.Summaries(out, out.size() == q.limit() ? cursor : null);
                 });
     }
 

@@ -111,7 +111,14 @@ public final class AnalysisVerticle extends VerticleBase {
                 Failure.reply(msg, new Failure(400, "invalid_limit", "limit must be from 1 to 1000").exception());
                 return;
             }
-            tasks.summaries(q).onSuccess(list -> msg.reply(new SummaryQuery.Summaries(list))).onFailure(e -> Failure.reply(msg, e));
+            Future<SummaryQuery.Summaries> page;
+            try {
+                page = tasks.summaries(q);
+            } catch (IllegalArgumentException e) {
+                Failure.reply(msg, new Failure(400, "invalid_cursor", e.getMessage()).exception());
+                return;
+            }
+            page.onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e));
         });
         vertx.eventBus().<DeadLetters>consumer(Addresses.DEAD_LETTERS, msg -> deadLetters(msg.body())
                 .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
@@ -305,11 +312,16 @@ public final class AnalysisVerticle extends VerticleBase {
     private Future<Void> run(Task task) {
         return context(task)
                 .compose(ctx -> analyze(task.key().projectId(), ctx))
-                .compose(result -> tasks.complete(task.id(), worker, result).map(written -> {
-                    pending.invalidate(task.key());
+                .map(result -> {
+                    // Counted as the reply arrives, before the write: no call waiting for the slot this one freed
+                    // starts on a budget it already spent.
                     if (budgetGuard.spent(task.key().projectId(), result.costUsd(), config.dailyBudgetUsd().orElse(null))) {
                         logPaused(task.key().projectId());
                     }
+                    return result;
+                })
+                .compose(result -> tasks.complete(task.id(), worker, result).map(written -> {
+                    pending.invalidate(task.key());
                     if (written) {
                         Key k = task.key();
                         SummaryCreated created = new SummaryCreated(k.projectId(), k.themeId(), k.traceId(),

@@ -370,13 +370,13 @@ public final class HttpServerVerticle extends VerticleBase {
             String relevant = ctx.request().getParam("relevant");
             query = new SummaryQuery(ctx.pathParam(PROJECT), ctx.request().getParam("theme"),
                     relevant == null ? null : boolParam(ctx, "relevant"), instantParam(ctx, "since"), ctx.request().getParam("trace_id"),
-                    intParam(ctx, "limit", 100));
+                    intParam(ctx, "limit", 100), ctx.request().getParam("before"));
         } catch (Failure.FailureException e) {
             ctx.fail(e);
             return;
         }
         vertx.eventBus().<SummaryQuery.Summaries>request(Addresses.SUMMARY_LIST, query)
-                .onSuccess(r -> json(ctx, 200, Json.summaries(r.body().results())))
+                .onSuccess(r -> json(ctx, 200, Json.summaries(r.body().results()).put("next_cursor", r.body().nextCursor())))
                 .onFailure(ctx::fail);
     }
 
