@@ -3,6 +3,7 @@ package dev.prism.cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prism.bus.ClusterCommand;
 import dev.prism.bus.TraceFacts;
+import dev.prism.store.PgArrays;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -55,7 +56,7 @@ final class ClusterRepository {
                 .execute(Tuple.of(projectId, themeId))
                 .map(rows -> {
                     List<Centroid> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(new Centroid(r.getString("cluster_id"), unboxed(r.getArrayOfFloats("centroid")))));
+                    rows.forEach(r -> out.add(new Centroid(r.getString("cluster_id"), PgArrays.unboxed(r.getArrayOfFloats("centroid")))));
                     return out;
                 });
     }
@@ -71,7 +72,7 @@ final class ClusterRepository {
                 .execute(Tuple.of(projectId, themeId))
                 .map(rows -> {
                     List<Recluster.Known> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(new Recluster.Known(r.getString("cluster_id"), unboxed(r.getArrayOfFloats("centroid")),
+                    rows.forEach(r -> out.add(new Recluster.Known(r.getString("cluster_id"), PgArrays.unboxed(r.getArrayOfFloats("centroid")),
                             new HashSet<>(Arrays.asList(r.getArrayOfStrings("members"))), r.getString("title"), r.getString("description"))));
                     return out;
                 });
@@ -135,7 +136,7 @@ final class ClusterRepository {
         List<Tuple> batch = new ArrayList<>();
         for (Recluster.Planned p : plan.clusters()) {
             batch.add(Tuple.tuple().addString(projectId).addString(p.id()).addString(themeId).addString(p.title()).addString(p.description())
-                    .addInteger(p.members().length).addArrayOfFloat(boxed(p.centroid())).addDouble(p.x()).addDouble(p.y())
+                    .addInteger(p.members().length).addArrayOfFloat(PgArrays.boxed(p.centroid())).addDouble(p.x()).addDouble(p.y())
                     .addBoolean(p.renamed()).addString(p.renamed() ? fingerprint(items, p) : null));
         }
         return conn.preparedQuery("""
@@ -350,21 +351,5 @@ final class ClusterRepository {
 
     private static OffsetDateTime odt(Instant i) {
         return i == null ? null : i.atOffset(ZoneOffset.UTC);
-    }
-
-    private static Float[] boxed(float[] v) {
-        Float[] out = new Float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
-        }
-        return out;
-    }
-
-    private static float[] unboxed(Float[] v) {
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
-        }
-        return out;
     }
 }

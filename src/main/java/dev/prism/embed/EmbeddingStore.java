@@ -1,6 +1,7 @@
 package dev.prism.embed;
 
 import dev.prism.bus.EmbeddingCreated;
+import dev.prism.store.PgArrays;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -55,7 +56,7 @@ final class EmbeddingStore {
         List<Tuple> tuples = new ArrayList<>(rows.size());
         for (Stored s : rows) {
             tuples.add(Tuple.of(s.projectId(), EmbeddingCreated.namespace(s.themeId()), s.themeId(), s.traceId(), s.traceVersion(),
-                    s.promptVersion(), s.model(), s.textHash()).addArrayOfFloat(boxed(s.vector())));
+                    s.promptVersion(), s.model(), s.textHash()).addArrayOfFloat(PgArrays.boxed(s.vector())));
         }
         return pool.preparedQuery(UPSERT).executeBatch(tuples).map(first -> {
             List<Instant> written = new ArrayList<>(rows.size());
@@ -78,26 +79,10 @@ final class EmbeddingStore {
                 last = r.getLong("id");
                 OffsetDateTime created = r.getOffsetDateTime("created_at");
                 sink.accept(new Stored(r.getString("project_id"), r.getString("theme_id"), r.getString("trace_id"), r.getInteger("trace_version"),
-                        r.getInteger("prompt_version"), model, r.getString("text_hash"), unboxed(r.getArrayOfFloats("vector")), created.toInstant()));
+                        r.getInteger("prompt_version"), model, r.getString("text_hash"), PgArrays.unboxed(r.getArrayOfFloats("vector")), created.toInstant()));
             }
             long total = loaded + rows.size();
             return rows.size() < PAGE ? Future.succeededFuture(total) : page(model, last, total, sink);
         });
-    }
-
-    private static Float[] boxed(float[] v) {
-        Float[] out = new Float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
-        }
-        return out;
-    }
-
-    private static float[] unboxed(Float[] v) {
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
-        }
-        return out;
     }
 }
