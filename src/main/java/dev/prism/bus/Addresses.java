@@ -60,6 +60,8 @@ public final class Addresses {
 
     /** {@link LlmSettings} → {@link LlmSettings.Status}: a project's provider, model, budget and spend. */
     public static final String LLM_SETTINGS = "prism.llm.settings";
+    /** {@link LlmCompletion} → {@link LlmCompletion.Reply}: one model call that is not an analysis (cluster names). */
+    public static final String LLM_COMPLETE = "prism.llm.complete";
 
     /**
      * A cluster's new state, published by clustering: a {@link LiveEvent}, a {@code JsonObject} or a record carrying

@@ -9,6 +9,7 @@ import dev.prism.bus.EmbedSnapshot;
 import dev.prism.bus.EmbeddingCreated;
 import dev.prism.bus.Failure;
 import dev.prism.bus.LiveEvent;
+import dev.prism.bus.LlmCompletion;
 import dev.prism.bus.SummaryCreated;
 import dev.prism.bus.SummaryQuery;
 import dev.prism.bus.ThemeCommand;
@@ -247,6 +248,7 @@ public final class ClusterVerticle extends VerticleBase {
                                 }
                             }
                             return vertx.executeBlocking(() -> Recluster.plan(items, known.result(), cfg, parallel, ClusterVerticle::freshId), false)
+                                    .compose(plan -> llmNames(project, theme, items, plan))
                                     .compose(plan -> {
                                         long elapsed = (System.nanoTime() - t0) / 1_000_000;
                                         return repository.save(project, themeId, items, plan, memberAt, f, elapsed, startedAt)
@@ -274,6 +276,86 @@ public final class ClusterVerticle extends VerticleBase {
         LOG.info("Clustered theme {} of {}: {} summaries, {} clusters, {} in Other, {} renamed, {} in {} ms ({})", s.themeId, s.projectId,
                 items.size(), plan.clusters().size(), plan.outliers(), plan.renamed(), plan.lineageCounts(), elapsed, plan.detail());
         return result;
+    }
+
+    static final String NAMING_SYSTEM = "You name clusters of similar findings from an LLM application's traces. "
+            + "Answer with one JSON object and nothing else.";
+
+    /**
+     * Names the clusters this run named afresh with the project's LLM, contrastively: the summaries nearest the
+     * centroid against the nearest ones outside. Where the LLM cannot (the project analyses offline, its budget is
+     * spent, the call or its answer failed) the offline name stays.
+     */
+    private Future<Recluster.Plan> llmNames(String projectId, AnalysisTheme theme, List<Recluster.Item> items, Recluster.Plan plan) {
+        Map<String, Future<NamingAnswerParser.Naming>> asked = new HashMap<>();
+        for (Recluster.Planned p : plan.clusters()) {
+            if (!p.renamed()) {
+                continue;
+            }
+            String prompt = ContrastivePrompt.build(theme.name(), theme.description(), memberTexts(items, p), nearestOutside(items, p));
+            asked.put(p.id(), vertx.eventBus().<LlmCompletion.Reply>request(Addresses.LLM_COMPLETE,
+                            new LlmCompletion(projectId, NAMING_SYSTEM, prompt, 300, "cluster_name"), SLOW)
+                    .compose(m -> {
+                        try {
+                            return Future.succeededFuture(NamingAnswerParser.parse(m.body().text()));
+                        } catch (NamingAnswerParser.Invalid e) {
+                            return Future.failedFuture(e);
+                        }
+                    }));
+        }
+        if (asked.isEmpty()) {
+            return Future.succeededFuture(plan);
+        }
+        return Future.join(new ArrayList<>(asked.values())).transform(ignored -> {
+            List<Recluster.Planned> named = new ArrayList<>();
+            for (Recluster.Planned p : plan.clusters()) {
+                Future<NamingAnswerParser.Naming> f = asked.get(p.id());
+                if (f != null && f.succeeded()) {
+                    named.add(new Recluster.Planned(p.id(), p.lineage(), p.centroid(), p.members(), p.distances(), f.result().title(),
+                            f.result().description(), true, p.x(), p.y()));
+                } else {
+                    if (f != null && Failure.from(f.cause()).status() != 409) {
+                        LOG.warn("Cluster {} keeps its offline name: {}", p.id(), f.cause().getMessage());
+                    }
+                    named.add(p);
+                }
+            }
+            return Future.succeededFuture(new Recluster.Plan(List.copyOf(named), plan.retired(), plan.labels(), plan.distances(),
+                    plan.outliers(), plan.detail()));
+        });
+    }
+
+    /** Members' summaries, nearest the centroid first. */
+    private static List<String> memberTexts(List<Recluster.Item> items, Recluster.Planned p) {
+        Integer[] order = new Integer[p.members().length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, Comparator.comparingDouble(i -> p.distances()[i]));
+        List<String> out = new ArrayList<>();
+        for (int i : order) {
+            String text = items.get(p.members()[i]).text();
+            if (text != null && out.size() < ContrastivePrompt.MAX_MEMBERS) {
+                out.add(text);
+            }
+        }
+        return out;
+    }
+
+    /** The summaries outside the cluster nearest its centroid: what its name must set it apart from. */
+    private static List<String> nearestOutside(List<Recluster.Item> items, Recluster.Planned p) {
+        java.util.Set<Integer> inside = new java.util.HashSet<>();
+        for (int m : p.members()) {
+            inside.add(m);
+        }
+        List<Integer> outside = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            if (!inside.contains(i) && items.get(i).text() != null) {
+                outside.add(i);
+            }
+        }
+        outside.sort(Comparator.comparingDouble(i -> NearestCentroid.cosineDistance(items.get(i).vector(), p.centroid())));
+        return outside.stream().limit(ContrastivePrompt.MAX_NON_MEMBERS).map(i -> items.get(i).text()).toList();
     }
 
     private void publish(String projectId, String themeId, String clusterId, ObjectNode data) {

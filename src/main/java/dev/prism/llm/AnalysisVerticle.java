@@ -6,6 +6,7 @@ import dev.prism.bus.Analyzed;
 import dev.prism.bus.AssembledTrace;
 import dev.prism.bus.DeadLetters;
 import dev.prism.bus.Failure;
+import dev.prism.bus.LlmCompletion;
 import dev.prism.bus.LlmSettings;
 import dev.prism.bus.RunTasks;
 import dev.prism.bus.SummaryCreated;
@@ -102,6 +103,8 @@ public final class AnalysisVerticle extends VerticleBase {
                     config.maxConcurrent());
         }
         vertx.eventBus().<LlmSettings>consumer(Addresses.LLM_SETTINGS, msg -> llmSettings(msg.body())
+                .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
+        vertx.eventBus().<LlmCompletion>consumer(Addresses.LLM_COMPLETE, msg -> complete(msg.body())
                 .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         budgetTimer = vertx.setPeriodic(BUDGET_CHECK_MILLIS, id -> checkBudgets());
         vertx.eventBus().<AnalysisRequest>consumer(Addresses.ANALYSIS_REQUESTED, msg -> enqueue(msg.body()));
@@ -346,6 +349,30 @@ public final class AnalysisVerticle extends VerticleBase {
                     long delay = FlowControl.backoffMillis(task.attempts(), retryAfter, 1_000, 300_000, java.util.concurrent.ThreadLocalRandom.current());
                     return tasks.fail(task.id(), worker, String.valueOf(e.getMessage()), raw, Instant.now().plusMillis(delay), maxAttempts).mapEmpty();
                 });
+    }
+
+    /** A call for another feature (cluster names) with the project's provider and model, counted in its budget. */
+    private Future<LlmCompletion.Reply> complete(LlmCompletion c) {
+        if (!"cluster_name".equals(c.shape())) {
+            return Future.failedFuture(new Failure(400, "unknown_shape", "no answer shape '" + c.shape() + "'").exception());
+        }
+        if (budgetGuard.paused(c.projectId())) {
+            return Future.failedFuture(new Failure(429, "budget_reached", "the project's daily LLM budget is spent").exception());
+        }
+        Choice choice = choose(c.projectId(), new AnalysisRequest.ThemeSelection(null, null, null, null, 0, null, null));
+        ProviderAnalyzer analyzer = providers.get(choice.provider());
+        if (analyzer == null) {
+            return Future.failedFuture(new Failure(409, "offline", "the project analyses offline").exception());
+        }
+        return analyzer.complete(new LlmProvider.Request(choice.model(), c.system(), c.prompt(), c.maxTokens(), LlmProvider.AnswerShape.CLUSTER_NAME),
+                        () -> !budgetGuard.paused(c.projectId()))
+                .map(r -> {
+                    double cost = dev.prism.pricing.Pricing.cost(r.model(), r.inputTokens(), r.outputTokens());
+                    budgetGuard.spent(c.projectId(), cost, config.dailyBudgetUsd().orElse(null));
+                    return new LlmCompletion.Reply(r.text(), choice.provider(), r.model(), r.inputTokens(), r.outputTokens(), cost);
+                })
+                .recover(e -> Future.failedFuture(e instanceof Failure.FailureException ? e
+                        : new Failure(e instanceof ProviderAnalyzer.Postponed ? 503 : 502, "completion_failed", String.valueOf(e.getMessage())).exception()));
     }
 
     /** One analysis for a theme test: the same path as a task, but nothing is stored and no attempt is counted. */

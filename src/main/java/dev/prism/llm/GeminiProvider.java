@@ -34,11 +34,16 @@ public final class GeminiProvider implements LlmProvider {
                 .put("responseMimeType", "application/json");
         ObjectNode schema = config.putObject("responseSchema").put("type", "OBJECT");
         ObjectNode props = schema.putObject("properties");
-        props.putObject("theme_relevant").put("type", "BOOLEAN");
-        props.putObject("title").put("type", "STRING");
-        props.putObject("summary").put("type", "STRING");
-        props.putObject("severity").put("type", "STRING").putArray("enum").add("low").add("medium").add("high");
-        schema.putArray("required").add("theme_relevant").add("title").add("summary");
+        var required = schema.putArray("required");
+        for (AnswerShape.Field f : request.shape().fields()) {
+            ObjectNode p = props.putObject(f.name()).put("type", f.type().toUpperCase(java.util.Locale.ROOT));
+            if (!f.values().isEmpty()) {
+                f.values().forEach(p.putArray("enum")::add);
+            }
+            if (f.required()) {
+                required.add(f.name());
+            }
+        }
         var call = http.post("v1beta/models/" + URLEncoder.encode(request.model(), StandardCharsets.UTF_8) + ":generateContent");
         if (apiKey != null && !apiKey.isBlank()) {
             call.putHeader("x-goog-api-key", apiKey);

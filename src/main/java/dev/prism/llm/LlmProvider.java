@@ -10,7 +10,33 @@ public interface LlmProvider {
      * @param user       the prompt with the fenced trace
      * @param maxTokens  answer budget
      */
-    record Request(String model, String system, String user, int maxTokens) {
+    record Request(String model, String system, String user, int maxTokens, AnswerShape shape) {
+        Request(String model, String system, String user, int maxTokens) {
+            this(model, system, user, maxTokens, AnswerShape.ANALYSIS);
+        }
+    }
+
+    /**
+     * The JSON object the reply must be, for providers that constrain output to a schema (OpenAI's {@code json_schema},
+     * Gemini's {@code responseSchema}); Anthropic is steered by the prompt and a "{" prefill.
+     */
+    record AnswerShape(String name, java.util.List<Field> fields) {
+
+        /** @param type {@code string} or {@code boolean}; {@code values} restricts a string (empty: any) */
+        record Field(String name, String type, java.util.List<String> values, boolean required) {
+        }
+
+        /** The analysis contract of DESIGN.md §3. */
+        static final AnswerShape ANALYSIS = new AnswerShape("trace_analysis", java.util.List.of(
+                new Field("theme_relevant", "boolean", java.util.List.of(), true),
+                new Field("title", "string", java.util.List.of(), true),
+                new Field("summary", "string", java.util.List.of(), true),
+                new Field("severity", "string", java.util.List.of("low", "medium", "high"), false)));
+
+        /** A cluster's name. */
+        static final AnswerShape CLUSTER_NAME = new AnswerShape("cluster_name", java.util.List.of(
+                new Field("title", "string", java.util.List.of(), true),
+                new Field("description", "string", java.util.List.of(), true)));
     }
 
     /** The model's text and what it cost in tokens, as the provider reported them. */

@@ -13,7 +13,7 @@ import static dev.prism.llm.ProviderHttp.MAPPER;
  */
 public final class OpenAiProvider implements LlmProvider {
 
-    static final JsonNode ANSWER_SCHEMA = schema();
+    static final JsonNode ANSWER_SCHEMA = schema(AnswerShape.ANALYSIS);
 
     private final ProviderHttp http;
     private final String apiKey;
@@ -32,7 +32,7 @@ public final class OpenAiProvider implements LlmProvider {
                 .add(MAPPER.createObjectNode().put("role", "system").put("content", request.system()))
                 .add(MAPPER.createObjectNode().put("role", "user").put("content", request.user()));
         ObjectNode format = body.putObject("response_format").put("type", "json_schema");
-        format.putObject("json_schema").put("name", "trace_analysis").put("strict", true).set("schema", ANSWER_SCHEMA);
+        format.putObject("json_schema").put("name", request.shape().name()).put("strict", true).set("schema", schema(request.shape()));
         var call = http.post("chat/completions");
         if (apiKey != null && !apiKey.isBlank()) {
             call.putHeader("Authorization", "Bearer " + apiKey);
@@ -47,14 +47,18 @@ public final class OpenAiProvider implements LlmProvider {
         });
     }
 
-    private static JsonNode schema() {
+    /** Strict mode wants every property listed as required. */
+    static JsonNode schema(AnswerShape shape) {
         ObjectNode s = MAPPER.createObjectNode().put("type", "object").put("additionalProperties", false);
         ObjectNode props = s.putObject("properties");
-        props.putObject("theme_relevant").put("type", "boolean");
-        props.putObject("title").put("type", "string");
-        props.putObject("summary").put("type", "string");
-        props.putObject("severity").put("type", "string").putArray("enum").add("low").add("medium").add("high");
-        s.putArray("required").add("theme_relevant").add("title").add("summary").add("severity");
+        var required = s.putArray("required");
+        for (AnswerShape.Field f : shape.fields()) {
+            ObjectNode p = props.putObject(f.name()).put("type", f.type());
+            if (!f.values().isEmpty()) {
+                f.values().forEach(p.putArray("enum")::add);
+            }
+            required.add(f.name());
+        }
         return s;
     }
 

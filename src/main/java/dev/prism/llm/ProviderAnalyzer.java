@@ -56,12 +56,12 @@ final class ProviderAnalyzer {
 
     /** @param mayStart asked before each call starts (a budget may run out while the task waits for a slot) */
     Future<AnalysisTasks.Result> analyze(String prompt, String model, java.util.function.BooleanSupplier mayStart) {
-        return call(prompt, model, mayStart).compose(first -> {
+        return call(new LlmProvider.Request(model, SYSTEM, prompt, MAX_ANSWER_TOKENS), mayStart).compose(first -> {
             try {
                 return Future.succeededFuture(result(AnswerParser.parse(first.text()), first, null));
             } catch (AnswerParser.Invalid invalid) {
                 String repair = prompt + "\n\nYour previous reply was:\n" + first.text() + "\n\n" + AnswerParser.repairPrompt(invalid.getMessage());
-                return call(repair, model, mayStart).compose(second -> {
+                return call(new LlmProvider.Request(model, SYSTEM, repair, MAX_ANSWER_TOKENS), mayStart).compose(second -> {
                     try {
                         return Future.succeededFuture(result(AnswerParser.parse(second.text()), second, first));
                     } catch (AnswerParser.Invalid again) {
@@ -72,9 +72,18 @@ final class ProviderAnalyzer {
         });
     }
 
-    private Future<LlmProvider.Reply> call(String prompt, String model, java.util.function.BooleanSupplier mayStart) {
-        long estimate = (SYSTEM.length() + prompt.length()) / Pricing.CHARS_PER_TOKEN + MAX_ANSWER_TOKENS;
-        return admitted(estimate, System.currentTimeMillis() + MAX_IN_PROCESS_WAIT_MILLIS, mayStart).compose(v -> provider.complete(new LlmProvider.Request(model, SYSTEM, prompt, MAX_ANSWER_TOKENS))
+    /** One call of another shape (a cluster's name), under the same flow control as analyses. */
+    Future<LlmProvider.Reply> complete(LlmProvider.Request request, java.util.function.BooleanSupplier mayStart) {
+        return call(request, mayStart);
+    }
+
+    String providerName() {
+        return providerName;
+    }
+
+    private Future<LlmProvider.Reply> call(LlmProvider.Request request, java.util.function.BooleanSupplier mayStart) {
+        long estimate = (request.system().length() + request.user().length()) / Pricing.CHARS_PER_TOKEN + request.maxTokens();
+        return admitted(estimate, System.currentTimeMillis() + MAX_IN_PROCESS_WAIT_MILLIS, mayStart).compose(v -> provider.complete(request)
                 .onSuccess(r -> flow.release(estimate, r.inputTokens() + r.outputTokens(), true, -1))
                 .recover(e -> {
                     long retryAfter = e instanceof ProviderException pe ? pe.retryAfterMillis() : -1;
