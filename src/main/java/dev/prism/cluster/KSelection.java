@@ -59,12 +59,15 @@ public final class KSelection {
         double top = Double.NEGATIVE_INFINITY;
         for (int k = kMin; k <= kMax; k++) {
             KMeans.Result fit = KMeans.fitBest(sample, config.kMeansOptions(k), RESTARTS, parallel);
-            int[] labels = Clustering.withinDistance(sample, fit, config.maxDistance());
+            int[] labels = tooSmallToOther(Clustering.withinDistance(sample, fit, config.maxDistance()), k,
+                    Math.max(2, (int) Math.ceil((double) config.minClusterSize() * m / n)));
             int kept = 0;
             for (int l : labels) {
                 kept += l >= 0 ? 1 : 0;
             }
-            // Scored as the run will use it: points beyond max_distance go to Other and count as 0.
+            // Scored as the run will use it: points beyond max_distance, and clusters too small to be kept, go to
+            // Other and count as 0. Otherwise a fine k that splits each pattern by its wording scores best on few
+            // summaries, and the minimum cluster size then dissolves every part.
             double score = Silhouette.score(distances, m, labels) * kept / m;
             scores.put(k, score);
             top = Math.max(top, score);
@@ -89,6 +92,23 @@ public final class KSelection {
         java.util.Set<java.nio.FloatBuffer> seen = new java.util.HashSet<>();
         int d = data.dim();
         return java.util.Arrays.stream(rows).filter(r -> seen.add(java.nio.FloatBuffer.wrap(data.data(), r * d, d).slice())).toArray();
+    }
+
+    /** Members of clusters with fewer than {@code minSize} points become Other (-1); the sample's share of the rule. */
+    static int[] tooSmallToOther(int[] labels, int k, int minSize) {
+        int[] sizes = new int[k];
+        for (int l : labels) {
+            if (l >= 0) {
+                sizes[l]++;
+            }
+        }
+        int[] out = labels.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] >= 0 && sizes[out[i]] < minSize) {
+                out[i] = -1;
+            }
+        }
+        return out;
     }
 
     private static int clamp(int k, int min, int max, int n) {
