@@ -15,7 +15,8 @@ public final class RunTasks {
     public record TraceRef(String traceId, int version) {
     }
 
-    public record Enqueue(long runId, String projectId, String themeId, int promptVersion, List<TraceRef> traces) {
+    /** @param runId the run queuing them, or null for theme dispatch's sweep */
+    public record Enqueue(Long runId, String projectId, String themeId, int promptVersion, List<TraceRef> traces) {
     }
 
     public record StatsQuery(List<Long> runIds) {

@@ -172,6 +172,55 @@ final class ThemeRepository {
                 .addOffsetDateTime(to == null ? null : to.atOffset(ZoneOffset.UTC));
     }
 
+    /** A completed trace version theme dispatch has not marked as handled. */
+    record Undispatched(String projectId, String traceId, int version) {
+    }
+
+    /** Completed versions not yet marked dispatched, completed at least {@code settleSeconds} ago, oldest first. */
+    Future<List<Undispatched>> undispatched(int limit, int settleSeconds) {
+        return pool.preparedQuery("""
+                        SELECT project_id, trace_id, version FROM traces
+                        WHERE status = 'completed' AND dispatched_version IS DISTINCT FROM version
+                          AND completed_at < now() - make_interval(secs => $2)
+                        ORDER BY completed_at LIMIT $1""")
+                .execute(Tuple.of(limit, settleSeconds)).map(rows -> {
+                    List<Undispatched> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new Undispatched(r.getString(0), r.getString(1), r.getInteger(2))));
+                    return out;
+                });
+    }
+
+    /** Marks these versions handled (a newer version, completed meanwhile, stays unmarked). */
+    Future<Void> markDispatched(List<Undispatched> traces) {
+        if (traces.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return pool.preparedQuery("""
+                        UPDATE traces t SET dispatched_version = d.version
+                        FROM unnest($1::text[], $2::text[], $3::int[]) AS d(project_id, trace_id, version)
+                        WHERE t.project_id = d.project_id AND t.trace_id = d.trace_id AND t.version = d.version""")
+                .execute(Tuple.tuple().addArrayOfString(traces.stream().map(Undispatched::projectId).toArray(String[]::new))
+                        .addArrayOfString(traces.stream().map(Undispatched::traceId).toArray(String[]::new))
+                        .addArrayOfInteger(traces.stream().map(Undispatched::version).toArray(Integer[]::new)))
+                .mapEmpty();
+    }
+
+    /** Of the given completed traces, those passing the base and theme filters (the SQL twin of streaming dispatch). */
+    Future<List<Candidate>> candidatesAmong(String projectId, List<String> traceIds, Filters base, Filters theme) {
+        FilterSql.Compiled b = base.compile(3);
+        FilterSql.Compiled t = theme.compile(3 + b.params().size());
+        Tuple params = Tuple.tuple().addString(projectId).addArrayOfString(traceIds.toArray(String[]::new));
+        b.params().forEach(params::addValue);
+        t.params().forEach(params::addValue);
+        return pool.preparedQuery("SELECT t.trace_id, t.version, t.content_chars FROM traces t WHERE t.project_id = $1"
+                        + " AND t.trace_id = ANY($2::text[]) AND t.status = 'completed' AND (" + b.sql() + ") AND (" + t.sql() + ")")
+                .execute(params).map(rows -> {
+                    List<Candidate> out = new ArrayList<>(rows.size());
+                    rows.forEach(r -> out.add(new Candidate(r.getString(0), r.getInteger(1), r.getLong(2))));
+                    return out;
+                });
+    }
+
     /** Enabled themes of every project whose schedule is not manual. */
     Future<List<dev.prism.bus.ScheduledThemes.Entry>> scheduled() {
         return pool.query("SELECT project_id, theme_id, schedule::text FROM themes WHERE enabled AND schedule ->> 'type' <> 'manual'"

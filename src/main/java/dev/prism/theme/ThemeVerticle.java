@@ -27,6 +27,14 @@ public final class ThemeVerticle extends VerticleBase {
     private MessageConsumer<ThemeCommand> consumer;
     private MessageConsumer<dev.prism.bus.TraceFormatted> dispatch;
     private MessageConsumer<dev.prism.bus.ScheduledThemes.Query> scheduled;
+    private long sweepTimer = -1;
+    private boolean sweeping;
+
+    /** How often the dispatch sweep looks for completed traces streaming dispatch may have missed. */
+    static final long SWEEP_MILLIS = 10_000;
+    /** A trace completed this recently is still in the streaming path; the sweep leaves it alone. */
+    static final int SWEEP_SETTLE_SECONDS = 30;
+    static final int SWEEP_BATCH = 500;
 
     public ThemeVerticle(Pool pool) {
         this.repository = new ThemeRepository(pool);
@@ -51,6 +59,7 @@ public final class ThemeVerticle extends VerticleBase {
                     }).onFailure(e -> Failure.reply(msg, e)));
                     scheduled = vertx.eventBus().consumer(Addresses.THEME_SCHEDULED, msg -> repository.scheduled()
                             .onSuccess(list -> msg.reply(new dev.prism.bus.ScheduledThemes.Result(list))).onFailure(e -> Failure.reply(msg, e)));
+                    sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
                     dispatch = vertx.eventBus().consumer(Addresses.TRACE_FORMATTED, msg -> dispatch(msg.body())
                             .onFailure(e -> LOG.warn("Theme dispatch failed for trace {}: {}", msg.body().traceId(), e.toString())));
                 });
@@ -224,6 +233,56 @@ public final class ThemeVerticle extends VerticleBase {
     }
 
     /**
+     * The safety net of streaming dispatch, which hands traces to analysis in memory: completed versions not yet marked
+     * handled, once they have settled, go through the enabled themes' filters again (in SQL, which agrees with the
+     * in-memory evaluation) and sampling, and their analyses are queued, then the versions are marked. Queueing is
+     * idempotent, so a trace streaming already handled costs one filter query and nothing more.
+     */
+    private void sweep() {
+        if (sweeping) {
+            return;
+        }
+        sweeping = true;
+        repository.undispatched(SWEEP_BATCH, SWEEP_SETTLE_SECONDS).compose(traces -> {
+            java.util.Map<String, java.util.List<ThemeRepository.Undispatched>> byProject = new java.util.LinkedHashMap<>();
+            traces.forEach(t -> byProject.computeIfAbsent(t.projectId(), k -> new java.util.ArrayList<>()).add(t));
+            Future<Void> chain = Future.succeededFuture();
+            for (var entry : byProject.entrySet()) {
+                chain = chain.compose(v -> sweepProject(entry.getKey(), entry.getValue()))
+                        .compose(v -> repository.markDispatched(entry.getValue()));
+            }
+            return chain.map(v -> traces.size());
+        }).onComplete(ar -> {
+            sweeping = false;
+            if (ar.failed()) {
+                LOG.warn("Dispatch sweep failed: {}", ar.cause().toString());
+            } else if (ar.result() == SWEEP_BATCH) {
+                vertx.runOnContext(v -> sweep()); // more waiting
+            }
+        });
+    }
+
+    private Future<Void> sweepProject(String projectId, java.util.List<ThemeRepository.Undispatched> traces) {
+        java.util.List<String> ids = traces.stream().map(ThemeRepository.Undispatched::traceId).toList();
+        return plan(projectId).compose(plan -> {
+            java.util.List<Future<?>> queued = new java.util.ArrayList<>();
+            for (PlannedTheme p : plan.themes()) {
+                AnalysisTheme theme = p.theme();
+                Filters base = new Filters.Group(false, java.util.List.of(plan.project(), p.base()));
+                queued.add(repository.candidatesAmong(projectId, ids, base, p.filters()).compose(candidates -> {
+                    java.util.List<dev.prism.bus.RunTasks.TraceRef> refs = candidates.stream()
+                            .filter(c -> Sampler.sampled(theme.sampleSeed(), c.traceId(), theme.sampleRate()))
+                            .map(c -> new dev.prism.bus.RunTasks.TraceRef(c.traceId(), c.version())).toList();
+                    return refs.isEmpty() ? Future.succeededFuture()
+                            : vertx.eventBus().request(Addresses.ANALYSIS_ENQUEUE,
+                            new dev.prism.bus.RunTasks.Enqueue(null, projectId, theme.themeId(), theme.promptVersion(), refs));
+                }));
+            }
+            return Future.all(queued).mapEmpty();
+        });
+    }
+
+    /**
      * Streaming dispatch: a completed, rendered trace goes through every enabled theme's filters (project base, theme
      * base, theme) and sampling; the themes that select it are handed to analysis in one request.
      */
@@ -371,6 +430,7 @@ public final class ThemeVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        vertx.cancelTimer(sweepTimer);
         if (dispatch != null) {
             dispatch.unregister();
             scheduled.unregister();
