@@ -10,15 +10,16 @@ import { runsView } from './runs.js';
 const app = document.getElementById('app');
 let cleanup = null;
 let started = false;
+let generation = 0;
 
 const routes = [
-  [/^#\/themes\/new$/, () => themeFormView(app, null)],
-  [/^#\/themes\/([^/]+)\/edit$/, (m) => themeFormView(app, decodeURIComponent(m[1]))],
-  [/^#\/themes\/([^/]+)(?:\/(clusters|map|summaries))?$/, (m) => resultsView(app, decodeURIComponent(m[1]), m[2] || 'clusters')],
-  [/^#\/traces\/(.+)$/, (m) => traceView(app, decodeURIComponent(m[1]))],
-  [/^#\/traces$/, () => tracesView(app)],
-  [/^#\/runs$/, () => runsView(app)],
-  [/^#\/themes$/, () => themesView(app)],
+  [/^#\/themes\/new$/, (m, outlet) => themeFormView(outlet, null)],
+  [/^#\/themes\/([^/]+)\/edit$/, (m, outlet) => themeFormView(outlet, decodeURIComponent(m[1]))],
+  [/^#\/themes\/([^/]+)(?:\/(clusters|map|summaries))?$/, (m, outlet) => resultsView(outlet, decodeURIComponent(m[1]), m[2] || 'clusters')],
+  [/^#\/traces\/(.+)$/, (m, outlet) => traceView(outlet, decodeURIComponent(m[1]))],
+  [/^#\/traces$/, (m, outlet) => tracesView(outlet)],
+  [/^#\/runs$/, (m, outlet) => runsView(outlet)],
+  [/^#\/themes$/, (m, outlet) => themesView(outlet)],
 ];
 
 function render() {
@@ -41,7 +42,15 @@ function render() {
   for (const [re, view] of routes) {
     const m = hash.match(re);
     if (m) {
-      Promise.resolve(view(m)).then((c) => { cleanup = c; }).catch(showError);
+      // Each render gets its own outlet: a view still loading when the route changes finishes into a detached
+      // element instead of overwriting the view that replaced it.
+      const gen = ++generation;
+      const outlet = h('div', { class: 'view' });
+      mount(app, outlet);
+      Promise.resolve(view(m, outlet)).then((c) => {
+        if (gen === generation) cleanup = c;
+        else if (typeof c === 'function') c();
+      }).catch((e) => { if (gen === generation) showError(e); });
       return;
     }
   }
