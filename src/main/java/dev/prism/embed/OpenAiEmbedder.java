@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import dev.prism.http.HttpReplies;
 
 /**
  * OpenAI-compatible embeddings ({@code POST …/v1/embeddings} on OpenAI, Ollama, vLLM, LM Studio, LiteLLM, …): texts
@@ -133,8 +134,8 @@ public final class OpenAiEmbedder implements Embedder {
                 .recover(e -> Future.failedFuture(new Failure(e instanceof java.util.concurrent.TimeoutException
                         ? "no answer within " + timeoutMillis + " ms" : e.getClass().getSimpleName() + " " + e.getMessage(), 0, true, -1)))
                 .compose(r -> r.statusCode() == 200 ? read(r, texts.size())
-                        : Future.failedFuture(new Failure("HTTP " + r.statusCode() + " " + errorMessage(r), r.statusCode(),
-                        r.statusCode() == 429 || r.statusCode() == 408 || r.statusCode() >= 500, retryAfter(r))));
+                        : Future.failedFuture(new Failure("HTTP " + r.statusCode() + " " + HttpReplies.errorMessage(r.bodyAsString()), r.statusCode(),
+                        HttpReplies.retryable(r.statusCode()), HttpReplies.retryAfterMillis(r.getHeader("Retry-After")))));
     }
 
     private Future<List<float[]>> read(HttpResponse<Buffer> r, int expected) {
@@ -164,28 +165,7 @@ public final class OpenAiEmbedder implements Embedder {
         }
     }
 
-    private static String errorMessage(HttpResponse<Buffer> r) {
-        try {
-            JsonNode error = MAPPER.readTree(r.bodyAsString()).path("error");
-            String m = error.isTextual() ? error.asText() : error.path("message").asText("");
-            return m.length() > 300 ? m.substring(0, 300) : m;
-        } catch (Exception e) {
-            return "";
-        }
-    }
 
-    /** Retry-After in seconds → milliseconds; -1 when absent or a date. */
-    static long retryAfter(HttpResponse<Buffer> r) {
-        String v = r.getHeader("Retry-After");
-        if (v == null) {
-            return -1;
-        }
-        try {
-            return Math.max(0, (long) (Double.parseDouble(v.trim()) * 1000));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
 
     @Override
     public Future<Void> close() {

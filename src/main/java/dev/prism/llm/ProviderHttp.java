@@ -14,6 +14,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import dev.prism.http.HttpReplies;
 
 /**
  * What every provider does the same way: one web client per base URL, a hard deadline with {@link Future#timeout}
@@ -52,9 +53,8 @@ final class ProviderHttp {
                 .compose(r -> {
                     int status = r.statusCode();
                     if (status != 200) {
-                        // 529 is Anthropic's "overloaded"; 408 a server-side timeout.
-                        boolean retryable = status == 429 || status == 408 || status >= 500;
-                        return Future.failedFuture(new ProviderException("HTTP " + status + ": " + errorMessage(r), status, retryable, retryAfter(r)));
+                        return Future.failedFuture(new ProviderException("HTTP " + status + ": " + HttpReplies.errorMessage(r.bodyAsString()),
+                                status, HttpReplies.retryable(status), HttpReplies.retryAfterMillis(r.getHeader("Retry-After"))));
                     }
                     try {
                         return Future.succeededFuture(read.apply(MAPPER.readTree(r.bodyAsString())));
@@ -64,28 +64,7 @@ final class ProviderHttp {
                 });
     }
 
-    private static String errorMessage(HttpResponse<Buffer> r) {
-        try {
-            JsonNode error = MAPPER.readTree(r.bodyAsString()).path("error");
-            String m = error.isTextual() ? error.asText() : error.path("message").asText("");
-            return m.length() > 300 ? m.substring(0, 300) : m;
-        } catch (Exception e) {
-            return "";
-        }
-    }
 
-    /** Retry-After in seconds → milliseconds; -1 when absent or a date. */
-    static long retryAfter(HttpResponse<Buffer> r) {
-        String v = r.getHeader("Retry-After");
-        if (v == null) {
-            return -1;
-        }
-        try {
-            return (long) (Double.parseDouble(v.trim()) * 1000);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
 
     void close() {
         client.close();
