@@ -1,5 +1,6 @@
 package dev.prism.bus;
 
+import dev.prism.store.StoreErrors;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -12,18 +13,28 @@ import org.slf4j.LoggerFactory;
  */
 public record Failure(int status, String error, String detail) {
 
+    /** The store is away (stopped, restarting, unreachable): the request may succeed later. */
+    public static final String STORE_UNAVAILABLE = "store_unavailable";
+    public static final String QUERY_TIMEOUT = "query_timeout";
     private static final String SEPARATOR = "\n";
     private static final Logger LOG = LoggerFactory.getLogger(Failure.class);
 
     public static void reply(Message<?> message, Throwable cause) {
         Failure f = from(cause);
-        if (f.status >= 500 && !(cause instanceof FailureException)) {
+        if (f.status == 500 && !(cause instanceof FailureException)) {
             LOG.error("{} failed", message.address(), cause); // the caller only sees a generic 500
+        } else if (f.status == 504) {
+            LOG.warn("{} failed: {}", message.address(), cause.toString());
         }
+        // 503 store_unavailable is not logged here: under load every request fails alike during an outage, and the
+        // loops' OutageLog and /ready already say so.
         message.fail(f.status, f.error + SEPARATOR + f.detail);
     }
 
-    /** Reads a failure back from whatever a request failed with; anything unexpected is a 500. */
+    /**
+     * Reads a failure back from whatever a request failed with: PostgreSQL away is a 503, a statement that ran into
+     * its timeout a 504; anything unexpected is a 500.
+     */
     public static Failure from(Throwable cause) {
         if (cause instanceof FailureException fe) {
             return fe.failure();
@@ -36,6 +47,13 @@ public record Failure(int status, String error, String detail) {
         }
         if (cause instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
             return new Failure(503, "timeout", "The server is busy; try again");
+        }
+        if (StoreErrors.timedOut(cause)) {
+            return new Failure(504, QUERY_TIMEOUT, "The query ran longer than the server allows (pg.apiStatementTimeoutMillis); "
+                    + "narrow the date range or the filters");
+        }
+        if (StoreErrors.unavailable(cause)) {
+            return new Failure(503, STORE_UNAVAILABLE, "PostgreSQL is unavailable; retry shortly");
         }
         return new Failure(500, "internal_error", "Unexpected error; see the server log");
     }

@@ -24,8 +24,16 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public record WebSocket(long authTimeoutMillis, int maxBufferedMessages, long maxBufferedChars) {
     }
 
-    /** @param pgUrl absent: an embedded PostgreSQL is started with its data under {@code dataDir/postgres} */
-    public record Store(Optional<String> pgUrl, Path dataDir, int poolSize) {
+    /**
+     * @param pgUrl                     absent: an embedded PostgreSQL is started with its data under {@code dataDir/postgres}
+     * @param apiStatementTimeoutMillis longest a statement run for the REST API may take (0: no limit)
+     */
+    public record Store(Optional<String> pgUrl, Path dataDir, int poolSize, long apiStatementTimeoutMillis) {
+        public static final long DEFAULT_API_STATEMENT_TIMEOUT_MILLIS = 30_000;
+
+        public Store(Optional<String> pgUrl, Path dataDir, int poolSize) {
+            this(pgUrl, dataDir, poolSize, DEFAULT_API_STATEMENT_TIMEOUT_MILLIS);
+        }
     }
 
     public record Traces(int idleSeconds, long rootGraceMillis, long sweepMillis) {
@@ -76,6 +84,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting PG_URL = new Setting("pg.url", "PRISM_PG_URL", null,
             "postgresql://user:password@host:port/database; absent starts embedded PostgreSQL");
     public static final Setting PG_POOL_SIZE = new Setting("pg.poolSize", "PRISM_PG_POOL_SIZE", "8", "PostgreSQL connections");
+    public static final Setting PG_API_STATEMENT_TIMEOUT = new Setting("pg.apiStatementTimeoutMillis", "PRISM_PG_API_STATEMENT_TIMEOUT_MS",
+            "30000", "Longest a database statement behind a REST API request may run (504 beyond; 0: no limit)");
     public static final Setting TRACE_IDLE_SECONDS = new Setting("trace.idleSeconds", "PRISM_TRACE_IDLE_SECONDS", "60",
             "A trace without an $ai_trace event completes after this many seconds without new events");
     public static final Setting TRACE_ROOT_GRACE = new Setting("trace.rootGraceMillis", "PRISM_TRACE_ROOT_GRACE_MS", "1000",
@@ -253,7 +263,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "Bound of the in-process text cache, in characters (used without Redis)");
 
     public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT,
-            WS_AUTH_TIMEOUT, WS_MAX_BUFFERED_MESSAGES, WS_MAX_BUFFERED_CHARS, DATA_DIR, PG_URL, PG_POOL_SIZE,
+            WS_AUTH_TIMEOUT, WS_MAX_BUFFERED_MESSAGES, WS_MAX_BUFFERED_CHARS, DATA_DIR, PG_URL, PG_POOL_SIZE, PG_API_STATEMENT_TIMEOUT,
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
             INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
             LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS,
@@ -270,7 +280,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         new WebSocket(r.integer(WS_AUTH_TIMEOUT, 10, 600_000), (int) r.integer(WS_MAX_BUFFERED_MESSAGES, 1, 1_000_000),
                                 r.integer(WS_MAX_BUFFERED_CHARS, 1_024, Integer.MAX_VALUE))),
                 new Store(r.optional(PG_URL).map(url -> validPgUrl(url, source)), Path.of(r.string(DATA_DIR)),
-                        (int) r.integer(PG_POOL_SIZE, 1, 1000)),
+                        (int) r.integer(PG_POOL_SIZE, 1, 1000), r.integer(PG_API_STATEMENT_TIMEOUT, 0, 86_400_000)),
                 new Traces((int) r.integer(TRACE_IDLE_SECONDS, 1, 86_400 * 7), r.integer(TRACE_ROOT_GRACE, 0, 3_600_000),
                         r.integer(TRACE_SWEEP, 10, 60_000)),
                 new Auth(r.optional(ADMIN_TOKEN).map(t -> validToken(t, ADMIN_TOKEN)),

@@ -3,6 +3,7 @@ package dev.prism.store;
 import dev.prism.config.PrismConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -24,13 +25,20 @@ import java.util.Optional;
 public final class Database {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    /**
+     * A server that does not answer (host down, packets dropped) fails a connect in seconds, not the default minute,
+     * so requests waiting for a connection answer 503 instead of hanging.
+     */
+    static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
     private final Pool pool;
+    private final Pool apiPool;
     private final Optional<EmbeddedPostgresServer> embedded;
     private final String description;
 
-    private Database(Pool pool, Optional<EmbeddedPostgresServer> embedded, String description) {
+    private Database(Pool pool, Pool apiPool, Optional<EmbeddedPostgresServer> embedded, String description) {
         this.pool = pool;
+        this.apiPool = apiPool;
         this.embedded = embedded;
         this.description = description;
     }
@@ -46,14 +54,28 @@ public final class Database {
                 migrate(settings);
                 Pool pool = PgBuilder.pool()
                         .with(new PoolOptions().setMaxSize(config.poolSize()))
-                        .connectingTo(settings.connectOptions())
+                        .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS))
+                        .connectingTo(settings.connectOptions().addProperty("application_name", "prism"))
+                        .using(vertx)
+                        .build();
+                // The REST API's own connections carry a statement timeout from their first statement on: a preview
+                // with regular expressions over a week of traces cannot hold a connection (and a core) for ever, while
+                // the stages' long legitimate statements (a run's selection, a re-cluster's load) are not cut short.
+                PgConnectOptions api = settings.connectOptions().addProperty("application_name", "prism-api");
+                if (config.apiStatementTimeoutMillis() > 0) {
+                    api.addProperty("statement_timeout", Long.toString(config.apiStatementTimeoutMillis()));
+                }
+                Pool apiPool = PgBuilder.pool()
+                        .with(new PoolOptions().setMaxSize(Math.max(2, config.poolSize() / 2)))
+                        .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS))
+                        .connectingTo(api)
                         .using(vertx)
                         .build();
                 String description = embedded.isPresent()
                         ? "embedded PostgreSQL in " + config.dataDir().resolve("postgres").toAbsolutePath()
                         : "PostgreSQL at " + settings.host() + ":" + settings.port() + "/" + settings.database();
                 LOG.info("Store: {}", description);
-                return new Database(pool, embedded, description);
+                return new Database(pool, apiPool, embedded, description);
             } catch (RuntimeException e) {
                 embedded.ifPresent(EmbeddedPostgresServer::close);
                 throw e;
@@ -73,13 +95,21 @@ public final class Database {
         return pool;
     }
 
+    /**
+     * Connections for statements run on behalf of a REST API request: each statement is cancelled by PostgreSQL after
+     * {@code pg.apiStatementTimeoutMillis} (SQLSTATE 57014, answered 504). Background stages use {@link #pool()}.
+     */
+    public Pool apiPool() {
+        return apiPool;
+    }
+
     public String description() {
         return description;
     }
 
     /** Closes the pool, then stops the embedded server (if any) cleanly so its data directory stays consistent. */
     public Future<Void> close(Vertx vertx) {
-        return pool.close().eventually(() -> vertx.executeBlocking(() -> {
+        return pool.close().eventually(apiPool::close).eventually(() -> vertx.executeBlocking(() -> {
             embedded.ifPresent(EmbeddedPostgresServer::close);
             return null;
         }));

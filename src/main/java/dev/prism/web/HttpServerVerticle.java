@@ -59,6 +59,7 @@ public final class HttpServerVerticle extends VerticleBase {
     static final String[] CAPTURE_PATHS = {"/batch", "/e", "/capture", "/i/v0/e", "/track", "/engage"};
     private static final String PROJECT = "projectId";
     static final int MAX_WS_REQUEST_BYTES = 64 * 1024;
+    static final String STORE_RETRY_AFTER_SECONDS = "5";
 
     private final PrismConfig.Http config;
     private final Pool pool;
@@ -415,7 +416,7 @@ public final class HttpServerVerticle extends VerticleBase {
             };
         } else {
             f = Failure.from(cause);
-            if (f.status() >= 500 && f.status() != 503 && !(cause instanceof io.vertx.core.eventbus.ReplyException)) {
+            if (f.status() == 500 && !(cause instanceof io.vertx.core.eventbus.ReplyException)) {
                 LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), cause);
             }
         }
@@ -423,7 +424,8 @@ public final class HttpServerVerticle extends VerticleBase {
             return;
         }
         if (f.status() == 503) {
-            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+            // A restarting PostgreSQL takes seconds, not one: clients that all come back each second only add load.
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Failure.STORE_UNAVAILABLE.equals(f.error()) ? STORE_RETRY_AFTER_SECONDS : "1");
         }
         json(ctx, f.status(), Json.error(f.error(), f.detail()));
     }

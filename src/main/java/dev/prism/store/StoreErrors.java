@@ -1,0 +1,52 @@
+package dev.prism.store;
+
+import io.vertx.sqlclient.ClosedConnectionException;
+import io.vertx.sqlclient.DatabaseException;
+
+import java.io.IOException;
+import java.util.Set;
+
+/**
+ * Reads what a failed database call says about PostgreSQL itself, so that callers can tell "the store is away for a
+ * while" (answer 503 with {@code Retry-After}, pause, retry later, log once) from a bug (answer 500, log it).
+ */
+public final class StoreErrors {
+
+    /**
+     * SQLSTATEs of a server that is stopping, starting or refusing connections: 57P01 admin_shutdown, 57P02
+     * crash_shutdown, 57P03 cannot_connect_now, 53300 too_many_connections; the whole class 08 is connection failures.
+     */
+    private static final Set<String> UNAVAILABLE_STATES = Set.of("57P01", "57P02", "57P03", "53300");
+    /** query_canceled: what {@code statement_timeout} raises. */
+    private static final String QUERY_CANCELED = "57014";
+
+    private StoreErrors() {
+    }
+
+    /**
+     * True when the failure means PostgreSQL cannot be reached or is shutting down (refused or lost connection,
+     * shutdown in progress, server starting up): nothing about the request was wrong and it may succeed later.
+     */
+    public static boolean unavailable(Throwable failure) {
+        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof ClosedConnectionException || e instanceof IOException) {
+                return true; // IOException covers a refused connect (ConnectException) and a connection reset mid-query
+            }
+            if (e instanceof DatabaseException db && db.getSqlState() != null) {
+                String state = db.getSqlState();
+                return state.startsWith("08") || UNAVAILABLE_STATES.contains(state);
+            }
+        }
+        return false;
+    }
+
+    /** True when a statement ran into {@code statement_timeout} (or was cancelled): the question was too expensive. */
+    public static boolean timedOut(Throwable failure) {
+        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof DatabaseException db) {
+                return QUERY_CANCELED.equals(db.getSqlState());
+            }
+        }
+        return false;
+    }
+}
