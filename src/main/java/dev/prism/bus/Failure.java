@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 public record Failure(int status, String error, String detail) {
 
     /** The store is away (stopped, restarting, unreachable): the request may succeed later. */
-    public static final String STORE_UNAVAILABLE = "store_unavailable";
+    public static final String STORE_UNAVAILABLE = StoreErrors.UNAVAILABLE_REPLY;
     public static final String QUERY_TIMEOUT = "query_timeout";
     private static final String SEPARATOR = "\n";
     private static final Logger LOG = LoggerFactory.getLogger(Failure.class);

@@ -15,6 +15,7 @@ import dev.prism.bus.SummaryQuery;
 import dev.prism.bus.ThemeCommand;
 import dev.prism.bus.TraceFacts;
 import dev.prism.config.PrismConfig;
+import dev.prism.store.OutageLog;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -51,6 +52,8 @@ import java.util.UUID;
 public final class ClusterVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterVerticle.class);
+    private final OutageLog assignLog = new OutageLog(LOG, "Streaming cluster assignment");
+    private final OutageLog refreshLog = new OutageLog(LOG, "Re-clustering");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     static final String OTHER = "";
     private static final DeliveryOptions SLOW = new DeliveryOptions().setSendTimeout(120_000);
@@ -153,21 +156,35 @@ public final class ClusterVerticle extends VerticleBase {
                             publish(e.projectId(), e.themeId(), clusterId, data);
                         }
                     });
-        }).onFailure(err -> LOG.warn("Could not assign trace {} of theme {} to a cluster: {}", e.traceId(), e.themeId(), err.toString()));
+        }).onSuccess(x -> assignLog.succeeded()).onFailure(err -> {
+            if (dev.prism.store.StoreErrors.unavailable(err)) {
+                assignLog.failed(err); // the theme stays dirty: its next re-cluster places this summary
+            } else {
+                LOG.warn("Could not assign trace {} of theme {} to a cluster: {}", e.traceId(), e.themeId(), err.toString());
+            }
+        });
         if (config.refreshAfter() > 0 && s.fresh >= config.refreshAfter() && s.running == null) {
-            refresh(s).onFailure(err -> LOG.warn("Re-clustering theme {} of {} failed: {}", s.themeId, s.projectId, err.toString()));
+            refresh(s).onFailure(err -> refreshFailed(s, err));
         }
     }
 
     private void refreshDirty() {
         for (ThemeState s : new ArrayList<>(themes.values())) {
             if (s.dirty && s.running == null) {
-                refresh(s).onFailure(err -> LOG.warn("Re-clustering theme {} of {} failed: {}", s.themeId, s.projectId, err.toString()));
+                refresh(s).onFailure(err -> refreshFailed(s, err));
             }
         }
     }
 
     // ---- re-clustering
+
+    private void refreshFailed(ThemeState s, Throwable err) {
+        if (dev.prism.store.StoreErrors.unavailable(err)) {
+            refreshLog.failed(err); // the theme stays dirty: the next refresh round runs it again
+        } else {
+            LOG.warn("Re-clustering theme {} of {} failed: {}", s.themeId, s.projectId, err.toString());
+        }
+    }
 
     /** Runs now, or once the running run of the theme ended; everyone asking meanwhile shares that next run. */
     private Future<ClusterCommand.RunResult> refresh(ThemeState s) {

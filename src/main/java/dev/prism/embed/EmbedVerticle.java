@@ -9,6 +9,7 @@ import dev.prism.bus.EmbeddingCreated;
 import dev.prism.bus.Failure;
 import dev.prism.bus.SummaryCreated;
 import dev.prism.config.PrismConfig;
+import dev.prism.store.OutageLog;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -46,6 +47,7 @@ import java.util.function.Function;
 public final class EmbedVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbedVerticle.class);
+    private final OutageLog embedLog = new OutageLog(LOG, "Embedding summaries");
     static final long STOP_DRAIN_MILLIS = 10_000;
 
     private final EmbeddingStore store;
@@ -191,7 +193,13 @@ public final class EmbedVerticle extends VerticleBase {
         inFlight.add(f);
         process(batch).onComplete(ar -> {
             if (ar.failed()) {
-                LOG.warn("Could not embed {} summaries (first: trace {}): {}", batch.size(), batch.get(0).summary().traceId(), ar.cause().toString());
+                if (dev.prism.store.StoreErrors.unavailable(ar.cause())) {
+                    embedLog.failed(ar.cause());
+                } else {
+                    LOG.warn("Could not embed {} summaries (first: trace {}): {}", batch.size(), batch.get(0).summary().traceId(), ar.cause().toString());
+                }
+            } else {
+                embedLog.succeeded();
             }
             inFlight.remove(f);
             done.complete();
@@ -264,7 +272,7 @@ public final class EmbedVerticle extends VerticleBase {
      */
     private Future<List<Instant>> storeRows(List<EmbeddingStore.Stored> rows) {
         return store.store(rows).recover(e -> {
-            if (rows.size() == 1) {
+            if (rows.size() == 1 || dev.prism.store.StoreErrors.unavailable(e)) { // with the store away, each row would fail alike
                 return Future.failedFuture(e);
             }
             List<Future<List<Instant>>> each = rows.stream().map(r -> store.store(List.of(r)).otherwise(err -> {

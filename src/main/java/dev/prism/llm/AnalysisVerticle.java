@@ -18,6 +18,9 @@ import dev.prism.bus.TraceText;
 import dev.prism.bus.TraceTextQuery;
 import dev.prism.llm.AnalysisTasks.Key;
 import dev.prism.llm.AnalysisTasks.Task;
+import dev.prism.store.OutageLog;
+import dev.prism.store.StoreErrors;
+import dev.prism.store.StoreRetry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -80,6 +83,9 @@ public final class AnalysisVerticle extends VerticleBase {
     private Future<List<Task>> lastClaim;
     private boolean claimAgain;
     private boolean stopping;
+    private final OutageLog claimLog = new OutageLog(LOG, "Analysis claim");
+    private final OutageLog budgetLog = new OutageLog(LOG, "Budget check");
+    private final OutageLog enqueueLog = new OutageLog(LOG, "Queueing streamed analyses");
 
     /** What the analyzer needs for a task. */
     private record Context(AssembledTrace trace, String text, AnalysisRequest.ThemeSelection theme) {
@@ -147,7 +153,7 @@ public final class AnalysisVerticle extends VerticleBase {
             projectLlm = all;
             budgetGuard.read(found, java.time.LocalDate.now(java.time.ZoneOffset.UTC)).forEach(AnalysisVerticle::logPaused);
             return (Void) null;
-        })).onFailure(e -> LOG.warn("Budget check failed: {}", e.toString()));
+        })).onSuccess(v -> budgetLog.succeeded()).onFailure(budgetLog::failed);
     }
 
     private static void logPaused(String projectId) {
@@ -260,7 +266,11 @@ public final class AnalysisVerticle extends VerticleBase {
             keys.add(key);
             pending.put(key, new Context(r.trace(), r.text(), t));
         }
-        tasks.enqueue(keys).onSuccess(n -> claim()).onFailure(e -> LOG.warn("Could not queue analyses of trace {}: {}", r.traceId(), e.toString()));
+        // Lost in an outage, they are queued by theme dispatch's sweep once the store is back.
+        tasks.enqueue(keys).onSuccess(n -> {
+            enqueueLog.succeeded();
+            claim();
+        }).onFailure(enqueueLog::failed);
     }
 
     /**
@@ -292,9 +302,10 @@ public final class AnalysisVerticle extends VerticleBase {
         lastClaim.onComplete(ar -> {
             claiming = false;
             if (ar.failed()) {
-                LOG.warn("Analysis claim failed: {}", ar.cause().toString());
+                claimLog.failed(ar.cause()); // the timer claims again; the tasks wait in PostgreSQL
                 return;
             }
+            claimLog.succeeded();
             if (stopping) {
                 return; // stop() hands these back once this claim has landed
             }
@@ -323,7 +334,10 @@ public final class AnalysisVerticle extends VerticleBase {
                     }
                     return result;
                 })
-                .compose(result -> tasks.complete(task.id(), worker, result).map(written -> {
+                // The call is paid for: a store that is away for a while must not make us lose its result (the lease
+                // would run out and the task be analysed, and paid, again), so the write waits for it, within the lease.
+                .compose(result -> StoreRetry.whileUnavailable(vertx, () -> tasks.complete(task.id(), worker, result), LEASE_MILLIS / 2)
+                        .map(written -> {
                     pending.invalidate(task.key());
                     if (written) {
                         Key k = task.key();
@@ -340,14 +354,23 @@ public final class AnalysisVerticle extends VerticleBase {
                 }))
                 .recover(e -> {
                     if (e instanceof ProviderAnalyzer.Postponed p) {
-                        return tasks.postpone(task.id(), worker, Instant.now().plusMillis(p.waitMillis)).mapEmpty();
+                        return StoreRetry.whileUnavailable(vertx, () -> tasks.postpone(task.id(), worker, Instant.now().plusMillis(p.waitMillis)),
+                                LEASE_MILLIS / 2).mapEmpty();
+                    }
+                    if (!(e instanceof ProviderAnalyzer.Failed) && StoreErrors.unavailable(e)) {
+                        // The store went away around the call (fetching the trace, text or prompt, or writing the
+                        // result): not the provider's failure, so no attempt is used; handed back as soon as the store
+                        // answers rather than when the lease runs out.
+                        return StoreRetry.whileUnavailable(vertx, () -> tasks.postpone(task.id(), worker, Instant.now()), LEASE_MILLIS / 2)
+                                .mapEmpty();
                     }
                     long retryAfter = e instanceof ProviderAnalyzer.Failed f ? f.retryAfterMillis : -1;
                     String raw = e instanceof ProviderAnalyzer.Failed f ? f.rawReply : null;
                     // A request the provider will never accept (bad key, bad model) is dead-lettered at once.
                     int maxAttempts = e.getMessage() != null && e.getMessage().startsWith("not retryable") ? task.attempts() : config.maxAttempts();
                     long delay = FlowControl.backoffMillis(task.attempts(), retryAfter, 1_000, 300_000, java.util.concurrent.ThreadLocalRandom.current());
-                    return tasks.fail(task.id(), worker, String.valueOf(e.getMessage()), raw, Instant.now().plusMillis(delay), maxAttempts).mapEmpty();
+                    return StoreRetry.whileUnavailable(vertx, () -> tasks.fail(task.id(), worker, String.valueOf(e.getMessage()), raw,
+                            Instant.now().plusMillis(delay), maxAttempts), LEASE_MILLIS / 2).mapEmpty();
                 });
     }
 

@@ -9,6 +9,7 @@ import dev.prism.bus.RunTasks;
 import dev.prism.bus.ScheduledThemes;
 import dev.prism.bus.ThemeCommand;
 import dev.prism.config.PrismConfig;
+import dev.prism.store.OutageLog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -37,6 +38,8 @@ import java.util.Optional;
 public final class RunVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunVerticle.class);
+    private final OutageLog progressLog = new OutageLog(LOG, "Run progress");
+    private final OutageLog scheduleLog = new OutageLog(LOG, "Run scheduling");
     /** A run still without queued analyses this long after it started was interrupted between the two steps. */
     static final Duration QUEUE_DEADLINE = Duration.ofMinutes(2);
     static final int MAX_TEST_TRACES = 10;
@@ -144,7 +147,9 @@ public final class RunVerticle extends VerticleBase {
         }).onComplete(ar -> {
             ticking = false;
             if (ar.failed()) {
-                LOG.warn("Run progress failed: {}", ar.cause().toString());
+                progressLog.failed(ar.cause()); // counted again on the next tick
+            } else {
+                progressLog.succeeded();
             }
         });
     }
@@ -189,7 +194,9 @@ public final class RunVerticle extends VerticleBase {
                 .onComplete(ar -> {
                     scheduling = false;
                     if (ar.failed()) {
-                        LOG.warn("Run scheduling failed: {}", ar.cause().toString());
+                        scheduleLog.failed(ar.cause()); // a due window stays due: the next check starts it
+                    } else {
+                        scheduleLog.succeeded();
                     }
                 });
     }

@@ -1,9 +1,12 @@
 package dev.prism.store;
 
+import io.vertx.core.VertxException;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.DatabaseException;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -17,8 +20,17 @@ public final class StoreErrors {
      * crash_shutdown, 57P03 cannot_connect_now, 53300 too_many_connections; the whole class 08 is connection failures.
      */
     private static final Set<String> UNAVAILABLE_STATES = Set.of("57P01", "57P02", "57P03", "53300");
+    /**
+     * The SQL client's own words for a connection that went away under a command (it has no exception type for them)
+     * and for a pool that could not get a connection in time.
+     */
+    private static final List<String> LOST_CONNECTION_MESSAGES = List.of("Connection is not active now",
+            "Pending requests failed to be sent due to connection has been closed", "Timeout waiting for connection");
     /** query_canceled: what {@code statement_timeout} raises. */
     private static final String QUERY_CANCELED = "57014";
+
+    /** The error code bus/Failure replies with for an unavailable store; kept equal to {@code Failure.STORE_UNAVAILABLE}. */
+    public static final String UNAVAILABLE_REPLY = "store_unavailable";
 
     private StoreErrors() {
     }
@@ -29,8 +41,15 @@ public final class StoreErrors {
      */
     public static boolean unavailable(Throwable failure) {
         for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof ReplyException re) {
+                // Another feature's reply to a request it could not serve for the same reason (see bus/Failure).
+                return re.failureCode() == 503 && re.getMessage() != null && re.getMessage().startsWith(UNAVAILABLE_REPLY);
+            }
             if (e instanceof ClosedConnectionException || e instanceof IOException) {
                 return true; // IOException covers a refused connect (ConnectException) and a connection reset mid-query
+            }
+            if (e instanceof VertxException && e.getMessage() != null && LOST_CONNECTION_MESSAGES.stream().anyMatch(e.getMessage()::startsWith)) {
+                return true;
             }
             if (e instanceof DatabaseException db && db.getSqlState() != null) {
                 String state = db.getSqlState();

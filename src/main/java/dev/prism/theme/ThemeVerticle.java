@@ -6,6 +6,7 @@ import dev.prism.bus.Failure;
 import dev.prism.bus.ThemeCommand;
 import dev.prism.bus.ThemeCommand.Mode;
 import dev.prism.pricing.Pricing;
+import dev.prism.store.OutageLog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -22,6 +23,8 @@ import java.util.Optional;
 public final class ThemeVerticle extends VerticleBase {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ThemeVerticle.class);
+    private final OutageLog sweepLog = new OutageLog(LOG, "Dispatch sweep");
+    private final OutageLog dispatchLog = new OutageLog(LOG, "Streaming theme dispatch");
 
     private final ThemeRepository repository;
     private MessageConsumer<ThemeCommand> consumer;
@@ -60,8 +63,16 @@ public final class ThemeVerticle extends VerticleBase {
                     scheduled = vertx.eventBus().consumer(Addresses.THEME_SCHEDULED, msg -> repository.scheduled()
                             .onSuccess(list -> msg.reply(new dev.prism.bus.ScheduledThemes.Result(list))).onFailure(e -> Failure.reply(msg, e)));
                     sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
+                    // A trace whose dispatch fails (the store away) is left unmarked: the sweep dispatches it later.
                     dispatch = vertx.eventBus().consumer(Addresses.TRACE_FORMATTED, msg -> dispatch(msg.body())
-                            .onFailure(e -> LOG.warn("Theme dispatch failed for trace {}: {}", msg.body().traceId(), e.toString())));
+                            .onSuccess(x -> dispatchLog.succeeded())
+                            .onFailure(e -> {
+                                if (dev.prism.store.StoreErrors.unavailable(e)) {
+                                    dispatchLog.failed(e);
+                                } else {
+                                    LOG.warn("Theme dispatch failed for trace {}: {}", msg.body().traceId(), e.toString());
+                                }
+                            }));
                 });
     }
 
@@ -255,8 +266,11 @@ public final class ThemeVerticle extends VerticleBase {
         }).onComplete(ar -> {
             sweeping = false;
             if (ar.failed()) {
-                LOG.warn("Dispatch sweep failed: {}", ar.cause().toString());
-            } else if (ar.result() == SWEEP_BATCH) {
+                sweepLog.failed(ar.cause()); // nothing was marked: the next sweep takes the same traces
+                return;
+            }
+            sweepLog.succeeded();
+            if (ar.result() == SWEEP_BATCH) {
                 vertx.runOnContext(v -> sweep()); // more waiting
             }
         });

@@ -16,6 +16,7 @@ import dev.prism.trace.TraceRepository.TraceKey;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
+import dev.prism.store.OutageLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,7 @@ public final class TraceAssemblyVerticle extends VerticleBase {
     private boolean stopping;
     private Future<Integer> currentSweep = Future.succeededFuture(0);
     private long timer = -1;
+    private final OutageLog sweepLog = new OutageLog(LOG, "Trace sweep");
 
     public TraceAssemblyVerticle(Pool pool, PrismConfig.Traces config) {
         this.repository = new TraceRepository(pool);
@@ -95,8 +97,11 @@ public final class TraceAssemblyVerticle extends VerticleBase {
         currentSweep.onComplete(ar -> {
             sweeping = false;
             if (ar.failed()) {
-                LOG.warn("Trace sweep failed: {}", ar.cause().toString());
-            } else if (ar.result() == SWEEP_BATCH || sweepAgain) {
+                sweepLog.failed(ar.cause()); // pending traces stay pending in PostgreSQL: the next round takes them
+                return;
+            }
+            sweepLog.succeeded();
+            if (ar.result() == SWEEP_BATCH || sweepAgain) {
                 sweepAgain = false;
                 vertx.runOnContext(v -> sweep()); // more may be due: keep going without waiting for the timer
             }
