@@ -53,9 +53,9 @@ public final class PrismServer {
             List<String> deployed = new ArrayList<>();
             HttpServerVerticle[] firstHttp = new HttpServerVerticle[1];
             Future<?> chain = deploy(vertx, deployed, () -> new ProjectVerticle(db.pool(), config.auth(), console), 1)
-                    .compose(v -> deploy(vertx, deployed, () -> new TraceAssemblyVerticle(db.pool(), config.traces()), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new TraceAssemblyVerticle(db.pool(), db.apiPool(), config.traces()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new FormatVerticle(config.format(), metrics), 1))
-                    .compose(v -> deploy(vertx, deployed, () -> new ThemeVerticle(db.pool()), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new ThemeVerticle(db.pool(), db.apiPool()), 1))
                     // Embedding consumes what analysis publishes: it starts first and stops last so no summary finds it absent.
                     // Clustering consumes what embedding publishes, so it starts before it and stops after it.
                     .compose(v -> deploy(vertx, deployed, () -> new ClusterVerticle(db.pool(), config.cluster()), 1))

@@ -30,13 +30,20 @@ final class ThemeRepository {
             """;
 
     private final Pool pool;
+    /** For statements run on behalf of a REST request, which carry the API's statement timeout. */
+    private final Pool apiPool;
 
-    ThemeRepository(Pool pool) {
+    ThemeRepository(Pool pool, Pool apiPool) {
         this.pool = pool;
+        this.apiPool = apiPool;
     }
 
     Pool pool() {
         return pool;
+    }
+
+    Pool apiPool() {
+        return apiPool;
     }
 
     Future<List<AnalysisTheme>> list(String projectId) {
@@ -99,7 +106,7 @@ final class ThemeRepository {
      * on a large events table), plus the trace-level keys, filtered by prefix.
      */
     Future<List<String>> propertyNames(String projectId, String prefix, int limit) {
-        return pool.preparedQuery("""
+        return apiPool.preparedQuery("""
                         SELECT DISTINCT k FROM (
                             SELECT trace_id FROM traces WHERE project_id = $1 ORDER BY last_seen DESC LIMIT 200) t
                         JOIN events e ON e.project_id = $1 AND e.trace_id = t.trace_id
@@ -136,11 +143,11 @@ final class ThemeRepository {
     }
 
     /** Completed traces in the window: how many, how many pass the base filters, and their stored size. */
-    Future<long[]> rangeCounts(String projectId, Instant from, Instant to, Filters base) {
+    Future<long[]> rangeCounts(SqlClient client, String projectId, Instant from, Instant to, Filters base) {
         FilterSql.Compiled b = base.compile(4);
         Tuple params = window(projectId, from, to);
         b.params().forEach(params::addValue);
-        return pool.preparedQuery("SELECT count(*), count(*) FILTER (WHERE " + b.sql() + "), coalesce(sum(t.content_chars), 0)"
+        return client.preparedQuery("SELECT count(*), count(*) FILTER (WHERE " + b.sql() + "), coalesce(sum(t.content_chars), 0)"
                         + " FROM traces t WHERE " + WINDOW)
                 .execute(params).map(rows -> {
                     Row r = rows.iterator().next();
@@ -149,13 +156,13 @@ final class ThemeRepository {
     }
 
     /** Completed traces in the window that pass both the base and the theme filters. */
-    Future<List<Candidate>> candidates(String projectId, Instant from, Instant to, Filters base, Filters theme) {
+    Future<List<Candidate>> candidates(SqlClient client, String projectId, Instant from, Instant to, Filters base, Filters theme) {
         FilterSql.Compiled b = base.compile(4);
         FilterSql.Compiled t = theme.compile(4 + b.params().size());
         Tuple params = window(projectId, from, to);
         b.params().forEach(params::addValue);
         t.params().forEach(params::addValue);
-        return pool.preparedQuery("SELECT t.trace_id, t.version, t.content_chars FROM traces t WHERE " + WINDOW
+        return client.preparedQuery("SELECT t.trace_id, t.version, t.content_chars FROM traces t WHERE " + WINDOW
                         + " AND (" + b.sql() + ") AND (" + t.sql() + ") ORDER BY t.last_seen DESC, t.trace_id")
                 .execute(params).map(rows -> {
                     List<Candidate> out = new ArrayList<>(rows.size());

@@ -40,7 +40,12 @@ public final class ThemeVerticle extends VerticleBase {
     static final int SWEEP_BATCH = 500;
 
     public ThemeVerticle(Pool pool) {
-        this.repository = new ThemeRepository(pool);
+        this(pool, pool);
+    }
+
+    /** @param apiPool for statements behind REST requests (previews, property suggestions): they carry a statement timeout */
+    public ThemeVerticle(Pool pool, Pool apiPool) {
+        this.repository = new ThemeRepository(pool, apiPool);
     }
 
     @Override
@@ -183,8 +188,9 @@ public final class ThemeVerticle extends VerticleBase {
         int promptChars = draft.prompt().length();
         return repository.projectBaseFilters(p.projectId()).compose(projectJson -> {
             Filters base = new Filters.Group(false, java.util.List.of(Filters.parse(projectJson, "project.base_filters"), themeBase));
-            return repository.rangeCounts(p.projectId(), from, to, base)
-                    .compose(counts -> repository.candidates(p.projectId(), from, to, base, theme).map(candidates -> {
+            // Regular expressions over a week of traces: on the API's connections, whose statement timeout bounds them.
+            return repository.rangeCounts(repository.apiPool(), p.projectId(), from, to, base)
+                    .compose(counts -> repository.candidates(repository.apiPool(), p.projectId(), from, to, base, theme).map(candidates -> {
                         long sampled = 0;
                         long inputTokens = 0;
                         for (ThemeRepository.Candidate c : candidates) {
@@ -227,8 +233,8 @@ public final class ThemeVerticle extends VerticleBase {
             Filters filters = Filters.parse(theme.themeFilters(), "theme_filters");
             return repository.projectBaseFilters(r.projectId()).compose(projectJson -> {
                 Filters base = new Filters.Group(false, java.util.List.of(Filters.parse(projectJson, "project.base_filters"), themeBase));
-                return repository.rangeCounts(r.projectId(), from, to, Filters.NONE)
-                        .compose(counts -> repository.candidates(r.projectId(), from, to, base, filters).map(candidates -> {
+                return repository.rangeCounts(repository.pool(), r.projectId(), from, to, Filters.NONE)
+                        .compose(counts -> repository.candidates(repository.pool(), r.projectId(), from, to, base, filters).map(candidates -> {
                             java.util.List<dev.prism.bus.RunTasks.TraceRef> sampled = new java.util.ArrayList<>();
                             for (ThemeRepository.Candidate c : candidates) {
                                 if (Sampler.sampled(theme.sampleSeed(), c.traceId(), theme.sampleRate())

@@ -54,7 +54,12 @@ public final class TraceAssemblyVerticle extends VerticleBase {
     private final OutageLog sweepLog = new OutageLog(LOG, "Trace sweep");
 
     public TraceAssemblyVerticle(Pool pool, PrismConfig.Traces config) {
-        this.repository = new TraceRepository(pool);
+        this(pool, pool, config);
+    }
+
+    /** @param apiPool for the REST API's trace listing: its statements carry a timeout */
+    public TraceAssemblyVerticle(Pool pool, Pool apiPool, PrismConfig.Traces config) {
+        this.repository = new TraceRepository(pool, apiPool);
         this.config = config;
     }
 

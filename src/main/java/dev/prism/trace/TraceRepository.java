@@ -35,9 +35,12 @@ final class TraceRepository {
             latency_seconds, input_tokens, output_tokens, cost_usd, error_count, models, distinct_users""";
 
     private final Pool pool;
+    /** For the REST API's trace listing, whose connections carry the API's statement timeout. */
+    private final Pool apiPool;
 
-    TraceRepository(Pool pool) {
+    TraceRepository(Pool pool, Pool apiPool) {
         this.pool = pool;
+        this.apiPool = apiPool;
     }
 
     record TraceKey(String projectId, String traceId, int version) {
@@ -138,7 +141,7 @@ final class TraceRepository {
     }
 
     Future<List<TraceSummary>> list(TraceListQuery q, Optional<TraceCursor> after) {
-        return pool.preparedQuery("SELECT " + SUMMARY_COLUMNS + """
+        return apiPool.preparedQuery("SELECT " + SUMMARY_COLUMNS + """
                          FROM traces WHERE project_id = $1
                           AND ($2::timestamptz IS NULL OR last_seen >= $2)
                           AND ($3::timestamptz IS NULL OR last_seen < $3)
