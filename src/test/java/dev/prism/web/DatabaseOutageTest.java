@@ -2,10 +2,12 @@ package dev.prism.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.support.Fixtures;
 import dev.prism.support.HttpApi;
 import dev.prism.support.StoppablePostgres;
 import dev.prism.support.TestServer;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,7 +30,10 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The issue's "PostgreSQL stop/start under load": with an external PostgreSQL ({@code pg.url}) that stops for about
  * ten seconds while clients keep sending, ingestion answers only 200 or 503 with {@code Retry-After} (never a 500, never
  * a hang), {@code /ready} answers 503 while it is down and 200 after, every acknowledged event is stored, and the
- * pipeline resumes by itself without analysing anything twice.
+ * pipeline resumes by itself without analysing anything twice, also when a provider's reply arrives while the store
+ * is away.
  */
 @ExtendWith(VertxExtension.class)
 @DisplayName("A PostgreSQL outage under ingestion load")
@@ -135,6 +141,72 @@ class DatabaseOutageTest {
                 server.stop();
             } finally {
                 pg.close();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("an LLM reply that arrives while PostgreSQL is down is stored once it is back: no analysis is sent, or paid for, twice")
+    void paidReplyDuringOutage(Vertx vertx) throws Exception {
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicLong stoppedAt = new AtomicLong(Long.MAX_VALUE);
+        AtomicInteger repliesWhileDown = new AtomicInteger();
+        List<String> prompts = new CopyOnWriteArrayList<>();
+        HttpServer fake = TestServer.await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+            inFlight.incrementAndGet();
+            prompts.add(b.toString());
+            ObjectNode reply = HttpApi.JSON.createObjectNode().put("model", "gpt-4o-mini-2024-07-18");
+            reply.putArray("choices").addObject().putObject("message").put("role", "assistant")
+                    .put("content", "{\"theme_relevant\": true, \"title\": \"Payment API timeout\", \"summary\": \"ok\", \"severity\": \"low\"}");
+            reply.putObject("usage").put("prompt_tokens", 1000).put("completion_tokens", 50);
+            // Slow enough that calls are in flight when PostgreSQL stops, and their replies land while it is down.
+            vertx.setTimer(1_500, id -> {
+                inFlight.decrementAndGet();
+                if (System.nanoTime() > stoppedAt.get()) {
+                    repliesWhileDown.incrementAndGet();
+                }
+                req.response().putHeader("Content-Type", "application/json").end(reply.toString());
+            });
+        })).listen(0, "127.0.0.1"));
+        StoppablePostgres pg = StoppablePostgres.start(dir.resolve("pg"));
+        Map<String, String> settings = TestServer.defaults(dir.resolve("prism"));
+        settings.put("pg.url", pg.url());
+        settings.put("trace.idleSeconds", "1");
+        settings.put("llm.provider", "openai");
+        settings.put("llm.baseUrl", "http://127.0.0.1:" + fake.actualPort() + "/v1");
+        settings.put("llm.apiKey", "sk-fake-key-for-tests");
+        settings.put("llm.maxConcurrent", "4");
+        TestServer server = TestServer.start(vertx, settings);
+        try {
+            for (Fixtures.Fixture f : Fixtures.all()) {
+                assertThat(server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, f.events())).status()).isEqualTo(200);
+            }
+            awaitCondition("calls in flight", Duration.ofSeconds(60), () -> inFlight.get() > 0);
+            stoppedAt.set(System.nanoTime());
+            pg.stop();
+            awaitCondition("a reply while PostgreSQL is down", Duration.ofSeconds(30), () -> repliesWhileDown.get() > 0);
+            pg.start();
+
+            try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "")) {
+                // Well within the 120 s lease: a result lost to the outage would only be retried after it.
+                awaitCondition("every analysis done", Duration.ofSeconds(90), () ->
+                        scalarQuietly(db, "SELECT count(*) FROM traces WHERE status <> 'completed' OR dispatched_version IS DISTINCT FROM version",
+                                List.of()) == 0
+                        && scalarQuietly(db, "SELECT count(*) FROM analyses WHERE status <> 'done'", List.of()) == 0);
+                long done = scalar(db, "SELECT count(*) FROM analyses", List.of());
+                assertThat(done).isPositive();
+                long distinct = prompts.stream().distinct().count();
+                assertThat(prompts.size() - distinct).as("requests sent to the provider a second time").isZero();
+                assertThat(distinct).as("one request per analysis").isEqualTo(done);
+                assertThat(scalar(db, "SELECT count(*) FROM analyses WHERE attempts <> 1", List.of())).isZero();
+            }
+        } finally {
+            try {
+                pg.start();
+                server.stop();
+            } finally {
+                pg.close();
+                TestServer.await(fake.close());
             }
         }
     }
