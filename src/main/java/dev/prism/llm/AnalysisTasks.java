@@ -152,6 +152,15 @@ public final class AnalysisTasks {
     }
 
     /**
+     * Whether {@code worker} wrote the task's result: after a write whose reply was lost with the connection, a second
+     * {@link #complete} finds the task done and writes nothing, yet the result is stored and must be announced.
+     */
+    public Future<Boolean> doneBy(long id, String worker) {
+        return pool.preparedQuery("SELECT 1 FROM analyses WHERE id = $1 AND status = 'done' AND leased_by = $2")
+                .execute(Tuple.of(id, worker)).map(rows -> rows.size() == 1);
+    }
+
+    /**
      * Records a failed attempt: retried at {@code retryAt}, or dead-lettered once it has had {@code maxAttempts}.
      *
      * @return false when this worker no longer holds the lease

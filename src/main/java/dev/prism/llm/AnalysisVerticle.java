@@ -336,8 +336,7 @@ public final class AnalysisVerticle extends VerticleBase {
                 })
                 // The call is paid for: a store that is away for a while must not make us lose its result (the lease
                 // would run out and the task be analysed, and paid, again), so the write waits for it, within the lease.
-                .compose(result -> StoreRetry.whileUnavailable(vertx, () -> tasks.complete(task.id(), worker, result), LEASE_MILLIS / 2)
-                        .map(written -> {
+                .compose(result -> store(task, result).map(written -> {
                     pending.invalidate(task.key());
                     if (written) {
                         Key k = task.key();
@@ -372,6 +371,19 @@ public final class AnalysisVerticle extends VerticleBase {
                     return StoreRetry.whileUnavailable(vertx, () -> tasks.fail(task.id(), worker, String.valueOf(e.getMessage()), raw,
                             Instant.now().plusMillis(delay), maxAttempts), LEASE_MILLIS / 2).mapEmpty();
                 });
+    }
+
+    /**
+     * Writes a paid result, waiting for the store within the lease. A write retried after a lost connection may find
+     * its first attempt committed: then it is ours all the same, and is announced.
+     */
+    private Future<Boolean> store(Task task, AnalysisTasks.Result result) {
+        int[] tries = {0};
+        return StoreRetry.whileUnavailable(vertx, () -> {
+            tries[0]++;
+            return tasks.complete(task.id(), worker, result);
+        }, LEASE_MILLIS / 2).compose(written -> written || tries[0] == 1 ? Future.succeededFuture(written)
+                : StoreRetry.whileUnavailable(vertx, () -> tasks.doneBy(task.id(), worker), LEASE_MILLIS / 2));
     }
 
     /** A call for another feature (cluster names) with the project's provider and model, counted in its budget. */

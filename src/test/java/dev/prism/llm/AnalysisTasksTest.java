@@ -128,6 +128,8 @@ class AnalysisTasksTest {
         assertThat(await(tasks.complete(first.id(), "crashing", result()))).isFalse();
         assertThat(await(tasks.complete(second.id(), "rescuer", result()))).isTrue();
         assertThat(await(tasks.complete(second.id(), "rescuer", result()))).as("written once").isFalse();
+        assertThat(await(tasks.doneBy(second.id(), "rescuer"))).as("a retried write learns its first attempt landed").isTrue();
+        assertThat(await(tasks.doneBy(first.id(), "crashing"))).as("the stale worker's result was not the one stored").isFalse();
     }
 
     @Test
