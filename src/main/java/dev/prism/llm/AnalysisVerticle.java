@@ -287,7 +287,9 @@ public final class AnalysisVerticle extends VerticleBase {
                 LOG.warn("Project {} theme {}: no price known for model '{}' ({}); its analyses wait until llm.prices names one or the model changes",
                         projectId, ctx.theme().themeId(), choice.model(), choice.provider());
             }
-            return Future.failedFuture(new ProviderAnalyzer.PriceUnknown(choice.provider(), choice.model(), PRICE_RECHECK_MILLIS));
+            // Due again soon: the pair's exclusion from claims is what spaces out the checks, and it is lifted at once when
+            // the project's settings change.
+            return Future.failedFuture(new ProviderAnalyzer.PriceUnknown(choice.provider(), choice.model(), 1_000));
         }
         return analyzer.analyze(ctx.theme().prompt(), choice.model(), ctx.theme().name(), () -> !budgetGuard.paused(projectId));
     }
