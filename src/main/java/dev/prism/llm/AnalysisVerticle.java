@@ -40,7 +40,9 @@ import java.util.UUID;
  * The request's trace and text are kept in memory for the streaming path; a task claimed without them (after a
  * restart, or queued by another instance) fetches them over the bus. Each task goes to the provider and model its
  * theme, else its project, else the server configuration names (or the offline analyzer), within the project's daily
- * budget; stored summaries are optionally forwarded to PostHog.
+ * budget; a model without a price (built in or {@code llm.prices}) gets no paid call at all, its tasks waiting in the
+ * queue. Other calls (cluster names) are stored in {@code llm_calls} and count in the day's spend. Stored summaries
+ * are optionally forwarded to PostHog.
  *
  * <p>Consumes {@value Addresses#ANALYSIS_REQUESTED}, {@value Addresses#ANALYSIS_ENQUEUE} (a run's selection),
  * {@value Addresses#ANALYSIS_RUN_STATS}, {@value Addresses#ANALYSIS_NOW} (theme tests), {@value Addresses#LLM_SETTINGS},
@@ -227,7 +229,8 @@ public final class AnalysisVerticle extends VerticleBase {
             List<String> reachable = java.util.stream.Stream.of("offline", "openai", "anthropic", "gemini").filter(providers::configured).toList();
             boolean offline = Providers.OFFLINE.equals(provider);
             dev.prism.pricing.Pricing.Price price = offline ? new dev.prism.pricing.Pricing.Price(0, 0, 0, 0) : config.pricing().price(model);
-            String budgetReason = "today's spend reached the daily budget of $" + budget + "; analyses wait in the queue until midnight UTC";
+            String budgetReason = "today's spend reached the daily budget of $" + (budget == null ? "" : java.math.BigDecimal.valueOf(budget).toPlainString())
+                    + "; analyses wait in the queue until midnight UTC";
             String state = paused ? LlmSettings.PAUSED_BUDGET : price == null ? LlmSettings.PAUSED_PRICE : LlmSettings.ACTIVE;
             String reason = paused ? budgetReason : price == null ? unpricedReason(provider, model) : null;
             java.util.Map<String, LlmSettings.ThemeSpend> themes = new java.util.TreeMap<>();
