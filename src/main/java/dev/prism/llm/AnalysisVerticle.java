@@ -110,6 +110,11 @@ public final class AnalysisVerticle extends VerticleBase {
         if (!config.provider().equals(Providers.OFFLINE)) {
             LOG.info("Analysis provider: {} ({}), {} calls in flight at most", config.provider(), providers.defaultModel(config.provider()),
                     config.maxConcurrent());
+            if (!config.pricing().known(providers.defaultModel(config.provider()))) {
+                LOG.warn("No price known for model '{}': paid analyses with it wait in the queue. Name its price in llm.prices "
+                        + "(PRISM_LLM_PRICES, e.g. '{}=0/0' for a local model)", providers.defaultModel(config.provider()),
+                        providers.defaultModel(config.provider()));
+            }
         }
         vertx.eventBus().<LlmSettings>consumer(Addresses.LLM_SETTINGS, msg -> llmSettings(msg.body())
                 .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
