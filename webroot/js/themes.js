@@ -26,7 +26,8 @@ export async function themesView(el) {
       h('h1', { class: 'grow' }, 'Themes'),
       h('a', { class: 'button primary', href: '#/themes/new', 'data-testid': 'new-theme' }, 'New theme')),
     llm ? h('p', { class: 'muted' }, `Provider ${llm.provider} · model ${llm.model} · spent today ${fmtUsd(llm.spent_today_usd)}`
-      + (llm.daily_budget_usd != null ? ` of ${fmtUsd(llm.daily_budget_usd)}` : '') + (llm.status !== 'active' ? ` · ${llm.status}` : '')) : null,
+      + (llm.daily_budget_usd != null ? ` of ${fmtUsd(llm.daily_budget_usd)}` : '') + (llm.status !== 'active' ? ` · ${llm.status}` : '')
+      + (llm.status_reason ? `: ${llm.status_reason}` : '')) : null,
     h('table', { 'data-testid': 'themes-table' },
       h('thead', null, h('tr', null, h('th', null, 'Theme'), h('th', null, 'Enabled'), h('th', null, 'Last run'),
         h('th', { class: 'num' }, 'Traces analysed'), h('th', { class: 'num' }, 'Relevant'), h('th', { class: 'num' }, 'Cost so far'), h('th', null, ''))),
@@ -87,6 +88,7 @@ function themeRow(t, spend, run) {
   const tr = h('tr', { dataset: { theme: t.theme_id } },
     h('td', null, h('a', { href: `#/themes/${enc(t.theme_id)}`, 'data-testid': `theme-link-${t.theme_id}` }, t.name || t.theme_id),
       t.built_in ? h('span', { class: 'badge' }, 'built-in') : h('span', { class: 'badge' }, 'custom'),
+      spend?.status && spend.status !== 'active' ? h('span', { class: 'badge', title: spend.status_reason || '' }, spend.status) : null,
       h('div', { class: 'muted' }, t.description || '')),
     h('td', null, toggle), lastRun, analysed, relevant, cost,
     h('td', null, h('a', { class: 'button', href: `#/themes/${enc(t.theme_id)}/edit` }, t.built_in ? 'View / clone' : 'Edit'), ' ', runNow, ' ', status));

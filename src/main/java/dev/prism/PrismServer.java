@@ -54,8 +54,8 @@ public final class PrismServer {
             HttpServerVerticle[] firstHttp = new HttpServerVerticle[1];
             Future<?> chain = deploy(vertx, deployed, () -> new ProjectVerticle(db.pool(), config.auth(), console), 1)
                     .compose(v -> deploy(vertx, deployed, () -> new TraceAssemblyVerticle(db.pool(), db.apiPool(), config.traces()), 1))
-                    .compose(v -> deploy(vertx, deployed, () -> new FormatVerticle(config.format(), metrics), 1))
-                    .compose(v -> deploy(vertx, deployed, () -> new ThemeVerticle(db.pool(), db.apiPool()), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new FormatVerticle(config.format(), metrics, config.llm().maxTraceChars()), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new ThemeVerticle(db.pool(), db.apiPool(), config.llm().maxTraceChars(), config.llm().pricing()), 1))
                     // Embedding consumes what analysis publishes: it starts first and stops last so no summary finds it absent.
                     // Clustering consumes what embedding publishes, so it starts before it and stops after it.
                     .compose(v -> deploy(vertx, deployed, () -> new ClusterVerticle(db.pool(), config.cluster()), 1))

@@ -111,14 +111,15 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      */
     public record Llm(String provider, Optional<String> baseUrl, Optional<String> apiKey, Optional<String> model, int maxConcurrent,
                       int requestsPerMinute, long tokensPerMinute, int timeoutSeconds, int maxAttempts,
-                      java.util.Map<String, ProviderAccess> access, Optional<Double> dailyBudgetUsd, PostHog posthog) {
+                      java.util.Map<String, ProviderAccess> access, Optional<Double> dailyBudgetUsd, PostHog posthog, int maxTraceChars,
+                      dev.prism.pricing.Pricing pricing) {
         @Override
         public String toString() {
             return "Llm[provider=" + provider + ", baseUrl=" + baseUrl.orElse("<default>") + ", apiKey=" + (apiKey.isPresent() ? "<set>" : "<none>")
                     + ", model=" + model.orElse("<default>") + ", maxConcurrent=" + maxConcurrent + ", requestsPerMinute=" + requestsPerMinute
                     + ", tokensPerMinute=" + tokensPerMinute + ", timeoutSeconds=" + timeoutSeconds + ", maxAttempts=" + maxAttempts
                     + ", access=" + access + ", dailyBudgetUsd=" + dailyBudgetUsd.map(String::valueOf).orElse("<none>")
-                    + ", posthog=" + posthog + "]";
+                    + ", posthog=" + posthog + ", maxTraceChars=" + maxTraceChars + ", pricedModels=" + pricing.configured().keySet() + "]";
         }
 
         /**
@@ -168,6 +169,11 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "Gemini base URL for projects or themes choosing gemini");
     public static final Setting LLM_GEMINI_KEY = new Setting("llm.gemini.apiKey", "PRISM_LLM_GEMINI_API_KEY", null,
             "Gemini key for projects or themes choosing gemini (secret)");
+    public static final Setting LLM_MAX_TRACE_CHARS = new Setting("llm.maxTraceChars", "PRISM_LLM_MAX_TRACE_CHARS", "60000",
+            "Trace text sent to an LLM per analysis, at most; longer traces are sampled evenly by line, under a header saying what share is shown");
+    public static final Setting LLM_PRICES = new Setting("llm.prices", "PRISM_LLM_PRICES", null,
+            "Prices of models missing from the built-in table, or overriding it: model=input/output[/cacheRead[/cacheWrite]] in USD per "
+                    + "million tokens, comma-separated; a model with no price does not run paid analyses");
     public static final Setting LLM_DAILY_BUDGET = new Setting("llm.dailyBudgetUsd", "PRISM_LLM_DAILY_BUDGET_USD", null,
             "Default daily LLM budget per project in USD (projects may set their own); reached, analyses wait until midnight UTC");
 
@@ -267,8 +273,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
             INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
             LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS,
-            LLM_OPENAI_URL, LLM_OPENAI_KEY, LLM_ANTHROPIC_URL, LLM_ANTHROPIC_KEY, LLM_GEMINI_URL, LLM_GEMINI_KEY, LLM_DAILY_BUDGET, POSTHOG_HOST, POSTHOG_API_KEY,
-            RUN_SCHEDULER, RUN_PROGRESS,
+            LLM_OPENAI_URL, LLM_OPENAI_KEY, LLM_ANTHROPIC_URL, LLM_ANTHROPIC_KEY, LLM_GEMINI_URL, LLM_GEMINI_KEY, LLM_DAILY_BUDGET, LLM_MAX_TRACE_CHARS, LLM_PRICES,
+            POSTHOG_HOST, POSTHOG_API_KEY, RUN_SCHEDULER, RUN_PROGRESS,
 
             EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
             EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_ENTRIES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER);
@@ -296,7 +302,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                                 "anthropic", new ProviderAccess(r.optional(LLM_ANTHROPIC_URL), r.optional(LLM_ANTHROPIC_KEY)),
                                 "gemini", new ProviderAccess(r.optional(LLM_GEMINI_URL), r.optional(LLM_GEMINI_KEY))),
                         r.optional(LLM_DAILY_BUDGET).isEmpty() ? Optional.empty() : Optional.of(r.decimal(LLM_DAILY_BUDGET, 0, 1e9)),
-                        new PostHog(r.optional(POSTHOG_HOST), r.optional(POSTHOG_API_KEY))),
+                        new PostHog(r.optional(POSTHOG_HOST), r.optional(POSTHOG_API_KEY)), (int) r.integer(LLM_MAX_TRACE_CHARS, 1_000, 10_000_000),
+                        new dev.prism.pricing.Pricing(r.parse(LLM_PRICES, dev.prism.pricing.Pricing::parse, "expected model=input/output[/cacheRead[/cacheWrite]], ..."))),
                 new Runs((int) r.integer(RUN_SCHEDULER, 0, 86_400), r.integer(RUN_PROGRESS, 50, 60_000)),
 
                 new Embed(r.choice(EMBED_PROVIDER, "local", "openai"), r.optional(EMBED_BASE_URL), r.optional(EMBED_API_KEY), r.optional(EMBED_MODEL),
@@ -386,7 +393,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             }, "expected true or false");
         }
 
-        private <T> T parse(Setting s, Function<String, T> parser, String expectation) {
+        <T> T parse(Setting s, Function<String, T> parser, String expectation) {
             Optional<ConfigSource.Raw> raw = source.lookup(s);
             String value = raw.map(ConfigSource.Raw::value).map(String::trim).orElse(s.defaultValue());
             String origin = raw.map(ConfigSource.Raw::origin).orElse("default of " + s.path());

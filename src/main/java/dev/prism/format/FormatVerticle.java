@@ -39,15 +39,18 @@ public final class FormatVerticle extends VerticleBase {
 
     private final PrismConfig.Format config;
     private final Metrics metrics;
+    /** {@code llm.maxTraceChars}: the budget of the text published for analysis. */
+    private final int analysisChars;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private TextCache cache;
     private Counter hits;
     private Counter misses;
     private Timer renders;
 
-    public FormatVerticle(PrismConfig.Format config, Metrics metrics) {
+    public FormatVerticle(PrismConfig.Format config, Metrics metrics, int analysisChars) {
         this.config = config;
         this.metrics = metrics;
+        this.analysisChars = analysisChars;
     }
 
     @Override
@@ -74,10 +77,22 @@ public final class FormatVerticle extends VerticleBase {
         });
     }
 
+    /**
+     * Renders a completed version once, in full (what the API serves by default) and within the analysis budget (what
+     * a prompt carries: an evenly spaced sample of lines under a header saying what share is shown). Both are cached, so
+     * a task claimed later fetches its text without rendering again; the budgeted text is what is published, so no
+     * later stage holds or sends more than the cap.
+     */
     private void onCompleted(TraceCompleted c) {
-        TraceFormatter.Options options = TraceFormatter.Options.defaults();
-        render(c.trace(), options).compose(text -> cache.put(key(c.projectId(), c.traceId(), c.version(), c.completedAt(), options), text)
-                .map(v -> text))
+        TraceFormatter.Options full = TraceFormatter.Options.defaults();
+        TraceFormatter.Options analysis = new TraceFormatter.Options(false, analysisChars);
+        vertx.executeBlocking(() -> renders.recordCallable(() -> {
+                    String text = TraceFormatter.format(c.trace(), full);
+                    return new String[]{text, TextBudget.apply(text, false, analysisChars)};
+                }), false)
+                .compose(texts -> cache.put(key(c.projectId(), c.traceId(), c.version(), c.completedAt(), full), texts[0])
+                        .compose(v -> cache.put(key(c.projectId(), c.traceId(), c.version(), c.completedAt(), analysis), texts[1]))
+                        .map(v -> texts[1]))
                 .onSuccess(text -> vertx.eventBus().publish(Addresses.TRACE_FORMATTED,
                         new TraceFormatted(c.projectId(), c.traceId(), c.version(), c.trace(), text)))
                 .onFailure(e -> LOG.warn("Trace {} v{} could not be rendered: {}", c.traceId(), c.version(), e.toString()));

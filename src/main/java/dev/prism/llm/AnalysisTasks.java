@@ -93,6 +93,15 @@ public final class AnalysisTasks {
      * @param pausedProjects projects whose tasks stay queued (their daily budget is spent)
      */
     public Future<List<Task>> claim(String worker, int limit, long leaseMillis, Collection<String> pausedProjects) {
+        return claim(worker, limit, leaseMillis, pausedProjects, List.of());
+    }
+
+    /**
+     * @param pausedThemes (project, theme) pairs whose tasks stay queued too (their model has no price), each as a
+     *                     two-element array
+     */
+    public Future<List<Task>> claim(String worker, int limit, long leaseMillis, Collection<String> pausedProjects,
+                                    Collection<String[]> pausedThemes) {
         return pool.preparedQuery("""
                         WITH RECURSIVE queued_themes AS (
                             (SELECT project_id, theme_id FROM analyses WHERE status IN ('queued', 'running')
@@ -111,6 +120,8 @@ public final class AnalysisTasks {
                                   AND ((status = 'queued' AND next_attempt_at <= now()) OR (status = 'running' AND lease_until < now()))
                                 ORDER BY next_attempt_at, id LIMIT $2 * 4) d
                             WHERE NOT (q.project_id = ANY($4::text[]))
+                              AND NOT EXISTS (SELECT 1 FROM unnest($5::text[], $6::text[]) p(project_id, theme_id)
+                                              WHERE p.project_id = q.project_id AND p.theme_id = q.theme_id)
                         )
                         UPDATE analyses a SET status = 'running', attempts = a.attempts + 1, leased_by = $1,
                             lease_until = now() + make_interval(secs => $3)
@@ -123,7 +134,8 @@ public final class AnalysisTasks {
                               FOR UPDATE OF a SKIP LOCKED) due
                         WHERE a.id = due.id
                         RETURNING a.id, a.project_id, a.theme_id, a.trace_id, a.trace_version, a.prompt_version, a.attempts""")
-                .execute(Tuple.of(worker, limit, leaseMillis / 1000.0, pausedProjects.toArray(String[]::new)))
+                .execute(Tuple.of(worker, limit, leaseMillis / 1000.0, pausedProjects.toArray(String[]::new),
+                        pausedThemes.stream().map(p -> p[0]).toArray(String[]::new), pausedThemes.stream().map(p -> p[1]).toArray(String[]::new)))
                 .map(rows -> {
                     List<Task> tasks = new ArrayList<>();
                     for (Row r : rows) {

@@ -43,7 +43,9 @@ import java.util.UUID;
  * The request's trace and text are kept in memory for the streaming path; a task claimed without them (after a
  * restart, or queued by another instance) fetches them over the bus. Each task goes to the provider and model its
  * theme, else its project, else the server configuration names (or the offline analyzer), within the project's daily
- * budget; stored summaries are optionally forwarded to PostHog.
+ * budget; a model without a price (built in or {@code llm.prices}) gets no paid call at all, its tasks waiting in the
+ * queue. Other calls (cluster names) are stored in {@code llm_calls} and count in the day's spend. Stored summaries
+ * are optionally forwarded to PostHog.
  *
  * <p>Consumes {@value Addresses#ANALYSIS_REQUESTED}, {@value Addresses#ANALYSIS_ENQUEUE} (a run's selection),
  * {@value Addresses#ANALYSIS_RUN_STATS}, {@value Addresses#ANALYSIS_NOW} (theme tests), {@value Addresses#LLM_SETTINGS},
@@ -70,6 +72,13 @@ public final class AnalysisVerticle extends VerticleBase {
     /** Projects' own provider, model and budget, refreshed with the budget check. */
     private Map<String, LlmSettingsStore.ProjectLlm> projectLlm = Map.of();
     private final BudgetGuard budgetGuard = new BudgetGuard();
+    /**
+     * How long a (project, theme) whose model has no price keeps its tasks out of claims before one is tried again: a
+     * changed model or theme then shows within this, and a queue of thousands costs one postponed task per theme.
+     */
+    static final long PRICE_RECHECK_MILLIS = 60_000;
+    /** (project, theme) pairs whose model has no price, until when their tasks stay out of claims. */
+    private final Map<List<String>, Long> unpriced = new java.util.HashMap<>();
     private long budgetTimer = -1;
     private final String worker = "prism-" + UUID.randomUUID();
     /**
@@ -107,6 +116,11 @@ public final class AnalysisVerticle extends VerticleBase {
         if (!config.provider().equals(Providers.OFFLINE)) {
             LOG.info("Analysis provider: {} ({}), {} calls in flight at most", config.provider(), providers.defaultModel(config.provider()),
                     config.maxConcurrent());
+            if (!config.pricing().known(providers.defaultModel(config.provider()))) {
+                LOG.warn("No price known for model '{}': paid analyses with it wait in the queue. Name its price in llm.prices "
+                        + "(PRISM_LLM_PRICES, e.g. '{}=0/0' for a local model)", providers.defaultModel(config.provider()),
+                        providers.defaultModel(config.provider()));
+            }
         }
         vertx.eventBus().<LlmSettings>consumer(Addresses.LLM_SETTINGS, msg -> llmSettings(msg.body())
                 .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
@@ -169,6 +183,8 @@ public final class AnalysisVerticle extends VerticleBase {
             } catch (IllegalArgumentException e) {
                 return Future.failedFuture(new Failure(400, "invalid_llm_settings", e.getMessage()).exception());
             }
+            // A new model may have a price: the project's waiting themes are tried again at once.
+            unpriced.keySet().removeIf(k -> k.get(0).equals(projectId));
             return settings.put(projectId, wanted).compose(v -> checkBudgets()).compose(v -> status(projectId));
         }
         return status(projectId);
@@ -209,14 +225,49 @@ public final class AnalysisVerticle extends VerticleBase {
         String model = own.model() != null && provider.equals(own.provider()) ? own.model()
                 : own.model() != null && own.provider() == null ? own.model() : providers.defaultModel(provider);
         Double budget = own.dailyBudgetUsd() != null ? own.dailyBudgetUsd() : config.dailyBudgetUsd().orElse(null);
-        return settings.spend(projectId).map(themes -> {
-            double today = themes.stream().mapToDouble(LlmSettings.ThemeSpend::costTodayUsd).sum();
+        Future<List<dev.prism.bus.AnalysisTheme>> themeList = vertx.eventBus()
+                .<ThemeCommand.Themes>request(Addresses.THEME_COMMAND, new ThemeCommand.List(projectId)).map(m -> m.body().themes())
+                .recover(e -> {
+                    LOG.debug("Themes of project {} not listed for its LLM status: {}", projectId, e.toString());
+                    return Future.succeededFuture(List.of());
+                });
+        Future<Double> other = settings.otherSpendToday(projectId);
+        return Future.all(settings.spend(projectId), themeList, other).map(all -> {
+            List<LlmSettings.ThemeSpend> spent = all.resultAt(0);
+            double today = spent.stream().mapToDouble(LlmSettings.ThemeSpend::costTodayUsd).sum() + other.result();
             boolean paused = budget != null && today >= budget;
             Instant midnight = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
             List<String> reachable = java.util.stream.Stream.of("offline", "openai", "anthropic", "gemini").filter(providers::configured).toList();
+            boolean offline = Providers.OFFLINE.equals(provider);
+            dev.prism.pricing.Pricing.Price price = offline ? new dev.prism.pricing.Pricing.Price(0, 0, 0, 0) : config.pricing().price(model);
+            String budgetReason = "today's spend reached the daily budget of $" + (budget == null ? "" : java.math.BigDecimal.valueOf(budget).toPlainString())
+                    + "; analyses wait in the queue until midnight UTC";
+            String state = paused ? LlmSettings.PAUSED_BUDGET : price == null ? LlmSettings.PAUSED_PRICE : LlmSettings.ACTIVE;
+            String reason = paused ? budgetReason : price == null ? unpricedReason(provider, model) : null;
+            java.util.Map<String, LlmSettings.ThemeSpend> themes = new java.util.TreeMap<>();
+            spent.forEach(t -> themes.put(t.themeId(), t));
+            for (dev.prism.bus.AnalysisTheme t : all.<List<dev.prism.bus.AnalysisTheme>>resultAt(1)) {
+                themes.putIfAbsent(t.themeId(), new LlmSettings.ThemeSpend(t.themeId(), 0, 0, 0, 0, 0, 0));
+                Choice c = choose(projectId, new AnalysisRequest.ThemeSelection(t.themeId(), t.name(), t.description(), null, 0,
+                        llmChoice(t, "provider"), llmChoice(t, "model")));
+                boolean unpricedTheme = !Providers.OFFLINE.equals(c.provider()) && !config.pricing().known(c.model());
+                String themeState = paused ? LlmSettings.PAUSED_BUDGET : unpricedTheme ? LlmSettings.PAUSED_PRICE : LlmSettings.ACTIVE;
+                String themeReason = paused ? budgetReason : unpricedTheme ? unpricedReason(c.provider(), c.model()) : null;
+                themes.put(t.themeId(), themes.get(t.themeId()).with(c.provider(), c.model(), themeState, themeReason));
+            }
             return new LlmSettings.Status(provider, model, own.provider() != null, budget, own.dailyBudgetUsd() != null, today, paused,
-                    paused ? midnight : null, reachable, themes);
+                    paused ? midnight : null, reachable, List.copyOf(themes.values()), state, reason, price, other.result());
         });
+    }
+
+    private static String unpricedReason(String provider, String model) {
+        return "no price is known for model '" + model + "' (" + provider + "), so its cost could not be counted against a budget: "
+                + "paid analyses wait in the queue until llm.prices names the model or another model is chosen";
+    }
+
+    /** A theme's own provider or model, or null when the project's applies. */
+    private static String llmChoice(dev.prism.bus.AnalysisTheme theme, String field) {
+        return theme.llm() != null && theme.llm().hasNonNull(field) ? theme.llm().get(field).asText() : null;
     }
 
     /** Provider and model for a task: the theme's own, else the project's, else the server's configuration. */
@@ -240,8 +291,28 @@ public final class AnalysisVerticle extends VerticleBase {
         }
         Choice choice = choose(projectId, ctx.theme());
         ProviderAnalyzer analyzer = providers.get(choice.provider());
-        return analyzer == null ? offline(ctx)
-                : analyzer.analyze(ctx.theme().prompt(), choice.model(), () -> !budgetGuard.paused(projectId));
+        if (analyzer == null) {
+            return offline(ctx);
+        }
+        if (!analyzer.priced(choice.model())) {
+            // Fail closed: a call whose cost cannot be counted would spend past any budget unseen.
+            if (ctx.theme().themeId() != null
+                    && unpriced.put(List.of(projectId, ctx.theme().themeId()), System.currentTimeMillis() + PRICE_RECHECK_MILLIS) == null) {
+                LOG.warn("Project {} theme {}: no price known for model '{}' ({}); its analyses wait until llm.prices names one or the model changes",
+                        projectId, ctx.theme().themeId(), choice.model(), choice.provider());
+            }
+            // Due again soon: the pair's exclusion from claims is what spaces out the checks, and it is lifted at once when
+            // the project's settings change.
+            return Future.failedFuture(new ProviderAnalyzer.PriceUnknown(choice.provider(), choice.model(), 1_000));
+        }
+        return analyzer.analyze(ctx.theme().prompt(), choice.model(), ctx.theme().name(), () -> !budgetGuard.paused(projectId));
+    }
+
+    /** The (project, theme) pairs whose tasks stay queued for want of a price; expired entries are dropped. */
+    private List<String[]> unpricedThemes() {
+        long now = System.currentTimeMillis();
+        unpriced.values().removeIf(until -> until <= now);
+        return unpriced.keySet().stream().map(k -> new String[]{k.get(0), k.get(1)}).toList();
     }
 
 
@@ -298,7 +369,7 @@ public final class AnalysisVerticle extends VerticleBase {
         }
         claiming = true;
         claimAgain = false;
-        lastClaim = tasks.claim(worker, free, LEASE_MILLIS, budgetGuard.pausedProjects());
+        lastClaim = tasks.claim(worker, free, LEASE_MILLIS, budgetGuard.pausedProjects(), unpricedThemes());
         lastClaim.onComplete(ar -> {
             claiming = false;
             if (ar.failed()) {
@@ -399,12 +470,22 @@ public final class AnalysisVerticle extends VerticleBase {
         if (analyzer == null) {
             return Future.failedFuture(new Failure(409, "offline", "the project analyses offline").exception());
         }
+        if (!analyzer.priced(choice.model())) {
+            return Future.failedFuture(new Failure(409, "price_unknown", "no price known for model '" + choice.model()
+                    + "': set one with llm.prices").exception());
+        }
         return analyzer.complete(new LlmProvider.Request(choice.model(), c.system(), c.prompt(), c.maxTokens(), LlmProvider.AnswerShape.CLUSTER_NAME),
                         () -> !budgetGuard.paused(c.projectId()))
-                .map(r -> {
-                    double cost = dev.prism.pricing.Pricing.cost(r.model(), r.inputTokens(), r.outputTokens());
-                    budgetGuard.spent(c.projectId(), cost, config.dailyBudgetUsd().orElse(null));
-                    return new LlmCompletion.Reply(r.text(), choice.provider(), r.model(), r.inputTokens(), r.outputTokens(), cost);
+                .compose(r -> {
+                    double cost = analyzer.cost(choice.model(), r);
+                    if (budgetGuard.spent(c.projectId(), cost, config.dailyBudgetUsd().orElse(null))) {
+                        logPaused(c.projectId());
+                    }
+                    // In the database too, so the day's spend survives a restart and other instances see it.
+                    return settings.recordCall(c.projectId(), c.shape(), choice.provider(), r.model(), r.inputTokens(), r.outputTokens(), cost)
+                            .onFailure(e -> LOG.warn("Spend of a {} call for project {} not recorded: {}", c.shape(), c.projectId(), e.toString()))
+                            .otherwiseEmpty()
+                            .map(v -> new LlmCompletion.Reply(r.text(), choice.provider(), r.model(), r.inputTokens(), r.outputTokens(), cost));
                 })
                 .recover(e -> Future.failedFuture(e instanceof Failure.FailureException ? e
                         : new Failure(e instanceof ProviderAnalyzer.Postponed ? 503 : 502, "completion_failed", String.valueOf(e.getMessage())).exception()));
@@ -422,6 +503,7 @@ public final class AnalysisVerticle extends VerticleBase {
                 .map(r -> new Analyzed(key.traceId(), key.traceVersion(), r.themeRelevant(), r.title(), r.summary(), r.severity(),
                         r.provider(), r.model(), r.inputTokens(), r.outputTokens(), r.costUsd(), r.latencyMillis()))
                 .recover(e -> Future.failedFuture(e instanceof Failure.FailureException || e instanceof io.vertx.core.eventbus.ReplyException ? e
+                        : e instanceof ProviderAnalyzer.PriceUnknown ? new Failure(409, "price_unknown", e.getMessage()).exception()
                         : e instanceof ProviderAnalyzer.Postponed
                         ? new Failure(503, "provider_busy", "the provider's rate limits are reached; try again shortly").exception()
                         : new Failure(502, "analysis_failed", String.valueOf(e.getMessage())).exception()));
@@ -446,7 +528,7 @@ public final class AnalysisVerticle extends VerticleBase {
         Key k = task.key();
         Future<TraceDetail> trace = vertx.eventBus().<TraceDetail>request(Addresses.TRACE_GET, new TraceQuery(k.projectId(), k.traceId()))
                 .map(m -> m.body());
-        Future<TraceText> text = vertx.eventBus().<TraceText>request(Addresses.FORMAT_TEXT, new TraceTextQuery(k.projectId(), k.traceId(), false, 0))
+        Future<TraceText> text = vertx.eventBus().<TraceText>request(Addresses.FORMAT_TEXT, new TraceTextQuery(k.projectId(), k.traceId(), false, config.maxTraceChars()))
                 .map(m -> m.body());
         return Future.all(trace, text).compose(v -> vertx.eventBus().<ThemeCommand.RenderedPrompt>request(Addresses.THEME_COMMAND,
                         new ThemeCommand.RenderPrompt(k.projectId(), k.themeId(), k.traceId(), trace.result().trace().name(), text.result().text()))

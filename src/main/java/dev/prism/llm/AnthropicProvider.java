@@ -44,8 +44,11 @@ public final class AnthropicProvider implements LlmProvider {
                 }
             }
             JsonNode usage = json.path("usage");
-            return new Reply(text.toString(), usage.path("input_tokens").asLong(0), usage.path("output_tokens").asLong(0),
-                    (System.nanoTime() - started) / 1_000_000, json.path("model").asText(request.model()));
+            // Anthropic's input_tokens leaves out cache reads and writes: added here so input always counts them all.
+            long read = usage.path("cache_read_input_tokens").asLong(0);
+            long write = usage.path("cache_creation_input_tokens").asLong(0);
+            return new Reply(text.toString(), usage.path("input_tokens").asLong(0) + read + write, usage.path("output_tokens").asLong(0),
+                    (System.nanoTime() - started) / 1_000_000, json.path("model").asText(request.model()), read, write);
         });
     }
 

@@ -57,8 +57,10 @@ public final class GeminiProvider implements LlmProvider {
                 }
             }
             JsonNode usage = json.path("usageMetadata");
+            // promptTokenCount includes cachedContentTokenCount.
             return new Reply(text.toString(), usage.path("promptTokenCount").asLong(0), usage.path("candidatesTokenCount").asLong(0),
-                    (System.nanoTime() - started) / 1_000_000, json.path("modelVersion").asText(request.model()));
+                    (System.nanoTime() - started) / 1_000_000, json.path("modelVersion").asText(request.model()),
+                    usage.path("cachedContentTokenCount").asLong(0), 0);
         });
     }
 

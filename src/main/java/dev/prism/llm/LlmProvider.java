@@ -39,8 +39,20 @@ public interface LlmProvider {
                 new Field("description", "string", java.util.List.of(), true)));
     }
 
-    /** The model's text and what it cost in tokens, as the provider reported them. */
-    record Reply(String text, long inputTokens, long outputTokens, long latencyMillis, String model) {
+    /**
+     * The model's text and what it cost in tokens, as the provider reported them. {@code inputTokens} counts all input,
+     * cached included; {@code cacheReadTokens} / {@code cacheWriteTokens} are the parts read from or written to the
+     * provider's prompt cache (priced differently).
+     */
+    record Reply(String text, long inputTokens, long outputTokens, long latencyMillis, String model, long cacheReadTokens,
+                 long cacheWriteTokens) {
+        Reply(String text, long inputTokens, long outputTokens, long latencyMillis, String model) {
+            this(text, inputTokens, outputTokens, latencyMillis, model, 0, 0);
+        }
+
+        dev.prism.pricing.Pricing.Usage usage() {
+            return new dev.prism.pricing.Pricing.Usage(inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens);
+        }
     }
 
     Future<Reply> complete(Request request);

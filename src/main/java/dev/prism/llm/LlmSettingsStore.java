@@ -52,7 +52,9 @@ final class LlmSettingsStore {
         return pool.preparedQuery("""
                         SELECT q.project_id, coalesce(s.daily_budget_usd, $1::float8),
                                (SELECT coalesce(sum(a.cost_usd), 0) FROM analyses a WHERE a.project_id = q.project_id
-                                AND a.status = 'done' AND a.completed_at >=\s""" + TODAY + """
+                                AND a.status = 'done' AND a.completed_at >=\s""" + TODAY + ") + " + """
+                               (SELECT coalesce(sum(c.cost_usd), 0) FROM llm_calls c WHERE c.project_id = q.project_id
+                                AND c.created_at >=\s""" + TODAY + """
                         )
                         FROM (SELECT DISTINCT project_id FROM analyses WHERE status IN ('queued', 'running')
                               UNION SELECT project_id FROM llm_settings WHERE daily_budget_usd IS NOT NULL) q
@@ -63,6 +65,21 @@ final class LlmSettingsStore {
                     rows.forEach(r -> out.put(r.getString(0), new BudgetGuard.Budget(r.getDouble(1), r.getDouble(2))));
                     return out;
                 });
+    }
+
+    /** Records a paid call that is not an analysis (a cluster's name), so today's spend counts it. */
+    Future<Void> recordCall(String projectId, String purpose, String provider, String model, long inputTokens, long outputTokens,
+                            double costUsd) {
+        return pool.preparedQuery("""
+                        INSERT INTO llm_calls (project_id, purpose, provider, model, input_tokens, output_tokens, cost_usd)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7)""")
+                .execute(Tuple.of(projectId, purpose, provider, model, inputTokens, outputTokens, costUsd)).mapEmpty();
+    }
+
+    /** Today's cost of the project's calls that are not analyses. */
+    Future<Double> otherSpendToday(String projectId) {
+        return pool.preparedQuery("SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE project_id = $1 AND created_at >= " + TODAY)
+                .execute(Tuple.of(projectId)).map(rows -> rows.iterator().next().getDouble(0));
     }
 
     /** Finished analyses per theme of the project, with today's cost. */

@@ -42,8 +42,10 @@ public final class OpenAiProvider implements LlmProvider {
             JsonNode message = json.path("choices").path(0).path("message");
             String text = message.path("content").isTextual() ? message.get("content").asText() : message.path("refusal").asText("");
             JsonNode usage = json.path("usage");
+            // prompt_tokens includes the cached part, reported apart at the cached-input price.
             return new Reply(text, usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0),
-                    (System.nanoTime() - started) / 1_000_000, json.path("model").asText(request.model()));
+                    (System.nanoTime() - started) / 1_000_000, json.path("model").asText(request.model()),
+                    usage.path("prompt_tokens_details").path("cached_tokens").asLong(0), 0);
         });
     }
 

@@ -47,7 +47,7 @@ final class Providers {
         clients.put(name, client);
         FlowControl flow = new FlowControl(new FlowControl.Limits(config.maxConcurrent(), config.requestsPerMinute(), config.tokensPerMinute(),
                 5, 30_000), System::currentTimeMillis);
-        return new ProviderAnalyzer(vertx, name, client, flow);
+        return new ProviderAnalyzer(vertx, name, client, flow, config.pricing());
     }
 
     /** The model a provider uses when neither the project nor the theme names one. */

@@ -39,13 +39,18 @@ public final class ThemeVerticle extends VerticleBase {
     static final int SWEEP_SETTLE_SECONDS = 30;
     static final int SWEEP_BATCH = 500;
 
-    public ThemeVerticle(Pool pool) {
-        this(pool, pool);
-    }
+    private final int maxTraceChars;
+    private final Pricing pricing;
 
-    /** @param apiPool for statements behind REST requests (previews, property suggestions): they carry a statement timeout */
-    public ThemeVerticle(Pool pool, Pool apiPool) {
+    /**
+     * @param apiPool       for statements behind REST requests (previews, property suggestions): they carry a statement timeout
+     * @param maxTraceChars {@code llm.maxTraceChars}: previews estimate tokens with the cap analyses are sent with
+     * @param pricing       the built-in and configured prices previews estimate cost with
+     */
+    public ThemeVerticle(Pool pool, Pool apiPool, int maxTraceChars, Pricing pricing) {
         this.repository = new ThemeRepository(pool, apiPool);
+        this.maxTraceChars = maxTraceChars;
+        this.pricing = pricing;
     }
 
     @Override
@@ -173,8 +178,8 @@ public final class ThemeVerticle extends VerticleBase {
         Filters theme;
         try {
             model = p.body() != null && p.body().hasNonNull("model") ? p.body().get("model").asText() : Pricing.DEFAULT_MODEL;
-            if (!Pricing.known(model)) {
-                throw new ThemeDraft.InvalidTheme(java.util.List.of("model: no price known for '" + model + "'"));
+            if (!pricing.known(model)) {
+                throw new ThemeDraft.InvalidTheme(java.util.List.of("model: no price known for '" + model + "' (set one with llm.prices)"));
             }
             draft = ThemeDraft.forPreview(p.body());
             themeBase = Filters.parse(draft.baseFilters(), "base_filters");
@@ -196,16 +201,16 @@ public final class ThemeVerticle extends VerticleBase {
                         for (ThemeRepository.Candidate c : candidates) {
                             if (Sampler.sampled(draft.sampleSeed(), c.traceId(), draft.sampleRate())) {
                                 sampled++;
-                                inputTokens += Pricing.inputTokens(c.contentChars(), promptChars);
+                                inputTokens += Pricing.inputTokens(c.contentChars(), promptChars, maxTraceChars);
                             }
                         }
                         long outputTokens = sampled * Pricing.OUTPUT_TOKENS_PER_CALL;
-                        double cost = Pricing.cost(model, inputTokens, outputTokens);
+                        double cost = pricing.cost(model, inputTokens, outputTokens);
                         long naiveCalls = counts[0];
                         long naiveInput = naiveCalls == 0 ? 0
-                                : naiveCalls * Pricing.inputTokens(counts[2] / naiveCalls, promptChars);
+                                : naiveCalls * Pricing.inputTokens(counts[2] / naiveCalls, promptChars, maxTraceChars);
                         long naiveOutput = naiveCalls * Pricing.OUTPUT_TOKENS_PER_CALL;
-                        double naiveCost = Pricing.cost(model, naiveInput, naiveOutput);
+                        double naiveCost = pricing.cost(model, naiveInput, naiveOutput);
                         double savings = naiveCalls == 0 ? 0 : 1 - (naiveCost > 0 ? cost / naiveCost : (double) sampled / naiveCalls);
                         return new ThemeCommand.Preview(from, to, counts[0], counts[1], candidates.size(), sampled, sampled,
                                 inputTokens, outputTokens, cost, model, naiveCalls, naiveInput, naiveOutput, naiveCost, savings,

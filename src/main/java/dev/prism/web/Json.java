@@ -181,15 +181,29 @@ final class Json {
             out.put("daily_budget_usd", s.dailyBudgetUsd());
         }
         out.put("budget_source", s.budgetOwn() ? "project" : "server").put("spent_today_usd", s.spentTodayUsd())
-                .put("status", s.paused() ? "paused_budget_reached" : "active").put("resumes_at", iso(s.resumesAt()));
+                .put("other_spent_today_usd", s.otherSpendTodayUsd())
+                .put("status", s.state()).put("status_reason", s.reason()).put("resumes_at", iso(s.resumesAt()));
+        if (s.price() == null) {
+            out.putNull("price");
+        } else {
+            out.set("price", price(s.price()));
+        }
         s.providers().forEach(out.putArray("providers_available")::add);
         ArrayNode themes = out.putArray("themes");
         for (dev.prism.bus.LlmSettings.ThemeSpend t : s.themes()) {
-            themes.addObject().put("theme_id", t.themeId()).put("analyses", t.analyses()).put("relevant", t.relevant())
+            themes.addObject().put("theme_id", t.themeId()).put("provider", t.provider()).put("model", t.model())
+                    .put("status", t.state()).put("status_reason", t.reason())
+                    .put("analyses", t.analyses()).put("relevant", t.relevant())
                     .put("input_tokens", t.inputTokens()).put("output_tokens", t.outputTokens()).put("cost_usd", t.costUsd())
                     .put("cost_today_usd", t.costTodayUsd());
         }
         return out;
+    }
+
+    /** USD per million tokens. */
+    static ObjectNode price(dev.prism.pricing.Pricing.Price p) {
+        return MAPPER.createObjectNode().put("input", p.input()).put("output", p.output()).put("cache_read", p.cacheRead())
+                .put("cache_write", p.cacheWrite());
     }
 
     static ObjectNode runs(java.util.List<dev.prism.bus.Run> runs) {

@@ -68,4 +68,21 @@ class PrismConfigTest {
         PrismConfig c = config(Map.of(), Map.of("PRISM_ADMIN_TOKEN", "super-secret-admin-token"), Map.of());
         assertThat(c.toString()).doesNotContain("super-secret-admin-token");
     }
+
+    @Test
+    @DisplayName("the prompt's trace cap defaults to 60,000 characters; prices for any model come from llm.prices, invalid ones name the key")
+    void promptCapAndPrices() {
+        PrismConfig d = config(Map.of(), Map.of(), Map.of());
+        assertThat(d.llm().maxTraceChars()).isEqualTo(60_000);
+        assertThat(d.llm().pricing().known("mystery-9000")).isFalse();
+        PrismConfig c = config(Map.of("llm", Map.of("maxTraceChars", 8000, "prices", "mystery-9000=2/8/0.2/2.5")),
+                Map.of(), Map.of());
+        assertThat(c.llm().maxTraceChars()).isEqualTo(8_000);
+        assertThat(c.llm().pricing().price("mystery-9000").cacheWrite()).isEqualTo(2.5);
+        assertThat(c.llm().toString()).contains("mystery-9000");
+        assertThatThrownBy(() -> config(Map.of(), Map.of("PRISM_LLM_PRICES", "mystery=cheap"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("llm.prices").hasMessageContaining("PRISM_LLM_PRICES");
+        assertThatThrownBy(() -> config(Map.of(), Map.of("PRISM_LLM_MAX_TRACE_CHARS", "10"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("llm.maxTraceChars");
+    }
 }

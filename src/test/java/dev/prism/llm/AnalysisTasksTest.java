@@ -80,6 +80,21 @@ class AnalysisTasksTest {
     }
 
     @Test
+    @DisplayName("a paused (project, theme) pair's tasks stay queued while the project's other themes are claimed")
+    void pausedThemes() throws Exception {
+        await(database.pool().query("UPDATE analyses SET status = 'done'").execute());
+        String unpriced = "unpriced-" + UUID.randomUUID();
+        String priced = "priced-" + UUID.randomUUID();
+        await(tasks.enqueue(keys(unpriced, 5)));
+        await(tasks.enqueue(keys(priced, 5)));
+        List<Task> claimed = await(tasks.claim("w", 50, 60_000, List.of(), List.<String[]>of(new String[]{"p", unpriced})));
+        assertThat(claimed).hasSize(5).allMatch(t -> t.key().themeId().equals(priced));
+        List<Task> later = await(tasks.claim("w", 50, 60_000, List.of(), List.of()));
+        assertThat(later).as("once the pair is no longer paused").hasSize(5).allMatch(t -> t.key().themeId().equals(unpriced));
+        await(database.pool().query("UPDATE analyses SET status = 'done'").execute());
+    }
+
+    @Test
     @DisplayName("enqueueing is idempotent: a task exists once per trace version and prompt version")
     void idempotent() throws Exception {
         String theme = "idem-" + UUID.randomUUID();

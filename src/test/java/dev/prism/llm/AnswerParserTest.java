@@ -31,4 +31,14 @@ class AnswerParserTest {
         assertThatThrownBy(() -> AnswerParser.parse("{\"theme_relevant\": true, \"title\": 3, \"summary\": \"y\"}")).hasMessageContaining("\"title\" must be a string");
         assertThat(AnswerParser.repairPrompt("\"summary\" is missing")).contains("\"summary\" is missing").contains("theme_relevant");
     }
+
+    @Test
+    @DisplayName("the repair call carries the theme, the unusable reply (cut when huge) and the reason, never the trace")
+    void repairIsSmall() {
+        String repair = ProviderAnalyzer.repairPrompt("Errors", "Sure, here is my analysis.", "no JSON object in the reply");
+        assertThat(repair).contains("\"Errors\"").contains("Your previous reply was:\nSure, here is my analysis.")
+                .contains("no JSON object in the reply").contains("theme_relevant").doesNotContain("TRACE_DATA");
+        String huge = ProviderAnalyzer.repairPrompt("Errors", "x".repeat(1_000_000), "no JSON object in the reply");
+        assertThat(huge.length()).isLessThan(ProviderAnalyzer.MAX_REPAIRED_REPLY_CHARS + 1_000);
+    }
 }

@@ -77,10 +77,13 @@ class AnthropicAndGeminiProviderTest {
                 .put("id", "msg_1").put("type", "message").put("role", "assistant").put("model", "claude-3-5-haiku-20241022")
                 .<com.fasterxml.jackson.databind.node.ObjectNode>set("content", JSON.createArrayNode().add(JSON.createObjectNode()
                         .put("type", "text").put("text", ANSWER.substring(1))))
-                .set("usage", JSON.createObjectNode().put("input_tokens", 900).put("output_tokens", 40)).toString());
+                .set("usage", JSON.createObjectNode().put("input_tokens", 900).put("output_tokens", 40)
+                        .put("cache_read_input_tokens", 2_000).put("cache_creation_input_tokens", 300)).toString());
         LlmProvider.Reply reply = TestServer.await(provider.complete(request()));
         assertThat(AnswerParser.parse(reply.text()).title()).isEqualTo("Timeout");
-        assertThat(reply.inputTokens()).isEqualTo(900);
+        assertThat(reply.inputTokens()).as("uncached input plus cache reads and writes").isEqualTo(3_200);
+        assertThat(reply.cacheReadTokens()).isEqualTo(2_000);
+        assertThat(reply.cacheWriteTokens()).isEqualTo(300);
         assertThat(reply.model()).isEqualTo("claude-3-5-haiku-20241022");
         assertThat(path).isEqualTo("/v1/messages");
         assertThat(headers.get("x-api-key")).isEqualTo(KEY);
@@ -107,11 +110,12 @@ class AnthropicAndGeminiProviderTest {
         behaviour = req -> req.response().putHeader("Content-Type", "application/json").end("""
                 {"candidates": [{"content": {"role": "model", "parts": [{"text": "thinking…", "thought": true}, {"text": %s}]},
                   "finishReason": "STOP"}],
-                 "usageMetadata": {"promptTokenCount": 700, "candidatesTokenCount": 30, "totalTokenCount": 730},
+                 "usageMetadata": {"promptTokenCount": 700, "candidatesTokenCount": 30, "totalTokenCount": 730, "cachedContentTokenCount": 400},
                  "modelVersion": "gemini-2.5-flash"}""".formatted(answerJson));
         LlmProvider.Reply reply = TestServer.await(provider.complete(request()));
         assertThat(AnswerParser.parse(reply.text()).summary()).isEqualTo("The call timed out.");
         assertThat(reply.outputTokens()).isEqualTo(30);
+        assertThat(reply.cacheReadTokens()).isEqualTo(400);
         assertThat(reply.model()).isEqualTo("gemini-2.5-flash");
         assertThat(path).isEqualTo("/v1beta/models/model-x:generateContent");
         assertThat(headers.get("x-goog-api-key")).isEqualTo(KEY);

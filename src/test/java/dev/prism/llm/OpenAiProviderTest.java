@@ -64,7 +64,8 @@ class OpenAiProviderTest {
                 .<com.fasterxml.jackson.databind.node.ObjectNode>set("choices", JSON.createArrayNode().add(JSON.createObjectNode().put("index", 0)
                         .put("finish_reason", "stop").<com.fasterxml.jackson.databind.node.ObjectNode>set("message",
                                 JSON.createObjectNode().put("role", "assistant").put("content", content))))
-                .set("usage", JSON.createObjectNode().put("prompt_tokens", 812).put("completion_tokens", 64).put("total_tokens", 876))
+                .set("usage", JSON.createObjectNode().put("prompt_tokens", 812).put("completion_tokens", 64).put("total_tokens", 876)
+                        .<com.fasterxml.jackson.databind.node.ObjectNode>set("prompt_tokens_details", JSON.createObjectNode().put("cached_tokens", 512)))
                 .toString();
     }
 
@@ -92,6 +93,7 @@ class OpenAiProviderTest {
         assertThat(AnswerParser.parse(reply.text()).title()).isEqualTo("t");
         assertThat(reply.inputTokens()).isEqualTo(812);
         assertThat(reply.outputTokens()).isEqualTo(64);
+        assertThat(reply.cacheReadTokens()).as("cached prompt tokens, part of prompt_tokens").isEqualTo(512);
         assertThat(reply.model()).isEqualTo("gpt-4o-mini-2024-07-18");
         JsonNode body = bodies.get(0);
         assertThat(body.get("model").asText()).isEqualTo("gpt-4o-mini");

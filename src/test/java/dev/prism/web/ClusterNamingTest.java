@@ -137,6 +137,19 @@ class ClusterNamingTest {
             // Same data again: nothing changed materially, so no name is asked for again.
             server.http.admin("POST", "/api/projects/default/themes/error_analysis/clusters/refresh", null);
             assertThat(namingRequests).hasSize(clusters);
+
+            // Naming calls are spend: stored in the database (so a restart or another instance counts them) and shown.
+            double perCall = (1000 * 0.15 + 50 * 0.60) / 1e6; // gpt-4o-mini
+            try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
+                 var rows = c.createStatement().executeQuery("SELECT count(*), sum(cost_usd) FROM llm_calls WHERE project_id = 'default'"
+                         + " AND purpose = 'cluster_name'")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getInt(1)).isEqualTo(clusters);
+                assertThat(rows.getDouble(2)).isCloseTo(clusters * perCall, org.assertj.core.data.Offset.offset(1e-12));
+            }
+            JsonNode llm = server.http.api("/api/projects/default/llm").json();
+            assertThat(llm.get("other_spent_today_usd").asDouble()).isCloseTo(clusters * perCall, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(llm.get("spent_today_usd").asDouble()).isGreaterThanOrEqualTo(clusters * perCall - 1e-12);
         } finally {
             server.stop();
             fake.close();

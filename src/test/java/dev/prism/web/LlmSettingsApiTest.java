@@ -138,4 +138,66 @@ class LlmSettingsApiTest {
             fake.close();
         }
     }
+
+    private static JsonNode theme(JsonNode status, String themeId) {
+        for (JsonNode t : status.get("themes")) {
+            if (t.get("theme_id").asText().equals(themeId)) {
+                return t;
+            }
+        }
+        throw new AssertionError("no theme " + themeId + " in " + status);
+    }
+
+    @Test
+    @DisplayName("a model with no known price and a $0.01 budget: paid analyses pause with the reason shown and nothing is sent; "
+            + "offline themes run; a configured price counts against the budget")
+    void unknownPriceFailsClosed(Vertx vertx, @TempDir Path dataDir) throws Exception {
+        List<String> models = new CopyOnWriteArrayList<>();
+        HttpServer fake = fakeOpenAi(vertx, models);
+        Map<String, String> s = settings(dataDir, fake);
+        // Priced only through configuration: $1,000 per million tokens, so one call (1,000 in, 50 out) costs $1.05.
+        s.put("llm.prices", "house-model=1000/1000");
+        TestServer server = TestServer.start(vertx, s);
+        try {
+            HttpApi.Response set = server.http.admin("PUT", "/api/projects/default/llm", "{\"model\": \"mystery-model-1\", \"daily_budget_usd\": 0.01}");
+            assertThat(set.status()).isEqualTo(200);
+            assertThat(set.json().get("status").asText()).isEqualTo("paused_price_unknown");
+            assertThat(set.json().get("status_reason").asText()).contains("mystery-model-1").contains("llm.prices");
+            assertThat(set.json().get("price").isNull()).isTrue();
+            // The offline analyzer is free: a theme choosing it runs whatever the project's model.
+            assertThat(server.http.admin("PATCH", "/api/projects/default/themes/performance_issues", "{\"llm\": {\"provider\": \"offline\"}}")
+                    .status()).isEqualTo(200);
+            for (Fixtures.Fixture f : Fixtures.all()) {
+                server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, f.events()));
+            }
+            // Offline summaries appear: the traces went through dispatch and analysis; the paid themes' tasks wait.
+            server.http.awaitApi("/api/projects/default/summaries?theme=performance_issues&limit=100",
+                    r -> r.json().get("results").size() > 0, Duration.ofSeconds(60));
+            server.http.awaitApi("/api/projects/default/llm", r -> theme(r.json(), "error_analysis").get("analyses").asLong() == 0
+                    && theme(r.json(), "performance_issues").get("analyses").asLong() > 0, Duration.ofSeconds(30));
+            JsonNode status = server.http.api("/api/projects/default/llm").json();
+            assertThat(status.get("status").asText()).isEqualTo("paused_price_unknown");
+            JsonNode errors = theme(status, "error_analysis");
+            assertThat(errors.get("status").asText()).isEqualTo("paused_price_unknown");
+            assertThat(errors.get("model").asText()).isEqualTo("mystery-model-1");
+            assertThat(errors.get("status_reason").asText()).contains("mystery-model-1");
+            assertThat(theme(status, "performance_issues").get("status").asText()).isEqualTo("active");
+            assertThat(status.get("spent_today_usd").asDouble()).isZero();
+            assertThat(models).as("nothing is sent for a model without a price").isEmpty();
+
+            // A configured price: the waiting analyses run, are counted, and the $0.01 budget stops them after the calls in flight.
+            JsonNode priced = server.http.admin("PUT", "/api/projects/default/llm", "{\"model\": \"house-model\", \"daily_budget_usd\": 0.01}").json();
+            assertThat(priced.get("price").get("input").asDouble()).isEqualTo(1000);
+            JsonNode paused = server.http.awaitApi("/api/projects/default/llm",
+                    r -> r.json().get("status").asText().equals("paused_budget_reached"), Duration.ofSeconds(60)).json();
+            assertThat(paused.get("spent_today_usd").asDouble()).isGreaterThanOrEqualTo(1.05 - 1e-9);
+            assertThat(paused.get("status_reason").asText()).contains("budget");
+            assertThat(theme(paused, "error_analysis").get("status").asText()).isEqualTo("paused_budget_reached");
+            assertThat(models).as("the first call spends the budget; at most the calls in flight follow").hasSizeBetween(1, 2)
+                    .allMatch("house-model"::equals);
+        } finally {
+            server.stop();
+            fake.close();
+        }
+    }
 }
