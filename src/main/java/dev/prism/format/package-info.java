@@ -10,6 +10,7 @@
  *
  * <p>{@link dev.prism.format.FormatVerticle} renders on worker threads and caches texts (Redis or in process). It
  * consumes {@code prism.trace.completed} and {@code prism.format.text}, sends {@code prism.trace.summary} and
- * {@code prism.trace.get}, and publishes {@code prism.trace.formatted}.
+ * {@code prism.trace.get}, and publishes {@code prism.trace.formatted} with the text analyses read: sampled down to
+ * {@code llm.maxTraceChars}, so no prompt carries more of a trace than that.
  */
 package dev.prism.format;
