@@ -180,7 +180,8 @@ public final class ClusterVerticle extends VerticleBase {
 
     private void refreshFailed(ThemeState s, Throwable err) {
         if (dev.prism.store.StoreErrors.unavailable(err)) {
-            refreshLog.failed(err); // the theme stays dirty: the next refresh round runs it again
+            s.dirty = true; // begin() cleared it: marked again, the next refresh round runs it once the store answers
+            refreshLog.failed(err);
         } else {
             LOG.warn("Re-clustering theme {} of {} failed: {}", s.themeId, s.projectId, err.toString());
         }

@@ -6,6 +6,9 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.DatabaseException;
 
 import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.Set;
 
@@ -45,8 +48,8 @@ public final class StoreErrors {
                 // Another feature's reply to a request it could not serve for the same reason (see bus/Failure).
                 return re.failureCode() == 503 && re.getMessage() != null && re.getMessage().startsWith(UNAVAILABLE_REPLY);
             }
-            if (e instanceof ClosedConnectionException || e instanceof IOException) {
-                return true; // IOException covers a refused connect (ConnectException) and a connection reset mid-query
+            if (e instanceof ClosedConnectionException || socketFailure(e)) {
+                return true;
             }
             if (e instanceof VertxException && e.getMessage() != null && LOST_CONNECTION_MESSAGES.stream().anyMatch(e.getMessage()::startsWith)) {
                 return true;
@@ -57,6 +60,15 @@ public final class StoreErrors {
             }
         }
         return false;
+    }
+
+    /**
+     * A refused or timed-out connect (ConnectException, Netty's ConnectTimeoutException), a connection reset or closed
+     * under a query. Not every IOException: Jackson's parse errors are IOExceptions too, and they are bugs, not outages.
+     */
+    private static boolean socketFailure(Throwable e) {
+        return e instanceof SocketException || e instanceof SocketTimeoutException || e instanceof ClosedChannelException
+                || (e instanceof IOException && e.getClass().getSimpleName().equals("NativeIoException")); // Netty's epoll transport
     }
 
     /** True when a statement ran into {@code statement_timeout} (or was cancelled): the question was too expensive. */

@@ -25,6 +25,7 @@ class StoreErrorsTest {
     void unavailable() {
         assertThat(StoreErrors.unavailable(new ConnectException("Connection refused: /127.0.0.1:5432"))).isTrue();
         assertThat(StoreErrors.unavailable(ClosedConnectionException.INSTANCE)).isTrue();
+        assertThat(StoreErrors.unavailable(new java.net.SocketException("Connection reset"))).isTrue();
         assertThat(StoreErrors.unavailable(new VertxException("Connection is not active now, current status: CLOSED"))).isTrue();
         assertThat(StoreErrors.unavailable(pg("57P01"))).as("admin shutdown").isTrue();
         assertThat(StoreErrors.unavailable(pg("57P03"))).as("starting up").isTrue();
@@ -41,6 +42,8 @@ class StoreErrorsTest {
         assertThat(StoreErrors.unavailable(pg("42P01"))).as("undefined table").isFalse();
         assertThat(StoreErrors.unavailable(pg("57014"))).as("statement timeout").isFalse();
         assertThat(StoreErrors.unavailable(new IllegalStateException("bug"))).isFalse();
+        assertThat(StoreErrors.unavailable(new com.fasterxml.jackson.core.JsonParseException(null, "bad stored JSON")))
+                .as("a parse error is an IOException, and a bug").isFalse();
         assertThat(StoreErrors.unavailable(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503, "overloaded\nbehind"))).isFalse();
         assertThat(StoreErrors.timedOut(pg("57014"))).isTrue();
         assertThat(StoreErrors.timedOut(pg("57P01"))).isFalse();
