@@ -225,6 +225,27 @@ class ApiKeysTest {
     }
 
     @Test
+    @DisplayName("a WebSocket opened with a key revoked later on another instance is closed with 4401 within seconds; an ingest key cannot open one")
+    void revocationClosesWebSocket() throws Exception {
+        JsonNode read = createKey(a, "live-client", "read");
+        try (WsTestClient ws = WsTestClient.connect(vertxA, b.server.httpPort(), read.get("key").asText())) {
+            assertThat(ws.next().get("type").asText()).isEqualTo("authenticated");
+            assertThat(ws.request("{\"type\": \"subscribe\", \"project\": \"default\"}").get("type").asText()).isEqualTo("subscribed");
+            long start = System.nanoTime();
+            assertThat(call(a, "DELETE", "/api/projects/default/keys/" + read.get("id").asLong(), TestServer.ADMIN_KEY, null).status()).isEqualTo(200);
+            assertThat(ws.awaitClose()).isEqualTo((short) 4401);
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(LiveHub.KEY_RECHECK_MILLIS + 3_000);
+        }
+        String ingest = createKey(a, "sdk-ws", "ingest").get("key").asText();
+        try (WsTestClient ws = WsTestClient.connect(vertxA, b.server.httpPort(), ingest)) {
+            JsonNode refused = ws.next();
+            assertThat(refused.get("error").asText()).isEqualTo("unauthorized");
+            assertThat(refused.get("detail").asText()).contains("needs read");
+            assertThat(ws.awaitClose()).isEqualTo((short) 4401);
+        }
+    }
+
+    @Test
     @DisplayName("a header token is checked before the body is read: a wrong one gets 401 even for a gzip bomb, a right one reaches the size check")
     void headerTokenBeforeBody() throws Exception {
         byte[] bomb = HttpApi.gzip(new byte[30 * 1024 * 1024]); // inflates beyond http.bodyLimitBytes (20 MiB)
