@@ -108,10 +108,11 @@ public final class HttpServerVerticle extends VerticleBase {
         router.get("/metrics").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                 .end(metrics.scrape()));
 
-        // The body must be read before any asynchronous step (authorisation), or its chunks are lost.
-        router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024).setHandleFileUploads(false));
+        // The key is checked before the body is read: the request stays paused meanwhile (or its chunks would be lost),
+        // and the body handler resumes it.
         router.route("/api/projects/:" + PROJECT + "/*").handler(this::authorize);
         router.route("/api/*").handler(this::authorize);
+        router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024).setHandleFileUploads(false));
         router.get("/api/projects/:" + PROJECT + "/traces").handler(this::listTraces);
         router.get("/api/projects/:" + PROJECT + "/traces/:traceId").handler(this::getTrace);
         router.get("/api/projects/:" + PROJECT + "/traces/:traceId/text").handler(this::traceText);
@@ -256,8 +257,8 @@ public final class HttpServerVerticle extends VerticleBase {
 
     /**
      * With an {@code Authorization: Bearer} token, the request is paused while the token is checked, so the body
-     * handler reads (and the ingest stage inflates and parses) only bodies of known projects. A refused request closes
-     * its connection: its unread body must not be taken for the next request.
+     * handler reads (and the ingest stage inflates and parses) only bodies of known projects; the failure handler
+     * drains a refused body unread.
      */
     private void headerToken(RoutingContext ctx) {
         String token = bearer(ctx);
@@ -271,12 +272,7 @@ public final class HttpServerVerticle extends VerticleBase {
                     ctx.put(PROJECT, reply.body());
                     ctx.next(); // the body handler resumes the request
                 })
-                .onFailure(e -> {
-                    if (!ctx.request().isEnded()) {
-                        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-                    }
-                    ctx.fail(e);
-                });
+                .onFailure(ctx::fail);
     }
 
     private void capture(RoutingContext ctx) {
@@ -300,6 +296,7 @@ public final class HttpServerVerticle extends VerticleBase {
             ctx.next();
             return;
         }
+        ctx.request().pause();
         vertx.eventBus().request(Addresses.PROJECT_AUTHORIZE, new ApiAccess(bearer(ctx), ctx.pathParam(PROJECT), scopeNeeded(ctx), client(ctx)))
                 .onSuccess(r -> {
                     ctx.put("authorized", true);
@@ -519,6 +516,15 @@ public final class HttpServerVerticle extends VerticleBase {
         }
         if (ctx.response().ended()) {
             return;
+        }
+        if (!ctx.request().isEnded()) {
+            // Refused before its body was read (a credential checked first, a Content-Length over the limit), the
+            // request may still be paused: drain the rest unread, or a client blocked sending it never sees the answer;
+            // the connection is not reused after such a request.
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            ctx.request().handler(ignored -> {
+            });
+            ctx.request().resume();
         }
         if (f.status() == 503) {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");

@@ -246,7 +246,7 @@ class ApiKeysTest {
     }
 
     @Test
-    @DisplayName("a header token is checked before the body is read: a wrong one gets 401 even for a gzip bomb, a right one reaches the size check")
+    @DisplayName("a header token or API key is checked before the body is read: a wrong one gets 401 even for a gzip bomb or an oversized body")
     void headerTokenBeforeBody() throws Exception {
         byte[] bomb = HttpApi.gzip(new byte[30 * 1024 * 1024]); // inflates beyond http.bodyLimitBytes (20 MiB)
         assertThat(bomb.length).isLessThan(100_000);
@@ -258,6 +258,13 @@ class ApiKeysTest {
 
         assertThat(a.http.post("/batch/", "not json", "Authorization", "Bearer not-a-token").status()).isEqualTo(401);
         assertThat(a.http.post("/batch/", "not json", "Authorization", "Bearer " + TestServer.PROJECT_TOKEN).status()).isEqualTo(400);
+        // The API too: a body over its 1 MiB limit is refused for size only once the key is known.
+        String big = "{\"name\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}";
+        assertThat(call(a, "POST", "/api/projects/default/themes", "not-a-key", big).status()).isEqualTo(401);
+        assertThat(call(a, "POST", "/api/projects/default/themes", TestServer.ADMIN_KEY, big).status()).isEqualTo(413);
+        byte[] plain = new byte[21 * 1024 * 1024]; // over http.bodyLimitBytes as sent: refused on its Content-Length
+        assertThat(a.http.post("/batch/", plain, "Authorization", "Bearer not-a-token").status()).isEqualTo(401);
+        assertThat(a.http.post("/batch/", plain, "Authorization", "Bearer " + TestServer.PROJECT_TOKEN).status()).isEqualTo(413);
         // The connection of a refused request is not reused with its unread body: the next request works.
         HttpApi.Response after = a.http.post("/batch/", batch(TestServer.PROJECT_TOKEN, "keys-header-1"));
         assertThat(after.status()).isEqualTo(200);
