@@ -13,6 +13,8 @@ export function h(tag, attrs, ...children) {
       if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
       else if (k === 'dataset') Object.assign(el.dataset, v);
       else if (k === 'class') el.className = v;
+      // Through the CSSOM: the Content-Security-Policy (style-src 'self') blocks style attributes.
+      else if (k === 'style') el.style.cssText = v;
       else if (k === 'value' || k === 'checked' || k === 'disabled' || k === 'selected' || k === 'hidden') el[k] = v;
       else el.setAttribute(k, v === true ? '' : String(v));
     }

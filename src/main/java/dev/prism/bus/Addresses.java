@@ -15,8 +15,13 @@ public final class Addresses {
 
     /** {@link IngestTokenLookup} → project id; fails with 401 for an unknown token. */
     public static final String PROJECT_RESOLVE_TOKEN = "prism.project.resolve-token";
-    /** {@link ApiAccess} → project id; fails with 401 (bad key) or 404 (unknown project). */
+    /**
+     * {@link ApiAccess} → project id; fails with 401 (bad key), 403 (the key lacks the scope or covers another project),
+     * 404 (unknown project) or 429 (too many failures from this client).
+     */
     public static final String PROJECT_AUTHORIZE = "prism.project.authorize";
+    /** {@link KeyCommand} → {@link KeyCommand.Key} or {@link KeyCommand.Keys}. */
+    public static final String PROJECT_KEYS = "prism.project.keys";
 
     /** {@link TraceListQuery} → {@link TracePage}. */
     public static final String TRACE_LIST = "prism.trace.list";

@@ -10,6 +10,7 @@ public final class Codecs {
     private static final List<Class<?>> MESSAGES = List.of(
             CaptureRequest.class, CaptureResult.class, EventsStored.class,
             IngestTokenLookup.class, ApiAccess.class,
+            KeyCommand.Create.class, KeyCommand.List.class, KeyCommand.Revoke.class, KeyCommand.Key.class, KeyCommand.Keys.class,
             TraceListQuery.class, TracePage.class, TraceQuery.class, TraceDetail.class, TraceSummary.class, TraceCompleted.class,
             TraceTextQuery.class, TraceText.class, TraceFormatted.class,
             AnalysisTheme.class, ThemeCommand.List.class, ThemeCommand.Get.class, ThemeCommand.Write.class,

@@ -39,12 +39,19 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public record Traces(int idleSeconds, long rootGraceMillis, long sweepMillis) {
     }
 
-    /** Secrets: never logged, never returned by the API. Absent values are generated at first start. */
-    public record Auth(Optional<String> adminToken, Optional<String> projectToken) {
+    /**
+     * Secrets: never logged, never returned by the API. Absent values are generated at first start.
+     *
+     * @param tokenCacheMillis      how long an instance trusts an ingestion credential it already checked (bounds how
+     *                              long a revoked ingest key keeps working on other instances)
+     * @param maxFailuresPerMinute  failed authentications one address may make per minute before it gets 429 (0: no limit)
+     */
+    public record Auth(Optional<String> adminToken, Optional<String> projectToken, long tokenCacheMillis, int maxFailuresPerMinute) {
         @Override
         public String toString() {
             return "Auth[adminToken=" + (adminToken.isPresent() ? "<set>" : "<generated>")
-                    + ", projectToken=" + (projectToken.isPresent() ? "<set>" : "<generated>") + "]";
+                    + ", projectToken=" + (projectToken.isPresent() ? "<set>" : "<generated>")
+                    + ", tokenCacheMillis=" + tokenCacheMillis + ", maxFailuresPerMinute=" + maxFailuresPerMinute + "]";
         }
     }
 
@@ -96,6 +103,10 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "Admin API key for /api/**; generated and printed once at first start when absent");
     public static final Setting PROJECT_TOKEN = new Setting("auth.projectToken", "PRISM_PROJECT_TOKEN", null,
             "Ingestion token of the default project; generated and printed once at first start when absent");
+    public static final Setting AUTH_TOKEN_CACHE = new Setting("auth.tokenCacheMillis", "PRISM_AUTH_TOKEN_CACHE_MS", "5000",
+            "How long an instance trusts an ingestion token or ingest key it already checked; a revoked key stops working everywhere within this long");
+    public static final Setting AUTH_MAX_FAILURES = new Setting("auth.maxFailuresPerMinute", "PRISM_AUTH_MAX_FAILURES_PER_MINUTE", "20",
+            "Failed authentications one client address may make per minute; beyond, 429 with Retry-After (0: no limit)");
     public static final Setting INGEST_MAX_EVENTS_PER_WRITE = new Setting("ingest.maxEventsPerWrite", "PRISM_INGEST_MAX_EVENTS_PER_WRITE", "2000",
             "Group commit: most events written in one transaction");
     public static final Setting INGEST_MAX_QUEUED_EVENTS = new Setting("ingest.maxQueuedEvents", "PRISM_INGEST_MAX_QUEUED_EVENTS", "50000",
@@ -270,7 +281,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
 
     public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT,
             WS_AUTH_TIMEOUT, WS_MAX_BUFFERED_MESSAGES, WS_MAX_BUFFERED_CHARS, DATA_DIR, PG_URL, PG_POOL_SIZE, PG_API_STATEMENT_TIMEOUT,
-            TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
+            TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN, AUTH_TOKEN_CACHE, AUTH_MAX_FAILURES,
             INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
             LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS,
             LLM_OPENAI_URL, LLM_OPENAI_KEY, LLM_ANTHROPIC_URL, LLM_ANTHROPIC_KEY, LLM_GEMINI_URL, LLM_GEMINI_KEY, LLM_DAILY_BUDGET, LLM_MAX_TRACE_CHARS, LLM_PRICES,
@@ -290,7 +301,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                 new Traces((int) r.integer(TRACE_IDLE_SECONDS, 1, 86_400 * 7), r.integer(TRACE_ROOT_GRACE, 0, 3_600_000),
                         r.integer(TRACE_SWEEP, 10, 60_000)),
                 new Auth(r.optional(ADMIN_TOKEN).map(t -> validToken(t, ADMIN_TOKEN)),
-                        r.optional(PROJECT_TOKEN).map(t -> validToken(t, PROJECT_TOKEN))),
+                        r.optional(PROJECT_TOKEN).map(t -> validToken(t, PROJECT_TOKEN)),
+                        r.integer(AUTH_TOKEN_CACHE, 0, 3_600_000), (int) r.integer(AUTH_MAX_FAILURES, 0, 1_000_000)),
                 new Ingest((int) r.integer(INGEST_MAX_EVENTS_PER_WRITE, 1, 100_000), (int) r.integer(INGEST_MAX_QUEUED_EVENTS, 100, 10_000_000)),
                 new Demo(r.bool(DEMO), r.decimal(DEMO_RATE, 0.01, 10_000)),
                 new Format(r.optional(REDIS_URL).map(PrismConfig::validRedisUrl), (int) r.integer(FORMAT_CACHE_TTL, 1, 24 * 365),

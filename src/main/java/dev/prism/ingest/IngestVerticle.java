@@ -82,7 +82,7 @@ public final class IngestVerticle extends VerticleBase {
             return Future.failedFuture(new Failure(401, "missing_token",
                     "Send the project token as api_key, token or Authorization: Bearer").exception());
         }
-        return vertx.eventBus().<String>request(Addresses.PROJECT_RESOLVE_TOKEN, new IngestTokenLookup(token)).map(reply -> reply.body());
+        return vertx.eventBus().<String>request(Addresses.PROJECT_RESOLVE_TOKEN, new IngestTokenLookup(token, request.client())).map(reply -> reply.body());
     }
 
     private static Future<ParsedPayload> inline(CaptureRequest request, long limit) {

@@ -5,6 +5,9 @@ import dev.prism.bus.ApiAccess;
 import dev.prism.bus.CaptureRequest;
 import dev.prism.bus.CaptureResult;
 import dev.prism.bus.Failure;
+import dev.prism.bus.IngestTokenLookup;
+import dev.prism.bus.KeyCommand;
+import dev.prism.bus.KeyScope;
 import dev.prism.bus.TraceDetail;
 import dev.prism.bus.TraceListQuery;
 import dev.prism.bus.TracePage;
@@ -49,7 +52,8 @@ import java.time.format.DateTimeParseException;
  *
  * <p>{@code GET /ws} is the live WebSocket API; its {@link LiveHub} consumes the events clients may subscribe to.
  *
- * <p>Sends {@value Addresses#INGEST_CAPTURE}, {@value Addresses#PROJECT_AUTHORIZE}, {@value Addresses#TRACE_LIST},
+ * <p>Sends {@value Addresses#INGEST_CAPTURE}, {@value Addresses#PROJECT_RESOLVE_TOKEN}, {@value Addresses#PROJECT_AUTHORIZE},
+ * {@value Addresses#PROJECT_KEYS}, {@value Addresses#TRACE_LIST},
  * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND},
  * {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#EMBED_SEARCH}.
  */
@@ -60,6 +64,9 @@ public final class HttpServerVerticle extends VerticleBase {
     private static final String PROJECT = "projectId";
     static final int MAX_WS_REQUEST_BYTES = 64 * 1024;
     static final String STORE_RETRY_AFTER_SECONDS = "5";
+    /** The dashboard loads only its own modules and stylesheet and talks only to this origin (REST and /ws). */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     private final PrismConfig.Http config;
     private final Pool pool;
@@ -79,13 +86,19 @@ public final class HttpServerVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()).setHandleFileUploads(false);
 
-        router.route().handler(CorsHandler.create().addOriginWithRegex(".*")
-                .allowedMethod(HttpMethod.GET).allowedMethod(HttpMethod.POST).allowedMethod(HttpMethod.PUT)
-                .allowedMethod(HttpMethod.PATCH).allowedMethod(HttpMethod.DELETE)
-                .allowedHeader("Authorization").allowedHeader("Content-Type").allowedHeader("Content-Encoding"));
+        router.route().handler(HttpServerVerticle::securityHeaders);
+        // Browsers may send events from any page (PostHog's JS SDK does), but no other site's script may call the API
+        // with a key it holds: CORS is open on the capture routes only.
+        CorsHandler cors = CorsHandler.create().addOriginWithRegex(".*").allowedMethod(HttpMethod.POST)
+                .allowedHeader("Authorization").allowedHeader("Content-Type").allowedHeader("Content-Encoding");
         for (String path : CAPTURE_PATHS) {
-            router.post(path).handler(body).handler(this::capture);
-            router.post(path + "/").handler(body).handler(this::capture);
+            for (String route : new String[] {path, path + "/"}) {
+                router.route(route).handler(cors);
+                // A header token is checked before the body is read: a wrong one costs no read, inflate or parse.
+                // (Two routes: Vert.x Web wants a body handler first on its route.)
+                router.post(route).handler(this::headerToken);
+                router.post(route).handler(body).handler(this::capture);
+            }
         }
 
         hub = new LiveHub(vertx, config.webSocket(), metrics);
@@ -96,13 +109,36 @@ public final class HttpServerVerticle extends VerticleBase {
         router.get("/metrics").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                 .end(metrics.scrape()));
 
-        // The body must be read before any asynchronous step (authorisation), or its chunks are lost.
-        router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024).setHandleFileUploads(false));
+        // The key is checked before the body is read: the request stays paused meanwhile (or its chunks would be lost),
+        // and the body handler resumes it.
         router.route("/api/projects/:" + PROJECT + "/*").handler(this::authorize);
         router.route("/api/*").handler(this::authorize);
+        router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024).setHandleFileUploads(false));
         router.get("/api/projects/:" + PROJECT + "/traces").handler(this::listTraces);
         router.get("/api/projects/:" + PROJECT + "/traces/:traceId").handler(this::getTrace);
         router.get("/api/projects/:" + PROJECT + "/traces/:traceId/text").handler(this::traceText);
+        String keys = "/api/projects/:" + PROJECT + "/keys";
+        router.get(keys).handler(ctx -> keys(ctx, new KeyCommand.List(ctx.pathParam(PROJECT)), 200));
+        router.post(keys).handler(ctx -> withJson(ctx, json -> {
+            KeyCommand.Create create;
+            try {
+                create = Json.keyCreate(ctx.pathParam(PROJECT), json);
+            } catch (Failure.FailureException e) {
+                ctx.fail(e);
+                return;
+            }
+            keys(ctx, create, 201);
+        }));
+        router.delete(keys + "/:keyId").handler(ctx -> {
+            long id;
+            try {
+                id = Long.parseLong(ctx.pathParam("keyId"));
+            } catch (NumberFormatException e) {
+                ctx.fail(new Failure(404, "key_not_found", "No key " + ctx.pathParam("keyId")).exception());
+                return;
+            }
+            keys(ctx, new KeyCommand.Revoke(ctx.pathParam(PROJECT), id), 200);
+        });
         String themes = "/api/projects/:" + PROJECT + "/themes";
         router.get(themes).handler(ctx -> theme(ctx, new ThemeCommand.List(ctx.pathParam(PROJECT)), 200));
         router.post(themes).handler(ctx -> withJson(ctx, json ->
@@ -220,10 +256,30 @@ public final class HttpServerVerticle extends VerticleBase {
         return server.actualPort();
     }
 
+    /**
+     * With an {@code Authorization: Bearer} token, the request is paused while the token is checked, so the body
+     * handler reads (and the ingest stage inflates and parses) only bodies of known projects; the failure handler
+     * drains a refused body unread.
+     */
+    private void headerToken(RoutingContext ctx) {
+        String token = bearer(ctx);
+        if (token == null) {
+            ctx.next();
+            return;
+        }
+        ctx.request().pause();
+        vertx.eventBus().<String>request(Addresses.PROJECT_RESOLVE_TOKEN, new IngestTokenLookup(token, client(ctx)))
+                .onSuccess(reply -> {
+                    ctx.put(PROJECT, reply.body());
+                    ctx.next(); // the body handler resumes the request
+                })
+                .onFailure(ctx::fail);
+    }
+
     private void capture(RoutingContext ctx) {
         CaptureRequest request = CaptureRequest.http(ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer() : ctx.body().buffer(),
                 ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING), ctx.request().getParam("compression"),
-                bearer(ctx));
+                ctx.<String>get(PROJECT), client(ctx));
         vertx.eventBus().<CaptureResult>request(Addresses.INGEST_CAPTURE, request, new DeliveryOptions().setSendTimeout(60_000))
                 .onSuccess(reply -> json(ctx, 200, Json.capture(reply.body())))
                 .onFailure(ctx::fail);
@@ -241,11 +297,50 @@ public final class HttpServerVerticle extends VerticleBase {
             ctx.next();
             return;
         }
-        vertx.eventBus().request(Addresses.PROJECT_AUTHORIZE, new ApiAccess(bearer(ctx), ctx.pathParam(PROJECT)))
+        ctx.request().pause();
+        vertx.eventBus().request(Addresses.PROJECT_AUTHORIZE, new ApiAccess(bearer(ctx), ctx.pathParam(PROJECT), scopeNeeded(ctx), client(ctx)))
                 .onSuccess(r -> {
                     ctx.put("authorized", true);
                     ctx.next();
                 })
+                .onFailure(ctx::fail);
+    }
+
+    /**
+     * Reading needs {@code read}; anything that changes a project, spends on a provider or manages keys needs
+     * {@code admin}. A theme preview is a POST that only reads.
+     */
+    static KeyScope scopeNeeded(RoutingContext ctx) {
+        HttpMethod method = ctx.request().method();
+        String path = ctx.request().path();
+        if (path.matches("/api/projects/[^/]+/keys(/.*)?")) {
+            return KeyScope.ADMIN;
+        }
+        if (method == HttpMethod.GET || method == HttpMethod.HEAD
+                || (method == HttpMethod.POST && path.matches("/api/projects/[^/]+/themes/preview/?"))) {
+            return KeyScope.READ;
+        }
+        return KeyScope.ADMIN;
+    }
+
+    /** Headers for every answer: the dashboard runs only its own scripts and styles and is never framed. */
+    private static void securityHeaders(RoutingContext ctx) {
+        ctx.response().putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                .putHeader("X-Frame-Options", "DENY")
+                .putHeader("Referrer-Policy", "no-referrer");
+        ctx.next();
+    }
+
+    /** The peer's IP address; behind a proxy this is the proxy, so failures are then limited for all its clients. */
+    private static String client(RoutingContext ctx) {
+        var address = ctx.request().remoteAddress();
+        return address == null ? null : address.hostAddress();
+    }
+
+    private void keys(RoutingContext ctx, KeyCommand command, int status) {
+        vertx.eventBus().request(Addresses.PROJECT_KEYS, command)
+                .onSuccess(r -> json(ctx, status, r.body() instanceof KeyCommand.Keys list ? Json.keys(list.keys()) : Json.key((KeyCommand.Key) r.body())))
                 .onFailure(ctx::fail);
     }
 
@@ -423,11 +518,28 @@ public final class HttpServerVerticle extends VerticleBase {
         if (ctx.response().ended()) {
             return;
         }
+        if (!ctx.request().isEnded()) {
+            // Refused before its body was read (a credential checked first, a Content-Length over the limit), the
+            // request may still be paused: drain the rest unread, or a client blocked sending it never sees the answer;
+            // the connection is not reused after such a request.
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            ctx.request().handler(ignored -> {
+            });
+            ctx.request().resume();
+        }
         if (f.status() == 503) {
             // A restarting PostgreSQL takes seconds, not one: clients that all come back each second only add load.
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Failure.STORE_UNAVAILABLE.equals(f.error()) ? STORE_RETRY_AFTER_SECONDS : "1");
+        } else if (f.status() == 429) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfter(f.detail()));
         }
         json(ctx, f.status(), Json.error(f.error(), f.detail()));
+    }
+
+    /** A Failure carries no headers; the project feature names the wait in its detail ("retry in N s"). */
+    static String retryAfter(String detail) {
+        var m = java.util.regex.Pattern.compile("retry in (\\d+) s").matcher(detail == null ? "" : detail);
+        return m.find() ? m.group(1) : "60";
     }
 
     private static String bearer(RoutingContext ctx) {

@@ -318,4 +318,40 @@ final class Json {
         return MAPPER.createObjectNode().put("trace_id", h.traceId()).put("trace_version", h.traceVersion()).put("theme_id", h.themeId())
                 .put("score", h.score()).put("title", s == null ? null : s.title()).put("summary", s == null ? null : s.summary());
     }
+
+    /** A key as listed; {@code key} (the secret) only in the answer that created it. */
+    static ObjectNode key(dev.prism.bus.KeyCommand.Key k) {
+        ObjectNode out = MAPPER.createObjectNode().put("id", k.id()).put("project", k.projectId()).put("name", k.name());
+        ArrayNode scopes = out.putArray("scopes");
+        k.scopes().stream().sorted().forEach(s -> scopes.add(s.wire()));
+        out.put("display", k.display()).put("created_at", iso(k.createdAt())).put("revoked_at", iso(k.revokedAt()));
+        if (k.secret() != null) {
+            out.put("key", k.secret());
+        }
+        return out;
+    }
+
+    static ObjectNode keys(java.util.List<dev.prism.bus.KeyCommand.Key> keys) {
+        ObjectNode out = MAPPER.createObjectNode();
+        ArrayNode results = out.putArray("results");
+        keys.forEach(k -> results.add(key(k)));
+        return out;
+    }
+
+    /** {@code {"name": "...", "scopes": ["read", ...]}}; unknown scopes are refused rather than dropped. */
+    static dev.prism.bus.KeyCommand.Create keyCreate(String projectId, com.fasterxml.jackson.databind.JsonNode json) {
+        if (json == null || !json.isObject()) {
+            throw new dev.prism.bus.Failure(400, "invalid_body", "Send {\"name\": \"...\", \"scopes\": [\"ingest\" | \"read\" | \"admin\", ...]}").exception();
+        }
+        java.util.Set<dev.prism.bus.KeyScope> scopes = java.util.EnumSet.noneOf(dev.prism.bus.KeyScope.class);
+        com.fasterxml.jackson.databind.JsonNode list = json.get("scopes");
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            throw new dev.prism.bus.Failure(400, "invalid_scopes", "scopes must be a non-empty list of ingest, read, admin").exception();
+        }
+        for (com.fasterxml.jackson.databind.JsonNode s : list) {
+            scopes.add(dev.prism.bus.KeyScope.parse(s.asText()).orElseThrow(() -> new dev.prism.bus.Failure(400, "invalid_scopes",
+                    "Unknown scope '" + s.asText() + "'; scopes are ingest, read, admin").exception()));
+        }
+        return new dev.prism.bus.KeyCommand.Create(projectId, json.path("name").asText(""), scopes);
+    }
 }

@@ -106,6 +106,15 @@ final class LiveConnection {
         return authenticated && !closing && !closed && subscriptions.matches(project, theme);
     }
 
+    /** The key this open, authenticated connection was let in with; null otherwise. */
+    String authenticatedKey() {
+        return authenticated && !closing && !closed ? apiKey : null;
+    }
+
+    void keyRevoked() {
+        close(CLOSE_UNAUTHORIZED, "unauthorized", "The API key of this connection is no longer accepted (revoked)");
+    }
+
     Future<Void> shutdown() {
         closing = true;
         return closed ? Future.succeededFuture() : ws.close(CLOSE_GOING_AWAY, "server stopping").recover(e -> Future.succeededFuture());

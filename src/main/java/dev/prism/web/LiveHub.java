@@ -2,6 +2,8 @@ package dev.prism.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prism.bus.Addresses;
+import dev.prism.bus.ApiAccess;
+import dev.prism.bus.Failure;
 import dev.prism.bus.LiveEvent;
 import dev.prism.bus.Run;
 import dev.prism.bus.SummaryCreated;
@@ -34,12 +36,15 @@ import java.util.function.Supplier;
 final class LiveHub {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveHub.class);
+    /** How soon a connection authenticated with a key revoked later is closed. */
+    static final long KEY_RECHECK_MILLIS = 5_000;
 
     private final Vertx vertx;
     private final PrismConfig.WebSocket config;
     private final LiveStats stats;
     private final Set<LiveConnection> connections = new LinkedHashSet<>();
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+    private long keyRecheck = -1;
 
     LiveHub(Vertx vertx, PrismConfig.WebSocket config, Metrics metrics) {
         this.vertx = vertx;
@@ -68,7 +73,29 @@ final class LiveHub {
                         Addresses.LIVE_EVENT);
             }
         }));
+        keyRecheck = vertx.setPeriodic(KEY_RECHECK_MILLIS, id -> recheckKeys());
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+    }
+
+    /**
+     * A key revoked (on any instance) after a client authenticated must not keep its stream open: every distinct key of
+     * this hub's clients is checked again, one look-up per key however many connections share it. A key that can only
+     * not be checked now (store down) keeps its clients.
+     */
+    private void recheckKeys() {
+        java.util.Map<String, List<LiveConnection>> byKey = new java.util.HashMap<>();
+        for (LiveConnection c : connections) {
+            String key = c.authenticatedKey();
+            if (key != null) {
+                byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
+            }
+        }
+        byKey.forEach((key, clients) -> vertx.eventBus().request(Addresses.PROJECT_AUTHORIZE, new ApiAccess(key, null)).onFailure(e -> {
+            Failure f = Failure.from(e);
+            if (f.status() == 401 || f.status() == 403) {
+                clients.forEach(LiveConnection::keyRevoked);
+            }
+        }));
     }
 
     void accept(ServerWebSocket ws, String bearer) {
@@ -83,6 +110,9 @@ final class LiveHub {
      * reading: shutting down must not hang on them.
      */
     Future<Void> close() {
+        if (keyRecheck >= 0) {
+            vertx.cancelTimer(keyRecheck);
+        }
         consumers.forEach(MessageConsumer::unregister);
         return Future.join(new ArrayList<>(connections).stream().map(LiveConnection::shutdown).toList())
                 .timeout(1, TimeUnit.SECONDS)

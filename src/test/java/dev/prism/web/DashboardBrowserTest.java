@@ -81,6 +81,10 @@ class DashboardBrowserTest {
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+        // Installed before any page script runs (and exempt from the page's CSP): records what the policy blocks.
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
+                "window.__cspViolations = []; document.addEventListener('securitypolicyviolation', "
+                        + "e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber));"));
         Files.createDirectories(SHOTS);
     }
 
@@ -103,6 +107,13 @@ class DashboardBrowserTest {
                 files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
             }
         }
+    }
+
+    /** The Content-Security-Policy must not break the dashboard: nothing it loads or does may be blocked. */
+    @org.junit.jupiter.api.AfterEach
+    void nothingBlockedByContentSecurityPolicy() {
+        Object violations = ((JavascriptExecutor) driver).executeScript("return window.__cspViolations || [];");
+        assertThat((List<?>) violations).as("CSP violations").isEmpty();
     }
 
     @Test
