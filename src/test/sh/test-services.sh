@@ -48,7 +48,9 @@ install_packages() {
     run $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     APT_UPDATED=1
   fi
-  run $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+  # The postgresql package creates its cluster in the environment's locale: UTF-8, as on the project's machines,
+  # not the SQL_ASCII a bare container's unset locale would give.
+  run $SUDO env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 LC_ALL=C.UTF-8 apt-get install -y -qq "$@"
 }
 
 wait_for() { # seconds, check function, what
@@ -108,7 +110,7 @@ ensure_postgres() {
     name=main
     if [ -d "/etc/postgresql/$version/main" ]; then name="prism-test-$PG_PORT"; fi
     say "creating PostgreSQL cluster $version/$name on port $PG_PORT"
-    run $SUDO pg_createcluster -p "$PG_PORT" "$version" "$name"
+    run $SUDO pg_createcluster --locale C.UTF-8 -p "$PG_PORT" "$version" "$name"
     cluster="$version $name down"
     fresh=1
   fi

@@ -110,7 +110,7 @@ class StandaloneRepositoryTest {
         assertThat(r.exit).as(r.output).isZero();
         assertThat(r.output).as(r.output)
                 .contains("would run: env DEBIAN_FRONTEND=noninteractive apt-get update")
-                .contains("apt-get install -y -qq postgresql")
+                .contains("LC_ALL=C.UTF-8 apt-get install -y -qq postgresql")
                 .contains("pg_hba.conf")
                 .containsPattern("would run: pg_ctlcluster --skip-systemctl-redirect \\S+ \\S+ start")
                 .contains("apt-get install -y -qq redis-server")
