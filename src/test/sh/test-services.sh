@@ -43,14 +43,16 @@ install_packages() {
     say "cannot install $* here (needs apt-get and root or passwordless sudo)"
     return 1
   fi
-  say "installing $*"
+  say "installing $* (apt output: $LOG)"
+  # Output to the log: the packages' own scripts may start services, which must not hold Maven's pipe either.
   if [ -z "$APT_UPDATED" ]; then
-    run $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    daemon $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq || { tail -n 20 "$LOG"; return 1; }
     APT_UPDATED=1
   fi
   # The postgresql package creates its cluster in the environment's locale: UTF-8, as on the project's machines,
   # not the SQL_ASCII a bare container's unset locale would give.
-  run $SUDO env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 LC_ALL=C.UTF-8 apt-get install -y -qq "$@"
+  daemon $SUDO env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 LC_ALL=C.UTF-8 apt-get install -y -qq "$@" \
+    || { tail -n 20 "$LOG"; return 1; }
 }
 
 wait_for() { # seconds, check function, what
