@@ -4,7 +4,7 @@
 # Usage: docs/pg-ceiling.sh [psql connection args]   (default: -h 127.0.0.1 -U postgres)
 set -euo pipefail
 conn=("${@:--h 127.0.0.1 -U postgres}")
-fixtures="$(dirname "$0")/../../shared/fixtures/traces"
+fixtures="$(dirname "$0")/../examples/traces"
 tsv="$(mktemp)"
 python3 - "$fixtures" "$tsv" <<'PY'
 import glob, json, os, sys

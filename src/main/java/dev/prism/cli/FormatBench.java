@@ -29,7 +29,7 @@ public final class FormatBench implements Callable<Integer> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    @Option(names = "--fixtures", defaultValue = "../shared/fixtures/traces", description = "Fixture directory (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--fixtures", defaultValue = "examples/traces", description = "Fixture directory (default: ${DEFAULT-VALUE}).")
     Path fixtures;
 
     @Option(names = "--seconds", defaultValue = "5", description = "Measured seconds per case (default: ${DEFAULT-VALUE}).")

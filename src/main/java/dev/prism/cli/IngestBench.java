@@ -34,7 +34,7 @@ public final class IngestBench implements Callable<Integer> {
     private static final String TOKEN = BenchServer.PROJECT_TOKEN;
     private static final String MARK = "__REQ__";
 
-    @Option(names = "--fixtures", defaultValue = "../shared/fixtures/traces",
+    @Option(names = "--fixtures", defaultValue = "examples/traces",
             description = "Fixture directory whose events shape the payloads; synthetic demo traces when absent (default: ${DEFAULT-VALUE}).")
     Path fixtures;
 

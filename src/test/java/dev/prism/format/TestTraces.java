@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prism.bus.AssembledTrace;
 import dev.prism.bus.TraceEvent;
+import dev.prism.support.Fixtures;
 import dev.prism.trace.TraceAssembler;
 
 import java.io.IOException;
@@ -16,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Builds traces for the formatter's tests: from the shared fixtures, or from small hand-written events. */
+/** Builds traces for the formatter's tests: from the repository's fixtures, or from small hand-written events. */
 final class TestTraces {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -27,14 +28,9 @@ final class TestTraces {
     private TestTraces() {
     }
 
-    /** The shared fixtures directory, next to the checkout. */
+    /** The repository's fixtures directory ({@code examples/traces}). */
     static Path fixturesDir() {
-        for (Path p : List.of(Path.of("../shared/fixtures/traces"), Path.of("../../shared/fixtures/traces"))) {
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("fixtures not found at ../shared/fixtures/traces");
+        return Fixtures.DIR;
     }
 
     static List<Path> fixtureFiles() {

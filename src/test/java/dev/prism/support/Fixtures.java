@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The shared trace fixtures in {@code ../shared/fixtures/traces}. */
+/** The repository's trace fixtures in {@code examples/traces} (the README's replay example reads the same files). */
 public final class Fixtures {
 
     public static final Path DIR = locate();
@@ -22,13 +22,14 @@ public final class Fixtures {
     private Fixtures() {
     }
 
+    /** The fixtures directory of this checkout, whatever directory the test JVM was started in. */
     private static Path locate() {
-        for (Path p : List.of(Path.of("../shared/fixtures/traces"), Path.of("../../shared/fixtures/traces"))) {
-            if (Files.isDirectory(p)) {
-                return p;
-            }
+        // Surefire sets basedir to the project directory; an IDE run usually starts there anyway.
+        Path dir = Path.of(System.getProperty("basedir", "")).toAbsolutePath().resolve("examples/traces");
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("Fixtures not found at " + dir + ": run the tests from the repository root");
         }
-        throw new IllegalStateException("Fixtures not found: expected ../shared/fixtures/traces next to the checkout");
+        return dir;
     }
 
     public record Fixture(String name, JsonNode json) {

@@ -7,7 +7,8 @@ import java.sql.Statement;
 import java.util.UUID;
 
 /**
- * The machine's PostgreSQL service (127.0.0.1:5432, trust auth, as DESIGN.md §5 and {@code .ci/run} set it up).
+ * The machine's PostgreSQL service (127.0.0.1:5432, trust auth; {@code src/test/sh/test-services.sh} installs and starts
+ * it before the tests when needed).
  * Each test class gets a database of its own, dropped afterwards, so runs never see each other's rows.
  */
 public final class ServicePostgres implements AutoCloseable {

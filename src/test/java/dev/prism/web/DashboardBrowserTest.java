@@ -41,7 +41,7 @@ import java.util.function.Supplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which {@code .ci/run}
+ * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which the build
  * installs) against a real server on the machine's PostgreSQL. Screenshots land in {@code target/screenshots/}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -64,7 +64,7 @@ class DashboardBrowserTest {
     @BeforeAll
     void start(@org.junit.jupiter.api.io.TempDir Path dataDir) throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Chromium is not installed: apt-get install -y chromium chromium-driver (.ci/run does it)");
+                "Chromium is not installed: apt-get install -y chromium chromium-driver (the build does it before the tests: src/test/sh/test-services.sh)");
         pg = ServicePostgres.createDatabase();
         vertx = Vertx.vertx();
         Map<String, String> settings = TestServer.defaults(dataDir);
