@@ -73,6 +73,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                     .setRegisterShutdownHook(false)
                     .start();
             EmbeddedPostgresServer server = new EmbeddedPostgresServer(pg, lock, watchdog, pgData);
+            server.postmasterPid.ifPresent(watchdog::watch);
             LOG.debug("Embedded PostgreSQL pid {} on port {}, watchdog pid {}", server.postmasterPid, pg.getPort(), watchdog.pid());
             return server;
         } catch (IOException | RuntimeException e) {

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>How it notices: its standard input is a pipe whose write end only this JVM holds (Java closes every other
  * descriptor in the processes it starts). The kernel closes that end when the JVM dies, the watchdog reads end of
- * input, and stops the server named in {@code postmaster.pid} as {@code pg_ctl stop -m fast} would (SIGINT), then
+ * input, and stops the server whose pid the JVM wrote to that pipe once it ran (or, if the JVM died before, the one
+ * named in {@code postmaster.pid}) as {@code pg_ctl stop -m fast} would (SIGINT), then
  * immediately (SIGQUIT) after 5 s, then kills it after 10 s. No polling, no pid of ours that could be reused. It
  * ignores the terminal's and the service manager's signals so that it outlives the JVM it watches; on a clean stop
  * the server is already down and the watchdog just exits.
@@ -21,10 +22,12 @@ final class PostgresWatchdog implements AutoCloseable {
 
     private static final String SCRIPT = String.join("\n",
             "trap '' INT HUP TERM QUIT PIPE",
-            "while read -r _; do :; done",
+            // The JVM writes the postmaster's pid once the server runs; end of input means the JVM is gone.
+            "pid=",
+            "while read -r line; do pid=\"$line\"; done",
+            // Not told (the JVM died while the server was starting): the pid file names it.
             "f=\"$1/postmaster.pid\"",
-            "[ -f \"$f\" ] || exit 0",
-            "pid=$(head -n 1 \"$f\")",
+            "if [ -z \"$pid\" ]; then [ -f \"$f\" ] && pid=$(head -n 1 \"$f\"); fi",
             "case \"$pid\" in ''|*[!0-9]*) exit 0;; esac",
             // Live, not a zombie, and PostgreSQL (not a reused pid); procfs checks are skipped where there is none.
             "alive() {",
@@ -48,7 +51,7 @@ final class PostgresWatchdog implements AutoCloseable {
             "done",
             "exit 0");
 
-    /** Held, never written: closing it (or the JVM dying) is the signal. */
+    /** Written once (the pid to stop); closing it, or the JVM dying, is the signal. */
     private final Process process;
 
     private PostgresWatchdog(Process process) {
@@ -65,6 +68,20 @@ final class PostgresWatchdog implements AutoCloseable {
             return new PostgresWatchdog(p);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the embedded PostgreSQL watchdog (sh): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Tells the watchdog which process to stop: remembered by the watchdog itself, so that a data directory removed or
+     * rewritten under a running server cannot hide it.
+     */
+    void watch(long postmasterPid) {
+        try {
+            var out = process.getOutputStream();
+            out.write((postmasterPid + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("The embedded PostgreSQL watchdog is gone: " + e.getMessage(), e);
         }
     }
 
