@@ -25,16 +25,24 @@ final class PostgresWatchdog implements AutoCloseable {
             // The JVM writes the postmaster's pid once the server runs; end of input means the JVM is gone.
             "pid=",
             "while read -r line; do pid=\"$line\"; done",
-            // Not told (the JVM died while the server was starting): the pid file names it.
+            // Not told (the JVM died while the server was starting): the pid file names it, once the server has
+            // written it (pg_ctl may still be launching it).
             "f=\"$1/postmaster.pid\"",
-            "if [ -z \"$pid\" ]; then [ -f \"$f\" ] && pid=$(head -n 1 \"$f\"); fi",
+            "if [ -z \"$pid\" ]; then",
+            "  n=0",
+            "  while [ ! -f \"$f\" ] && [ $n -lt 50 ]; do n=$((n+1)); sleep 0.1; done",
+            "  [ -f \"$f\" ] && pid=$(head -n 1 \"$f\")",
+            "fi",
             "case \"$pid\" in ''|*[!0-9]*) exit 0;; esac",
             // Live, not a zombie, and PostgreSQL (not a reused pid); procfs checks are skipped where there is none.
+            "dir=$(cd \"$1\" 2>/dev/null && pwd -P)",
             "alive() {",
             "  kill -0 \"$pid\" 2>/dev/null || return 1",
             "  if [ -r \"/proc/$pid/stat\" ]; then",
             "    grep -q '^[0-9]* (.*) [ZX] ' \"/proc/$pid/stat\" && return 1",
             "    [ \"$(cat \"/proc/$pid/comm\" 2>/dev/null)\" = postgres ] || return 1",
+            // A postmaster works in its data directory: a reused pid of another server is not ours.
+            "    cwd=$(readlink \"/proc/$pid/cwd\" 2>/dev/null) && [ -n \"$dir\" ] && [ \"$cwd\" != \"$dir\" ] && return 1",
             "  fi",
             "  return 0",
             "}",

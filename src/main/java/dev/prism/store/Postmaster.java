@@ -61,6 +61,20 @@ final class Postmaster {
     }
 
     /**
+     * Whether {@code pid} works in {@code pgData}: the postmaster's working directory is its data directory. After a
+     * reboot a stale pid file may name another server's process; that one must be left alone. Where the working
+     * directory cannot be read, the pid file is trusted.
+     */
+    static boolean servesDirectory(long pid, Path pgData) {
+        Path cwd = Path.of("/proc", Long.toString(pid), "cwd");
+        try {
+            return Files.isSameFile(cwd.toRealPath(), pgData.toRealPath());
+        } catch (IOException | SecurityException e) {
+            return true;
+        }
+    }
+
+    /**
      * Makes sure no server runs on {@code pgData} before we start ours: a live PostgreSQL left by a Prism that died
      * (its data directory lock is ours now, so nothing else may use it) is shut down, fast first, then immediately,
      * then killed; a pid file naming a dead or unrelated process is removed so PostgreSQL does not refuse to start.
@@ -72,7 +86,7 @@ final class Postmaster {
             return;
         }
         long pid = recorded.getAsLong();
-        if (isLivePostgres(pid)) {
+        if (isLivePostgres(pid) && servesDirectory(pid, pgData)) {
             LOG.warn("A PostgreSQL server (pid {}) left by an earlier Prism still runs on {}; stopping it", pid, pgData.toAbsolutePath());
             long deadline = System.nanoTime() + budget.toNanos();
             long third = budget.toNanos() / 3;
@@ -86,7 +100,7 @@ final class Postmaster {
         }
         try {
             // Left behind when the server was killed, or naming a process that is not (or no longer) ours.
-            if (recordedPid(pgData).equals(recorded) && !isLivePostgres(pid)) {
+            if (recordedPid(pgData).equals(recorded) && !(isLivePostgres(pid) && servesDirectory(pid, pgData))) {
                 Files.deleteIfExists(pgData.resolve(PID_FILE));
             }
         } catch (IOException e) {

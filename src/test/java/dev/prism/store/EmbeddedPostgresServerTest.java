@@ -5,6 +5,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -99,6 +100,23 @@ class EmbeddedPostgresServerTest {
         assertRestartKeeps("before the orphaning");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
         assertThat(Postmaster.isLivePostgres(postmaster)).isFalse();
+    }
+
+    @Test
+    @DisplayName("a stale pid file naming another server's live process (pid reused after a reboot) leaves that server alone")
+    void stalePidFileOfAnotherServer(@TempDir Path otherDir) throws Exception {
+        try (EmbeddedPostgresServer other = EmbeddedPostgresServer.start(otherDir)) {
+            long otherPid = Postmaster.recordedPid(other.dataDirectory()).orElseThrow();
+            Files.createDirectories(dataDir.resolve("postgres"));
+            Files.writeString(dataDir.resolve("postgres").resolve("postmaster.pid"), otherPid + "\n" + dataDir.resolve("postgres") + "\n");
+            try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir); Connection c = connect(server.settings().port())) {
+                assertThat(show(c, "fsync")).isEqualTo("on");
+            }
+            assertThat(Postmaster.isLivePostgres(otherPid)).as("the other directory's server").isTrue();
+            try (Connection c = connect(other.settings().port())) {
+                assertThat(show(c, "fsync")).isEqualTo("on");
+            }
+        }
     }
 
     private void assertRestartKeeps(String value) throws Exception {

@@ -110,6 +110,9 @@ class CrashRecoveryTest {
                 long launched = System.nanoTime();
                 int port = awaitListening(prism);
                 System.out.printf("round %d: started in %d ms%n", round, (System.nanoTime() - launched) / 1_000_000);
+                if (round == 0) {
+                    assertSecondServerRefused(prism);
+                }
                 boolean midIngestion = round % 2 == 0;
                 AtomicBoolean sending = new AtomicBoolean(true);
                 int r = round;
@@ -185,6 +188,17 @@ class CrashRecoveryTest {
         List<String> props = new ArrayList<>(List.of("-Xmx512m", "-Dlogback.configurationFile=logback.xml"));
         settings.forEach((k, v) -> props.add("-Dprism." + k + "=" + v));
         return ChildJvm.start(logs.resolve("prism-" + round + ".log"), Map.of(), props, Main.class.getName(), "serve");
+    }
+
+    /** A second server on the same data directory stops at once with a message naming the first, which runs on. */
+    private void assertSecondServerRefused(ChildJvm first) throws Exception {
+        try (ChildJvm second = startPrism(99, "http://127.0.0.1:9/v1")) {
+            assertThat(second.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the second server exits").isTrue();
+            assertThat(second.process().exitValue()).isEqualTo(1);
+            assertThat(second.output()).contains("Prism could not start: Another Prism (pid " + first.pid()
+                    + ") is already using the data directory " + dataDir.toAbsolutePath());
+        }
+        assertThat(first.process().isAlive()).isTrue();
     }
 
     /** The port from the server's log line; the start (JVM, PostgreSQL, recovery, migrations) must take under 30 s. */
