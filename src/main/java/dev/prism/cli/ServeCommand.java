@@ -4,6 +4,7 @@ import dev.prism.PrismServer;
 import dev.prism.config.ConfigException;
 import dev.prism.config.ConfigLoader;
 import dev.prism.config.PrismConfig;
+import dev.prism.store.DataDirectoryLock;
 import io.vertx.core.Vertx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,6 +38,7 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             System.err.println(cause instanceof ConfigException ? "Configuration error: " + cause.getMessage()
+                    : cause instanceof DataDirectoryLock.DataDirectoryInUseException ? "Prism could not start: " + cause.getMessage()
                     : "Prism could not start: " + cause);
             vertx.close();
             return 1;

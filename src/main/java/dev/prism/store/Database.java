@@ -15,6 +15,10 @@ import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Optional;
 
 /**
@@ -47,11 +51,14 @@ public final class Database {
         return vertx.executeBlocking(() -> {
             Optional<EmbeddedPostgresServer> embedded = config.pgUrl().isPresent()
                     ? Optional.empty()
-                    : Optional.of(EmbeddedPostgresServer.start(config.dataDir().resolve("postgres")));
+                    : Optional.of(EmbeddedPostgresServer.start(config.dataDir()));
             try {
                 ConnectionSettings settings = embedded.map(EmbeddedPostgresServer::settings)
                         .orElseGet(() -> ConnectionSettings.parse(config.pgUrl().orElseThrow()));
                 migrate(settings);
+                if (embedded.isPresent()) {
+                    releaseLeasesOfDeadProcesses(settings);
+                }
                 Pool pool = PgBuilder.pool()
                         .with(new PoolOptions().setMaxSize(config.poolSize()))
                         .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS))
@@ -72,7 +79,7 @@ public final class Database {
                         .using(vertx)
                         .build();
                 String description = embedded.isPresent()
-                        ? "embedded PostgreSQL in " + config.dataDir().resolve("postgres").toAbsolutePath()
+                        ? "embedded PostgreSQL in " + embedded.get().dataDirectory().toAbsolutePath()
                         : "PostgreSQL at " + settings.host() + ":" + settings.port() + "/" + settings.database();
                 LOG.info("Store: {}", description);
                 return new Database(pool, apiPool, embedded, description);
@@ -89,6 +96,26 @@ public final class Database {
                 .locations("classpath:db/migration")
                 .load()
                 .migrate();
+    }
+
+    /**
+     * With the embedded server this process is the only instance (it holds the data directory's lock), so an analysis
+     * still leased at start was claimed by a process that died (a crash, {@code kill -9}): queue it again now rather
+     * than after its lease runs out, minutes later. Its attempt still counts, so a task that kills the process is not
+     * retried forever.
+     */
+    private static void releaseLeasesOfDeadProcesses(ConnectionSettings settings) {
+        try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.user(), settings.password());
+             Statement s = c.createStatement()) {
+            int released = s.executeUpdate("""
+                    UPDATE analyses SET status = 'queued', lease_until = NULL, leased_by = NULL, next_attempt_at = now()
+                    WHERE status = 'running'""");
+            if (released > 0) {
+                LOG.info("Queued again {} analyses left running by a previous process that did not stop cleanly", released);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot release the analyses leased by a previous process: " + e.getMessage(), e);
+        }
     }
 
     public Pool pool() {
