@@ -37,6 +37,8 @@ public final class Addresses {
     public static final String DEAD_LETTERS = "prism.analysis.dead-letters";
     /** {@link SummaryQuery} → {@link SummaryQuery.Summaries}. */
     public static final String SUMMARY_LIST = "prism.summary.list";
+    /** {@link SummaryScan} → {@link SummaryScan.Page}: relevant summaries oldest first, for the embed sweep. */
+    public static final String SUMMARY_SCAN = "prism.summary.scan";
 
     /** {@link ScheduledThemes.Query} → {@link ScheduledThemes.Result}. */
     public static final String THEME_SCHEDULED = "prism.theme.scheduled";

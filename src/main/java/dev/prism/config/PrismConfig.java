@@ -197,15 +197,21 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      * @param batchWaitMillis a batch that is not full leaves this long after its first text
      * @param intraOpThreads  ONNX threads one local embedding call may use
      * @param workers         worker threads for the local model; 0: one per core
+     * @param cacheBytes      vectors cached by text hash, at most this many bytes
+     * @param maxPendingBytes texts waiting for a batch, at most this many bytes; beyond, the sweep embeds them later
+     * @param sweepSeconds    how often relevant summaries without a vector are looked for (and how old they must be)
+     * @param vectorHeapBytes vectors of the search and clustering indexes kept on the heap; beyond, in memory-mapped pages
      */
     public record Embed(String provider, Optional<String> baseUrl, Optional<String> apiKey, Optional<String> model, int batchSize,
-                        long batchWaitMillis, int intraOpThreads, int workers, int timeoutSeconds, int maxAttempts, int cacheEntries) {
+                        long batchWaitMillis, int intraOpThreads, int workers, int timeoutSeconds, int maxAttempts, long cacheBytes,
+                        long maxPendingBytes, int sweepSeconds, long vectorHeapBytes) {
         @Override
         public String toString() {
             return "Embed[provider=" + provider + ", baseUrl=" + baseUrl.orElse("<default>") + ", apiKey=" + (apiKey.isPresent() ? "<set>" : "<none>")
                     + ", model=" + model.orElse("<default>") + ", batchSize=" + batchSize + ", batchWaitMillis=" + batchWaitMillis
                     + ", intraOpThreads=" + intraOpThreads + ", workers=" + workers + ", timeoutSeconds=" + timeoutSeconds
-                    + ", maxAttempts=" + maxAttempts + ", cacheEntries=" + cacheEntries + "]";
+                    + ", maxAttempts=" + maxAttempts + ", cacheBytes=" + cacheBytes + ", maxPendingBytes=" + maxPendingBytes
+                    + ", sweepSeconds=" + sweepSeconds + ", vectorHeapBytes=" + vectorHeapBytes + "]";
         }
     }
 
@@ -228,8 +234,14 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "Hard deadline per embedding request to the provider");
     public static final Setting EMBED_MAX_ATTEMPTS = new Setting("embed.maxAttempts", "PRISM_EMBED_MAX_ATTEMPTS", "5",
             "Attempts per embedding request (429 and 5xx are retried with backoff)");
-    public static final Setting EMBED_CACHE_ENTRIES = new Setting("embed.cacheEntries", "PRISM_EMBED_CACHE_ENTRIES", "10000",
-            "Vectors kept by text hash and model to skip embedding identical texts again");
+    public static final Setting EMBED_CACHE_BYTES = new Setting("embed.cacheBytes", "PRISM_EMBED_CACHE_BYTES", "16777216",
+            "Bytes of vectors kept by text hash and model to skip embedding identical texts again");
+    public static final Setting EMBED_MAX_PENDING_BYTES = new Setting("embed.maxPendingBytes", "PRISM_EMBED_MAX_PENDING_BYTES", "16777216",
+            "Bytes of summary text waiting to be embedded at most; beyond, the sweep embeds them later from the database");
+    public static final Setting EMBED_SWEEP_SECONDS = new Setting("embed.sweepSeconds", "PRISM_EMBED_SWEEP_SECONDS", "60",
+            "How often relevant summaries without a vector (a failed batch, a crash) are looked for and embedded");
+    public static final Setting EMBED_VECTOR_HEAP_BYTES = new Setting("embed.vectorHeapBytes", "PRISM_EMBED_VECTOR_HEAP_BYTES", "268435456",
+            "Bytes of vectors kept on the heap for search and clustering; beyond, vectors live in memory-mapped pages");
 
     /**
      * Clustering of each theme's summary embeddings.
@@ -261,7 +273,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             RUN_SCHEDULER, RUN_PROGRESS,
 
             EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
-            EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_ENTRIES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER);
+            EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_BYTES, EMBED_MAX_PENDING_BYTES, EMBED_SWEEP_SECONDS,
+            EMBED_VECTOR_HEAP_BYTES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER);
 
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
@@ -292,7 +305,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                 new Embed(r.choice(EMBED_PROVIDER, "local", "openai"), r.optional(EMBED_BASE_URL), r.optional(EMBED_API_KEY), r.optional(EMBED_MODEL),
                         (int) r.integer(EMBED_BATCH_SIZE, 1, 2_048), r.integer(EMBED_BATCH_WAIT, 0, 60_000), (int) r.integer(EMBED_INTRA_OP_THREADS, 1, 256),
                         (int) r.integer(EMBED_WORKERS, 0, 256), (int) r.integer(EMBED_TIMEOUT, 1, 3_600), (int) r.integer(EMBED_MAX_ATTEMPTS, 1, 100),
-                        (int) r.integer(EMBED_CACHE_ENTRIES, 0, 10_000_000)),
+                        r.integer(EMBED_CACHE_BYTES, 0, Long.MAX_VALUE / 4), r.integer(EMBED_MAX_PENDING_BYTES, 65_536, Long.MAX_VALUE / 4),
+                        (int) r.integer(EMBED_SWEEP_SECONDS, 1, 86_400), r.integer(EMBED_VECTOR_HEAP_BYTES, 0, Long.MAX_VALUE / 4)),
                 new Cluster((int) r.integer(CLUSTER_REFRESH_MINUTES, 0, 7 * 24 * 60), (int) r.integer(CLUSTER_REFRESH_AFTER, 0, 10_000_000)));
     }
 

@@ -44,7 +44,7 @@ import java.util.UUID;
  *
  * <p>Consumes {@value Addresses#ANALYSIS_REQUESTED}, {@value Addresses#ANALYSIS_ENQUEUE} (a run's selection),
  * {@value Addresses#ANALYSIS_RUN_STATS}, {@value Addresses#ANALYSIS_NOW} (theme tests), {@value Addresses#LLM_SETTINGS},
- * {@value Addresses#SUMMARY_LIST} and
+ * {@value Addresses#SUMMARY_LIST}, {@value Addresses#SUMMARY_SCAN} (the embed sweep) and
  * {@value Addresses#DEAD_LETTERS}; sends
  * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND}; publishes
  * {@value Addresses#SUMMARY_CREATED}. Analysis runs on worker threads.
@@ -122,6 +122,14 @@ public final class AnalysisVerticle extends VerticleBase {
                 return;
             }
             page.onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e));
+        });
+        vertx.eventBus().<dev.prism.bus.SummaryScan>consumer(Addresses.SUMMARY_SCAN, msg -> {
+            dev.prism.bus.SummaryScan q = msg.body();
+            if (q.limit() < 1 || q.limit() > 1_000) {
+                Failure.reply(msg, new Failure(400, "invalid_limit", "limit must be from 1 to 1000").exception());
+                return;
+            }
+            tasks.scan(q).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e));
         });
         vertx.eventBus().<DeadLetters>consumer(Addresses.DEAD_LETTERS, msg -> deadLetters(msg.body())
                 .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
