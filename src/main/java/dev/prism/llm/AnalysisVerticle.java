@@ -58,6 +58,7 @@ public final class AnalysisVerticle extends VerticleBase {
     /** How often budgets are checked: a project may overspend by what it analyses in this time. */
     static final long BUDGET_CHECK_MILLIS = 2_000;
 
+    private final Pool pool;
     private final AnalysisTasks tasks;
     private final dev.prism.config.PrismConfig.Llm config;
     private Providers providers;
@@ -86,6 +87,7 @@ public final class AnalysisVerticle extends VerticleBase {
     }
 
     public AnalysisVerticle(Pool pool, dev.prism.config.PrismConfig.Llm config) {
+        this.pool = pool;
         this.tasks = new AnalysisTasks(pool);
         this.settings = new LlmSettingsStore(pool);
         this.config = config;
@@ -95,7 +97,7 @@ public final class AnalysisVerticle extends VerticleBase {
     public Future<?> start() {
         providers = new Providers(vertx, config);
         if (config.posthog().host().isPresent()) {
-            forwarder = new PostHogForwarder(vertx, config.posthog().host().get(), config.posthog().apiKey().orElse(""));
+            forwarder = new PostHogForwarder(vertx, pool, config.posthog().host().get(), config.posthog().apiKey().orElse(""));
             LOG.info("Forwarding summaries to PostHog at {}", config.posthog().host().get());
         }
         if (!config.provider().equals(Providers.OFFLINE)) {
@@ -146,7 +148,7 @@ public final class AnalysisVerticle extends VerticleBase {
         vertx.eventBus().<RunTasks.AnalyzeNow>consumer(Addresses.ANALYSIS_NOW, msg -> analyzeNow(msg.body())
                 .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         timer = vertx.setPeriodic(500, id -> claim());
-        return checkBudgets();
+        return checkBudgets().compose(v -> forwarder == null ? Future.succeededFuture() : forwarder.start());
     }
 
     /** Reads projects' LLM choices and which projects spent their budget today; their tasks then wait in the queue. */
@@ -340,9 +342,6 @@ public final class AnalysisVerticle extends VerticleBase {
                                 result.severity(), result.model(), result.inputTokens(), result.outputTokens(), result.costUsd(),
                                 result.latencyMillis(), Instant.now());
                         vertx.eventBus().publish(Addresses.SUMMARY_CREATED, created);
-                        if (forwarder != null) {
-                            forwarder.add(created);
-                        }
                     }
                     return (Void) null;
                 }))
