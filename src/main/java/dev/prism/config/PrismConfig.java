@@ -101,14 +101,15 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      */
     public record Llm(String provider, Optional<String> baseUrl, Optional<String> apiKey, Optional<String> model, int maxConcurrent,
                       int requestsPerMinute, long tokensPerMinute, int timeoutSeconds, int maxAttempts,
-                      java.util.Map<String, ProviderAccess> access, Optional<Double> dailyBudgetUsd, PostHog posthog) {
+                      java.util.Map<String, ProviderAccess> access, Optional<Double> dailyBudgetUsd, PostHog posthog,
+                      long contextCacheBytes) {
         @Override
         public String toString() {
             return "Llm[provider=" + provider + ", baseUrl=" + baseUrl.orElse("<default>") + ", apiKey=" + (apiKey.isPresent() ? "<set>" : "<none>")
                     + ", model=" + model.orElse("<default>") + ", maxConcurrent=" + maxConcurrent + ", requestsPerMinute=" + requestsPerMinute
                     + ", tokensPerMinute=" + tokensPerMinute + ", timeoutSeconds=" + timeoutSeconds + ", maxAttempts=" + maxAttempts
                     + ", access=" + access + ", dailyBudgetUsd=" + dailyBudgetUsd.map(String::valueOf).orElse("<none>")
-                    + ", posthog=" + posthog + "]";
+                    + ", posthog=" + posthog + ", contextCacheBytes=" + contextCacheBytes + "]";
         }
 
         /**
@@ -158,6 +159,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "Gemini base URL for projects or themes choosing gemini");
     public static final Setting LLM_GEMINI_KEY = new Setting("llm.gemini.apiKey", "PRISM_LLM_GEMINI_API_KEY", null,
             "Gemini key for projects or themes choosing gemini (secret)");
+    public static final Setting LLM_CONTEXT_CACHE_BYTES = new Setting("llm.contextCacheBytes", "PRISM_LLM_CONTEXT_CACHE_BYTES", "67108864",
+            "Bytes of traces and texts kept for queued analyses at most; beyond, a task fetches its trace and text when it runs");
     public static final Setting LLM_DAILY_BUDGET = new Setting("llm.dailyBudgetUsd", "PRISM_LLM_DAILY_BUDGET_USD", null,
             "Default daily LLM budget per project in USD (projects may set their own); reached, analyses wait until midnight UTC");
 
@@ -269,7 +272,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
             INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
             LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS,
-            LLM_OPENAI_URL, LLM_OPENAI_KEY, LLM_ANTHROPIC_URL, LLM_ANTHROPIC_KEY, LLM_GEMINI_URL, LLM_GEMINI_KEY, LLM_DAILY_BUDGET, POSTHOG_HOST, POSTHOG_API_KEY,
+            LLM_OPENAI_URL, LLM_OPENAI_KEY, LLM_ANTHROPIC_URL, LLM_ANTHROPIC_KEY, LLM_GEMINI_URL, LLM_GEMINI_KEY, LLM_DAILY_BUDGET, LLM_CONTEXT_CACHE_BYTES, POSTHOG_HOST, POSTHOG_API_KEY,
             RUN_SCHEDULER, RUN_PROGRESS,
 
             EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
@@ -299,7 +302,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                                 "anthropic", new ProviderAccess(r.optional(LLM_ANTHROPIC_URL), r.optional(LLM_ANTHROPIC_KEY)),
                                 "gemini", new ProviderAccess(r.optional(LLM_GEMINI_URL), r.optional(LLM_GEMINI_KEY))),
                         r.optional(LLM_DAILY_BUDGET).isEmpty() ? Optional.empty() : Optional.of(r.decimal(LLM_DAILY_BUDGET, 0, 1e9)),
-                        new PostHog(r.optional(POSTHOG_HOST), r.optional(POSTHOG_API_KEY))),
+                        new PostHog(r.optional(POSTHOG_HOST), r.optional(POSTHOG_API_KEY)), r.integer(LLM_CONTEXT_CACHE_BYTES, 0, Long.MAX_VALUE / 4)),
                 new Runs((int) r.integer(RUN_SCHEDULER, 0, 86_400), r.integer(RUN_PROGRESS, 50, 60_000)),
 
                 new Embed(r.choice(EMBED_PROVIDER, "local", "openai"), r.optional(EMBED_BASE_URL), r.optional(EMBED_API_KEY), r.optional(EMBED_MODEL),

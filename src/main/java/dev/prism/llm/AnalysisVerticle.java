@@ -71,10 +71,12 @@ public final class AnalysisVerticle extends VerticleBase {
     private long budgetTimer = -1;
     private final String worker = "prism-" + UUID.randomUUID();
     /**
-     * Contexts of requests this instance received, for the streaming path. Bounded: a task another instance finishes
-     * never removes its entry here, so entries also age out; a missing entry only means a fetch over the bus.
+     * Contexts of requests this instance received, for the streaming path. Bounded by bytes (a context holds a whole
+     * trace and its text, megabytes for a large one), not entries: while a provider stalls, requests keep coming and
+     * their tasks wait in PostgreSQL, not here. A task another instance finishes never removes its entry, so entries
+     * also age out; a missing entry only means a fetch over the bus.
      */
-    private final Cache<Key, Context> pending = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
+    private final Cache<Key, Context> pending;
     private long timer = -1;
     private boolean claiming;
     private int inFlight;
@@ -91,6 +93,15 @@ public final class AnalysisVerticle extends VerticleBase {
         this.tasks = new AnalysisTasks(pool);
         this.settings = new LlmSettingsStore(pool);
         this.config = config;
+        // Themes of one request share its trace and text, so this over-counts them: the bound errs on the safe side.
+        this.pending = Caffeine.newBuilder().maximumWeight(config.contextCacheBytes())
+                .weigher((Key k, Context c) -> contextBytes(c)).expireAfterWrite(Duration.ofMinutes(10)).build();
+    }
+
+    /** Roughly the heap a context holds: its text (two bytes a character) and the parsed trace it was rendered from. */
+    static int contextBytes(Context c) {
+        long text = c.text() == null ? 0 : c.text().length();
+        return (int) Math.min(Integer.MAX_VALUE, 1_024 + 4 * text);
     }
 
     @Override
