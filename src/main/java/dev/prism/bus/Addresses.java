@@ -51,6 +51,8 @@ public final class Addresses {
     public static final String ANALYSIS_ENQUEUE = "prism.analysis.enqueue";
     /** {@link RunTasks.StatsQuery} → {@link RunTasks.Stats}. */
     public static final String ANALYSIS_RUN_STATS = "prism.analysis.run-stats";
+    /** {@link AnalysisBacklog} → {@link AnalysisBacklog.Counts}: analyses by state, for benchmarks and operators. */
+    public static final String ANALYSIS_BACKLOG = "prism.analysis.backlog";
     /** {@link RunTasks.AnalyzeNow} → {@link Analyzed}: one analysis now, not stored. */
     public static final String ANALYSIS_NOW = "prism.analysis.analyze-now";
     /** {@link EmbeddingCreated}, published once a relevant summary's vector is stored. */

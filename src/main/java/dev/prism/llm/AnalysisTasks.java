@@ -272,6 +272,17 @@ public final class AnalysisTasks {
                 });
     }
 
+    /** Analyses of every project by state: one pass over the table (a benchmark's or an operator's question, not a hot path). */
+    public Future<dev.prism.bus.AnalysisBacklog.Counts> backlog() {
+        return pool.query("""
+                        SELECT count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'running'),
+                               count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'dead') FROM analyses""")
+                .execute().map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new dev.prism.bus.AnalysisBacklog.Counts(r.getLong(0), r.getLong(1), r.getLong(2), r.getLong(3));
+                });
+    }
+
     /** Puts dead-lettered tasks back in the queue with a fresh attempt count. @return how many */
     public Future<Integer> requeueDead(String projectId, List<Long> ids) {
         return pool.preparedQuery("""
