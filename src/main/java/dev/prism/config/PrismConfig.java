@@ -43,8 +43,9 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     /**
      * @param maxEventsPerWrite group commit: at most this many events in one database transaction
      * @param maxQueuedEvents   events waiting for the store beyond which ingestion answers 503 with Retry-After
+     * @param maxQueuedBytes    the same bound in bytes of event properties
      */
-    public record Ingest(int maxEventsPerWrite, int maxQueuedEvents) {
+    public record Ingest(int maxEventsPerWrite, int maxQueuedEvents, long maxQueuedBytes) {
     }
 
     public record Demo(boolean enabled, double tracesPerSecond) {
@@ -90,6 +91,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "Group commit: most events written in one transaction");
     public static final Setting INGEST_MAX_QUEUED_EVENTS = new Setting("ingest.maxQueuedEvents", "PRISM_INGEST_MAX_QUEUED_EVENTS", "50000",
             "Events waiting for the store beyond which ingestion answers 503 with Retry-After");
+    public static final Setting INGEST_MAX_QUEUED_BYTES = new Setting("ingest.maxQueuedBytes", "PRISM_INGEST_MAX_QUEUED_BYTES", "134217728",
+            "Bytes of event properties waiting for the store beyond which ingestion answers 503 with Retry-After");
     public static final Setting DEMO = new Setting("demo.enabled", "PRISM_DEMO", "false", "Feed synthetic traffic into the default project");
     public static final Setting DEMO_RATE = new Setting("demo.tracesPerSecond", "PRISM_DEMO_RATE", "2", "Synthetic traces per second with the demo on");
 
@@ -270,7 +273,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT,
             WS_AUTH_TIMEOUT, WS_MAX_BUFFERED_MESSAGES, WS_MAX_BUFFERED_CHARS, DATA_DIR, PG_URL, PG_POOL_SIZE,
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
-            INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
+            INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, INGEST_MAX_QUEUED_BYTES, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
             LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS,
             LLM_OPENAI_URL, LLM_OPENAI_KEY, LLM_ANTHROPIC_URL, LLM_ANTHROPIC_KEY, LLM_GEMINI_URL, LLM_GEMINI_KEY, LLM_DAILY_BUDGET, LLM_CONTEXT_CACHE_BYTES, POSTHOG_HOST, POSTHOG_API_KEY,
             RUN_SCHEDULER, RUN_PROGRESS,
@@ -291,7 +294,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         r.integer(TRACE_SWEEP, 10, 60_000)),
                 new Auth(r.optional(ADMIN_TOKEN).map(t -> validToken(t, ADMIN_TOKEN)),
                         r.optional(PROJECT_TOKEN).map(t -> validToken(t, PROJECT_TOKEN))),
-                new Ingest((int) r.integer(INGEST_MAX_EVENTS_PER_WRITE, 1, 100_000), (int) r.integer(INGEST_MAX_QUEUED_EVENTS, 100, 10_000_000)),
+                new Ingest((int) r.integer(INGEST_MAX_EVENTS_PER_WRITE, 1, 100_000), (int) r.integer(INGEST_MAX_QUEUED_EVENTS, 100, 10_000_000),
+                        r.integer(INGEST_MAX_QUEUED_BYTES, 1_048_576, Long.MAX_VALUE / 4)),
                 new Demo(r.bool(DEMO), r.decimal(DEMO_RATE, 0.01, 10_000)),
                 new Format(r.optional(REDIS_URL).map(PrismConfig::validRedisUrl), (int) r.integer(FORMAT_CACHE_TTL, 1, 24 * 365),
                         r.integer(FORMAT_LOCAL_CACHE, 0, Long.MAX_VALUE / 4)),
