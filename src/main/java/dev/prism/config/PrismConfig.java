@@ -55,11 +55,11 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      * @param redisUrl        absent: rendered texts are cached in process
      * @param localCacheChars bound of the in-process cache, in characters of text
      */
-    public record Format(Optional<String> redisUrl, int cacheTtlHours, long localCacheChars) {
+    public record Format(Optional<String> redisUrl, int cacheTtlHours, long localCacheChars, long maxQueuedBytes) {
         @Override
         public String toString() {
             return "Format[redisUrl=" + redisUrl.map(u -> "<set>").orElse("<none>") + ", cacheTtlHours=" + cacheTtlHours
-                    + ", localCacheChars=" + localCacheChars + "]";
+                    + ", localCacheChars=" + localCacheChars + ", maxQueuedBytes=" + maxQueuedBytes + "]";
         }
     }
 
@@ -269,11 +269,13 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "How long rendered trace texts stay cached");
     public static final Setting FORMAT_LOCAL_CACHE = new Setting("format.localCacheChars", "PRISM_FORMAT_LOCAL_CACHE_CHARS", "67108864",
             "Bound of the in-process text cache, in characters (used without Redis)");
+    public static final Setting FORMAT_MAX_QUEUED_BYTES = new Setting("format.maxQueuedBytes", "PRISM_FORMAT_MAX_QUEUED_BYTES", "67108864",
+            "Bytes of completed traces waiting to be rendered at most; beyond, the dispatch sweep picks them up from the database");
 
     public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT,
             WS_AUTH_TIMEOUT, WS_MAX_BUFFERED_MESSAGES, WS_MAX_BUFFERED_CHARS, DATA_DIR, PG_URL, PG_POOL_SIZE,
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN,
-            INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, INGEST_MAX_QUEUED_BYTES, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
+            INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, INGEST_MAX_QUEUED_BYTES, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE, FORMAT_MAX_QUEUED_BYTES,
             LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS,
             LLM_OPENAI_URL, LLM_OPENAI_KEY, LLM_ANTHROPIC_URL, LLM_ANTHROPIC_KEY, LLM_GEMINI_URL, LLM_GEMINI_KEY, LLM_DAILY_BUDGET, LLM_CONTEXT_CACHE_BYTES, POSTHOG_HOST, POSTHOG_API_KEY,
             RUN_SCHEDULER, RUN_PROGRESS,
@@ -298,7 +300,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         r.integer(INGEST_MAX_QUEUED_BYTES, 1_048_576, Long.MAX_VALUE / 4)),
                 new Demo(r.bool(DEMO), r.decimal(DEMO_RATE, 0.01, 10_000)),
                 new Format(r.optional(REDIS_URL).map(PrismConfig::validRedisUrl), (int) r.integer(FORMAT_CACHE_TTL, 1, 24 * 365),
-                        r.integer(FORMAT_LOCAL_CACHE, 0, Long.MAX_VALUE / 4)),
+                        r.integer(FORMAT_LOCAL_CACHE, 0, Long.MAX_VALUE / 4), r.integer(FORMAT_MAX_QUEUED_BYTES, 0, Long.MAX_VALUE / 4)),
                 new Llm(r.choice(LLM_PROVIDER, "offline", "openai", "anthropic", "gemini"), r.optional(LLM_BASE_URL), r.optional(LLM_API_KEY),
                         r.optional(LLM_MODEL), (int) r.integer(LLM_MAX_CONCURRENT, 1, 1_024), (int) r.integer(LLM_RPM, 1, 1_000_000),
                         r.integer(LLM_TPM, 1_000, 1_000_000_000), (int) r.integer(LLM_TIMEOUT, 1, 3_600), (int) r.integer(LLM_MAX_ATTEMPTS, 1, 100),
