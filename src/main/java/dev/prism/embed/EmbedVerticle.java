@@ -66,6 +66,8 @@ public final class EmbedVerticle extends VerticleBase {
      * by the database before the verticle stamps the event, and the two clocks may differ a little.
      */
     static final long REWIND_MILLIS = 60_000;
+    /** Marks a row whose write failed (null means the write changed nothing). */
+    private static final Instant NOT_STORED = Instant.MIN;
     /** Per-text bookkeeping beyond its characters, for the pending bound. */
     private static final int ITEM_OVERHEAD_BYTES = 256;
 
@@ -379,8 +381,13 @@ public final class EmbedVerticle extends VerticleBase {
                         vectors.get(item.hash()), null));
             }
             return storeRows(rows).map(written -> {
+                List<Item> failed = new ArrayList<>();
                 for (int i = 0; i < rows.size(); i++) {
                     Instant at = written.get(i);
+                    if (at == NOT_STORED) {
+                        failed.add(batch.get(i));
+                        continue;
+                    }
                     if (at == null) {
                         continue; // nothing changed: a replay, or an older prompt version arriving late
                     }
@@ -388,6 +395,9 @@ public final class EmbedVerticle extends VerticleBase {
                     index(r);
                     vertx.eventBus().publish(Addresses.EMBEDDING_CREATED, new EmbeddingCreated(r.projectId(), r.themeId(), r.traceId(),
                             r.traceVersion(), r.promptVersion(), r.vector(), model, at));
+                }
+                if (!failed.isEmpty()) {
+                    defer(failed); // the sweep tries them again
                 }
                 return null;
             });
@@ -404,8 +414,8 @@ public final class EmbedVerticle extends VerticleBase {
                 return Future.failedFuture(e);
             }
             List<Future<List<Instant>>> each = rows.stream().map(r -> store.store(List.of(r)).otherwise(err -> {
-                LOG.warn("Could not store the embedding of trace {} (theme {}): {}", r.traceId(), r.themeId(), err.toString());
-                return Collections.singletonList(null);
+                LOG.warn("Could not store the embedding of trace {} (theme {}); the sweep retries it: {}", r.traceId(), r.themeId(), err.toString());
+                return Collections.singletonList(NOT_STORED);
             })).toList();
             return Future.all(each).map(all -> each.stream().map(f -> f.result().get(0)).toList());
         });
