@@ -59,7 +59,7 @@ public final class PrismServer {
                     // Embedding consumes what analysis publishes: it starts first and stops last so no summary finds it absent.
                     // Clustering consumes what embedding publishes, so it starts before it and stops after it.
                     .compose(v -> deploy(vertx, deployed, () -> new ClusterVerticle(db.pool(), config.cluster()), 1))
-                    .compose(v -> deploy(vertx, deployed, () -> new EmbedVerticle(db.pool(), config.embed()), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new EmbedVerticle(db.pool(), config.embed(), metrics), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new AnalysisVerticle(db.pool(), config.llm()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new RunVerticle(db.pool(), config.runs()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))

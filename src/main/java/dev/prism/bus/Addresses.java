@@ -42,6 +42,8 @@ public final class Addresses {
     public static final String DEAD_LETTERS = "prism.analysis.dead-letters";
     /** {@link SummaryQuery} → {@link SummaryQuery.Summaries}. */
     public static final String SUMMARY_LIST = "prism.summary.list";
+    /** {@link SummaryScan} → {@link SummaryScan.Page}: relevant summaries oldest first, for the embed sweep. */
+    public static final String SUMMARY_SCAN = "prism.summary.scan";
 
     /** {@link ScheduledThemes.Query} → {@link ScheduledThemes.Result}. */
     public static final String THEME_SCHEDULED = "prism.theme.scheduled";
@@ -54,6 +56,8 @@ public final class Addresses {
     public static final String ANALYSIS_ENQUEUE = "prism.analysis.enqueue";
     /** {@link RunTasks.StatsQuery} → {@link RunTasks.Stats}. */
     public static final String ANALYSIS_RUN_STATS = "prism.analysis.run-stats";
+    /** {@link AnalysisBacklog} → {@link AnalysisBacklog.Counts}: analyses by state, for benchmarks and operators. */
+    public static final String ANALYSIS_BACKLOG = "prism.analysis.backlog";
     /** {@link RunTasks.AnalyzeNow} → {@link Analyzed}: one analysis now, not stored. */
     public static final String ANALYSIS_NOW = "prism.analysis.analyze-now";
     /** {@link EmbeddingCreated}, published once a relevant summary's vector is stored. */

@@ -19,11 +19,13 @@ final class BatchSender implements AutoCloseable {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    private final Vertx vertx;
     private final WebClient client;
     private final String batchPath;
     private final String token;
 
     BatchSender(Vertx vertx, String baseUrl, String token) {
+        this.vertx = vertx;
         URI uri = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
         boolean tls = "https".equals(uri.getScheme());
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
@@ -58,6 +60,10 @@ final class BatchSender implements AutoCloseable {
         boolean ok() {
             return status / 100 == 2;
         }
+    }
+
+    Vertx vertx() {
+        return vertx;
     }
 
     @Override

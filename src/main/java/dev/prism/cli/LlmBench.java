@@ -111,7 +111,7 @@ final class LlmBench implements Callable<Integer> {
         return 0;
     }
 
-    private static String completion() {
+    static String completion() {
         ObjectNode answer = MAPPER.createObjectNode().put("theme_relevant", true).put("title", "Bench pattern")
                 .put("summary", "A trace analysed by the benchmark provider.").put("severity", "low");
         ObjectNode body = MAPPER.createObjectNode().put("id", "chatcmpl-bench").put("object", "chat.completion").put("model", "gpt-4o-mini");

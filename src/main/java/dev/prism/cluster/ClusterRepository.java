@@ -299,6 +299,30 @@ final class ClusterRepository {
                 });
     }
 
+    /**
+     * Per theme, the summaries assigned since its last run (all of them when it never ran): the "re-cluster needed"
+     * counters, derived from what is stored so they survive a restart or a crash without a write of their own. A run
+     * stores its members in the transaction that inserts its row, so they share its {@code now()} and are not counted.
+     */
+    Future<List<Fresh>> freshSinceLastRun() {
+        return pool.query("""
+                        SELECT m.project_id, m.theme_id, count(*) AS fresh
+                          FROM cluster_members m
+                          LEFT JOIN (SELECT project_id, theme_id, max(at) AS at FROM cluster_runs GROUP BY project_id, theme_id) r
+                            ON r.project_id = m.project_id AND r.theme_id = m.theme_id
+                         WHERE r.at IS NULL OR m.assigned_at > r.at
+                         GROUP BY m.project_id, m.theme_id""")
+                .execute()
+                .map(rows -> {
+                    List<Fresh> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new Fresh(r.getString("project_id"), r.getString("theme_id"), r.getLong("fresh").intValue())));
+                    return out;
+                });
+    }
+
+    record Fresh(String projectId, String themeId, int count) {
+    }
+
     /** Project/theme pairs that have clusters, for the periodic refresh after a restart. */
     Future<Set<List<String>>> themes() {
         return pool.query("SELECT DISTINCT project_id, theme_id FROM cluster_members").execute().map(rows -> {

@@ -97,7 +97,22 @@ public final class ClusterVerticle extends VerticleBase {
         if (config.refreshMinutes() > 0) {
             timer = vertx.setPeriodic(config.refreshMinutes() * 60_000L, id -> refreshDirty());
         }
-        return Future.all(created.completion(), commands.completion());
+        return Future.all(created.completion(), commands.completion()).compose(v -> restoreFresh());
+    }
+
+    /** The "re-cluster needed" counters as the last stop or crash left them, read back from the stored members. */
+    private Future<Void> restoreFresh() {
+        return repository.freshSinceLastRun().map(all -> {
+            for (ClusterRepository.Fresh f : all) {
+                ThemeState s = state(f.projectId(), f.themeId());
+                s.fresh += f.count();
+                s.dirty = true;
+            }
+            if (!all.isEmpty()) {
+                LOG.info("{} themes have summaries not re-clustered yet", all.size());
+            }
+            return (Void) null;
+        });
     }
 
     @Override

@@ -58,8 +58,9 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     /**
      * @param maxEventsPerWrite group commit: at most this many events in one database transaction
      * @param maxQueuedEvents   events waiting for the store beyond which ingestion answers 503 with Retry-After
+     * @param maxQueuedBytes    the same bound in bytes of event properties
      */
-    public record Ingest(int maxEventsPerWrite, int maxQueuedEvents) {
+    public record Ingest(int maxEventsPerWrite, int maxQueuedEvents, long maxQueuedBytes) {
     }
 
     public record Demo(boolean enabled, double tracesPerSecond) {
@@ -69,11 +70,11 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      * @param redisUrl        absent: rendered texts are cached in process
      * @param localCacheChars bound of the in-process cache, in characters of text
      */
-    public record Format(Optional<String> redisUrl, int cacheTtlHours, long localCacheChars) {
+    public record Format(Optional<String> redisUrl, int cacheTtlHours, long localCacheChars, long maxQueuedBytes) {
         @Override
         public String toString() {
             return "Format[redisUrl=" + redisUrl.map(u -> "<set>").orElse("<none>") + ", cacheTtlHours=" + cacheTtlHours
-                    + ", localCacheChars=" + localCacheChars + "]";
+                    + ", localCacheChars=" + localCacheChars + ", maxQueuedBytes=" + maxQueuedBytes + "]";
         }
     }
 
@@ -111,6 +112,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "Group commit: most events written in one transaction");
     public static final Setting INGEST_MAX_QUEUED_EVENTS = new Setting("ingest.maxQueuedEvents", "PRISM_INGEST_MAX_QUEUED_EVENTS", "50000",
             "Events waiting for the store beyond which ingestion answers 503 with Retry-After");
+    public static final Setting INGEST_MAX_QUEUED_BYTES = new Setting("ingest.maxQueuedBytes", "PRISM_INGEST_MAX_QUEUED_BYTES", "134217728",
+            "Bytes of event properties waiting for the store beyond which ingestion answers 503 with Retry-After");
     public static final Setting DEMO = new Setting("demo.enabled", "PRISM_DEMO", "false", "Feed synthetic traffic into the default project");
     public static final Setting DEMO_RATE = new Setting("demo.tracesPerSecond", "PRISM_DEMO_RATE", "2", "Synthetic traces per second with the demo on");
 
@@ -123,14 +126,14 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public record Llm(String provider, Optional<String> baseUrl, Optional<String> apiKey, Optional<String> model, int maxConcurrent,
                       int requestsPerMinute, long tokensPerMinute, int timeoutSeconds, int maxAttempts,
                       java.util.Map<String, ProviderAccess> access, Optional<Double> dailyBudgetUsd, PostHog posthog, int maxTraceChars,
-                      dev.prism.pricing.Pricing pricing) {
+                      dev.prism.pricing.Pricing pricing, long contextCacheBytes) {
         @Override
         public String toString() {
             return "Llm[provider=" + provider + ", baseUrl=" + baseUrl.orElse("<default>") + ", apiKey=" + (apiKey.isPresent() ? "<set>" : "<none>")
                     + ", model=" + model.orElse("<default>") + ", maxConcurrent=" + maxConcurrent + ", requestsPerMinute=" + requestsPerMinute
                     + ", tokensPerMinute=" + tokensPerMinute + ", timeoutSeconds=" + timeoutSeconds + ", maxAttempts=" + maxAttempts
                     + ", access=" + access + ", dailyBudgetUsd=" + dailyBudgetUsd.map(String::valueOf).orElse("<none>")
-                    + ", posthog=" + posthog + ", maxTraceChars=" + maxTraceChars + ", pricedModels=" + pricing.configured().keySet() + "]";
+                    + ", posthog=" + posthog + ", maxTraceChars=" + maxTraceChars + ", pricedModels=" + pricing.configured().keySet() + ", contextCacheBytes=" + contextCacheBytes + "]";
         }
 
         /**
@@ -185,6 +188,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting LLM_PRICES = new Setting("llm.prices", "PRISM_LLM_PRICES", null,
             "Prices of models missing from the built-in table, or overriding it: model=input/output[/cacheRead[/cacheWrite]] in USD per "
                     + "million tokens, comma-separated; a model with no price does not run paid analyses");
+    public static final Setting LLM_CONTEXT_CACHE_BYTES = new Setting("llm.contextCacheBytes", "PRISM_LLM_CONTEXT_CACHE_BYTES", "67108864",
+            "Bytes of traces and texts kept for queued analyses at most; beyond, a task fetches its trace and text when it runs");
     public static final Setting LLM_DAILY_BUDGET = new Setting("llm.dailyBudgetUsd", "PRISM_LLM_DAILY_BUDGET_USD", null,
             "Default daily LLM budget per project in USD (projects may set their own); reached, analyses wait until midnight UTC");
 
@@ -224,15 +229,21 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      * @param batchWaitMillis a batch that is not full leaves this long after its first text
      * @param intraOpThreads  ONNX threads one local embedding call may use
      * @param workers         worker threads for the local model; 0: one per core
+     * @param cacheBytes      vectors cached by text hash, at most this many bytes
+     * @param maxPendingBytes texts waiting for a batch, at most this many bytes; beyond, the sweep embeds them later
+     * @param sweepSeconds    how often relevant summaries without a vector are looked for (and how old they must be)
+     * @param vectorHeapBytes vectors of the search and clustering indexes kept on the heap; beyond, in memory-mapped pages
      */
     public record Embed(String provider, Optional<String> baseUrl, Optional<String> apiKey, Optional<String> model, int batchSize,
-                        long batchWaitMillis, int intraOpThreads, int workers, int timeoutSeconds, int maxAttempts, int cacheEntries) {
+                        long batchWaitMillis, int intraOpThreads, int workers, int timeoutSeconds, int maxAttempts, long cacheBytes,
+                        long maxPendingBytes, int sweepSeconds, long vectorHeapBytes) {
         @Override
         public String toString() {
             return "Embed[provider=" + provider + ", baseUrl=" + baseUrl.orElse("<default>") + ", apiKey=" + (apiKey.isPresent() ? "<set>" : "<none>")
                     + ", model=" + model.orElse("<default>") + ", batchSize=" + batchSize + ", batchWaitMillis=" + batchWaitMillis
                     + ", intraOpThreads=" + intraOpThreads + ", workers=" + workers + ", timeoutSeconds=" + timeoutSeconds
-                    + ", maxAttempts=" + maxAttempts + ", cacheEntries=" + cacheEntries + "]";
+                    + ", maxAttempts=" + maxAttempts + ", cacheBytes=" + cacheBytes + ", maxPendingBytes=" + maxPendingBytes
+                    + ", sweepSeconds=" + sweepSeconds + ", vectorHeapBytes=" + vectorHeapBytes + "]";
         }
     }
 
@@ -255,8 +266,14 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "Hard deadline per embedding request to the provider");
     public static final Setting EMBED_MAX_ATTEMPTS = new Setting("embed.maxAttempts", "PRISM_EMBED_MAX_ATTEMPTS", "5",
             "Attempts per embedding request (429 and 5xx are retried with backoff)");
-    public static final Setting EMBED_CACHE_ENTRIES = new Setting("embed.cacheEntries", "PRISM_EMBED_CACHE_ENTRIES", "10000",
-            "Vectors kept by text hash and model to skip embedding identical texts again");
+    public static final Setting EMBED_CACHE_BYTES = new Setting("embed.cacheBytes", "PRISM_EMBED_CACHE_BYTES", "16777216",
+            "Bytes of vectors kept by text hash and model to skip embedding identical texts again");
+    public static final Setting EMBED_MAX_PENDING_BYTES = new Setting("embed.maxPendingBytes", "PRISM_EMBED_MAX_PENDING_BYTES", "16777216",
+            "Bytes of summary text waiting to be embedded at most; beyond, the sweep embeds them later from the database");
+    public static final Setting EMBED_SWEEP_SECONDS = new Setting("embed.sweepSeconds", "PRISM_EMBED_SWEEP_SECONDS", "60",
+            "How often relevant summaries without a vector (a failed batch, a crash) are looked for and embedded");
+    public static final Setting EMBED_VECTOR_HEAP_BYTES = new Setting("embed.vectorHeapBytes", "PRISM_EMBED_VECTOR_HEAP_BYTES", "268435456",
+            "Bytes of vectors kept on the heap for search and clustering; beyond, vectors live in memory-mapped pages");
 
     /**
      * Clustering of each theme's summary embeddings.
@@ -278,17 +295,20 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "How long rendered trace texts stay cached");
     public static final Setting FORMAT_LOCAL_CACHE = new Setting("format.localCacheChars", "PRISM_FORMAT_LOCAL_CACHE_CHARS", "67108864",
             "Bound of the in-process text cache, in characters (used without Redis)");
+    public static final Setting FORMAT_MAX_QUEUED_BYTES = new Setting("format.maxQueuedBytes", "PRISM_FORMAT_MAX_QUEUED_BYTES", "67108864",
+            "Bytes of completed traces waiting to be rendered at most; beyond, the dispatch sweep picks them up from the database");
 
     public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT,
             WS_AUTH_TIMEOUT, WS_MAX_BUFFERED_MESSAGES, WS_MAX_BUFFERED_CHARS, DATA_DIR, PG_URL, PG_POOL_SIZE, PG_API_STATEMENT_TIMEOUT,
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN, AUTH_TOKEN_CACHE, AUTH_MAX_FAILURES,
-            INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE,
+            INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, INGEST_MAX_QUEUED_BYTES, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE, FORMAT_MAX_QUEUED_BYTES,
             LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS,
-            LLM_OPENAI_URL, LLM_OPENAI_KEY, LLM_ANTHROPIC_URL, LLM_ANTHROPIC_KEY, LLM_GEMINI_URL, LLM_GEMINI_KEY, LLM_DAILY_BUDGET, LLM_MAX_TRACE_CHARS, LLM_PRICES,
+            LLM_OPENAI_URL, LLM_OPENAI_KEY, LLM_ANTHROPIC_URL, LLM_ANTHROPIC_KEY, LLM_GEMINI_URL, LLM_GEMINI_KEY, LLM_DAILY_BUDGET, LLM_MAX_TRACE_CHARS, LLM_PRICES, LLM_CONTEXT_CACHE_BYTES,
             POSTHOG_HOST, POSTHOG_API_KEY, RUN_SCHEDULER, RUN_PROGRESS,
 
             EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
-            EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_ENTRIES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER);
+            EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_BYTES, EMBED_MAX_PENDING_BYTES, EMBED_SWEEP_SECONDS,
+            EMBED_VECTOR_HEAP_BYTES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER);
 
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
@@ -303,10 +323,11 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                 new Auth(r.optional(ADMIN_TOKEN).map(t -> validToken(t, ADMIN_TOKEN)),
                         r.optional(PROJECT_TOKEN).map(t -> validToken(t, PROJECT_TOKEN)),
                         r.integer(AUTH_TOKEN_CACHE, 0, 3_600_000), (int) r.integer(AUTH_MAX_FAILURES, 0, 1_000_000)),
-                new Ingest((int) r.integer(INGEST_MAX_EVENTS_PER_WRITE, 1, 100_000), (int) r.integer(INGEST_MAX_QUEUED_EVENTS, 100, 10_000_000)),
+                new Ingest((int) r.integer(INGEST_MAX_EVENTS_PER_WRITE, 1, 100_000), (int) r.integer(INGEST_MAX_QUEUED_EVENTS, 100, 10_000_000),
+                        r.integer(INGEST_MAX_QUEUED_BYTES, 1_048_576, Long.MAX_VALUE / 4)),
                 new Demo(r.bool(DEMO), r.decimal(DEMO_RATE, 0.01, 10_000)),
                 new Format(r.optional(REDIS_URL).map(PrismConfig::validRedisUrl), (int) r.integer(FORMAT_CACHE_TTL, 1, 24 * 365),
-                        r.integer(FORMAT_LOCAL_CACHE, 0, Long.MAX_VALUE / 4)),
+                        r.integer(FORMAT_LOCAL_CACHE, 0, Long.MAX_VALUE / 4), r.integer(FORMAT_MAX_QUEUED_BYTES, 0, Long.MAX_VALUE / 4)),
                 new Llm(r.choice(LLM_PROVIDER, "offline", "openai", "anthropic", "gemini"), r.optional(LLM_BASE_URL), r.optional(LLM_API_KEY),
                         r.optional(LLM_MODEL), (int) r.integer(LLM_MAX_CONCURRENT, 1, 1_024), (int) r.integer(LLM_RPM, 1, 1_000_000),
                         r.integer(LLM_TPM, 1_000, 1_000_000_000), (int) r.integer(LLM_TIMEOUT, 1, 3_600), (int) r.integer(LLM_MAX_ATTEMPTS, 1, 100),
@@ -315,13 +336,15 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                                 "gemini", new ProviderAccess(r.optional(LLM_GEMINI_URL), r.optional(LLM_GEMINI_KEY))),
                         r.optional(LLM_DAILY_BUDGET).isEmpty() ? Optional.empty() : Optional.of(r.decimal(LLM_DAILY_BUDGET, 0, 1e9)),
                         new PostHog(r.optional(POSTHOG_HOST), r.optional(POSTHOG_API_KEY)), (int) r.integer(LLM_MAX_TRACE_CHARS, 1_000, 10_000_000),
-                        new dev.prism.pricing.Pricing(r.parse(LLM_PRICES, dev.prism.pricing.Pricing::parse, "expected model=input/output[/cacheRead[/cacheWrite]], ..."))),
+                        new dev.prism.pricing.Pricing(r.parse(LLM_PRICES, dev.prism.pricing.Pricing::parse, "expected model=input/output[/cacheRead[/cacheWrite]], ...")),
+                        r.integer(LLM_CONTEXT_CACHE_BYTES, 0, Long.MAX_VALUE / 4)),
                 new Runs((int) r.integer(RUN_SCHEDULER, 0, 86_400), r.integer(RUN_PROGRESS, 50, 60_000)),
 
                 new Embed(r.choice(EMBED_PROVIDER, "local", "openai"), r.optional(EMBED_BASE_URL), r.optional(EMBED_API_KEY), r.optional(EMBED_MODEL),
                         (int) r.integer(EMBED_BATCH_SIZE, 1, 2_048), r.integer(EMBED_BATCH_WAIT, 0, 60_000), (int) r.integer(EMBED_INTRA_OP_THREADS, 1, 256),
                         (int) r.integer(EMBED_WORKERS, 0, 256), (int) r.integer(EMBED_TIMEOUT, 1, 3_600), (int) r.integer(EMBED_MAX_ATTEMPTS, 1, 100),
-                        (int) r.integer(EMBED_CACHE_ENTRIES, 0, 10_000_000)),
+                        r.integer(EMBED_CACHE_BYTES, 0, Long.MAX_VALUE / 4), r.integer(EMBED_MAX_PENDING_BYTES, 65_536, Long.MAX_VALUE / 4),
+                        (int) r.integer(EMBED_SWEEP_SECONDS, 1, 86_400), r.integer(EMBED_VECTOR_HEAP_BYTES, 0, Long.MAX_VALUE / 4)),
                 new Cluster((int) r.integer(CLUSTER_REFRESH_MINUTES, 0, 7 * 24 * 60), (int) r.integer(CLUSTER_REFRESH_AFTER, 0, 10_000_000)));
     }
 

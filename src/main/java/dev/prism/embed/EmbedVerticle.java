@@ -8,6 +8,9 @@ import dev.prism.bus.EmbedSnapshot;
 import dev.prism.bus.EmbeddingCreated;
 import dev.prism.bus.Failure;
 import dev.prism.bus.SummaryCreated;
+import dev.prism.bus.SummaryScan;
+import dev.prism.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
 import dev.prism.config.PrismConfig;
 import dev.prism.store.OutageLog;
 import io.vertx.core.Future;
@@ -31,6 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -40,8 +44,16 @@ import java.util.function.Function;
  * (idempotently, so a replayed summary changes nothing), added to the theme's in-memory {@link VectorIndex}, then
  * published. At start the indexes are reloaded from the table, before any search is answered.
  *
+ * <p>Nothing is lost silently: texts waiting for a batch are bounded by bytes ({@code embed.maxPendingBytes}); a text
+ * beyond the bound, and every text of a batch that failed, is left to the sweep, which every {@code embed.sweepSeconds}
+ * pages through relevant summaries (over {@value Addresses#SUMMARY_SCAN}, oldest first, from the start after each
+ * start of the server, then from where it stopped or from before the oldest text it must retry) and embeds those the
+ * indexes lack. Vectors beyond {@code embed.vectorHeapBytes} live in memory-mapped pages ({@link VectorMemory}).
+ *
  * <p>Consumes {@value Addresses#SUMMARY_CREATED}, {@value Addresses#EMBED_SEARCH} and {@value Addresses#EMBED_SNAPSHOT};
- * publishes {@value Addresses#EMBEDDING_CREATED}. The local model runs on a worker pool of its own (one thread per core
+ * sends {@value Addresses#SUMMARY_SCAN}; publishes {@value Addresses#EMBEDDING_CREATED}. Meters:
+ * {@code prism_embed_deferred_total} (texts left to the sweep: over the bound or a failed batch),
+ * {@code prism_embed_swept_total} (texts the sweep found without a vector), {@code prism_embed_pending_bytes}. The local model runs on a worker pool of its own (one thread per core
  * by default), searches on worker threads; the event loop only batches and routes.
  */
 public final class EmbedVerticle extends VerticleBase {
@@ -49,15 +61,39 @@ public final class EmbedVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(EmbedVerticle.class);
     private final OutageLog embedLog = new OutageLog(LOG, "Embedding summaries");
     static final long STOP_DRAIN_MILLIS = 10_000;
+    /** Summaries per sweep request. */
+    static final int SWEEP_PAGE = 500;
+    /**
+     * How far before a text's publication time the sweep rewinds to find it again: its row's completion time is taken
+     * by the database before the verticle stamps the event, and the two clocks may differ a little.
+     */
+    static final long REWIND_MILLIS = 60_000;
+    /** Marks a row whose write failed (null means the write changed nothing). */
+    private static final Instant NOT_STORED = Instant.MIN;
+    /** Per-text bookkeeping beyond its characters, for the pending bound. */
+    private static final int ITEM_OVERHEAD_BYTES = 256;
 
     private final EmbeddingStore store;
     private final PrismConfig.Embed config;
     private final Function<Vertx, Future<Embedder>> embedderFactory;
+    private final Metrics metrics;
+    private VectorMemory memory;
+    private Counter deferred;
+    private Counter swept;
+    private AtomicLong pendingGauge;
     private Embedder embedder;
     private Cache<String, float[]> cache;
     /** project → theme → index; written on the event loop, read by searches on workers. */
     private final Map<String, Map<String, VectorIndex>> indexes = new ConcurrentHashMap<>();
     private final List<Item> pending = new ArrayList<>();
+    /** Keys of the texts pending or in flight, so the sweep does not queue them twice. */
+    private final Set<String> queued = new HashSet<>();
+    private long pendingBytes;
+    /** Where the next sweep starts: strictly after this (completion time, id) position. */
+    private Instant sweepAfterTime = SummaryScan.START;
+    private long sweepAfterId;
+    private boolean sweeping;
+    private long sweepTimer = -1;
     private final Set<Future<Void>> inFlight = new HashSet<>();
     private long batchTimer = -1;
     private boolean loaded;
@@ -65,17 +101,30 @@ public final class EmbedVerticle extends VerticleBase {
 
     /** A summary waiting for its vector. */
     private record Item(SummaryCreated summary, String text, String hash, long arrivedNanos) {
+        long bytes() {
+            return 2L * text.length() + ITEM_OVERHEAD_BYTES;
+        }
+
+        String key() {
+            SummaryCreated s = summary;
+            return s.projectId() + '\n' + s.themeId() + '\n' + s.traceId() + '\n' + s.traceVersion() + '\n' + hash;
+        }
     }
 
-    public EmbedVerticle(Pool pool, PrismConfig.Embed config) {
-        this(pool, config, vertx -> embedder(vertx, config));
+    public EmbedVerticle(Pool pool, PrismConfig.Embed config, Metrics metrics) {
+        this(pool, config, vertx -> embedder(vertx, config), metrics);
     }
 
     /** With another embedder (tests count or fake its calls). */
     EmbedVerticle(Pool pool, PrismConfig.Embed config, Function<Vertx, Future<Embedder>> embedderFactory) {
+        this(pool, config, embedderFactory, new Metrics());
+    }
+
+    EmbedVerticle(Pool pool, PrismConfig.Embed config, Function<Vertx, Future<Embedder>> embedderFactory, Metrics metrics) {
         this.store = new EmbeddingStore(pool);
         this.config = config;
         this.embedderFactory = embedderFactory;
+        this.metrics = metrics;
     }
 
     /** The configured provider: the in-process model, or an OpenAI-compatible server. */
@@ -92,7 +141,15 @@ public final class EmbedVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        cache = Caffeine.newBuilder().maximumSize(config.cacheEntries()).build();
+        // Weighed by bytes: a 3,072-dimension vector costs eight times a 384-dimension one.
+        cache = Caffeine.newBuilder().maximumWeight(config.cacheBytes())
+                .weigher((String key, float[] v) -> 64 + 2 * key.length() + 4 * v.length).build();
+        memory = new VectorMemory(config.vectorHeapBytes(), null);
+        deferred = Counter.builder("prism.embed.deferred").description("Texts left to the sweep: over the pending bound, or of a failed batch")
+                .register(metrics.registry());
+        swept = Counter.builder("prism.embed.swept").description("Relevant summaries the sweep found without a vector")
+                .register(metrics.registry());
+        pendingGauge = metrics.level("prism.embed.pending.bytes", "Bytes of summary text waiting to be embedded");
         // Summaries arriving while the model loads and the indexes reload wait in the batch.
         vertx.eventBus().<SummaryCreated>consumer(Addresses.SUMMARY_CREATED, msg -> accept(msg.body()));
         long started = System.nanoTime();
@@ -108,9 +165,12 @@ public final class EmbedVerticle extends VerticleBase {
                     LOG.info("Embeddings: {} ({} vectors reloaded in {} ms), batches of {} or every {} ms", embedder.model(), n,
                             (System.nanoTime() - started) / 1_000_000, config.batchSize(), config.batchWaitMillis());
                     schedule();
+                    sweepTimer = vertx.setPeriodic(config.sweepSeconds() * 1_000L, id -> sweep());
+                    sweep(); // what a crash or a stop left without a vector, at once
                 })
                 // stop() is not called after a failed start: release the model here.
                 .onFailure(e -> {
+                    memory.close();
                     if (embedder != null) {
                         embedder.close();
                     }
@@ -119,7 +179,7 @@ public final class EmbedVerticle extends VerticleBase {
 
     private void index(EmbeddingStore.Stored s) {
         indexes.computeIfAbsent(s.projectId(), p -> new ConcurrentHashMap<>())
-                .computeIfAbsent(s.themeId(), t -> new VectorIndex(s.vector().length))
+                .computeIfAbsent(s.themeId(), t -> new VectorIndex(s.vector().length, memory))
                 .add(s.traceId(), s.traceVersion(), s.textHash(), s.vector());
     }
 
@@ -134,21 +194,93 @@ public final class EmbedVerticle extends VerticleBase {
         return title + "\n" + summary;
     }
 
-    private void accept(SummaryCreated s) {
+    /** @return false when the text did not fit the pending bound (it is left to the sweep) */
+    private boolean accept(SummaryCreated s) {
         if (!s.themeRelevant() || stopping) {
-            return;
+            return true;
         }
         String text = text(s);
         if (text.isBlank()) {
-            return;
+            return true;
         }
         String hash = Vectors.sha256(text);
         VectorIndex index = existingIndex(s.projectId(), s.themeId());
         if (index != null && index.holds(s.traceId(), s.traceVersion(), hash)) {
-            return; // a replay: stored and published already
+            return true; // a replay: stored and published already
         }
-        pending.add(new Item(s, text, hash, System.nanoTime()));
+        Item item = new Item(s, text, hash, System.nanoTime());
+        if (queued.contains(item.key())) {
+            return true;
+        }
+        if (pendingBytes + item.bytes() > config.maxPendingBytes()) {
+            defer(List.of(item));
+            return false;
+        }
+        queued.add(item.key());
+        pendingBytes += item.bytes();
+        pendingGauge.addAndGet(item.bytes());
+        pending.add(item);
         schedule();
+        return true;
+    }
+
+    /** Leaves texts to the sweep: it will start again from before the oldest of them. */
+    private void defer(List<Item> items) {
+        deferred.increment(items.size());
+        for (Item item : items) {
+            Instant at = item.summary().createdAt() == null ? SummaryScan.START : item.summary().createdAt().minusMillis(REWIND_MILLIS);
+            if (at.isBefore(sweepAfterTime)) {
+                sweepAfterTime = at.isBefore(SummaryScan.START) ? SummaryScan.START : at;
+                sweepAfterId = 0;
+            }
+        }
+    }
+
+    /**
+     * One sweep: pages of relevant summaries older than one sweep interval (younger ones are the streaming path's),
+     * each not in an index queued like a streamed one, until the scan ends or the pending bound is reached.
+     */
+    private void sweep() {
+        if (sweeping || stopping || !loaded) {
+            return;
+        }
+        sweeping = true;
+        sweepPage(Instant.now().minusSeconds(config.sweepSeconds()))
+                .onComplete(ar -> {
+                    sweeping = false;
+                    if (ar.failed() && !stopping) {
+                        LOG.debug("Embed sweep stopped: {}", ar.cause().toString());
+                    }
+                });
+    }
+
+    private Future<Void> sweepPage(Instant until) {
+        // A page's texts fit when half the bound is free: the streaming path keeps its room.
+        if (stopping || pendingBytes > config.maxPendingBytes() / 2) {
+            return Future.succeededFuture();
+        }
+        SummaryScan scan = new SummaryScan(sweepAfterTime, sweepAfterId, until, SWEEP_PAGE);
+        return vertx.eventBus().<SummaryScan.Page>request(Addresses.SUMMARY_SCAN, scan).compose(reply -> {
+            List<SummaryScan.Entry> entries = reply.body().entries();
+            for (SummaryScan.Entry e : entries) {
+                SummaryCreated s = e.summary();
+                // A deferral during this page rewound the position: keep it.
+                boolean rewound = sweepAfterTime.isBefore(scan.afterTime())
+                        || sweepAfterTime.equals(scan.afterTime()) && sweepAfterId < scan.afterId();
+                int before = pending.size();
+                if (!accept(s)) {
+                    return Future.succeededFuture(); // the bound is reached: the next sweep goes on from here
+                }
+                if (pending.size() > before) {
+                    swept.increment();
+                }
+                if (!rewound) {
+                    sweepAfterTime = s.createdAt();
+                    sweepAfterId = e.id();
+                }
+            }
+            return entries.size() < SWEEP_PAGE ? Future.succeededFuture() : sweepPage(until);
+        });
     }
 
     /** Sends a full batch now, or arms the timer of the oldest waiting text. */
@@ -196,11 +328,14 @@ public final class EmbedVerticle extends VerticleBase {
                 if (dev.prism.store.StoreErrors.unavailable(ar.cause())) {
                     embedLog.failed(ar.cause());
                 } else {
-                    LOG.warn("Could not embed {} summaries (first: trace {}): {}", batch.size(), batch.get(0).summary().traceId(), ar.cause().toString());
+                    LOG.warn("Could not embed {} summaries (first: trace {}); the sweep retries them: {}", batch.size(),
+                            batch.get(0).summary().traceId(), ar.cause().toString());
                 }
+                defer(batch);
             } else {
                 embedLog.succeeded();
             }
+            batch.forEach(item -> queued.remove(item.key()));
             inFlight.remove(f);
             done.complete();
             if (!stopping) {
@@ -213,6 +348,9 @@ public final class EmbedVerticle extends VerticleBase {
         int n = Math.min(config.batchSize(), pending.size());
         List<Item> batch = new ArrayList<>(pending.subList(0, n));
         pending.subList(0, n).clear();
+        long bytes = batch.stream().mapToLong(Item::bytes).sum();
+        pendingBytes -= bytes;
+        pendingGauge.addAndGet(-bytes);
         return batch;
     }
 
@@ -251,8 +389,13 @@ public final class EmbedVerticle extends VerticleBase {
                         vectors.get(item.hash()), null));
             }
             return storeRows(rows).map(written -> {
+                List<Item> failed = new ArrayList<>();
                 for (int i = 0; i < rows.size(); i++) {
                     Instant at = written.get(i);
+                    if (at == NOT_STORED) {
+                        failed.add(batch.get(i));
+                        continue;
+                    }
                     if (at == null) {
                         continue; // nothing changed: a replay, or an older prompt version arriving late
                     }
@@ -260,6 +403,9 @@ public final class EmbedVerticle extends VerticleBase {
                     index(r);
                     vertx.eventBus().publish(Addresses.EMBEDDING_CREATED, new EmbeddingCreated(r.projectId(), r.themeId(), r.traceId(),
                             r.traceVersion(), r.promptVersion(), r.vector(), model, at));
+                }
+                if (!failed.isEmpty()) {
+                    defer(failed); // the sweep tries them again
                 }
                 return null;
             });
@@ -276,8 +422,8 @@ public final class EmbedVerticle extends VerticleBase {
                 return Future.failedFuture(e);
             }
             List<Future<List<Instant>>> each = rows.stream().map(r -> store.store(List.of(r)).otherwise(err -> {
-                LOG.warn("Could not store the embedding of trace {} (theme {}): {}", r.traceId(), r.themeId(), err.toString());
-                return Collections.singletonList(null);
+                LOG.warn("Could not store the embedding of trace {} (theme {}); the sweep retries it: {}", r.traceId(), r.themeId(), err.toString());
+                return Collections.singletonList(NOT_STORED);
             })).toList();
             return Future.all(each).map(all -> each.stream().map(f -> f.result().get(0)).toList());
         });
@@ -343,6 +489,9 @@ public final class EmbedVerticle extends VerticleBase {
         if (batchTimer >= 0) {
             vertx.cancelTimer(batchTimer);
         }
+        if (sweepTimer >= 0) {
+            vertx.cancelTimer(sweepTimer);
+        }
         Future<Void> drained = Future.succeededFuture();
         if (loaded) {
             List<Future<Void>> all = new ArrayList<>(inFlight);
@@ -352,6 +501,9 @@ public final class EmbedVerticle extends VerticleBase {
             drained = Future.join(all).<Void>mapEmpty().timeout(STOP_DRAIN_MILLIS, TimeUnit.MILLISECONDS).otherwiseEmpty();
         }
         stopping = true;
-        return drained.eventually(() -> embedder == null ? Future.succeededFuture() : embedder.close());
+        return drained.eventually(() -> {
+            memory.close();
+            return embedder == null ? Future.succeededFuture() : embedder.close();
+        });
     }
 }

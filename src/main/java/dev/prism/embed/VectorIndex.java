@@ -10,10 +10,11 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The vectors of one theme namespace, in memory: one per trace (its latest version), searched exhaustively by cosine
- * similarity. Vectors are expected L2-normalised, so cosine is a dot product. Safe for one writer and concurrent
- * readers: the verticle adds on its event loop while searches run on worker threads. Stored arrays are never written
- * after {@link #add}, so snapshots share them instead of copying.
+ * The vectors of one theme namespace: one per trace (its latest version), searched exhaustively by cosine
+ * similarity. Vectors are expected L2-normalised, so cosine is a dot product. Each vector lives on the heap while the
+ * shared {@link VectorMemory} budget allows, else in its memory-mapped pages. Safe for one writer and concurrent
+ * readers: the verticle adds on its event loop while searches run on worker threads. Heap arrays are never written
+ * after {@link #add}, so snapshots share them; mapped vectors are copied out.
  */
 public final class VectorIndex {
 
@@ -27,19 +28,43 @@ public final class VectorIndex {
     }
 
     private final int dimensions;
+    private final VectorMemory memory;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, Integer> slots = new HashMap<>();
     private String[] traceIds = new String[16];
     private int[] versions = new int[16];
     private String[] hashes = new String[16];
+    /** The vector on the heap, or null when it is in {@link #memory} at {@link #offsets}. */
     private float[][] vectors = new float[16][];
+    private long[] offsets = new long[16];
     private int size;
 
+    /** Every vector on the heap. */
     public VectorIndex(int dimensions) {
+        this(dimensions, VectorMemory.unbounded());
+    }
+
+    public VectorIndex(int dimensions, VectorMemory memory) {
         if (dimensions < 1) {
             throw new IllegalArgumentException("dimensions must be positive, got " + dimensions);
         }
         this.dimensions = dimensions;
+        this.memory = memory;
+    }
+
+    /** Puts the vector in slot {@code slot}: on the heap within the budget, else in the mapped pages. */
+    private void place(int slot, float[] vector) {
+        if (memory.reserveHeap(vector)) {
+            vectors[slot] = vector;
+        } else {
+            vectors[slot] = null;
+            offsets[slot] = memory.append(vector);
+        }
+    }
+
+    private float[] vectorAt(int slot) {
+        float[] v = vectors[slot];
+        return v != null ? v : memory.read(offsets[slot], dimensions);
     }
 
     public int dimensions() {
@@ -72,7 +97,10 @@ public final class VectorIndex {
                 }
                 versions[slot] = traceVersion;
                 hashes[slot] = textHash;
-                vectors[slot] = vector;
+                if (vectors[slot] != null) {
+                    memory.releaseHeap(vectors[slot]);
+                }
+                place(slot, vector);
                 return Outcome.REPLACED;
             }
             if (size == traceIds.length) {
@@ -81,11 +109,12 @@ public final class VectorIndex {
                 versions = Arrays.copyOf(versions, grown);
                 hashes = Arrays.copyOf(hashes, grown);
                 vectors = Arrays.copyOf(vectors, grown);
+                offsets = Arrays.copyOf(offsets, grown);
             }
             traceIds[size] = traceId;
             versions[size] = traceVersion;
             hashes[size] = textHash;
-            vectors[size] = vector;
+            place(size, vector);
             slots.put(traceId, size++);
             return Outcome.ADDED;
         } finally {
@@ -118,7 +147,7 @@ public final class VectorIndex {
             // A min-heap of the best so far: the root is the one to evict.
             PriorityQueue<Neighbour> best = new PriorityQueue<>(keep + 1, (a, b) -> Double.compare(a.score(), b.score()));
             for (int i = 0; i < size; i++) {
-                double score = Vectors.dot(query, vectors[i]);
+                double score = vectors[i] != null ? Vectors.dot(query, vectors[i]) : memory.dot(offsets[i], query);
                 if (best.size() < keep) {
                     best.add(new Neighbour(traceIds[i], versions[i], score));
                 } else if (score > best.peek().score()) {
@@ -134,13 +163,13 @@ public final class VectorIndex {
         }
     }
 
-    /** Every trace's vector, in insertion order; the arrays are shared, the list is not. */
+    /** Every trace's vector, in insertion order; heap arrays are shared, mapped ones copied, the list is not. */
     public List<Entry> snapshot() {
         lock.readLock().lock();
         try {
             List<Entry> out = new ArrayList<>(size);
             for (int i = 0; i < size; i++) {
-                out.add(new Entry(traceIds[i], versions[i], vectors[i]));
+                out.add(new Entry(traceIds[i], versions[i], vectorAt(i)));
             }
             return out;
         } finally {

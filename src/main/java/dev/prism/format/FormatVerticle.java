@@ -29,9 +29,15 @@ import java.util.List;
  * later stages and the API find them in the cache; pending traces are rendered fresh (their text still changes).
  * Rendering runs on worker threads: a trace can be megabytes.
  *
+ * <p>Completed traces are rendered at most two per core at a time; the others wait, up to {@code format.maxQueuedBytes}
+ * of traces. Beyond, a completion is not rendered here: its version stays undispatched in PostgreSQL and theme
+ * dispatch's sweep queues its analyses, which fetch the text when they run. A burst of completions therefore costs a
+ * bounded amount of memory, and the backlog lives in the database.
+ *
  * <p>Consumes {@value Addresses#TRACE_COMPLETED} and {@value Addresses#FORMAT_TEXT}; sends
  * {@value Addresses#TRACE_SUMMARY} and {@value Addresses#TRACE_GET}; publishes {@value Addresses#TRACE_FORMATTED}.
- * Meters: {@code prism_format_cache_total{result=hit|miss}}, {@code prism_format_render_seconds}.
+ * Meters: {@code prism_format_cache_total{result=hit|miss}}, {@code prism_format_render_seconds},
+ * {@code prism_format_deferred_total} (completions left to the dispatch sweep).
  */
 public final class FormatVerticle extends VerticleBase {
 
@@ -46,6 +52,14 @@ public final class FormatVerticle extends VerticleBase {
     private Counter hits;
     private Counter misses;
     private Timer renders;
+    private Counter deferred;
+    private final int maxRendering = 2 * Math.max(1, Runtime.getRuntime().availableProcessors());
+    private int rendering;
+    private final java.util.ArrayDeque<Waiting> waiting = new java.util.ArrayDeque<>();
+    private long waitingBytes;
+
+    private record Waiting(TraceCompleted completed, long bytes) {
+    }
 
     public FormatVerticle(PrismConfig.Format config, Metrics metrics, int analysisChars) {
         this.config = config;
@@ -59,6 +73,8 @@ public final class FormatVerticle extends VerticleBase {
         hits = Counter.builder("prism.format.cache").tag("result", "hit").tag("backend", backend).register(metrics.registry());
         misses = Counter.builder("prism.format.cache").tag("result", "miss").tag("backend", backend).register(metrics.registry());
         renders = Timer.builder("prism.format.render").register(metrics.registry());
+        deferred = Counter.builder("prism.format.deferred").description("Completed traces not rendered on completion (over format.maxQueuedBytes); "
+                + "the dispatch sweep picks them up").register(metrics.registry());
         Duration ttl = Duration.ofHours(config.cacheTtlHours());
         Future<Void> ready;
         if (config.redisUrl().isPresent()) {
@@ -84,6 +100,22 @@ public final class FormatVerticle extends VerticleBase {
      * later stage holds or sends more than the cap.
      */
     private void onCompleted(TraceCompleted c) {
+        if (rendering < maxRendering) {
+            renderCompleted(c);
+            return;
+        }
+        long bytes = TraceBytes.estimate(c.trace());
+        if (waitingBytes + bytes > config.maxQueuedBytes()) {
+            deferred.increment();
+            LOG.debug("Trace {} v{} left to the dispatch sweep: {} bytes of traces wait to be rendered", c.traceId(), c.version(), waitingBytes);
+            return;
+        }
+        waiting.add(new Waiting(c, bytes));
+        waitingBytes += bytes;
+    }
+
+    private void renderCompleted(TraceCompleted c) {
+        rendering++;
         TraceFormatter.Options full = TraceFormatter.Options.defaults();
         TraceFormatter.Options analysis = new TraceFormatter.Options(false, analysisChars);
         vertx.executeBlocking(() -> renders.recordCallable(() -> {
@@ -95,7 +127,15 @@ public final class FormatVerticle extends VerticleBase {
                         .map(v -> texts[1]))
                 .onSuccess(text -> vertx.eventBus().publish(Addresses.TRACE_FORMATTED,
                         new TraceFormatted(c.projectId(), c.traceId(), c.version(), c.trace(), text)))
-                .onFailure(e -> LOG.warn("Trace {} v{} could not be rendered: {}", c.traceId(), c.version(), e.toString()));
+                .onFailure(e -> LOG.warn("Trace {} v{} could not be rendered: {}", c.traceId(), c.version(), e.toString()))
+                .onComplete(ar -> {
+                    rendering--;
+                    Waiting next = waiting.poll();
+                    if (next != null) {
+                        waitingBytes -= next.bytes();
+                        renderCompleted(next.completed());
+                    }
+                });
     }
 
     private Future<TraceText> text(TraceTextQuery q) {

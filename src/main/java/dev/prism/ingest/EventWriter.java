@@ -25,8 +25,9 @@ import java.util.function.Consumer;
 /**
  * Group commit: requests that arrive while a write is in flight are written together in the next transaction, so a
  * busy server makes few large writes and an idle one answers at once. A request's future completes only when its
- * events are committed. Beyond {@code maxQueuedEvents} waiting events new requests fail with 503: the store cannot
- * keep up and the client should retry later.
+ * events are committed. Beyond {@code maxQueuedEvents} waiting events, or {@code maxQueuedBytes} of their properties
+ * (large AI events are megabytes each, so a count alone does not bound memory), new requests fail with 503: the store
+ * cannot keep up and the client should retry later.
  *
  * <p>One SQL statement stores the events and touches their traces: events whose uuid is already stored (client
  * retries) are skipped, and only traces that really received new events are marked pending, opening a new trace
@@ -62,6 +63,8 @@ final class EventWriter {
     private final Pool pool;
     private final int maxEventsPerWrite;
     private final int maxQueuedEvents;
+    private final long maxQueuedBytes;
+    private long queuedBytes;
     private final Consumer<StoredTraces> onStored;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int queuedEvents;
@@ -72,13 +75,27 @@ final class EventWriter {
     record StoredTraces(String projectId, Set<String> traceIds, Set<String> rootSeen) {
     }
 
-    private record Pending(String projectId, List<ParsedEvent> events, Promise<Void> done) {
+    private record Pending(String projectId, List<ParsedEvent> events, Promise<Void> done, long bytes) {
+    }
+
+    /** Roughly what the events hold in memory: their properties text and a little per event. */
+    static long bytes(List<ParsedEvent> events) {
+        long n = 0;
+        for (ParsedEvent e : events) {
+            n += 256 + (e.propertiesJson() == null ? 0 : e.propertiesJson().length());
+        }
+        return n;
     }
 
     EventWriter(Pool pool, int maxEventsPerWrite, int maxQueuedEvents, Consumer<StoredTraces> onStored) {
+        this(pool, maxEventsPerWrite, maxQueuedEvents, Long.MAX_VALUE, onStored);
+    }
+
+    EventWriter(Pool pool, int maxEventsPerWrite, int maxQueuedEvents, long maxQueuedBytes, Consumer<StoredTraces> onStored) {
         this.pool = pool;
         this.maxEventsPerWrite = maxEventsPerWrite;
         this.maxQueuedEvents = maxQueuedEvents;
+        this.maxQueuedBytes = maxQueuedBytes;
         this.onStored = onStored;
     }
 
@@ -90,9 +107,16 @@ final class EventWriter {
             return Future.failedFuture(new Failure(503, "overloaded",
                     "The event store is behind by " + queuedEvents + " events; retry shortly").exception());
         }
+        long bytes = bytes(events);
+        // One request always fits an empty queue: the body limit already bounds it.
+        if (queuedBytes > 0 && queuedBytes + bytes > maxQueuedBytes) {
+            return Future.failedFuture(new Failure(503, "overloaded",
+                    "The event store is behind by " + (queuedBytes >> 20) + " MB of events; retry shortly").exception());
+        }
         Promise<Void> done = Promise.promise();
-        queue.add(new Pending(projectId, events, done));
+        queue.add(new Pending(projectId, events, done, bytes));
         queuedEvents += events.size();
+        queuedBytes += bytes;
         if (!writing) {
             flush();
         }
@@ -116,6 +140,7 @@ final class EventWriter {
             Pending p = queue.poll();
             group.add(p);
             count += p.events.size();
+            queuedBytes -= p.bytes;
         }
         queuedEvents -= count;
         writing = true;

@@ -48,7 +48,7 @@ public final class IngestVerticle extends VerticleBase {
         accepted = Counter.builder("prism.ingest.events").tag("result", "accepted").register(metrics.registry());
         rejected = Counter.builder("prism.ingest.events").tag("result", "rejected").register(metrics.registry());
         ignored = Counter.builder("prism.ingest.events").tag("result", "ignored").register(metrics.registry());
-        writer = new EventWriter(pool, config.ingest().maxEventsPerWrite(), config.ingest().maxQueuedEvents(),
+        writer = new EventWriter(pool, config.ingest().maxEventsPerWrite(), config.ingest().maxQueuedEvents(), config.ingest().maxQueuedBytes(),
                 stored -> vertx.eventBus().publish(Addresses.EVENTS_STORED,
                         new EventsStored(stored.projectId(), stored.traceIds(), stored.rootSeen())));
         consumer = vertx.eventBus().consumer(Addresses.INGEST_CAPTURE, msg -> capture(msg.body())

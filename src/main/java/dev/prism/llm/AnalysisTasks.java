@@ -263,6 +263,47 @@ public final class AnalysisTasks {
                 });
     }
 
+    /**
+     * Relevant finished analyses of every project after a position, oldest first, each trace version's latest prompt
+     * version only (an older one would only be embedded to be ignored). {@code until} leaves the newest ones to the
+     * streaming path.
+     */
+    public Future<dev.prism.bus.SummaryScan.Page> scan(dev.prism.bus.SummaryScan q) {
+        return pool.preparedQuery("""
+                        SELECT a.project_id, a.theme_id, a.trace_id, a.trace_version, a.prompt_version, a.theme_relevant, a.title, a.summary,
+                               a.severity, a.model, coalesce(a.input_tokens, 0), coalesce(a.output_tokens, 0), coalesce(a.cost_usd, 0),
+                               coalesce(a.latency_ms, 0), a.completed_at, a.id
+                        FROM analyses a WHERE a.status = 'done' AND a.theme_relevant
+                          AND (a.completed_at, a.id) > ($1, $2::bigint) AND a.completed_at < $3
+                          AND NOT EXISTS (SELECT 1 FROM analyses b WHERE b.project_id = a.project_id AND b.theme_id = a.theme_id
+                                             AND b.trace_id = a.trace_id AND b.trace_version = a.trace_version
+                                             AND b.prompt_version > a.prompt_version AND b.status = 'done')
+                        ORDER BY a.completed_at, a.id LIMIT $4""")
+                .execute(Tuple.tuple().addOffsetDateTime(q.afterTime().atOffset(ZoneOffset.UTC)).addLong(q.afterId())
+                        .addOffsetDateTime(q.until().atOffset(ZoneOffset.UTC)).addInteger(q.limit()))
+                .map(rows -> {
+                    List<dev.prism.bus.SummaryScan.Entry> out = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        out.add(new dev.prism.bus.SummaryScan.Entry(new dev.prism.bus.SummaryCreated(r.getString(0), r.getString(1),
+                                r.getString(2), r.getInteger(3), r.getInteger(4), r.getBoolean(5), r.getString(6), r.getString(7),
+                                r.getString(8), r.getString(9), r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13),
+                                r.getOffsetDateTime(14).toInstant()), r.getLong(15)));
+                    }
+                    return new dev.prism.bus.SummaryScan.Page(out);
+                });
+    }
+
+    /** Analyses of every project by state: one pass over the table (a benchmark's or an operator's question, not a hot path). */
+    public Future<dev.prism.bus.AnalysisBacklog.Counts> backlog() {
+        return pool.query("""
+                        SELECT count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'running'),
+                               count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'dead') FROM analyses""")
+                .execute().map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new dev.prism.bus.AnalysisBacklog.Counts(r.getLong(0), r.getLong(1), r.getLong(2), r.getLong(3));
+                });
+    }
+
     /** Puts dead-lettered tasks back in the queue with a fresh attempt count. @return how many */
     public Future<Integer> requeueDead(String projectId, List<Long> ids) {
         return pool.preparedQuery("""

@@ -49,7 +49,7 @@ import java.util.UUID;
  *
  * <p>Consumes {@value Addresses#ANALYSIS_REQUESTED}, {@value Addresses#ANALYSIS_ENQUEUE} (a run's selection),
  * {@value Addresses#ANALYSIS_RUN_STATS}, {@value Addresses#ANALYSIS_NOW} (theme tests), {@value Addresses#LLM_SETTINGS},
- * {@value Addresses#SUMMARY_LIST} and
+ * {@value Addresses#SUMMARY_LIST}, {@value Addresses#SUMMARY_SCAN} (the embed sweep), {@value Addresses#ANALYSIS_BACKLOG} and
  * {@value Addresses#DEAD_LETTERS}; sends
  * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND}; publishes
  * {@value Addresses#SUMMARY_CREATED}. Analysis runs on worker threads.
@@ -63,6 +63,7 @@ public final class AnalysisVerticle extends VerticleBase {
     /** How often budgets are checked: a project may overspend by what it analyses in this time. */
     static final long BUDGET_CHECK_MILLIS = 2_000;
 
+    private final Pool pool;
     private final AnalysisTasks tasks;
     private final dev.prism.config.PrismConfig.Llm config;
     private Providers providers;
@@ -82,10 +83,12 @@ public final class AnalysisVerticle extends VerticleBase {
     private long budgetTimer = -1;
     private final String worker = "prism-" + UUID.randomUUID();
     /**
-     * Contexts of requests this instance received, for the streaming path. Bounded: a task another instance finishes
-     * never removes its entry here, so entries also age out; a missing entry only means a fetch over the bus.
+     * Contexts of requests this instance received, for the streaming path. Bounded by bytes (a context holds a whole
+     * trace and its text, megabytes for a large one), not entries: while a provider stalls, requests keep coming and
+     * their tasks wait in PostgreSQL, not here. A task another instance finishes never removes its entry, so entries
+     * also age out; a missing entry only means a fetch over the bus.
      */
-    private final Cache<Key, Context> pending = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
+    private final Cache<Key, Context> pending;
     private long timer = -1;
     private boolean claiming;
     private int inFlight;
@@ -101,16 +104,26 @@ public final class AnalysisVerticle extends VerticleBase {
     }
 
     public AnalysisVerticle(Pool pool, dev.prism.config.PrismConfig.Llm config) {
+        this.pool = pool;
         this.tasks = new AnalysisTasks(pool);
         this.settings = new LlmSettingsStore(pool);
         this.config = config;
+        // Themes of one request share its trace and text, so this over-counts them: the bound errs on the safe side.
+        this.pending = Caffeine.newBuilder().maximumWeight(config.contextCacheBytes())
+                .weigher((Key k, Context c) -> contextBytes(c)).expireAfterWrite(Duration.ofMinutes(10)).build();
+    }
+
+    /** Roughly the heap a context holds: its text (two bytes a character) and the parsed trace it was rendered from. */
+    static int contextBytes(Context c) {
+        long text = c.text() == null ? 0 : c.text().length();
+        return (int) Math.min(Integer.MAX_VALUE, 1_024 + 4 * text);
     }
 
     @Override
     public Future<?> start() {
         providers = new Providers(vertx, config);
         if (config.posthog().host().isPresent()) {
-            forwarder = new PostHogForwarder(vertx, config.posthog().host().get(), config.posthog().apiKey().orElse(""));
+            forwarder = new PostHogForwarder(vertx, pool, config.posthog().host().get(), config.posthog().apiKey().orElse(""));
             LOG.info("Forwarding summaries to PostHog at {}", config.posthog().host().get());
         }
         if (!config.provider().equals(Providers.OFFLINE)) {
@@ -143,6 +156,16 @@ public final class AnalysisVerticle extends VerticleBase {
             }
             page.onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e));
         });
+        vertx.eventBus().<dev.prism.bus.SummaryScan>consumer(Addresses.SUMMARY_SCAN, msg -> {
+            dev.prism.bus.SummaryScan q = msg.body();
+            if (q.limit() < 1 || q.limit() > 1_000) {
+                Failure.reply(msg, new Failure(400, "invalid_limit", "limit must be from 1 to 1000").exception());
+                return;
+            }
+            tasks.scan(q).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e));
+        });
+        vertx.eventBus().<dev.prism.bus.AnalysisBacklog>consumer(Addresses.ANALYSIS_BACKLOG, msg -> tasks.backlog()
+                .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         vertx.eventBus().<DeadLetters>consumer(Addresses.DEAD_LETTERS, msg -> deadLetters(msg.body())
                 .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         vertx.eventBus().<RunTasks.Enqueue>consumer(Addresses.ANALYSIS_ENQUEUE, msg -> {
@@ -158,7 +181,7 @@ public final class AnalysisVerticle extends VerticleBase {
         vertx.eventBus().<RunTasks.AnalyzeNow>consumer(Addresses.ANALYSIS_NOW, msg -> analyzeNow(msg.body())
                 .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         timer = vertx.setPeriodic(500, id -> claim());
-        return checkBudgets();
+        return checkBudgets().compose(v -> forwarder == null ? Future.succeededFuture() : forwarder.start());
     }
 
     /** Reads projects' LLM choices and which projects spent their budget today; their tasks then wait in the queue. */
@@ -416,9 +439,6 @@ public final class AnalysisVerticle extends VerticleBase {
                                 result.severity(), result.model(), result.inputTokens(), result.outputTokens(), result.costUsd(),
                                 result.latencyMillis(), Instant.now());
                         vertx.eventBus().publish(Addresses.SUMMARY_CREATED, created);
-                        if (forwarder != null) {
-                            forwarder.add(created);
-                        }
                     }
                     return (Void) null;
                 }))

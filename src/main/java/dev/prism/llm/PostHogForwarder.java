@@ -8,64 +8,72 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
-import java.util.ArrayDeque;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Sends stored summaries to a PostHog instance as {@code $ai_trace_summary} events through its capture API
- * ({@code POST /batch/}), so they sit next to the traces in PostHog's LLM analytics. Batches of up to
- * {@value #BATCH} leave every second; a failed batch is retried with exponential backoff. The queue is bounded in
- * memory: the summaries themselves are safe in PostgreSQL, so beyond {@value #MAX_QUEUED} waiting events the oldest are
- * dropped (and counted in the log) rather than letting an unreachable PostHog exhaust memory. Event-loop confined.
+ * ({@code POST /batch/}), so they sit next to the traces in PostHog's LLM analytics.
+ *
+ * <p>A durable outbox without a copy of the data: the {@code posthog_forwarding} row records how far (completion time,
+ * id) summaries were delivered; each round reads the next page of up to {@value #BATCH} finished analyses after it,
+ * sends them, and moves the position only once PostHog accepted them. A failed send is retried with exponential
+ * backoff; an outage or a crash delays summaries but loses none, and memory holds one page whatever the backlog. A
+ * page sent twice (a crash between the send and the move, or two instances) is deduplicated by PostHog through the
+ * events' uuids. Forwarding starts at the summaries finished after it was first enabled. Event-loop confined.
  */
 final class PostHogForwarder {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostHogForwarder.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     static final int BATCH = 100;
-    static final int MAX_QUEUED = 10_000;
     private static final long MAX_BACKOFF_MILLIS = 60_000;
+    /** Summaries younger than this wait a round: a completion committing late must not fall behind the position. */
+    static final int SETTLE_SECONDS = 5;
 
     private final Vertx vertx;
+    private final Pool pool;
     private final WebClient client;
     private final URI batchUri;
     private final String apiKey;
-    private final Deque<ObjectNode> queue = new ArrayDeque<>();
-    private long timer;
+    private final long timer;
     private boolean sending;
+    private boolean closed;
     private long backoffMillis;
     private long nextAttemptAt;
-    private long dropped;
 
-    PostHogForwarder(Vertx vertx, String host, String apiKey) {
+    PostHogForwarder(Vertx vertx, Pool pool, String host, String apiKey) {
         this.vertx = vertx;
+        this.pool = pool;
         this.client = WebClient.create(vertx);
         this.batchUri = URI.create((host.endsWith("/") ? host : host + "/") + "batch/");
         this.apiKey = apiKey;
         this.timer = vertx.setPeriodic(1_000, id -> flush());
     }
 
-    void add(SummaryCreated s) {
+    /** Creates the position at the first start with forwarding on: what was analysed before is not sent. */
+    Future<Void> start() {
+        return pool.query("INSERT INTO posthog_forwarding (id, after_time, after_id) VALUES (1, now(), 0) ON CONFLICT (id) DO NOTHING")
+                .execute().mapEmpty();
+    }
+
+    private static ObjectNode event(SummaryCreated s) {
         ObjectNode event = MAPPER.createObjectNode().put("event", "$ai_trace_summary").put("distinct_id", "prism:" + s.projectId())
                 .put("timestamp", s.createdAt().toString()).put("uuid", uuid(s));
         ObjectNode properties = MAPPER.valueToTree(s.eventProperties());
         properties.put("$ai_project_id", s.projectId()).put("$lib", "prism");
         event.set("properties", properties);
-        queue.addLast(event);
-        while (queue.size() > MAX_QUEUED) {
-            queue.removeFirst();
-            dropped++;
-        }
-        if (queue.size() >= BATCH) {
-            flush();
-        }
+        return event;
     }
 
     /** The same analysis always gets the same event id, so a batch re-sent after a timeout is deduplicated by PostHog. */
@@ -74,40 +82,78 @@ final class PostHogForwarder {
         return java.util.UUID.nameUUIDFromBytes(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
     }
 
+    private record Page(List<ObjectNode> events, Instant lastTime, long lastId, Instant afterTime, long afterId) {
+    }
+
+    private Future<Page> next() {
+        return pool.query("SELECT after_time, after_id FROM posthog_forwarding WHERE id = 1").execute().compose(pos -> {
+            if (pos.size() == 0) {
+                return Future.succeededFuture(null);
+            }
+            Row p = pos.iterator().next();
+            Instant afterTime = p.getOffsetDateTime("after_time").toInstant();
+            long afterId = p.getLong("after_id");
+            return pool.preparedQuery("""
+                            SELECT project_id, theme_id, trace_id, trace_version, prompt_version, theme_relevant, title, summary, severity,
+                                   model, coalesce(input_tokens, 0), coalesce(output_tokens, 0), coalesce(cost_usd, 0), coalesce(latency_ms, 0),
+                                   completed_at, id
+                              FROM analyses WHERE status = 'done' AND (completed_at, id) > ($1, $2::bigint)
+                               AND completed_at < now() - make_interval(secs => $3)
+                             ORDER BY completed_at, id LIMIT $4""")
+                    .execute(Tuple.of(afterTime.atOffset(ZoneOffset.UTC), afterId, SETTLE_SECONDS, BATCH))
+                    .map(rows -> {
+                        List<ObjectNode> events = new ArrayList<>(rows.size());
+                        Instant lastTime = null;
+                        long lastId = 0;
+                        for (Row r : rows) {
+                            lastTime = r.getOffsetDateTime(14).toInstant();
+                            lastId = r.getLong(15);
+                            events.add(event(new SummaryCreated(r.getString(0), r.getString(1), r.getString(2), r.getInteger(3), r.getInteger(4),
+                                    Boolean.TRUE.equals(r.getBoolean(5)), r.getString(6), r.getString(7), r.getString(8), r.getString(9),
+                                    r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13), lastTime)));
+                        }
+                        return events.isEmpty() ? null : new Page(events, lastTime, lastId, afterTime, afterId);
+                    });
+        });
+    }
+
     private void flush() {
-        if (sending || queue.isEmpty() || System.currentTimeMillis() < nextAttemptAt) {
+        if (sending || closed || System.currentTimeMillis() < nextAttemptAt) {
             return;
         }
-        if (dropped > 0) {
-            LOG.warn("PostHog forwarding fell behind: {} summaries were not forwarded (they remain in Prism)", dropped);
-            dropped = 0;
-        }
-        List<ObjectNode> batch = new ArrayList<>();
-        while (batch.size() < BATCH && !queue.isEmpty()) {
-            batch.add(queue.removeFirst());
-        }
-        ObjectNode body = MAPPER.createObjectNode().put("api_key", apiKey);
-        ArrayNode events = body.putArray("batch");
-        batch.forEach(events::add);
         sending = true;
-        send(body).onComplete(ar -> {
+        next().compose(page -> {
+            if (page == null) {
+                return Future.succeededFuture(false);
+            }
+            ObjectNode body = MAPPER.createObjectNode().put("api_key", apiKey);
+            ArrayNode events = body.putArray("batch");
+            page.events().forEach(events::add);
+            return send(body)
+                    .recover(e -> {
+                        // The key is in the body only: the message names the host and what went wrong.
+                        LOG.warn("Forwarding {} summaries to {} failed ({}); retrying", page.events().size(), batchUri.getHost(), e.getMessage());
+                        return Future.failedFuture(e);
+                    })
+                    // Moves only from where this page started: another instance that moved it meanwhile wins.
+                    .compose(v -> pool.preparedQuery("""
+                                    UPDATE posthog_forwarding SET after_time = $1, after_id = $2, updated_at = now()
+                                     WHERE id = 1 AND (after_time, after_id) = ($3, $4)""")
+                            .execute(Tuple.of(page.lastTime().atOffset(ZoneOffset.UTC), page.lastId(),
+                                    page.afterTime().atOffset(ZoneOffset.UTC), page.afterId())))
+                    .map(v -> page.events().size() == BATCH);
+        }).onComplete(ar -> {
             sending = false;
             if (ar.succeeded()) {
                 backoffMillis = 0;
                 nextAttemptAt = 0;
-                if (queue.size() >= BATCH) {
-                    flush();
+                if (ar.result()) {
+                    flush(); // a full page: more are waiting
                 }
                 return;
             }
-            for (int i = batch.size() - 1; i >= 0; i--) {
-                queue.addFirst(batch.get(i));
-            }
             backoffMillis = backoffMillis == 0 ? 1_000 : Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
             nextAttemptAt = System.currentTimeMillis() + backoffMillis;
-            // The key is in the body only: the message names the host and what went wrong.
-            LOG.warn("Forwarding {} summaries to {} failed ({}); retrying in {} ms", batch.size(), batchUri.getHost(),
-                    ar.cause().getMessage(), backoffMillis);
         });
     }
 
@@ -122,6 +168,7 @@ final class PostHogForwarder {
     }
 
     void close() {
+        closed = true;
         vertx.cancelTimer(timer);
         client.close();
     }

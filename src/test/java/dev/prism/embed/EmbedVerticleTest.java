@@ -7,6 +7,7 @@ import dev.prism.bus.EmbedSnapshot;
 import dev.prism.bus.EmbeddingCreated;
 import dev.prism.bus.Failure;
 import dev.prism.bus.SummaryCreated;
+import dev.prism.bus.SummaryScan;
 import dev.prism.config.PrismConfig;
 import dev.prism.store.Database;
 import dev.prism.support.ServicePostgres;
@@ -55,7 +56,7 @@ class EmbedVerticleTest {
     private String theme;
 
     /** The shared local model, counting what it is asked; closing it leaves the model to the next test. */
-    private static final class Counting implements Embedder {
+    private static class Counting implements Embedder {
         final Embedder inner;
         final List<Integer> calls = new CopyOnWriteArrayList<>();
         final AtomicInteger texts = new AtomicInteger();
@@ -116,7 +117,7 @@ class EmbedVerticleTest {
     }
 
     private static PrismConfig.Embed config(int batchSize, long waitMillis) {
-        return new PrismConfig.Embed("local", Optional.empty(), Optional.empty(), Optional.empty(), batchSize, waitMillis, 1, 2, 30, 5, 1_000);
+        return new PrismConfig.Embed("local", Optional.empty(), Optional.empty(), Optional.empty(), batchSize, waitMillis, 1, 2, 30, 5, 1_000_000L, 1L << 24, 60, 1L << 28);
     }
 
     private String deploy(Vertx vertx, Counting counting, int batchSize, long waitMillis) throws Exception {
@@ -398,14 +399,107 @@ class EmbedVerticleTest {
         assertThat(rows(theme)).extracting(r -> r.getString("trace_id")).containsExactly("s1", "s2");
     }
 
+    /** Serves {@link SummaryScan} from a list, as the analysis feature does from its table. */
+    private static MessageConsumer<SummaryScan> fakeScan(Vertx vertx, List<SummaryScan.Entry> rows, AtomicInteger scans) {
+        return vertx.eventBus().<SummaryScan>consumer(Addresses.SUMMARY_SCAN, m -> {
+            SummaryScan q = m.body();
+            scans.incrementAndGet();
+            List<SummaryScan.Entry> page = rows.stream()
+                    .filter(e -> e.summary().createdAt().isAfter(q.afterTime())
+                            || e.summary().createdAt().equals(q.afterTime()) && e.id() > q.afterId())
+                    .filter(e -> e.summary().createdAt().isBefore(q.until()))
+                    .sorted(java.util.Comparator.comparing((SummaryScan.Entry e) -> e.summary().createdAt()).thenComparingLong(SummaryScan.Entry::id))
+                    .limit(q.limit()).toList();
+            m.reply(new SummaryScan.Page(page));
+        });
+    }
+
+    private static PrismConfig.Embed sweeping(int batchSize, long maxPendingBytes) {
+        return new PrismConfig.Embed("local", Optional.empty(), Optional.empty(), Optional.empty(), batchSize, 50, 1, 2, 30, 5, 1_000_000L,
+                maxPendingBytes, 1, 1L << 28);
+    }
+
+    @Test
+    @DisplayName("a batch the embedder fails is not dropped: the sweep finds its summaries without a vector and embeds them")
+    void failedBatchIsSwept(Vertx vertx) throws Exception {
+        AtomicInteger failures = new AtomicInteger(1);
+        Counting counting = new Counting(model) {
+            @Override
+            public Future<List<float[]>> embed(List<String> t) {
+                return failures.getAndDecrement() > 0 ? Future.failedFuture(new IllegalStateException("provider down")) : super.embed(t);
+            }
+        };
+        Instant old = Instant.now().minusSeconds(30);
+        List<SummaryScan.Entry> table = new CopyOnWriteArrayList<>();
+        AtomicInteger scans = new AtomicInteger();
+        MessageConsumer<SummaryScan> scan = fakeScan(vertx, table, scans);
+        dev.prism.metrics.Metrics metrics = new dev.prism.metrics.Metrics();
+        String id = await(vertx.deployVerticle(new EmbedVerticle(database.pool(), sweeping(8, 1L << 20), v -> Future.succeededFuture(counting), metrics)));
+        try {
+            List<SummaryCreated> summaries = List.of(
+                    summary(PROJECT, theme, "f1", 1, true, "Payment API timed out", "The charge call timed out."),
+                    summary(PROJECT, theme, "f2", 1, true, "Rate limited", "HTTP 429 from the provider."),
+                    new SummaryCreated(PROJECT, theme, "f3", 1, 1, true, "Tool failed", "The search tool returned 500.", "medium", "offline",
+                            0, 0, 0, 1, old.plusMillis(3)));
+            for (int i = 0; i < summaries.size(); i++) {
+                SummaryCreated s = summaries.get(i);
+                table.add(new SummaryScan.Entry(new SummaryCreated(s.projectId(), s.themeId(), s.traceId(), s.traceVersion(), s.promptVersion(),
+                        true, s.title(), s.summary(), s.severity(), s.model(), 0, 0, 0, 1, old.plusMillis(i)), i + 1));
+            }
+            publish(vertx, summaries.toArray(SummaryCreated[]::new));
+            waitFor(() -> publishedHere().size() >= 3, 20_000);
+            assertThat(publishedHere()).extracting(EmbeddingCreated::traceId).containsExactlyInAnyOrder("f1", "f2", "f3");
+            assertThat(rows(theme)).extracting(r -> r.getString("trace_id")).containsExactly("f1", "f2", "f3");
+            assertThat(metrics.registry().counter("prism.embed.deferred").count()).isEqualTo(3);
+            assertThat(metrics.registry().counter("prism.embed.swept").count()).isEqualTo(3);
+            // Once stored, later sweeps find nothing more to embed.
+            int calls = counting.calls.size();
+            int seen = scans.get();
+            waitFor(() -> scans.get() >= seen + 2, 10_000);
+            assertThat(counting.calls).hasSize(calls);
+        } finally {
+            await(vertx.undeploy(id));
+            await(scan.unregister());
+        }
+    }
+
+    @Test
+    @DisplayName("texts beyond the pending byte bound are left to the sweep, which embeds them as room frees")
+    void pendingBoundDefersToSweep(Vertx vertx) throws Exception {
+        Counting counting = new Counting(model);
+        List<SummaryScan.Entry> table = new CopyOnWriteArrayList<>();
+        MessageConsumer<SummaryScan> scan = fakeScan(vertx, table, new AtomicInteger());
+        dev.prism.metrics.Metrics metrics = new dev.prism.metrics.Metrics();
+        // 65,536 bytes hold one 20,000-character text (two bytes a character) at a time.
+        String id = await(vertx.deployVerticle(new EmbedVerticle(database.pool(), sweeping(8, 65_536), v -> Future.succeededFuture(counting), metrics)));
+        try {
+            Instant old = Instant.now().minusSeconds(30);
+            List<SummaryCreated> summaries = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                SummaryCreated s = new SummaryCreated(PROJECT, theme, "b" + i, 1, 1, true, "Long failure " + i, ("word" + i + " ").repeat(3_000),
+                        "medium", "offline", 0, 0, 0, 1, old.plusMillis(i));
+                summaries.add(s);
+                table.add(new SummaryScan.Entry(s, i + 1));
+            }
+            publish(vertx, summaries.toArray(SummaryCreated[]::new));
+            waitFor(() -> publishedHere().size() >= 4, 30_000);
+            assertThat(rows(theme)).extracting(r -> r.getString("trace_id")).containsExactly("b0", "b1", "b2", "b3");
+            assertThat(metrics.registry().counter("prism.embed.deferred").count()).isGreaterThanOrEqualTo(3);
+            assertThat(metrics.registry().counter("prism.embed.swept").count()).isGreaterThanOrEqualTo(3);
+        } finally {
+            await(vertx.undeploy(id));
+            await(scan.unregister());
+        }
+    }
+
     @Test
     @DisplayName("with the openai provider, batches go to the configured server in requests of at most the batch size")
     void openAiProvider(Vertx vertx) throws Exception {
         FakeEmbeddingServer fake = new FakeEmbeddingServer();
         String fakeId = await(vertx.deployVerticle(fake));
         PrismConfig.Embed config = new PrismConfig.Embed("openai", Optional.of("http://127.0.0.1:" + fake.port()), Optional.of("sk-test"),
-                Optional.of("fake-embed"), 3, 100, 1, 1, 5, 3, 1_000);
-        String id = await(vertx.deployVerticle(new EmbedVerticle(database.pool(), config)));
+                Optional.of("fake-embed"), 3, 100, 1, 1, 5, 3, 1_000_000L, 1L << 24, 60, 1L << 28);
+        String id = await(vertx.deployVerticle(new EmbedVerticle(database.pool(), config, new dev.prism.metrics.Metrics())));
         try {
             for (int i = 0; i < 7; i++) {
                 publish(vertx, summary("o" + i, "Error " + "abc".repeat(i), "summary " + i));

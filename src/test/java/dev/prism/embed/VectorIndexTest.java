@@ -112,4 +112,40 @@ class VectorIndexTest {
         assertThat(Vectors.dot(new float[]{1, 2, 3, 4, 5}, new float[]{5, 4, 3, 2, 1})).isEqualTo(35);
         assertThat(Vectors.sha256("abc")).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
+
+    @Test
+    @DisplayName("beyond its heap budget keeps vectors in mapped pages, with the same search results, snapshots and replacements")
+    void mappedBeyondBudget() {
+        Random random = new Random(11);
+        VectorIndex heap = new VectorIndex(384);
+        // Room for ten vectors on the heap; the other 990 go to the mapped pages.
+        try (VectorMemory memory = new VectorMemory(10 * VectorMemory.heapBytes(new float[384]), null)) {
+            VectorIndex mapped = new VectorIndex(384, memory);
+            for (int i = 0; i < 1_000; i++) {
+                float[] v = new float[384];
+                for (int d = 0; d < v.length; d++) {
+                    v[d] = (float) random.nextGaussian();
+                }
+                Vectors.normalize(v);
+                heap.add("t" + i, 1, "h" + i, v);
+                mapped.add("t" + i, 1, "h" + i, v);
+            }
+            assertThat(memory.heapUsedBytes()).isLessThanOrEqualTo(10 * VectorMemory.heapBytes(new float[384]));
+            assertThat(memory.mappedBytes()).isPositive();
+            for (int q = 0; q < 5; q++) {
+                float[] query = heap.snapshot().get(random.nextInt(1_000)).vector();
+                assertThat(mapped.nearest(query, 7)).isEqualTo(heap.nearest(query, 7));
+            }
+            List<VectorIndex.Entry> a = heap.snapshot();
+            List<VectorIndex.Entry> b = mapped.snapshot();
+            for (int i = 0; i < a.size(); i++) {
+                assertThat(b.get(i).vector()).containsExactly(a.get(i).vector());
+            }
+            float[] replacement = unit(new float[384]);
+            replacement[0] = 1;
+            assertThat(mapped.add("t500", 2, "new", replacement)).isEqualTo(VectorIndex.Outcome.REPLACED);
+            assertThat(mapped.nearest(replacement, 1).get(0).traceId()).isEqualTo("t500");
+            assertThat(mapped.size()).isEqualTo(1_000);
+        }
+    }
 }

@@ -85,6 +85,35 @@ class EventWriterTest {
         await(idle.future());
     }
 
+    private static List<ParsedEvent> large(String traceId, int n, int chars) {
+        List<ParsedEvent> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(new ParsedEvent(UUID.randomUUID().toString(), "$ai_generation", "u", traceId, null,
+                    "{\"$ai_trace_id\": \"" + traceId + "\", \"$ai_input\": \"" + "x".repeat(chars) + "\"}"));
+        }
+        return out;
+    }
+
+    @Test
+    @DisplayName("the queue is also bounded by bytes: a few large events fill it long before the event count does")
+    void shedsByBytes(Vertx vertx) throws Exception {
+        // 10,000 events would be allowed, but only 3 MB of properties.
+        EventWriter writer = new EventWriter(database.pool(), 1000, 10_000, 3L << 20, t -> { });
+        Promise<List<Future<Void>>> submitted = Promise.promise();
+        vertx.runOnContext(v -> submitted.complete(List.of(
+                writer.write("p", large("big-a", 2, 1 << 20)),   // written at once
+                writer.write("p", large("big-b", 2, 1 << 20)),   // waits: 2 MB queued
+                writer.write("p", large("big-c", 2, 1 << 20))))); // would make 4 MB > 3 MB: refused
+        List<Future<Void>> writes = await(submitted.future());
+        await(Future.join(writes).otherwiseEmpty());
+        assertThat(writes.subList(0, 2)).allMatch(Future::succeeded);
+        assertThat(writes.get(2).failed()).isTrue();
+        assertThat(Failure.from(writes.get(2).cause()).status()).isEqualTo(503);
+        Promise<Void> again = Promise.promise();
+        vertx.runOnContext(v -> writer.idle().compose(x -> writer.write("p", large("big-c", 2, 1 << 20))).onComplete(again));
+        await(again.future()); // once the queue drained, the same request is taken
+    }
+
     @Test
     @DisplayName("a resent event (same uuid) is stored once and does not reopen its trace")
     void idempotent(Vertx vertx) throws Exception {

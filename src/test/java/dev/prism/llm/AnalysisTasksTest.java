@@ -64,6 +64,35 @@ class AnalysisTasksTest {
     }
 
     @Test
+    @DisplayName("the sweep's scan pages relevant finished summaries oldest first, each trace version's latest prompt version only")
+    void scan() throws Exception {
+        String theme = "scan-" + UUID.randomUUID();
+        await(database.pool().preparedQuery("""
+                        INSERT INTO analyses (project_id, theme_id, trace_id, trace_version, prompt_version, status, theme_relevant, title,
+                                              summary, model, input_tokens, output_tokens, cost_usd, latency_ms, completed_at)
+                        VALUES ('p', $1, 'a', 1, 1, 'done', true, 'A', 'a', 'm', 1, 1, 0, 1, '2001-01-01T00:00:01Z'),
+                               ('p', $1, 'b', 1, 1, 'done', false, 'B', 'b', 'm', 1, 1, 0, 1, '2001-01-01T00:00:02Z'),
+                               ('p', $1, 'c', 1, 1, 'done', true, 'C old prompt', 'c', 'm', 1, 1, 0, 1, '2001-01-01T00:00:03Z'),
+                               ('p', $1, 'c', 1, 2, 'done', true, 'C', 'c', 'm', 1, 1, 0, 1, '2001-01-01T00:00:04Z'),
+                               ('p', $1, 'd', 1, 1, 'queued', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+                               ('p', $1, 'e', 2, 1, 'done', true, 'E', 'e', 'm', NULL, NULL, NULL, NULL, '2001-01-01T00:00:05Z'),
+                               ('p', $1, 'f', 1, 1, 'done', true, 'F', 'f', 'm', 1, 1, 0, 1, '2001-01-01T00:00:09Z')""")
+                .execute(io.vertx.sqlclient.Tuple.of(theme)));
+        Instant until = Instant.parse("2001-01-01T00:00:06Z");
+        dev.prism.bus.SummaryScan.Page first = await(tasks.scan(new dev.prism.bus.SummaryScan(dev.prism.bus.SummaryScan.START, 0, until, 2)));
+        assertThat(first.entries()).extracting(e -> e.summary().title()).containsExactly("A", "C");
+        dev.prism.bus.SummaryScan.Entry last = first.entries().get(1);
+        dev.prism.bus.SummaryScan.Page second = await(tasks.scan(new dev.prism.bus.SummaryScan(last.summary().createdAt(), last.id(), until, 2)));
+        assertThat(second.entries()).singleElement().satisfies(e -> {
+            assertThat(e.summary().traceId()).isEqualTo("e");
+            assertThat(e.summary().traceVersion()).isEqualTo(2);
+            assertThat(e.summary().themeId()).isEqualTo(theme);
+            assertThat(e.summary().themeRelevant()).isTrue();
+        });
+        assertThat(first.entries().get(1).summary().promptVersion()).isEqualTo(2);
+    }
+
+    @Test
     @DisplayName("claims take turns across themes: a theme with a long queue does not starve one queued after it")
     void fairAcrossThemes() throws Exception {
         await(database.pool().query("UPDATE analyses SET status = 'done'").execute());

@@ -91,4 +91,63 @@ class PostHogForwardingTest {
             posthog.close();
         }
     }
+
+    @Test
+    @DisplayName("summaries stored while PostHog is down are not lost with a restart: the outbox forwards every one once it answers")
+    void outboxSurvivesOutageAndRestart(Vertx vertx, @TempDir Path dataDir) throws Exception {
+        AtomicInteger refused = new AtomicInteger();
+        HttpServer down = TestServer.await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+            refused.incrementAndGet();
+            req.response().setStatusCode(503).end();
+        })).listen(0, "127.0.0.1"));
+        Map<String, String> settings = TestServer.defaults(dataDir);
+        settings.put("posthog.host", "http://127.0.0.1:" + down.actualPort());
+        settings.put("posthog.apiKey", "phc_test_project_key");
+        TestServer server = TestServer.start(vertx, settings);
+        JsonNode stored;
+        try {
+            for (Fixtures.Fixture f : Fixtures.all()) {
+                server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, f.events()));
+            }
+            stored = server.http.awaitApi("/api/projects/default/summaries?theme=error_analysis&limit=100",
+                    r -> r.json().get("results").size() == 7, Duration.ofSeconds(60)).json().get("results");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (refused.get() == 0) {
+                assertThat(System.nanoTime()).as("a forwarding attempt while PostHog is down").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        } finally {
+            server.stop();
+            down.close();
+        }
+        Set<String> forwarded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        HttpServer up = TestServer.await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+            try {
+                for (JsonNode e : JSON.readTree(b.toString()).get("batch")) {
+                    JsonNode p = e.get("properties");
+                    if (p.get("$ai_analysis_theme_id").asText().equals("error_analysis")) {
+                        forwarded.add(p.get("$ai_trace_id").asText());
+                    }
+                }
+            } catch (Exception e) {
+                req.response().setStatusCode(400).end();
+                return;
+            }
+            req.response().putHeader("Content-Type", "application/json").end("{\"status\": 1}");
+        })).listen(0, "127.0.0.1"));
+        settings.put("posthog.host", "http://127.0.0.1:" + up.actualPort());
+        server = TestServer.start(vertx, settings);
+        try {
+            Set<String> expected = new HashSet<>();
+            stored.forEach(x -> expected.add(x.get("properties").get("$ai_trace_id").asText()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!forwarded.equals(expected)) {
+                assertThat(System.nanoTime()).as("forwarded after the restart: " + forwarded).isLessThan(deadline);
+                Thread.sleep(200);
+            }
+        } finally {
+            server.stop();
+            up.close();
+        }
+    }
 }
