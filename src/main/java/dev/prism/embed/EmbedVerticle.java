@@ -51,6 +51,8 @@ public final class EmbedVerticle extends VerticleBase {
     private final EmbeddingStore store;
     private final PrismConfig.Embed config;
     private final Function<Vertx, Future<Embedder>> embedderFactory;
+    private final PrismConfig.Ingest ingest;
+    private dev.prism.lifecycle.Pace pace;
     private Embedder embedder;
     private Cache<String, float[]> cache;
     /** project → theme → index; written on the event loop, read by searches on workers. */
@@ -65,15 +67,25 @@ public final class EmbedVerticle extends VerticleBase {
     private record Item(SummaryCreated summary, String text, String hash, long arrivedNanos) {
     }
 
-    public EmbedVerticle(Pool pool, PrismConfig.Embed config) {
-        this(pool, config, vertx -> embedder(vertx, config));
+    public EmbedVerticle(Pool pool, PrismConfig.Embed config, PrismConfig.Ingest ingest) {
+        this(pool, config, vertx -> embedder(vertx, config), ingest);
+    }
+
+    /** Never yielding to ingestion (tests of this stage alone). */
+    EmbedVerticle(Pool pool, PrismConfig.Embed config) {
+        this(pool, config, vertx -> embedder(vertx, config), null);
     }
 
     /** With another embedder (tests count or fake its calls). */
     EmbedVerticle(Pool pool, PrismConfig.Embed config, Function<Vertx, Future<Embedder>> embedderFactory) {
+        this(pool, config, embedderFactory, null);
+    }
+
+    private EmbedVerticle(Pool pool, PrismConfig.Embed config, Function<Vertx, Future<Embedder>> embedderFactory, PrismConfig.Ingest ingest) {
         this.store = new EmbeddingStore(pool);
         this.config = config;
         this.embedderFactory = embedderFactory;
+        this.ingest = ingest;
     }
 
     /** The configured provider: the in-process model, or an OpenAI-compatible server. */
@@ -90,6 +102,7 @@ public final class EmbedVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        pace = ingest == null ? dev.prism.lifecycle.Pace.never() : dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
         cache = Caffeine.newBuilder().maximumSize(config.cacheEntries()).build();
         // Summaries arriving while the model loads and the indexes reload wait in the batch.
         vertx.eventBus().<SummaryCreated>consumer(Addresses.SUMMARY_CREATED, msg -> accept(msg.body()));
@@ -177,6 +190,14 @@ public final class EmbedVerticle extends VerticleBase {
             batchTimer = -1;
         }
         while (!pending.isEmpty() && inFlight.size() < embedder.parallelism() && (due || pending.size() >= config.batchSize())) {
+            if (!pace.mayStart()) {
+                // Ingestion is busy: the model would take the cores it needs. One batch per ingest.yieldMillis meanwhile.
+                batchTimer = vertx.setTimer(pace.retryMillis(), id -> {
+                    batchTimer = -1;
+                    flush(true);
+                });
+                return;
+            }
             due = false;
             launch(takeBatch());
         }
@@ -335,15 +356,27 @@ public final class EmbedVerticle extends VerticleBase {
         if (batchTimer >= 0) {
             vertx.cancelTimer(batchTimer);
         }
+        stopping = true;
+        pace.close();
         Future<Void> drained = Future.succeededFuture();
         if (loaded) {
-            List<Future<Void>> all = new ArrayList<>(inFlight);
-            while (!pending.isEmpty()) {
-                all.add(process(takeBatch()).otherwiseEmpty());
-            }
-            drained = Future.join(all).<Void>mapEmpty().timeout(STOP_DRAIN_MILLIS, TimeUnit.MILLISECONDS).otherwiseEmpty();
+            // Batch after batch until the deadline, never all at once: the embedder's pool finishes what it was given
+            // before it closes, so a long backlog handed over in one go would hold the stop for minutes.
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_DRAIN_MILLIS);
+            drained = Future.join(new ArrayList<>(inFlight)).<Void>mapEmpty().otherwiseEmpty().compose(v -> drain(deadline))
+                    .timeout(STOP_DRAIN_MILLIS + 1_000, TimeUnit.MILLISECONDS).otherwiseEmpty();
         }
-        stopping = true;
         return drained.eventually(() -> embedder == null ? Future.succeededFuture() : embedder.close());
+    }
+
+    private Future<Void> drain(long deadline) {
+        if (pending.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        if (System.nanoTime() > deadline) {
+            LOG.warn("Stopping with {} summaries not embedded (first: trace {})", pending.size(), pending.get(0).summary().traceId());
+            return Future.succeededFuture();
+        }
+        return process(takeBatch()).otherwiseEmpty().compose(v -> drain(deadline));
     }
 }

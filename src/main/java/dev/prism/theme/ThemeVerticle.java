@@ -19,7 +19,7 @@ import java.util.Optional;
  *
  * <p>Consumes {@value Addresses#THEME_COMMAND}. Event loop only.
  */
-public final class ThemeVerticle extends VerticleBase {
+public final class ThemeVerticle extends VerticleBase implements dev.prism.lifecycle.Quiescent {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ThemeVerticle.class);
 
@@ -29,6 +29,8 @@ public final class ThemeVerticle extends VerticleBase {
     private MessageConsumer<dev.prism.bus.ScheduledThemes.Query> scheduled;
     private long sweepTimer = -1;
     private boolean sweeping;
+    private boolean stopping;
+    private Future<Integer> currentSweep = Future.succeededFuture(0);
 
     /** How often the dispatch sweep looks for completed traces streaming dispatch may have missed. */
     static final long SWEEP_MILLIS = 10_000;
@@ -36,12 +38,17 @@ public final class ThemeVerticle extends VerticleBase {
     static final int SWEEP_SETTLE_SECONDS = 30;
     static final int SWEEP_BATCH = 500;
 
-    public ThemeVerticle(Pool pool) {
+    private final dev.prism.config.PrismConfig.Ingest ingest;
+    private dev.prism.lifecycle.Pace pace;
+
+    public ThemeVerticle(Pool pool, dev.prism.config.PrismConfig.Ingest ingest) {
         this.repository = new ThemeRepository(pool);
+        this.ingest = ingest;
     }
 
     @Override
     public Future<?> start() {
+        pace = dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
         return repository.projects()
                 .compose(projects -> {
                     Future<Void> all = Future.succeededFuture();
@@ -239,11 +246,11 @@ public final class ThemeVerticle extends VerticleBase {
      * idempotent, so a trace streaming already handled costs one filter query and nothing more.
      */
     private void sweep() {
-        if (sweeping) {
-            return;
+        if (sweeping || stopping || !pace.mayStart()) {
+            return; // while ingestion is busy the sweep's filter queries wait (the timer comes back)
         }
         sweeping = true;
-        repository.undispatched(SWEEP_BATCH, SWEEP_SETTLE_SECONDS).compose(traces -> {
+        currentSweep = repository.undispatched(SWEEP_BATCH, SWEEP_SETTLE_SECONDS).compose(traces -> {
             java.util.Map<String, java.util.List<ThemeRepository.Undispatched>> byProject = new java.util.LinkedHashMap<>();
             traces.forEach(t -> byProject.computeIfAbsent(t.projectId(), k -> new java.util.ArrayList<>()).add(t));
             Future<Void> chain = Future.succeededFuture();
@@ -252,7 +259,8 @@ public final class ThemeVerticle extends VerticleBase {
                         .compose(v -> repository.markDispatched(entry.getValue()));
             }
             return chain.map(v -> traces.size());
-        }).onComplete(ar -> {
+        });
+        currentSweep.onComplete(ar -> {
             sweeping = false;
             if (ar.failed()) {
                 LOG.warn("Dispatch sweep failed: {}", ar.cause().toString());
@@ -428,8 +436,19 @@ public final class ThemeVerticle extends VerticleBase {
         });
     }
 
+    /** The dispatch sweep queues analyses: it ends before analysis is undeployed. */
+    @Override
+    public Future<Void> quiesce() {
+        return dev.prism.lifecycle.Quiescent.onContext(context, () -> {
+            stopping = true;
+            vertx.cancelTimer(sweepTimer);
+            return currentSweep.otherwiseEmpty();
+        });
+    }
+
     @Override
     public Future<?> stop() {
+        stopping = true;
         vertx.cancelTimer(sweepTimer);
         if (dispatch != null) {
             dispatch.unregister();
