@@ -1,10 +1,10 @@
 package dev.prism.bus;
 
 /**
- * How much of the last window one ingestion writer spent writing to the store.
+ * How much of the last window one ingestion instance spent with requests in hand.
  *
- * @param source      the writer (one per ingestion verticle instance)
- * @param busyNanos   time with a write in flight during the window
+ * @param source      the instance (one per core)
+ * @param busyNanos   time with at least one request being handled during the window
  * @param windowNanos length of the window
  * @param queued      events waiting for the store at the end of the window
  */

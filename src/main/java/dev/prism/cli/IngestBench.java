@@ -60,6 +60,10 @@ public final class IngestBench implements Callable<Integer> {
             description = "After the full server's load, seconds to watch the later stages catch up (default: ${DEFAULT-VALUE}).")
     int drainSeconds;
 
+    @Option(names = "--rounds", defaultValue = "1",
+            description = "Rounds of (ingestion only, full server), alternating; medians are reported (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Override
     public Integer call() throws Exception {
         List<String> templates = templates();
@@ -73,13 +77,23 @@ public final class IngestBench implements Callable<Integer> {
         Map<String, String> only = settings();
         only.put(PrismConfig.TRACE_ROOT_GRACE.path(), "3600000");
         only.put(PrismConfig.TRACE_IDLE_SECONDS.path(), String.valueOf(7 * 86_400));
-        Phase ingestOnly = phase("ingestion only", only, false);
-
         // Full server: every trace completes within seconds (idle window 5 s), then formatting, theme dispatch, the
         // offline analyzer, local embeddings and clustering, all while the load goes on.
         Map<String, String> full = settings();
         full.put(PrismConfig.TRACE_IDLE_SECONDS.path(), "5");
-        Phase fullServer = phase("full server", full, true);
+        // Alternating rounds: on a shared machine the load of other processes drifts, and both figures should see it alike.
+        List<Phase> onlyRuns = new ArrayList<>();
+        List<Phase> fullRuns = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            onlyRuns.add(phase("round " + round + ", ingestion only", only, false));
+            fullRuns.add(phase("round " + round + ", full server", full, true));
+        }
+        Phase ingestOnly = median(onlyRuns);
+        Phase fullServer = median(fullRuns);
+        if (rounds > 1) {
+            System.out.printf("%nPer round, full / ingestion only: %s%n", java.util.stream.IntStream.range(0, rounds)
+                    .mapToObj(i -> String.format("%.0f%%", 100 * fullRuns.get(i).rate / onlyRuns.get(i).rate)).toList());
+        }
 
         System.out.println();
         System.out.printf("Jackson readTree, 1 thread:           %,9.0f events/s%n", parseRate);
@@ -102,6 +116,14 @@ public final class IngestBench implements Callable<Integer> {
     private record Phase(double rate, long failed, boolean closed, long closeMillis) {
     }
 
+    /** The run of median rate; failures and unclean closes of any run count. */
+    private static Phase median(List<Phase> runs) {
+        List<Phase> sorted = runs.stream().sorted(java.util.Comparator.comparingDouble(Phase::rate)).toList();
+        Phase m = sorted.get(sorted.size() / 2);
+        return new Phase(m.rate, runs.stream().mapToLong(Phase::failed).sum(), runs.stream().allMatch(Phase::closed),
+                runs.stream().mapToLong(Phase::closeMillis).max().orElse(0));
+    }
+
     /** Starts a server, loads it, reports what the later stages did meanwhile (and afterwards), and closes it. */
     private Phase phase(String name, Map<String, String> settings, boolean watchPipeline) throws Exception {
         BenchServer bench = BenchServer.start(settings);
@@ -111,14 +133,25 @@ public final class IngestBench implements Callable<Integer> {
         bench.vertx.eventBus().consumer(Addresses.TRACE_COMPLETED, m -> completed.incrementAndGet());
         bench.vertx.eventBus().consumer(Addresses.SUMMARY_CREATED, m -> summaries.incrementAndGet());
         bench.vertx.eventBus().consumer(Addresses.EMBEDDING_CREATED, m -> embedded.incrementAndGet());
+        long[] busy = new long[2];
+        bench.vertx.eventBus().<dev.prism.bus.IngestLoad>consumer(Addresses.INGEST_LOAD, m -> {
+            busy[0] += Math.min(m.body().busyNanos(), m.body().windowNanos());
+            busy[1] += m.body().windowNanos();
+        });
         Result r;
         try (BatchSender sender = new BatchSender(bench.vertx, bench.url(), BenchServer.PROJECT_TOKEN)) {
             load(bench.vertx, sender, templates(), warmup);
             long c0 = completed.get();
             long s0 = summaries.get();
             long e0 = embedded.get();
+            bench.vertx.runOnContext(v -> {
+                busy[0] = 0;
+                busy[1] = 0;
+            });
             r = load(bench.vertx, sender, templates(), seconds);
-            System.out.printf("%s: %,.0f events/s (%,d requests, %d failed)%n", name, r.events / r.seconds, r.requests, r.failed);
+            double share = busy[1] == 0 ? 0 : (double) busy[0] / busy[1];
+            System.out.printf("%s: %,.0f events/s (%,d requests, %d failed; ingestion busy %.0f%% of the time)%n", name, r.events / r.seconds,
+                    r.requests, r.failed, 100 * share);
             if (watchPipeline) {
                 System.out.printf("  meanwhile: %,d traces completed, %,d analyses, %,d summaries embedded%n", completed.get() - c0,
                         summaries.get() - s0, embedded.get() - e0);

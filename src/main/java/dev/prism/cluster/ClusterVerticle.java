@@ -135,13 +135,30 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         return Future.all(created.completion(), commands.completion());
     }
 
-    /** No new automatic run; the running ones and the assignment writes in flight land before anything is undeployed. */
+    /**
+     * No new automatic run; the running ones land, and the waiting assignments are written while the features they
+     * need (trace figures, the store) are still there.
+     */
     @Override
     public Future<Void> quiesce() {
         return dev.prism.lifecycle.Quiescent.onContext(context, () -> {
             stopping = true;
             cancelTimers();
-            return Future.join(inFlight()).otherwiseEmpty();
+            return settle(3);
+        });
+    }
+
+    /** Waits for runs and writes, then writes what still waits, a few rounds at most (a failing store ends it). */
+    private Future<Void> settle(int rounds) {
+        return Future.join(inFlight()).<Void>mapEmpty().otherwiseEmpty().compose(v -> {
+            boolean more = false;
+            for (ThemeState s : themes.values()) {
+                if (!s.waiting.isEmpty() && !s.writing && !s.saving) {
+                    drain(s);
+                    more = true;
+                }
+            }
+            return more && rounds > 0 ? settle(rounds - 1) : Future.succeededFuture();
         });
     }
 
@@ -149,6 +166,11 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     public Future<?> stop() {
         stopping = true;
         cancelTimers();
+        int left = themes.values().stream().mapToInt(s -> s.waiting.size()).sum();
+        if (left > 0) {
+            // Their vectors are stored: the themes' next runs place them.
+            LOG.warn("Stopping with {} cluster assignments not written; the themes' next runs place them", left);
+        }
         // A run in progress stores in one transaction: let it land before the pool closes.
         return Future.join(inFlight()).otherwiseEmpty().eventually(() -> {
             pace.close();
@@ -159,7 +181,10 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     private void cancelTimers() {
         vertx.cancelTimer(timer);
         vertx.cancelTimer(autoTimer);
-        themes.values().forEach(s -> vertx.cancelTimer(s.retryTimer));
+        themes.values().forEach(s -> {
+            vertx.cancelTimer(s.retryTimer);
+            s.retryTimer = -1;
+        });
     }
 
     private List<Future<?>> inFlight() {
@@ -268,6 +293,9 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                 } else {
                     for (int i = batch.size() - 1; i >= 0; i--) {
                         s.waiting.addFirst(batch.get(i));
+                    }
+                    if (stopping) {
+                        return; // no timers once stopping: quiesce tries again, stop() reports what is left
                     }
                     long delay = Math.min(30_000, 250L << Math.min(7, s.failures));
                     LOG.warn("Could not assign {} traces of theme {} to clusters (attempt {}), again in {} ms: {}", batch.size(), s.themeId,

@@ -43,7 +43,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     /**
      * @param maxEventsPerWrite group commit: at most this many events in one database transaction
      * @param maxQueuedEvents   events waiting for the store beyond which ingestion answers 503 with Retry-After
-     * @param busyShare         ingestion counts as busy while its writers have a write in flight this share of the time
+     * @param busyShare         ingestion counts as busy while it has requests in hand this share of the time
      *                          (1: never); later stages then yield
      * @param yieldMillis       while ingestion is busy, each later stage starts one unit of work per this long
      */
@@ -94,7 +94,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting INGEST_MAX_QUEUED_EVENTS = new Setting("ingest.maxQueuedEvents", "PRISM_INGEST_MAX_QUEUED_EVENTS", "50000",
             "Events waiting for the store beyond which ingestion answers 503 with Retry-After");
     public static final Setting INGEST_BUSY_SHARE = new Setting("ingest.busyShare", "PRISM_INGEST_BUSY_SHARE", "0.5",
-            "Ingestion counts as busy while its writers have a write in flight this share of the time (1: never); later stages then yield");
+            "Ingestion counts as busy while it has requests in hand this share of the time (1: never); later stages then yield");
     public static final Setting INGEST_YIELD = new Setting("ingest.yieldMillis", "PRISM_INGEST_YIELD_MS", "2000",
             "While ingestion is busy, each later stage (trace completion, dispatch sweep, analysis, embedding, re-clustering) starts one unit of work per this long");
     public static final Setting DEMO = new Setting("demo.enabled", "PRISM_DEMO", "false", "Feed synthetic traffic into the default project");

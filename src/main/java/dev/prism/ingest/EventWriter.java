@@ -66,9 +66,6 @@ final class EventWriter {
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int queuedEvents;
     private boolean writing;
-    /** Time spent with a write in flight, finished writes only; see {@link #busyNanos()}. */
-    private long busyNanos;
-    private long writeStarted;
     private final List<Promise<Void>> idleWaiters = new ArrayList<>();
 
     /** The traces one transaction touched, per project. */
@@ -102,11 +99,6 @@ final class EventWriter {
         return done.future();
     }
 
-    /** Total time spent with a write in flight, the current one included: how busy the store keeps this writer. */
-    long busyNanos() {
-        return busyNanos + (writing ? System.nanoTime() - writeStarted : 0);
-    }
-
     /** Events waiting for the next write. */
     int queuedEvents() {
         return queuedEvents;
@@ -132,11 +124,9 @@ final class EventWriter {
         }
         queuedEvents -= count;
         writing = true;
-        writeStarted = System.nanoTime();
         Tuple params = params(group, count);
         insertWithRetry(params, 2).onComplete(ar -> {
             writing = false;
-            busyNanos += System.nanoTime() - writeStarted;
             if (ar.succeeded()) {
                 announce(ar.result()); // before the replies: a client that reads right away finds the trace pending
                 group.forEach(p -> p.done.complete());

@@ -38,6 +38,10 @@ public final class IngestVerticle extends VerticleBase {
     private EventWriter writer;
     private MessageConsumer<CaptureRequest> consumer;
     private long loadTimer = -1;
+    /** Requests being handled, and the time with at least one (see {@link #busyNanos()}). */
+    private int inFlight;
+    private long busyNanos;
+    private long busySince;
     static final long LOAD_REPORT_MILLIS = 500;
 
     public IngestVerticle(Pool pool, PrismConfig config, Metrics metrics) {
@@ -57,10 +61,10 @@ public final class IngestVerticle extends VerticleBase {
                         new EventsStored(stored.projectId(), stored.traceIds(), stored.rootSeen())));
         String source = "ingest-" + System.identityHashCode(this);
         long[] last = {System.nanoTime(), 0};
-        // Later stages yield while the writers are busy (lifecycle.Pace); an idle writer reports too, so they resume at once.
+        // Later stages yield while ingestion is busy (lifecycle.Pace); an idle instance reports too, so they resume at once.
         loadTimer = vertx.setPeriodic(LOAD_REPORT_MILLIS, id -> {
             long now = System.nanoTime();
-            long busy = writer.busyNanos();
+            long busy = busyNanos();
             vertx.eventBus().publish(Addresses.INGEST_LOAD, new IngestLoad(source, busy - last[1], now - last[0], writer.queuedEvents()));
             last[0] = now;
             last[1] = busy;
@@ -71,7 +75,26 @@ public final class IngestVerticle extends VerticleBase {
         return consumer.completion();
     }
 
+    /**
+     * Time with at least one request being handled, from arrival to answer (parsing, the token, the group commit): the
+     * share of a window it fills is how close to its capacity ingestion runs, whatever the bottleneck (CPU or store).
+     */
+    private long busyNanos() {
+        return busyNanos + (inFlight > 0 ? System.nanoTime() - busySince : 0);
+    }
+
     private Future<CaptureResult> capture(CaptureRequest request) {
+        if (inFlight++ == 0) {
+            busySince = System.nanoTime();
+        }
+        return handle(request).onComplete(ar -> {
+            if (--inFlight == 0) {
+                busyNanos += System.nanoTime() - busySince;
+            }
+        });
+    }
+
+    private Future<CaptureResult> handle(CaptureRequest request) {
         long limit = config.http().bodyLimitBytes();
         Future<ParsedPayload> parsed = request.body().length() <= INLINE_PARSE_BYTES
                 ? inline(request, limit)

@@ -4,10 +4,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Whether ingestion is busy, from its writers' reports: the share of recent time they spent with a write in flight.
- * A writer with room answers at once and is rarely busy; one that is the bottleneck (CPU or PostgreSQL taken by later
- * stages, or simply more traffic than the store takes) is busy nearly all the time. That share rises as soon as
- * background work competes with ingestion, which is what makes it the signal for that work to yield.
+ * Whether ingestion is busy, from its instances' reports: the share of recent time they had a request in hand. An
+ * instance with room answers each request quickly and is idle most of the time; one that is the bottleneck (CPU or
+ * PostgreSQL taken by later stages, or simply more traffic than it takes) always has requests waiting. That share rises
+ * as soon as background work competes with ingestion, which is what makes it the signal for that work to yield.
  *
  * <p>Pure and single-threaded: each verticle keeps its own and feeds it from its event loop.
  */
@@ -16,8 +16,12 @@ public final class IngestPressure {
     private record Report(long busyNanos, long windowNanos, int queued, long atNanos) {
     }
 
+    /** Once busy, busy for at least this long: one quiet window (a GC pause, a slow client) does not open the gates. */
+    static final long HOLD_NANOS = 1_000_000_000L;
+
     private final double busyShare;
     private final Map<String, Report> latest = new HashMap<>();
+    private long lastBusy = Long.MIN_VALUE / 2;
 
     /** @param busyShare share of time (0–1) above which ingestion counts as busy */
     public IngestPressure(double busyShare) {
@@ -46,14 +50,13 @@ public final class IngestPressure {
     /** Busy: the writers were busy more than the threshold, or events are queueing for the store. */
     public boolean busy(long nowNanos) {
         double s = share(nowNanos);
-        if (s >= busyShare) {
-            return true;
-        }
+        boolean busy = s >= busyShare;
         for (Report r : latest.values()) {
-            if (r.queued > 0 && s >= busyShare / 2) {
-                return true;
-            }
+            busy |= r.queued > 0 && s >= busyShare / 2;
         }
-        return false;
+        if (busy) {
+            lastBusy = nowNanos;
+        }
+        return busy || (!latest.isEmpty() && nowNanos - lastBusy < HOLD_NANOS);
     }
 }
