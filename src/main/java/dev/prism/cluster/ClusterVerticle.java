@@ -166,13 +166,14 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     public Future<?> stop() {
         stopping = true;
         cancelTimers();
-        int left = themes.values().stream().mapToInt(s -> s.waiting.size()).sum();
-        if (left > 0) {
-            // Their vectors are stored: the themes' next runs place them.
-            LOG.warn("Stopping with {} cluster assignments not written; the themes' next runs place them", left);
-        }
-        // A run in progress stores in one transaction: let it land before the pool closes.
-        return Future.join(inFlight()).otherwiseEmpty().eventually(() -> {
+        // Embedding stops before clustering and publishes what it embeds while it stops: written here, while the store
+        // is still open. A run in progress stores in one transaction: it lands too.
+        return settle(3).eventually(() -> {
+            int left = themes.values().stream().mapToInt(s -> s.waiting.size()).sum();
+            if (left > 0) {
+                // Their vectors are stored: the themes' next runs place them.
+                LOG.warn("Stopping with {} cluster assignments not written; the themes' next runs place them", left);
+            }
             pace.close();
             return workers.close();
         });
