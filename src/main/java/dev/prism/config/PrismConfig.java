@@ -95,7 +95,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "Events waiting for the store beyond which ingestion answers 503 with Retry-After");
     public static final Setting INGEST_BUSY_SHARE = new Setting("ingest.busyShare", "PRISM_INGEST_BUSY_SHARE", "0.5",
             "Ingestion counts as busy while it has requests in hand this share of the time (1: never); later stages then yield");
-    public static final Setting INGEST_YIELD = new Setting("ingest.yieldMillis", "PRISM_INGEST_YIELD_MS", "2000",
+    public static final Setting INGEST_YIELD = new Setting("ingest.yieldMillis", "PRISM_INGEST_YIELD_MS", "5000",
             "While ingestion is busy, each later stage (trace completion, dispatch sweep, analysis, embedding, re-clustering) starts one unit of work per this long");
     public static final Setting DEMO = new Setting("demo.enabled", "PRISM_DEMO", "false", "Feed synthetic traffic into the default project");
     public static final Setting DEMO_RATE = new Setting("demo.tracesPerSecond", "PRISM_DEMO_RATE", "2", "Synthetic traces per second with the demo on");
