@@ -37,10 +37,13 @@ import java.util.UUID;
  * Clusters each theme's summary embeddings and keeps the clusters current.
  *
  * <p>Streaming: every new vector joins the nearest active cluster of its theme within the theme's {@code max_distance},
- * or stays unassigned ("Other") until the next run; its cluster's new state is published. Re-clustering per theme
- * (snapshot of the theme's vectors → {@link Recluster} on a worker thread → one transaction) runs after
- * {@code cluster.refreshAfter} new summaries, every {@code cluster.refreshMinutes} for themes with new summaries, and on
- * demand; runs of one theme never overlap (a request during a run gets the next one). Cluster ids survive runs
+ * or stays unassigned ("Other") until the next run; its cluster's new state is published. One writer per theme:
+ * assignments queue and are written in batches, never while a run stores, and failed batches are retried.
+ * Re-clustering per theme (snapshot of the theme's vectors → {@link Recluster} on the one-thread {@code prism-cluster}
+ * pool → one transaction) runs once the new summaries reach {@code cluster.refreshAfter} and {@code cluster.refreshShare}
+ * of the theme, every {@code cluster.refreshMinutes} for themes with new summaries, and on demand; automatic runs go one
+ * at a time, {@code cluster.minIntervalSeconds} and nine run durations apart per theme, and yield to busy ingestion;
+ * runs of one theme never overlap (a request during a run gets the next one). Cluster ids survive runs
  * ({@link ClusterMatcher}); names are made again only for new clusters and material changes.
  *
  * <p>Consumes {@value Addresses#EMBEDDING_CREATED} and {@value Addresses#CLUSTER_COMMAND}; sends
@@ -158,7 +161,10 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                     more = true;
                 }
             }
-            return more && rounds > 0 ? settle(rounds - 1) : Future.succeededFuture();
+            if (!more) {
+                return Future.succeededFuture();
+            }
+            return rounds > 0 ? settle(rounds - 1) : Future.join(inFlight()).<Void>mapEmpty().otherwiseEmpty();
         });
     }
 

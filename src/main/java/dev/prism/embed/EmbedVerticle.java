@@ -363,8 +363,9 @@ public final class EmbedVerticle extends VerticleBase {
             // Batch after batch until the deadline, never all at once: the embedder's pool finishes what it was given
             // before it closes, so a long backlog handed over in one go would hold the stop for minutes.
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_DRAIN_MILLIS);
-            drained = Future.join(new ArrayList<>(inFlight)).<Void>mapEmpty().otherwiseEmpty().compose(v -> drain(deadline))
-                    .timeout(STOP_DRAIN_MILLIS + 1_000, TimeUnit.MILLISECONDS).otherwiseEmpty();
+            // No overall timeout: the model must not be closed under a batch still computing (a native crash). The
+            // deadline is checked between batches, and one batch is bounded (batchSize texts, or the provider's timeout).
+            drained = Future.join(new ArrayList<>(inFlight)).<Void>mapEmpty().otherwiseEmpty().compose(v -> drain(deadline));
         }
         return drained.eventually(() -> embedder == null ? Future.succeededFuture() : embedder.close());
     }
