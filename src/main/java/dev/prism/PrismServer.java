@@ -10,6 +10,7 @@ import dev.prism.metrics.Metrics;
 import dev.prism.llm.AnalysisVerticle;
 import dev.prism.theme.ThemeVerticle;
 import dev.prism.ingest.IngestVerticle;
+import dev.prism.lifecycle.Quiescent;
 import dev.prism.project.ProjectVerticle;
 import dev.prism.run.RunVerticle;
 import dev.prism.store.Database;
@@ -36,12 +37,14 @@ public final class PrismServer {
     private final Vertx vertx;
     private final Database database;
     private final List<String> deployments;
+    private final List<Quiescent> quiescent;
     private final int httpPort;
 
-    private PrismServer(Vertx vertx, Database database, List<String> deployments, int httpPort) {
+    private PrismServer(Vertx vertx, Database database, List<String> deployments, List<Quiescent> quiescent, int httpPort) {
         this.vertx = vertx;
         this.database = database;
         this.deployments = deployments;
+        this.quiescent = quiescent;
         this.httpPort = httpPort;
     }
 
@@ -51,17 +54,18 @@ public final class PrismServer {
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
         return Database.start(vertx, config.store()).compose(db -> {
             List<String> deployed = new ArrayList<>();
+            List<Quiescent> quiescent = new java.util.concurrent.CopyOnWriteArrayList<>();
             HttpServerVerticle[] firstHttp = new HttpServerVerticle[1];
             Future<?> chain = deploy(vertx, deployed, () -> new ProjectVerticle(db.pool(), config.auth(), console), 1)
-                    .compose(v -> deploy(vertx, deployed, () -> new TraceAssemblyVerticle(db.pool(), db.apiPool(), config.traces()), 1))
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new TraceAssemblyVerticle(db.pool(), db.apiPool(), config.traces(), config.ingest())), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new FormatVerticle(config.format(), metrics, config.llm().maxTraceChars()), 1))
-                    .compose(v -> deploy(vertx, deployed, () -> new ThemeVerticle(db.pool(), db.apiPool(), config.llm().maxTraceChars(), config.llm().pricing()), 1))
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new ThemeVerticle(db.pool(), db.apiPool(), config.llm().maxTraceChars(), config.llm().pricing(), config.ingest())), 1))
                     // Embedding consumes what analysis publishes: it starts first and stops last so no summary finds it absent.
                     // Clustering consumes what embedding publishes, so it starts before it and stops after it.
-                    .compose(v -> deploy(vertx, deployed, () -> new ClusterVerticle(db.pool(), config.cluster()), 1))
-                    .compose(v -> deploy(vertx, deployed, () -> new EmbedVerticle(db.pool(), config.embed(), metrics), 1))
-                    .compose(v -> deploy(vertx, deployed, () -> new AnalysisVerticle(db.pool(), config.llm()), 1))
-                    .compose(v -> deploy(vertx, deployed, () -> new RunVerticle(db.pool(), config.runs()), 1))
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new ClusterVerticle(db.pool(), config.cluster(), config.ingest())), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new EmbedVerticle(db.pool(), config.embed(), config.ingest(), metrics), 1))
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AnalysisVerticle(db.pool(), config.llm(), config.ingest())), 1))
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new RunVerticle(db.pool(), config.runs())), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
                     .compose(v -> deploy(vertx, deployed, () -> {
                         HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool(), metrics);
@@ -75,14 +79,31 @@ public final class PrismServer {
                                     System.nanoTime()), 1)
                             : Future.succeededFuture());
             return chain
-                    .map(v -> new PrismServer(vertx, db, deployed, firstHttp[0].actualPort()))
+                    .map(v -> new PrismServer(vertx, db, deployed, quiescent, firstHttp[0].actualPort()))
                     .onSuccess(s -> LOG.info("Prism listening on http://{}:{} ({})", config.http().host(), s.httpPort, db.description()))
-                    .recover(e -> undeployAll(vertx, deployed).eventually(() -> db.close(vertx)).transform(ignored -> Future.failedFuture(e)));
+                    .recover(e -> quiesceAll(quiescent).eventually(() -> undeployAll(vertx, deployed)).eventually(() -> db.close(vertx)).transform(ignored -> Future.failedFuture(e)));
         });
     }
 
     private static Future<Void> deploy(Vertx vertx, List<String> deployed, java.util.function.Supplier<io.vertx.core.Deployable> factory, int instances) {
         return vertx.deployVerticle(factory, new DeploymentOptions().setInstances(instances)).onSuccess(deployed::add).mapEmpty();
+    }
+
+    /** Every instance the factory makes that has timers or sweeps is remembered, to be quiesced on stop. */
+    private static java.util.function.Supplier<io.vertx.core.Deployable> remembered(List<Quiescent> quiescent,
+                                                                                   java.util.function.Supplier<io.vertx.core.Deployable> factory) {
+        return () -> {
+            io.vertx.core.Deployable d = factory.get();
+            if (d instanceof Quiescent q) {
+                quiescent.add(q);
+            }
+            return d;
+        };
+    }
+
+    private static Future<Void> quiesceAll(List<Quiescent> quiescent) {
+        List<Future<Void>> all = quiescent.stream().map(q -> q.quiesce().otherwiseEmpty()).toList();
+        return Future.join(all).<Void>mapEmpty().otherwiseEmpty();
     }
 
     private static Future<Void> undeployAll(Vertx vertx, List<String> deployed) {
@@ -98,8 +119,11 @@ public final class PrismServer {
         return httpPort;
     }
 
-    /** Undeploys the features (newest first), then closes the store. */
+    /**
+     * Quiesces every feature's timers and sweeps first (a sweep must not call a feature already undeployed), then
+     * undeploys the features (newest first), then closes the store.
+     */
     public Future<Void> stop() {
-        return undeployAll(vertx, deployments).eventually(() -> database.close(vertx));
+        return quiesceAll(quiescent).eventually(() -> undeployAll(vertx, deployments)).eventually(() -> database.close(vertx));
     }
 }

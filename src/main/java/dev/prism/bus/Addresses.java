@@ -12,6 +12,8 @@ public final class Addresses {
     public static final String INGEST_CAPTURE = "prism.ingest.capture";
     /** {@link EventsStored}, published after each group commit. */
     public static final String EVENTS_STORED = "prism.events.stored";
+    /** How busy each ingestion writer was lately ({@link IngestLoad}), published twice a second; later stages yield to it. */
+    public static final String INGEST_LOAD = "prism.ingest.load";
 
     /** {@link IngestTokenLookup} → project id; fails with 401 for an unknown token. */
     public static final String PROJECT_RESOLVE_TOKEN = "prism.project.resolve-token";

@@ -88,10 +88,32 @@ final class ClusterRepository {
                 });
     }
 
-    /** Stores a summary that arrived between runs (cluster null: unassigned) and bumps its cluster's size. */
-    Future<Void> assign(String projectId, String themeId, String traceId, int traceVersion, String clusterId, Double distance,
-                        Instant at, TraceFacts.Fact fact) {
-        return pool.withTransaction(conn -> conn.preparedQuery("""
+    /** A summary placed between runs: its nearest active cluster within the theme's max distance, or none (Other). */
+    record Assignment(String traceId, int traceVersion, String clusterId, Double distance, Instant at) {
+    }
+
+    /**
+     * Every theme write takes this transaction lock first: runs and assignment batches of one theme follow each other
+     * (also across instances sharing the database) instead of locking members and clusters in opposite orders.
+     */
+    private static Future<Void> lockTheme(SqlConnection conn, String projectId, String themeId) {
+        return conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))").execute(Tuple.of(projectId, themeId)).mapEmpty();
+    }
+
+    /** Stores summaries that arrived between runs (cluster null: Other) in one transaction and recounts their clusters. */
+    Future<Void> assign(String projectId, String themeId, List<Assignment> rows, Map<String, TraceFacts.Fact> facts) {
+        if (rows.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        List<Tuple> batch = new ArrayList<>(rows.size());
+        java.util.TreeSet<String> touched = new java.util.TreeSet<>();
+        for (Assignment a : rows) {
+            batch.add(memberTuple(projectId, themeId, a.traceId(), a.traceVersion(), a.clusterId(), a.distance(), a.at(), facts.get(a.traceId())));
+            if (a.clusterId() != null) {
+                touched.add(a.clusterId());
+            }
+        }
+        return pool.withTransaction(conn -> lockTheme(conn, projectId, themeId).compose(l -> conn.preparedQuery("""
                         INSERT INTO cluster_members (project_id, theme_id, trace_id, trace_version, cluster_id, distance, member_at,
                                                      distinct_id, latency_seconds, cost_usd, error_count)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -99,13 +121,14 @@ final class ClusterRepository {
                            SET trace_version = EXCLUDED.trace_version, cluster_id = EXCLUDED.cluster_id, distance = EXCLUDED.distance,
                                assigned_at = now(), distinct_id = EXCLUDED.distinct_id, latency_seconds = EXCLUDED.latency_seconds,
                                cost_usd = EXCLUDED.cost_usd, error_count = EXCLUDED.error_count""")
-                .execute(memberTuple(projectId, themeId, traceId, traceVersion, clusterId, distance, at, fact))
-                .compose(v -> clusterId == null ? Future.succeededFuture()
+                .executeBatch(batch))
+                .compose(v -> touched.isEmpty() ? Future.succeededFuture()
                         : conn.preparedQuery("""
-                                UPDATE clusters SET size = (SELECT count(*) FROM cluster_members
-                                                             WHERE project_id = $1 AND theme_id = $2 AND cluster_id = $3), updated_at = now()
-                                 WHERE project_id = $1 AND cluster_id = $3""")
-                        .execute(Tuple.of(projectId, themeId, clusterId)))
+                                UPDATE clusters c SET size = (SELECT count(*) FROM cluster_members m
+                                                               WHERE m.project_id = c.project_id AND m.theme_id = c.theme_id
+                                                                 AND m.cluster_id = c.cluster_id), updated_at = now()
+                                 WHERE c.project_id = $1 AND c.theme_id = $2 AND c.cluster_id = ANY($3)""")
+                        .execute(Tuple.of(projectId, themeId, touched.toArray(String[]::new))))
                 .mapEmpty());
     }
 
@@ -115,7 +138,7 @@ final class ClusterRepository {
      */
     Future<Long> save(String projectId, String themeId, List<Recluster.Item> items, Recluster.Plan plan, Map<String, Instant> memberAt,
                       Map<String, TraceFacts.Fact> facts, long elapsedMillis, Instant startedAt) {
-        return pool.withTransaction(conn -> conn.preparedQuery("""
+        return pool.withTransaction(conn -> lockTheme(conn, projectId, themeId).compose(l -> conn.preparedQuery("""
                         INSERT INTO cluster_runs (project_id, theme_id, items, clusters, outliers, renamed, lineage, elapsed_ms, detail)
                         VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, $9) RETURNING id""")
                 .execute(Tuple.tuple().addString(projectId).addString(themeId).addInteger(items.size()).addInteger(plan.clusters().size())
@@ -126,7 +149,7 @@ final class ClusterRepository {
                         .compose(v -> retire(conn, projectId, plan))
                         .compose(v -> members(conn, projectId, themeId, items, plan, memberAt, facts, startedAt))
                         .compose(v -> snapshots(conn, runId, projectId, themeId, plan))
-                        .map(runId)));
+                        .map(runId))));
     }
 
     private Future<Void> upsertClusters(SqlConnection conn, String projectId, String themeId, List<Recluster.Item> items, Recluster.Plan plan) {

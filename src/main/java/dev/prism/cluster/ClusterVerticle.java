@@ -38,10 +38,13 @@ import java.util.UUID;
  * Clusters each theme's summary embeddings and keeps the clusters current.
  *
  * <p>Streaming: every new vector joins the nearest active cluster of its theme within the theme's {@code max_distance},
- * or stays unassigned ("Other") until the next run; its cluster's new state is published. Re-clustering per theme
- * (snapshot of the theme's vectors → {@link Recluster} on a worker thread → one transaction) runs after
- * {@code cluster.refreshAfter} new summaries, every {@code cluster.refreshMinutes} for themes with new summaries, and on
- * demand; runs of one theme never overlap (a request during a run gets the next one). Cluster ids survive runs
+ * or stays unassigned ("Other") until the next run; its cluster's new state is published. One writer per theme:
+ * assignments queue and are written in batches, never while a run stores, and failed batches are retried.
+ * Re-clustering per theme (snapshot of the theme's vectors → {@link Recluster} on the one-thread {@code prism-cluster}
+ * pool → one transaction) runs once the new summaries reach {@code cluster.refreshAfter} and {@code cluster.refreshShare}
+ * of the theme, every {@code cluster.refreshMinutes} for themes with new summaries, and on demand; automatic runs go one
+ * at a time, {@code cluster.minIntervalSeconds} and nine run durations apart per theme, and yield to busy ingestion;
+ * runs of one theme never overlap (a request during a run gets the next one). Cluster ids survive runs
  * ({@link ClusterMatcher}); names are made again only for new clusters and material changes.
  *
  * <p>Consumes {@value Addresses#EMBEDDING_CREATED} and {@value Addresses#CLUSTER_COMMAND}; sends
@@ -49,7 +52,7 @@ import java.util.UUID;
  * {@value Addresses#SUMMARY_LIST}; publishes {@value Addresses#CLUSTER_UPDATED} ({@link LiveEvent}s of type
  * {@code cluster.updated}, keyed by cluster id).
  */
-public final class ClusterVerticle extends VerticleBase {
+public final class ClusterVerticle extends VerticleBase implements dev.prism.lifecycle.Quiescent {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterVerticle.class);
     private final OutageLog assignLog = new OutageLog(LOG, "Streaming cluster assignment");
@@ -59,12 +62,26 @@ public final class ClusterVerticle extends VerticleBase {
     private static final DeliveryOptions SLOW = new DeliveryOptions().setSendTimeout(120_000);
     private static final int MEMBERS_SHOWN = 100;
     private static final int REPRESENTATIVES = 5;
+    /** Assignments of one theme written in one transaction, at most. */
+    static final int ASSIGN_BATCH = 500;
+    /** A failed assignment write is retried this many times (with backoff) before its theme is left to the next run. */
+    static final int ASSIGN_ATTEMPTS = 10;
+    /** Automatic runs of a theme take at most a tenth of the time: the pause after a run is nine times its duration. */
+    static final int DUTY_FACTOR = 9;
 
     private final ClusterRepository repository;
     private final PrismConfig.Cluster config;
+    private final PrismConfig.Ingest ingest;
     private final Map<String, ThemeState> themes = new HashMap<>();
+    /** Themes due for an automatic run, oldest request first; runs one at a time over all themes. */
+    private final java.util.LinkedHashSet<ThemeState> autoQueue = new java.util.LinkedHashSet<>();
+    private boolean autoRunning;
+    private long autoTimer = -1;
     private Parallel parallel;
+    private io.vertx.core.WorkerExecutor workers;
+    private dev.prism.lifecycle.Pace pace;
     private long timer = -1;
+    private boolean stopping;
 
     /** What the event loop keeps of a theme between runs. */
     private static final class ThemeState {
@@ -73,10 +90,30 @@ public final class ClusterVerticle extends VerticleBase {
         Future<Void> loaded;
         List<ClusterRepository.Centroid> centroids = List.of();
         double maxDistance = ClusteringConfig.DEFAULTS.maxDistance();
+        /** New summaries since the last run started. */
         int fresh;
         boolean dirty;
+        /** Summaries in the last run: the theme's size, which sets how many new ones make a run worth it. */
+        int size;
+        /** End (epoch ms) and duration of the last run, for the automatic cadence. */
+        long lastRunEnd;
+        long lastRunMillis;
+        boolean autoQueued;
         Future<ClusterCommand.RunResult> running;
         Future<ClusterCommand.RunResult> queued;
+        /**
+         * One writer per theme: assignments wait here and leave in batches, never while a run stores its result.
+         * Run and assignments used to write in separate transactions that locked members and clusters in opposite
+         * orders, and PostgreSQL broke the resulting deadlocks by failing one of them.
+         */
+        final java.util.ArrayDeque<EmbeddingCreated> waiting = new java.util.ArrayDeque<>();
+        boolean writing;
+        boolean saving;
+        Future<Void> lastWrite = Future.succeededFuture();
+        int failures;
+        long retryTimer = -1;
+        /** Assignments written while a run computed: made against the old centroids, so made again after it stored. */
+        List<EmbeddingCreated> duringRun;
 
         ThemeState(String projectId, String themeId) {
             this.projectId = projectId;
@@ -84,14 +121,18 @@ public final class ClusterVerticle extends VerticleBase {
         }
     }
 
-    public ClusterVerticle(Pool pool, PrismConfig.Cluster config) {
+    public ClusterVerticle(Pool pool, PrismConfig.Cluster config, PrismConfig.Ingest ingest) {
         this.repository = new ClusterRepository(pool);
         this.config = config;
+        this.ingest = ingest;
     }
 
     @Override
     public Future<?> start() {
-        parallel = Parallel.commonPool();
+        // One run computes at a time, on config.threads threads: the other cores stay with ingestion.
+        workers = vertx.createSharedWorkerExecutor("prism-cluster", 1);
+        parallel = config.threads() <= 1 ? Parallel.sequential() : Parallel.of(java.util.concurrent.ForkJoinPool.commonPool(), config.threads());
+        pace = dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
         var created = vertx.eventBus().<EmbeddingCreated>consumer(Addresses.EMBEDDING_CREATED, msg -> assign(msg.body()));
         var commands = vertx.eventBus().<ClusterCommand>consumer(Addresses.CLUSTER_COMMAND, this::command);
         if (config.refreshMinutes() > 0) {
@@ -115,33 +156,94 @@ public final class ClusterVerticle extends VerticleBase {
         });
     }
 
+    /**
+     * No new automatic run; the running ones land, and the waiting assignments are written while the features they
+     * need (trace figures, the store) are still there.
+     */
+    @Override
+    public Future<Void> quiesce() {
+        return dev.prism.lifecycle.Quiescent.onContext(context, () -> {
+            stopping = true;
+            cancelTimers();
+            return settle(3);
+        });
+    }
+
+    /** Waits for runs and writes, then writes what still waits, a few rounds at most (a failing store ends it). */
+    private Future<Void> settle(int rounds) {
+        return Future.join(inFlight()).<Void>mapEmpty().otherwiseEmpty().compose(v -> {
+            boolean more = false;
+            for (ThemeState s : themes.values()) {
+                if (!s.waiting.isEmpty() && !s.writing && !s.saving) {
+                    drain(s);
+                    more = true;
+                }
+            }
+            if (!more) {
+                return Future.succeededFuture();
+            }
+            return rounds > 0 ? settle(rounds - 1) : Future.join(inFlight()).<Void>mapEmpty().otherwiseEmpty();
+        });
+    }
+
     @Override
     public Future<?> stop() {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
-        // A run in progress stores in one transaction: let it land before the pool closes.
-        List<Future<?>> running = new ArrayList<>();
+        stopping = true;
+        cancelTimers();
+        // Embedding stops before clustering and publishes what it embeds while it stops: written here, while the store
+        // is still open. A run in progress stores in one transaction: it lands too.
+        return settle(3).eventually(() -> {
+            int left = themes.values().stream().mapToInt(s -> s.waiting.size()).sum();
+            if (left > 0) {
+                // Their vectors are stored: the themes' next runs place them.
+                LOG.warn("Stopping with {} cluster assignments not written; the themes' next runs place them", left);
+            }
+            pace.close();
+            return workers.close();
+        });
+    }
+
+    private void cancelTimers() {
+        vertx.cancelTimer(timer);
+        vertx.cancelTimer(autoTimer);
+        themes.values().forEach(s -> {
+            vertx.cancelTimer(s.retryTimer);
+            s.retryTimer = -1;
+        });
+    }
+
+    private List<Future<?>> inFlight() {
+        List<Future<?>> out = new ArrayList<>();
         themes.values().forEach(s -> {
             if (s.running != null) {
-                running.add(s.running);
+                out.add(s.running);
             }
+            if (s.queued != null) {
+                out.add(s.queued);
+            }
+            out.add(s.lastWrite);
         });
-        return Future.join(running).otherwiseEmpty();
+        return out;
     }
 
     private ThemeState state(String projectId, String themeId) {
         return themes.computeIfAbsent(projectId + "\n" + themeId, k -> new ThemeState(projectId, themeId));
     }
 
-    /** The active centroids and the theme's max distance, read once per theme (runs replace them). */
+    /** The active centroids, the theme's max distance and its last run, read once per theme (runs replace them). */
     private Future<Void> loaded(ThemeState s) {
         if (s.loaded == null) {
             Future<Double> maxDistance = theme(s.projectId, s.themeId).map(t -> config(t).maxDistance())
                     .otherwise(ClusteringConfig.DEFAULTS.maxDistance());
-            s.loaded = Future.all(repository.centroids(s.projectId, s.themeId), maxDistance).map(all -> {
-                if (s.running == null) { // a run that finished meanwhile has newer ones
+            var last = repository.lastRun(s.projectId, s.themeId);
+            s.loaded = Future.all(repository.centroids(s.projectId, s.themeId), maxDistance, last).map(all -> {
+                if (s.running == null && s.lastRunEnd == 0) { // a run that finished meanwhile has newer ones
                     s.centroids = all.resultAt(0);
+                    last.result().ifPresent(r -> {
+                        s.size = r.items();
+                        s.lastRunEnd = r.at().toEpochMilli();
+                        s.lastRunMillis = r.elapsedMillis();
+                    });
                 }
                 s.maxDistance = all.resultAt(1);
                 return (Void) null;
@@ -156,39 +258,165 @@ public final class ClusterVerticle extends VerticleBase {
         ThemeState s = state(e.projectId(), e.themeId());
         s.fresh++;
         s.dirty = true;
-        loaded(s).compose(v -> {
+        s.waiting.add(e);
+        drain(s);
+        maybeRefresh(s);
+    }
+
+    /**
+     * Writes the theme's waiting assignments, a batch at a time, each against the centroids current when it is written.
+     * A failed batch goes back to the front of the queue and is tried again after a backoff; never dropped.
+     */
+    private void drain(ThemeState s) {
+        if (s.writing || s.saving || s.retryTimer >= 0 || s.waiting.isEmpty()) {
+            return;
+        }
+        s.writing = true;
+        List<EmbeddingCreated> batch = new ArrayList<>();
+        while (!s.waiting.isEmpty() && batch.size() < ASSIGN_BATCH) {
+            batch.add(s.waiting.poll());
+        }
+        Future<Void> write = loaded(s).compose(v -> {
             List<ClusterRepository.Centroid> centroids = s.centroids;
-            int nearest = NearestCentroid.nearest(e.vector(), centroids.stream().map(ClusterRepository.Centroid::centroid).toList(), s.maxDistance);
-            String clusterId = nearest < 0 ? null : centroids.get(nearest).id();
-            Double distance = nearest < 0 ? null : NearestCentroid.cosineDistance(e.vector(), centroids.get(nearest).centroid());
-            return facts(e.projectId(), List.of(e.traceId()))
-                    .compose(facts -> repository.assign(e.projectId(), e.themeId(), e.traceId(), e.traceVersion(), clusterId, distance,
-                            e.createdAt() == null ? Instant.now() : e.createdAt(), facts.get(e.traceId())))
-                    .onSuccess(x -> {
-                        if (clusterId != null) {
-                            ObjectNode data = MAPPER.createObjectNode().put("cluster_id", clusterId).put("event", "assigned")
-                                    .put("trace_id", e.traceId()).put("distance", distance);
-                            publish(e.projectId(), e.themeId(), clusterId, data);
-                        }
-                    });
-        }).onSuccess(x -> assignLog.succeeded()).onFailure(err -> {
-            if (dev.prism.store.StoreErrors.unavailable(err)) {
-                assignLog.failed(err); // the theme stays dirty: its next re-cluster places this summary
-            } else {
-                LOG.warn("Could not assign trace {} of theme {} to a cluster: {}", e.traceId(), e.themeId(), err.toString());
+            List<float[]> vectors = centroids.stream().map(ClusterRepository.Centroid::centroid).toList();
+            List<ClusterRepository.Assignment> rows = new ArrayList<>(batch.size());
+            for (EmbeddingCreated e : batch) {
+                int nearest = NearestCentroid.nearest(e.vector(), vectors, s.maxDistance);
+                rows.add(new ClusterRepository.Assignment(e.traceId(), e.traceVersion(), nearest < 0 ? null : centroids.get(nearest).id(),
+                        nearest < 0 ? null : NearestCentroid.cosineDistance(e.vector(), centroids.get(nearest).centroid()),
+                        e.createdAt() == null ? Instant.now() : e.createdAt()));
             }
+            return facts(s.projectId, batch.stream().map(EmbeddingCreated::traceId).distinct().toList())
+                    .compose(facts -> repository.assign(s.projectId, s.themeId, rows, facts))
+                    .map(x -> {
+                        for (ClusterRepository.Assignment a : rows) {
+                            if (a.clusterId() != null) {
+                                ObjectNode data = MAPPER.createObjectNode().put("cluster_id", a.clusterId()).put("event", "assigned")
+                                        .put("trace_id", a.traceId()).put("distance", a.distance());
+                                publish(s.projectId, s.themeId, a.clusterId(), data);
+                            }
+                        }
+                        return (Void) null;
+                    });
         });
-        if (config.refreshAfter() > 0 && s.fresh >= config.refreshAfter() && s.running == null) {
-            refresh(s).onFailure(err -> refreshFailed(s, err));
+        s.lastWrite = write.otherwiseEmpty();
+        write.onComplete(ar -> {
+            s.writing = false;
+            if (ar.succeeded()) {
+                assignLog.succeeded();
+                s.failures = 0;
+                if (s.duringRun != null) {
+                    s.duringRun.addAll(batch);
+                }
+            } else {
+                s.failures++;
+                if (s.failures >= ASSIGN_ATTEMPTS) {
+                    // Not lost: the vectors are stored, and the theme's next run places every one of them.
+                    LOG.warn("Could not assign {} traces of theme {} to clusters after {} attempts; the theme's next run places them: {}",
+                            batch.size(), s.themeId, s.failures, ar.cause().toString());
+                    s.failures = 0;
+                    s.dirty = true;
+                } else {
+                    for (int i = batch.size() - 1; i >= 0; i--) {
+                        s.waiting.addFirst(batch.get(i));
+                    }
+                    if (stopping) {
+                        return; // no timers once stopping: quiesce tries again, stop() reports what is left
+                    }
+                    long delay = Math.min(30_000, 250L << Math.min(7, s.failures));
+                    if (dev.prism.store.StoreErrors.unavailable(ar.cause())) {
+                        assignLog.failed(ar.cause()); // once per outage, not once per retry
+                    } else {
+                        LOG.warn("Could not assign {} traces of theme {} to clusters (attempt {}), again in {} ms: {}", batch.size(), s.themeId,
+                                s.failures, delay, ar.cause().toString());
+                    }
+                    s.retryTimer = vertx.setTimer(delay, id -> {
+                        s.retryTimer = -1;
+                        drain(s);
+                    });
+                    return;
+                }
+            }
+            drain(s);
+        });
+    }
+
+    /**
+     * Asks for an automatic run once the new summaries are at least {@code cluster.refreshAfter} and
+     * {@code cluster.refreshShare} of the theme: a theme of 50,000 summaries does not re-cluster for every 50 new ones.
+     */
+    private void maybeRefresh(ThemeState s) {
+        if (config.refreshAfter() <= 0 || s.running != null || s.autoQueued || stopping) {
+            return;
+        }
+        if (s.fresh >= Math.max(config.refreshAfter(), (long) Math.ceil(config.refreshShare() * s.size))) {
+            enqueueAuto(s);
         }
     }
 
     private void refreshDirty() {
         for (ThemeState s : new ArrayList<>(themes.values())) {
             if (s.dirty && s.running == null) {
-                refresh(s).onFailure(err -> refreshFailed(s, err));
+                enqueueAuto(s);
             }
         }
+    }
+
+    private void enqueueAuto(ThemeState s) {
+        if (!s.autoQueued && !stopping) {
+            s.autoQueued = true;
+            autoQueue.add(s);
+            pumpAuto();
+        }
+    }
+
+    /** When an automatic run of this theme may start: its pause after the last run is over. */
+    private long notBefore(ThemeState s) {
+        return s.lastRunEnd == 0 ? 0 : s.lastRunEnd + Math.max(config.minIntervalSeconds() * 1000L, DUTY_FACTOR * s.lastRunMillis);
+    }
+
+    /**
+     * Starts the next due automatic run, one at a time over all themes (a burst of traffic into many themes queues
+     * runs instead of starting them all), and not while ingestion is busy, beyond one per {@code ingest.yieldMillis}.
+     */
+    private void pumpAuto() {
+        if (autoRunning || autoQueue.isEmpty() || autoTimer >= 0 || stopping) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        ThemeState next = null;
+        long soonest = Long.MAX_VALUE;
+        for (ThemeState s : autoQueue) {
+            long at = notBefore(s);
+            if (at <= now) {
+                next = s;
+                break;
+            }
+            soonest = Math.min(soonest, at);
+        }
+        long wait = next == null ? soonest - now : pace.mayStart() ? 0 : pace.retryMillis();
+        if (wait > 0) {
+            autoTimer = vertx.setTimer(Math.max(1, wait), id -> {
+                autoTimer = -1;
+                pumpAuto();
+            });
+            return;
+        }
+        ThemeState s = next;
+        autoQueue.remove(s);
+        s.autoQueued = false;
+        if (s.running != null) {
+            pumpAuto(); // a manual run is under way and takes the new summaries with it
+            return;
+        }
+        autoRunning = true;
+        refresh(s).onComplete(ar -> {
+            autoRunning = false;
+            if (ar.failed()) {
+                refreshFailed(s, ar.cause());
+            }
+            pumpAuto();
+        });
     }
 
     // ---- re-clustering
@@ -222,12 +450,20 @@ public final class ClusterVerticle extends VerticleBase {
     private Future<ClusterCommand.RunResult> begin(ThemeState s) {
         s.fresh = 0;
         s.dirty = false;
+        s.duringRun = new ArrayList<>();
         Future<ClusterCommand.RunResult> run = run(s);
         s.running = run;
         run.onComplete(ar -> {
+            s.lastRunEnd = System.currentTimeMillis();
+            if (ar.succeeded()) {
+                s.lastRunMillis = ar.result().elapsedMillis();
+            }
             if (s.running == run) {
                 s.running = null;
             }
+            s.duringRun = null;
+            drain(s);
+            maybeRefresh(s);
         });
         return run;
     }
@@ -280,12 +516,18 @@ public final class ClusterVerticle extends VerticleBase {
                                     memberAt.put(v.traceId(), summary.createdAt());
                                 }
                             }
-                            return vertx.executeBlocking(() -> Recluster.plan(items, known.result(), cfg, parallel, ClusterVerticle::freshId), false)
+                            return workers.executeBlocking(() -> Recluster.plan(items, known.result(), cfg, parallel, ClusterVerticle::freshId), false)
                                     .compose(plan -> llmNames(project, theme, items, plan))
                                     .compose(plan -> {
+                                        // The theme's single writer: no assignment is written while the run stores.
+                                        s.saving = true;
                                         long elapsed = (System.nanoTime() - t0) / 1_000_000;
-                                        return repository.save(project, themeId, items, plan, memberAt, f, elapsed, startedAt)
-                                                .map(runId -> finish(s, items, plan, runId, elapsed));
+                                        return s.lastWrite.compose(v -> repository.save(project, themeId, items, plan, memberAt, f, elapsed, startedAt))
+                                                .map(runId -> finish(s, items, plan, runId, elapsed))
+                                                .onComplete(ar -> {
+                                                    s.saving = false;
+                                                    drain(s);
+                                                });
                                     });
                         });
                     });
@@ -294,6 +536,14 @@ public final class ClusterVerticle extends VerticleBase {
 
     private ClusterCommand.RunResult finish(ThemeState s, List<Recluster.Item> items, Recluster.Plan plan, long runId, long elapsed) {
         s.centroids = plan.clusters().stream().map(p -> new ClusterRepository.Centroid(p.id(), p.centroid())).toList();
+        s.size = items.size();
+        if (s.duringRun != null) {
+            // Written during the run against centroids it may have retired, and not part of it: placed again now.
+            java.util.Set<String> inRun = new java.util.HashSet<>();
+            items.forEach(i -> inRun.add(i.traceId()));
+            s.duringRun.stream().filter(e -> !inRun.contains(e.traceId())).forEach(s.waiting::add);
+            s.duringRun = new ArrayList<>();
+        }
         ClusterCommand.RunResult result = new ClusterCommand.RunResult(runId, s.projectId, s.themeId, items.size(), plan.clusters().size(),
                 plan.outliers(), plan.lineageCounts(), plan.renamed(), elapsed, plan.detail(), Instant.now());
         for (Recluster.Planned p : plan.clusters()) {

@@ -59,8 +59,11 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      * @param maxEventsPerWrite group commit: at most this many events in one database transaction
      * @param maxQueuedEvents   events waiting for the store beyond which ingestion answers 503 with Retry-After
      * @param maxQueuedBytes    the same bound in bytes of event properties
+     * @param busyShare         ingestion counts as busy while it has requests in hand this share of the time
+     *                          (1: never); later stages then yield
+     * @param yieldMillis       while ingestion is busy, each later stage starts one unit of work per this long
      */
-    public record Ingest(int maxEventsPerWrite, int maxQueuedEvents, long maxQueuedBytes) {
+    public record Ingest(int maxEventsPerWrite, int maxQueuedEvents, long maxQueuedBytes, double busyShare, long yieldMillis) {
     }
 
     public record Demo(boolean enabled, double tracesPerSecond) {
@@ -114,6 +117,10 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "Events waiting for the store beyond which ingestion answers 503 with Retry-After");
     public static final Setting INGEST_MAX_QUEUED_BYTES = new Setting("ingest.maxQueuedBytes", "PRISM_INGEST_MAX_QUEUED_BYTES", "134217728",
             "Bytes of event properties waiting for the store beyond which ingestion answers 503 with Retry-After");
+    public static final Setting INGEST_BUSY_SHARE = new Setting("ingest.busyShare", "PRISM_INGEST_BUSY_SHARE", "0.5",
+            "Ingestion counts as busy while it has requests in hand this share of the time (1: never); later stages then yield");
+    public static final Setting INGEST_YIELD = new Setting("ingest.yieldMillis", "PRISM_INGEST_YIELD_MS", "5000",
+            "While ingestion is busy, each later stage (trace completion, dispatch sweep, analysis, embedding, re-clustering) starts one unit of work per this long");
     public static final Setting DEMO = new Setting("demo.enabled", "PRISM_DEMO", "false", "Feed synthetic traffic into the default project");
     public static final Setting DEMO_RATE = new Setting("demo.tracesPerSecond", "PRISM_DEMO_RATE", "2", "Synthetic traces per second with the demo on");
 
@@ -281,13 +288,28 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      * @param refreshMinutes re-cluster every theme that received summaries since its last run this often; 0: never on a timer
      * @param refreshAfter   re-cluster a theme once this many new summaries arrived since its last run; 0: never by count
      */
-    public record Cluster(int refreshMinutes, int refreshAfter) {
+    /**
+     * @param refreshMinutes     re-cluster themes with new summaries this often (0: not on a timer)
+     * @param refreshAfter       at least this many new summaries before a theme re-clusters by count (0: not by count)
+     * @param refreshShare       ... and at least this share of the theme's size at its last run
+     * @param minIntervalSeconds automatic runs of one theme at least this far apart, and at least nine times the last run's
+     *                           duration (so re-clustering takes at most a tenth of the time of any theme)
+     * @param threads            threads one re-clustering computes on
+     */
+    public record Cluster(int refreshMinutes, int refreshAfter, double refreshShare, int minIntervalSeconds, int threads) {
     }
 
     public static final Setting CLUSTER_REFRESH_MINUTES = new Setting("cluster.refreshMinutes", "PRISM_CLUSTER_REFRESH_MINUTES", "30",
             "Re-cluster every theme with new summaries this often (0: not on a timer)");
     public static final Setting CLUSTER_REFRESH_AFTER = new Setting("cluster.refreshAfter", "PRISM_CLUSTER_REFRESH_AFTER", "50",
             "Re-cluster a theme once this many new summaries arrived since its last run (0: not by count)");
+
+    public static final Setting CLUSTER_REFRESH_SHARE = new Setting("cluster.refreshShare", "PRISM_CLUSTER_REFRESH_SHARE", "0.2",
+            "...and only once the new summaries are at least this share of the theme's size at its last run");
+    public static final Setting CLUSTER_MIN_INTERVAL = new Setting("cluster.minIntervalSeconds", "PRISM_CLUSTER_MIN_INTERVAL_SECONDS", "60",
+            "Automatic re-clusterings of one theme at least this far apart (and at least 9 times the last run's duration)");
+    public static final Setting CLUSTER_THREADS = new Setting("cluster.threads", "PRISM_CLUSTER_THREADS", "1",
+            "Threads one re-clustering computes on (one run at a time; the rest of the cores stay with ingestion)");
 
     public static final Setting REDIS_URL = new Setting("redis.url", "PRISM_REDIS_URL", null,
             "redis://[:password@]host:port[/db]; absent keeps caches in process");
@@ -301,14 +323,15 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT,
             WS_AUTH_TIMEOUT, WS_MAX_BUFFERED_MESSAGES, WS_MAX_BUFFERED_CHARS, DATA_DIR, PG_URL, PG_POOL_SIZE, PG_API_STATEMENT_TIMEOUT,
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN, AUTH_TOKEN_CACHE, AUTH_MAX_FAILURES,
-            INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, INGEST_MAX_QUEUED_BYTES, DEMO, DEMO_RATE, REDIS_URL, FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE, FORMAT_MAX_QUEUED_BYTES,
+            INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, INGEST_MAX_QUEUED_BYTES, INGEST_BUSY_SHARE, INGEST_YIELD, DEMO, DEMO_RATE, REDIS_URL,
+            FORMAT_CACHE_TTL, FORMAT_LOCAL_CACHE, FORMAT_MAX_QUEUED_BYTES,
             LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_MAX_CONCURRENT, LLM_RPM, LLM_TPM, LLM_TIMEOUT, LLM_MAX_ATTEMPTS,
             LLM_OPENAI_URL, LLM_OPENAI_KEY, LLM_ANTHROPIC_URL, LLM_ANTHROPIC_KEY, LLM_GEMINI_URL, LLM_GEMINI_KEY, LLM_DAILY_BUDGET, LLM_MAX_TRACE_CHARS, LLM_PRICES, LLM_CONTEXT_CACHE_BYTES,
             POSTHOG_HOST, POSTHOG_API_KEY, RUN_SCHEDULER, RUN_PROGRESS,
 
             EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
             EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_BYTES, EMBED_MAX_PENDING_BYTES, EMBED_SWEEP_SECONDS,
-            EMBED_VECTOR_HEAP_BYTES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER);
+            EMBED_VECTOR_HEAP_BYTES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER, CLUSTER_REFRESH_SHARE, CLUSTER_MIN_INTERVAL, CLUSTER_THREADS);
 
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
@@ -324,7 +347,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         r.optional(PROJECT_TOKEN).map(t -> validToken(t, PROJECT_TOKEN)),
                         r.integer(AUTH_TOKEN_CACHE, 0, 3_600_000), (int) r.integer(AUTH_MAX_FAILURES, 0, 1_000_000)),
                 new Ingest((int) r.integer(INGEST_MAX_EVENTS_PER_WRITE, 1, 100_000), (int) r.integer(INGEST_MAX_QUEUED_EVENTS, 100, 10_000_000),
-                        r.integer(INGEST_MAX_QUEUED_BYTES, 1_048_576, Long.MAX_VALUE / 4)),
+                        r.integer(INGEST_MAX_QUEUED_BYTES, 1_048_576, Long.MAX_VALUE / 4),
+                        r.decimal(INGEST_BUSY_SHARE, 0.01, 1), r.integer(INGEST_YIELD, 10, 600_000)),
                 new Demo(r.bool(DEMO), r.decimal(DEMO_RATE, 0.01, 10_000)),
                 new Format(r.optional(REDIS_URL).map(PrismConfig::validRedisUrl), (int) r.integer(FORMAT_CACHE_TTL, 1, 24 * 365),
                         r.integer(FORMAT_LOCAL_CACHE, 0, Long.MAX_VALUE / 4), r.integer(FORMAT_MAX_QUEUED_BYTES, 0, Long.MAX_VALUE / 4)),
@@ -345,7 +369,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         (int) r.integer(EMBED_WORKERS, 0, 256), (int) r.integer(EMBED_TIMEOUT, 1, 3_600), (int) r.integer(EMBED_MAX_ATTEMPTS, 1, 100),
                         r.integer(EMBED_CACHE_BYTES, 0, Long.MAX_VALUE / 4), r.integer(EMBED_MAX_PENDING_BYTES, 65_536, Long.MAX_VALUE / 4),
                         (int) r.integer(EMBED_SWEEP_SECONDS, 1, 86_400), r.integer(EMBED_VECTOR_HEAP_BYTES, 0, Long.MAX_VALUE / 4)),
-                new Cluster((int) r.integer(CLUSTER_REFRESH_MINUTES, 0, 7 * 24 * 60), (int) r.integer(CLUSTER_REFRESH_AFTER, 0, 10_000_000)));
+                new Cluster((int) r.integer(CLUSTER_REFRESH_MINUTES, 0, 7 * 24 * 60), (int) r.integer(CLUSTER_REFRESH_AFTER, 0, 10_000_000),
+                        r.decimal(CLUSTER_REFRESH_SHARE, 0, 100), (int) r.integer(CLUSTER_MIN_INTERVAL, 0, 86_400), (int) r.integer(CLUSTER_THREADS, 1, 256)));
     }
 
     private static String validPgUrl(String url, ConfigSource source) {

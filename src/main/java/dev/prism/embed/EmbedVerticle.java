@@ -81,6 +81,8 @@ public final class EmbedVerticle extends VerticleBase {
     private Counter deferred;
     private Counter swept;
     private AtomicLong pendingGauge;
+    private final PrismConfig.Ingest ingest;
+    private dev.prism.lifecycle.Pace pace;
     private Embedder embedder;
     private Cache<String, float[]> cache;
     /** project → theme → index; written on the event loop, read by searches on workers. */
@@ -111,19 +113,30 @@ public final class EmbedVerticle extends VerticleBase {
         }
     }
 
-    public EmbedVerticle(Pool pool, PrismConfig.Embed config, Metrics metrics) {
-        this(pool, config, vertx -> embedder(vertx, config), metrics);
+    public EmbedVerticle(Pool pool, PrismConfig.Embed config, PrismConfig.Ingest ingest, Metrics metrics) {
+        this(pool, config, vertx -> embedder(vertx, config), ingest, metrics);
+    }
+
+    /** Never yielding to ingestion (tests of this stage alone). */
+    EmbedVerticle(Pool pool, PrismConfig.Embed config, Metrics metrics) {
+        this(pool, config, vertx -> embedder(vertx, config), null, metrics);
     }
 
     /** With another embedder (tests count or fake its calls). */
     EmbedVerticle(Pool pool, PrismConfig.Embed config, Function<Vertx, Future<Embedder>> embedderFactory) {
-        this(pool, config, embedderFactory, new Metrics());
+        this(pool, config, embedderFactory, null, new Metrics());
     }
 
     EmbedVerticle(Pool pool, PrismConfig.Embed config, Function<Vertx, Future<Embedder>> embedderFactory, Metrics metrics) {
+        this(pool, config, embedderFactory, null, metrics);
+    }
+
+    private EmbedVerticle(Pool pool, PrismConfig.Embed config, Function<Vertx, Future<Embedder>> embedderFactory, PrismConfig.Ingest ingest,
+                          Metrics metrics) {
         this.store = new EmbeddingStore(pool);
         this.config = config;
         this.embedderFactory = embedderFactory;
+        this.ingest = ingest;
         this.metrics = metrics;
     }
 
@@ -141,6 +154,7 @@ public final class EmbedVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        pace = ingest == null ? dev.prism.lifecycle.Pace.never() : dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
         // Weighed by bytes: a 3,072-dimension vector costs eight times a 384-dimension one.
         cache = Caffeine.newBuilder().maximumWeight(config.cacheBytes())
                 .weigher((String key, float[] v) -> 64 + 2 * key.length() + 4 * v.length).build();
@@ -311,6 +325,14 @@ public final class EmbedVerticle extends VerticleBase {
             batchTimer = -1;
         }
         while (!pending.isEmpty() && inFlight.size() < embedder.parallelism() && (due || pending.size() >= config.batchSize())) {
+            if (!pace.mayStart()) {
+                // Ingestion is busy: the model would take the cores it needs. One batch per ingest.yieldMillis meanwhile.
+                batchTimer = vertx.setTimer(pace.retryMillis(), id -> {
+                    batchTimer = -1;
+                    flush(true);
+                });
+                return;
+            }
             due = false;
             launch(takeBatch());
         }
@@ -492,18 +514,31 @@ public final class EmbedVerticle extends VerticleBase {
         if (sweepTimer >= 0) {
             vertx.cancelTimer(sweepTimer);
         }
+        stopping = true;
+        pace.close();
         Future<Void> drained = Future.succeededFuture();
         if (loaded) {
-            List<Future<Void>> all = new ArrayList<>(inFlight);
-            while (!pending.isEmpty()) {
-                all.add(process(takeBatch()).otherwiseEmpty());
-            }
-            drained = Future.join(all).<Void>mapEmpty().timeout(STOP_DRAIN_MILLIS, TimeUnit.MILLISECONDS).otherwiseEmpty();
+            // Batch after batch until the deadline, never all at once: the embedder's pool finishes what it was given
+            // before it closes, so a long backlog handed over in one go would hold the stop for minutes.
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_DRAIN_MILLIS);
+            // No overall timeout: the model must not be closed under a batch still computing (a native crash). The
+            // deadline is checked between batches, and one batch is bounded (batchSize texts, or the provider's timeout).
+            drained = Future.join(new ArrayList<>(inFlight)).<Void>mapEmpty().otherwiseEmpty().compose(v -> drain(deadline));
         }
-        stopping = true;
         return drained.eventually(() -> {
             memory.close();
             return embedder == null ? Future.succeededFuture() : embedder.close();
         });
+    }
+
+    private Future<Void> drain(long deadline) {
+        if (pending.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        if (System.nanoTime() > deadline) {
+            LOG.warn("Stopping with {} summaries not embedded (first: trace {})", pending.size(), pending.get(0).summary().traceId());
+            return Future.succeededFuture();
+        }
+        return process(takeBatch()).otherwiseEmpty().compose(v -> drain(deadline));
     }
 }

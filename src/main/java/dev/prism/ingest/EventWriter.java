@@ -123,6 +123,11 @@ final class EventWriter {
         return done.future();
     }
 
+    /** Events waiting for the next write. */
+    int queuedEvents() {
+        return queuedEvents;
+    }
+
     /** Completes once every accepted write is committed (or failed): for a clean stop. */
     Future<Void> idle() {
         if (!writing && queue.isEmpty()) {

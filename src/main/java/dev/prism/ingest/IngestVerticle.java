@@ -6,6 +6,7 @@ import dev.prism.bus.CaptureResult;
 import dev.prism.bus.EventsStored;
 import dev.prism.bus.Failure;
 import dev.prism.bus.IngestTokenLookup;
+import dev.prism.bus.IngestLoad;
 import dev.prism.config.PrismConfig;
 import dev.prism.ingest.EventParser.ParsedPayload;
 import dev.prism.metrics.Metrics;
@@ -20,7 +21,8 @@ import io.vertx.sqlclient.Pool;
  * and group-commits through its own {@link EventWriter}.
  *
  * <p>Consumes {@value Addresses#INGEST_CAPTURE} ({@link CaptureRequest} → {@link CaptureResult}).
- * Sends {@value Addresses#PROJECT_RESOLVE_TOKEN}. Publishes {@value Addresses#EVENTS_STORED}.
+ * Sends {@value Addresses#PROJECT_RESOLVE_TOKEN}. Publishes {@value Addresses#EVENTS_STORED} and, every
+ * {@value #LOAD_REPORT_MILLIS} ms, {@value Addresses#INGEST_LOAD}.
  * Bodies over {@value #INLINE_PARSE_BYTES} bytes are parsed on a worker thread to keep the event loop responsive.
  */
 public final class IngestVerticle extends VerticleBase {
@@ -35,6 +37,12 @@ public final class IngestVerticle extends VerticleBase {
     private Counter ignored;
     private EventWriter writer;
     private MessageConsumer<CaptureRequest> consumer;
+    private long loadTimer = -1;
+    /** Requests being handled, and the time with at least one (see {@link #busyNanos()}). */
+    private int inFlight;
+    private long busyNanos;
+    private long busySince;
+    static final long LOAD_REPORT_MILLIS = 500;
 
     public IngestVerticle(Pool pool, PrismConfig config, Metrics metrics) {
         this.pool = pool;
@@ -51,13 +59,42 @@ public final class IngestVerticle extends VerticleBase {
         writer = new EventWriter(pool, config.ingest().maxEventsPerWrite(), config.ingest().maxQueuedEvents(), config.ingest().maxQueuedBytes(),
                 stored -> vertx.eventBus().publish(Addresses.EVENTS_STORED,
                         new EventsStored(stored.projectId(), stored.traceIds(), stored.rootSeen())));
+        String source = "ingest-" + System.identityHashCode(this);
+        long[] last = {System.nanoTime(), 0};
+        // Later stages yield while ingestion is busy (lifecycle.Pace); an idle instance reports too, so they resume at once.
+        loadTimer = vertx.setPeriodic(LOAD_REPORT_MILLIS, id -> {
+            long now = System.nanoTime();
+            long busy = busyNanos();
+            vertx.eventBus().publish(Addresses.INGEST_LOAD, new IngestLoad(source, busy - last[1], now - last[0], writer.queuedEvents()));
+            last[0] = now;
+            last[1] = busy;
+        });
         consumer = vertx.eventBus().consumer(Addresses.INGEST_CAPTURE, msg -> capture(msg.body())
                 .onSuccess(msg::reply)
                 .onFailure(e -> Failure.reply(msg, e)));
         return consumer.completion();
     }
 
+    /**
+     * Time with at least one request being handled, from arrival to answer (parsing, the token, the group commit): the
+     * share of a window it fills is how close to its capacity ingestion runs, whatever the bottleneck (CPU or store).
+     */
+    private long busyNanos() {
+        return busyNanos + (inFlight > 0 ? System.nanoTime() - busySince : 0);
+    }
+
     private Future<CaptureResult> capture(CaptureRequest request) {
+        if (inFlight++ == 0) {
+            busySince = System.nanoTime();
+        }
+        return handle(request).onComplete(ar -> {
+            if (--inFlight == 0) {
+                busyNanos += System.nanoTime() - busySince;
+            }
+        });
+    }
+
+    private Future<CaptureResult> handle(CaptureRequest request) {
         long limit = config.http().bodyLimitBytes();
         Future<ParsedPayload> parsed = request.body().length() <= INLINE_PARSE_BYTES
                 ? inline(request, limit)
@@ -101,6 +138,7 @@ public final class IngestVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         // Stop taking requests, then let queued events reach the store: an acknowledged request is never lost.
+        vertx.cancelTimer(loadTimer);
         Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
         return unregistered.compose(v -> writer == null ? Future.succeededFuture() : writer.idle());
     }

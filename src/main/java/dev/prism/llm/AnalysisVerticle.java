@@ -54,7 +54,7 @@ import java.util.UUID;
  * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND}; publishes
  * {@value Addresses#SUMMARY_CREATED}. Analysis runs on worker threads.
  */
-public final class AnalysisVerticle extends VerticleBase {
+public final class AnalysisVerticle extends VerticleBase implements dev.prism.lifecycle.Quiescent {
 
     private static final Logger LOG = LoggerFactory.getLogger(AnalysisVerticle.class);
     static final int CLAIM_BATCH = 32;
@@ -103,11 +103,17 @@ public final class AnalysisVerticle extends VerticleBase {
     private record Context(AssembledTrace trace, String text, AnalysisRequest.ThemeSelection theme) {
     }
 
-    public AnalysisVerticle(Pool pool, dev.prism.config.PrismConfig.Llm config) {
+    private final dev.prism.config.PrismConfig.Ingest ingest;
+    private dev.prism.lifecycle.Pace pace;
+    /** Offline analyses are CPU work: a pool of half the cores, so they never take the cores ingestion runs on. */
+    private io.vertx.core.WorkerExecutor offlineWorkers;
+
+    public AnalysisVerticle(Pool pool, dev.prism.config.PrismConfig.Llm config, dev.prism.config.PrismConfig.Ingest ingest) {
         this.pool = pool;
         this.tasks = new AnalysisTasks(pool);
         this.settings = new LlmSettingsStore(pool);
         this.config = config;
+        this.ingest = ingest;
         // Themes of one request share its trace and text, so this over-counts them: the bound errs on the safe side.
         this.pending = Caffeine.newBuilder().maximumWeight(config.contextCacheBytes())
                 .weigher((Key k, Context c) -> contextBytes(c)).expireAfterWrite(Duration.ofMinutes(10)).build();
@@ -121,6 +127,8 @@ public final class AnalysisVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        pace = dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
+        offlineWorkers = vertx.createSharedWorkerExecutor("prism-offline-analysis", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         providers = new Providers(vertx, config);
         if (config.posthog().host().isPresent()) {
             forwarder = new PostHogForwarder(vertx, pool, config.posthog().host().get(), config.posthog().apiKey().orElse(""));
@@ -390,6 +398,9 @@ public final class AnalysisVerticle extends VerticleBase {
             claimAgain |= claiming;
             return;
         }
+        if (!pace.mayStart()) {
+            return; // ingestion is busy: the tasks wait in PostgreSQL, the periodic claim comes back
+        }
         claiming = true;
         claimAgain = false;
         lastClaim = tasks.claim(worker, free, LEASE_MILLIS, budgetGuard.pausedProjects(), unpricedThemes());
@@ -530,7 +541,7 @@ public final class AnalysisVerticle extends VerticleBase {
     }
 
     private Future<AnalysisTasks.Result> offline(Context ctx) {
-        return vertx.executeBlocking(() -> {
+        return offlineWorkers.executeBlocking(() -> {
             long started = System.nanoTime();
             OfflineAnalyzer.Analysis a = OfflineAnalyzer.analyze(
                     new OfflineAnalyzer.Theme(ctx.theme().themeId(), ctx.theme().name(), ctx.theme().description()), ctx.trace(), ctx.text());
@@ -556,6 +567,20 @@ public final class AnalysisVerticle extends VerticleBase {
                         m.body().name(), m.body().description(), m.body().prompt(), m.body().promptVersion(), m.body().provider(), m.body().model()))));
     }
 
+    /**
+     * No new claims and no budget checks once the server stops: analyses in flight call trace, format and theme, which
+     * are undeployed after this quiesces.
+     */
+    @Override
+    public Future<Void> quiesce() {
+        return dev.prism.lifecycle.Quiescent.onContext(context, () -> {
+            stopping = true;
+            vertx.cancelTimer(timer);
+            vertx.cancelTimer(budgetTimer);
+            return lastClaim == null ? Future.succeededFuture() : lastClaim.otherwiseEmpty();
+        });
+    }
+
     @Override
     public Future<?> stop() {
         stopping = true;
@@ -567,6 +592,8 @@ public final class AnalysisVerticle extends VerticleBase {
         Future<?> claimDone = lastClaim == null ? Future.succeededFuture() : lastClaim.otherwiseEmpty();
         return claimDone.compose(v -> tasks.releaseAll(worker)).otherwiseEmpty().eventually(() -> {
             providers.close();
+            pace.close();
+            offlineWorkers.close();
             if (forwarder != null) {
                 forwarder.close();
             }

@@ -35,7 +35,7 @@ import java.util.Optional;
  * {@value Addresses#ANALYSIS_ENQUEUE}, {@value Addresses#ANALYSIS_RUN_STATS} and {@value Addresses#ANALYSIS_NOW};
  * publishes {@value Addresses#RUN_PROGRESS}. Event loop only.
  */
-public final class RunVerticle extends VerticleBase {
+public final class RunVerticle extends VerticleBase implements dev.prism.lifecycle.Quiescent {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunVerticle.class);
     private final OutageLog progressLog = new OutageLog(LOG, "Run progress");
@@ -217,6 +217,16 @@ public final class RunVerticle extends VerticleBase {
                     return Future.all(results).map(v -> new RunCommand.Tested(sel.themeId(), sel.promptVersion(),
                             results.stream().map(Future::result).toList()));
                 });
+    }
+
+    /** Progress and schedules ask theme and analysis: they stop first. */
+    @Override
+    public Future<Void> quiesce() {
+        return dev.prism.lifecycle.Quiescent.onContext(context, () -> {
+            vertx.cancelTimer(progressTimer);
+            vertx.cancelTimer(scheduleTimer);
+            return Future.succeededFuture();
+        });
     }
 
     @Override

@@ -20,7 +20,7 @@ import java.util.Optional;
  *
  * <p>Consumes {@value Addresses#THEME_COMMAND}. Event loop only.
  */
-public final class ThemeVerticle extends VerticleBase {
+public final class ThemeVerticle extends VerticleBase implements dev.prism.lifecycle.Quiescent {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ThemeVerticle.class);
     private final OutageLog sweepLog = new OutageLog(LOG, "Dispatch sweep");
@@ -32,6 +32,8 @@ public final class ThemeVerticle extends VerticleBase {
     private MessageConsumer<dev.prism.bus.ScheduledThemes.Query> scheduled;
     private long sweepTimer = -1;
     private boolean sweeping;
+    private boolean stopping;
+    private Future<Integer> currentSweep = Future.succeededFuture(0);
 
     /** How often the dispatch sweep looks for completed traces streaming dispatch may have missed. */
     static final long SWEEP_MILLIS = 10_000;
@@ -41,20 +43,25 @@ public final class ThemeVerticle extends VerticleBase {
 
     private final int maxTraceChars;
     private final Pricing pricing;
+    private final dev.prism.config.PrismConfig.Ingest ingest;
+    private dev.prism.lifecycle.Pace pace;
 
     /**
      * @param apiPool       for statements behind REST requests (previews, property suggestions): they carry a statement timeout
      * @param maxTraceChars {@code llm.maxTraceChars}: previews estimate tokens with the cap analyses are sent with
      * @param pricing       the built-in and configured prices previews estimate cost with
+     * @param ingest        how the dispatch sweep yields to ingestion
      */
-    public ThemeVerticle(Pool pool, Pool apiPool, int maxTraceChars, Pricing pricing) {
+    public ThemeVerticle(Pool pool, Pool apiPool, int maxTraceChars, Pricing pricing, dev.prism.config.PrismConfig.Ingest ingest) {
         this.repository = new ThemeRepository(pool, apiPool);
         this.maxTraceChars = maxTraceChars;
         this.pricing = pricing;
+        this.ingest = ingest;
     }
 
     @Override
     public Future<?> start() {
+        pace = dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
         return repository.projects()
                 .compose(projects -> {
                     Future<Void> all = Future.succeededFuture();
@@ -261,11 +268,11 @@ public final class ThemeVerticle extends VerticleBase {
      * idempotent, so a trace streaming already handled costs one filter query and nothing more.
      */
     private void sweep() {
-        if (sweeping) {
-            return;
+        if (sweeping || stopping || !pace.mayStart()) {
+            return; // while ingestion is busy the sweep's filter queries wait (the timer comes back)
         }
         sweeping = true;
-        repository.undispatched(SWEEP_BATCH, SWEEP_SETTLE_SECONDS).compose(traces -> {
+        currentSweep = repository.undispatched(SWEEP_BATCH, SWEEP_SETTLE_SECONDS).compose(traces -> {
             java.util.Map<String, java.util.List<ThemeRepository.Undispatched>> byProject = new java.util.LinkedHashMap<>();
             traces.forEach(t -> byProject.computeIfAbsent(t.projectId(), k -> new java.util.ArrayList<>()).add(t));
             Future<Void> chain = Future.succeededFuture();
@@ -274,7 +281,8 @@ public final class ThemeVerticle extends VerticleBase {
                         .compose(v -> repository.markDispatched(entry.getValue()));
             }
             return chain.map(v -> traces.size());
-        }).onComplete(ar -> {
+        });
+        currentSweep.onComplete(ar -> {
             sweeping = false;
             if (ar.failed()) {
                 sweepLog.failed(ar.cause()); // nothing was marked: the next sweep takes the same traces
@@ -453,8 +461,19 @@ public final class ThemeVerticle extends VerticleBase {
         });
     }
 
+    /** The dispatch sweep queues analyses: it ends before analysis is undeployed. */
+    @Override
+    public Future<Void> quiesce() {
+        return dev.prism.lifecycle.Quiescent.onContext(context, () -> {
+            stopping = true;
+            vertx.cancelTimer(sweepTimer);
+            return currentSweep.otherwiseEmpty();
+        });
+    }
+
     @Override
     public Future<?> stop() {
+        stopping = true;
         vertx.cancelTimer(sweepTimer);
         if (dispatch != null) {
             dispatch.unregister();

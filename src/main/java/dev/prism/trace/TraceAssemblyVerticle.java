@@ -38,7 +38,7 @@ import java.util.Optional;
  * {@value Addresses#TRACE_SUMMARY}, {@value Addresses#TRACE_FACTS} and {@value Addresses#TRACE_GET}. Publishes {@value Addresses#TRACE_COMPLETED} after the completion is committed.
  * Assembly runs on a worker thread: a trace may hold megabytes of events.
  */
-public final class TraceAssemblyVerticle extends VerticleBase {
+public final class TraceAssemblyVerticle extends VerticleBase implements dev.prism.lifecycle.Quiescent {
 
     private static final Logger LOG = LoggerFactory.getLogger(TraceAssemblyVerticle.class);
     static final int SWEEP_BATCH = 100;
@@ -46,6 +46,8 @@ public final class TraceAssemblyVerticle extends VerticleBase {
 
     private final TraceRepository repository;
     private final PrismConfig.Traces config;
+    private final PrismConfig.Ingest ingest;
+    private dev.prism.lifecycle.Pace pace;
     private boolean sweeping;
     private boolean sweepAgain;
     private boolean stopping;
@@ -53,18 +55,16 @@ public final class TraceAssemblyVerticle extends VerticleBase {
     private long timer = -1;
     private final OutageLog sweepLog = new OutageLog(LOG, "Trace sweep");
 
-    public TraceAssemblyVerticle(Pool pool, PrismConfig.Traces config) {
-        this(pool, pool, config);
-    }
-
     /** @param apiPool for the REST API's trace listing: its statements carry a timeout */
-    public TraceAssemblyVerticle(Pool pool, Pool apiPool, PrismConfig.Traces config) {
+    public TraceAssemblyVerticle(Pool pool, Pool apiPool, PrismConfig.Traces config, PrismConfig.Ingest ingest) {
         this.repository = new TraceRepository(pool, apiPool);
         this.config = config;
+        this.ingest = ingest;
     }
 
     @Override
     public Future<?> start() {
+        pace = dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
         vertx.eventBus().<EventsStored>consumer(Addresses.EVENTS_STORED, msg -> {
             if (!msg.body().rootSeen().isEmpty()) {
                 vertx.setTimer(config.rootGraceMillis() + 50, id -> sweep());
@@ -82,10 +82,23 @@ public final class TraceAssemblyVerticle extends VerticleBase {
         return Future.succeededFuture();
     }
 
+    /** Completed traces set the whole pipeline going: completion ends before any stage is undeployed. */
+    @Override
+    public Future<Void> quiesce() {
+        return dev.prism.lifecycle.Quiescent.onContext(context, () -> {
+            stopping = true;
+            vertx.cancelTimer(timer);
+            return currentSweep.otherwiseEmpty();
+        });
+    }
+
     @Override
     public Future<?> stop() {
         stopping = true;
         vertx.cancelTimer(timer);
+        if (pace != null) {
+            pace.close();
+        }
         return currentSweep.otherwiseEmpty(); // let a running sweep commit before the pool closes
     }
 
@@ -95,6 +108,11 @@ public final class TraceAssemblyVerticle extends VerticleBase {
         }
         if (sweeping) {
             sweepAgain = true;
+            return;
+        }
+        // Completion sets every later stage going: while ingestion is busy, one batch per ingest.yieldMillis; the rest
+        // stays pending in the traces table and the periodic timer comes back for it.
+        if (!pace.mayStart()) {
             return;
         }
         sweeping = true;
