@@ -72,11 +72,12 @@ public final class EventCost {
             source = pricing.configured().containsKey(used) ? "configured" : "built_in";
         }
 
-        String canonical = model == null ? "" : Pricing.canonical(model);
-        if (canonical.startsWith("gemini-2-5-") || canonical.startsWith("gemini-3-")) {
+        // The table entry names the family (built-in names are canonical already); custom prices name none.
+        String family = "custom".equals(source) ? (model == null ? "" : Pricing.canonical(model)) : Pricing.canonical(used);
+        if (family.startsWith("gemini-2-5-") || family.startsWith("gemini-3-")) {
             out += orZero(tokens(props, "$ai_reasoning_tokens")); // Gemini reports thinking apart from output but bills it as output
         }
-        double uncached = exclusiveCacheCounts(props, canonical, in, read, write) ? in : Math.max(0, in - read - write);
+        double uncached = exclusiveCacheCounts(props, family, in, read, write) ? in : Math.max(0, in - read - write);
         double readCost = read * price.cacheRead() / 1e6;
         double writeCost = write * price.cacheWrite() / 1e6;
         double inputCost = uncached * price.input() / 1e6 + readCost + writeCost;
@@ -108,7 +109,7 @@ public final class EventCost {
             return explicit.booleanValue();
         }
         String provider = text(props, "$ai_provider");
-        provider = provider == null ? "" : provider.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+        provider = provider == null ? "" : provider.toLowerCase(Locale.ROOT).replace('_', '-').replace(' ', '-');
         String model = text(props, "$ai_model");
         boolean anthropic = ANTHROPIC.contains(provider) || canonicalModel.startsWith("claude")
                 || (model != null && model.toLowerCase(Locale.ROOT).contains("anthropic"));

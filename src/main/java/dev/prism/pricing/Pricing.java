@@ -8,7 +8,8 @@ import java.util.Map;
  * What an analysis costs: prices in USD per million tokens for the models Prism talks to (a built-in table of list
  * prices, extended or overridden by configuration), and the token estimate for a trace from the size of its stored
  * events (rendered text is shorter than the JSON it comes from; about four characters make a token). A model missing
- * from the table has no price: callers must not treat it as free. Pure and immutable.
+ * from the table has no price: callers must not treat it as free. Pure and immutable (a bounded cache of resolved
+ * names aside); safe to share between threads.
  */
 public final class Pricing {
 
@@ -161,6 +162,23 @@ public final class Pricing {
         if (prices.containsKey(model)) {
             return model;
         }
+        // Ingestion resolves every generation's model: remember the few names an application uses.
+        String cached = resolved.get(model);
+        if (cached != null) {
+            return cached.isEmpty() ? null : cached;
+        }
+        String found = match(model);
+        if (resolved.size() >= RESOLVED_CACHE_ENTRIES) {
+            resolved.clear(); // bounded: a flood of distinct names costs recomputation, never memory
+        }
+        resolved.put(model, found == null ? "" : found);
+        return found;
+    }
+
+    private static final int RESOLVED_CACHE_ENTRIES = 4096;
+    private final java.util.concurrent.ConcurrentHashMap<String, String> resolved = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private String match(String model) {
         String name = canonical(model);
         if (name.isEmpty()) {
             return null;
@@ -192,9 +210,25 @@ public final class Pricing {
     /** Entries that price only their exact name: "offline" is Prism's own analyzer, not a model family. */
     private static final java.util.Set<String> NEVER_A_FAMILY = java.util.Set.of("offline");
 
+    private static boolean isCanonical(String s) {
+        if (s.isEmpty() || s.charAt(0) == '-' || s.charAt(s.length() - 1) == '-') {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && s.charAt(i - 1) != '-'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A model name reduced to what identifies the model: lower case, no routing prefixes, hyphens for separators. */
     static String canonical(String model) {
         String s = model.strip().toLowerCase(java.util.Locale.ROOT);
+        if (isCanonical(s)) {
+            return s; // the common case (table names, most SDK model names) skips the rewriting below
+        }
         int slash = s.lastIndexOf('/');
         if (slash >= 0) {
             s = s.substring(slash + 1);
