@@ -201,9 +201,23 @@ class ServerSideCostTest {
     }
 
     @Test
-    @DisplayName("the daily budget counts Prism's own LLM spend, not the cost of the traces it analyses")
+    @DisplayName("the daily budget counts Prism's own LLM spend, not the cost of the traces it analyses, priced with the same name matching")
     void budgetIsPrismsSpend() throws Exception {
+        server.http.awaitApi("/api/projects/default/summaries?theme=performance_issues&limit=100",
+                r -> r.json().get("results").size() >= 3, Duration.ofSeconds(60));
         JsonNode llm = server.http.api("/api/projects/default/llm").json();
         assertThat(llm.get("spent_today_usd").asDouble()).as("offline analyses cost nothing, whatever the traces cost").isZero();
+        // A router-style, dated name for Prism's own model is priced too, so its calls count against the budget
+        // instead of waiting as paused_price_unknown.
+        HttpApi.Response set = server.http.admin("PUT", "/api/projects/default/llm",
+                "{\"provider\": \"openai\", \"model\": \"openai/gpt-4o-mini-2024-07-18\", \"daily_budget_usd\": 1}");
+        try {
+            assertThat(set.status()).as(set.json().toString()).isEqualTo(200);
+            assertThat(set.json().get("status").asText()).isNotEqualTo("paused_price_unknown");
+            assertThat(set.json().get("price").get("input").asDouble()).isEqualTo(0.15);
+            assertThat(set.json().get("price").get("cache_read").asDouble()).isEqualTo(0.075);
+        } finally {
+            server.http.admin("PUT", "/api/projects/default/llm", "{\"provider\": null, \"model\": null, \"daily_budget_usd\": null}");
+        }
     }
 }
