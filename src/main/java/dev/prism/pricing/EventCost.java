@@ -82,6 +82,9 @@ public final class EventCost {
         double writeCost = write * price.cacheWrite() / 1e6;
         double inputCost = uncached * price.input() / 1e6 + readCost + writeCost;
         double outputCost = out * price.output() / 1e6;
+        if (!Double.isFinite(inputCost + outputCost)) {
+            return false; // absurd counts (1e308 tokens) would store a cost no sum can use
+        }
 
         props.put("$ai_input_cost_usd", inputCost);
         props.put("$ai_output_cost_usd", outputCost);

@@ -121,6 +121,10 @@ class EventCostTest {
         EventCost.estimate("$ai_generation", negative, Pricing.DEFAULTS);
         assertThat(negative.get("$ai_input_cost_usd").asDouble()).as("a negative count is 0, never a refund").isZero();
 
+        ObjectNode absurd = props("""
+                {"$ai_model": "gpt-4o", "$ai_input_tokens": 1e308, "$ai_output_tokens": 1e308}""");
+        assertThat(EventCost.estimate("$ai_generation", absurd, Pricing.DEFAULTS)).as("no infinite cost").isFalse();
+
         ObjectNode gemini = props("""
                 {"$ai_model": "gemini-2.5-flash", "$ai_input_tokens": 0, "$ai_output_tokens": 100, "$ai_reasoning_tokens": 900}""");
         EventCost.estimate("$ai_generation", gemini, Pricing.DEFAULTS);
