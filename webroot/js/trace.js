@@ -19,7 +19,7 @@ export async function tracesView(el) {
       tbody.appendChild(h('tr', null,
         h('td', null, h('a', { href: `#/traces/${enc(t.trace_id)}` }, t.name || t.trace_id), h('div', { class: 'muted' }, t.trace_id)),
         h('td', null, t.status), h('td', { class: 'num' }, fmtNumber(a.event_count)), h('td', { class: 'num' }, fmtNumber(a.latency_seconds, 2)),
-        h('td', { class: 'num' }, fmtNumber(a.error_count)), h('td', { class: 'num' }, fmtUsd(a.cost_usd)),
+        h('td', { class: 'num' }, fmtNumber(a.error_count)), h('td', { class: 'num', title: a.cost_estimated ? estimatedNote : null }, costText(a)),
         h('td', null, (a.models || []).join(', ')), h('td', null, fmtTime(t.last_seen))));
     }
     cursor = r.next_cursor;
@@ -27,6 +27,10 @@ export async function tracesView(el) {
   }
   await load();
 }
+
+// Costs Prism computed from model and tokens (the client sent none) are shown as approximate.
+const estimatedNote = 'Estimated by Prism from the model and tokens (the client sent no cost)';
+const costText = (a) => (a.cost_estimated ? '≈ ' : '') + fmtUsd(a.cost_usd);
 
 export async function traceView(el, traceId) {
   const [trace, text] = await Promise.all([
@@ -45,7 +49,7 @@ export async function traceView(el, traceId) {
   mount(el,
     h('h1', null, trace.name || trace.trace_id, h('span', { class: 'badge' }, trace.status), h('span', { class: 'badge' }, `v${trace.version}`)),
     h('p', { class: 'muted' }, `${trace.trace_id} · ${fmtNumber(a.event_count)} events · ${fmtNumber(a.latency_seconds, 2)} s · `
-      + `${fmtNumber((a.input_tokens || 0) + (a.output_tokens || 0))} tokens · ${fmtUsd(a.cost_usd)} · ${fmtNumber(a.error_count)} errors · ${fmtTime(trace.last_seen)}`),
+      + `${fmtNumber((a.input_tokens || 0) + (a.output_tokens || 0))} tokens · ${costText(a)}${a.cost_estimated ? ' (estimated)' : ''} · ${fmtNumber(a.error_count)} errors · ${fmtTime(trace.last_seen)}`),
     h('div', { class: 'trace-grid' },
       h('section', null, h('h2', null, 'Text'), h('pre', { class: 'trace-text', 'data-testid': 'trace-text' }, text)),
       h('section', null, h('h2', null, 'Span tree'), h('ul', { class: 'tree', 'data-testid': 'trace-tree' }, (trace.tree || []).map(node))),

@@ -3,6 +3,8 @@ package dev.prism.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prism.bus.TraceEvent;
 import dev.prism.format.TraceFormatter;
+import dev.prism.pricing.EventCost;
+import dev.prism.pricing.Pricing;
 import dev.prism.trace.TraceAssembler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,11 +39,15 @@ public final class FormatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<JsonNode> raw = EventFiles.read(file);
+        Pricing pricing = pricing();
         Map<String, List<TraceEvent>> byTrace = new LinkedHashMap<>();
         for (JsonNode e : raw) {
             JsonNode id = e.path("properties").path("$ai_trace_id");
             String traceId = id.isTextual() && !id.asText().isBlank() || id.isNumber() ? id.asText() : NO_TRACE_ID;
-            byTrace.computeIfAbsent(traceId, t -> new java.util.ArrayList<>()).add(TraceEvent.fromCapture(e, UUID.randomUUID().toString(), Instant.now()));
+            TraceEvent event = TraceEvent.fromCapture(e, UUID.randomUUID().toString(), Instant.now());
+            // Price events sent without a cost as ingestion does, so this text matches the server's for the same events.
+            EventCost.estimate(event.event(), event.properties(), pricing);
+            byTrace.computeIfAbsent(traceId, t -> new java.util.ArrayList<>()).add(event);
         }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         boolean first = true;
@@ -54,5 +60,16 @@ public final class FormatCommand implements Callable<Integer> {
                     new TraceFormatter.Options(lineNumbers, maxLength)));
         }
         return byTrace.isEmpty() ? 1 : 0;
+    }
+
+    /** The server's prices: the built-in table and {@code llm.prices} from the environment, as {@code serve} reads it. */
+    private static Pricing pricing() {
+        String prices = System.getProperty("llm.prices", System.getenv("PRISM_LLM_PRICES"));
+        try {
+            return new Pricing(Pricing.parse(prices));
+        } catch (IllegalArgumentException e) {
+            System.err.println("Ignoring PRISM_LLM_PRICES: " + e.getMessage());
+            return Pricing.DEFAULTS;
+        }
     }
 }

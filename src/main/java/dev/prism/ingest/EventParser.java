@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.prism.bus.CaptureResult.Rejection;
 import dev.prism.bus.Failure;
+import dev.prism.pricing.EventCost;
+import dev.prism.pricing.Pricing;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -28,7 +30,8 @@ import java.util.UUID;
  *
  * <p>What it does to events, as PostHog's capture does: ids ({@code distinct_id}, {@code $ai_trace_id},
  * {@code $ai_span_id}, {@code $ai_parent_id}, …) sent as numbers become strings; the project token is removed from
- * the stored properties; NUL characters, which PostgreSQL text cannot hold, become U+FFFD.
+ * the stored properties; NUL characters, which PostgreSQL text cannot hold, become U+FFFD; a generation or embedding
+ * with a model and tokens but no cost gets its cost from the price table, marked estimated ({@link EventCost}).
  */
 final class EventParser {
 
@@ -64,6 +67,11 @@ final class EventParser {
     }
 
     static ParsedPayload parse(byte[] json) {
+        return parse(json, Pricing.DEFAULTS);
+    }
+
+    /** @param pricing prices the cost of generations and embeddings sent without one */
+    static ParsedPayload parse(byte[] json, Pricing pricing) {
         JsonNode root;
         try {
             root = MAPPER.readTree(json);
@@ -102,7 +110,7 @@ final class EventParser {
                 token = tokenOf(e);
             }
             try {
-                ParsedEvent parsed = validate(e);
+                ParsedEvent parsed = validate(e, pricing);
                 if (parsed == null) {
                     ignored++;
                 } else {
@@ -134,6 +142,10 @@ final class EventParser {
 
     /** @return the event to store, or null for a valid event that is not an {@code $ai_*} event */
     static ParsedEvent validate(JsonNode e) {
+        return validate(e, Pricing.DEFAULTS);
+    }
+
+    static ParsedEvent validate(JsonNode e, Pricing pricing) {
         if (!e.isObject()) {
             throw new InvalidEvent("event is not a JSON object");
         }
@@ -167,6 +179,7 @@ final class EventParser {
         }
         props.remove("token");
         props.remove("api_key");
+        EventCost.estimate(event, props, pricing);
 
         String distinctId = idText(e.get("distinct_id"), "distinct_id");
         if (distinctId == null) {

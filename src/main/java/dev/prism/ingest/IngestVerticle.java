@@ -122,7 +122,7 @@ public final class IngestVerticle extends VerticleBase {
         return vertx.eventBus().<String>request(Addresses.PROJECT_RESOLVE_TOKEN, new IngestTokenLookup(token, request.client())).map(reply -> reply.body());
     }
 
-    private static Future<ParsedPayload> inline(CaptureRequest request, long limit) {
+    private Future<ParsedPayload> inline(CaptureRequest request, long limit) {
         try {
             return Future.succeededFuture(decodeAndParse(request, limit));
         } catch (RuntimeException e) {
@@ -130,9 +130,9 @@ public final class IngestVerticle extends VerticleBase {
         }
     }
 
-    private static ParsedPayload decodeAndParse(CaptureRequest request, long limit) {
+    private ParsedPayload decodeAndParse(CaptureRequest request, long limit) {
         byte[] json = PayloadDecoder.decode(request.body().getBytes(), request.contentEncoding(), request.compression(), limit);
-        return EventParser.parse(json);
+        return EventParser.parse(json, config.llm().pricing());
     }
 
     @Override

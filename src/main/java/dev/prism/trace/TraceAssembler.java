@@ -179,6 +179,7 @@ public final class TraceAssembler {
         long inputTokens = 0;
         long outputTokens = 0;
         double cost = 0;
+        boolean estimated = false;
         int errors = 0;
         Set<String> models = new LinkedHashSet<>();
         Set<String> users = new HashSet<>();
@@ -193,6 +194,9 @@ public final class TraceAssembler {
                 cost += Double.isNaN(total)
                         ? Props.number(p, "$ai_input_cost_usd", 0) + Props.number(p, "$ai_output_cost_usd", 0)
                         : total;
+                // Ingestion prices events sent without a cost (dev.prism.pricing.EventCost) and says so.
+                JsonNode flag = p.get("$ai_cost_estimated");
+                estimated |= flag != null && flag.asBoolean(false);
             }
             if (Props.isError(p)) {
                 errors++;
@@ -220,6 +224,6 @@ public final class TraceAssembler {
             latency = Duration.between(earliestStart, latestEnd).toNanos() / 1e9;
         }
         return new TraceAggregates(events.size(), depth, latency, inputTokens, outputTokens, cost, errors,
-                List.copyOf(models), users.size());
+                List.copyOf(models), users.size(), estimated);
     }
 }

@@ -32,7 +32,7 @@ final class TraceRepository {
 
     static final String SUMMARY_COLUMNS = """
             trace_id, version, status, name, first_seen, last_seen, completed_at, event_count, tree_depth,
-            latency_seconds, input_tokens, output_tokens, cost_usd, error_count, models, distinct_users""";
+            latency_seconds, input_tokens, output_tokens, cost_usd, error_count, models, distinct_users, cost_estimated""";
 
     private final Pool pool;
     /** For the REST API's trace listing, whose connections carry the API's statement timeout. */
@@ -130,12 +130,12 @@ final class TraceRepository {
                     .addDouble(a.latencySeconds()).addLong(a.inputTokens()).addLong(a.outputTokens())
                     .addDouble(a.costUsd()).addInteger(a.errorCount()).addArrayOfString(a.models().toArray(String[]::new))
                     .addInteger(a.distinctUsers()).addLong(loaded.charsOf(d.getKey().projectId(), d.getKey().traceId()))
-                    .addOffsetDateTime(completedAt.atOffset(ZoneOffset.UTC)));
+                    .addOffsetDateTime(completedAt.atOffset(ZoneOffset.UTC)).addBoolean(a.costEstimated()));
         }
         return conn.preparedQuery("""
                         UPDATE traces SET status = 'completed', completed_at = $14, name = $3, event_count = $4, tree_depth = $5,
                             latency_seconds = $6, input_tokens = $7, output_tokens = $8, cost_usd = $9, error_count = $10,
-                            models = $11, distinct_users = $12, content_chars = $13
+                            models = $11, distinct_users = $12, content_chars = $13, cost_estimated = $15
                         WHERE project_id = $1 AND trace_id = $2""")
                 .executeBatch(batch).mapEmpty();
     }
@@ -193,7 +193,8 @@ final class TraceRepository {
         String[] models = r.getArrayOfStrings("models");
         TraceAggregates a = new TraceAggregates(r.getInteger("event_count"), r.getInteger("tree_depth"), r.getDouble("latency_seconds"),
                 r.getLong("input_tokens"), r.getLong("output_tokens"), r.getDouble("cost_usd"), r.getInteger("error_count"),
-                models == null ? List.of() : Arrays.asList(models), r.getInteger("distinct_users"));
+                models == null ? List.of() : Arrays.asList(models), r.getInteger("distinct_users"),
+                Boolean.TRUE.equals(r.getBoolean("cost_estimated")));
         return new TraceSummary(r.getString("trace_id"), r.getInteger("version"), r.getString("status"), r.getString("name"),
                 instant(r.getOffsetDateTime("first_seen")), instant(r.getOffsetDateTime("last_seen")),
                 instant(r.getOffsetDateTime("completed_at")), a);

@@ -65,7 +65,8 @@ final class Json {
     static ObjectNode aggregates(TraceAggregates a) {
         ObjectNode out = MAPPER.createObjectNode().put("event_count", a.eventCount()).put("tree_depth", a.depth())
                 .put("latency_seconds", a.latencySeconds()).put("input_tokens", a.inputTokens()).put("output_tokens", a.outputTokens())
-                .put("cost_usd", a.costUsd()).put("error_count", a.errorCount()).put("distinct_users", a.distinctUsers());
+                .put("cost_usd", a.costUsd()).put("cost_estimated", a.costEstimated())
+                .put("error_count", a.errorCount()).put("distinct_users", a.distinctUsers());
         ArrayNode models = out.putArray("models");
         a.models().forEach(models::add);
         return out;

@@ -50,4 +50,14 @@ class FormatCommandTest {
         assertThat(text).contains("gpt-4o-mini").contains("Bonjour, ça va ?").contains("claude-3-5-haiku").contains("no trace id here");
         assertThat(text.lines().filter(l -> !l.isBlank())).allMatch(l -> l.matches("^L\\d+:.*"));
     }
+
+    @Test
+    @DisplayName("format prices events sent with model and tokens but no cost, as the server does")
+    void pricesLikeTheServer(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("wrapper.jsonl");
+        Files.writeString(file, """
+                {"event": "$ai_generation", "properties": {"$ai_trace_id": "w-1", "$ai_provider": "openai", "$ai_model": "gpt-4o-mini-2024-07-18", "$ai_input_tokens": 1000000, "$ai_output_tokens": 200000}}
+                """);
+        assertThat(run("format", file.toString())).contains("cost: $0.2700 ");
+    }
 }

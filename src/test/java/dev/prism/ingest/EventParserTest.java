@@ -98,4 +98,26 @@ class EventParserTest {
             assertThat(e.failure().error()).isEqualTo(error);
         });
     }
+
+    @Test
+    @DisplayName("a generation with model and tokens but no cost is stored with its cost from the configured prices, marked estimated")
+    void pricesWrapperEvents() throws Exception {
+        String body = """
+                {"api_key": "tok", "batch": [
+                  {"event": "$ai_generation", "properties": {"$ai_trace_id": "t1", "$ai_model": "acme-chat-v2", "$ai_input_tokens": 1000,
+                   "$ai_output_tokens": 500}},
+                  {"event": "$ai_generation", "properties": {"$ai_trace_id": "t1", "$ai_model": "acme-chat-v2", "$ai_input_tokens": 1000,
+                   "$ai_total_cost_usd": 1.5}}
+                ]}""";
+        dev.prism.pricing.Pricing pricing = new dev.prism.pricing.Pricing(dev.prism.pricing.Pricing.parse("acme-chat=2/4"));
+        ParsedPayload p = EventParser.parse(body.getBytes(StandardCharsets.UTF_8), pricing);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var first = json.readTree(p.events().get(0).propertiesJson());
+        assertThat(first.get("$ai_total_cost_usd").asDouble()).isEqualTo((1000 * 2.0 + 500 * 4.0) / 1e6);
+        assertThat(first.get("$ai_cost_estimated").asBoolean()).isTrue();
+        var second = json.readTree(p.events().get(1).propertiesJson());
+        assertThat(second.get("$ai_total_cost_usd").asDouble()).as("the client's cost stands").isEqualTo(1.5);
+        assertThat(second.has("$ai_cost_estimated")).isFalse();
+        assertThat(parse(body).events().get(0).propertiesJson()).as("acme-chat has no built-in price").doesNotContain("$ai_total_cost_usd");
+    }
 }

@@ -78,4 +78,45 @@ class PricingTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Pricing.parse("m=-1/2")).hasMessageContaining("numbers");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Pricing.parse("=1/2")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    @DisplayName("model names resolve through provider prefixes, Bedrock and Vertex forms, dated names and separators")
+    void resolvesAliases() {
+        Pricing p = Pricing.DEFAULTS;
+        assertThat(p.resolve("gpt-4o-mini")).isEqualTo("gpt-4o-mini");
+        assertThat(p.resolve("openai/gpt-4o-mini")).as("router prefix").isEqualTo("gpt-4o-mini");
+        assertThat(p.resolve("gpt-4o-mini-2024-07-18")).as("dated name").isEqualTo("gpt-4o-mini");
+        assertThat(p.resolve("gpt-4o-2024-08-06")).isEqualTo("gpt-4o");
+        assertThat(p.resolve("GPT-4o-Mini")).as("case").isEqualTo("gpt-4o-mini");
+        assertThat(p.resolve("openai:gpt-4.1-nano")).as("provider: prefix").isEqualTo("gpt-4.1-nano");
+        assertThat(p.resolve("gpt-4.1-mini-2025-04-14")).isEqualTo("gpt-4.1-mini");
+        assertThat(p.resolve("claude-3-5-haiku-20241022")).isEqualTo("claude-3-5-haiku");
+        assertThat(p.resolve("claude-3-5-haiku-latest")).isEqualTo("claude-3-5-haiku");
+        assertThat(p.resolve("anthropic/claude-3.5-haiku")).as("OpenRouter's dotted version").isEqualTo("claude-3-5-haiku");
+        assertThat(p.resolve("claude-3-5-haiku@20241022")).as("Vertex").isEqualTo("claude-3-5-haiku");
+        assertThat(p.resolve("publishers/anthropic/models/claude-sonnet-4@20250514")).as("Vertex path").isEqualTo("claude-sonnet-4");
+        assertThat(p.resolve("anthropic.claude-3-5-haiku-20241022-v1:0")).as("Bedrock").isEqualTo("claude-3-5-haiku");
+        assertThat(p.resolve("us.anthropic.claude-sonnet-4-20250514-v1:0")).as("Bedrock inference profile").isEqualTo("claude-sonnet-4");
+        assertThat(p.resolve("arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.anthropic.claude-3-7-sonnet-20250219-v1:0"))
+                .isEqualTo("claude-3-7-sonnet");
+        assertThat(p.resolve("models/gemini-2.5-flash")).as("Gemini API path").isEqualTo("gemini-2.5-flash");
+        assertThat(p.resolve("gemini-2.5-flash-lite-preview-06-17")).as("longest family wins").isEqualTo("gemini-2.5-flash-lite");
+        assertThat(p.resolve("claude-sonnet-4-5-20250929")).isEqualTo("claude-sonnet-4-5");
+        assertThat(p.resolve("gpt-4ox")).as("whole words only").isNull();
+        assertThat(p.resolve("my-gpt-4o-mini")).as("no match inside another name").isNull();
+        assertThat(p.resolve("offline-llama")).as("offline prices only itself").isNull();
+        assertThat(p.resolve("offline")).isEqualTo("offline");
+        assertThat(p.resolve("")).isNull();
+        assertThat(p.resolve(null)).isNull();
+    }
+
+    @Test
+    @DisplayName("configured prices take part in alias matching and win over a built-in name of the same form")
+    void configuredAliases() {
+        Pricing p = new Pricing(Pricing.parse("gpt-4o-mini=1/2, my-router/llama-3.3-70b=0.5/0.7"));
+        assertThat(p.resolve("openai/gpt-4o-mini-2024-07-18")).isEqualTo("gpt-4o-mini");
+        assertThat(p.price("openai/gpt-4o-mini-2024-07-18")).isEqualTo(new Pricing.Price(1, 2, 1, 1));
+        assertThat(p.resolve("meta-llama/Llama-3.3-70B-Instruct")).isEqualTo("my-router/llama-3.3-70b");
+        assertThat(p.configured()).containsKey(p.resolve("llama-3.3-70b"));
+    }
 }

@@ -141,4 +141,17 @@ class TraceAssemblerTest {
         assertThat(t.aggregates().latencySeconds()).isEqualTo(2.5);
         assertThat(t.name()).isEqualTo("checkout");
     }
+
+    @Test
+    @DisplayName("a trace's cost sums sent and estimated costs, and says when part of it was estimated")
+    void estimatedCost() {
+        TraceEvent sent = ev("$ai_generation", "g1", null, 1);
+        sent.properties().put("$ai_total_cost_usd", 0.25);
+        TraceEvent estimated = ev("$ai_generation", "g2", null, 2);
+        estimated.properties().put("$ai_total_cost_usd", 0.5).put("$ai_cost_estimated", true);
+        assertThat(TraceAssembler.assemble("trace-1", List.of(sent)).aggregates().costEstimated()).isFalse();
+        var a = TraceAssembler.assemble("trace-1", List.of(sent, estimated)).aggregates();
+        assertThat(a.costUsd()).isEqualTo(0.75);
+        assertThat(a.costEstimated()).isTrue();
+    }
 }
