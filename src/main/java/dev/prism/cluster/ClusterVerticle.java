@@ -186,6 +186,9 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         });
     }
 
+    /** Set once stopping has settled: nothing is written any more. */
+    private boolean closed;
+
     @Override
     public Future<?> stop() {
         stopping = true;
@@ -193,6 +196,11 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         // Embedding stops before clustering and publishes what it embeds while it stops: written here, while the store
         // is still open. A run in progress stores in one transaction: it lands too.
         return settle(3).eventually(() -> {
+            // From here on no new assignment write starts (a finished write would chain the next one): the trace
+            // feature it asks for figures is undeployed right after this verticle.
+            closed = true;
+            return Future.join(inFlight()).otherwiseEmpty();
+        }).eventually(() -> {
             int left = themes.values().stream().mapToInt(s -> s.waiting.size()).sum();
             if (left > 0) {
                 // Their vectors are stored: the themes' next runs place them.
@@ -268,7 +276,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
      * A failed batch goes back to the front of the queue and is tried again after a backoff; never dropped.
      */
     private void drain(ThemeState s) {
-        if (s.writing || s.saving || s.retryTimer >= 0 || s.waiting.isEmpty()) {
+        if (closed || s.writing || s.saving || s.retryTimer >= 0 || s.waiting.isEmpty()) {
             return;
         }
         s.writing = true;
