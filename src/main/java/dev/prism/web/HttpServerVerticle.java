@@ -56,7 +56,6 @@ import java.time.format.DateTimeParseException;
 public final class HttpServerVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpServerVerticle.class);
-    static final String[] CAPTURE_PATHS = {"/batch", "/e", "/capture", "/i/v0/e", "/track", "/engage"};
     private static final String PROJECT = "projectId";
     static final int MAX_WS_REQUEST_BYTES = 64 * 1024;
     static final String STORE_RETRY_AFTER_SECONDS = "5";
@@ -83,10 +82,7 @@ public final class HttpServerVerticle extends VerticleBase {
                 .allowedMethod(HttpMethod.GET).allowedMethod(HttpMethod.POST).allowedMethod(HttpMethod.PUT)
                 .allowedMethod(HttpMethod.PATCH).allowedMethod(HttpMethod.DELETE)
                 .allowedHeader("Authorization").allowedHeader("Content-Type").allowedHeader("Content-Encoding"));
-        for (String path : CAPTURE_PATHS) {
-            router.post(path).handler(body).handler(this::capture);
-            router.post(path + "/").handler(body).handler(this::capture);
-        }
+        postHogRoutes(router, body);
 
         hub = new LiveHub(vertx, config.webSocket(), metrics);
         router.get("/ws").handler(this::webSocket);
@@ -184,9 +180,10 @@ public final class HttpServerVerticle extends VerticleBase {
         router.patch(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx,
                 new ThemeCommand.Write(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), ThemeCommand.Mode.PATCH, json), 200)));
         router.delete(themes + "/:themeId").handler(ctx -> theme(ctx, new ThemeCommand.Delete(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
-        router.route("/api/*").handler(ctx -> ctx.fail(new Failure(404, "not_found", "No API route " + ctx.request().method() + " " + ctx.request().path()).exception()));
+        router.route("/api/*").handler(this::unknownRoute);
 
         router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
+        router.route().handler(this::unknownRoute);
         router.route().failureHandler(this::failure);
 
         // Client requests on /ws are a few hundred bytes; the default would let one client make us hold 256 KiB.
@@ -220,12 +217,56 @@ public final class HttpServerVerticle extends VerticleBase {
         return server.actualPort();
     }
 
-    private void capture(RoutingContext ctx) {
+    /**
+     * Every route current PostHog SDKs post events to, plus the flag routes they call on the same host (see
+     * {@link PostHogRoutes}); the large-event AI route shares {@code /batch/}'s body and limits.
+     */
+    private void postHogRoutes(Router router, BodyHandler body) {
+        if (config.bodyLimitBytes() < PostHogRoutes.AI_MAX_EVENT_BYTES) {
+            LOG.warn("http.bodyLimitBytes ({}) is below the 8 MiB events PostHog SDKs send to /i/v0/ai/batch/: such events get 413",
+                    config.bodyLimitBytes());
+        }
+        for (String path : PostHogRoutes.CAPTURE) {
+            router.post(path).handler(body).handler(ctx -> capture(ctx, false));
+            router.post(path + "/").handler(body).handler(ctx -> capture(ctx, false));
+        }
+        router.post(PostHogRoutes.CAPTURE_V1).handler(body).handler(ctx -> capture(ctx, true));
+        router.post(PostHogRoutes.CAPTURE_V1 + "/").handler(body).handler(ctx -> capture(ctx, true));
+        for (String path : PostHogRoutes.FLAGS) {
+            for (String p : new String[] {path, path + "/"}) {
+                // The SDK's body (distinct id, person properties) is not needed: drain it without buffering.
+                router.route(p).method(HttpMethod.POST).method(HttpMethod.GET).handler(ctx -> ctx.response()
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+                        .end(PostHogRoutes.emptyFlags(java.util.UUID.randomUUID().toString())));
+            }
+        }
+        router.get("/flags/definitions").handler(ctx -> ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(PostHogRoutes.EMPTY_DEFINITIONS));
+        for (PostHogRoutes.UnknownClass c : PostHogRoutes.UnknownClass.values()) {
+            unknownRoutes(c); // registered up front, so the series read 0 before the first miss
+        }
+    }
+
+    private io.micrometer.core.instrument.Counter unknownRoutes(PostHogRoutes.UnknownClass c) {
+        return io.micrometer.core.instrument.Counter.builder("prism.http.unknown.route")
+                .description("Requests to a path Prism does not serve, by class of path")
+                .tag("class", c.label).register(metrics.registry());
+    }
+
+    /** Last in the router: nothing served the path. JSON like every other error, and counted by class. */
+    private void unknownRoute(RoutingContext ctx) {
+        unknownRoutes(PostHogRoutes.classify(ctx.request().path())).increment();
+        ctx.fail(new Failure(404, "not_found", "Nothing at " + ctx.request().method() + " " + ctx.request().path()).exception());
+    }
+
+    private void capture(RoutingContext ctx, boolean v1) {
         CaptureRequest request = CaptureRequest.http(ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer() : ctx.body().buffer(),
                 ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING), ctx.request().getParam("compression"),
                 bearer(ctx));
         vertx.eventBus().<CaptureResult>request(Addresses.INGEST_CAPTURE, request, new DeliveryOptions().setSendTimeout(60_000))
-                .onSuccess(reply -> json(ctx, 200, Json.capture(reply.body())))
+                // v1 clients read per-uuid "results" (absent = stored); Prism's own figures ride along.
+                .onSuccess(reply -> json(ctx, 200, v1 ? Json.capture(reply.body()).set("results", Json.MAPPER.createObjectNode())
+                        : Json.capture(reply.body())))
                 .onFailure(ctx::fail);
     }
 
