@@ -234,7 +234,7 @@ public final class HttpServerVerticle extends VerticleBase {
         router.post(PostHogRoutes.CAPTURE_V1 + "/").handler(body).handler(ctx -> capture(ctx, true));
         for (String path : PostHogRoutes.FLAGS) {
             for (String p : new String[] {path, path + "/"}) {
-                // The SDK's body (distinct id, person properties) is not needed: drain it without buffering.
+                // The SDK's body (distinct id, person properties) says nothing Prism uses: it is not read.
                 router.route(p).method(HttpMethod.POST).method(HttpMethod.GET).handler(ctx -> ctx.response()
                         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
                         .end(PostHogRoutes.emptyFlags(java.util.UUID.randomUUID().toString())));
@@ -265,8 +265,8 @@ public final class HttpServerVerticle extends VerticleBase {
                 bearer(ctx));
         vertx.eventBus().<CaptureResult>request(Addresses.INGEST_CAPTURE, request, new DeliveryOptions().setSendTimeout(60_000))
                 // v1 clients read per-uuid "results" (absent = stored); Prism's own figures ride along.
-                .onSuccess(reply -> json(ctx, 200, v1 ? Json.capture(reply.body()).set("results", Json.MAPPER.createObjectNode())
-                        : Json.capture(reply.body())))
+                .onSuccess(reply -> json(ctx, 200, v1 ? Json.capture(reply.body()).set("results",
+                        PostHogRoutes.v1Results(request.body().getBytes(), reply.body().rejected())) : Json.capture(reply.body())))
                 .onFailure(ctx::fail);
     }
 

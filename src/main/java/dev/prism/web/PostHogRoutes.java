@@ -77,6 +77,37 @@ final class PostHogRoutes {
                 + "\"sessionRecording\":false,\"surveys\":false,\"siteApps\":[]}";
     }
 
+    /**
+     * The v1 answer's {@code results}: one {@code {"result": "drop", "details"}} per rejected event, keyed by its uuid,
+     * so a v1 client reports what was dropped instead of reading it as stored (an absent uuid means stored). Rejected
+     * events are rare, so the body is read again only then; a body that cannot be read gives no entries.
+     */
+    static com.fasterxml.jackson.databind.node.ObjectNode v1Results(byte[] body, java.util.List<dev.prism.bus.CaptureResult.Rejection> rejected) {
+        var results = Json.MAPPER.createObjectNode();
+        if (rejected.isEmpty()) {
+            return results;
+        }
+        try {
+            byte[] json = body;
+            if (body.length >= 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b) {
+                try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+                    json = in.readAllBytes(); // the ingest already inflated it within the body limit
+                }
+            }
+            var root = Json.MAPPER.readTree(json);
+            var batch = root.isArray() ? root : root.path("batch");
+            for (var r : rejected) {
+                var uuid = batch.path(r.index()).path("uuid");
+                if (uuid.isTextual()) {
+                    results.putObject(uuid.asText()).put("result", "drop").put("details", r.reason());
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // Nothing better to say than the index-based "rejected" list beside it.
+        }
+        return results;
+    }
+
     /** Local evaluation definitions (posthog-python {@code /flags/definitions}): no flags to evaluate. */
     static final String EMPTY_DEFINITIONS = "{\"flags\":[],\"group_type_mapping\":{},\"cohorts\":{}}";
 }

@@ -125,6 +125,17 @@ class PostHogRoutesServerTest {
         http.awaitApi("/api/projects/default/traces/" + trace, x -> x.status() == 200, Duration.ofSeconds(30));
         assertThat(text(trace)).contains("from v1");
 
+        ObjectNode bad = JSON.createObjectNode().put("created_at", "2026-01-01T00:00:01Z");
+        String badUuid = UUID.randomUUID().toString();
+        bad.putArray("batch").add(generation("v1-ok-" + UUID.randomUUID(), "fine")).addObject().put("event", "$ai_generation")
+                .put("uuid", badUuid).put("distinct_id", "u1").putObject("properties").put("$ai_model", "gpt-4o");
+        Response partial = http.post("/i/v1/analytics/events", bad.toString(), "Authorization", "Bearer " + PROJECT_TOKEN);
+        assertThat(partial.status()).isEqualTo(200);
+        assertThat(partial.json().get("accepted").asInt()).isEqualTo(1);
+        assertThat(partial.json().get("results").size()).isEqualTo(1);
+        assertThat(partial.json().get("results").get(badUuid).get("result").asText()).isEqualTo("drop");
+        assertThat(partial.json().get("results").get(badUuid).get("details").asText()).contains("$ai_trace_id");
+
         Response noToken = http.post("/i/v1/analytics/events", body.toString());
         assertThat(noToken.status()).isEqualTo(401);
     }
