@@ -39,7 +39,7 @@ function openai(body, res) {
   if (model.includes('fail')) {
     return sendJson(res, 400, { error: { message: `The model ${model} does not exist (fake provider)`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } });
   }
-  const reply = `Echo: ${lastUserText(body.messages)}`;
+  const reply = `Echo: ${lastUserText(body.messages).slice(0, 200)}`;
   const created = Math.floor(Date.now() / 1000);
   const usage = { prompt_tokens: USAGE.input, completion_tokens: USAGE.output, total_tokens: USAGE.input + USAGE.output };
   const tool = body.tools?.length ? body.tools[0].function.name : null;
@@ -72,7 +72,7 @@ function anthropic(body, res) {
   if (model.includes('fail')) {
     return sendJson(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: `model: ${model} not found (fake provider)` } });
   }
-  const reply = `Echo: ${lastUserText(body.messages)}`;
+  const reply = `Echo: ${lastUserText(body.messages).slice(0, 200)}`;
   const tool = body.tools?.length ? body.tools[0].name : null;
   const content = tool ? [{ type: 'tool_use', id: 'toolu_fake_1', name: tool, input: { city: 'Paris', unit: 'celsius' } }] : [{ type: 'text', text: reply }];
   const stopReason = tool ? 'tool_use' : 'end_turn';
