@@ -60,7 +60,6 @@ import java.time.format.DateTimeParseException;
 public final class HttpServerVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpServerVerticle.class);
-    static final String[] CAPTURE_PATHS = {"/batch", "/e", "/capture", "/i/v0/e", "/track", "/engage"};
     private static final String PROJECT = "projectId";
     static final int MAX_WS_REQUEST_BYTES = 64 * 1024;
     static final String STORE_RETRY_AFTER_SECONDS = "5";
@@ -87,19 +86,7 @@ public final class HttpServerVerticle extends VerticleBase {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()).setHandleFileUploads(false);
 
         router.route().handler(HttpServerVerticle::securityHeaders);
-        // Browsers may send events from any page (PostHog's JS SDK does), but no other site's script may call the API
-        // with a key it holds: CORS is open on the capture routes only.
-        CorsHandler cors = CorsHandler.create().addOriginWithRegex(".*").allowedMethod(HttpMethod.POST)
-                .allowedHeader("Authorization").allowedHeader("Content-Type").allowedHeader("Content-Encoding");
-        for (String path : CAPTURE_PATHS) {
-            for (String route : new String[] {path, path + "/"}) {
-                router.route(route).handler(cors);
-                // A header token is checked before the body is read: a wrong one costs no read, inflate or parse.
-                // (Two routes: Vert.x Web wants a body handler first on its route.)
-                router.post(route).handler(this::headerToken);
-                router.post(route).handler(body).handler(this::capture);
-            }
-        }
+        postHogRoutes(router, body);
 
         hub = new LiveHub(vertx, config.webSocket(), metrics);
         router.get("/ws").handler(this::webSocket);
@@ -220,9 +207,10 @@ public final class HttpServerVerticle extends VerticleBase {
         router.patch(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx,
                 new ThemeCommand.Write(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), ThemeCommand.Mode.PATCH, json), 200)));
         router.delete(themes + "/:themeId").handler(ctx -> theme(ctx, new ThemeCommand.Delete(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
-        router.route("/api/*").handler(ctx -> ctx.fail(new Failure(404, "not_found", "No API route " + ctx.request().method() + " " + ctx.request().path()).exception()));
+        router.route("/api/*").handler(this::unknownRoute);
 
         router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
+        router.route().handler(this::unknownRoute);
         router.route().failureHandler(this::failure);
 
         // Client requests on /ws are a few hundred bytes; the default would let one client make us hold 256 KiB.
@@ -276,12 +264,69 @@ public final class HttpServerVerticle extends VerticleBase {
                 .onFailure(ctx::fail);
     }
 
-    private void capture(RoutingContext ctx) {
+    /**
+     * Every route current PostHog SDKs post events to, plus the flag routes they call on the same host (see
+     * {@link PostHogRoutes}); the large-event AI route shares {@code /batch/}'s body and limits.
+     */
+    private void postHogRoutes(Router router, BodyHandler body) {
+        if (config.bodyLimitBytes() < PostHogRoutes.AI_MAX_EVENT_BYTES) {
+            LOG.warn("http.bodyLimitBytes ({}) is below the 8 MiB events PostHog SDKs send to /i/v0/ai/batch/: such events get 413",
+                    config.bodyLimitBytes());
+        }
+        // Browsers may send events from any page (PostHog's JS SDK does), but no other site's script may call the API
+        // with a key it holds: CORS is open on the capture and flag routes only.
+        CorsHandler cors = CorsHandler.create().addOriginWithRegex(".*").allowedMethod(HttpMethod.POST).allowedMethod(HttpMethod.GET)
+                .allowedHeader("Authorization").allowedHeader("Content-Type").allowedHeader("Content-Encoding");
+        for (String path : PostHogRoutes.CAPTURE) {
+            captureRoutes(router, body, cors, path, false);
+        }
+        captureRoutes(router, body, cors, PostHogRoutes.CAPTURE_V1, true);
+        for (String path : PostHogRoutes.FLAGS) {
+            for (String p : new String[] {path, path + "/"}) {
+                router.route(p).handler(cors);
+                // The SDK's body (distinct id, person properties) says nothing Prism uses: it is not read.
+                router.route(p).method(HttpMethod.POST).method(HttpMethod.GET).handler(ctx -> ctx.response()
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+                        .end(PostHogRoutes.emptyFlags(java.util.UUID.randomUUID().toString())));
+            }
+        }
+        router.get("/flags/definitions").handler(ctx -> ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(PostHogRoutes.EMPTY_DEFINITIONS));
+        for (PostHogRoutes.UnknownClass c : PostHogRoutes.UnknownClass.values()) {
+            unknownRoutes(c); // registered up front, so the series read 0 before the first miss
+        }
+    }
+
+    private void captureRoutes(Router router, BodyHandler body, CorsHandler cors, String path, boolean v1) {
+        for (String route : new String[] {path, path + "/"}) {
+            router.route(route).handler(cors);
+            // A header token is checked before the body is read: a wrong one costs no read, inflate or parse.
+            // (Two routes: Vert.x Web wants a body handler first on its route.)
+            router.post(route).handler(this::headerToken);
+            router.post(route).handler(body).handler(ctx -> capture(ctx, v1));
+        }
+    }
+
+    private io.micrometer.core.instrument.Counter unknownRoutes(PostHogRoutes.UnknownClass c) {
+        return io.micrometer.core.instrument.Counter.builder("prism.http.unknown.route")
+                .description("Requests to a path Prism does not serve, by class of path")
+                .tag("class", c.label).register(metrics.registry());
+    }
+
+    /** Last in the router: nothing served the path. JSON like every other error, and counted by class. */
+    private void unknownRoute(RoutingContext ctx) {
+        unknownRoutes(PostHogRoutes.classify(ctx.request().path())).increment();
+        ctx.fail(new Failure(404, "not_found", "Nothing at " + ctx.request().method() + " " + ctx.request().path()).exception());
+    }
+
+    private void capture(RoutingContext ctx, boolean v1) {
         CaptureRequest request = CaptureRequest.http(ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer() : ctx.body().buffer(),
                 ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING), ctx.request().getParam("compression"),
                 ctx.<String>get(PROJECT), client(ctx));
         vertx.eventBus().<CaptureResult>request(Addresses.INGEST_CAPTURE, request, new DeliveryOptions().setSendTimeout(60_000))
-                .onSuccess(reply -> json(ctx, 200, Json.capture(reply.body())))
+                // v1 clients read per-uuid "results" (absent = stored); Prism's own figures ride along.
+                .onSuccess(reply -> json(ctx, 200, v1 ? Json.capture(reply.body()).set("results",
+                        PostHogRoutes.v1Results(request.body().getBytes(), reply.body().rejected())) : Json.capture(reply.body())))
                 .onFailure(ctx::fail);
     }
 

@@ -1,0 +1,155 @@
+package dev.prism.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prism.support.ServicePostgres;
+import dev.prism.support.TestServer;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static dev.prism.support.HttpApi.JSON;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The real-client check ({@code clients/posthog-check}) under {@code mvn test}: installs the pinned posthog-node,
+ * {@code @posthog/ai}, openai, {@code @anthropic-ai/sdk}, {@code ai} and {@code @ai-sdk/openai} from npm into a
+ * temporary folder, and runs the script against this in-process server. The script drives the wrappers (plain,
+ * streamed, tools, errors) through a fake provider in three SDK modes (default, {@code enableFullAiCapture}, v1
+ * capture) and checks through the REST API that every {@code $ai_*} event the SDK sent is stored and every trace
+ * renders.
+ *
+ * <p>Needs Node.js 20.20+ and npm (the packages' engines) and the npm registry. Without Node.js it installs Debian's
+ * {@code nodejs} and {@code npm} when it may (root or sudo), and fails when it still cannot run the check: a check
+ * that silently skips on CI proves nothing.
+ */
+@ExtendWith(VertxExtension.class)
+@DisplayName("Real PostHog clients (posthog-node, @posthog/ai wrappers) against Prism: events sent = events stored")
+class PostHogClientsCheckTest {
+
+    private static final List<String> FILES = List.of("package.json", "package-lock.json", "check.mjs", "fake-provider.mjs");
+    private static final long INSTALL_SECONDS = 240;
+    private static final long CHECK_SECONDS = 180;
+
+    private TestServer server;
+    private ServicePostgres database;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.stop();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    @DisplayName("OpenAI, Anthropic and Vercel wrappers, plain, streamed, tools and errors, with and without enableFullAiCapture and in v1 mode")
+    void realClients(Vertx vertx, @TempDir Path dataDir, @TempDir Path work) throws Exception {
+        Path node = tool("node");
+        Path npm = tool("npm");
+        String version = run(List.of(node.toString(), "--version"), work, Map.of(), 30).trim();
+        int major = Integer.parseInt(version.replaceFirst("^v(\\d+)\\..*$", "$1"));
+        assertThat(major).as("Node.js %s: posthog-node 5 needs 20.20 or later", version).isGreaterThanOrEqualTo(20);
+
+        Path source = Path.of(System.getProperty("basedir", ".")).resolve("clients/posthog-check");
+        for (String f : FILES) {
+            Files.copy(source.resolve(f), work.resolve(f));
+        }
+        run(List.of(npm.toString(), "ci", "--no-audit", "--no-fund", "--loglevel=error"), work, Map.of(), INSTALL_SECONDS);
+
+        database = ServicePostgres.createDatabase();
+        Map<String, String> settings = TestServer.defaults(dataDir);
+        settings.put("pg.url", database.url());
+        server = TestServer.start(vertx, settings);
+
+        String output = run(List.of(node.toString(), "check.mjs"), work, Map.of(
+                "PRISM_URL", "http://127.0.0.1:" + server.server.httpPort(),
+                "PRISM_PROJECT_TOKEN", TestServer.PROJECT_TOKEN,
+                "PRISM_ADMIN_TOKEN", TestServer.ADMIN_KEY), CHECK_SECONDS);
+        String line = output.lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("The check printed no RESULT line:\n" + output));
+        System.out.println("[posthog-check] " + line);
+        JsonNode result = JSON.readTree(line.substring("RESULT ".length()));
+        assertThat(result.get("failures")).as(output).isEmpty();
+        assertThat(result.get("ok").asBoolean()).as(output).isTrue();
+        for (String mode : List.of("default", "full", "v1")) {
+            JsonNode m = result.get("modes").get(mode);
+            assertThat(m).as(mode + "\n" + output).isNotNull();
+            assertThat(m.get("events_sent").asInt()).as(mode + " events sent").isGreaterThanOrEqualTo(13);
+            assertThat(m.get("events_stored").asInt()).as(mode + " events stored").isEqualTo(m.get("events_sent").asInt());
+        }
+        assertThat(result.get("modes").get("full").get("routes").has("/i/v0/ai/batch/")).isTrue();
+        assertThat(result.get("modes").get("default").get("routes").has("/i/v0/ai/batch/")).isFalse();
+        assertThat(result.get("modes").get("v1").get("routes").has("/i/v1/analytics/events")).isTrue();
+    }
+
+    /** The tool on the PATH, installed from Debian's packages first when missing and this process may. */
+    private static Path tool(String name) throws Exception {
+        Optional<Path> found = onPath(name);
+        if (found.isEmpty() && onPath("apt-get").isPresent()) {
+            boolean root = "root".equals(System.getProperty("user.name"));
+            String prefix = root ? "" : onPath("sudo").isPresent() ? "sudo -n " : null;
+            if (prefix != null) {
+                run(List.of("sh", "-c", prefix + "env DEBIAN_FRONTEND=noninteractive apt-get update -qq && " + prefix
+                        + "env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm"), Path.of("."), Map.of(), 300);
+                found = onPath(name);
+            }
+        }
+        return found.orElseThrow(() -> new AssertionError(name + " is not installed: the real-client check needs Node.js 20.20+ and npm"));
+    }
+
+    private static Optional<Path> onPath(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Runs a command to completion (killing it at the deadline) and returns its merged output; fails on a non-zero exit. */
+    private static String run(List<String> command, Path dir, Map<String, String> env, long seconds) throws IOException, InterruptedException {
+        Path log = Files.createTempFile("prism-check-", ".log");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).directory(dir.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+                fail(String.join(" ", command) + " ran longer than " + seconds + " s:\n" + tail(log));
+            }
+            if (p.exitValue() != 0) {
+                fail(String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + tail(log));
+            }
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private static String tail(Path log) throws IOException {
+        String s = Files.readString(log, StandardCharsets.UTF_8);
+        return s.length() > 20_000 ? s.substring(s.length() - 20_000) : s;
+    }
+}
