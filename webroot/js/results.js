@@ -40,7 +40,7 @@ export async function resultsView(el, themeId, tab) {
     while (!state.exhausted && state.summaries.length < need) {
       const limit = Math.min(MAX_FETCH, need - state.summaries.length);
       const r = await api(`/summaries?theme=${enc(themeId)}&limit=${limit}${state.relevantOnly ? '&relevant=true' : ''}`
-        + (state.cursor ? `&before=${enc(state.cursor)}` : ''));
+        + (state.cursor ? `&cursor=${enc(state.cursor)}` : ''));
       state.summaries = state.summaries.concat(r.results);
       state.cursor = r.next_cursor;
       state.exhausted = !r.next_cursor;

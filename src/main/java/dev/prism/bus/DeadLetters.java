@@ -7,8 +7,12 @@ public sealed interface DeadLetters {
 
     String projectId();
 
-    /** Replies {@link Listed}. */
-    record List(String projectId, int limit) implements DeadLetters {
+    /**
+     * Replies {@link Listed}, oldest first.
+     *
+     * @param afterId only entries after this id (the previous page's {@code next_cursor}); null from the start
+     */
+    record List(String projectId, int limit, Long afterId) implements DeadLetters {
     }
 
     /** Replies {@link Requeued}. */

@@ -17,8 +17,12 @@ public sealed interface RunCommand {
     record Start(String projectId, String themeId, String dateFrom, String dateTo) implements RunCommand {
     }
 
-    /** The project's runs, newest first; {@code themeId} null for every theme. */
-    record List(String projectId, String themeId, int limit) implements RunCommand {
+    /**
+     * The project's runs, newest first; {@code themeId} null for every theme.
+     *
+     * @param beforeId only runs older than this id (the previous page's {@code next_cursor}); null for the newest
+     */
+    record List(String projectId, String themeId, int limit, Long beforeId) implements RunCommand {
     }
 
     record Get(String projectId, long runId) implements RunCommand {

@@ -135,6 +135,13 @@ final class EventRenderer {
             case "evaluation" -> evaluation(out, p);
             default -> states(out, p, "input", "output");
         }
+        if (!kind(e.event()).equals("feedback")) {
+            // Feedback text on an event of another (or no) type is still what the user said: shown, not dropped.
+            JsonNode feedback = EventProps.get(p, "$ai_feedback_text");
+            if (feedback != null && !ValueText.isBlank(feedback)) {
+                ValueText.labeled(out, "feedback", feedback);
+            }
+        }
         metadata(out, p);
     }
 
@@ -153,7 +160,7 @@ final class EventRenderer {
             messages.conversation(out, input, MessageRenderer.Fold.SHOWN);
             out.indent(old);
         }
-        JsonNode outputValue = firstOf(p, "$ai_output_choices", "$ai_output");
+        JsonNode outputValue = structuredFirst(p, "$ai_output_choices", "$ai_output");
         List<Message> output = MessageParser.parse(outputValue, "assistant");
         if (!output.isEmpty()) {
             out.line("output:");
@@ -229,8 +236,8 @@ final class EventRenderer {
 
     /** A span's (or trace's) input and output states, falling back to {@code $ai_input}/{@code $ai_output}. */
     void states(TextOut out, JsonNode p, String inputLabel, String outputLabel) {
-        state(out, inputLabel, firstOf(p, "$ai_input_state", "$ai_input"), "user");
-        state(out, outputLabel, firstOf(p, "$ai_output_state", "$ai_output", "$ai_output_choices"), "assistant");
+        state(out, inputLabel, structuredFirst(p, "$ai_input_state", "$ai_input"), "user");
+        state(out, outputLabel, structuredFirst(p, "$ai_output_state", "$ai_output", "$ai_output_choices"), "assistant");
     }
 
     /**
@@ -336,6 +343,37 @@ final class EventRenderer {
         } else {
             out.line(sb);
         }
+    }
+
+    /**
+     * The first of the keys holding a list, an object or JSON text, else the first non-blank one: when a client sent
+     * both and one is a stray scalar ({@code "NaN"}, {@code true}), the messages are what the event carries.
+     */
+    private static JsonNode structuredFirst(JsonNode p, String... keys) {
+        JsonNode scalar = null;
+        for (String k : keys) {
+            JsonNode v = EventProps.get(p, k);
+            if (v == null || ValueText.isBlank(v)) {
+                continue;
+            }
+            if (v.isContainerNode() || v.isTextual() && isJsonStart(v.textValue())) {
+                return v;
+            }
+            if (scalar == null) {
+                scalar = v;
+            }
+        }
+        return scalar;
+    }
+
+    private static boolean isJsonStart(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!Character.isWhitespace(c)) {
+                return c == '[' || c == '{';
+            }
+        }
+        return false;
     }
 
     private static JsonNode firstOf(JsonNode p, String... keys) {

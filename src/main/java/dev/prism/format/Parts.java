@@ -131,13 +131,14 @@ final class Parts {
             }
             case "summary_text", "reasoning_text" -> add(out, blockText(p), null);
             case "refusal" -> {
-                String t = firstOf(text(p, "refusal"), blockText(p));
+                String t = firstOf(text(p, "refusal"), looseText(p.get("refusal"), 0), blockText(p));
                 if (t != null) {
                     out.add(new Refusal(t));
                 }
             }
             case "reasoning" -> reasoning(p, out);
-            case "thinking" -> add(out, firstOf(text(p, "thinking"), blockText(p)), opaque("signature", p.get("signature")));
+            case "thinking" -> add(out, firstOf(text(p, "thinking"), looseText(p.get("thinking"), 0), blockText(p)),
+                    opaque("signature", p.get("signature")));
             case "redacted_thinking" -> out.add(new Media(redacted(p)));
             case "image_url" -> out.add(new Media(media("image", null, url(p.get("image_url")), null)));
             case "input_image" -> out.add(new Media(media("image", null, firstOf(url(p.get("image_url")), text(p, "file_id"), text(p, "url")), null)));
@@ -206,7 +207,8 @@ final class Parts {
         } else if (p.has("codeExecutionResult")) {
             JsonNode c = p.get("codeExecutionResult");
             out.add(new Note("code result (" + firstOf(text(c, "outcome"), "?") + "):\n" + firstOf(text(c, "output"), "")));
-        } else if (p.path("text").isTextual() || p.path("text").isObject() && p.path("text").has("value")) {
+        } else if (p.path("text").isTextual() || p.path("text").isObject() && p.path("text").has("value")
+                || p.path("text").isArray() && blockText(p) != null) {
             String t = blockText(p);
             if (p.path("thought").asBoolean(false)) {
                 out.add(new Reasoning(t, signature));
@@ -383,12 +385,53 @@ final class Parts {
             return t.textValue();
         }
         JsonNode c = p.get("content");
-        return c != null && c.isTextual() ? c.textValue() : null;
+        if (c != null && c.isTextual()) {
+            return c.textValue();
+        }
+        // A client that sent the text as a list of strings, a number or a wrapped object still sent text: it is shown,
+        // not dropped as "(no content)".
+        String loose = looseText(t, 0);
+        return loose != null ? loose : looseText(c, 0);
+    }
+
+    /** Characters gathered from a text sent in pieces; more would be cut from the middle when rendered anyway. */
+    private static final int LOOSE_LIMIT = 4 * ValueText.TEXT_LIMIT;
+
+    /**
+     * The text a value holds when a string was expected: a list of strings joined by lines, a scalar as written, an
+     * object's {@code text}, {@code value} or {@code content}; null when there is none.
+     */
+    static String looseText(JsonNode v, int depth) {
+        if (v == null || v.isNull() || v.isMissingNode() || depth > MAX_DEPTH) {
+            return null;
+        }
+        if (v.isTextual()) {
+            return v.textValue().isBlank() ? null : v.textValue();
+        }
+        if (v.isValueNode()) {
+            return v.asText();
+        }
+        if (v.isObject()) {
+            return looseText(first(v, "text", "value", "content", "thinking"), depth + 1);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode item : v) {
+            String piece = looseText(item, depth + 1);
+            if (piece != null) {
+                sb.append(sb.length() > 0 ? "\n" : "").append(piece);
+                if (sb.length() > LOOSE_LIMIT) {
+                    sb.setLength(LOOSE_LIMIT);
+                    sb.append(" … [more text cut]");
+                    break;
+                }
+            }
+        }
+        return sb.length() == 0 ? null : sb.toString();
     }
 
     /** OpenInference wraps blocks in one-key objects: {@code {message_content: {...}}}, {@code {tool_call: {...}}}. */
     private static JsonNode unwrap(JsonNode o) {
-        for (int i = 0; i < 3 && o.size() == 1; i++) {
+        for (int i = 0; i < 3 && o.isObject() && o.size() == 1; i++) {
             String key = o.fieldNames().next();
             JsonNode inner = o.get(key);
             if (!inner.isObject() || !(key.equals("message_content") || key.equals("tool_call") || key.equals("message"))) {

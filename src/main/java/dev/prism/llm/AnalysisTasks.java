@@ -205,10 +205,16 @@ public final class AnalysisTasks {
     }
 
     public Future<List<DeadLetter>> deadLetters(String projectId, int limit) {
+        return deadLetters(projectId, limit, null);
+    }
+
+    /** One page of dead letters, oldest first, after {@code afterId} (null from the start). */
+    public Future<List<DeadLetter>> deadLetters(String projectId, int limit, Long afterId) {
         return pool.preparedQuery("""
                         SELECT id, project_id, theme_id, trace_id, trace_version, prompt_version, attempts, last_error, raw_reply
-                        FROM analyses WHERE project_id = $1 AND status = 'dead' ORDER BY id LIMIT $2""")
-                .execute(Tuple.of(projectId, limit))
+                        FROM analyses WHERE project_id = $1 AND status = 'dead' AND ($3::bigint IS NULL OR id > $3)
+                        ORDER BY id LIMIT $2""")
+                .execute(Tuple.of(projectId, limit, afterId))
                 .map(rows -> {
                     List<DeadLetter> out = new ArrayList<>();
                     for (Row r : rows) {

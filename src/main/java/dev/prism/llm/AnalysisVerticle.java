@@ -355,7 +355,7 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
             });
         }
         DeadLetters.List l = (DeadLetters.List) command;
-        return tasks.deadLetters(l.projectId(), Math.max(1, Math.min(l.limit(), 1_000))).map(list -> new DeadLetters.Listed(list.stream()
+        return tasks.deadLetters(l.projectId(), Math.max(1, Math.min(l.limit(), 1_000)), l.afterId()).map(list -> new DeadLetters.Listed(list.stream()
                 .map(d -> new DeadLetters.Entry(d.id(), d.key().themeId(), d.key().traceId(), d.key().traceVersion(), d.key().promptVersion(),
                         d.attempts(), d.lastError(), d.rawReply()))
                 .toList()));

@@ -67,10 +67,10 @@ final class RunRepository {
         return pool.query("SELECT " + COLUMNS + " FROM runs WHERE status = 'running' ORDER BY id").execute().map(RunRepository::runs);
     }
 
-    Future<List<Run>> list(String projectId, String themeId, int limit) {
+    Future<List<Run>> list(String projectId, String themeId, int limit, Long beforeId) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM runs WHERE project_id = $1 AND ($2::text IS NULL OR theme_id = $2)"
-                        + " ORDER BY id DESC LIMIT $3")
-                .execute(Tuple.of(projectId, themeId, limit)).map(RunRepository::runs);
+                        + " AND ($4::bigint IS NULL OR id < $4) ORDER BY id DESC LIMIT $3")
+                .execute(Tuple.of(projectId, themeId, limit, beforeId)).map(RunRepository::runs);
     }
 
     Future<Optional<Run>> get(String projectId, long id) {

@@ -22,6 +22,14 @@ final class ThemeDraft {
     static final Pattern THEME_ID = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,63}$");
     static final Set<String> FIELDS = Set.of("theme_id", "name", "description", "base_filters", "theme_filters", "sample_rate",
             "sample_seed", "prompt", "date_range", "clustering_config", "schedule", "enabled", "llm", "clone_from");
+    /**
+     * Fields a GET returns that no client sets: sent back in a PUT, PATCH, create or preview body (GET → edit → PUT),
+     * they are ignored rather than refused.
+     */
+    static final Set<String> READ_ONLY = Set.of("built_in", "created_at", "updated_at", "prompt_version", "versions");
+    /** The fields a PUT replaces: what it leaves out is reset to the default. */
+    static final Set<String> EDITABLE = Set.of("name", "description", "base_filters", "theme_filters", "sample_rate",
+            "sample_seed", "prompt", "date_range", "clustering_config", "schedule");
     /** Providers a theme may ask for; the server must have a key for it (see the README's configuration). */
     static final Set<String> PROVIDERS = Set.of("offline", "openai", "anthropic", "gemini");
     static final Set<String> SCHEDULES = Set.of("manual", "interval", "daily", "weekly");
@@ -54,6 +62,9 @@ final class ThemeDraft {
         }
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
+            if (READ_ONLY.contains(f)) {
+                continue;
+            }
             if (!FIELDS.contains(f)) {
                 problems.add(f + ": unknown field; known: " + String.join(", ", FIELDS.stream().sorted().toList()));
             } else if (f.equals("clone_from") && mode != Mode.CREATE) {
@@ -101,7 +112,7 @@ final class ThemeDraft {
                 sampleRate = r.asDouble();
             }
         }
-        String seed = body.has("sample_seed") ? text(body, "sample_seed", problems)
+        String seed = body.has("sample_seed") ? seed(body.get("sample_seed"), problems)
                 : base == null || mode == Mode.CREATE ? id : base.sampleSeed();
 
         String prompt = body.has("prompt") ? text(body, "prompt", problems) : base == null ? BuiltInThemes.CUSTOM_PROMPT : base.prompt();
@@ -147,6 +158,31 @@ final class ThemeDraft {
                 seed == null ? id : seed, prompt, dateRange, clustering, schedule, enabled, llm);
     }
 
+    /** True when a body's value for {@code field} is what the theme already holds (as GET returned it). */
+    static boolean unchanged(AnalysisTheme t, String field, JsonNode v) {
+        if (v == null) {
+            return false;
+        }
+        return switch (field) {
+            case "theme_id" -> v.isTextual() && v.asText().equals(t.themeId());
+            case "name" -> v.isTextual() && v.asText().equals(t.name());
+            case "description" -> v.isTextual() && v.asText().equals(t.description());
+            case "prompt" -> v.isTextual() && v.asText().equals(t.prompt());
+            case "sample_rate" -> v.isNumber() && v.asDouble() == t.sampleRate();
+            case "sample_seed" -> {
+                String seed = seed(v, new ArrayList<>());
+                yield seed != null && seed.equals(t.sampleSeed());
+            }
+            // JSON objects compare by content, whatever the order of their keys
+            case "base_filters" -> v.equals(t.baseFilters());
+            case "theme_filters" -> v.equals(t.themeFilters());
+            case "date_range" -> v.equals(t.dateRange());
+            case "clustering_config" -> v.equals(t.clusteringConfig());
+            case "schedule" -> v.equals(t.schedule());
+            default -> false;
+        };
+    }
+
     /** A draft for preview: validated like a new theme, but name, id and prompt may be left out; "model" is allowed. */
     static Fields forPreview(JsonNode body) {
         if (body == null || !body.isObject()) {
@@ -161,6 +197,27 @@ final class ThemeDraft {
             draft.put("theme_id", "preview");
         }
         return apply(draft, null, Mode.CREATE, null);
+    }
+
+    /**
+     * A sampling seed as a string or a whole number (the design declares {@code sample_seed: int}); an integer and its
+     * decimal string select the same traces, so a client may send either.
+     */
+    private static String seed(JsonNode v, List<String> problems) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isTextual()) {
+            return v.asText();
+        }
+        if (v.isIntegralNumber()) {
+            return v.bigIntegerValue().toString();
+        }
+        if (v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0) {
+            return v.decimalValue().toBigInteger().toString(); // 42.0 from a client that only has doubles
+        }
+        problems.add("sample_seed: expected a string or an integer");
+        return null;
     }
 
     private static String text(JsonNode body, String field, List<String> problems) {

@@ -151,7 +151,7 @@ public final class ThemeVerticle extends VerticleBase implements dev.prism.lifec
                 current = existing(w.projectId(), w.themeId()).map(Optional::of);
             }
             return current.compose(base -> {
-                if (w.mode() != Mode.CREATE && base.get().builtIn() && !onlyEnabled(w)) {
+                if (w.mode() != Mode.CREATE && base.get().builtIn() && !onlyEnabled(w, base.get())) {
                     return Future.failedFuture(readOnly(w.themeId()));
                 }
                 ThemeDraft.Fields fields;
@@ -418,18 +418,23 @@ public final class ThemeVerticle extends VerticleBase implements dev.prism.lifec
         return PromptTemplate.parse(theme.prompt()).render(values);
     }
 
-    /** Built-in themes are read-only, but a project may switch one on or off and choose its provider and model. */
-    private static boolean onlyEnabled(ThemeCommand.Write w) {
-        if (w.mode() != Mode.PATCH || w.body() == null || !w.body().isObject() || w.body().isEmpty()) {
+    /**
+     * Built-in themes are read-only, but a project may switch one on or off and choose its provider and model. A body
+     * read with GET and sent back with only those edited passes: read-only fields and fields equal to the stored ones
+     * change nothing. A PUT must carry every editable field, since any it left out would be reset.
+     */
+    private static boolean onlyEnabled(ThemeCommand.Write w, AnalysisTheme theme) {
+        if (w.mode() == Mode.CREATE || w.body() == null || !w.body().isObject() || w.body().isEmpty()) {
             return false;
         }
         for (java.util.Iterator<String> it = w.body().fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!f.equals("enabled") && !f.equals("llm")) {
+            if (!f.equals("enabled") && !f.equals("llm") && !ThemeDraft.READ_ONLY.contains(f)
+                    && !ThemeDraft.unchanged(theme, f, w.body().get(f))) {
                 return false;
             }
         }
-        return true;
+        return w.mode() == Mode.PATCH || ThemeDraft.EDITABLE.stream().allMatch(w.body()::has);
     }
 
     private static Failure.FailureException readOnly(String themeId) {

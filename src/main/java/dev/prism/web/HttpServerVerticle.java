@@ -142,14 +142,17 @@ public final class HttpServerVerticle extends VerticleBase {
         router.get("/api/projects/:" + PROJECT + "/summaries").handler(this::summaries);
         router.get("/api/projects/:" + PROJECT + "/analyses/dead").handler(ctx -> {
             int limit;
+            Long after;
             try {
                 limit = intParam(ctx, "limit", 100);
+                after = idCursor(cursorParam(ctx, "after"));
             } catch (Failure.FailureException e) {
                 ctx.fail(e);
                 return;
             }
-            vertx.eventBus().<dev.prism.bus.DeadLetters.Listed>request(Addresses.DEAD_LETTERS, new dev.prism.bus.DeadLetters.List(ctx.pathParam(PROJECT), limit))
-                    .onSuccess(r -> json(ctx, 200, Json.deadLetters(r.body().entries())))
+            vertx.eventBus().<dev.prism.bus.DeadLetters.Listed>request(Addresses.DEAD_LETTERS,
+                            new dev.prism.bus.DeadLetters.List(ctx.pathParam(PROJECT), limit, after))
+                    .onSuccess(r -> json(ctx, 200, Json.deadLetters(r.body().entries(), Math.min(limit, 1_000))))
                     .onFailure(ctx::fail);
         });
         router.post("/api/projects/:" + PROJECT + "/analyses/requeue").handler(ctx -> withJson(ctx, json -> {
@@ -179,7 +182,8 @@ public final class HttpServerVerticle extends VerticleBase {
                 llmSettings(ctx, new LlmSettings.Update(ctx.pathParam(PROJECT), json))));
         router.get("/api/projects/:" + PROJECT + "/runs").handler(ctx -> {
             try {
-                run(ctx, new RunCommand.List(ctx.pathParam(PROJECT), ctx.request().getParam("theme"), intParam(ctx, "limit", 50)), 200);
+                run(ctx, new RunCommand.List(ctx.pathParam(PROJECT), ctx.request().getParam("theme"), intParam(ctx, "limit", 50),
+                        idCursor(cursorParam(ctx, "before"))), 200);
             } catch (Failure.FailureException e) {
                 ctx.fail(e);
             }
@@ -447,7 +451,8 @@ public final class HttpServerVerticle extends VerticleBase {
     /** Runs answer with the run, a list of runs, or a theme test's results (which may wait for a provider). */
     private void run(RoutingContext ctx, RunCommand command, int status) {
         vertx.eventBus().request(Addresses.RUN_COMMAND, command, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(180_000))
-                .onSuccess(r -> json(ctx, status, r.body() instanceof RunCommand.Runs list ? Json.runs(list.runs())
+                .onSuccess(r -> json(ctx, status, r.body() instanceof RunCommand.Runs list
+                        ? Json.runs(list.runs(), command instanceof RunCommand.List l ? l.limit() : Integer.MAX_VALUE)
                         : r.body() instanceof RunCommand.Tested tested ? Json.tested(tested) : Json.run((dev.prism.bus.Run) r.body())))
                 .onFailure(ctx::fail);
     }
@@ -501,6 +506,24 @@ public final class HttpServerVerticle extends VerticleBase {
                 .onFailure(ctx::fail);
     }
 
+    /** Every list pages with {@code cursor}; the name a list used before (summaries' {@code before}) is still read. */
+    private static String cursorParam(RoutingContext ctx, String oldName) {
+        String cursor = ctx.request().getParam("cursor");
+        return cursor != null && !cursor.isEmpty() ? cursor : ctx.request().getParam(oldName);
+    }
+
+    /** A runs or dead-letters cursor is the id of the last entry on the previous page. */
+    private static Long idCursor(String cursor) {
+        if (cursor == null || cursor.isEmpty()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(cursor);
+        } catch (NumberFormatException e) {
+            throw new Failure(400, "invalid_cursor", "cursor: pass back the next_cursor of the previous page").exception();
+        }
+    }
+
     private static String text(JsonNode json, String field) {
         return json != null && json.hasNonNull(field) ? json.get(field).asText() : null;
     }
@@ -511,7 +534,7 @@ public final class HttpServerVerticle extends VerticleBase {
             String relevant = ctx.request().getParam("relevant");
             query = new SummaryQuery(ctx.pathParam(PROJECT), ctx.request().getParam("theme"),
                     relevant == null ? null : boolParam(ctx, "relevant"), instantParam(ctx, "since"), ctx.request().getParam("trace_id"),
-                    intParam(ctx, "limit", 100), ctx.request().getParam("before"));
+                    intParam(ctx, "limit", 100), cursorParam(ctx, "before"));
         } catch (Failure.FailureException e) {
             ctx.fail(e);
             return;

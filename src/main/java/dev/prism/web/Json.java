@@ -107,6 +107,7 @@ final class Json {
         ObjectNode out = MAPPER.createObjectNode();
         ArrayNode results = out.putArray("results");
         themes.forEach(t -> results.add(theme(t)));
+        out.putNull("next_cursor"); // every theme fits one page; the field keeps list answers alike
         return out;
     }
 
@@ -207,10 +208,16 @@ final class Json {
                 .put("cache_write", p.cacheWrite());
     }
 
-    static ObjectNode runs(java.util.List<dev.prism.bus.Run> runs) {
+    /**
+     * @param limit the page size asked for: a full page (the run feature serves at most 500) has a {@code next_cursor},
+     *              the last run's id, so a client pages on until a page comes back short
+     */
+    static ObjectNode runs(java.util.List<dev.prism.bus.Run> runs, int limit) {
         ObjectNode out = MAPPER.createObjectNode();
         ArrayNode results = out.putArray("results");
         runs.forEach(r -> results.add(run(r)));
+        boolean full = !runs.isEmpty() && runs.size() >= Math.max(1, Math.min(limit, 500));
+        out.put("next_cursor", full ? String.valueOf(runs.get(runs.size() - 1).id()) : null);
         return out;
     }
 
@@ -226,8 +233,11 @@ final class Json {
         return out;
     }
 
-    static ObjectNode deadLetters(java.util.List<dev.prism.bus.DeadLetters.Entry> entries) {
+    /** @param limit the page size served: a full page's {@code next_cursor} is its last entry's id */
+    static ObjectNode deadLetters(java.util.List<dev.prism.bus.DeadLetters.Entry> entries, int limit) {
         ObjectNode out = MAPPER.createObjectNode();
+        out.put("next_cursor", !entries.isEmpty() && entries.size() >= Math.max(1, limit)
+                ? String.valueOf(entries.get(entries.size() - 1).id()) : null);
         ArrayNode results = out.putArray("results");
         for (dev.prism.bus.DeadLetters.Entry d : entries) {
             results.addObject().put("id", d.id()).put("theme_id", d.themeId()).put("trace_id", d.traceId())
@@ -260,6 +270,7 @@ final class Json {
                 .put("theme_summaries", c.themeMembers()).put("unassigned", c.unassigned());
         ArrayNode results = out.putArray("results");
         c.clusters().forEach(x -> results.add(cluster(x)));
+        out.putNull("next_cursor"); // a theme's clusters are one page; the field keeps list answers alike
         out.set("last_run", c.lastRun() == null ? null : clusterRun(c.lastRun()));
         return out;
     }

@@ -80,8 +80,10 @@ class ApiStatementTimeoutTest {
     @DisplayName("a preview with a regular expression over a week of large traces answers 504 query_timeout within seconds")
     void expensivePreviewTimesOut() throws Exception {
         ObjectNode draft = HttpApi.JSON.createObjectNode().put("sample_rate", 1.0);
+        // The last class is too wide for the literal pre-filter (RegexLiterals), so every value goes through the regex:
+        // with a literal the hex outputs lack, LIKE rejected them all in about the timeout and the test was flaky.
         draft.putArray("theme_filters").addObject().put("key", "$ai_output").put("operator", "regex")
-                .put("value", "[0-9]{4}[a-f]{4}[0-9]{4}[a-f]{4}x$").put("type", "event");
+                .put("value", "[0-9]{4}[a-f]{4}[0-9]{4}[a-f]{4}[g-zA-Z]$").put("type", "event");
         draft.putObject("date_range").put("date_from", "-7d");
         long started = System.nanoTime();
         HttpApi.Response r = server.http.admin("POST", "/api/projects/default/themes/preview", draft.toString());

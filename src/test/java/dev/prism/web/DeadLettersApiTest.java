@@ -41,6 +41,12 @@ class DeadLettersApiTest {
                 assertThat(dead.get(0).get("last_error").asText()).isEqualTo("HTTP 500: boom");
                 assertThat(dead.get(0).get("raw_reply").asText()).isEqualTo("not json");
                 assertThat(dead.get(0).get("attempts").asInt()).isEqualTo(5);
+                // Pages with cursor / next_cursor like every list: a full page points past its last entry.
+                JsonNode page = server.http.api("/api/projects/default/analyses/dead?limit=1").json();
+                assertThat(page.get("next_cursor").asText()).isEqualTo(dead.get(0).get("id").asText());
+                JsonNode next = server.http.api("/api/projects/default/analyses/dead?limit=1&cursor=" + page.get("next_cursor").asText()).json();
+                assertThat(next.get("results")).isEmpty();
+                assertThat(next.get("next_cursor").isNull()).isTrue();
 
                 HttpApi.Response requeued = server.http.post("/api/projects/default/analyses/requeue",
                         "{\"ids\": [" + dead.get(0).get("id").asLong() + "]}", "Authorization", "Bearer " + TestServer.ADMIN_KEY);

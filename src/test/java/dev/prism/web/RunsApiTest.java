@@ -96,6 +96,30 @@ class RunsApiTest {
             assertThat(runs).hasSize(2);
             assertThat(runs.get(0).get("id").asLong()).as("newest first").isGreaterThan(runs.get(1).get("id").asLong());
 
+            // Runs page with cursor / next_cursor like every list.
+            JsonNode first = server.http.api("/api/projects/default/runs?theme=tools&limit=1").json();
+            assertThat(first.get("results")).hasSize(1);
+            assertThat(first.get("results").get(0).get("id").asLong()).isEqualTo(runs.get(0).get("id").asLong());
+            JsonNode second = server.http.api("/api/projects/default/runs?theme=tools&limit=1&cursor="
+                    + first.get("next_cursor").asText()).json();
+            assertThat(second.get("results")).hasSize(1);
+            assertThat(second.get("results").get(0).get("id").asLong()).isEqualTo(runs.get(1).get("id").asLong());
+            JsonNode third = server.http.api("/api/projects/default/runs?theme=tools&limit=1&cursor="
+                    + second.get("next_cursor").asText()).json();
+            assertThat(third.get("results")).isEmpty();
+            assertThat(third.get("next_cursor").isNull()).isTrue();
+            assertThat(server.http.api("/api/projects/default/runs?theme=tools").json().get("next_cursor").isNull())
+                    .as("a short page is the last").isTrue();
+            assertThat(server.http.api("/api/projects/default/runs?cursor=abc").status()).isEqualTo(400);
+
+            // Summaries page with cursor; the old name "before" still works and means the same.
+            JsonNode page = server.http.api("/api/projects/default/summaries?theme=tools&limit=2").json();
+            String cursor = java.net.URLEncoder.encode(page.get("next_cursor").asText(), java.nio.charset.StandardCharsets.UTF_8);
+            JsonNode byCursor = server.http.api("/api/projects/default/summaries?theme=tools&limit=2&cursor=" + cursor).json();
+            JsonNode byBefore = server.http.api("/api/projects/default/summaries?theme=tools&limit=2&before=" + cursor).json();
+            assertThat(byCursor.get("results")).isNotEmpty().isEqualTo(byBefore.get("results"));
+            assertThat(byCursor.get("results").get(0)).isNotEqualTo(page.get("results").get(0));
+
             assertThat(post(server, THEMES + "/nope/runs", "{}").status()).isEqualTo(404);
             HttpApi.Response badDate = post(server, THEMES + "/tools/runs", "{\"date_from\": \"yesterday\"}");
             assertThat(badDate.status()).isEqualTo(400);

@@ -160,4 +160,73 @@ class ThemesApiTest {
         assertThat(call("GET", "/nope", null).status()).isEqualTo(404);
         assertThat(call("PATCH", "/dup", "{\"theme_id\": \"other\"}").json().get("detail").asText()).contains("theme_id: cannot be changed");
     }
+
+    @Test
+    @DisplayName("GET → edit → PUT and PATCH round-trip: read-only fields sent back are ignored, not refused")
+    void roundTrip() throws Exception {
+        Answer created = call("POST", "", "{\"theme_id\": \"trip\", \"name\": \"Round trip\", \"sample_rate\": 0.5}");
+        assertThat(created.status()).as(created.json().toString()).isEqualTo(201);
+
+        com.fasterxml.jackson.databind.node.ObjectNode got = (com.fasterxml.jackson.databind.node.ObjectNode) call("GET", "/trip", null).json();
+        assertThat(got.has("built_in") && got.has("created_at") && got.has("updated_at") && got.has("prompt_version")).isTrue();
+        got.put("name", "Round trip, renamed");
+        Answer put = call("PUT", "/trip", got.toString());
+        assertThat(put.status()).as(put.json().toString()).isEqualTo(200);
+        assertThat(put.json().get("name").asText()).isEqualTo("Round trip, renamed");
+        assertThat(put.json().get("sample_rate").asDouble()).as("the GET body carried it").isEqualTo(0.5);
+        assertThat(put.json().get("created_at")).isEqualTo(got.get("created_at"));
+        assertThat(put.json().get("prompt_version").asInt()).isEqualTo(1);
+
+        com.fasterxml.jackson.databind.node.ObjectNode again = (com.fasterxml.jackson.databind.node.ObjectNode) put.json();
+        again.put("built_in", true).put("created_at", "1999-01-01T00:00:00Z").put("prompt_version", 99).put("sample_rate", 0.25);
+        Answer patched = call("PATCH", "/trip", again.toString());
+        assertThat(patched.status()).as(patched.json().toString()).isEqualTo(200);
+        assertThat(patched.json().get("sample_rate").asDouble()).isEqualTo(0.25);
+        assertThat(patched.json().get("built_in").asBoolean()).as("read-only: ignored").isFalse();
+        assertThat(patched.json().get("prompt_version").asInt()).isEqualTo(1);
+        assertThat(patched.json().get("created_at")).isEqualTo(got.get("created_at"));
+
+        HttpRequest preview = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.server.httpPort() + "/api/projects/default/themes/preview"))
+                .header("Authorization", "Bearer " + TestServer.ADMIN_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(patched.json().toString())).build();
+        HttpResponse<String> previewed = client.send(preview, HttpResponse.BodyHandlers.ofString());
+        assertThat(previewed.statusCode()).as(previewed.body()).isEqualTo(200);
+        assertThat(JSON.readTree(previewed.body()).has("estimated_llm_calls")).isTrue();
+    }
+
+    @Test
+    @DisplayName("a built-in theme read with GET, switched off and sent back whole (PUT or PATCH) is accepted; editing its prompt is not")
+    void builtInRoundTrip() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode got = (com.fasterxml.jackson.databind.node.ObjectNode) call("GET", "/ux_issues", null).json();
+        got.put("enabled", false);
+        Answer put = call("PUT", "/ux_issues", got.toString());
+        assertThat(put.status()).as(put.json().toString()).isEqualTo(200);
+        assertThat(put.json().get("enabled").asBoolean()).isFalse();
+        assertThat(put.json().get("built_in").asBoolean()).isTrue();
+
+        got.put("enabled", true);
+        Answer patch = call("PATCH", "/ux_issues", got.toString());
+        assertThat(patch.status()).as(patch.json().toString()).isEqualTo(200);
+        assertThat(patch.json().get("enabled").asBoolean()).isTrue();
+
+        got.put("prompt", got.get("prompt").asText() + " Be brief.");
+        assertThat(call("PATCH", "/ux_issues", got.toString()).status()).isEqualTo(403);
+        got.remove("prompt");
+        assertThat(call("PUT", "/ux_issues", got.toString()).status()).as("a PUT that would reset the prompt").isEqualTo(403);
+    }
+
+    @Test
+    @DisplayName("sample_seed accepts an integer or a string, and the two select the same traces")
+    void integerSeed() throws Exception {
+        Answer created = call("POST", "", "{\"theme_id\": \"seeded\", \"name\": \"Seeded\", \"sample_seed\": 42}");
+        assertThat(created.status()).as(created.json().toString()).isEqualTo(201);
+        assertThat(created.json().get("sample_seed").asText()).isEqualTo("42");
+        assertThat(call("PATCH", "/seeded", "{\"sample_seed\": \"7\"}").json().get("sample_seed").asText()).isEqualTo("7");
+        assertThat(call("PATCH", "/seeded", "{\"sample_seed\": 9007199254740993}").json().get("sample_seed").asText())
+                .isEqualTo("9007199254740993");
+        Answer fractional = call("PATCH", "/seeded", "{\"sample_seed\": 4.5}");
+        assertThat(fractional.status()).isEqualTo(400);
+        assertThat(fractional.json().get("detail").asText()).contains("sample_seed");
+        assertThat(call("PATCH", "/seeded", "{\"sample_seed\": {}}").status()).isEqualTo(400);
+    }
 }
