@@ -68,7 +68,10 @@ public final class StoreErrors {
      */
     private static boolean socketFailure(Throwable e) {
         return e instanceof SocketException || e instanceof SocketTimeoutException || e instanceof ClosedChannelException
-                || (e instanceof IOException && e.getClass().getSimpleName().equals("NativeIoException")); // Netty's epoll transport
+                || (e instanceof IOException && e.getClass().getSimpleName().equals("NativeIoException")) // Netty's epoll transport
+                // The JDK's NIO transport reports a reset or closed peer as a plain IOException with the OS's words.
+                || (e instanceof IOException && e.getMessage() != null
+                    && (e.getMessage().contains("Connection reset by peer") || e.getMessage().contains("Broken pipe")));
     }
 
     /** True when a statement ran into {@code statement_timeout} (or was cancelled): the question was too expensive. */

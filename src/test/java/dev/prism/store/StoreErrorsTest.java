@@ -26,6 +26,8 @@ class StoreErrorsTest {
         assertThat(StoreErrors.unavailable(new ConnectException("Connection refused: /127.0.0.1:5432"))).isTrue();
         assertThat(StoreErrors.unavailable(ClosedConnectionException.INSTANCE)).isTrue();
         assertThat(StoreErrors.unavailable(new java.net.SocketException("Connection reset"))).isTrue();
+        assertThat(StoreErrors.unavailable(new java.io.IOException("Connection reset by peer")))
+                .as("the JDK NIO transport's reset, a plain IOException (seen as a 500 in DatabaseOutageTest)").isTrue();
         assertThat(StoreErrors.unavailable(new VertxException("Connection is not active now, current status: CLOSED"))).isTrue();
         assertThat(StoreErrors.unavailable(pg("57P01"))).as("admin shutdown").isTrue();
         assertThat(StoreErrors.unavailable(pg("57P03"))).as("starting up").isTrue();
