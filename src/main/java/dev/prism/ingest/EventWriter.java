@@ -29,6 +29,9 @@ import java.util.function.Consumer;
  * (large AI events are megabytes each, so a count alone does not bound memory), new requests fail with 503: the store
  * cannot keep up and the client should retry later.
  *
+ * <p>Each event's properties are stored twice: as {@code jsonb} for filters, and as the parsed text, whose object keys
+ * keep the client's order (jsonb sorts them), for rendering and the API.
+ *
  * <p>One SQL statement stores the events and touches their traces: events whose uuid is already stored (client
  * retries) are skipped, and only traces that really received new events are marked pending, opening a new trace
  * version when the trace had completed. Traces are locked in key order, so concurrent writers cannot deadlock.
@@ -39,8 +42,8 @@ final class EventWriter {
 
     private static final String INSERT = """
             WITH inserted AS (
-                INSERT INTO events (project_id, uuid, event, distinct_id, trace_id, "timestamp", properties)
-                SELECT u.project_id, u.uuid, u.event, u.distinct_id, u.trace_id, u.ts, u.props::jsonb
+                INSERT INTO events (project_id, uuid, event, distinct_id, trace_id, "timestamp", properties, properties_text)
+                SELECT u.project_id, u.uuid, u.event, u.distinct_id, u.trace_id, u.ts, u.props::jsonb, u.props
                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
                      AS u(project_id, uuid, event, distinct_id, trace_id, ts, props)
                 ON CONFLICT (project_id, uuid) DO NOTHING
