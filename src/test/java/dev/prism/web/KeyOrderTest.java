@@ -153,6 +153,24 @@ class KeyOrderTest {
     }
 
     @Test
+    @DisplayName("a uuid sent twice in one batch, then again, is stored once with the first copy's text and key order")
+    void duplicatesKeepTheFirstCopy() throws Exception {
+        String traceId = "key-order-dup-" + RUN;
+        String first = """
+                {"event": "$ai_span", "uuid": "%1$s-dup", "timestamp": "2026-03-01T10:00:00Z",
+                 "properties": {"$ai_trace_id": "%1$s", "$ai_span_name": "first", "$ai_output_state": {"zeta": 1, "alpha": 2}}}"""
+                .formatted(traceId);
+        String second = first.replace("\"first\"", "\"second\"").replace("{\"zeta\": 1, \"alpha\": 2}", "{\"alpha\": 2, \"zeta\": 1}");
+        post(List.of(JSON.readTree(first), JSON.readTree(second)));
+        post(List.of(JSON.readTree(second)));
+        String text = awaitText(traceId);
+        assertThat(text).contains("first").doesNotContain("second").containsSubsequence("zeta", "alpha");
+        JsonNode trace = server.http.api("/api/projects/default/traces/" + traceId).json();
+        assertThat(trace.get("events")).hasSize(1);
+        assertThat(keyPaths(trace.get("events").get(0).get("properties"))).containsSubsequence("/$ai_output_state/zeta", "/$ai_output_state/alpha");
+    }
+
+    @Test
     @DisplayName("every repository fixture: the server's text equals prism format on the same events, byte for byte")
     void fixturesMatchFormat(@TempDir Path dir) throws Exception {
         Map<String, List<JsonNode>> traces = new java.util.LinkedHashMap<>();
