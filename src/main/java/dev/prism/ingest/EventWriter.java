@@ -29,6 +29,9 @@ import java.util.function.Consumer;
  * (large AI events are megabytes each, so a count alone does not bound memory), new requests fail with 503: the store
  * cannot keep up and the client should retry later.
  *
+ * <p>Each event's properties are stored twice: as {@code jsonb} in {@code events} for filters, and as the parsed text in
+ * {@code event_texts}, whose object keys keep the client's order (jsonb sorts them), for rendering and the API.
+ *
  * <p>One SQL statement stores the events and touches their traces: events whose uuid is already stored (client
  * retries) are skipped, and only traces that really received new events are marked pending, opening a new trace
  * version when the trace had completed. Traces are locked in key order, so concurrent writers cannot deadlock.
@@ -38,13 +41,21 @@ import java.util.function.Consumer;
 final class EventWriter {
 
     private static final String INSERT = """
-            WITH inserted AS (
+            WITH u AS (
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
+                     WITH ORDINALITY AS u(project_id, uuid, event, distinct_id, trace_id, ts, props, n)
+            ), inserted AS (
                 INSERT INTO events (project_id, uuid, event, distinct_id, trace_id, "timestamp", properties)
                 SELECT u.project_id, u.uuid, u.event, u.distinct_id, u.trace_id, u.ts, u.props::jsonb
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
-                     AS u(project_id, uuid, event, distinct_id, trace_id, ts, props)
+                FROM u ORDER BY u.n
                 ON CONFLICT (project_id, uuid) DO NOTHING
-                RETURNING project_id, trace_id, "timestamp" AS ts, received_at, event = '$ai_trace' AS root
+                RETURNING project_id, uuid, trace_id, "timestamp" AS ts, received_at, event = '$ai_trace' AS root
+            ), texts AS (
+                -- The first of a uuid sent twice in one batch is the one events kept.
+                INSERT INTO event_texts (project_id, uuid, properties)
+                SELECT DISTINCT ON (i.project_id, i.uuid) i.project_id, i.uuid, u.props
+                FROM inserted i JOIN u ON u.project_id = i.project_id AND u.uuid = i.uuid
+                ORDER BY i.project_id, i.uuid, u.n
             )
             INSERT INTO traces AS t (project_id, trace_id, first_seen, last_seen, root_seen, event_count)
             SELECT project_id, trace_id, coalesce(min(ts), min(received_at)), coalesce(max(ts), max(received_at)), bool_or(root), count(*)

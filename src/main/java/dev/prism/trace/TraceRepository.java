@@ -80,14 +80,19 @@ final class TraceRepository {
         }
     }
 
-    /** Every event of the given traces. */
+    /**
+     * Every event of the given traces, properties with their keys in the order the client sent them (the jsonb column
+     * sorts keys; events stored before it was kept have only that order left).
+     */
     Future<Loaded> events(SqlClient client, List<TraceKey> keys) {
         String[] projects = keys.stream().map(TraceKey::projectId).toArray(String[]::new);
         String[] traces = keys.stream().map(TraceKey::traceId).toArray(String[]::new);
         return client.preparedQuery("""
-                        SELECT e.project_id, e.trace_id, e.uuid, e.event, e.distinct_id, e."timestamp", e.received_at, e.properties::text
+                        SELECT e.project_id, e.trace_id, e.uuid, e.event, e.distinct_id, e."timestamp", e.received_at,
+                               coalesce(x.properties, e.properties::text)
                         FROM events e JOIN unnest($1::text[], $2::text[]) AS k(project_id, trace_id)
                           ON e.project_id = k.project_id AND e.trace_id = k.trace_id
+                        LEFT JOIN event_texts x ON x.project_id = e.project_id AND x.uuid = e.uuid
                         ORDER BY e."timestamp", e.received_at, e.uuid""")
                 .execute(Tuple.tuple().addArrayOfString(projects).addArrayOfString(traces))
                 .map(rows -> {
