@@ -20,7 +20,7 @@ class ReclusterTest {
         List<Recluster.Item> out = new ArrayList<>();
         for (int i = 0; i < c.size(); i++) {
             String topic = c.truth()[i] < 0 ? "misc " + i : "topic" + c.truth()[i] + " problem";
-            out.add(new Recluster.Item(c.ids().get(i), 1, c.vectors().row(i), c.users().get(i), topic + " words " + (i % 7)));
+            out.add(new Recluster.Item(c.ids().get(i), 1, c.vectors().row(i), c.users().get(i), topic + " words " + (i % 7), topic));
         }
         return out;
     }
