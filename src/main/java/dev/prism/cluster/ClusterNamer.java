@@ -127,10 +127,15 @@ public final class ClusterNamer {
     /** Prefixed ids as APIs write them: req_8f3a…, chatcmpl-9x…, msg_01…, run-42ab…: a letter prefix and a long tail with digits. */
     private static final Pattern PREFIXED_ID = Pattern.compile("(?<![\\w.-])[A-Za-z]{2,12}[_-](?=[A-Za-z0-9]*\\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{8,}(?![\\w.-])");
     private static final Pattern HEX_ID = Pattern.compile("(?i)(?<![\\w.-])(?=[0-9a-f]*\\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12,}(?![\\w.-])");
-    private static final Pattern LONG_NUMBER = Pattern.compile("(?<![\\w.-])\\d{6,}(?![\\w.-])");
+    /** Numbers of five digits or more, and #-numbers: ticket, order and issue numbers. Status codes and durations stay. */
+    private static final Pattern LONG_NUMBER = Pattern.compile("(?<![\\w.-])(\\d{5,}|#\\d+)(?![\\w.-])");
     private static final Pattern ELLIPSIS = Pattern.compile("(\\s*(…|\\.\\.\\.))+$");
+    /** Words a cut title cannot end on: articles, prepositions, conjunctions, pronouns, auxiliaries. */
     private static final Set<String> DANGLING = Set.of("a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at",
-            "for", "with", "from", "by", "as", "is", "was", "that", "which", "my", "your", "their", "its", "this", "into");
+            "for", "with", "from", "by", "as", "is", "was", "are", "were", "be", "been", "has", "have", "had", "do", "does",
+            "did", "can", "could", "would", "will", "should", "that", "which", "who", "what", "where", "when", "why", "how",
+            "if", "because", "so", "than", "then", "about", "after", "before", "while", "not", "no", "my", "your", "their",
+            "its", "our", "this", "these", "those", "into", "i", "we", "you", "it", "they", "he", "she", "please", "just");
 
     /**
      * A member's title fit to name a cluster: one line, without ids (uuids, request ids, long hex or numbers: they
@@ -162,12 +167,25 @@ public final class ClusterNamer {
         return capitalise(t);
     }
 
-    /** Joins the words without trailing punctuation, and, when the title was cut, without a dangling last word. */
+    /**
+     * Joins the words without trailing punctuation, and, when the title was cut, without a dangling last word or a
+     * clause of one or two words begun just before the cut ("customer double charged, where" ends at "charged").
+     */
     private static String trimEnd(List<String> words, boolean cut) {
+        if (cut) {
+            for (int back = 1; back <= 2 && words.size() - back - 1 > 0; back++) {
+                String before = words.get(words.size() - back - 1);
+                if (before.matches(".*[,;:]") || before.matches("[-–—]")) {
+                    words = new ArrayList<>(words.subList(0, words.size() - back));
+                    break;
+                }
+            }
+        }
         while (!words.isEmpty()) {
             String last = words.get(words.size() - 1).replaceAll("[,;:.–—-]+$", "");
             // An unclosed quote or bracket at the end of a cut title is a fragment.
-            if (last.isEmpty() || cut && (DANGLING.contains(last.toLowerCase(Locale.ROOT)) || last.matches("[\"“(\\[].*") && !last.matches(".*[\"”)\\]]"))) {
+            if (last.isEmpty() || last.matches("[-–—]+") || cut && (DANGLING.contains(last.toLowerCase(Locale.ROOT))
+                    || last.matches("[\"“(\\[].*") && !last.matches(".*[\"”)\\]]"))) {
                 words.remove(words.size() - 1);
                 continue;
             }

@@ -73,6 +73,9 @@ class ClusterNamerTest {
         assertThat(ClusterNamer.clean("Trace 3f2a9c1e-0b4d-4c8e-9a7f-1d2e3f4a5b6c failed (a3f9c2e1b4d5e6f7)"))
                 .isEqualTo("Trace failed");
         assertThat(ClusterNamer.clean("\"slow answers from the search tool\"")).isEqualTo("Slow answers from the search tool");
+        assertThat(ClusterNamer.clean("Completed: Ticket 88231 - customer double charged, where…"))
+                .as("a cut clause of one word after a comma is a fragment").isEqualTo("Completed: Ticket - customer double charged");
+        assertThat(ClusterNamer.clean("Refund for order #4411 failed")).isEqualTo("Refund for order failed");
         assertThat(ClusterNamer.clean("Provider rate limit (HTTP 429), recovered by retry or fallback."))
                 .isEqualTo("Provider rate limit (HTTP 429), recovered by retry or fallback");
         assertThat(ClusterNamer.clean("claude-3-5-sonnet-20241022 call took 41 s")).isEqualTo("Claude-3-5-sonnet-20241022 call took 41 s");
