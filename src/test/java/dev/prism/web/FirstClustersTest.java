@@ -92,6 +92,53 @@ class FirstClustersTest {
         }
     }
 
+    @Test
+    @DisplayName("after the upgrade (V18) term-list names from the old offline namer are made again by the next run, ids and LLM names kept")
+    void termListNamesAreMadeAgain(@TempDir Path dataDir) throws Exception {
+        vertx = Vertx.vertx();
+        pg = ServicePostgres.createDatabase();
+        jdbc = "jdbc:" + pg.url().replace("postgresql://postgres@", "postgresql://");
+        Map<String, String> settings = TestServer.defaults(dataDir);
+        settings.put("pg.url", pg.url());
+        server = TestServer.start(vertx, settings);
+        List<IssueCorpus.Text> texts = IssueCorpus.generate(5, 0, 11).stream()
+                .filter(t -> t.themeId().equals(IssueCorpus.ERRORS) && t.label() <= 1).toList();
+        add(texts);
+        waitFor("the first clusters", () -> server.http.api("/api/projects/default/themes/error_analysis/clusters").json()
+                .get("results").size() == 2);
+        JsonNode before = server.http.api("/api/projects/default/themes/error_analysis/clusters").json().get("results");
+        String legacy = before.get(0).get("id").asText();
+        String byModel = before.get(1).get("id").asText();
+
+        // As the old offline namer and an LLM left them before the upgrade, then the upgrade's migration.
+        try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
+             PreparedStatement name = c.prepareStatement("UPDATE clusters SET title = ?, description = ? WHERE cluster_id = ?")) {
+            name.setString(1, "Payment, gateway timed, Stripe charge, checkout");
+            name.setString(2, "5 summaries. Distinctive terms: payment, gateway timed, Stripe charge, checkout. Typical: \"…\"");
+            name.setString(3, legacy);
+            name.addBatch();
+            name.setString(1, "Checkout payments time out");
+            name.setString(2, "The payment provider does not answer in time. Orders are lost.");
+            name.setString(3, byModel);
+            name.addBatch();
+            name.executeBatch();
+            String migration;
+            try (var in = getClass().getResourceAsStream("/db/migration/V18__rename_term_list_names.sql")) {
+                migration = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            c.createStatement().execute(migration);
+        }
+
+        JsonNode run = server.http.admin("POST", "/api/projects/default/themes/error_analysis/clusters/refresh", null).json();
+        assertThat(run.get("renamed").asInt()).isEqualTo(1);
+        JsonNode after = server.http.api("/api/projects/default/themes/error_analysis/clusters").json().get("results");
+        Map<String, String> titles = new java.util.HashMap<>();
+        after.forEach(c -> titles.put(c.get("id").asText(), c.get("title").asText()));
+        assertThat(titles).containsOnlyKeys(legacy, byModel);
+        assertThat(titles.get(legacy)).isIn(texts.stream().map(IssueCorpus.Text::title).toList());
+        assertThat(titles.get(byModel)).isEqualTo("Checkout payments time out");
+    }
+
     private interface Check {
         boolean ok() throws Exception;
     }
