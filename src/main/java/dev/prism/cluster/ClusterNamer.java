@@ -161,6 +161,9 @@ public final class ClusterNamer {
             cut = true;
         }
         t = trimEnd(words, cut);
+        if (cut) {
+            t = withoutOpenBracket(t);
+        }
         if (t.codePoints().noneMatch(Character::isLetter)) {
             return null;
         }
@@ -201,6 +204,34 @@ public final class ClusterNamer {
             }
         }
         return joined.strip();
+    }
+
+    /**
+     * A cut title whose last bracket was opened and not closed ends before that bracket ("User hit frustration (This
+     * is the third time" reads as "User hit frustration"), unless that leaves less than two words; then the bracket
+     * alone goes.
+     */
+    private static String withoutOpenBracket(String t) {
+        int depth = 0;
+        int open = -1;
+        for (int i = 0; i < t.length(); i++) {
+            char ch = t.charAt(i);
+            if (ch == '(' || ch == '[') {
+                if (depth++ == 0) {
+                    open = i;
+                }
+            } else if ((ch == ')' || ch == ']') && depth > 0) {
+                depth--;
+            }
+        }
+        if (depth == 0) {
+            return t;
+        }
+        String head = t.substring(0, open).strip();
+        if (head.split(" ").length >= 2) {
+            return trimEnd(new ArrayList<>(List.of(head.split(" "))), true);
+        }
+        return (head + " " + t.substring(open + 1).strip()).strip();
     }
 
     /**

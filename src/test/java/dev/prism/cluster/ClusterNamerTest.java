@@ -76,6 +76,9 @@ class ClusterNamerTest {
         assertThat(ClusterNamer.clean("Completed: Ticket 88231 - customer double charged, where…"))
                 .as("a cut clause of one word after a comma is a fragment").isEqualTo("Completed: Ticket - customer double charged");
         assertThat(ClusterNamer.clean("Refund for order #4411 failed")).isEqualTo("Refund for order failed");
+        assertThat(ClusterNamer.clean("User hit frustration (\"This is the third time…")).isEqualTo("User hit frustration");
+        assertThat(ClusterNamer.clean("Slow (\"the search tool took ages…")).isEqualTo("Slow the search tool took ages");
+        assertThat(ClusterNamer.clean("Provider server error (HTTP 500), recovered by…")).isEqualTo("Provider server error (HTTP 500)");
         assertThat(ClusterNamer.clean("Provider rate limit (HTTP 429), recovered by retry or fallback."))
                 .isEqualTo("Provider rate limit (HTTP 429), recovered by retry or fallback");
         assertThat(ClusterNamer.clean("claude-3-5-sonnet-20241022 call took 41 s")).isEqualTo("Claude-3-5-sonnet-20241022 call took 41 s");
