@@ -359,15 +359,15 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     /**
      * Asks for an automatic run once the new summaries are at least {@code cluster.refreshAfter} and
      * {@code cluster.refreshShare} of the theme: a theme of 50,000 summaries does not re-cluster for every 50 new ones.
-     * A theme without clusters yet runs as soon as it has twice its {@code min_cluster_size} new summaries, the least
-     * that can make a cluster and leave the rest for contrast, so a new user sees clusters within a minute of traffic
-     * rather than after 50 summaries or {@code cluster.refreshMinutes}.
+     * A theme without clusters yet runs as soon as it has twice its {@code min_cluster_size} new summaries (or
+     * {@code cluster.refreshAfter}, when that is fewer), enough for two clusters or one and its contrast, so a new user
+     * sees clusters within a minute of traffic rather than after 50 summaries or {@code cluster.refreshMinutes}.
      */
     private void maybeRefresh(ThemeState s) {
         if (config.refreshAfter() <= 0 || s.running != null || s.autoQueued || stopping) {
             return;
         }
-        long needed = withoutClusters(s) ? 2L * s.minClusterSize : config.refreshAfter();
+        long needed = withoutClusters(s) ? Math.min(config.refreshAfter(), 2L * s.minClusterSize) : config.refreshAfter();
         if (s.fresh >= Math.max(needed, (long) Math.ceil(config.refreshShare() * s.size))) {
             enqueueAuto(s);
         }
