@@ -267,9 +267,15 @@ public final class ClusterNamer {
                         renamed = next.get();
                     }
                 }
-                if (renamed != null && used.add(renamed.toLowerCase(Locale.ROOT))) {
-                    titles[c] = renamed;
+                if (renamed == null || !used.add(renamed.toLowerCase(Locale.ROOT))) {
+                    // Nothing in words sets it apart (the same summaries twice): a number at least keeps names unique.
+                    int ordinal = 2;
+                    while (!used.add((titles[c] + " (" + ordinal + ")").toLowerCase(Locale.ROOT))) {
+                        ordinal++;
+                    }
+                    renamed = titles[c] + " (" + ordinal + ")";
                 }
+                titles[c] = renamed;
             }
         }
     }

@@ -116,6 +116,18 @@ class ClusterNamerTest {
     }
 
     @Test
+    @DisplayName("clusters with nothing in words to tell them apart still get names of their own")
+    void indistinguishable() {
+        List<ClusterNamer.Member> same = List.of(titled("Slow answers", 0.1, "The vector store query took 20 s"),
+                titled("Slow answers", 0.2, "The vector store query took 20 s"));
+
+        List<ClusterNamer.Name> names = name(same, same, same);
+
+        assertThat(names).extracting(n -> n.title().toLowerCase()).doesNotHaveDuplicates();
+        assertThat(names).allSatisfy(n -> assertThat(n.title()).startsWith("Slow answers"));
+    }
+
+    @Test
     @DisplayName("a name that stays from an earlier run is not repeated by a new cluster, and is itself left as it is")
     void keptNameIsTaken() {
         List<ClusterNamer.Member> a = List.of(titled("Slow answers", 0.1, "The vector store query took 20 s"),
