@@ -61,10 +61,13 @@ final class ClusterRepository {
                 });
     }
 
-    /** The active clusters with names and members, for the matcher. */
+    /**
+     * The active clusters with names and members, for the matcher. A cluster whose name is to be made again (named_at
+     * NULL: an offline term-list name from before V18) comes without a title, so the run names it afresh.
+     */
     Future<List<Recluster.Known>> known(String projectId, String themeId) {
         return pool.preparedQuery("""
-                        SELECT c.cluster_id, c.centroid, c.title, c.description,
+                        SELECT c.cluster_id, c.centroid, CASE WHEN c.named_at IS NULL THEN NULL ELSE c.title END AS title, c.description,
                                coalesce((SELECT array_agg(m.trace_id) FROM cluster_members m
                                           WHERE m.project_id = c.project_id AND m.theme_id = c.theme_id AND m.cluster_id = c.cluster_id),
                                         '{}') AS members

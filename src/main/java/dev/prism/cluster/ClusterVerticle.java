@@ -42,7 +42,8 @@ import java.util.UUID;
  * assignments queue and are written in batches, never while a run stores, and failed batches are retried.
  * Re-clustering per theme (snapshot of the theme's vectors → {@link Recluster} on the one-thread {@code prism-cluster}
  * pool → one transaction) runs once the new summaries reach {@code cluster.refreshAfter} and {@code cluster.refreshShare}
- * of the theme, every {@code cluster.refreshMinutes} for themes with new summaries, and on demand; automatic runs go one
+ * of the theme (a theme without clusters yet: twice its {@code min_cluster_size}, so the first clusters come within a
+ * minute of traffic), every {@code cluster.refreshMinutes} for themes with new summaries, and on demand; automatic runs go one
  * at a time, {@code cluster.minIntervalSeconds} and nine run durations apart per theme, and yield to busy ingestion;
  * runs of one theme never overlap (a request during a run gets the next one). Cluster ids survive runs
  * ({@link ClusterMatcher}); names are made again only for new clusters and material changes.
@@ -90,6 +91,8 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         Future<Void> loaded;
         List<ClusterRepository.Centroid> centroids = List.of();
         double maxDistance = ClusteringConfig.DEFAULTS.maxDistance();
+        /** The theme's {@code min_cluster_size}: twice this many summaries make its first run worth it. */
+        int minClusterSize = ClusteringConfig.DEFAULTS.minClusterSize();
         /** New summaries since the last run started. */
         int fresh;
         boolean dirty;
@@ -241,10 +244,10 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     /** The active centroids, the theme's max distance and its last run, read once per theme (runs replace them). */
     private Future<Void> loaded(ThemeState s) {
         if (s.loaded == null) {
-            Future<Double> maxDistance = theme(s.projectId, s.themeId).map(t -> config(t).maxDistance())
-                    .otherwise(ClusteringConfig.DEFAULTS.maxDistance());
+            Future<ClusteringConfig> clustering = theme(s.projectId, s.themeId).map(ClusterVerticle::config)
+                    .otherwise(ClusteringConfig.DEFAULTS);
             var last = repository.lastRun(s.projectId, s.themeId);
-            s.loaded = Future.all(repository.centroids(s.projectId, s.themeId), maxDistance, last).map(all -> {
+            s.loaded = Future.all(repository.centroids(s.projectId, s.themeId), clustering, last).map(all -> {
                 if (s.running == null && s.lastRunEnd == 0) { // a run that finished meanwhile has newer ones
                     s.centroids = all.resultAt(0);
                     last.result().ifPresent(r -> {
@@ -253,9 +256,13 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                         s.lastRunMillis = r.elapsedMillis();
                     });
                 }
-                s.maxDistance = all.resultAt(1);
+                ClusteringConfig cfg = all.resultAt(1);
+                s.maxDistance = cfg.maxDistance();
+                s.minClusterSize = cfg.minClusterSize();
                 return (Void) null;
             }).onFailure(e -> s.loaded = null);
+            // The summaries that arrived while the theme loaded may already be enough for its first clusters.
+            s.loaded.onSuccess(v -> maybeRefresh(s));
         }
         return s.loaded;
     }
@@ -352,14 +359,23 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     /**
      * Asks for an automatic run once the new summaries are at least {@code cluster.refreshAfter} and
      * {@code cluster.refreshShare} of the theme: a theme of 50,000 summaries does not re-cluster for every 50 new ones.
+     * A theme without clusters yet runs as soon as it has twice its {@code min_cluster_size} new summaries (or
+     * {@code cluster.refreshAfter}, when that is fewer), enough for two clusters or one and its contrast, so a new user
+     * sees clusters within a minute of traffic rather than after 50 summaries or {@code cluster.refreshMinutes}.
      */
     private void maybeRefresh(ThemeState s) {
         if (config.refreshAfter() <= 0 || s.running != null || s.autoQueued || stopping) {
             return;
         }
-        if (s.fresh >= Math.max(config.refreshAfter(), (long) Math.ceil(config.refreshShare() * s.size))) {
+        long needed = withoutClusters(s) ? Math.min(config.refreshAfter(), 2L * s.minClusterSize) : config.refreshAfter();
+        if (s.fresh >= Math.max(needed, (long) Math.ceil(config.refreshShare() * s.size))) {
             enqueueAuto(s);
         }
+    }
+
+    /** The theme is loaded and has no active cluster: its first clusters are still to come. */
+    private static boolean withoutClusters(ThemeState s) {
+        return s.loaded != null && s.loaded.succeeded() && s.centroids.isEmpty();
     }
 
     private void refreshDirty() {
@@ -490,6 +506,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                         + e.getMessage()).exception());
             }
             s.maxDistance = cfg.maxDistance();
+            s.minClusterSize = cfg.minClusterSize();
             return vertx.eventBus().<EmbedSnapshot.Vectors>request(Addresses.EMBED_SNAPSHOT, new EmbedSnapshot(project, themeId), SLOW)
                     .compose(snap -> {
                         List<EmbedSnapshot.Item> vectors = snap.body().items();
@@ -519,7 +536,8 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                                 SummaryCreated summary = t.get(v.traceId());
                                 String text = summary == null ? null : (summary.title() == null ? "" : summary.title()) + "\n"
                                         + (summary.summary() == null ? "" : summary.summary());
-                                items.add(new Recluster.Item(v.traceId(), v.traceVersion(), v.vector(), fact == null ? null : fact.distinctId(), text));
+                                items.add(new Recluster.Item(v.traceId(), v.traceVersion(), v.vector(), fact == null ? null : fact.distinctId(), text,
+                                        summary == null ? null : summary.title()));
                                 if (!memberAt.containsKey(v.traceId()) && summary != null && summary.createdAt() != null) {
                                     memberAt.put(v.traceId(), summary.createdAt());
                                 }
