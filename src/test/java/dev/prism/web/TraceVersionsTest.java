@@ -206,4 +206,72 @@ class TraceVersionsTest {
             TestServer.await(provider.server().close());
         }
     }
+
+    private static int themeMembers(TestServer server, String theme) throws Exception {
+        return server.http.api("/api/projects/default/themes/" + theme + "/clusters").json().get("theme_summaries").asInt();
+    }
+
+    /** The versions of the trace the theme's vector index holds, by semantic search. */
+    private static List<Integer> indexed(TestServer server, String theme, String traceId) throws Exception {
+        JsonNode hits = server.http.api("/api/projects/default/search?k=50&q=upstream%20timeout&theme=" + theme).json().get("results");
+        List<Integer> out = new java.util.ArrayList<>();
+        hits.forEach(h -> {
+            if (h.get("trace_id").asText().equals(traceId)) {
+                out.add(h.get("trace_version").asInt());
+            }
+        });
+        return out;
+    }
+
+    @Test
+    @DisplayName("a late generation re-analyses every theme; the old summaries are superseded and leave the vector index and the clusters")
+    void lateGeneration(Vertx vertx, @TempDir Path dataDir) throws Exception {
+        Provider provider = provider(vertx);
+        TestServer server = server(vertx, dataDir, provider);
+        try {
+            String trace = "versions-generation";
+            server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, failedCall(trace)));
+            awaitTrue(() -> listed(server, trace, false).keySet().containsAll(List.of("error_analysis", "ux_issues", "unhappy_users")),
+                    "the first version analysed");
+            awaitIdle(vertx);
+            awaitTrue(() -> themeMembers(server, "error_analysis") == 1 && themeMembers(server, "ux_issues") == 1,
+                    "the first version's summaries embedded and placed");
+            assertThat(indexed(server, "error_analysis", trace)).containsExactly(1);
+            Map<String, Integer> before = new HashMap<>();
+            for (String name : List.of("Errors and failures", "UX friction", "Unhappy users")) {
+                before.put(name, provider.calls(name));
+            }
+            assertThat(before.values()).allMatch(n -> n == 1);
+
+            // The retry's answer makes the errors theme find nothing in the second version; the others still do.
+            server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, List.of(late("$ai_generation", trace, null, NOTHING))));
+            awaitTrue(() -> {
+                Map<String, List<Integer>> now = listed(server, trace, false);
+                return List.of("error_analysis", "ux_issues", "unhappy_users").stream().allMatch(t -> List.of(2).equals(now.get(t)));
+            }, "every theme's second analysis");
+            awaitIdle(vertx);
+            for (String name : before.keySet()) {
+                assertThat(provider.calls(name)).as(name + " analysed the new generation").isEqualTo(2);
+            }
+            Map<String, List<Integer>> all = listed(server, trace, true);
+            assertThat(all.get("error_analysis")).containsExactlyInAnyOrder(1, 2);
+            JsonNode errors = server.http.api("/api/projects/default/summaries?theme=error_analysis&include_superseded=true&trace_id=" + trace)
+                    .json().get("results");
+            for (JsonNode s : errors) {
+                boolean first = s.get("properties").get("$ai_trace_version").asInt() == 1;
+                assertThat(s.get("superseded").asBoolean()).isEqualTo(first);
+            }
+            assertThat(server.http.api("/api/projects/default/summaries?theme=error_analysis&relevant=true&trace_id=" + trace)
+                    .json().get("results")).as("the version that counts found nothing; the superseded finding is not listed").isEmpty();
+
+            // Out of the index and the clusters where the new version has no vector; replaced where it has one.
+            awaitTrue(() -> themeMembers(server, "error_analysis") == 0, "the superseded summary out of the errors theme's clusters");
+            assertThat(indexed(server, "error_analysis", trace)).isEmpty();
+            awaitTrue(() -> indexed(server, "ux_issues", trace).equals(List.of(2)), "the new version's vector in place of the old one");
+            assertThat(themeMembers(server, "ux_issues")).as("the trace counts once").isEqualTo(1);
+        } finally {
+            server.stop();
+            TestServer.await(provider.server().close());
+        }
+    }
 }
