@@ -135,11 +135,21 @@ class TraceVersionsTest {
     }
 
     private static void awaitTrue(java.util.concurrent.Callable<Boolean> condition, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        awaitTrue(condition, what, Duration.ofSeconds(60));
+    }
+
+    private static void awaitTrue(java.util.concurrent.Callable<Boolean> condition, String what, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.call()) {
             assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
             Thread.sleep(100);
         }
+    }
+
+    /** The server's embedded PostgreSQL, found by its postmaster.pid like an operator would. */
+    private static java.sql.Connection connectEmbedded(Path dataDir) throws Exception {
+        List<String> pid = java.nio.file.Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"));
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:" + pid.get(3).trim() + "/postgres", "postgres", "");
     }
 
     @Test
@@ -201,6 +211,24 @@ class TraceVersionsTest {
             }
             long spendAfter = themes.findValues("cost_usd").stream().mapToLong(x -> Math.round(x.asDouble() * 1e9)).sum();
             assertThat(spendAfter).as("spend includes the superseded analyses").isGreaterThan(spendBefore);
+
+            // The dispatch sweep (the safety net of streaming dispatch) takes the settled version too, and decides alike.
+            try (java.sql.Connection db = connectEmbedded(dataDir)) {
+                awaitTrue(() -> {
+                    try (var rs = db.createStatement().executeQuery(
+                            "SELECT dispatched_version FROM traces WHERE trace_id = '" + trace + "' AND dispatched_version = 2")) {
+                        return rs.next();
+                    }
+                }, "the dispatch sweep over the second version", Duration.ofSeconds(90));
+                try (var rs = db.createStatement().executeQuery("SELECT version_events FROM traces WHERE trace_id = '" + trace + "'")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat((String[]) rs.getArray(1).getArray()).containsExactly("$ai_feedback");
+                }
+            }
+            awaitIdle(vertx);
+            assertThat(provider.calls("Errors and failures")).as("the sweep kept the errors theme's summary too").isEqualTo(1);
+            assertThat(provider.calls("UX friction")).isEqualTo(2);
+            assertThat(listed(server, trace, false)).isEqualTo(now);
         } finally {
             server.stop();
             TestServer.await(provider.server().close());
