@@ -19,3 +19,7 @@ UPDATE analyses a SET superseded_by_version = n.latest
 -- The distinct event names that arrived since the previous version completed (NULL for a first version, or for
 -- versions completed before this migration): which themes a new version is analysed again by depends on them.
 ALTER TABLE traces ADD COLUMN version_events text[];
+-- How many events the last completed version had (event_count goes on counting the events that reopen the trace): an
+-- event whose insert started before that completion but committed after it is new to the next version all the same,
+-- though it was received before; the count shows it, and the version is then treated as bringing anything.
+ALTER TABLE traces ADD COLUMN completed_events integer;
