@@ -368,9 +368,11 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
             Key key = new Key(r.projectId(), t.themeId(), r.traceId(), r.traceVersion(), t.promptVersion());
             keys.add(key);
             if (t.keepEarlierSummary()) {
+                // Usually not queued at all: no context held for it (a task that is queued fetches its own).
                 keepEarlier.add(key);
+            } else {
+                pending.put(key, new Context(r.trace(), r.text(), t));
             }
-            pending.put(key, new Context(r.trace(), r.text(), t));
         }
         // Lost in an outage, they are queued by theme dispatch's sweep once the store is back.
         tasks.enqueue(keys, null, keepEarlier::contains).onSuccess(n -> {
