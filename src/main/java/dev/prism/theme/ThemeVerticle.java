@@ -16,7 +16,9 @@ import java.util.Optional;
 
 /**
  * Theme configuration per project: the built-in themes (kept in step with this version of Prism at every start,
- * without touching whether a project enabled them) and custom themes, with versioned prompts.
+ * without touching whether a project enabled them) and custom themes, with versioned prompts. Dispatch (streaming and
+ * the sweep) hands completed trace versions to analysis; a later version is marked to keep a theme's earlier summary
+ * when its new events cannot change that theme's answer ({@link Reanalysis}).
  *
  * <p>Consumes {@value Addresses#THEME_COMMAND}. Event loop only.
  */
