@@ -47,7 +47,7 @@ class ArchitectureTest {
         noClasses().that().haveSimpleNameEndingWith("Assembler").or().haveSimpleNameEndingWith("Parser")
                 .or().haveSimpleNameEndingWith("Decoder").or().haveSimpleName("DemoTraffic").or().haveSimpleName("PrismConfig")
                 .or().haveSimpleName("ConfigSource").or().haveSimpleName("Tokens").or().haveSimpleName("TraceFormatter").or().haveSimpleName("OfflineAnalyzer")
-                .or().haveSimpleName("TraceFilter").or().haveSimpleName("FilterSql").or().haveSimpleName("Sampler")
+                .or().haveSimpleName("TraceFilter").or().haveSimpleName("FilterSql").or().haveSimpleName("Reanalysis").or().haveSimpleName("Sampler")
                 .or().haveSimpleName("PromptTemplate").or().haveSimpleName("VectorIndex").or().haveSimpleName("Vectors").or().haveSimpleName("OnnxMiniLm").or().haveSimpleName("FlowControl").or().haveSimpleName("AnswerParser")
                 .or().haveSimpleName("CoalescingBuffer").or().haveSimpleName("IngestPressure").or().haveSimpleName("Subscriptions").or().haveSimpleName("LiveProtocol")
                 .should().dependOnClassesThat().resideInAPackage("io.vertx..")

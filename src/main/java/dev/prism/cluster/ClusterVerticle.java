@@ -48,7 +48,11 @@ import java.util.UUID;
  * runs of one theme never overlap (a request during a run gets the next one). Cluster ids survive runs
  * ({@link ClusterMatcher}); names are made again only for new clusters and material changes.
  *
- * <p>Consumes {@value Addresses#EMBEDDING_CREATED} and {@value Addresses#CLUSTER_COMMAND}; sends
+ * <p>A trace is a member once, by its latest version: a later version's vector replaces the earlier one's membership,
+ * and a later version without a vector ({@value Addresses#EMBEDDING_REMOVED}) takes the trace out of the theme's
+ * members, after the theme's assignment writes under way and again after a run under way.
+ *
+ * <p>Consumes {@value Addresses#EMBEDDING_CREATED}, {@value Addresses#EMBEDDING_REMOVED} and {@value Addresses#CLUSTER_COMMAND}; sends
  * {@value Addresses#THEME_COMMAND}, {@value Addresses#EMBED_SNAPSHOT}, {@value Addresses#TRACE_FACTS} and
  * {@value Addresses#SUMMARY_LIST}; publishes {@value Addresses#CLUSTER_UPDATED} ({@link LiveEvent}s of type
  * {@code cluster.updated}, keyed by cluster id).
@@ -137,11 +141,12 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         parallel = config.threads() <= 1 ? Parallel.sequential() : Parallel.of(java.util.concurrent.ForkJoinPool.commonPool(), config.threads());
         pace = dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
         var created = vertx.eventBus().<EmbeddingCreated>consumer(Addresses.EMBEDDING_CREATED, msg -> assign(msg.body()));
+        var removed = vertx.eventBus().<dev.prism.bus.EmbeddingRemoved>consumer(Addresses.EMBEDDING_REMOVED, msg -> unassign(msg.body()));
         var commands = vertx.eventBus().<ClusterCommand>consumer(Addresses.CLUSTER_COMMAND, this::command);
         if (config.refreshMinutes() > 0) {
             timer = vertx.setPeriodic(config.refreshMinutes() * 60_000L, id -> refreshDirty());
         }
-        return Future.all(created.completion(), commands.completion()).compose(v -> restoreFresh());
+        return Future.all(created.completion(), removed.completion(), commands.completion()).compose(v -> restoreFresh());
     }
 
     /** The "re-cluster needed" counters as the last stop or crash left them, read back from the stored members. */
@@ -276,6 +281,41 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         s.waiting.add(e);
         drain(s);
         maybeRefresh(s);
+    }
+
+    /**
+     * Takes a superseded trace out of the theme's members: earlier versions still waiting are dropped, and the stored
+     * membership is deleted after the write under way (which may hold it), and again after a run under way (whose
+     * snapshot may have been taken before the vector left).
+     */
+    private void unassign(dev.prism.bus.EmbeddingRemoved e) {
+        ThemeState s = state(e.projectId(), e.themeId());
+        java.util.function.Predicate<EmbeddingCreated> earlier = w -> w.traceId().equals(e.traceId()) && w.traceVersion() < e.supersededBy();
+        s.waiting.removeIf(earlier);
+        if (s.duringRun != null) {
+            s.duringRun.removeIf(earlier);
+        }
+        if (closed) {
+            return;
+        }
+        Future<Void> removal = s.lastWrite.compose(v -> remove(e));
+        s.lastWrite = removal.otherwiseEmpty();
+        if (s.running != null) {
+            s.running.onComplete(ar -> {
+                if (!closed) {
+                    remove(e);
+                }
+            });
+        }
+    }
+
+    private Future<Void> remove(dev.prism.bus.EmbeddingRemoved e) {
+        return repository.unassign(e.projectId(), e.themeId(), e.traceId(), e.supersededBy())
+                .onSuccess(left -> left.filter(c -> !c.isEmpty()).ifPresent(clusterId -> publish(e.projectId(), e.themeId(), clusterId,
+                        MAPPER.createObjectNode().put("cluster_id", clusterId).put("event", "unassigned").put("trace_id", e.traceId()))))
+                .onFailure(err -> LOG.warn("Could not take superseded trace {} out of the clusters of theme {}; the theme's next run does: {}",
+                        e.traceId(), e.themeId(), err.toString()))
+                .<Void>mapEmpty().otherwiseEmpty();
     }
 
     /**
