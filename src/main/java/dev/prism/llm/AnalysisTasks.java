@@ -26,9 +26,20 @@ public final class AnalysisTasks {
     public record Task(long id, Key key, int attempts) {
     }
 
-    /** A finished analysis as stored. */
+    /**
+     * A finished analysis as stored.
+     *
+     * @param embedText the text clustering embeds (see {@link OfflineAnalyzer.Analysis#embedText()}), or null for the
+     *                  title and summary
+     */
     public record Result(String provider, String model, boolean themeRelevant, String title, String summary, String severity,
-                         long inputTokens, long outputTokens, double costUsd, long latencyMillis) {
+                         long inputTokens, long outputTokens, double costUsd, long latencyMillis, String embedText) {
+
+        /** A result whose embedded text is its title and summary. */
+        public Result(String provider, String model, boolean themeRelevant, String title, String summary, String severity,
+                      long inputTokens, long outputTokens, double costUsd, long latencyMillis) {
+            this(provider, model, themeRelevant, title, summary, severity, inputTokens, outputTokens, costUsd, latencyMillis, null);
+        }
     }
 
     public record DeadLetter(long id, Key key, int attempts, String lastError, String rawReply) {
@@ -155,11 +166,12 @@ public final class AnalysisTasks {
         return pool.preparedQuery("""
                         UPDATE analyses SET status = 'done', completed_at = now(), lease_until = NULL, provider = $3, model = $4,
                             theme_relevant = $5, title = $6, summary = $7, severity = $8, input_tokens = $9, output_tokens = $10,
-                            cost_usd = $11, latency_ms = $12, last_error = NULL, raw_reply = NULL
+                            cost_usd = $11, latency_ms = $12, embed_text = $13, last_error = NULL, raw_reply = NULL
                         WHERE id = $1 AND status = 'running' AND leased_by = $2""")
                 .execute(Tuple.tuple().addLong(id).addString(worker).addString(r.provider()).addString(r.model())
                         .addBoolean(r.themeRelevant()).addString(r.title()).addString(r.summary()).addString(r.severity())
-                        .addLong(r.inputTokens()).addLong(r.outputTokens()).addDouble(r.costUsd()).addLong(r.latencyMillis()))
+                        .addLong(r.inputTokens()).addLong(r.outputTokens()).addDouble(r.costUsd()).addLong(r.latencyMillis())
+                        .addString(r.embedText()))
                 .map(rows -> rows.rowCount() == 1);
     }
 
@@ -246,7 +258,7 @@ public final class AnalysisTasks {
         }
         return pool.preparedQuery("""
                         SELECT project_id, theme_id, trace_id, trace_version, prompt_version, theme_relevant, title, summary, severity,
-                               model, input_tokens, output_tokens, cost_usd, latency_ms, completed_at, id
+                               model, input_tokens, output_tokens, cost_usd, latency_ms, completed_at, id, embed_text
                         FROM analyses WHERE project_id = $1 AND status = 'done'
                           AND ($2::text IS NULL OR theme_id = $2) AND ($3::boolean IS NULL OR theme_relevant = $3)
                           AND ($4::timestamptz IS NULL OR completed_at >= $4) AND ($5::text IS NULL OR trace_id = $5)
@@ -262,7 +274,7 @@ public final class AnalysisTasks {
                         java.time.Instant completed = r.getOffsetDateTime(14).toInstant();
                         out.add(new dev.prism.bus.SummaryCreated(r.getString(0), r.getString(1), r.getString(2), r.getInteger(3),
                                 r.getInteger(4), r.getBoolean(5), r.getString(6), r.getString(7), r.getString(8), r.getString(9),
-                                r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13), completed));
+                                r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13), completed, r.getString(16)));
                         cursor = completed + "_" + r.getLong(15);
                     }
                     return new dev.prism.bus.SummaryQuery.Summaries(out, out.size() == q.limit() ? cursor : null);
@@ -278,7 +290,7 @@ public final class AnalysisTasks {
         return pool.preparedQuery("""
                         SELECT a.project_id, a.theme_id, a.trace_id, a.trace_version, a.prompt_version, a.theme_relevant, a.title, a.summary,
                                a.severity, a.model, coalesce(a.input_tokens, 0), coalesce(a.output_tokens, 0), coalesce(a.cost_usd, 0),
-                               coalesce(a.latency_ms, 0), a.completed_at, a.id
+                               coalesce(a.latency_ms, 0), a.completed_at, a.id, a.embed_text
                         FROM analyses a WHERE a.status = 'done' AND a.theme_relevant
                           AND (a.completed_at, a.id) > ($1, $2::bigint) AND a.completed_at < $3
                           AND NOT EXISTS (SELECT 1 FROM analyses b WHERE b.project_id = a.project_id AND b.theme_id = a.theme_id
@@ -293,7 +305,7 @@ public final class AnalysisTasks {
                         out.add(new dev.prism.bus.SummaryScan.Entry(new dev.prism.bus.SummaryCreated(r.getString(0), r.getString(1),
                                 r.getString(2), r.getInteger(3), r.getInteger(4), r.getBoolean(5), r.getString(6), r.getString(7),
                                 r.getString(8), r.getString(9), r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13),
-                                r.getOffsetDateTime(14).toInstant()), r.getLong(15)));
+                                r.getOffsetDateTime(14).toInstant(), r.getString(16)), r.getLong(15)));
                     }
                     return new dev.prism.bus.SummaryScan.Page(out);
                 });
