@@ -144,7 +144,13 @@ public final class ErrorCause {
             + "|field required|missing required (?:parameter|property|field)|validation errors? for \\w*(?:input|args|arguments|schema|params)"
             + "|does not match (?:the )?(?:tool|function|input)? ?schema|error parsing (?:tool|function) (?:call )?arguments|notoolsuch|nosuchtool|no such tool"
             + "|unknown tool|tool [^ ]+ (?:not found|does not exist)|toolinputschema|failed to parse (?:tool|function) (?:call )?arguments"
-            + "|schema validation|is not of type|is a required property|invalid_type|expected [a-z]+, received");
+            + "|schema validation|is not of type|is a required property|invalid_type|expected [a-z]+, received"
+            + "|argument '?\\w+'? (?:must|should|is required|is missing|cannot|can't)|input should be a valid|does not match format"
+            + "|must be (?:a |an )?(?:non-empty|valid|positive|one of)");
+    /** Validation wordings that, in a step parsing the model's output, mean the output did not fit the structure. */
+    private static final Pattern SCHEMA_WORDS = Pattern.compile("schema|validation|expected|invalid|retry|attempts");
+    /** Spans that parse a model's output into a structure (LangChain output parsers, structured-output helpers). */
+    private static final Pattern PARSER_STEP = Pattern.compile("(?i)pars|structured|generateobject|generate_object|instructor");
     private static final Pattern PARSE_WORDS = Pattern.compile("outputparser|could not parse|couldn't parse|failed to parse|unable to parse|parse error|parseerror"
             + "|jsondecodeerror|json decode|expecting value|expecting property name|unexpected token|is not valid json|invalid json|malformed json"
             + "|json\\.parse|syntaxerror: json|noobjectgenerated|no object generated|typevalidationerror|did not match (?:the )?(?:schema|format|expected)"
@@ -218,6 +224,9 @@ public final class ErrorCause {
             title = EXPIRED_CREDENTIALS;
         } else if (rateLimited(t, status)) {
             title = tool ? TOOL_FAILED + "downstream rate limit (429)" : RATE_LIMIT;
+        } else if (parserStep(f) && (PARSE_WORDS.matcher(t).find() || TOOL_ARGUMENT_WORDS.matcher(t).find() || SCHEMA_WORDS.matcher(t).find())) {
+            // The step that parses the model's output failed: whatever the validator's wording, the output did not fit.
+            title = UNPARSEABLE_OUTPUT;
         } else if (TOOL_ARGUMENT_WORDS.matcher(t).find() && (f.toolStep() || t.contains("tool") || t.contains("function"))) {
             title = TOOL_ARGUMENTS;
             component = f.step();
@@ -233,9 +242,10 @@ public final class ErrorCause {
         } else if (OVERLOADED_WORDS.matcher(t).find() || Integer.valueOf(529).equals(status)) {
             title = OVERLOADED;
         } else if (TIMEOUT_WORDS.matcher(t).find() || Integer.valueOf(408).equals(status) || Integer.valueOf(504).equals(status)) {
-            title = tool ? TOOL_FAILED + "timed out" : TIMEOUT;
+            // A timeout is one cause wherever it happens: the summary says which step waited.
+            title = TIMEOUT;
         } else if (NETWORK_WORDS.matcher(t).find()) {
-            title = tool ? TOOL_FAILED + "connection failed" : NETWORK;
+            title = NETWORK;
         } else if (PARSE_WORDS.matcher(t).find() && !tool) {
             title = UNPARSEABLE_OUTPUT;
             rank = LIKELY;
@@ -271,6 +281,10 @@ public final class ErrorCause {
             component = f.step();
         }
         return new Ranked(new Cause(title, component, f, status, gist), rank);
+    }
+
+    private static boolean parserStep(Failure f) {
+        return f.step() != null && PARSER_STEP.matcher(f.step()).find();
     }
 
     private static boolean rateLimited(String t, Integer status) {

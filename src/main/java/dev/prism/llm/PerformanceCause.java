@@ -61,6 +61,8 @@ public final class PerformanceCause {
             Map<String, Integer> tools = new LinkedHashMap<>();
             Map<String, Integer> models = new LinkedHashMap<>();
             Map<String, Integer> failedBefore = new LinkedHashMap<>();
+            // Tools the model asked for: some SDKs send no span per tool run, and the calls show only in the outputs.
+            Map<String, Integer> requestedTools = new LinkedHashMap<>();
             int retried = 0;
             String retriedWhat = null;
             double slowestTool = 0;
@@ -75,6 +77,9 @@ public final class PerformanceCause {
                 double latency = p.path("$ai_latency").asDouble(0);
                 String what;
                 if (e.event().equals("$ai_generation")) {
+                    for (String requested : toolCallsIn(p.get("$ai_output_choices"), 0)) {
+                        requestedTools.merge(requested, 1, Integer::sum);
+                    }
                     String model = p.path("$ai_model").asText("model");
                     what = "model " + model;
                     models.merge(model, 1, Integer::sum);
@@ -108,8 +113,46 @@ public final class PerformanceCause {
                     failedBefore.merge(what, 1, Integer::sum);
                 }
             }
+            requestedTools.forEach((tool, n) -> tools.merge(tool, n, Math::max));
             return new Calls(tools, models, retried, retriedWhat, slowestTool, slowestToolName, generationSeconds, slowestGeneration,
                     slowestModel, largestPrompt, largestPromptModel);
+        }
+
+        /**
+         * The names of the tools a generation's output asks for, in any SDK's shape: an object with a name (or a
+         * {@code toolName}, Vercel's) and its
+         * arguments ({@code arguments}, {@code args}, {@code input}, {@code parameters}), or a {@code function} /
+         * {@code functionCall} object with a name. Stringified JSON is read too.
+         */
+        static List<String> toolCallsIn(JsonNode node, int depth) {
+            List<String> out = new ArrayList<>();
+            if (node == null || depth > 12) {
+                return out;
+            }
+            if (node.isTextual()) {
+                String text = node.asText().strip();
+                if ((text.startsWith("[") || text.startsWith("{")) && text.length() < 200_000) {
+                    try {
+                        return toolCallsIn(new com.fasterxml.jackson.databind.ObjectMapper().readTree(text), depth + 1);
+                    } catch (java.io.IOException notJson) {
+                        return out;
+                    }
+                }
+                return out;
+            }
+            if (node.isObject()) {
+                JsonNode name = node.has("toolName") ? node.get("toolName") : node.has("tool_name") ? node.get("tool_name") : node.get("name");
+                boolean call = name != null && name.isTextual()
+                        && (node.has("arguments") || node.has("args") || node.has("input") || node.has("parameters"));
+                if (call) {
+                    out.add(name.asText());
+                    return out;
+                }
+                node.fields().forEachRemaining(f -> out.addAll(toolCallsIn(f.getValue(), depth + 1)));
+            } else if (node.isArray()) {
+                node.forEach(n -> out.addAll(toolCallsIn(n, depth + 1)));
+            }
+            return out;
         }
 
         private static boolean failed(JsonNode p) {

@@ -96,7 +96,11 @@ class ErrorCauseCorpusTest {
                 gen("gpt-4.1-mini", "openai", null, "httpx.ReadTimeout: The read operation timed out"),
                 gen("claude-3-haiku", "anthropic", null, "DOMException [TimeoutError]: The operation was aborted due to timeout"),
                 gen("gpt-4o-mini", "azure", 408, "Request Timeout"),
-                gen("mistral-large", "mistral", 504, "<html><body><h1>504 Gateway Time-out</h1></body></html>")));
+                gen("mistral-large", "mistral", 504, "<html><body><h1>504 Gateway Time-out</h1></body></html>"),
+                // A tool that timed out is a timeout too: the summary names the step.
+                span("scrape_page", "requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='shop.example.com', port=443): Read timed out. (read timeout=10)"),
+                span("run_sql", "asyncio.exceptions.TimeoutError"),
+                span("web_search", "Error: timeout of 8000ms exceeded")));
         c.put(ErrorCause.SERVER_ERROR, List.of(
                 gen("gpt-4o", "openai", 500, "openai.InternalServerError: Error code: 500 - {'error': {'message': 'The server had an error while processing your request. Sorry about that!', 'type': 'server_error'}}"),
                 gen("claude-3-5-sonnet", "anthropic", null, "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"Internal server error\"}}"),
@@ -174,10 +178,6 @@ class ErrorCauseCorpusTest {
                 span("get_payment", "AttributeError: 'NoneType' object has no attribute 'amount'"),
                 span("format_receipt", "TypeError: Cannot read properties of undefined (reading 'total')"),
                 span("rank_results", "KeyError: 'score'")));
-        c.put(ErrorCause.TOOL_FAILED + "timed out", List.of(
-                span("scrape_page", "requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='shop.example.com', port=443): Read timed out. (read timeout=10)"),
-                span("run_sql", "asyncio.exceptions.TimeoutError"),
-                span("web_search", "Error: timeout of 8000ms exceeded")));
         return c;
     }
 

@@ -142,4 +142,19 @@ class PerformanceCauseTest {
         Analysis a = new Trace("idle", 55).generation("gpt-4o", 3, 1_000, 0.01, false).generation("gpt-4o", 3, 1_000, 0.01, false).analyze();
         assertThat(a.title()).isEqualTo(PerformanceCause.SLOW_ELSEWHERE);
     }
+
+    @Test
+    @DisplayName("tool calls are read from generation outputs in every SDK's shape, stringified or not")
+    void toolCallsInOutputs() throws Exception {
+        String openai = "[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"get_order\",\"arguments\":\"{}\"}}]}]";
+        String anthropic = "[{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"get_order\",\"input\":{}}]}]";
+        String gemini = "[{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"get_order\",\"args\":{\"id\":1}}}]}]";
+        String vercel = "[{\"role\":\"assistant\",\"content\":[{\"type\":\"tool-call\",\"toolCallId\":\"x\",\"toolName\":\"get_order\",\"input\":{}}]}]";
+        for (String shape : List.of(openai, anthropic, gemini, vercel)) {
+            assertThat(PerformanceCause.Calls.toolCallsIn(MAPPER.readTree(shape), 0)).as(shape).containsExactly("get_order");
+            assertThat(PerformanceCause.Calls.toolCallsIn(MAPPER.getNodeFactory().textNode(shape), 0)).as("stringified " + shape)
+                    .containsExactly("get_order");
+        }
+        assertThat(PerformanceCause.Calls.toolCallsIn(MAPPER.readTree("[{\"role\":\"assistant\",\"content\":\"Your order shipped.\"}]"), 0)).isEmpty();
+    }
 }
