@@ -63,7 +63,9 @@ public final class ErrorCause {
      * A failure's cause.
      *
      * @param title     the cause in plain words: the same for every SDK, language and wording
-     * @param component the failing tool when the cause is a tool's, where it tells real causes apart; else null
+     * @param component the failing tool when the cause is the tool's own failure (two tools down are two problems); null
+     *                  for the causes that are one problem whichever tool showed them (a timeout, arguments the model
+     *                  got wrong)
      * @param failure   the failure it was read from
      * @param status    the HTTP status, given or found in the text, or null
      * @param gist      the error's message, short, for the summary
@@ -229,7 +231,6 @@ public final class ErrorCause {
             title = UNPARSEABLE_OUTPUT;
         } else if (TOOL_ARGUMENT_WORDS.matcher(t).find() && (f.toolStep() || t.contains("tool") || t.contains("function"))) {
             title = TOOL_ARGUMENTS;
-            component = f.step();
         } else if (BAD_KEY_WORDS.matcher(t).find()) {
             title = tool ? TOOL_FAILED + "access denied (401/403)" : BAD_API_KEY;
         } else if (MODEL_NOT_FOUND_WORDS.matcher(t).find() && !tool) {
