@@ -79,6 +79,7 @@ public final class ErrorCause {
     private static final int LIKELY = 2;
     private static final int SPECIFIC = 3;
 
+    private static final int CLASSIFIED_CHARS = 8_000;
     private static final Pattern STATUS_AFTER_WORD = Pattern.compile(
             "(?i)(?:error code|status code|status_code|statuscode|http_status|\"status\"|'status'|status|http/\\d(?:\\.\\d)?|http|code|error)"
                     + "[\\s:='\"\\[(]{0,4}([45]\\d\\d)(?![\\d.])");
@@ -136,9 +137,9 @@ public final class ErrorCause {
             + "|etimedout|readtimeout|took too long|aborted due to timeout|request aborted|operation was aborted|\\b408\\b|\\b504\\b|gateway time");
     private static final Pattern NETWORK_WORDS = Pattern.compile("connection (?:error|refused|reset|aborted|closed|failed|lost)|connecterror|connectionerror"
             + "|apiconnectionerror|econnrefused|econnreset|enotfound|eai_again|ehostunreach|enetunreach|epipe|getaddrinfo|name or service not known"
-            + "|temporary failure in name resolution|name resolution|dns|fetch failed|socket hang ?up|network (?:error|is unreachable|request failed)"
+            + "|temporary failure in name resolution|name resolution|\\bdns\\b|fetch failed|socket hang ?up|network (?:error|is unreachable|request failed)"
             + "|failed to establish a new connection|newconnectionerror|max retries exceeded with url|remotedisconnected|remote end closed"
-            + "|server ?disconnected|clientconnectorerror|ssl|certificate|tls handshake|broken pipe|unreachable|could not connect|cannot connect|failed to connect"
+            + "|server ?disconnected|clientconnectorerror|\\bssl|sslerror|certificate|tls handshake|broken pipe|unreachable|could not connect|cannot connect|failed to connect"
             + "|networkerror|err_network|connection to [^ ]+ timed out|no route to host|peer closed|incomplete chunked read|unexpected eof");
     private static final Pattern TOOL_ARGUMENT_WORDS = Pattern.compile("invalid (?:tool |function )?arguments?|invalidtoolargument|tool ?input ?validation"
             + "|arguments? (?:are |is )?(?:invalid|malformed|not valid)|missing (?:\\d+ )?required (?:positional |keyword )?arguments?"
@@ -206,7 +207,8 @@ public final class ErrorCause {
     }
 
     private static Ranked classify(Failure f) {
-        String text = f.error() == null ? "" : f.error();
+        // The cause is always told near the top; a multi-megabyte log pasted into an error costs nothing more.
+        String text = f.error() == null ? "" : f.error().length() > CLASSIFIED_CHARS ? f.error().substring(0, CLASSIFIED_CHARS) : f.error();
         String t = text.toLowerCase(Locale.ROOT);
         Integer status = f.status() != null ? f.status() : statusIn(text);
         String gist = gist(text);

@@ -30,6 +30,7 @@ public final class PerformanceCause {
     public static final String LARGE_CONTEXT = "Very large prompt context";
     public static final String EXPENSIVE = "Expensive trace";
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     /** Failed calls tried again before a trace counts as retrying too much. */
     static final int RETRIES = 2;
     /** Calls of one tool, or generations of one model, that make a loop. */
@@ -133,7 +134,7 @@ public final class PerformanceCause {
                 String text = node.asText().strip();
                 if ((text.startsWith("[") || text.startsWith("{")) && text.length() < 200_000) {
                     try {
-                        return toolCallsIn(new com.fasterxml.jackson.databind.ObjectMapper().readTree(text), depth + 1);
+                        return toolCallsIn(JSON.readTree(text), depth + 1);
                     } catch (java.io.IOException notJson) {
                         return out;
                     }

@@ -266,4 +266,14 @@ class ErrorCauseCorpusTest {
                 .isEqualTo("KeyError: 'score'");
         assertThat(ErrorCause.gist("x".repeat(500))).hasSize(160);
     }
+
+    @Test
+    @DisplayName("only the head of a huge error is read: the cause at the top is found, a log pasted beneath costs nothing")
+    void hugeErrors() {
+        String log = "\n".repeat(10) + "INFO step done; ".repeat(200_000);
+        long started = System.nanoTime();
+        assertThat(ErrorCause.of(gen("gpt-4o", "openai", null, "openai.APITimeoutError: Request timed out." + log)).title()).isEqualTo(ErrorCause.TIMEOUT);
+        assertThat(ErrorCause.of(gen("gpt-4o", "openai", null, "x".repeat(10_000) + " Request timed out.")).title()).isEqualTo(ErrorCause.UNCLASSIFIED);
+        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(2_000);
+    }
 }
