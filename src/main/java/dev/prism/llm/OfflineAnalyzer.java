@@ -84,7 +84,11 @@ public final class OfflineAnalyzer {
         if (!cause.gist().isEmpty()) {
             summary.append(": \"").append(cause.gist()).append('"');
         }
-        int failing = Math.max(s.failures().size(), s.errors().size());
+        // Chains, agents and the trace repeat a failure on its way up: only the calls and tools that failed are counted.
+        long failing = s.failures().stream().filter(x -> !x.wrapper()).count();
+        if (failing == 0) {
+            failing = Math.max(s.failures().size(), s.errors().size());
+        }
         summary.append(". ").append(failing == 1 ? "1 failing step" : failing + " failing steps").append(". ")
                 .append(s.recovered() ? "Recovered: a later call succeeded, so the user still got an answer."
                         : "Not recovered: the user got no answer.");

@@ -112,6 +112,11 @@ class OfflineAnalyzerTest {
                 .containsEntry("s18_openinference_timeout", ErrorCause.TIMEOUT)
                 .containsEntry("s11_langchain_tool_attribute_error", ErrorCause.TOOL_FAILED + "bug in the tool's code")
                 .containsEntry("s20_langgraph_db_error_weekly_email_request", ErrorCause.TOOL_FAILED + "database error");
+
+        // The tool's failure, reported again by the agent and the trace, is one failing step, and the summary names the tool.
+        Analysis toolBug = analyze("error_analysis", Fixtures.named("s11"));
+        assertThat(toolBug.summary()).contains("\"get_payment_for_ticket\"").contains("1 failing step").contains("Not recovered");
+        assertThat(toolBug.embedText()).isEqualTo("Tool failed: bug in the tool's code in tool get_payment_for_ticket");
     }
 
     @Test
