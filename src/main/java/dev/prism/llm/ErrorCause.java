@@ -242,6 +242,10 @@ public final class ErrorCause {
             title = tool ? TOOL_FAILED + "access denied (401/403)" : PERMISSION;
         } else if (API_KEY_WORDS.matcher(t).find() || Integer.valueOf(401).equals(status)) {
             title = tool ? TOOL_FAILED + "access denied (401/403)" : BAD_API_KEY;
+        } else if (tool && DATABASE_WORDS.matcher(t).find()) {
+            // A tool's query that timed out or lost its connection is still the database's failure, the tool's to fix.
+            title = TOOL_FAILED + "database error";
+            rank = LIKELY;
         } else if (OVERLOADED_WORDS.matcher(t).find() || Integer.valueOf(529).equals(status)) {
             title = OVERLOADED;
         } else if (TIMEOUT_WORDS.matcher(t).find() || Integer.valueOf(408).equals(status) || Integer.valueOf(504).equals(status)) {
@@ -259,9 +263,6 @@ public final class ErrorCause {
                 || t.contains("server_error") || t.contains("service unavailable") || t.contains("bad gateway")
                 || t.matches("(?s).*\\b(?:internal|unavailable)\\b.*") && t.matches("(?s).*\\b(?:grpc|status|code|error)\\b.*")) {
             title = tool ? TOOL_FAILED + "downstream server error (5xx)" : SERVER_ERROR;
-            rank = LIKELY;
-        } else if (tool && DATABASE_WORDS.matcher(t).find()) {
-            title = TOOL_FAILED + "database error";
             rank = LIKELY;
         } else if (status != null && status >= 400 || t.contains("invalid_request") || t.contains("badrequest") || t.contains("bad request")
                 || t.contains("invalid_argument") || t.contains("invalidargument") || t.contains("unprocessable")) {

@@ -173,7 +173,9 @@ class ErrorCauseCorpusTest {
         c.put(ErrorCause.TOOL_FAILED + "database error", List.of(
                 span("monthly_report", "psycopg2.errors.UndefinedTable: relation \"fuel_costs\" does not exist\nLINE 1: SELECT * FROM fuel_costs"),
                 span("save_note", "sqlalchemy.exc.IntegrityError: (sqlite3.IntegrityError) UNIQUE constraint failed: notes.slug"),
-                span("lookup_customer", "MongoServerError: E11000 duplicate key error collection: crm.customers")));
+                span("lookup_customer", "MongoServerError: E11000 duplicate key error collection: crm.customers"),
+                span("weekly_totals", "psycopg.errors.QueryCanceled: canceling statement due to statement timeout"),
+                span("load_accounts", "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not connect to server: Connection refused")));
         c.put(ErrorCause.TOOL_FAILED + "bug in the tool's code", List.of(
                 span("get_payment", "AttributeError: 'NoneType' object has no attribute 'amount'"),
                 span("format_receipt", "TypeError: Cannot read properties of undefined (reading 'total')"),
