@@ -89,7 +89,7 @@ public final class ErrorCause {
                     + "|unprocessable|overloaded|deadline_exceeded|resource_exhausted|unavailable|internal|permission_denied"
                     + "|unauthenticated|invalid_argument|not_found)");
     /** An exception's message that starts with a status ("InvalidArgument: 400 Request contains …", google-api-core's form). */
-    private static final Pattern STATUS_OPENING_MESSAGE = Pattern.compile("\\w: ([45]\\d\\d) \\p{Lu}");
+    private static final Pattern STATUS_OPENING_MESSAGE = Pattern.compile("\\w: ([45]\\d\\d):? \\p{Lu}");
     private static final Pattern EXCEPTION_CLASS = Pattern.compile("\\b([A-Z][A-Za-z0-9]*(?:Error|Exception|Exceeded|Failure|Fault))\\b");
 
     private static final Pattern CONTENT_FILTER_WORDS = Pattern.compile("content[_ ]?filter|content management policy|content policy"
@@ -108,10 +108,13 @@ public final class ErrorCause {
             + "|maximum (?:number of )?(?:input )?tokens");
     private static final Pattern QUOTA_WORDS = Pattern.compile("insufficient_quota|exceeded your (?:current )?quota|check your (?:plan and )?billing|billing (?:details|hard limit|account|limit|issue|is not|not enabled|required|must be enabled|has not been enabled)|credit balance"
             + "|out of credits|no credits|payment required|spend(?:ing)? limit|budget (?:exceeded|limit)|plan limit|usage limit|hard limit"
-            + "|quota[^.]{0,60}per (?:day|month)|per ?day|daily (?:quota|limit)|monthly (?:quota|limit)|exceeded[^.]{0,30}quota(?![^.]{0,60}per (?:minute|second))"
-            + "|quota (?:has been )?exceeded(?![^.]{0,60}per (?:minute|second))|free tier|trial (?:has )?(?:expired|ended)|subscription (?:has )?(?:expired|lapsed)|insufficient (?:funds|balance|credits)|account (?:is )?(?:suspended|deactivated|not active)");
+            + "|quota[^.]{0,60}per (?:day|month)|per[ _-]?day|daily (?:quota|limit)|monthly (?:quota|limit)"
+            + "|free tier|trial (?:has )?(?:expired|ended)|subscription (?:has )?(?:expired|lapsed)|insufficient (?:funds|balance|credits)|account (?:is )?(?:suspended|deactivated|not active)");
+    /** "Quota exceeded" alone: a quota per minute or second is a rate limit, any other a quota. */
+    private static final Pattern QUOTA_EXCEEDED = Pattern.compile("quota (?:has been )?exceeded|exceeded[^.]{0,30}quota|quota (?:limit )?reached");
+    private static final Pattern SHORT_WINDOW = Pattern.compile("per[ _-]?(?:minute|second|min\\b|sec\\b)|\\b[rt]pm\\b|requests?[ _-]per|concurrent");
     private static final Pattern RATE_WORDS = Pattern.compile("rate[_ -]?limit|too many requests|ratelimit|throttl|requests per (?:min|sec)"
-            + "|tokens per min|\\b[rt]pm\\b|per minute|resource_exhausted|resources? (?:has been |have been )?exhausted|slow ?down|request limit|try again in \\d");
+            + "|tokens per min|\\b[rt]pm\\b|per[ _-]?minute|resource_exhausted|resources? (?:has been |have been )?exhausted|slow ?down|request limit|try again in \\d");
     private static final Pattern EXPIRED_WORDS = Pattern.compile("expired|refresherror|invalid_grant|invalidgranterror|token has been revoked"
             + "|expired or revoked|reauthenticat|re-authenticat|session (?:has )?ended|tokenexpired|expiredtoken|credentials? (?:have|has) expired"
             + "|no longer valid|token is not active|refresh token|needs? to (?:re-?)?login|login required");
@@ -140,7 +143,7 @@ public final class ErrorCause {
             + "|temporary failure in name resolution|name resolution|\\bdns\\b|fetch failed|socket hang ?up|network (?:error|is unreachable|request failed)"
             + "|failed to establish a new connection|newconnectionerror|max retries exceeded with url|remotedisconnected|remote end closed"
             + "|server ?disconnected|clientconnectorerror|\\bssl|sslerror|certificate|tls handshake|broken pipe|unreachable|could not connect|cannot connect|failed to connect"
-            + "|networkerror|err_network|connection to [^ ]+ timed out|no route to host|peer closed|incomplete chunked read|unexpected eof");
+            + "|networkerror|err_network|no such host|unknownhost|unknown host|could not resolve host|host (?:is )?not found|dial tcp|connection to [^ ]+ timed out|no route to host|peer closed|incomplete chunked read|unexpected eof");
     private static final Pattern TOOL_ARGUMENT_WORDS = Pattern.compile("invalid (?:tool |function )?arguments?|invalidtoolargument|tool ?input ?validation"
             + "|arguments? (?:are |is )?(?:invalid|malformed|not valid)|missing (?:\\d+ )?required (?:positional |keyword )?arguments?"
             + "|unexpected keyword argument|got an unexpected|required (?:property|parameter|field|argument)[^.]{0,40}(?:missing|not provided)"
@@ -222,7 +225,8 @@ public final class ErrorCause {
             title = CUT_OFF;
         } else if (CONTEXT_WORDS.matcher(t).find() && !rateLimited(t, status)) {
             title = CONTEXT_WINDOW;
-        } else if (QUOTA_WORDS.matcher(t).find() || Integer.valueOf(402).equals(status)) {
+        } else if (QUOTA_WORDS.matcher(t).find() || Integer.valueOf(402).equals(status)
+                || QUOTA_EXCEEDED.matcher(t).find() && !SHORT_WINDOW.matcher(t).find()) {
             title = QUOTA;
         } else if (EXPIRED_WORDS.matcher(t).find()) {
             title = EXPIRED_CREDENTIALS;
@@ -259,7 +263,7 @@ public final class ErrorCause {
         } else if (Integer.valueOf(404).equals(status) || !tool && t.contains("not_found")) {
             title = tool ? TOOL_FAILED + "resource not found (404)" : MODEL_NOT_FOUND;
             rank = tool ? LIKELY : SPECIFIC;
-        } else if (status != null && status >= 500 || t.contains("internal server error") || t.contains("internalservererror")
+        } else if (status != null && status >= 500 || t.contains("internal server error") || t.contains("internalserver")
                 || t.contains("server_error") || t.contains("service unavailable") || t.contains("bad gateway")
                 || t.matches("(?s).*\\b(?:internal|unavailable)\\b.*") && t.matches("(?s).*\\b(?:grpc|status|code|error)\\b.*")) {
             title = tool ? TOOL_FAILED + "downstream server error (5xx)" : SERVER_ERROR;

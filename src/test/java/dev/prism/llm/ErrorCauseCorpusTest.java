@@ -183,6 +183,51 @@ class ErrorCauseCorpusTest {
         return c;
     }
 
+    /** Other languages' clients (Java, Go, .NET, Ruby, Rust): written after the taxonomy, to see it generalise. */
+    static Map<String, List<Failure>> otherLanguages() {
+        Map<String, List<Failure>> c = new LinkedHashMap<>();
+        c.put(ErrorCause.RATE_LIMIT, List.of(
+                gen("gpt-4o", "openai", null, "com.openai.errors.RateLimitException: 429: Rate limit reached for requests"),
+                gen("gemini-2.0-flash", "vertex", null, "io.grpc.StatusRuntimeException: RESOURCE_EXHAUSTED: Quota exceeded for aiplatform.googleapis.com/generate_content_requests_per_minute_per_project_per_base_model"),
+                gen("gpt-4o-mini", "openai", null, "POST \"https://api.openai.com/v1/chat/completions\": 429 Too Many Requests"),
+                gen("gpt-4o", "azure", null, "System.ClientModel.ClientResultException: HTTP 429 (Too Many Requests)"),
+                gen("claude-sonnet-4", "anthropic", null, "Faraday::TooManyRequestsError: the server responded with status 429")));
+        c.put(ErrorCause.TIMEOUT, List.of(
+                gen("gpt-4o", "openai", null, "java.net.SocketTimeoutException: Read timed out"),
+                gen("gemini-1.5-pro", "vertex", null, "io.grpc.StatusRuntimeException: DEADLINE_EXCEEDED: deadline exceeded after 59.99s"),
+                gen("gpt-4.1", "openai", null, "Post \"https://api.openai.com/v1/responses\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"),
+                gen("claude-3-5-haiku", "anthropic", null, "System.Threading.Tasks.TaskCanceledException: The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.")));
+        c.put(ErrorCause.BAD_API_KEY, List.of(
+                gen("gpt-4o", "openai", null, "com.openai.errors.UnauthorizedException: 401: Incorrect API key provided"),
+                gen("gemini-2.0-flash", "vertex", null, "io.grpc.StatusRuntimeException: UNAUTHENTICATED: Request had invalid authentication credentials."),
+                gen("mistral-large", "mistral", null, "reqwest::Error { kind: Status(401), url: \"https://api.mistral.ai/v1/chat/completions\" }")));
+        c.put(ErrorCause.CONTEXT_WINDOW, List.of(
+                gen("gpt-4o", "openai", null, "dev.langchain4j.exception.InvalidRequestException: This model's maximum context length is 128000 tokens"),
+                gen("claude-sonnet-4", "anthropic", null, "anthropic: prompt is too long: 203411 tokens > 200000 maximum")));
+        c.put(ErrorCause.SERVER_ERROR, List.of(
+                gen("gpt-4o", "openai", null, "com.openai.errors.InternalServerException: 500: The server had an error while processing your request"),
+                gen("gemini-1.5-flash", "vertex", null, "io.grpc.StatusRuntimeException: INTERNAL: Internal error encountered."),
+                gen("gpt-4o-mini", "openai", null, "POST \"https://api.openai.com/v1/chat/completions\": 502 Bad Gateway")));
+        c.put(ErrorCause.NETWORK, List.of(
+                gen("gpt-4o", "openai", null, "java.net.ConnectException: Connection refused"),
+                gen("claude-3-haiku", "anthropic", null, "dial tcp: lookup api.anthropic.com: no such host"),
+                gen("gpt-4o", "azure", null, "System.Net.Http.HttpRequestException: No such host is known. (myres.openai.azure.com:443)")));
+        return c;
+    }
+
+    @Test
+    @DisplayName("clients in other languages (Java, Go, .NET, Ruby, Rust) get the same cause titles")
+    void otherLanguagesGeneralise() {
+        List<String> wrong = new ArrayList<>();
+        otherLanguages().forEach((cause, forms) -> forms.forEach(f -> {
+            String title = ErrorCause.of(f).title();
+            if (!title.equals(cause)) {
+                wrong.add(cause + " <- got \"" + title + "\" for: " + f.error());
+            }
+        }));
+        assertThat(wrong).isEmpty();
+    }
+
     @Test
     @DisplayName("every form of a cause, whatever its SDK, language, exception class or wording, gets that cause's one title")
     void oneTitlePerCause() {
