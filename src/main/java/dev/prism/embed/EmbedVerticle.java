@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Embeds relevant summaries. Each {@code theme_relevant} summary's text (title, newline, summary) joins a batch that
+ * Embeds relevant summaries. Each {@code theme_relevant} summary's text (its {@code embedText}: the canonical cause or
+ * the masked title; title, newline, summary for one stored without it) joins a batch that
  * leaves when full ({@code embed.batchSize}) or {@code embed.batchWaitMillis} after its first text, whichever comes
  * first; texts already embedded with the same model come from a cache keyed by their SHA-256. Vectors are stored
  * (idempotently, so a replayed summary changes nothing), added to the theme's in-memory {@link VectorIndex}, then
@@ -212,7 +213,11 @@ public final class EmbedVerticle extends VerticleBase {
         return themes == null ? null : themes.get(themeId);
     }
 
+    /** The summary's canonical text to embed; for one stored before there was one, its title and summary as before. */
     static String text(SummaryCreated s) {
+        if (s.embedText() != null && !s.embedText().isBlank()) {
+            return s.embedText().strip();
+        }
         String title = s.title() == null ? "" : s.title().strip();
         String summary = s.summary() == null ? "" : s.summary().strip();
         return title + "\n" + summary;

@@ -26,9 +26,20 @@ public final class AnalysisTasks {
     public record Task(long id, Key key, int attempts) {
     }
 
-    /** A finished analysis as stored. */
+    /**
+     * A finished analysis as stored.
+     *
+     * @param embedText the text clustering embeds (see {@link OfflineAnalyzer.Analysis#embedText()}), or null for the
+     *                  title and summary
+     */
     public record Result(String provider, String model, boolean themeRelevant, String title, String summary, String severity,
-                         long inputTokens, long outputTokens, double costUsd, long latencyMillis) {
+                         long inputTokens, long outputTokens, double costUsd, long latencyMillis, String embedText) {
+
+        /** A result whose embedded text is its title and summary. */
+        public Result(String provider, String model, boolean themeRelevant, String title, String summary, String severity,
+                      long inputTokens, long outputTokens, double costUsd, long latencyMillis) {
+            this(provider, model, themeRelevant, title, summary, severity, inputTokens, outputTokens, costUsd, latencyMillis, null);
+        }
     }
 
     public record DeadLetter(long id, Key key, int attempts, String lastError, String rawReply) {
@@ -192,7 +203,7 @@ public final class AnalysisTasks {
         return pool.withTransaction(conn -> conn.preparedQuery("""
                         UPDATE analyses a SET status = 'done', completed_at = now(), lease_until = NULL, provider = $3, model = $4,
                             theme_relevant = $5, title = $6, summary = $7, severity = $8, input_tokens = $9, output_tokens = $10,
-                            cost_usd = $11, latency_ms = $12, last_error = NULL, raw_reply = NULL,
+                            cost_usd = $11, latency_ms = $12, embed_text = $13, last_error = NULL, raw_reply = NULL,
                             superseded_by_version = coalesce(a.superseded_by_version,
                                 (SELECT max(b.trace_version) FROM analyses b WHERE b.project_id = a.project_id AND b.theme_id = a.theme_id
                                     AND b.trace_id = a.trace_id AND b.trace_version > a.trace_version AND b.status = 'done'))
@@ -200,7 +211,8 @@ public final class AnalysisTasks {
                         RETURNING a.project_id, a.theme_id, a.trace_id, a.trace_version, a.superseded_by_version""")
                 .execute(Tuple.tuple().addLong(id).addString(worker).addString(r.provider()).addString(r.model())
                         .addBoolean(r.themeRelevant()).addString(r.title()).addString(r.summary()).addString(r.severity())
-                        .addLong(r.inputTokens()).addLong(r.outputTokens()).addDouble(r.costUsd()).addLong(r.latencyMillis()))
+                        .addLong(r.inputTokens()).addLong(r.outputTokens()).addDouble(r.costUsd()).addLong(r.latencyMillis())
+                        .addString(r.embedText()))
                 .compose(rows -> {
                     if (rows.size() == 0) {
                         return Future.succeededFuture(Stored.NOT_WRITTEN);
@@ -310,7 +322,7 @@ public final class AnalysisTasks {
         String counting = q.includeSuperseded() ? "" : " AND superseded_by_version IS NULL";
         return pool.preparedQuery("""
                         SELECT project_id, theme_id, trace_id, trace_version, prompt_version, theme_relevant, title, summary, severity,
-                               model, input_tokens, output_tokens, cost_usd, latency_ms, completed_at, id, superseded_by_version
+                               model, input_tokens, output_tokens, cost_usd, latency_ms, completed_at, id, superseded_by_version, embed_text
                         FROM analyses WHERE project_id = $1 AND status = 'done'""" + counting + """
 
                           AND ($2::text IS NULL OR theme_id = $2) AND ($3::boolean IS NULL OR theme_relevant = $3)
@@ -327,7 +339,7 @@ public final class AnalysisTasks {
                         java.time.Instant completed = r.getOffsetDateTime(14).toInstant();
                         out.add(new dev.prism.bus.SummaryCreated(r.getString(0), r.getString(1), r.getString(2), r.getInteger(3),
                                 r.getInteger(4), r.getBoolean(5), r.getString(6), r.getString(7), r.getString(8), r.getString(9),
-                                r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13), completed, r.getInteger(16)));
+                                r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13), completed, r.getInteger(16), r.getString(17)));
                         cursor = completed + "_" + r.getLong(15);
                     }
                     return new dev.prism.bus.SummaryQuery.Summaries(out, out.size() == q.limit() ? cursor : null);
@@ -344,7 +356,7 @@ public final class AnalysisTasks {
         return pool.preparedQuery("""
                         SELECT a.project_id, a.theme_id, a.trace_id, a.trace_version, a.prompt_version, a.theme_relevant, a.title, a.summary,
                                a.severity, a.model, coalesce(a.input_tokens, 0), coalesce(a.output_tokens, 0), coalesce(a.cost_usd, 0),
-                               coalesce(a.latency_ms, 0), a.completed_at, a.id
+                               coalesce(a.latency_ms, 0), a.completed_at, a.id, a.embed_text
                         FROM analyses a WHERE a.status = 'done' AND a.theme_relevant AND a.superseded_by_version IS NULL
                           AND (a.completed_at, a.id) > ($1, $2::bigint) AND a.completed_at < $3
                           AND NOT EXISTS (SELECT 1 FROM analyses b WHERE b.project_id = a.project_id AND b.theme_id = a.theme_id
@@ -359,7 +371,7 @@ public final class AnalysisTasks {
                         out.add(new dev.prism.bus.SummaryScan.Entry(new dev.prism.bus.SummaryCreated(r.getString(0), r.getString(1),
                                 r.getString(2), r.getInteger(3), r.getInteger(4), r.getBoolean(5), r.getString(6), r.getString(7),
                                 r.getString(8), r.getString(9), r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13),
-                                r.getOffsetDateTime(14).toInstant()), r.getLong(15)));
+                                r.getOffsetDateTime(14).toInstant(), r.getString(16)), r.getLong(15)));
                     }
                     return new dev.prism.bus.SummaryScan.Page(out);
                 });

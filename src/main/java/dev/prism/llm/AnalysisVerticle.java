@@ -456,7 +456,7 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
                         SummaryCreated created = new SummaryCreated(k.projectId(), k.themeId(), k.traceId(),
                                 k.traceVersion(), k.promptVersion(), result.themeRelevant(), result.title(), result.summary(),
                                 result.severity(), result.model(), result.inputTokens(), result.outputTokens(), result.costUsd(),
-                                result.latencyMillis(), Instant.now());
+                                result.latencyMillis(), Instant.now(), result.embedText());
                         vertx.eventBus().publish(Addresses.SUMMARY_CREATED, created);
                     }
                     return (Void) null;
@@ -554,7 +554,7 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
             OfflineAnalyzer.Analysis a = OfflineAnalyzer.analyze(
                     new OfflineAnalyzer.Theme(ctx.theme().themeId(), ctx.theme().name(), ctx.theme().description()), ctx.trace(), ctx.text());
             return new AnalysisTasks.Result("offline", "offline", a.themeRelevant(), a.title(), a.summary(), a.severity(),
-                    0, 0, 0, (System.nanoTime() - started) / 1_000_000);
+                    0, 0, 0, (System.nanoTime() - started) / 1_000_000, a.embedText());
         }, false);
     }
 

@@ -93,6 +93,41 @@ class AnalysisTasksTest {
     }
 
     @Test
+    @DisplayName("a result's embedText is stored and comes back from the summaries list and the sweep's scan; without one it is null")
+    void embedTextStored() throws Exception {
+        String theme = "embed-" + UUID.randomUUID();
+        await(tasks.enqueue(List.of(new Key("p", theme, "with", 1, 1), new Key("p", theme, "without", 1, 1))));
+        await(database.pool().preparedQuery("UPDATE analyses SET next_attempt_at = now() - interval '1 hour' WHERE theme_id = $1")
+                .execute(io.vertx.sqlclient.Tuple.of(theme)));
+        List<Task> claimed = new ArrayList<>();
+        for (int i = 0; i < 20 && claimed.size() < 2; i++) {
+            for (Task t : await(tasks.claim("w-embed", 50, 60_000))) {
+                if (t.key().themeId().equals(theme)) {
+                    claimed.add(t);
+                } else {
+                    await(tasks.complete(t.id(), "w-embed", result()));
+                }
+            }
+        }
+        assertThat(claimed).hasSize(2);
+        for (Task t : claimed) {
+            Result r = t.key().traceId().equals("with")
+                    ? new Result("offline", "offline", true, "Provider rate limit (429)", "gpt-4o: 429", "high", 0, 0, 0, 1, "Provider rate limit (<n>)")
+                    : result();
+            assertThat(await(tasks.complete(t.id(), "w-embed", r))).isTrue();
+        }
+        List<dev.prism.bus.SummaryCreated> listed = await(tasks.summaries(new dev.prism.bus.SummaryQuery("p", theme, null, null, null, 10, null)))
+                .results();
+        assertThat(listed).extracting(dev.prism.bus.SummaryCreated::traceId, dev.prism.bus.SummaryCreated::embedText)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("with", "Provider rate limit (<n>)"),
+                        org.assertj.core.groups.Tuple.tuple("without", null));
+        dev.prism.bus.SummaryScan.Page page = await(tasks.scan(new dev.prism.bus.SummaryScan(dev.prism.bus.SummaryScan.START, 0,
+                Instant.now().plusSeconds(60), 10_000)));
+        assertThat(page.entries()).filteredOn(e -> e.summary().themeId().equals(theme))
+                .extracting(e -> e.summary().embedText()).containsExactlyInAnyOrder("Provider rate limit (<n>)", null);
+    }
+
+    @Test
     @DisplayName("claims take turns across themes: a theme with a long queue does not starve one queued after it")
     void fairAcrossThemes() throws Exception {
         await(database.pool().query("UPDATE analyses SET status = 'done'").execute());
