@@ -169,8 +169,11 @@ public final class EvalRunner {
         } while (cursor != null);
         long relevant = analyses.values().stream().filter(QualityReport.Analysis::relevant).count();
 
-        // Embedding lags the summaries a little: re-cluster until the run has seen every relevant summary.
+        // Embedding lags the summaries a little: wait until the clustering knows every relevant summary, then re-cluster
+        // once, so the measured clustering is one run over all of them rather than whatever earlier partial runs left.
         if (relevant > 0) {
+            await(theme + ": the clustering knows all " + relevant + " relevant summaries", () ->
+                    api("GET", PROJECT + "/themes/" + theme + "/clusters", null).path("theme_summaries").asLong() >= relevant);
             await(theme + " re-clustering over all " + relevant + " relevant summaries", () ->
                     api("POST", PROJECT + "/themes/" + theme + "/clusters/refresh", null).path("items").asLong() >= relevant);
         }

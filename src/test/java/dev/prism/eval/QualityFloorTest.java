@@ -21,15 +21,20 @@ import org.junit.jupiter.api.Test;
  */
 class QualityFloorTest {
 
-    /** Minimum per theme, a little under what main measured on this corpus (split eval, seed 1, 140 traces). */
+    /**
+     * Minimum per theme, a little under what main measured on this corpus (split eval, seed 1, 140 traces; relevance is
+     * the same on every run, ARI/NMI moved by up to 0.07 between runs because clustering depends on arrival order).
+     */
     record Floor(double precision, double recall, double ari, double nmi) {
     }
 
     static final Map<String, Floor> FLOORS = Map.of(
             // measured on main (offline analyzer): P 1.00, R 1.00, ARI 0.28, NMI 0.50
             "error_analysis", new Floor(0.95, 0.95, 0.15, 0.35),
-            // P 0.91, R 0.67, ARI 1.00, NMI 1.00 (2 clusters: slow, expensive; agent loops are missed)
-            "performance_issues", new Floor(0.60, 0.50, 0.50, 0.50),
+            // P 0.91, R 0.67, ARI 1.00, NMI 1.00 (2 clusters: slow, expensive; agent loops are missed). 11 relevant
+            // traces barely make two clusters of min_cluster_size 5, and Prism's clustering follows the order embeddings
+            // arrive in, so the cluster floors stay at 0 here; docs/quality.md has the steadier 600-trace figures.
+            "performance_issues", new Floor(0.60, 0.50, 0.00, 0.00),
             // P 1.00, R 0.20, ARI 0.07, NMI 0.45 (6 of 30 found; one cluster or none)
             "feature_requests", new Floor(0.80, 0.10, -0.10, 0.00),
             // P 0.83, R 0.20, everything in Other
