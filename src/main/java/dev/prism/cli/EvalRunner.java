@@ -139,8 +139,8 @@ public final class EvalRunner {
         });
 
         // A run over the corpus's window queues whatever streaming has not analysed yet and counts down to nothing pending.
-        ObjectNode window0 = JSON.createObjectNode().put("date_from", window[0].toString()).put("date_to", window[1].toString());
-        JsonNode run = api("POST", PROJECT + "/themes/" + theme + "/runs", window0.toString());
+        ObjectNode corpusWindow = JSON.createObjectNode().put("date_from", window[0].toString()).put("date_to", window[1].toString());
+        JsonNode run = api("POST", PROJECT + "/themes/" + theme + "/runs", corpusWindow.toString());
         String runId = run.get("id").asText();
         JsonNode[] finished = new JsonNode[1];
         await(theme + " run " + runId + " finished with nothing pending", () -> {

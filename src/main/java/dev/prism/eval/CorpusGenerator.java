@@ -518,9 +518,4 @@ public final class CorpusGenerator {
         }
         return ((ToolResult) m).content().length();
     }
-
-    /** The phrase bank's description of a category, which a good cluster name should match. */
-    public String description(String theme, String category) {
-        return bank.category(theme, category).description();
-    }
 }
