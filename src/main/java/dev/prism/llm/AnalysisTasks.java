@@ -26,9 +26,18 @@ public final class AnalysisTasks {
     public record Task(long id, Key key, int attempts) {
     }
 
-    /** A finished analysis as stored. */
+    /**
+     * A finished analysis as stored. {@code inputTokens} counts all input; {@code cacheReadTokens} and
+     * {@code cacheWriteTokens} are the parts the provider read from or wrote to its prompt cache, which
+     * {@code costUsd} prices at the cache prices.
+     */
     public record Result(String provider, String model, boolean themeRelevant, String title, String summary, String severity,
-                         long inputTokens, long outputTokens, double costUsd, long latencyMillis) {
+                         long inputTokens, long outputTokens, double costUsd, long latencyMillis, long cacheReadTokens,
+                         long cacheWriteTokens) {
+        public Result(String provider, String model, boolean themeRelevant, String title, String summary, String severity,
+                      long inputTokens, long outputTokens, double costUsd, long latencyMillis) {
+            this(provider, model, themeRelevant, title, summary, severity, inputTokens, outputTokens, costUsd, latencyMillis, 0, 0);
+        }
     }
 
     public record DeadLetter(long id, Key key, int attempts, String lastError, String rawReply) {
@@ -155,11 +164,13 @@ public final class AnalysisTasks {
         return pool.preparedQuery("""
                         UPDATE analyses SET status = 'done', completed_at = now(), lease_until = NULL, provider = $3, model = $4,
                             theme_relevant = $5, title = $6, summary = $7, severity = $8, input_tokens = $9, output_tokens = $10,
-                            cost_usd = $11, latency_ms = $12, last_error = NULL, raw_reply = NULL
+                            cost_usd = $11, latency_ms = $12, cache_read_tokens = $13, cache_write_tokens = $14, last_error = NULL,
+                            raw_reply = NULL
                         WHERE id = $1 AND status = 'running' AND leased_by = $2""")
                 .execute(Tuple.tuple().addLong(id).addString(worker).addString(r.provider()).addString(r.model())
                         .addBoolean(r.themeRelevant()).addString(r.title()).addString(r.summary()).addString(r.severity())
-                        .addLong(r.inputTokens()).addLong(r.outputTokens()).addDouble(r.costUsd()).addLong(r.latencyMillis()))
+                        .addLong(r.inputTokens()).addLong(r.outputTokens()).addDouble(r.costUsd()).addLong(r.latencyMillis())
+                        .addLong(r.cacheReadTokens()).addLong(r.cacheWriteTokens()))
                 .map(rows -> rows.rowCount() == 1);
     }
 

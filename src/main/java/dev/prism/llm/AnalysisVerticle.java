@@ -513,7 +513,7 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
                         logPaused(c.projectId());
                     }
                     // In the database too, so the day's spend survives a restart and other instances see it.
-                    return settings.recordCall(c.projectId(), c.shape(), choice.provider(), r.model(), r.inputTokens(), r.outputTokens(), cost)
+                    return settings.recordCall(c.projectId(), c.shape(), choice.provider(), r.model(), r.usage(), cost)
                             .onFailure(e -> LOG.warn("Spend of a {} call for project {} not recorded: {}", c.shape(), c.projectId(), e.toString()))
                             .otherwiseEmpty()
                             .map(v -> new LlmCompletion.Reply(r.text(), choice.provider(), r.model(), r.inputTokens(), r.outputTokens(), cost));

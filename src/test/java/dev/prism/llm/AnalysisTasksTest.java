@@ -202,4 +202,22 @@ class AnalysisTasksTest {
         await(tasks.fail(t.id(), "w", "429", null, Instant.now().plusSeconds(60), 5));
         assertThat(await(tasks.claim("w", 100, 60_000))).as("not before its retry time").noneMatch(x -> x.key().themeId().equals(later));
     }
+
+    @Test
+    @DisplayName("a result's cache reads and writes are stored next to its tokens and cost")
+    void cachedTokensStored() throws Exception {
+        await(database.pool().query("UPDATE analyses SET status = 'done'").execute());
+        String theme = "cached-" + UUID.randomUUID();
+        await(tasks.enqueue(keys(theme, 1)));
+        Task task = await(tasks.claim("w", 1, 60_000)).get(0);
+        Result cached = new Result("openai", "gpt-4.1-mini", true, "Expired credentials", "s", "high", 2_000, 60, 0.000_35, 410, 1_792, 0);
+        assertThat(await(tasks.complete(task.id(), "w", cached))).isTrue();
+        io.vertx.sqlclient.Row row = await(database.pool().preparedQuery(
+                "SELECT input_tokens, cache_read_tokens, cache_write_tokens, cost_usd FROM analyses WHERE id = $1")
+                .execute(io.vertx.sqlclient.Tuple.of(task.id()))).iterator().next();
+        assertThat(row.getLong(0)).isEqualTo(2_000);
+        assertThat(row.getLong(1)).isEqualTo(1_792);
+        assertThat(row.getLong(2)).isZero();
+        assertThat(row.getDouble(3)).isEqualTo(0.000_35);
+    }
 }
