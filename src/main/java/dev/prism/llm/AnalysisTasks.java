@@ -97,7 +97,9 @@ public final class AnalysisTasks {
      * the others: each theme's oldest due task first, then each theme's second, and so on. The distinct themes come
      * from a skip scan of the queue index (one probe per theme), so the cost does not grow with the queue's length.
      * Candidates are over-fetched fourfold so that concurrent claimers (other instances) skipping each other's locked
-     * rows still fill their batch.
+     * rows still fill their batch. Each candidate brings the due tasks of the same trace version for other themes along,
+     * claimed right after it: the themes of one trace then reach the provider together, and all but the first read the
+     * trace from the provider's prompt cache, even when the themes' queues are of very different lengths.
      *
      * @param pausedProjects projects whose tasks stay queued (their daily budget is spent)
      */
@@ -131,15 +133,28 @@ public final class AnalysisTasks {
                             WHERE NOT (q.project_id = ANY($4::text[]))
                               AND NOT EXISTS (SELECT 1 FROM unnest($5::text[], $6::text[]) p(project_id, theme_id)
                                               WHERE p.project_id = q.project_id AND p.theme_id = q.theme_id)
+                        ), leads AS (
+                            SELECT id, row_number() OVER (ORDER BY turn, next_attempt_at, id) AS rank
+                            FROM (SELECT id, turn, next_attempt_at FROM turns ORDER BY turn, next_attempt_at, id LIMIT $2 * 4) t
+                        ), family AS (
+                            -- Each lead brings its trace version's other due tasks (other themes) right after it, so
+                            -- they reach the provider together while the trace is in its prompt cache.
+                            SELECT s.id, min(l.rank) AS rank FROM leads l
+                            JOIN analyses la ON la.id = l.id
+                            JOIN analyses s ON s.project_id = la.project_id AND s.trace_id = la.trace_id
+                                           AND s.trace_version = la.trace_version AND s.status IN ('queued', 'running')
+                            WHERE NOT EXISTS (SELECT 1 FROM unnest($5::text[], $6::text[]) p(project_id, theme_id)
+                                              WHERE p.project_id = s.project_id AND p.theme_id = s.theme_id)
+                            GROUP BY s.id
                         )
                         UPDATE analyses a SET status = 'running', attempts = a.attempts + 1, leased_by = $1,
                             lease_until = now() + make_interval(secs => $3)
                         FROM (SELECT a.id FROM analyses a
-                              JOIN (SELECT id, turn, next_attempt_at FROM turns ORDER BY turn, next_attempt_at, id LIMIT $2 * 4) c ON c.id = a.id
+                              JOIN family c ON c.id = a.id
                               -- Repeated here: a row another claimer took and committed since the CTE read it is
                               -- re-checked against this condition when locked, and then left alone.
                               WHERE (a.status = 'queued' AND a.next_attempt_at <= now()) OR (a.status = 'running' AND a.lease_until < now())
-                              ORDER BY c.turn, c.next_attempt_at, c.id LIMIT $2
+                              ORDER BY c.rank, a.id LIMIT $2
                               FOR UPDATE OF a SKIP LOCKED) due
                         WHERE a.id = due.id
                         RETURNING a.id, a.project_id, a.theme_id, a.trace_id, a.trace_version, a.prompt_version, a.attempts""")

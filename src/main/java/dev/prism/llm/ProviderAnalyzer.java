@@ -96,7 +96,7 @@ final class ProviderAnalyzer {
      * @param mayStart asked before each call starts (a budget may run out while the task waits for a slot)
      */
     Future<AnalysisTasks.Result> analyze(String prompt, String model, String theme, java.util.function.BooleanSupplier mayStart) {
-        return call(LlmProvider.Request.analysis(model, SYSTEM, prompt, MAX_ANSWER_TOKENS), mayStart).compose(first -> {
+        return afterWarmUp(LlmProvider.Request.analysis(model, SYSTEM, prompt, MAX_ANSWER_TOKENS), mayStart).compose(first -> {
             try {
                 return Future.succeededFuture(result(AnswerParser.parse(first.text()), model, first, null));
             } catch (AnswerParser.Invalid invalid) {
@@ -130,6 +130,61 @@ final class ProviderAnalyzer {
 
     String providerName() {
         return providerName;
+    }
+
+    /**
+     * Below this many tokens (system message and shared prefix together, at about four characters a token) no provider
+     * caches a prefix (OpenAI and Gemini 2.5 start at 1,024, Anthropic at 1,024 to 4,096), so a call never waits for a
+     * sibling to warm a cache that will not exist.
+     */
+    static final int MIN_CACHEABLE_TOKENS = 1_024;
+
+    /** A prefix several calls share: the model and a digest of the system message and the shared part of the prompt. */
+    record SharedPrefix(String model, int chars, int digest) {
+        static SharedPrefix of(LlmProvider.Request r) {
+            int shared = r.sharedPrefixChars();
+            if (shared == 0 || (r.system().length() + shared) / Pricing.CHARS_PER_TOKEN < MIN_CACHEABLE_TOKENS) {
+                return null;
+            }
+            int digest = r.system().hashCode();
+            for (int i = 0; i < shared; i++) {
+                digest = 31 * digest + r.user().charAt(i);
+            }
+            return new SharedPrefix(r.model(), shared, digest);
+        }
+    }
+
+    /** Shared prefixes whose first call is in flight, with that call's completion. */
+    private final java.util.Map<SharedPrefix, Future<Void>> warming = new java.util.HashMap<>();
+
+    /**
+     * The call, after the first call with the same shared prefix (another theme's analysis of the same trace) has come
+     * back. Providers write a prefix to their cache as they process the request that carries it: calls sent at the
+     * same moment all miss, so the first goes alone and its siblings follow once it is answered (or failed), and read
+     * the trace from the cache. A call whose prefix is too short to be cached never waits.
+     */
+    private Future<LlmProvider.Reply> afterWarmUp(LlmProvider.Request request, java.util.function.BooleanSupplier mayStart) {
+        SharedPrefix prefix = SharedPrefix.of(request);
+        if (prefix == null) {
+            return call(request, mayStart);
+        }
+        Future<Void> first = warming.get(prefix);
+        if (first != null) {
+            return first.transform(done -> call(request, mayStart));
+        }
+        io.vertx.core.Promise<Void> answered = io.vertx.core.Promise.promise();
+        warming.put(prefix, answered.future());
+        return call(request, mayStart).onComplete(done -> {
+            warming.remove(prefix);
+            // On the next turn of the event loop: by then the caller has counted this call's cost, so a budget it
+            // spent stops the siblings before they start.
+            vertx.runOnContext(v -> answered.complete());
+        });
+    }
+
+    /** Shared prefixes whose first call is still in flight (for tests). */
+    int warmingPrefixes() {
+        return warming.size();
     }
 
     private Future<LlmProvider.Reply> call(LlmProvider.Request request, java.util.function.BooleanSupplier mayStart) {

@@ -220,4 +220,28 @@ class AnalysisTasksTest {
         assertThat(row.getLong(2)).isZero();
         assertThat(row.getDouble(3)).isEqualTo(0.000_35);
     }
+
+    @Test
+    @DisplayName("a claim takes a trace version's tasks for every theme together, however long each theme's queue")
+    void siblingsClaimedTogether() throws Exception {
+        await(database.pool().query("UPDATE analyses SET status = 'done'").execute());
+        String long1 = "long-" + UUID.randomUUID();
+        String short1 = "short-" + UUID.randomUUID();
+        String paused = "paused-" + UUID.randomUUID();
+        List<Key> backlog = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            backlog.add(new Key("p", long1, "older-" + i, 1, 1));
+        }
+        await(tasks.enqueue(backlog));
+        // The trace's task is the oldest of the short theme's queue but 101st in the long one's.
+        await(tasks.enqueue(List.of(new Key("p", short1, "shared", 1, 1))));
+        await(tasks.enqueue(List.of(new Key("p", long1, "shared", 1, 1), new Key("p", paused, "shared", 1, 1),
+                new Key("p", short1, "shared", 2, 1))));
+        List<Task> claimed = await(tasks.claim("w", 4, 60_000, List.of(), List.<String[]>of(new String[]{"p", paused})));
+        assertThat(claimed).hasSize(4);
+        assertThat(claimed).filteredOn(t -> t.key().traceId().equals("shared") && t.key().traceVersion() == 1)
+                .extracting(t -> t.key().themeId()).as("both themes' tasks for the trace version, none of the paused theme")
+                .containsExactlyInAnyOrder(long1, short1);
+        await(database.pool().query("UPDATE analyses SET status = 'done'").execute());
+    }
 }

@@ -187,4 +187,45 @@ class OpenAiProviderTest {
         assertThat(OpenAiProvider.cachedTokens(usage)).isEqualTo(1_920);
         assertThat(OpenAiProvider.cachedTokens(JSON.createObjectNode())).isZero();
     }
+
+    @Test
+    @DisplayName("of the themes' calls for one trace started together, the first goes alone and the others follow its answer, so they find the prefix cached; short prefixes never wait")
+    void firstCallWarmsTheCache(Vertx vertx) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        List<Integer> inFlightAtArrival = new CopyOnWriteArrayList<>();
+        behaviour = req -> {
+            inFlightAtArrival.add(inFlight.incrementAndGet());
+            vertx.setTimer(150, id -> {
+                inFlight.decrementAndGet();
+                req.response().putHeader("Content-Type", "application/json")
+                        .end(completion("{\"theme_relevant\": false, \"title\": \"\", \"summary\": \"\", \"severity\": \"low\"}"));
+            });
+        };
+        ProviderAnalyzer analyzer = new ProviderAnalyzer(vertx, "openai", provider,
+                new FlowControl(new FlowControl.Limits(8, 1_000, 10_000_000, 5, 30_000), System::currentTimeMillis), dev.prism.pricing.Pricing.DEFAULTS);
+        String longTrace = "[user] Please reconcile these 40 invoices against the ledger\n[tool] ledger_lookup -> 40 rows\n".repeat(60);
+        assertThat(longTrace.length() / 4).isGreaterThan(ProviderAnalyzer.MIN_CACHEABLE_TOKENS);
+        List<io.vertx.core.Future<AnalysisTasks.Result>> calls = new CopyOnWriteArrayList<>();
+        vertx.runOnContext(v -> dev.prism.theme.BuiltInPrompts.rendered("trace-long", longTrace).forEach((theme, prompt) ->
+                calls.add(analyzer.analyze(prompt, "gpt-4o-mini", theme, () -> true))));
+        while (calls.size() < 6) {
+            Thread.onSpinWait();
+        }
+        TestServer.await(io.vertx.core.Future.all(List.copyOf(calls)));
+        assertThat(inFlightAtArrival).hasSize(6);
+        assertThat(inFlightAtArrival.get(0)).isEqualTo(1);
+        assertThat(inFlightAtArrival.get(1)).as("the second call started after the first was answered").isEqualTo(1);
+        assertThat(inFlightAtArrival).as("the other five then go together").contains(5);
+        assertThat(analyzer.warmingPrefixes()).isZero();
+
+        inFlightAtArrival.clear();
+        List<io.vertx.core.Future<AnalysisTasks.Result>> shortCalls = new CopyOnWriteArrayList<>();
+        vertx.runOnContext(v -> dev.prism.theme.BuiltInPrompts.rendered("trace-short", "[user] hi\n[assistant] hello\n").forEach((theme, prompt) ->
+                shortCalls.add(analyzer.analyze(prompt, "gpt-4o-mini", theme, () -> true))));
+        while (shortCalls.size() < 6) {
+            Thread.onSpinWait();
+        }
+        TestServer.await(io.vertx.core.Future.all(List.copyOf(shortCalls)));
+        assertThat(inFlightAtArrival).as("a prefix too short to cache: all six at once").contains(6);
+    }
 }
