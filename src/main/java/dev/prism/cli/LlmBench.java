@@ -129,8 +129,12 @@ final class LlmBench implements Callable<Integer> {
         return 0;
     }
 
-    /** What the benchmark provider billed, as its usage figures said: one line per call. */
-    record Billed(long promptTokens, long cachedTokens, long completionTokens) {
+    /**
+     * What the benchmark provider billed, as its usage figures said: one line per call, with the trace it carried (its
+     * fenced text) and how long the system message and the leading fenced trace are together, in tokens (0 when the
+     * prompt does not start with the trace).
+     */
+    record Billed(long promptTokens, long cachedTokens, long completionTokens, String trace, long sharedPrefixTokens) {
     }
 
     /** One layout's figures. */
@@ -149,6 +153,19 @@ final class LlmBench implements Callable<Integer> {
 
         long callsWithCache() {
             return calls.stream().filter(c -> c.cachedTokens() > 0).count();
+        }
+
+        /** Calls whose system message and leading trace reach the 1,024 tokens a provider caches at the least. */
+        long callsWithCacheablePrefix() {
+            return calls.stream().filter(c -> c.sharedPrefixTokens() >= PromptCacheModel.MIN_TOKENS).count();
+        }
+
+        /** Traces analysed by 1, 2, … themes. */
+        java.util.SortedMap<Long, Long> themesPerTrace() {
+            Map<String, Long> perTrace = calls.stream().collect(java.util.stream.Collectors.groupingBy(Billed::trace,
+                    java.util.stream.Collectors.counting()));
+            return perTrace.values().stream().collect(java.util.stream.Collectors.groupingBy(n -> n, java.util.TreeMap::new,
+                    java.util.stream.Collectors.counting()));
         }
 
         /** Dollars per 1,000 traces at a model's list prices (cached input at its cached price). */
@@ -183,6 +200,10 @@ final class LlmBench implements Callable<Integer> {
                     r.calls().size(), r.callsWithCache(), 100.0 * r.callsWithCache() / Math.max(1, r.calls().size()), r.prompt(), r.cached(),
                     100.0 * r.cached() / Math.max(1, r.prompt()), r.completion(), r.serverSpendUsd(), r.usdPerThousand(price), r.usdPerThousand(mini));
         }
+        for (CostRun r : runs) {
+            System.out.printf("%s: traces analysed by n themes %s; calls whose system message and leading trace reach 1,024 tokens: %,d of %,d%n",
+                    r.layout(), r.themesPerTrace(), r.callsWithCacheablePrefix(), r.calls().size());
+        }
         System.out.printf("Prices per million tokens: %s $%.3f input, $%.3f cached input, $%.2f output; gpt-4o-mini $%.3f / $%.4f / $%.2f.%n",
                 model, price.input(), price.cacheRead(), price.output(), mini.input(), mini.cacheRead(), mini.output());
         System.out.println("Published for comparison (per 1,000 conversations): Clio $0.49, Kura $0.34.");
@@ -197,19 +218,25 @@ final class LlmBench implements Callable<Integer> {
         HttpServer provider = ReplayCommand.await(providerVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
             String prompt;
             String requested;
+            String trace;
+            long sharedPrefixTokens;
             try {
                 JsonNode json = MAPPER.readTree(body.toString());
-                StringBuilder text = new StringBuilder();
-                json.get("messages").forEach(m -> text.append(m.get("content").asText()));
-                prompt = text.toString();
+                String system = json.get("messages").get(0).get("content").asText();
+                String user = json.get("messages").get(1).get("content").asText();
+                prompt = system + user;
                 requested = json.path("model").asText("unknown");
+                int open = user.indexOf(dev.prism.bus.TracePrompt.FENCE_OPEN + "\n");
+                trace = open < 0 ? "" : user.substring(open, user.indexOf("\n" + dev.prism.bus.TracePrompt.FENCE_CLOSE, open));
+                int shared = dev.prism.bus.TracePrompt.sharedPrefixLength(user);
+                sharedPrefixTokens = shared == 0 ? 0 : PromptCacheModel.tokens(system) + PromptCacheModel.tokens(user.substring(0, shared));
             } catch (Exception e) {
                 req.response().setStatusCode(400).end();
                 return;
             }
             // Looked up as the request arrives, stored once it is answered: requests sent together all miss.
             Billed b = new Billed(PromptCacheModel.tokens(prompt), cache.cachedTokens(prompt, System.currentTimeMillis()),
-                    PromptCacheModel.tokens(BENCH_ANSWER));
+                    PromptCacheModel.tokens(BENCH_ANSWER), trace, sharedPrefixTokens);
             providerVertx.setTimer(latencyMillis, id -> {
                 cache.store(prompt, System.currentTimeMillis());
                 billed.add(b);

@@ -98,7 +98,7 @@ class PromptTemplateTest {
         for (String prompt : BuiltInPrompts.rendered("trace-1", TRACE).values()) {
             assertThat(prompt).contains("underlying cause or request").contains("\"Provider rate limit (429)\"")
                     .contains("\"Asks for CSV export\"").contains("whatever the SDK, exception class, model, language or wording")
-                    .contains("No ids, names or figures from this trace in the title");
+                    .contains("no ids, names or figures from this trace in the title").contains("the specifics in the summary");
             assertThat(PromptTemplate.problems(prompt.replace("<<<TRACE_DATA", "{{trace_text}}"))).isEmpty();
         }
     }
