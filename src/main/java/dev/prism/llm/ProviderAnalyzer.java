@@ -78,6 +78,12 @@ final class ProviderAnalyzer {
             severity: high when the user was blocked or the failure is costly or repeated; medium when the answer was \
             degraded, late or needed a retry; low when the impact was minor or the theme notes a success.""";
 
+    /**
+     * The repair call's system message: the repair fixes only the form of a reply whose content stands, so it needs the
+     * answer's shape and not the rules for judging a trace, and stays a few hundred tokens.
+     */
+    static final String REPAIR_SYSTEM = "You fix the form of an analysis of one trace of an LLM-powered application. Answer with one JSON "
+            + "object only: {\"theme_relevant\": true|false, \"title\": \"...\", \"summary\": \"...\", \"severity\": \"low|medium|high\"}.";
     static final int MAX_ANSWER_TOKENS = 400;
     /** Of an unusable reply, this much goes back in the repair call (a provider ignoring max_tokens cannot grow it). */
     static final int MAX_REPAIRED_REPLY_CHARS = 8_000;
@@ -145,7 +151,7 @@ final class ProviderAnalyzer {
             try {
                 return Future.succeededFuture(result(AnswerParser.parse(first.text()), model, first, null));
             } catch (AnswerParser.Invalid invalid) {
-                return call(new LlmProvider.Request(model, SYSTEM, repairPrompt(theme, first.text(), invalid.getMessage()), MAX_ANSWER_TOKENS),
+                return call(new LlmProvider.Request(model, REPAIR_SYSTEM, repairPrompt(theme, first.text(), invalid.getMessage()), MAX_ANSWER_TOKENS),
                         mayStart).compose(second -> {
                     try {
                         return Future.succeededFuture(result(AnswerParser.parse(second.text()), model, second, first));
