@@ -34,7 +34,7 @@ final class BuiltInThemes {
         return """
                 {{trace_text}}
 
-                Review the trace above for one analysis theme, "{{theme_name}}": {{theme_description}}
+                Review the trace above for the analysis theme "{{theme_name}}": {{theme_description}}
 
                 Look for:
                 %s
