@@ -9,9 +9,9 @@ import static dev.prism.llm.ProviderHttp.MAPPER;
 
 /**
  * Anthropic Messages API: {@code POST {base}/v1/messages} with {@code x-api-key} and {@code anthropic-version}. The
- * answer is prefilled with "{" so the model continues a JSON object; the parser reads it back whole. What analysis
- * calls share is marked for Anthropic's prompt cache: the system message (the same for every call) and the trace
- * every theme's prompt for it starts with.
+ * answer is prefilled with "{" so the model continues a JSON object; the parser reads it back whole. The part of the
+ * prompt shared across themes (the system message and the trace every theme's prompt for it starts with) is marked
+ * for Anthropic's prompt cache.
  */
 public final class AnthropicProvider implements LlmProvider {
 
@@ -29,15 +29,7 @@ public final class AnthropicProvider implements LlmProvider {
     @Override
     public Future<Reply> complete(Request request) {
         ObjectNode body = MAPPER.createObjectNode().put("model", request.model()).put("max_tokens", request.maxTokens())
-                .put("temperature", 0);
-        if (request.shape() == AnswerShape.ANALYSIS) {
-            // Every analysis call has the same system message: a breakpoint of its own caches it across traces, not
-            // only across the themes of one trace.
-            body.putArray("system").addObject().put("type", "text").put("text", request.system())
-                    .putObject("cache_control").put("type", "ephemeral");
-        } else {
-            body.put("system", request.system());
-        }
+                .put("temperature", 0).put("system", request.system());
         var messages = body.putArray("messages");
         messages.add(MAPPER.createObjectNode().put("role", "user").set("content", userContent(request)));
         messages.add(MAPPER.createObjectNode().put("role", "assistant").put("content", "{"));

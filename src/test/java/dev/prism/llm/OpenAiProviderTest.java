@@ -174,8 +174,6 @@ class OpenAiProviderTest {
             assertThat(body.get("response_format")).isEqualTo(bodies.get(0).get("response_format"));
         }
         assertThat(bodies.stream().map(b -> b.get("messages").get(1).get("content").asText().substring(shared)).distinct()).hasSize(6);
-        assertThat(ProviderAnalyzer.SYSTEM.length() / 4).as("the system message alone is long enough to be cached across traces")
-                .isGreaterThan(ProviderAnalyzer.MIN_CACHEABLE_TOKENS);
         // 812 prompt tokens of which 512 cached, 64 out, gpt-4o-mini: $0.15 / $0.075 cached / $0.60 per million.
         assertThat(result.costUsd()).isCloseTo((300 * 0.15 + 512 * 0.075 + 64 * 0.60) / 1e6, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(result.cacheReadTokens()).isEqualTo(512);
