@@ -56,9 +56,45 @@ final class LlmBench implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "5", description = "With --cost: the demo traffic's seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--context-chars", defaultValue = "0", description = "With --cost: earlier turns of about this many characters "
+            + "added to each trace's first generation, for traces as long as a RAG or agent application's (default: ${DEFAULT-VALUE}).")
+    int contextChars;
+
     @Override
     public Integer call() throws Exception {
         return cost ? cost() : throughput();
+    }
+
+    /**
+     * Lengthens a demo trace as an application with retrieved documents or a long history would: earlier user and
+     * assistant turns (each under the length the text renderer shortens) inserted after the system message of its
+     * first generation whose input is a list of role/content messages. Each trace gets different text.
+     */
+    static void addContext(List<ObjectNode> trace, int chars, java.util.Random random) {
+        if (chars <= 0) {
+            return;
+        }
+        for (ObjectNode event : trace) {
+            JsonNode input = event.path("properties").path("$ai_input");
+            if (!"$ai_generation".equals(event.path("event").asText()) || !input.isArray() || input.isEmpty()
+                    || !input.get(0).has("role") || !input.get(0).path("content").isTextual()) {
+                continue;
+            }
+            com.fasterxml.jackson.databind.node.ArrayNode messages = (com.fasterxml.jackson.databind.node.ArrayNode) input;
+            int at = "system".equals(messages.get(0).path("role").asText()) ? 1 : 0;
+            String[] words = {"invoice", "ledger", "shipment", "warranty", "tenant", "clause", "refund", "schedule", "policy", "account",
+                    "order", "delivery", "payment", "contract", "customer", "supplier", "report", "quarter", "region", "balance"};
+            for (int added = 0; added < chars; ) {
+                StringBuilder doc = new StringBuilder("Earlier context, document ").append(random.nextInt(100_000)).append(":");
+                while (doc.length() < 900) {
+                    doc.append(' ').append(words[random.nextInt(words.length)]).append(' ').append(random.nextInt(10_000));
+                }
+                messages.insert(at++, MAPPER.createObjectNode().put("role", "user").put("content", doc.toString()));
+                messages.insert(at++, MAPPER.createObjectNode().put("role", "assistant").put("content", "Noted; I will use this document."));
+                added += doc.length() + 40;
+            }
+            return;
+        }
     }
 
     private Integer throughput() throws Exception {
@@ -190,7 +226,8 @@ final class LlmBench implements Callable<Integer> {
             throw new IllegalArgumentException("no built-in price for " + model);
         }
         System.out.println();
-        System.out.printf("Demo mix, seed %d, %d traces, six built-in themes (their pre-filters and sampling); tokens ~ characters / 4.%n", seed, traces);
+        System.out.printf("Demo mix, seed %d, %d traces%s, six built-in themes (their pre-filters and sampling); tokens ~ characters / 4.%n", seed,
+                traces, contextChars > 0 ? String.format(", about %,d characters of earlier turns added to each", contextChars) : "");
         System.out.println("| layout | analyses | calls | calls with cached input | input tokens | of which cached | output tokens "
                 + "| server's recorded spend | $ / 1,000 traces, " + model + " | $ / 1,000 traces, gpt-4o-mini |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -262,10 +299,13 @@ final class LlmBench implements Callable<Integer> {
                 }
             }
             DemoTraffic demo = new DemoTraffic(seed);
+            java.util.Random contextRandom = new java.util.Random(seed);
             for (int sent = 0; sent < traces; ) {
                 List<JsonNode> batch = new ArrayList<>();
                 for (int i = 0; i < 50 && sent < traces; i++, sent++) {
-                    batch.addAll(demo.nextTrace(Instant.now()));
+                    List<ObjectNode> trace = demo.nextTrace(Instant.now());
+                    addContext(trace, contextChars, contextRandom);
+                    batch.addAll(trace);
                 }
                 ReplayCommand.await(sender.send(batch));
             }

@@ -49,4 +49,23 @@ class PromptCacheModelTest {
                 .contains("- x\n\n{{trace_text}}\n\nReply with one JSON object");
         assertThat(legacy.length()).isEqualTo(prompt.length());
     }
+
+    @Test
+    @DisplayName("the benchmark lengthens a trace with earlier turns after its first generation's system message")
+    void addContext() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode generation = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree("""
+                {"event": "$ai_generation", "properties": {"$ai_input": [{"role": "system", "content": "Be brief."},
+                 {"role": "user", "content": "Where is my order?"}]}}""");
+        com.fasterxml.jackson.databind.node.ObjectNode gemini = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree("""
+                {"event": "$ai_generation", "properties": {"$ai_input": {"contents": [{"parts": [{"text": "hi"}]}]}}}""");
+        String untouched = gemini.toString();
+        LlmBench.addContext(java.util.List.of(gemini, generation), 3_000, new java.util.Random(1));
+        com.fasterxml.jackson.databind.JsonNode input = generation.get("properties").get("$ai_input");
+        assertThat(gemini.toString()).isEqualTo(untouched);
+        assertThat(input.get(0).get("content").asText()).isEqualTo("Be brief.");
+        assertThat(input.get(input.size() - 1).get("content").asText()).isEqualTo("Where is my order?");
+        assertThat(input.toString().length()).isGreaterThan(3_000);
+        assertThat(input.get(1).get("content").asText().length()).isLessThan(1_000);
+    }
 }
