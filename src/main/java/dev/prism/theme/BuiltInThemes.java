@@ -39,7 +39,7 @@ final class BuiltInThemes {
                 Look for:
                 %s
 
-                Reply with one JSON object and nothing else, {"theme_relevant": true or false, "title": "...", "summary": "...", "severity": "low" | "medium" | "high"}, as the system rules say: a title of at most 8 words naming the underlying cause or request in plain words, the same whatever the SDK, exception class, model, language or wording (e.g. "Provider rate limit (429)", "Asks for CSV export"), with no ids, names or figures from this trace in the title; the specifics in the summary; "theme_relevant" false, with an empty title and summary, when the trace shows nothing for this theme.
+                Reply with one JSON object and nothing else, {"theme_relevant": true or false, "title": "...", "summary": "...", "severity": "low" | "medium" | "high"}: a title of at most 8 words naming the underlying cause or request in plain words, the same whatever the SDK, exception class, model, language or wording (e.g. "Provider rate limit (429)", "Asks for CSV export"), with no ids, names or figures from this trace in the title; the specifics in the summary; "theme_relevant" false, with an empty title and summary, when the trace shows nothing for this theme.
                 """.formatted(lookFor.strip());
     }
 
