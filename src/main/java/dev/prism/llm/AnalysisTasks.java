@@ -27,18 +27,34 @@ public final class AnalysisTasks {
     }
 
     /**
-     * A finished analysis as stored.
+     * A finished analysis as stored. {@code inputTokens} counts all input; {@code cacheReadTokens} and
+     * {@code cacheWriteTokens} are the parts the provider read from or wrote to its prompt cache, which
+     * {@code costUsd} prices at the cache prices.
      *
      * @param embedText the text clustering embeds (see {@link OfflineAnalyzer.Analysis#embedText()}), or null for the
      *                  title and summary
      */
     public record Result(String provider, String model, boolean themeRelevant, String title, String summary, String severity,
-                         long inputTokens, long outputTokens, double costUsd, long latencyMillis, String embedText) {
+                         long inputTokens, long outputTokens, double costUsd, long latencyMillis, long cacheReadTokens,
+                         long cacheWriteTokens, String embedText) {
+
+        /** A result with nothing read from a prompt cache. */
+        public Result(String provider, String model, boolean themeRelevant, String title, String summary, String severity,
+                      long inputTokens, long outputTokens, double costUsd, long latencyMillis, String embedText) {
+            this(provider, model, themeRelevant, title, summary, severity, inputTokens, outputTokens, costUsd, latencyMillis, 0, 0, embedText);
+        }
 
         /** A result whose embedded text is its title and summary. */
         public Result(String provider, String model, boolean themeRelevant, String title, String summary, String severity,
+                      long inputTokens, long outputTokens, double costUsd, long latencyMillis, long cacheReadTokens, long cacheWriteTokens) {
+            this(provider, model, themeRelevant, title, summary, severity, inputTokens, outputTokens, costUsd, latencyMillis,
+                    cacheReadTokens, cacheWriteTokens, null);
+        }
+
+        /** A result with nothing cached, whose embedded text is its title and summary. */
+        public Result(String provider, String model, boolean themeRelevant, String title, String summary, String severity,
                       long inputTokens, long outputTokens, double costUsd, long latencyMillis) {
-            this(provider, model, themeRelevant, title, summary, severity, inputTokens, outputTokens, costUsd, latencyMillis, null);
+            this(provider, model, themeRelevant, title, summary, severity, inputTokens, outputTokens, costUsd, latencyMillis, 0, 0, null);
         }
     }
 
@@ -114,7 +130,9 @@ public final class AnalysisTasks {
      * the others: each theme's oldest due task first, then each theme's second, and so on. The distinct themes come
      * from a skip scan of the queue index (one probe per theme), so the cost does not grow with the queue's length.
      * Candidates are over-fetched fourfold so that concurrent claimers (other instances) skipping each other's locked
-     * rows still fill their batch.
+     * rows still fill their batch. Each candidate brings the due tasks of the same trace version for other themes along,
+     * claimed right after it: the themes of one trace then reach the provider together, and all but the first read the
+     * trace from the provider's prompt cache, even when the themes' queues are of very different lengths.
      *
      * @param pausedProjects projects whose tasks stay queued (their daily budget is spent)
      */
@@ -148,15 +166,28 @@ public final class AnalysisTasks {
                             WHERE NOT (q.project_id = ANY($4::text[]))
                               AND NOT EXISTS (SELECT 1 FROM unnest($5::text[], $6::text[]) p(project_id, theme_id)
                                               WHERE p.project_id = q.project_id AND p.theme_id = q.theme_id)
+                        ), leads AS (
+                            SELECT id, row_number() OVER (ORDER BY turn, next_attempt_at, id) AS rank
+                            FROM (SELECT id, turn, next_attempt_at FROM turns ORDER BY turn, next_attempt_at, id LIMIT $2 * 4) t
+                        ), family AS (
+                            -- Each lead brings its trace version's other due tasks (other themes) right after it, so
+                            -- they reach the provider together while the trace is in its prompt cache.
+                            SELECT s.id, min(l.rank) AS rank FROM leads l
+                            JOIN analyses la ON la.id = l.id
+                            JOIN analyses s ON s.project_id = la.project_id AND s.trace_id = la.trace_id
+                                           AND s.trace_version = la.trace_version AND s.status IN ('queued', 'running')
+                            WHERE NOT EXISTS (SELECT 1 FROM unnest($5::text[], $6::text[]) p(project_id, theme_id)
+                                              WHERE p.project_id = s.project_id AND p.theme_id = s.theme_id)
+                            GROUP BY s.id
                         )
                         UPDATE analyses a SET status = 'running', attempts = a.attempts + 1, leased_by = $1,
                             lease_until = now() + make_interval(secs => $3)
                         FROM (SELECT a.id FROM analyses a
-                              JOIN (SELECT id, turn, next_attempt_at FROM turns ORDER BY turn, next_attempt_at, id LIMIT $2 * 4) c ON c.id = a.id
+                              JOIN family c ON c.id = a.id
                               -- Repeated here: a row another claimer took and committed since the CTE read it is
                               -- re-checked against this condition when locked, and then left alone.
                               WHERE (a.status = 'queued' AND a.next_attempt_at <= now()) OR (a.status = 'running' AND a.lease_until < now())
-                              ORDER BY c.turn, c.next_attempt_at, c.id LIMIT $2
+                              ORDER BY c.rank, a.id LIMIT $2
                               FOR UPDATE OF a SKIP LOCKED) due
                         WHERE a.id = due.id
                         RETURNING a.id, a.project_id, a.theme_id, a.trace_id, a.trace_version, a.prompt_version, a.attempts""")
@@ -203,7 +234,8 @@ public final class AnalysisTasks {
         return pool.withTransaction(conn -> conn.preparedQuery("""
                         UPDATE analyses a SET status = 'done', completed_at = now(), lease_until = NULL, provider = $3, model = $4,
                             theme_relevant = $5, title = $6, summary = $7, severity = $8, input_tokens = $9, output_tokens = $10,
-                            cost_usd = $11, latency_ms = $12, embed_text = $13, last_error = NULL, raw_reply = NULL,
+                            cost_usd = $11, latency_ms = $12, embed_text = $13, cache_read_tokens = $14, cache_write_tokens = $15,
+                            last_error = NULL, raw_reply = NULL,
                             superseded_by_version = coalesce(a.superseded_by_version,
                                 (SELECT max(b.trace_version) FROM analyses b WHERE b.project_id = a.project_id AND b.theme_id = a.theme_id
                                     AND b.trace_id = a.trace_id AND b.trace_version > a.trace_version AND b.status = 'done'))
@@ -212,7 +244,7 @@ public final class AnalysisTasks {
                 .execute(Tuple.tuple().addLong(id).addString(worker).addString(r.provider()).addString(r.model())
                         .addBoolean(r.themeRelevant()).addString(r.title()).addString(r.summary()).addString(r.severity())
                         .addLong(r.inputTokens()).addLong(r.outputTokens()).addDouble(r.costUsd()).addLong(r.latencyMillis())
-                        .addString(r.embedText()))
+                        .addString(r.embedText()).addLong(r.cacheReadTokens()).addLong(r.cacheWriteTokens()))
                 .compose(rows -> {
                     if (rows.size() == 0) {
                         return Future.succeededFuture(Stored.NOT_WRITTEN);

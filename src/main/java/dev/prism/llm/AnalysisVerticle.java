@@ -382,12 +382,13 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
     }
 
     /**
-     * Tasks held at most: half as many again as provider calls may be in flight (at least a batch of worker-thread
-     * analyses offline), so that the next tasks have their trace and prompt ready when a call slot frees (flow control
-     * still admits no more than the provider's concurrency).
+     * Tasks held at most: twice as many as provider calls may be in flight (at least a batch of worker-thread analyses
+     * offline). Half as many again keeps the next tasks' trace and prompt ready when a call slot frees; the other half
+     * covers the themes of a trace waiting for its first call to warm the provider's prompt cache, which hold a task but
+     * no call slot (flow control still admits no more than the provider's concurrency).
      */
     private int capacity() {
-        return Math.max(CLAIM_BATCH, config.maxConcurrent() + Math.max(1, config.maxConcurrent() / 2));
+        return Math.max(CLAIM_BATCH, 2 * config.maxConcurrent());
     }
 
     /**
@@ -521,7 +522,7 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
                         logPaused(c.projectId());
                     }
                     // In the database too, so the day's spend survives a restart and other instances see it.
-                    return settings.recordCall(c.projectId(), c.shape(), choice.provider(), r.model(), r.inputTokens(), r.outputTokens(), cost)
+                    return settings.recordCall(c.projectId(), c.shape(), choice.provider(), r.model(), r.usage(), cost)
                             .onFailure(e -> LOG.warn("Spend of a {} call for project {} not recorded: {}", c.shape(), c.projectId(), e.toString()))
                             .otherwiseEmpty()
                             .map(v -> new LlmCompletion.Reply(r.text(), choice.provider(), r.model(), r.inputTokens(), r.outputTokens(), cost));

@@ -6,13 +6,31 @@ import io.vertx.core.Future;
 public interface LlmProvider {
 
     /**
-     * @param system     instructions (the analysis contract)
-     * @param user       the prompt with the fenced trace
-     * @param maxTokens  answer budget
+     * @param system            instructions (the analysis contract)
+     * @param user              the prompt with the fenced trace
+     * @param maxTokens         answer budget
+     * @param sharedPrefixChars how many leading characters of {@code user} other requests share (every theme's prompt
+     *                          for one trace version starts with the fenced trace): providers that need it told mark
+     *                          them for their prompt cache; 0 when nothing is shared
      */
-    record Request(String model, String system, String user, int maxTokens, AnswerShape shape) {
+    record Request(String model, String system, String user, int maxTokens, AnswerShape shape, int sharedPrefixChars) {
+        public Request {
+            if (sharedPrefixChars < 0 || sharedPrefixChars > user.length()) {
+                throw new IllegalArgumentException("sharedPrefixChars must be within the user message: " + sharedPrefixChars);
+            }
+        }
+
+        Request(String model, String system, String user, int maxTokens, AnswerShape shape) {
+            this(model, system, user, maxTokens, shape, 0);
+        }
+
         Request(String model, String system, String user, int maxTokens) {
-            this(model, system, user, maxTokens, AnswerShape.ANALYSIS);
+            this(model, system, user, maxTokens, AnswerShape.ANALYSIS, 0);
+        }
+
+        /** The analysis of one rendered prompt: its leading fenced trace, if any, is the part shared across themes. */
+        static Request analysis(String model, String system, String prompt, int maxTokens) {
+            return new Request(model, system, prompt, maxTokens, AnswerShape.ANALYSIS, dev.prism.bus.TracePrompt.sharedPrefixLength(prompt));
         }
     }
 

@@ -68,12 +68,15 @@ final class LlmSettingsStore {
     }
 
     /** Records a paid call that is not an analysis (a cluster's name), so today's spend counts it. */
-    Future<Void> recordCall(String projectId, String purpose, String provider, String model, long inputTokens, long outputTokens,
+    Future<Void> recordCall(String projectId, String purpose, String provider, String model, dev.prism.pricing.Pricing.Usage usage,
                             double costUsd) {
         return pool.preparedQuery("""
-                        INSERT INTO llm_calls (project_id, purpose, provider, model, input_tokens, output_tokens, cost_usd)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7)""")
-                .execute(Tuple.of(projectId, purpose, provider, model, inputTokens, outputTokens, costUsd)).mapEmpty();
+                        INSERT INTO llm_calls (project_id, purpose, provider, model, input_tokens, output_tokens, cost_usd,
+                                               cache_read_tokens, cache_write_tokens)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""")
+                .execute(Tuple.tuple().addString(projectId).addString(purpose).addString(provider).addString(model)
+                        .addLong(usage.inputTokens()).addLong(usage.outputTokens()).addDouble(costUsd)
+                        .addLong(usage.cacheReadTokens()).addLong(usage.cacheWriteTokens())).mapEmpty();
     }
 
     /** Today's cost of the project's calls that are not analyses. */

@@ -9,7 +9,8 @@ import static dev.prism.llm.ProviderHttp.MAPPER;
 
 /**
  * OpenAI Chat Completions with a strict JSON schema for the answer, for any OpenAI-compatible server (OpenAI, Ollama,
- * vLLM, LM Studio, …): {@code POST {base}/chat/completions}, key as Bearer.
+ * vLLM, LM Studio, …): {@code POST {base}/chat/completions}, key as Bearer. OpenAI caches a request's first 1,024 or
+ * more tokens on its own when a recent request began the same way; nothing is marked.
  */
 public final class OpenAiProvider implements LlmProvider {
 
@@ -42,11 +43,21 @@ public final class OpenAiProvider implements LlmProvider {
             JsonNode message = json.path("choices").path(0).path("message");
             String text = message.path("content").isTextual() ? message.get("content").asText() : message.path("refusal").asText("");
             JsonNode usage = json.path("usage");
-            // prompt_tokens includes the cached part, reported apart at the cached-input price.
-            return new Reply(text, usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0),
-                    (System.nanoTime() - started) / 1_000_000, json.path("model").asText(request.model()),
-                    usage.path("prompt_tokens_details").path("cached_tokens").asLong(0), 0);
+            // Responses-API names where a compatible server answers with them; input counts include the cached part.
+            return new Reply(text, usage.path("prompt_tokens").asLong(usage.path("input_tokens").asLong(0)),
+                    usage.path("completion_tokens").asLong(usage.path("output_tokens").asLong(0)),
+                    (System.nanoTime() - started) / 1_000_000, json.path("model").asText(request.model()), cachedTokens(usage), 0);
         });
+    }
+
+    /**
+     * The cached part of the input, priced as cached input: Chat Completions reports it as
+     * {@code usage.prompt_tokens_details.cached_tokens}, the Responses API (which some compatible servers answer
+     * with) as {@code usage.input_tokens_details.cached_tokens}; both are included in the input count.
+     */
+    static long cachedTokens(JsonNode usage) {
+        JsonNode chat = usage.path("prompt_tokens_details").path("cached_tokens");
+        return chat.isNumber() ? chat.asLong() : usage.path("input_tokens_details").path("cached_tokens").asLong(0);
     }
 
     /** Strict mode wants every property listed as required. */

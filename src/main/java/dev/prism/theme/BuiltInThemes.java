@@ -23,19 +23,23 @@ final class BuiltInThemes {
         }
     }
 
-    /** The answer contract and the fence are the same for every built-in prompt; only the "Look for" list differs. */
+    /**
+     * The answer contract and the fence are the same for every built-in prompt; only the "Look for" list differs. The
+     * trace comes first: every theme's request for one trace version then begins with the same bytes (the provider's
+     * fixed system message, then the fenced trace), which OpenAI-compatible servers and Gemini cache on their own and
+     * Anthropic caches where Prism marks it, so the second and later themes pay the cached-input price for the trace.
+     * The theme's own instructions follow the trace.
+     */
     static String frame(String lookFor) {
         return """
-                You review one trace of an LLM-powered application for the analysis theme "{{theme_name}}": {{theme_description}}
+                {{trace_text}}
+
+                Review the trace above for the analysis theme "{{theme_name}}": {{theme_description}}
 
                 Look for:
                 %s
-                {{trace_text}}
 
-                Reply with one JSON object and nothing else:
-                {"theme_relevant": true or false, "title": "at most 10 words naming the pattern", "summary": "2 to 4 sentences: what happened in this trace and the evidence for it", "severity": "low" | "medium" | "high"}
-                Set "theme_relevant" to false, with an empty title and summary, when the trace shows nothing for this theme.
-                Describe the pattern in general terms (no user names, ids or secrets) so similar traces read alike.
+                Reply with one JSON object and nothing else, {"theme_relevant": true or false, "title": "...", "summary": "...", "severity": "low" | "medium" | "high"}: a title of at most 8 words naming the underlying cause or request in plain words, the same whatever the SDK, exception class, model, language or wording (e.g. "Provider rate limit (429)", "Asks for CSV export"), with no ids, names or figures from this trace in the title; the specifics in the summary; "theme_relevant" false, with an empty title and summary, when the trace shows nothing for this theme.
                 """.formatted(lookFor.strip());
     }
 

@@ -292,4 +292,46 @@ class AnalysisTasksTest {
         assertThat(await(tasks.enqueue(List.of(new Key("p", theme, "analysed", 2, 1)), null, k -> false)))
                 .as("without keeping, the new version is queued").isEqualTo(1);
     }
+
+    @Test
+    @DisplayName("a result's cache reads and writes are stored next to its tokens and cost")
+    void cachedTokensStored() throws Exception {
+        await(database.pool().query("UPDATE analyses SET status = 'done'").execute());
+        String theme = "cached-" + UUID.randomUUID();
+        await(tasks.enqueue(keys(theme, 1)));
+        Task task = await(tasks.claim("w", 1, 60_000)).get(0);
+        Result cached = new Result("openai", "gpt-4.1-mini", true, "Expired credentials", "s", "high", 2_000, 60, 0.000_35, 410, 1_792, 0);
+        assertThat(await(tasks.complete(task.id(), "w", cached))).isTrue();
+        io.vertx.sqlclient.Row row = await(database.pool().preparedQuery(
+                "SELECT input_tokens, cache_read_tokens, cache_write_tokens, cost_usd FROM analyses WHERE id = $1")
+                .execute(io.vertx.sqlclient.Tuple.of(task.id()))).iterator().next();
+        assertThat(row.getLong(0)).isEqualTo(2_000);
+        assertThat(row.getLong(1)).isEqualTo(1_792);
+        assertThat(row.getLong(2)).isZero();
+        assertThat(row.getDouble(3)).isEqualTo(0.000_35);
+    }
+
+    @Test
+    @DisplayName("a claim takes a trace version's tasks for every theme together, however long each theme's queue")
+    void siblingsClaimedTogether() throws Exception {
+        await(database.pool().query("UPDATE analyses SET status = 'done'").execute());
+        String long1 = "long-" + UUID.randomUUID();
+        String short1 = "short-" + UUID.randomUUID();
+        String paused = "paused-" + UUID.randomUUID();
+        List<Key> backlog = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            backlog.add(new Key("p", long1, "older-" + i, 1, 1));
+        }
+        await(tasks.enqueue(backlog));
+        // The trace's task is the oldest of the short theme's queue but 101st in the long one's.
+        await(tasks.enqueue(List.of(new Key("p", short1, "shared", 1, 1))));
+        await(tasks.enqueue(List.of(new Key("p", long1, "shared", 1, 1), new Key("p", paused, "shared", 1, 1),
+                new Key("p", short1, "shared", 2, 1))));
+        List<Task> claimed = await(tasks.claim("w", 4, 60_000, List.of(), List.<String[]>of(new String[]{"p", paused})));
+        assertThat(claimed).hasSize(4);
+        assertThat(claimed).filteredOn(t -> t.key().traceId().equals("shared") && t.key().traceVersion() == 1)
+                .extracting(t -> t.key().themeId()).as("both themes' tasks for the trace version, none of the paused theme")
+                .containsExactlyInAnyOrder(long1, short1);
+        await(database.pool().query("UPDATE analyses SET status = 'done'").execute());
+    }
 }

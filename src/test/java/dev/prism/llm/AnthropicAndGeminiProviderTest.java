@@ -130,4 +130,80 @@ class AnthropicAndGeminiProviderTest {
         assertThat(denied.getMessage()).contains("API key not valid").doesNotContain(KEY);
         provider.close();
     }
+
+    @Test
+    @DisplayName("Anthropic: the trace every theme's prompt starts with is a block of its own marked cache_control ephemeral, the theme's part a second block")
+    void anthropicMarksTheSharedPrefix(Vertx vertx) throws Exception {
+        AnthropicProvider provider = new AnthropicProvider(vertx, base(), KEY, 2_000, 8);
+        java.util.List<JsonNode> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        behaviour = req -> {
+            bodies.add(body);
+            req.response().putHeader("Content-Type", "application/json").end(JSON.createObjectNode().put("model", "claude-haiku-4-5")
+                    .<com.fasterxml.jackson.databind.node.ObjectNode>set("content", JSON.createArrayNode().add(JSON.createObjectNode()
+                            .put("type", "text").put("text", ANSWER.substring(1))))
+                    .set("usage", JSON.createObjectNode().put("input_tokens", 120).put("output_tokens", 40)
+                            .put("cache_read_input_tokens", 1_800).put("cache_creation_input_tokens", 0)).toString());
+        };
+        String trace = "[user] Why does my login fail?\n[error] 401 token expired\n".repeat(40);
+        java.util.Map<String, String> prompts = dev.prism.theme.BuiltInPrompts.rendered("trace-9", trace);
+        LlmProvider.Reply last = null;
+        for (String prompt : prompts.values()) {
+            last = TestServer.await(provider.complete(LlmProvider.Request.analysis("claude-haiku-4-5", ProviderAnalyzer.SYSTEM, prompt, 300)));
+        }
+        int shared = dev.prism.bus.TracePrompt.sharedPrefixLength(prompts.get("ux_issues"));
+        String prefix = prompts.get("ux_issues").substring(0, shared);
+        assertThat(bodies).hasSize(6);
+        java.util.Set<String> suffixes = new java.util.HashSet<>();
+        for (JsonNode b : bodies) {
+            assertThat(b.get("system").asText()).isEqualTo(ProviderAnalyzer.SYSTEM);
+            JsonNode content = b.get("messages").get(0).get("content");
+            assertThat(content).hasSize(2);
+            assertThat(content.get(0).get("text").asText()).isEqualTo(prefix).contains(trace);
+            assertThat(content.get(0).get("cache_control").get("type").asText()).isEqualTo("ephemeral");
+            assertThat(content.get(1).has("cache_control")).isFalse();
+            assertThat(content.get(1).get("text").asText()).contains("Look for:");
+            suffixes.add(content.get(1).get("text").asText());
+        }
+        assertThat(suffixes).hasSize(6);
+        assertThat(last.cacheReadTokens()).isEqualTo(1_800);
+        // Reads at $0.10, uncached input at $1.00, output at $5.00 per million (claude-haiku-4-5).
+        ProviderAnalyzer analyzer = new ProviderAnalyzer(vertx, "anthropic", provider,
+                new FlowControl(new FlowControl.Limits(8, 1_000, 10_000_000, 5, 30_000), System::currentTimeMillis), dev.prism.pricing.Pricing.DEFAULTS);
+        assertThat(analyzer.cost("claude-haiku-4-5", last)).isCloseTo((120 * 1.00 + 1_800 * 0.10 + 40 * 5.00) / 1e6,
+                org.assertj.core.data.Offset.offset(1e-12));
+
+        // A prompt that shares nothing (a custom layout, a repair call) is one unmarked block.
+        TestServer.await(provider.complete(request()));
+        JsonNode plain = body.get("messages").get(0).get("content");
+        assertThat(plain).hasSize(1);
+        assertThat(plain.get(0).has("cache_control")).isFalse();
+        provider.close();
+    }
+
+    @Test
+    @DisplayName("Gemini: the themes' requests for one trace begin with the same system instruction and trace text (implicit caching, nothing marked)")
+    void geminiSharesThePrefix(Vertx vertx) throws Exception {
+        GeminiProvider provider = new GeminiProvider(vertx, base(), KEY, 2_000, 8);
+        java.util.List<JsonNode> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String answerJson = JSON.writeValueAsString(ANSWER);
+        behaviour = req -> {
+            bodies.add(body);
+            req.response().putHeader("Content-Type", "application/json").end("""
+                    {"candidates": [{"content": {"role": "model", "parts": [{"text": %s}]}}],
+                     "usageMetadata": {"promptTokenCount": 1500, "candidatesTokenCount": 30, "cachedContentTokenCount": 1024}}""".formatted(answerJson));
+        };
+        String trace = "[user] Summarise this 300-page PDF\n[error] context length exceeded\n".repeat(40);
+        java.util.Map<String, String> prompts = dev.prism.theme.BuiltInPrompts.rendered("trace-3", trace);
+        for (String prompt : prompts.values()) {
+            TestServer.await(provider.complete(LlmProvider.Request.analysis("gemini-2.5-flash", ProviderAnalyzer.SYSTEM, prompt, 300)));
+        }
+        int shared = dev.prism.bus.TracePrompt.sharedPrefixLength(prompts.get("error_analysis"));
+        String prefix = prompts.get("error_analysis").substring(0, shared);
+        for (JsonNode b : bodies) {
+            assertThat(b.get("systemInstruction").get("parts").get(0).get("text").asText()).isEqualTo(ProviderAnalyzer.SYSTEM);
+            assertThat(b.get("contents").get(0).get("parts").get(0).get("text").asText()).startsWith(prefix);
+            assertThat(b.toString()).doesNotContain("cache_control").doesNotContain("cachedContent\"");
+        }
+        provider.close();
+    }
 }

@@ -149,4 +149,83 @@ class OpenAiProviderTest {
         assertThatThrownBy(() -> AnswerParser.parse(reply.text())).isInstanceOf(AnswerParser.Invalid.class)
                 .hasMessageContaining("no JSON object");
     }
+
+    @Test
+    @DisplayName("the six built-in themes' requests for one trace begin with the same bytes (system, then the fenced trace); cached tokens are priced as cached input")
+    void sharedPrefixAcrossThemes(Vertx vertx) throws Exception {
+        behaviour = req -> req.response().putHeader("Content-Type", "application/json")
+                .end(completion("{\"theme_relevant\": true, \"title\": \"Provider rate limit (429)\", \"summary\": \"s\", \"severity\": \"low\"}"));
+        ProviderAnalyzer analyzer = new ProviderAnalyzer(vertx, "openai", provider,
+                new FlowControl(new FlowControl.Limits(8, 1_000, 10_000_000, 5, 30_000), System::currentTimeMillis), dev.prism.pricing.Pricing.DEFAULTS);
+        String trace = "[user] Export my invoices as CSV\n[assistant] tool export_csv(...)\n[error] RateLimitError: 429\n".repeat(20);
+        java.util.Map<String, String> prompts = dev.prism.theme.BuiltInPrompts.rendered("trace-7", trace);
+        AnalysisTasks.Result result = null;
+        for (var e : prompts.entrySet()) {
+            result = TestServer.await(analyzer.analyze(e.getValue(), "gpt-4o-mini", e.getKey(), () -> true));
+        }
+        assertThat(bodies).hasSize(6);
+        int shared = dev.prism.bus.TracePrompt.sharedPrefixLength(prompts.get("error_analysis"));
+        String system = bodies.get(0).get("messages").get(0).get("content").asText();
+        String prefix = bodies.get(0).get("messages").get(1).get("content").asText().substring(0, shared);
+        assertThat(prefix).contains(trace).doesNotContain("Look for:");
+        for (JsonNode body : bodies) {
+            assertThat(body.get("messages").get(0).get("content").asText()).isEqualTo(system).isEqualTo(ProviderAnalyzer.SYSTEM);
+            assertThat(body.get("messages").get(1).get("content").asText()).startsWith(prefix);
+            assertThat(body.get("response_format")).isEqualTo(bodies.get(0).get("response_format"));
+        }
+        assertThat(bodies.stream().map(b -> b.get("messages").get(1).get("content").asText().substring(shared)).distinct()).hasSize(6);
+        // 812 prompt tokens of which 512 cached, 64 out, gpt-4o-mini: $0.15 / $0.075 cached / $0.60 per million.
+        assertThat(result.costUsd()).isCloseTo((300 * 0.15 + 512 * 0.075 + 64 * 0.60) / 1e6, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(result.cacheReadTokens()).isEqualTo(512);
+    }
+
+    @Test
+    @DisplayName("cached input is read from the Responses API's usage names too")
+    void responsesUsageNames() {
+        JsonNode usage = JSON.createObjectNode().put("input_tokens", 2_000).put("output_tokens", 50)
+                .set("input_tokens_details", JSON.createObjectNode().put("cached_tokens", 1_920));
+        assertThat(OpenAiProvider.cachedTokens(usage)).isEqualTo(1_920);
+        assertThat(OpenAiProvider.cachedTokens(JSON.createObjectNode())).isZero();
+    }
+
+    @Test
+    @DisplayName("of the themes' calls for one trace started together, the first goes alone and the others follow its answer, so they find the prefix cached; short traces never wait")
+    void firstCallWarmsTheCache(Vertx vertx) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        List<Integer> inFlightAtArrival = new CopyOnWriteArrayList<>();
+        behaviour = req -> {
+            inFlightAtArrival.add(inFlight.incrementAndGet());
+            vertx.setTimer(150, id -> {
+                inFlight.decrementAndGet();
+                req.response().putHeader("Content-Type", "application/json")
+                        .end(completion("{\"theme_relevant\": false, \"title\": \"\", \"summary\": \"\", \"severity\": \"low\"}"));
+            });
+        };
+        ProviderAnalyzer analyzer = new ProviderAnalyzer(vertx, "openai", provider,
+                new FlowControl(new FlowControl.Limits(8, 1_000, 10_000_000, 5, 30_000), System::currentTimeMillis), dev.prism.pricing.Pricing.DEFAULTS);
+        String longTrace = "[user] Please reconcile these 40 invoices against the ledger\n[tool] ledger_lookup -> 40 rows\n".repeat(60);
+        assertThat(longTrace.length() / 4).isGreaterThan(ProviderAnalyzer.MIN_CACHEABLE_TOKENS);
+        List<io.vertx.core.Future<AnalysisTasks.Result>> calls = new CopyOnWriteArrayList<>();
+        vertx.runOnContext(v -> dev.prism.theme.BuiltInPrompts.rendered("trace-long", longTrace).forEach((theme, prompt) ->
+                calls.add(analyzer.analyze(prompt, "gpt-4o-mini", theme, () -> true))));
+        while (calls.size() < 6) {
+            Thread.onSpinWait();
+        }
+        TestServer.await(io.vertx.core.Future.all(List.copyOf(calls)));
+        assertThat(inFlightAtArrival).hasSize(6);
+        assertThat(inFlightAtArrival.get(0)).isEqualTo(1);
+        assertThat(inFlightAtArrival.get(1)).as("the second call started after the first was answered").isEqualTo(1);
+        assertThat(inFlightAtArrival).as("the other five then go together").contains(5);
+        assertThat(analyzer.warmingPrefixes()).isZero();
+
+        inFlightAtArrival.clear();
+        List<io.vertx.core.Future<AnalysisTasks.Result>> shortCalls = new CopyOnWriteArrayList<>();
+        vertx.runOnContext(v -> dev.prism.theme.BuiltInPrompts.rendered("trace-short", "[user] hi\n[assistant] hello\n").forEach((theme, prompt) ->
+                shortCalls.add(analyzer.analyze(prompt, "gpt-4o-mini", theme, () -> true))));
+        while (shortCalls.size() < 6) {
+            Thread.onSpinWait();
+        }
+        TestServer.await(io.vertx.core.Future.all(List.copyOf(shortCalls)));
+        assertThat(inFlightAtArrival).as("a trace too short to add a cached step: all six at once").contains(6);
+    }
 }
