@@ -17,12 +17,34 @@ import java.util.Set;
  */
 public final class OfflineAnalyzer {
 
-    /** The answer contract of DESIGN.md §3. */
-    public record Analysis(boolean themeRelevant, String title, String summary, String severity) {
+    /**
+     * The answer contract of DESIGN.md §3.
+     *
+     * @param embedText what clustering should embed in place of title and summary: the request or the friction in
+     *                  canonical words, without names or numbers; null when the title and summary serve
+     */
+    public record Analysis(boolean themeRelevant, String title, String summary, String severity, String embedText) {
+
+        public Analysis(boolean themeRelevant, String title, String summary, String severity) {
+            this(themeRelevant, title, summary, severity, null);
+        }
+
         static Analysis none() {
             return new Analysis(false, "", "", "low");
         }
     }
+
+    /**
+     * The relevance model's verdict on one theme (see {@code dev.prism.relevance}): its decision, the user's sentence
+     * that carries the theme, and for UX friction the friction type in plain words.
+     */
+    public record Verdict(boolean relevant, double score, String evidence, String label) {
+    }
+
+    /** The built-in themes decided from the users' language, which the relevance model judges when it is available. */
+    public static final java.util.Set<String> LANGUAGE_THEMES = java.util.Set.of("feature_requests", "ux_issues", "success_patterns", "unhappy_users");
+    /** The built-in themes decided from structure alone. */
+    public static final java.util.Set<String> STRUCTURAL_THEMES = java.util.Set.of("error_analysis", "performance_issues");
 
     public record Theme(String id, String name, String description) {
     }
@@ -32,7 +54,18 @@ public final class OfflineAnalyzer {
 
     /** @param text the trace rendered by the formatter (what an LLM provider would be sent) */
     public static Analysis analyze(Theme theme, AssembledTrace trace, String text) {
+        return analyze(theme, trace, text, null);
+    }
+
+    /**
+     * @param verdict the relevance model's verdict for this theme, or null when it is unavailable (the embedding model
+     *                busy or absent): then the keyword rules below decide, as before the model existed
+     */
+    public static Analysis analyze(Theme theme, AssembledTrace trace, String text, Verdict verdict) {
         TraceSignals s = TraceSignals.of(trace, text);
+        if (verdict != null && !STRUCTURAL_THEMES.contains(theme.id())) {
+            return judged(theme, s, verdict);
+        }
         return switch (theme.id()) {
             case "error_analysis" -> errors(s);
             case "performance_issues" -> performance(s);
@@ -41,6 +74,40 @@ public final class OfflineAnalyzer {
             case "success_patterns" -> success(s);
             case "unhappy_users" -> unhappy(s);
             default -> custom(theme, s);
+        };
+    }
+
+    /** Relevance as the model decided it; title and summary written from the evidence it found. */
+    private static Analysis judged(Theme theme, TraceSignals s, Verdict v) {
+        if (!v.relevant()) {
+            return Analysis.none();
+        }
+        String evidence = v.evidence() == null || v.evidence().isBlank() ? (s.userTexts().isEmpty() ? "" : s.userTexts().get(0)) : v.evidence();
+        return switch (theme.id()) {
+            case "feature_requests" -> {
+                RequestPhrase r = RequestPhrase.of(evidence);
+                yield new Analysis(true, r.title(), "The user asked: \"" + cut(evidence, 240) + "\"."
+                        + (s.declined() ? " The assistant said it could not do it." : ""), "medium", r.canonical());
+            }
+            case "ux_issues" -> {
+                String title = v.label() != null ? v.label() : "User frustrated: " + words(evidence, 7);
+                yield new Analysis(true, title, (evidence.isEmpty() ? "The user was unhappy with the exchange." : "The user wrote: \"" + cut(evidence, 200) + "\".")
+                        + (s.feedback().isEmpty() ? "" : " Feedback: " + cut(String.join("; ", s.feedback()), 200) + "."),
+                        s.feedback().isEmpty() ? "medium" : "high", title);
+            }
+            case "success_patterns" -> {
+                String ask = s.userTexts().isEmpty() ? "the request" : s.userTexts().get(0);
+                yield new Analysis(true, "Completed: " + words(ask, 7),
+                        "The assistant answered \"" + cut(ask, 160) + "\"" + (s.recovered() ? " after recovering from an error" : s.errors().isEmpty() ? " without errors" : "")
+                                + (s.thanked() ? ", and the user thanked it." : "."), "low");
+            }
+            case "unhappy_users" -> {
+                Analysis rules = unhappy(s);
+                yield rules.themeRelevant() ? rules : new Analysis(true, "User unhappy: " + words(evidence, 7),
+                        "The user wrote: \"" + cut(evidence, 200) + "\".", "medium");
+            }
+            default -> new Analysis(true, theme.name() + ": " + words(evidence, 8),
+                    "The user wrote: \"" + cut(evidence, 240) + "\", which matches the theme.", "low");
         };
     }
 
