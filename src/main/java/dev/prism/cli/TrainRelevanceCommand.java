@@ -3,6 +3,8 @@ package dev.prism.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.prism.embed.OnnxMiniLm;
+import dev.prism.eval.PhraseBank;
+import dev.prism.eval.Split;
 import dev.prism.embed.Vectors;
 import dev.prism.relevance.RelevanceModel;
 import dev.prism.relevance.RelevanceTraining;
@@ -41,29 +43,100 @@ public final class TrainRelevanceCommand implements Callable<Integer> {
     @Option(names = "--bank", description = "The sentence bank (default: relevance/sentences.tsv on the classpath).")
     Path bank;
 
-    @Option(names = "--seed", defaultValue = "13", description = "Seed of the traces composed from the bank.")
+    @Option(names = "--seed", defaultValue = "13", description = "Seed of the training traces.")
     long seed;
+
+    @Option(names = "--traces", defaultValue = "1500", description = "Traces of the corpus's tune split to train on; 0 trains on traces composed from the bank only.")
+    int traces;
+
+    /** Plain titles of the corpus's UX categories, whose tune phrasings serve as friction exemplars. */
+    static final Map<String, String> FRICTION_TITLES = Map.of(
+            "ignored_constraint", "Assistant ignored the user's constraint",
+            "repeated_wrong_answer", "Assistant repeated a wrong answer",
+            "lost_context", "Assistant forgot what the user said",
+            "too_verbose", "Answer far too long",
+            "unnecessary_refusal", "Assistant refused a harmless request");
 
     @Override
     public Integer call() throws Exception {
         try (OnnxMiniLm model = OnnxMiniLm.load(Math.max(1, Runtime.getRuntime().availableProcessors()))) {
             Embed embed = new Embed(model);
             List<Sentence> sentences = new ArrayList<>();
-            List<String[]> rows = RelevanceTraining.parseBank(bankLines());
+            List<String[]> rows = new ArrayList<>(RelevanceTraining.parseBank(bankLines()));
             List<float[]> vectors = embed.all(rows.stream().map(r -> r[1]).toList());
             for (int i = 0; i < rows.size(); i++) {
                 sentences.add(new Sentence(rows.get(i)[1], RelevanceTraining.labels(rows.get(i)[0]), vectors.get(i)));
             }
-            List<LabelledTrace> traces = composed(rows, seed, embed);
+            List<LabelledTrace> labelled;
             Map<String, List<float[]>> themes = new LinkedHashMap<>();
-            ThemeTexts.ALL.forEach((id, text) -> themes.put(id, embed.all(text)));
-            RelevanceModel.Weights w = RelevanceTraining.train(OnnxMiniLm.MODEL, OnnxMiniLm.DIMENSIONS, sentences, traces, themes);
+            int bankSize = rows.size();
+            if (traces > 0) {
+                // Only the tune split: the eval split and other people's corpora measure the model.
+                tunePhrasings().forEach(r -> rows.add(r));
+                List<String[]> added = rows.subList(sentences.size(), rows.size());
+                List<float[]> addedVectors = embed.all(added.stream().map(r -> r[1]).toList());
+                for (int i = 0; i < added.size(); i++) {
+                    sentences.add(new Sentence(added.get(i)[1], RelevanceTraining.labels(added.get(i)[0]), addedVectors.get(i), added.get(i)[2]));
+                }
+                labelled = new ArrayList<>();
+                Map<String, Set<String>> byCategory = new LinkedHashMap<>();
+                for (LabelledCorpus.Item item : LabelledCorpus.generate(Split.TUNE, seed, traces)) {
+                    TraceView view = TraceView.of(item.trace(), item.text());
+                    Set<String> truth = new java.util.HashSet<>(item.themes());
+                    // Each FR and UX category is also a theme of its own, to calibrate the zero-shot threshold of custom themes.
+                    for (String theme : List.of("feature_requests", "ux_issues")) {
+                        String category = item.labels().get(theme);
+                        if (category != null && !category.equals("none")) {
+                            truth.add("category:" + category);
+                        }
+                    }
+                    // Grouped by the phrasing the trace is built around: out-of-fold scores never see that wording.
+                    String group = item.phraseIds().isEmpty() ? item.traceId() : item.phraseIds().get(0);
+                    labelled.add(new LabelledTrace(item.traceId(), view, truth, embed.all(view.userSentences()), embed.all(view.assistantSentences()), group));
+                }
+                // The corpus has no feedback events or ratings: traces composed from the bank teach what those signal.
+                labelled.addAll(composed(rows.subList(0, bankSize), seed, embed, traces / 5));
+                PhraseBank bank = PhraseBank.load();
+                for (String theme : List.of("feature_requests", "ux_issues")) {
+                    for (PhraseBank.Category c : bank.categories(theme)) {
+                        themes.put("category:" + c.id(), embed.all(RelevanceModel.themeSentences(c.id().replace('_', ' '), c.description(), null)));
+                    }
+                }
+            } else {
+                labelled = composed(rows, seed, embed, 900);
+                ThemeTexts.ALL.forEach((id, text) -> themes.put(id, embed.all(text)));
+            }
+            List<LabelledTrace> trainOn = labelled;
+            RelevanceModel.Weights w = RelevanceTraining.train(OnnxMiniLm.MODEL, OnnxMiniLm.DIMENSIONS, sentences, trainOn, themes);
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(RelevanceModel.write(w)) + "\n");
             System.out.printf("trained on %d sentences and %d traces; analyzer thresholds %s, pre-filter %s, custom %.2f -> %s%n",
-                    sentences.size(), traces.size(), w.analyzer(), w.prefilter(), w.custom(), out);
+                    sentences.size(), labelled.size(), w.analyzer(), w.prefilter(), w.custom(), out);
             return 0;
         }
+    }
+
+    /**
+     * The corpus's tune-split phrasings as labelled sentences: feature requests, UX complaints (friction exemplars by
+     * category) and the look-alikes that must not count (negations, quoted errors, fulfilled tasks).
+     */
+    static List<String[]> tunePhrasings() {
+        PhraseBank bank = PhraseBank.load();
+        List<String[]> out = new ArrayList<>();
+        for (PhraseBank.Category c : bank.categories("feature_requests")) {
+            c.phrasings().stream().filter(p -> Split.of(p.id()) == Split.TUNE).forEach(p -> out.add(new String[]{"feature_requests,unhappy_users", p.text(), p.id()}));
+        }
+        for (PhraseBank.Category c : bank.categories("ux_issues")) {
+            String title = FRICTION_TITLES.getOrDefault(c.id(), c.id().replace('_', ' '));
+            c.phrasings().stream().filter(p -> Split.of(p.id()) == Split.TUNE)
+                    .forEach(p -> out.add(new String[]{"ux_issues,unhappy_users,friction:" + title, p.text(), p.id()}));
+        }
+        for (PhraseBank.Category c : bank.categories(PhraseBank.NOISE)) {
+            if (List.of("negation", "quoted_error", "fulfilled_task").contains(c.id())) {
+                c.phrasings().stream().filter(p -> Split.of(p.id()) == Split.TUNE).forEach(p -> out.add(new String[]{"neutral", p.text(), p.id()}));
+            }
+        }
+        return out;
     }
 
     private List<String> bankLines() throws IOException {
@@ -115,16 +188,16 @@ public final class TrainRelevanceCommand implements Callable<Integer> {
      * an answered trace without an unrecovered error or friction is a success; friction, an unrecovered failure or a
      * missing capability makes an unhappy user. A stand-in until labelled corpora are available, and kept beside them.
      */
-    static List<LabelledTrace> composed(List<String[]> rows, long seed, Embed embed) {
+    static List<LabelledTrace> composed(List<String[]> rows, long seed, Embed embed, int count) {
         Map<String, List<String>> by = new HashMap<>();
         for (String[] r : rows) {
-            for (String l : RelevanceTraining.labels(r[0])) {
+            for (String l : RelevanceTraining.labels(r[0])) { // the hand-written bank only: its labels and wording
                 by.computeIfAbsent(l, k -> new ArrayList<>()).add(r[1]);
             }
         }
         Random random = new Random(seed);
         List<LabelledTrace> out = new ArrayList<>();
-        for (int i = 0; i < 900; i++) {
+        for (int i = 0; i < count; i++) {
             String task = pick(by.get("neutral"), random);
             String answer = pick(by.get("answers"), random);
             List<String> users = new ArrayList<>(List.of(task));
@@ -177,11 +250,12 @@ public final class TrainRelevanceCommand implements Callable<Integer> {
                     themes.add("ux_issues");
                     themes.add("unhappy_users");
                 }
-                default -> { // an ordinary task, fulfilled (sometimes slow: still a success)
+                default -> { // an ordinary task, fulfilled; a slow one is a performance problem, not a success
                     if (random.nextInt(4) == 0) {
                         latency = 35 + random.nextDouble() * 40;
+                    } else {
+                        themes.add("success_patterns");
                     }
-                    themes.add("success_patterns");
                 }
             }
             TraceView view = new TraceView(users, replies, new TraceView.Structure(errors, recovered, answered, latency, latency * 0.8, cost,

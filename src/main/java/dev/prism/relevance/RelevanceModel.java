@@ -27,11 +27,14 @@ public final class RelevanceModel {
     public static final String RESOURCE = "/relevance/model.json";
     public static final List<String> THEMES = List.of("feature_requests", "ux_issues", "success_patterns", "unhappy_users");
     static final String DECLINE_HEAD = "assistant_declines";
+    /** The assistant apologising for a failure instead of answering: the user got nothing, whatever the events say. */
+    static final String FAILURE_HEAD = "assistant_fails";
     static final int MAX_USER_SENTENCES = 12;
     static final int MAX_ASSISTANT_SENTENCES = 6;
     static final List<String> FEATURES = List.of("user_feature_request", "user_ux_friction", "user_satisfied", "user_unhappy",
             "assistant_declines", "assistant_declines_words", "error", "unrecovered_error", "recovered", "answered", "slow", "expensive",
-            "repeated_calls", "feedback_text", "negative_rating", "positive_rating", "user_turns", "http_error");
+            "repeated_calls", "feedback_text", "negative_rating", "positive_rating", "user_turns", "http_error", "assistant_fails",
+            "many_calls", "request_declined", "clean_run");
 
     /** A UX friction type: its plain title and the centroid of its exemplar sentences. */
     public record FrictionType(String title, float[] centroid) {
@@ -89,16 +92,25 @@ public final class RelevanceModel {
         TraceView.Structure s = view.structure();
         f[6] = s.errors() > 0 ? 1 : 0;
         f[7] = s.errors() > 0 && !s.recovered() ? 1 : 0;
-        f[8] = s.recovered() ? 1 : 0;
+        double fails = weights.heads().containsKey(FAILURE_HEAD) ? best(weights.heads().get(FAILURE_HEAD), assistantVectors).probability : 0;
+        // A later call that succeeded only to apologise did not recover anything for the user.
+        f[8] = s.recovered() && fails < 0.5 ? 1 : 0;
         f[9] = s.answered() ? 1 : 0;
         f[10] = s.latencySeconds() >= 30 || s.slowestCallSeconds() >= 20 ? 1 : 0;
         f[11] = s.costUsd() >= 0.5 || s.tokens() >= 100_000 ? 1 : 0;
-        f[12] = Math.min(s.repeatedCalls(), 3) / 3.0;
+        // Scaled to a dozen: a tool step repeats a call or two; an agent stuck in a loop repeats ten or more.
+        f[12] = Math.min(s.repeatedCalls(), 12) / 12.0;
         f[13] = s.feedback() > 0 ? 1 : 0;
         f[14] = s.negativeRatings() > 0 ? 1 : 0;
         f[15] = s.positiveRatings() > 0 ? 1 : 0;
         f[16] = Math.min(view.userTurns().size(), 5) / 5.0;
         f[17] = s.httpErrors() > 0 ? 1 : 0;
+        f[18] = fails;
+        f[19] = s.generations() >= 6 ? 1 : 0;
+        // A request and a decline together: what a feature request is, more than either alone.
+        f[20] = f[0] * Math.max(f[4], f[5]);
+        // Nothing structural went wrong: what a success needs before the words decide.
+        f[21] = (s.errors() == 0 || s.recovered()) && s.answered() && f[10] == 0 && f[11] == 0 && f[19] == 0 && f[18] < 0.5 ? 1 : 0;
         return f;
     }
 

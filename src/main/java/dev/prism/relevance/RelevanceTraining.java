@@ -18,15 +18,30 @@ import java.util.Set;
 public final class RelevanceTraining {
 
     /** A sentence and its labels (themes, {@code neutral}, {@code declines}, {@code answers}, {@code friction:<title>}). */
-    public record Sentence(String text, Set<String> labels, float[] vector) {
+    public record Sentence(String text, Set<String> labels, float[] vector, String group) {
+
+        public Sentence(String text, Set<String> labels, float[] vector) {
+            this(text, labels, vector, null);
+        }
     }
 
     /** A trace with its true themes and the vectors of {@link TraceView#userSentences()} and {@link TraceView#assistantSentences()}. */
-    public record LabelledTrace(String id, TraceView view, Set<String> themes, List<float[]> user, List<float[]> assistant) {
+    public record LabelledTrace(String id, TraceView view, Set<String> themes, List<float[]> user, List<float[]> assistant, String group) {
+
+        public LabelledTrace(String id, TraceView view, Set<String> themes, List<float[]> user, List<float[]> assistant) {
+            this(id, view, themes, user, assistant, null);
+        }
+    }
+
+    /** Folds for out-of-fold scores: by phrasing, so a fold's traces are scored by heads that never saw their wording. */
+    static final int FOLDS = 3;
+
+    static int fold(String group) {
+        return group == null ? -1 : Math.floorMod(group.hashCode() * 31 + 7, FOLDS);
     }
 
     /** Recall the pre-filter keeps on the training traces, above the 0.85 target to leave room for unseen wording. */
-    public static final double PREFILTER_RECALL = 0.97;
+    public static final double PREFILTER_RECALL = 0.99;
     static final double HEAD_L2 = 1e-3;
     static final double COMBINER_L2 = 1e-3;
 
@@ -39,8 +54,54 @@ public final class RelevanceTraining {
      */
     public static RelevanceModel.Weights train(String model, int dimensions, List<Sentence> bank, List<LabelledTrace> traces,
                                                Map<String, List<float[]>> customThemes) {
+        Map<String, Logistic> heads = heads(bank, traces);
+        // The combiners learn from out-of-fold features: each trace scored by heads trained without its phrasing, as
+        // unseen wording will be; heads that saw the wording would make the sentence scores look surer than they are.
+        boolean grouped = traces.stream().anyMatch(t -> t.group() != null);
+        double[][] x = new double[traces.size()][];
+        for (int k = 0; k < (grouped ? FOLDS : 0); k++) {
+            int fold = k;
+            List<Sentence> bankOut = bank.stream().filter(s -> fold(s.group()) != fold).toList();
+            List<LabelledTrace> tracesOut = traces.stream().filter(t -> fold(t.group()) != fold).toList();
+            RelevanceModel foldModel = new RelevanceModel(new RelevanceModel.Weights(model, dimensions, heads(bankOut, tracesOut), Map.of(), Map.of(), Map.of(), 0, List.of()));
+            for (int i = 0; i < traces.size(); i++) {
+                LabelledTrace t = traces.get(i);
+                if (fold(t.group()) == fold) {
+                    x[i] = foldModel.features(t.view(), t.user(), t.assistant());
+                }
+            }
+        }
+        RelevanceModel.Weights draft = new RelevanceModel.Weights(model, dimensions, heads, Map.of(), Map.of(), Map.of(), 0, List.of());
+        RelevanceModel features = new RelevanceModel(draft);
+        for (int i = 0; i < traces.size(); i++) {
+            if (x[i] == null) {
+                LabelledTrace t = traces.get(i);
+                x[i] = features.features(t.view(), t.user(), t.assistant());
+            }
+        }
+        Map<String, Logistic> combiners = new LinkedHashMap<>();
+        Map<String, Double> analyzer = new LinkedHashMap<>();
+        Map<String, Double> prefilter = new LinkedHashMap<>();
+        for (String theme : RelevanceModel.THEMES) {
+            boolean[] y = new boolean[traces.size()];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = traces.get(i).themes().contains(theme);
+            }
+            Logistic c = Logistic.train(x, y, COMBINER_L2, 1_500);
+            combiners.put(theme, c);
+            double[] p = Arrays.stream(x).mapToDouble(c::probability).toArray();
+            analyzer.put(theme, bestF1Threshold(p, y));
+            // Never above the analyzer's own threshold: the pre-filter only removes traces the analysis would reject.
+            prefilter.put(theme, Math.min(analyzer.get(theme), recallThreshold(p, y, PREFILTER_RECALL)));
+        }
+        double custom = customThreshold(traces, customThemes);
+        return new RelevanceModel.Weights(model, dimensions, heads, combiners, analyzer, prefilter, custom, friction(bank));
+    }
+
+    private static Map<String, Logistic> heads(List<Sentence> bank, List<LabelledTrace> traces) {
         Map<String, Logistic> heads = new LinkedHashMap<>();
-        List<Sentence> userBank = bank.stream().filter(s -> !s.labels().contains("declines") && !s.labels().contains("answers")).toList();
+        List<Sentence> userBank = bank.stream().filter(s -> !s.labels().contains("declines") && !s.labels().contains("answers")
+                && !s.labels().contains("fails")).toList();
         for (String theme : RelevanceModel.THEMES) {
             Logistic first = head(userBank, theme, List.of(), List.of());
             // Self-training on the traces: hard negatives from traces without the theme, the best sentence of those with it.
@@ -66,7 +127,8 @@ public final class RelevanceTraining {
             }
             heads.put(theme, head(userBank, theme, pos, sample(neg, 3_000, theme.hashCode())));
         }
-        List<Sentence> assistantBank = bank.stream().filter(s -> s.labels().contains("declines") || s.labels().contains("answers")).toList();
+        List<Sentence> assistantBank = bank.stream().filter(s -> s.labels().contains("declines") || s.labels().contains("answers")
+                || s.labels().contains("fails")).toList();
         List<float[]> ordinaryReplies = new ArrayList<>();
         for (LabelledTrace t : traces) {
             if (!t.themes().contains("feature_requests") && !t.themes().contains("unhappy_users")) {
@@ -74,31 +136,21 @@ public final class RelevanceTraining {
             }
         }
         heads.put(RelevanceModel.DECLINE_HEAD, head(assistantBank, "declines", List.of(), sample(ordinaryReplies, 2_000, 7)));
-
-        RelevanceModel.Weights draft = new RelevanceModel.Weights(model, dimensions, heads, Map.of(), Map.of(), Map.of(), 0, List.of());
-        RelevanceModel features = new RelevanceModel(draft);
-        double[][] x = new double[traces.size()][];
-        for (int i = 0; i < traces.size(); i++) {
-            LabelledTrace t = traces.get(i);
-            x[i] = features.features(t.view(), t.user(), t.assistant());
-        }
-        Map<String, Logistic> combiners = new LinkedHashMap<>();
-        Map<String, Double> analyzer = new LinkedHashMap<>();
-        Map<String, Double> prefilter = new LinkedHashMap<>();
-        for (String theme : RelevanceModel.THEMES) {
-            boolean[] y = new boolean[traces.size()];
-            for (int i = 0; i < y.length; i++) {
-                y[i] = traces.get(i).themes().contains(theme);
+        // Failure apologies: the bank's, then the best one of each trace with an unrecovered error (self-training).
+        Logistic fails = head(assistantBank, "fails", List.of(), sample(ordinaryReplies, 2_000, 11));
+        List<float[]> failed = new ArrayList<>();
+        List<float[]> fine = new ArrayList<>();
+        for (LabelledTrace t : traces) {
+            boolean unrecovered = t.themes().contains("error_analysis") && !t.themes().contains("success_patterns");
+            if (unrecovered) {
+                t.assistant().stream().filter(v -> fails.probability(v) >= 0.5).forEach(failed::add);
+            } else if (t.themes().contains("success_patterns")) {
+                fine.addAll(t.assistant());
             }
-            Logistic c = Logistic.train(x, y, COMBINER_L2, 1_500);
-            combiners.put(theme, c);
-            double[] p = Arrays.stream(x).mapToDouble(c::probability).toArray();
-            analyzer.put(theme, bestF1Threshold(p, y));
-            // Never above the analyzer's own threshold: the pre-filter only removes traces the analysis would reject.
-            prefilter.put(theme, Math.min(analyzer.get(theme), recallThreshold(p, y, PREFILTER_RECALL)));
         }
-        double custom = customThreshold(traces, customThemes);
-        return new RelevanceModel.Weights(model, dimensions, heads, combiners, analyzer, prefilter, custom, friction(bank));
+        heads.put(RelevanceModel.FAILURE_HEAD, head(assistantBank, "fails", failed, sample(fine, 2_000, 13)));
+
+        return heads;
     }
 
     private static Logistic head(List<Sentence> bank, String label, List<float[]> extraPos, List<float[]> extraNeg) {
