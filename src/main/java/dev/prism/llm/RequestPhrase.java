@@ -16,7 +16,7 @@ record RequestPhrase(String title, String canonical) {
     private static final Pattern ACTION = Pattern.compile("(?i)^(?:(?:hi|hey|ok|okay|so|also|and|btw|please)[,!]?\\s+)*"
             + "(?:can|could|would|will) (?:you|u|it|this|we|i) (?:also |please |maybe |just )?(?:be able to |possibly )?"
             + "|^(?:(?:hi|hey|ok|so|also)[,!]?\\s+)*(?:is there (?:a|any) way to|is it possible to|any chance (?:you could|to)|i wish (?:i|you|it) could"
-            + "|i'?d (?:like|love) (?:to be able )?to|i want (?:to be able )?to|i need (?:you |it )?to|it would be (?:great|nice|useful|helpful) (?:if (?:you|it|i) could|to)"
+            + "|i'?d (?:like|love) (?:to be able )?to|i want (?:to be able )?to|i need (?:you |it )?to|(?:it )?would be (?:really |so )?(?:great|nice|useful|helpful|cool) (?:if (?:you|it|i) could|to)"
             + "|it'?d be (?:great|nice|useful) (?:if (?:you|it|i) could|to)|would love (?:to be able )?to|please(?: also)?|let me|can i|could i)\\s*");
     /** Framing before a thing: what follows is a noun phrase. */
     private static final Pattern THING = Pattern.compile("(?i)^(?:(?:hi|hey|ok|so|also)[,!]?\\s+)*(?:do you (?:support|have|offer)|does it (?:support|have)"
