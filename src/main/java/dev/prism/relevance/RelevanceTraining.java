@@ -41,7 +41,7 @@ public final class RelevanceTraining {
     }
 
     /** Recall the pre-filter keeps on the training traces, above the 0.85 target to leave room for unseen wording. */
-    public static final double PREFILTER_RECALL = 0.99;
+    public static final double PREFILTER_RECALL = 0.97;
     static final double HEAD_L2 = 1e-3;
     static final double COMBINER_L2 = 1e-3;
 
@@ -90,7 +90,7 @@ public final class RelevanceTraining {
             Logistic c = Logistic.train(x, y, COMBINER_L2, 1_500);
             combiners.put(theme, c);
             double[] p = Arrays.stream(x).mapToDouble(c::probability).toArray();
-            analyzer.put(theme, bestF1Threshold(p, y));
+            analyzer.put(theme, analyzerThreshold(p, y));
             // Never above the analyzer's own threshold: the pre-filter only removes traces the analysis would reject.
             prefilter.put(theme, Math.min(analyzer.get(theme), recallThreshold(p, y, PREFILTER_RECALL)));
         }
@@ -181,6 +181,41 @@ public final class RelevanceTraining {
             labels[i] = y.get(i);
         }
         return Logistic.train(x.toArray(double[][]::new), labels, HEAD_L2, 400);
+    }
+
+    /** Out-of-fold precision the analyzer's threshold aims at, above the 0.9 target to leave room for unseen wording. */
+    static final double TARGET_PRECISION = 0.94;
+    static final double TARGET_RECALL = 0.88;
+
+    /**
+     * The analyzer's threshold: the best F1 among thresholds that reach both targets on the out-of-fold scores, else the
+     * best F1 overall.
+     */
+    public static double analyzerThreshold(double[] p, boolean[] y) {
+        double best = -1;
+        double at = Double.NaN;
+        for (double t : candidates(p)) {
+            double[] pr = precisionRecall(p, y, t);
+            double f1 = f1(p, y, t);
+            if (pr[0] >= TARGET_PRECISION && pr[1] >= TARGET_RECALL && f1 > best) {
+                best = f1;
+                at = t;
+            }
+        }
+        return Double.isNaN(at) ? bestF1Threshold(p, y) : Math.round(at * 100) / 100.0;
+    }
+
+    static double[] precisionRecall(double[] p, boolean[] y, double t) {
+        int tp = 0;
+        int fp = 0;
+        int fn = 0;
+        for (int i = 0; i < p.length; i++) {
+            boolean hit = p[i] >= t;
+            tp += hit && y[i] ? 1 : 0;
+            fp += hit && !y[i] ? 1 : 0;
+            fn += !hit && y[i] ? 1 : 0;
+        }
+        return new double[]{tp + fp == 0 ? 1 : (double) tp / (tp + fp), tp + fn == 0 ? 1 : (double) tp / (tp + fn)};
     }
 
     /** The threshold with the best F1 on these scores (the analyzer's: precision and recall both count). */
