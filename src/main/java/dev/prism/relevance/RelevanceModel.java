@@ -34,7 +34,7 @@ public final class RelevanceModel {
     static final List<String> FEATURES = List.of("user_feature_request", "user_ux_friction", "user_satisfied", "user_unhappy",
             "assistant_declines", "assistant_declines_words", "error", "unrecovered_error", "recovered", "answered", "slow", "expensive",
             "repeated_calls", "feedback_text", "negative_rating", "positive_rating", "user_turns", "http_error", "assistant_fails",
-            "many_calls", "request_declined", "clean_run");
+            "many_calls", "request_declined", "clean_run", "request_fulfilled", "pushback_after_refusal");
 
     /** A UX friction type: its plain title and the centroid of its exemplar sentences. */
     public record FrictionType(String title, float[] centroid) {
@@ -111,6 +111,10 @@ public final class RelevanceModel {
         f[20] = f[0] * Math.max(f[4], f[5]);
         // Nothing structural went wrong: what a success needs before the words decide.
         f[21] = (s.errors() == 0 || s.recovered()) && s.answered() && f[10] == 0 && f[11] == 0 && f[19] == 0 && f[18] < 0.5 ? 1 : 0;
+        // A request the assistant did not decline was an ordinary task it fulfilled, not a missing capability.
+        f[22] = f[0] * (1 - Math.max(f[4], f[5]));
+        // Friction right after a refusal: the user contesting it (a refusal of a harmless request, or a missing capability).
+        f[23] = f[1] * Math.max(f[4], f[5]);
         return f;
     }
 
