@@ -97,8 +97,13 @@ export async function resultsView(el, themeId, tab) {
     if (m.theme !== themeId && m.theme !== null) return;
     if (m.type === 'summary.created') {
       const p = m.data?.properties || {};
-      if (state.relevantOnly && !p.$ai_theme_relevant) return;
-      state.summaries = [m.data, ...state.summaries];
+      // A later version's summary replaces the one listed for its trace: a trace is listed once.
+      const others = state.summaries.filter((s) => s.properties?.$ai_trace_id !== p.$ai_trace_id);
+      if (state.relevantOnly && !p.$ai_theme_relevant) {
+        if (others.length !== state.summaries.length) { state.summaries = others; if (tab === 'summaries' && state.page === 0) paint(); }
+        return;
+      }
+      state.summaries = [m.data, ...others];
       bump();
       if (tab === 'summaries' && state.page === 0) paint();
     } else if (m.type === 'cluster.updated') {

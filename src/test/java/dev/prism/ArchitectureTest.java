@@ -36,7 +36,7 @@ class ArchitectureTest {
     @Test
     @DisplayName("the bus, configuration records and pure logic do not depend on features")
     void busIsALeaf() {
-        noClasses().that().resideInAnyPackage("dev.prism.bus..", "dev.prism.config..", "dev.prism.store..", "dev.prism.metrics..", "dev.prism.pricing..", "dev.prism.lifecycle..")
+        noClasses().that().resideInAnyPackage("dev.prism.bus..", "dev.prism.config..", "dev.prism.store..", "dev.prism.metrics..", "dev.prism.pricing..", "dev.prism.lifecycle..", "dev.prism.text..")
                 .should().dependOnClassesThat().resideInAnyPackage(FEATURES.stream().map(f -> "dev.prism." + f + "..").toArray(String[]::new))
                 .check(CLASSES);
     }
@@ -47,10 +47,11 @@ class ArchitectureTest {
         noClasses().that().haveSimpleNameEndingWith("Assembler").or().haveSimpleNameEndingWith("Parser")
                 .or().haveSimpleNameEndingWith("Decoder").or().haveSimpleName("DemoTraffic").or().haveSimpleName("PrismConfig")
                 .or().haveSimpleName("ConfigSource").or().haveSimpleName("Tokens").or().haveSimpleName("TraceFormatter").or().haveSimpleName("OfflineAnalyzer")
-                .or().haveSimpleName("TraceFilter").or().haveSimpleName("FilterSql").or().haveSimpleName("Sampler")
+                .or().haveSimpleName("TraceFilter").or().haveSimpleName("FilterSql").or().haveSimpleName("Reanalysis").or().haveSimpleName("Sampler")
                 .or().haveSimpleName("PromptTemplate").or().haveSimpleName("VectorIndex").or().haveSimpleName("Vectors").or().haveSimpleName("OnnxMiniLm").or().haveSimpleName("FlowControl").or().haveSimpleName("AnswerParser")
                 .or().haveSimpleName("RelevanceModel").or().haveSimpleName("RelevanceTraining").or().haveSimpleName("TraceView").or().haveSimpleName("Sentences")
                 .or().haveSimpleName("Logistic").or().haveSimpleName("RequestPhrase")
+                .or().haveSimpleName("Masking").or().haveSimpleName("ErrorCause").or().haveSimpleName("PerformanceCause")
                 .or().haveSimpleName("CoalescingBuffer").or().haveSimpleName("IngestPressure").or().haveSimpleName("Subscriptions").or().haveSimpleName("LiveProtocol")
                 .should().dependOnClassesThat().resideInAPackage("io.vertx..")
                 .check(CLASSES);

@@ -64,6 +64,8 @@ public final class Addresses {
     public static final String ANALYSIS_NOW = "prism.analysis.analyze-now";
     /** {@link EmbeddingCreated}, published once a relevant summary's vector is stored. */
     public static final String EMBEDDING_CREATED = "prism.embedding.created";
+    /** {@link EmbeddingRemoved}, published once a superseded trace version's vector left its theme's index and table. */
+    public static final String EMBEDDING_REMOVED = "prism.embedding.removed";
     /** {@link EmbedSearch} → {@link EmbedSearch.Hits}: nearest summaries to a text. */
     public static final String EMBED_SEARCH = "prism.embed.search";
     /** {@link SentenceVectors} → {@link SentenceVectors.Vectors}: vectors of short texts, for the relevance model. */

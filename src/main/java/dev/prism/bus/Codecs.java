@@ -24,7 +24,7 @@ public final class Codecs {
             LlmSettings.Get.class, LlmCompletion.class, LlmCompletion.Reply.class, LlmSettings.Update.class, LlmSettings.Status.class, AnalysisRequest.class, SummaryCreated.class, SummaryQuery.class, SummaryQuery.Summaries.class,
             SummaryScan.class, SummaryScan.Page.class, AnalysisBacklog.class, AnalysisBacklog.Counts.class,
             DeadLetters.List.class, DeadLetters.Requeue.class, DeadLetters.Listed.class, DeadLetters.Requeued.class,
-            EmbeddingCreated.class, EmbedSearch.class, EmbedSearch.Hits.class, EmbedSnapshot.class, EmbedSnapshot.Vectors.class,
+            EmbeddingCreated.class, EmbeddingRemoved.class, EmbedSearch.class, EmbedSearch.Hits.class, EmbedSnapshot.class, EmbedSnapshot.Vectors.class,
             LiveEvent.class, TraceFacts.class, TraceFacts.Facts.class,
             ClusterCommand.List.class, ClusterCommand.Get.class, ClusterCommand.Refresh.class, ClusterCommand.Clusters.class,
             ClusterCommand.Detail.class, ClusterCommand.RunResult.class);

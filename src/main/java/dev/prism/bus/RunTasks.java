@@ -15,8 +15,16 @@ public final class RunTasks {
     public record TraceRef(String traceId, int version) {
     }
 
-    /** @param runId the run queuing them, or null for theme dispatch's sweep */
-    public record Enqueue(Long runId, String projectId, String themeId, int promptVersion, List<TraceRef> traces) {
+    /**
+     * @param runId              the run queuing them, or null for theme dispatch's sweep
+     * @param keepEarlierSummary a trace that has a summary (or a task) of an earlier version for the theme keeps it and
+     *                           is not queued (its new version brought nothing the theme reads)
+     */
+    public record Enqueue(Long runId, String projectId, String themeId, int promptVersion, List<TraceRef> traces, boolean keepEarlierSummary) {
+
+        public Enqueue(Long runId, String projectId, String themeId, int promptVersion, List<TraceRef> traces) {
+            this(runId, projectId, themeId, promptVersion, traces, false);
+        }
     }
 
     public record StatsQuery(List<Long> runIds) {

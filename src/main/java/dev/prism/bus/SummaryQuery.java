@@ -5,13 +5,19 @@ import java.util.List;
 
 /**
  * Stored summaries of a project, newest first. {@code themeId}, {@code relevant}, {@code since}, {@code traceId} and
- * {@code before} (a {@link Summaries#nextCursor()} from the previous page) are optional (null). Replies
+ * {@code before} (a {@link Summaries#nextCursor()} from the previous page) are optional (null). Only the summaries that
+ * count (each trace's latest analysed version per theme) are listed unless {@code includeSuperseded}. Replies
  * {@link Summaries}.
  */
-public record SummaryQuery(String projectId, String themeId, Boolean relevant, Instant since, String traceId, int limit, String before) {
+public record SummaryQuery(String projectId, String themeId, Boolean relevant, Instant since, String traceId, int limit, String before,
+                           boolean includeSuperseded) {
 
     public SummaryQuery(String projectId, String themeId, Boolean relevant, Instant since, String traceId, int limit) {
         this(projectId, themeId, relevant, since, traceId, limit, null);
+    }
+
+    public SummaryQuery(String projectId, String themeId, Boolean relevant, Instant since, String traceId, int limit, String before) {
+        this(projectId, themeId, relevant, since, traceId, limit, before, false);
     }
 
     /** @param nextCursor where the next (older) page starts; null on the last page */

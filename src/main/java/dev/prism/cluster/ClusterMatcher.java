@@ -39,13 +39,16 @@ public final class ClusterMatcher {
     }
 
     /**
-     * @param linkShare         share of surviving members that makes a link (majority by default)
-     * @param centroidCosine    cosine similarity at which clusters without member links are the same
-     * @param materialJaccard   member Jaccard below which a continued cluster changed materially
-     * @param materialSizeShare relative size change above which a continued cluster changed materially
+     * @param linkShare       share of surviving members that makes a link (majority by default)
+     * @param centroidCosine  cosine similarity at which clusters without member links are the same
+     * @param materialOverlap a continued cluster changed materially when less than this share of the old cluster's
+     *                        surviving members stayed in it, or less than this share of its members known before came
+     *                        from the old cluster: summaries moved between clusters
+     * @param materialCosine  a continued cluster changed materially when the cosine similarity of its old and new
+     *                        centroids falls below this: what its members are about moved
      */
-    public record Options(double linkShare, double centroidCosine, double materialJaccard, double materialSizeShare) {
-        public static final Options DEFAULTS = new Options(0.5, 0.9, 0.8, 0.25);
+    public record Options(double linkShare, double centroidCosine, double materialOverlap, double materialCosine) {
+        public static final Options DEFAULTS = new Options(0.5, 0.9, 0.8, 0.9);
     }
 
     /**
@@ -56,9 +59,12 @@ public final class ClusterMatcher {
      *                        the absorbed ones for MERGED, the old cluster it came from for SPLIT, none for NEW
      * @param into            for RETIRED, the id of the cluster that absorbed it, or null when it just ended
      * @param jaccard         member Jaccard against the cluster whose id it keeps (0 for NEW and fresh SPLIT parts)
-     * @param materialChange  the members changed enough that the name should be made again: always for NEW, fresh SPLIT
-     *                        parts and MERGED; otherwise Jaccard below the threshold or a size change above it (only the
-     *                        size when the match was by centroid alone)
+     * @param materialChange  the content changed enough that the name should be made again: always for NEW, fresh SPLIT
+     *                        parts and MERGED; otherwise when summaries moved in or out between clusters (member overlap
+     *                        below {@link Options#materialOverlap()}, counting only summaries known to both runs) or the
+     *                        centroid moved (cosine below {@link Options#materialCosine()}). Growth alone is no material
+     *                        change: new summaries about the same thing leave both the overlap and the centroid as they
+     *                        were, so a cluster keeps its name while it grows from its first ten members to thousands.
      */
     public record Lineage(String id, Event event, int index, List<String> sources, String into, int previousSize,
                           int size, double jaccard, boolean materialChange) {
@@ -235,12 +241,15 @@ public final class ClusterMatcher {
                 clusters.add(new Lineage(ids[j], e, j, List.copyOf(sources.get(j)), null, 0, members.size(), 0, true));
                 continue;
             }
-            Previous old = previous.get(keeper[j]);
+            int i = keeper[j];
+            Previous old = previous.get(i);
             int before = old.members().size();
             double jaccard = jaccard(old.members(), members);
-            boolean sizeChanged = before == 0 || Math.abs(members.size() - before) > options.materialSizeShare() * before;
-            boolean material = events[j] == Event.MERGED || sizeChanged
-                    || !byCentroid[j] && jaccard < options.materialJaccard();
+            double retained = oldSurviving[i] == 0 ? 1 : (double) overlap[i][j] / oldSurviving[i];
+            double fromOld = newKnown[j] == 0 ? 1 : (double) overlap[i][j] / newKnown[j];
+            boolean moved = !byCentroid[j] && Math.min(retained, fromOld) < options.materialOverlap();
+            boolean drifted = cosine(old.centroid(), current.get(j).centroid()) < options.materialCosine();
+            boolean material = events[j] == Event.MERGED || moved || drifted;
             Event e = events[j] != null ? events[j]
                     : members.size() > before ? Event.GROWN : members.size() < before ? Event.SHRUNK : Event.SAME;
             clusters.add(new Lineage(ids[j], e, j, List.copyOf(sources.get(j)), null, before, members.size(), jaccard, material));

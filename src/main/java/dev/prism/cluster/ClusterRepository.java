@@ -61,10 +61,13 @@ final class ClusterRepository {
                 });
     }
 
-    /** The active clusters with names and members, for the matcher. */
+    /**
+     * The active clusters with names and members, for the matcher. A cluster whose name is to be made again (named_at
+     * NULL: an offline term-list name from before V18) comes without a title, so the run names it afresh.
+     */
     Future<List<Recluster.Known>> known(String projectId, String themeId) {
         return pool.preparedQuery("""
-                        SELECT c.cluster_id, c.centroid, c.title, c.description,
+                        SELECT c.cluster_id, c.centroid, CASE WHEN c.named_at IS NULL THEN NULL ELSE c.title END AS title, c.description,
                                coalesce((SELECT array_agg(m.trace_id) FROM cluster_members m
                                           WHERE m.project_id = c.project_id AND m.theme_id = c.theme_id AND m.cluster_id = c.cluster_id),
                                         '{}') AS members
@@ -100,7 +103,36 @@ final class ClusterRepository {
         return conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))").execute(Tuple.of(projectId, themeId)).mapEmpty();
     }
 
-    /** Stores summaries that arrived between runs (cluster null: Other) in one transaction and recounts their clusters. */
+    private static final String RECOUNT = """
+            UPDATE clusters c SET size = (SELECT count(*) FROM cluster_members m
+                                           WHERE m.project_id = c.project_id AND m.theme_id = c.theme_id
+                                             AND m.cluster_id = c.cluster_id), updated_at = now()
+             WHERE c.project_id = $1 AND c.theme_id = $2 AND c.cluster_id = ANY($3)""";
+
+    /**
+     * Removes the trace from the theme's members when it is there by a version before {@code version} (a later
+     * version that counts has no vector), and recounts the cluster it was in.
+     *
+     * @return the cluster it left, null for Other, or empty when it was not a member by an earlier version
+     */
+    Future<Optional<String>> unassign(String projectId, String themeId, String traceId, int version) {
+        return pool.withTransaction(conn -> lockTheme(conn, projectId, themeId).compose(l -> conn.preparedQuery("""
+                        DELETE FROM cluster_members WHERE project_id = $1 AND theme_id = $2 AND trace_id = $3 AND trace_version < $4
+                        RETURNING cluster_id""").execute(Tuple.of(projectId, themeId, traceId, version)))
+                .compose(rows -> {
+                    if (rows.size() == 0) {
+                        return Future.succeededFuture(Optional.<String>empty());
+                    }
+                    String clusterId = rows.iterator().next().getString(0);
+                    return clusterId == null ? Future.succeededFuture(Optional.of(""))
+                            : conn.preparedQuery(RECOUNT).execute(Tuple.of(projectId, themeId, new String[]{clusterId})).map(x -> Optional.of(clusterId));
+                }));
+    }
+
+    /**
+     * Stores summaries that arrived between runs (cluster null: Other) in one transaction and recounts their clusters,
+     * and the clusters a later version of a member moved it out of: a trace is counted once, by its latest version.
+     */
     Future<Void> assign(String projectId, String themeId, List<Assignment> rows, Map<String, TraceFacts.Fact> facts) {
         if (rows.isEmpty()) {
             return Future.succeededFuture();
@@ -113,22 +145,27 @@ final class ClusterRepository {
                 touched.add(a.clusterId());
             }
         }
+        String[] traceIds = rows.stream().map(Assignment::traceId).distinct().toArray(String[]::new);
         return pool.withTransaction(conn -> lockTheme(conn, projectId, themeId).compose(l -> conn.preparedQuery("""
+                        SELECT DISTINCT cluster_id FROM cluster_members
+                        WHERE project_id = $1 AND theme_id = $2 AND trace_id = ANY($3) AND cluster_id IS NOT NULL""")
+                .execute(Tuple.of(projectId, themeId, traceIds)))
+                .compose(previous -> {
+                    previous.forEach(r -> touched.add(r.getString(0)));
+                    return conn.preparedQuery("""
                         INSERT INTO cluster_members (project_id, theme_id, trace_id, trace_version, cluster_id, distance, member_at,
                                                      distinct_id, latency_seconds, cost_usd, error_count)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                         ON CONFLICT (project_id, theme_id, trace_id) DO UPDATE
                            SET trace_version = EXCLUDED.trace_version, cluster_id = EXCLUDED.cluster_id, distance = EXCLUDED.distance,
                                assigned_at = now(), distinct_id = EXCLUDED.distinct_id, latency_seconds = EXCLUDED.latency_seconds,
-                               cost_usd = EXCLUDED.cost_usd, error_count = EXCLUDED.error_count""")
-                .executeBatch(batch))
+                               cost_usd = EXCLUDED.cost_usd, error_count = EXCLUDED.error_count
+                         -- An earlier version arriving late never replaces the version that counts.
+                         WHERE cluster_members.trace_version <= EXCLUDED.trace_version""")
+                .executeBatch(batch);
+                })
                 .compose(v -> touched.isEmpty() ? Future.succeededFuture()
-                        : conn.preparedQuery("""
-                                UPDATE clusters c SET size = (SELECT count(*) FROM cluster_members m
-                                                               WHERE m.project_id = c.project_id AND m.theme_id = c.theme_id
-                                                                 AND m.cluster_id = c.cluster_id), updated_at = now()
-                                 WHERE c.project_id = $1 AND c.theme_id = $2 AND c.cluster_id = ANY($3)""")
-                        .execute(Tuple.of(projectId, themeId, touched.toArray(String[]::new))))
+                        : conn.preparedQuery(RECOUNT).execute(Tuple.of(projectId, themeId, touched.toArray(String[]::new))))
                 .mapEmpty());
     }
 

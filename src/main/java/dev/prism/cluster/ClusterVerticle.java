@@ -42,12 +42,17 @@ import java.util.UUID;
  * assignments queue and are written in batches, never while a run stores, and failed batches are retried.
  * Re-clustering per theme (snapshot of the theme's vectors → {@link Recluster} on the one-thread {@code prism-cluster}
  * pool → one transaction) runs once the new summaries reach {@code cluster.refreshAfter} and {@code cluster.refreshShare}
- * of the theme, every {@code cluster.refreshMinutes} for themes with new summaries, and on demand; automatic runs go one
+ * of the theme (a theme without clusters yet: twice its {@code min_cluster_size}, so the first clusters come within a
+ * minute of traffic), every {@code cluster.refreshMinutes} for themes with new summaries, and on demand; automatic runs go one
  * at a time, {@code cluster.minIntervalSeconds} and nine run durations apart per theme, and yield to busy ingestion;
  * runs of one theme never overlap (a request during a run gets the next one). Cluster ids survive runs
  * ({@link ClusterMatcher}); names are made again only for new clusters and material changes.
  *
- * <p>Consumes {@value Addresses#EMBEDDING_CREATED} and {@value Addresses#CLUSTER_COMMAND}; sends
+ * <p>A trace is a member once, by its latest version: a later version's vector replaces the earlier one's membership,
+ * and a later version without a vector ({@value Addresses#EMBEDDING_REMOVED}) takes the trace out of the theme's
+ * members, after the theme's assignment writes under way and again after a run under way.
+ *
+ * <p>Consumes {@value Addresses#EMBEDDING_CREATED}, {@value Addresses#EMBEDDING_REMOVED} and {@value Addresses#CLUSTER_COMMAND}; sends
  * {@value Addresses#THEME_COMMAND}, {@value Addresses#EMBED_SNAPSHOT}, {@value Addresses#TRACE_FACTS} and
  * {@value Addresses#SUMMARY_LIST}; publishes {@value Addresses#CLUSTER_UPDATED} ({@link LiveEvent}s of type
  * {@code cluster.updated}, keyed by cluster id).
@@ -90,6 +95,8 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         Future<Void> loaded;
         List<ClusterRepository.Centroid> centroids = List.of();
         double maxDistance = ClusteringConfig.DEFAULTS.maxDistance();
+        /** The theme's {@code min_cluster_size}: twice this many summaries make its first run worth it. */
+        int minClusterSize = ClusteringConfig.DEFAULTS.minClusterSize();
         /** New summaries since the last run started. */
         int fresh;
         boolean dirty;
@@ -134,11 +141,12 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         parallel = config.threads() <= 1 ? Parallel.sequential() : Parallel.of(java.util.concurrent.ForkJoinPool.commonPool(), config.threads());
         pace = dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
         var created = vertx.eventBus().<EmbeddingCreated>consumer(Addresses.EMBEDDING_CREATED, msg -> assign(msg.body()));
+        var removed = vertx.eventBus().<dev.prism.bus.EmbeddingRemoved>consumer(Addresses.EMBEDDING_REMOVED, msg -> unassign(msg.body()));
         var commands = vertx.eventBus().<ClusterCommand>consumer(Addresses.CLUSTER_COMMAND, this::command);
         if (config.refreshMinutes() > 0) {
             timer = vertx.setPeriodic(config.refreshMinutes() * 60_000L, id -> refreshDirty());
         }
-        return Future.all(created.completion(), commands.completion()).compose(v -> restoreFresh());
+        return Future.all(created.completion(), removed.completion(), commands.completion()).compose(v -> restoreFresh());
     }
 
     /** The "re-cluster needed" counters as the last stop or crash left them, read back from the stored members. */
@@ -241,10 +249,10 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     /** The active centroids, the theme's max distance and its last run, read once per theme (runs replace them). */
     private Future<Void> loaded(ThemeState s) {
         if (s.loaded == null) {
-            Future<Double> maxDistance = theme(s.projectId, s.themeId).map(t -> config(t).maxDistance())
-                    .otherwise(ClusteringConfig.DEFAULTS.maxDistance());
+            Future<ClusteringConfig> clustering = theme(s.projectId, s.themeId).map(ClusterVerticle::config)
+                    .otherwise(ClusteringConfig.DEFAULTS);
             var last = repository.lastRun(s.projectId, s.themeId);
-            s.loaded = Future.all(repository.centroids(s.projectId, s.themeId), maxDistance, last).map(all -> {
+            s.loaded = Future.all(repository.centroids(s.projectId, s.themeId), clustering, last).map(all -> {
                 if (s.running == null && s.lastRunEnd == 0) { // a run that finished meanwhile has newer ones
                     s.centroids = all.resultAt(0);
                     last.result().ifPresent(r -> {
@@ -253,9 +261,13 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                         s.lastRunMillis = r.elapsedMillis();
                     });
                 }
-                s.maxDistance = all.resultAt(1);
+                ClusteringConfig cfg = all.resultAt(1);
+                s.maxDistance = cfg.maxDistance();
+                s.minClusterSize = cfg.minClusterSize();
                 return (Void) null;
             }).onFailure(e -> s.loaded = null);
+            // The summaries that arrived while the theme loaded may already be enough for its first clusters.
+            s.loaded.onSuccess(v -> maybeRefresh(s));
         }
         return s.loaded;
     }
@@ -269,6 +281,41 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         s.waiting.add(e);
         drain(s);
         maybeRefresh(s);
+    }
+
+    /**
+     * Takes a superseded trace out of the theme's members: earlier versions still waiting are dropped, and the stored
+     * membership is deleted after the write under way (which may hold it), and again after a run under way (whose
+     * snapshot may have been taken before the vector left).
+     */
+    private void unassign(dev.prism.bus.EmbeddingRemoved e) {
+        ThemeState s = state(e.projectId(), e.themeId());
+        java.util.function.Predicate<EmbeddingCreated> earlier = w -> w.traceId().equals(e.traceId()) && w.traceVersion() < e.supersededBy();
+        s.waiting.removeIf(earlier);
+        if (s.duringRun != null) {
+            s.duringRun.removeIf(earlier);
+        }
+        if (closed) {
+            return;
+        }
+        Future<Void> removal = s.lastWrite.compose(v -> remove(e));
+        s.lastWrite = removal.otherwiseEmpty();
+        if (s.running != null) {
+            s.running.onComplete(ar -> {
+                if (!closed) {
+                    remove(e);
+                }
+            });
+        }
+    }
+
+    private Future<Void> remove(dev.prism.bus.EmbeddingRemoved e) {
+        return repository.unassign(e.projectId(), e.themeId(), e.traceId(), e.supersededBy())
+                .onSuccess(left -> left.filter(c -> !c.isEmpty()).ifPresent(clusterId -> publish(e.projectId(), e.themeId(), clusterId,
+                        MAPPER.createObjectNode().put("cluster_id", clusterId).put("event", "unassigned").put("trace_id", e.traceId()))))
+                .onFailure(err -> LOG.warn("Could not take superseded trace {} out of the clusters of theme {}; the theme's next run does: {}",
+                        e.traceId(), e.themeId(), err.toString()))
+                .<Void>mapEmpty().otherwiseEmpty();
     }
 
     /**
@@ -352,14 +399,23 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     /**
      * Asks for an automatic run once the new summaries are at least {@code cluster.refreshAfter} and
      * {@code cluster.refreshShare} of the theme: a theme of 50,000 summaries does not re-cluster for every 50 new ones.
+     * A theme without clusters yet runs as soon as it has twice its {@code min_cluster_size} new summaries (or
+     * {@code cluster.refreshAfter}, when that is fewer), enough for two clusters or one and its contrast, so a new user
+     * sees clusters within a minute of traffic rather than after 50 summaries or {@code cluster.refreshMinutes}.
      */
     private void maybeRefresh(ThemeState s) {
         if (config.refreshAfter() <= 0 || s.running != null || s.autoQueued || stopping) {
             return;
         }
-        if (s.fresh >= Math.max(config.refreshAfter(), (long) Math.ceil(config.refreshShare() * s.size))) {
+        long needed = withoutClusters(s) ? Math.min(config.refreshAfter(), 2L * s.minClusterSize) : config.refreshAfter();
+        if (s.fresh >= Math.max(needed, (long) Math.ceil(config.refreshShare() * s.size))) {
             enqueueAuto(s);
         }
+    }
+
+    /** The theme is loaded and has no active cluster: its first clusters are still to come. */
+    private static boolean withoutClusters(ThemeState s) {
+        return s.loaded != null && s.loaded.succeeded() && s.centroids.isEmpty();
     }
 
     private void refreshDirty() {
@@ -490,6 +546,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                         + e.getMessage()).exception());
             }
             s.maxDistance = cfg.maxDistance();
+            s.minClusterSize = cfg.minClusterSize();
             return vertx.eventBus().<EmbedSnapshot.Vectors>request(Addresses.EMBED_SNAPSHOT, new EmbedSnapshot(project, themeId), SLOW)
                     .compose(snap -> {
                         List<EmbedSnapshot.Item> vectors = snap.body().items();
@@ -519,7 +576,8 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                                 SummaryCreated summary = t.get(v.traceId());
                                 String text = summary == null ? null : (summary.title() == null ? "" : summary.title()) + "\n"
                                         + (summary.summary() == null ? "" : summary.summary());
-                                items.add(new Recluster.Item(v.traceId(), v.traceVersion(), v.vector(), fact == null ? null : fact.distinctId(), text));
+                                items.add(new Recluster.Item(v.traceId(), v.traceVersion(), v.vector(), fact == null ? null : fact.distinctId(), text,
+                                        summary == null ? null : summary.title()));
                                 if (!memberAt.containsKey(v.traceId()) && summary != null && summary.createdAt() != null) {
                                     memberAt.put(v.traceId(), summary.createdAt());
                                 }

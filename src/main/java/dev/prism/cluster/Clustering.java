@@ -13,7 +13,9 @@ import java.util.List;
  * centroid go to "Other" instead: the same rule that keeps {@link NearestCentroid} from assigning them between runs,
  * so a full run and the streaming assignment agree. It also dissolves the grab-bag clusters k-means forms from
  * outliers (their members are far from their own mean), which otherwise come and go between runs and take names and
- * alerts with them. HDBSCAN has its own notion of outliers and is left as it is.
+ * alerts with them. HDBSCAN has its own notion of outliers and is left as it is. With automatic k and with HDBSCAN, a
+ * cluster holding more than half of the theme is split when its members are more than one cause
+ * ({@link GiantClusterSplit}).
  */
 public final class Clustering {
 
@@ -56,6 +58,12 @@ public final class Clustering {
             }
             detail = "kmeans: k = " + choice.k() + " (" + choice.reason() + "), " + r.iterations() + " iterations, "
                     + far + " farther than " + config.maxDistance() + " from their centroid";
+        }
+        if (config.method() == ClusteringConfig.Method.HDBSCAN || config.k() == null) {
+            // A fixed k is the owner's choice; automatic k and HDBSCAN may leave a catch-all that is several causes.
+            GiantClusterSplit.Outcome guarded = GiantClusterSplit.apply(data, raw, config, parallel);
+            raw = guarded.labels();
+            detail += guarded.detail().isEmpty() ? "" : ", " + guarded.detail();
         }
         MinimumClusterRule.Outcome kept = MinimumClusterRule.apply(raw, userIds, config.minClusterSize(), config.minDistinctUsers());
         detail += ", " + kept.clusters() + " kept, " + kept.demoted().size() + " too small or too few users";

@@ -21,8 +21,9 @@ public final class Recluster {
      *
      * @param userId the trace's user, for the minimum-users rule; null when unknown
      * @param text   title and summary, for names; null when not at hand
+     * @param title  the summary's title alone, the stuff offline names are made of; null when not at hand
      */
-    public record Item(String traceId, int traceVersion, float[] vector, String userId, String text) {
+    public record Item(String traceId, int traceVersion, float[] vector, String userId, String text, String title) {
     }
 
     /** An active cluster of the previous run, with its name. */
@@ -106,24 +107,6 @@ public final class Recluster {
         }
         ClusterMatcher.Matching matching = ClusterMatcher.match(before, current, freshIds);
 
-        // Names against each other, with Other as contrast.
-        List<List<String>> texts = new ArrayList<>();
-        for (int c = 0; c < k; c++) {
-            texts.add(memberIdx.get(c).stream().map(i -> items.get(i).text()).filter(t -> t != null && !t.isBlank()).toList());
-        }
-        List<String> other = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            if (labels[i] < 0 && items.get(i).text() != null) {
-                other.add(items.get(i).text());
-            }
-        }
-        List<List<String>> corpus = new ArrayList<>(texts);
-        if (!other.isEmpty()) {
-            corpus.add(other);
-        }
-        List<ClusterNamer.Name> names = k == 0 ? List.of() : ClusterNamer.name(corpus);
-
-        float[] xy = n >= 3 ? Pca2d.fit(data, config.seed()).xy() : new float[2 * n];
         double[] distances = new double[n];
         for (int i = 0; i < n; i++) {
             if (labels[i] >= 0) {
@@ -137,28 +120,46 @@ public final class Recluster {
                 distances[i] = best;
             }
         }
+
+        // A name stays unless the cluster is new or its content changed materially; the others are made against each
+        // other, with Other as contrast, and must not repeat a name that stays.
+        Map<String, Known> knownById = previous.stream().collect(Collectors.toMap(Known::id, kn -> kn, (a, b) -> a));
+        boolean[] rename = new boolean[k];
+        List<ClusterNamer.Cluster> toName = new ArrayList<>();
+        for (int c = 0; c < k; c++) {
+            Known old = knownById.get(matching.clusters().get(c).id());
+            List<ClusterNamer.Member> members = new ArrayList<>();
+            boolean hasText = false;
+            for (int i : memberIdx.get(c)) {
+                Item item = items.get(i);
+                members.add(new ClusterNamer.Member(item.title(), item.text(), distances[i]));
+                hasText |= item.text() != null || item.title() != null;
+            }
+            boolean hasOldName = old != null && old.title() != null;
+            // Without texts (they are no longer listed) a new name could only be worse than the one it has.
+            rename[c] = !hasOldName || matching.clusters().get(c).materialChange() && hasText;
+            toName.add(new ClusterNamer.Cluster(members, rename[c] ? null : old.title()));
+        }
+        List<String> other = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (labels[i] < 0 && items.get(i).text() != null) {
+                other.add(items.get(i).text());
+            }
+        }
+        List<ClusterNamer.Name> names = k == 0 ? List.of() : ClusterNamer.name(toName, other);
+
+        float[] xy = n >= 3 ? Pca2d.fit(data, config.seed()).xy() : new float[2 * n];
         int outliers = 0;
         for (int l : labels) {
             outliers += l < 0 ? 1 : 0;
         }
 
-        Map<String, Known> knownById = previous.stream().collect(Collectors.toMap(Known::id, kn -> kn, (a, b) -> a));
         List<Planned> planned = new ArrayList<>();
         for (int c = 0; c < k; c++) {
             ClusterMatcher.Lineage lineage = matching.clusters().get(c);
-            Known old = knownById.get(lineage.id());
-            boolean rename = lineage.materialChange() || old == null || old.title() == null;
-            String title = old == null ? null : old.title();
-            String description = old == null ? null : old.description();
-            if (rename && !texts.get(c).isEmpty()) {
-                title = names.get(c).title();
-                description = names.get(c).description();
-            } else if (title == null) {
-                title = "Unnamed cluster";
-                description = memberIdx.get(c).size() + " summaries whose texts are no longer listed.";
-            } else {
-                rename = false;
-            }
+            String title = names.get(c).title();
+            String description = rename[c] ? names.get(c).description() : knownById.get(lineage.id()).description();
+            boolean renamed = rename[c];
             int[] members = memberIdx.get(c).stream().mapToInt(Integer::intValue).toArray();
             double[] memberDistances = new double[members.length];
             double x = 0;
@@ -168,7 +169,7 @@ public final class Recluster {
                 x += xy[2 * members[m]];
                 y += xy[2 * members[m] + 1];
             }
-            planned.add(new Planned(lineage.id(), lineage, centroids.get(c), members, memberDistances, title, description, rename,
+            planned.add(new Planned(lineage.id(), lineage, centroids.get(c), members, memberDistances, title, description, renamed,
                     members.length == 0 ? 0 : x / members.length, members.length == 0 ? 0 : y / members.length));
         }
         return new Plan(List.copyOf(planned), matching.retired(), labels, distances, outliers, detail);

@@ -7,13 +7,14 @@
  *   <li>{@link dev.prism.cluster.Clustering}: one full run as a theme's {@link dev.prism.cluster.ClusteringConfig}
  *       asks: {@link dev.prism.cluster.KMeans} with k fixed or chosen by {@link dev.prism.cluster.KSelection}
  *       ({@link dev.prism.cluster.Silhouette} on a sample, or size), or {@link dev.prism.cluster.Hdbscan}; then
- *       {@link dev.prism.cluster.MinimumClusterRule} (enough members from enough users, else "Other").</li>
+ *       {@link dev.prism.cluster.GiantClusterSplit} (a cluster of more than half the theme that is several causes is
+ *       split) and {@link dev.prism.cluster.MinimumClusterRule} (enough members from enough users, else "Other").</li>
  *   <li>{@link dev.prism.cluster.ClusterMatcher}: stable cluster ids across runs and the lineage events (new, grown,
  *       merged, split, retired) that alerts react to; {@link dev.prism.cluster.NearestCentroid}: streaming assignment of
- *       new summaries between runs.</li>
- *   <li>Names: {@link dev.prism.cluster.ClusterNamer} offline ({@link dev.prism.cluster.CtfIdf} over
- *       {@link dev.prism.cluster.Terms}), or an LLM with {@link dev.prism.cluster.ContrastivePrompt} and
- *       {@link dev.prism.cluster.NamingAnswerParser}.</li>
+ *       new summaries between runs. A continued cluster keeps its name unless its content changed materially.</li>
+ *   <li>Names: {@link dev.prism.cluster.ClusterNamer} offline (the members' shared or most typical title, told apart
+ *       from a namesake by a {@link dev.prism.cluster.CtfIdf} phrase over {@link dev.prism.cluster.Terms}), or an LLM
+ *       with {@link dev.prism.cluster.ContrastivePrompt} and {@link dev.prism.cluster.NamingAnswerParser}.</li>
  *   <li>{@link dev.prism.cluster.Pca2d} (map coordinates, ojalgo), {@link dev.prism.cluster.Trends} (hourly and daily
  *       counts, growth, share), {@link dev.prism.cluster.AdjustedRandIndex} (quality tests).</li>
  * </ul>
@@ -23,7 +24,8 @@
  * together (cluster, match, name, place on the map).
  *
  * <p>{@link dev.prism.cluster.ClusterVerticle} is the feature's only Vert.x part (with its
- * {@code ClusterRepository}): it assigns new summaries as they arrive ({@code prism.embedding.created}), schedules
+ * {@code ClusterRepository}): it assigns new summaries as they arrive ({@code prism.embedding.created}), takes traces
+ * whose later version has no vector out of the members ({@code prism.embedding.removed}), schedules
  * re-clusterings per theme (they run on worker threads), stores clusters, members, runs and lineage, answers
  * {@code prism.cluster.command} and publishes {@code prism.cluster.updated}.
  */

@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Embeds relevant summaries. Each {@code theme_relevant} summary's text (title, newline, summary) joins a batch that
+ * Embeds relevant summaries. Each {@code theme_relevant} summary's text (its {@code embedText}: the canonical cause or
+ * the masked title; title, newline, summary for one stored without it) joins a batch that
  * leaves when full ({@code embed.batchSize}) or {@code embed.batchWaitMillis} after its first text, whichever comes
  * first; texts already embedded with the same model come from a cache keyed by their SHA-256. Vectors are stored
  * (idempotently, so a replayed summary changes nothing), added to the theme's in-memory {@link VectorIndex}, then
@@ -51,9 +52,12 @@ import java.util.function.Function;
  * start of the server, then from where it stopped or from before the oldest text it must retry) and embeds those the
  * indexes lack. Vectors beyond {@code embed.vectorHeapBytes} live in memory-mapped pages ({@link VectorMemory}).
  *
+ * <p>A trace counts once per theme, by its latest analysed version: a later version's relevant summary replaces the
+ * trace's vector; one that is not relevant removes it (index and table) and publishes {@value Addresses#EMBEDDING_REMOVED}.
+ *
  * <p>Consumes {@value Addresses#SUMMARY_CREATED}, {@value Addresses#EMBED_SEARCH}, {@value Addresses#EMBED_SNAPSHOT} and
  * {@value Addresses#EMBED_SENTENCES} (sentence vectors for the relevance model, from the same model and cache);
- * sends {@value Addresses#SUMMARY_SCAN}; publishes {@value Addresses#EMBEDDING_CREATED}. Meters:
+ * sends {@value Addresses#SUMMARY_SCAN}; publishes {@value Addresses#EMBEDDING_CREATED} and {@value Addresses#EMBEDDING_REMOVED}. Meters:
  * {@code prism_embed_deferred_total} (texts left to the sweep: over the bound or a failed batch),
  * {@code prism_embed_swept_total} (texts the sweep found without a vector), {@code prism_embed_pending_bytes}. The local model runs on a worker pool of its own (one thread per core
  * by default), searches on worker threads; the event loop only batches and routes.
@@ -104,6 +108,13 @@ public final class EmbedVerticle extends VerticleBase {
     private long sweepTimer = -1;
     private final Set<Future<Void>> inFlight = new HashSet<>();
     private long batchTimer = -1;
+    /**
+     * project, theme, trace → the later version that counts for it without a vector (not relevant): a vector of an
+     * earlier version still being embedded is removed as soon as it is stored. Entries age out: by then the batches
+     * that were in flight have long finished.
+     */
+    private final Cache<String, Integer> superseded = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterWrite(java.time.Duration.ofMinutes(30)).build();
     private boolean loaded;
     private boolean stopping;
 
@@ -211,7 +222,11 @@ public final class EmbedVerticle extends VerticleBase {
         return themes == null ? null : themes.get(themeId);
     }
 
+    /** The summary's canonical text to embed; for one stored before there was one, its title and summary as before. */
     static String text(SummaryCreated s) {
+        if (s.embedText() != null && !s.embedText().isBlank()) {
+            return s.embedText().strip();
+        }
         String title = s.title() == null ? "" : s.title().strip();
         String summary = s.summary() == null ? "" : s.summary().strip();
         return title + "\n" + summary;
@@ -219,11 +234,14 @@ public final class EmbedVerticle extends VerticleBase {
 
     /** @return false when the text did not fit the pending bound (it is left to the sweep) */
     private boolean accept(SummaryCreated s) {
-        if (!s.themeRelevant() || stopping) {
+        if (stopping) {
             return true;
         }
         String text = text(s);
-        if (text.isBlank()) {
+        if (!s.themeRelevant() || text.isBlank()) {
+            if (s.traceVersion() > 1) {
+                supersede(s); // the trace counts by this version now, and it has no vector: earlier ones must go
+            }
             return true;
         }
         String hash = Vectors.sha256(text);
@@ -245,6 +263,47 @@ public final class EmbedVerticle extends VerticleBase {
         pending.add(item);
         schedule();
         return true;
+    }
+
+    private static String traceKey(String projectId, String themeId, String traceId) {
+        return projectId + '\n' + themeId + '\n' + traceId;
+    }
+
+    /**
+     * A later version of the trace counts for the theme and has no vector: the earlier versions' vector leaves the index
+     * and the table (a restart must not bring it back), and the clusters are told. A relevant later version needs none
+     * of this: its vector replaces the earlier one in the index and in the clusters.
+     */
+    private void supersede(SummaryCreated s) {
+        superseded.asMap().merge(traceKey(s.projectId(), s.themeId(), s.traceId()), s.traceVersion(), Math::max);
+        // Earlier versions' texts still waiting would only be embedded to be removed.
+        for (java.util.Iterator<Item> it = pending.iterator(); it.hasNext(); ) {
+            Item item = it.next();
+            SummaryCreated p = item.summary();
+            if (p.traceVersion() < s.traceVersion() && p.traceId().equals(s.traceId()) && p.themeId().equals(s.themeId())
+                    && p.projectId().equals(s.projectId())) {
+                it.remove();
+                queued.remove(item.key());
+                pendingBytes -= item.bytes();
+                pendingGauge.addAndGet(-item.bytes());
+            }
+        }
+        VectorIndex index = existingIndex(s.projectId(), s.themeId());
+        boolean removed = index != null && index.removeBefore(s.traceId(), s.traceVersion());
+        removeStored(s.projectId(), s.themeId(), s.traceId(), s.traceVersion(), removed);
+    }
+
+    /** Deletes the trace's stored vectors before {@code version} and tells the clusters, when there was one. */
+    private void removeStored(String projectId, String themeId, String traceId, int version, boolean removedFromIndex) {
+        store.deleteBefore(projectId, themeId, traceId, version).onComplete(ar -> {
+            if (ar.failed()) {
+                // The index no longer has it; a restart would reload it until the trace's next version.
+                LOG.warn("Could not delete the superseded vectors of trace {} (theme {}): {}", traceId, themeId, ar.cause().toString());
+            }
+            if (removedFromIndex || ar.succeeded() && ar.result() > 0) {
+                vertx.eventBus().publish(Addresses.EMBEDDING_REMOVED, new dev.prism.bus.EmbeddingRemoved(projectId, themeId, traceId, version));
+            }
+        });
     }
 
     /** Leaves texts to the sweep: it will start again from before the oldest of them. */
@@ -431,6 +490,12 @@ public final class EmbedVerticle extends VerticleBase {
                         continue; // nothing changed: a replay, or an older prompt version arriving late
                     }
                     EmbeddingStore.Stored r = rows.get(i);
+                    Integer counting = superseded.getIfPresent(traceKey(r.projectId(), r.themeId(), r.traceId()));
+                    if (counting != null && r.traceVersion() < counting) {
+                        // Superseded while it was being embedded: it never enters the index.
+                        removeStored(r.projectId(), r.themeId(), r.traceId(), counting, false);
+                        continue;
+                    }
                     index(r);
                     vertx.eventBus().publish(Addresses.EMBEDDING_CREATED, new EmbeddingCreated(r.projectId(), r.themeId(), r.traceId(),
                             r.traceVersion(), r.promptVersion(), r.vector(), model, at));

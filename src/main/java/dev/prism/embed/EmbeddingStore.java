@@ -48,6 +48,12 @@ final class EmbeddingStore {
         this.pool = pool;
     }
 
+    /** Deletes the trace's vectors of versions before {@code version} (every model). @return how many */
+    Future<Integer> deleteBefore(String projectId, String themeId, String traceId, int version) {
+        return pool.preparedQuery("DELETE FROM embeddings WHERE project_id = $1 AND theme_id = $2 AND trace_id = $3 AND trace_version < $4")
+                .execute(Tuple.of(projectId, themeId, traceId, version)).map(r -> r.rowCount());
+    }
+
     /** Upserts every row in one round trip; answers, per row, when it was written, or null when nothing changed. */
     Future<List<Instant>> store(List<Stored> rows) {
         if (rows.isEmpty()) {

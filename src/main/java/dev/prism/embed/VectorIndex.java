@@ -122,6 +122,41 @@ public final class VectorIndex {
         }
     }
 
+    /**
+     * Removes the trace's vector if it is of a version before {@code version} (a later version that counts has none):
+     * the last slot moves into its place. Mapped pages are not reclaimed.
+     *
+     * @return whether a vector was removed
+     */
+    public boolean removeBefore(String traceId, int version) {
+        lock.writeLock().lock();
+        try {
+            Integer slot = slots.get(traceId);
+            if (slot == null || versions[slot] >= version) {
+                return false;
+            }
+            if (vectors[slot] != null) {
+                memory.releaseHeap(vectors[slot]);
+            }
+            int last = --size;
+            slots.remove(traceId);
+            if (slot != last) {
+                traceIds[slot] = traceIds[last];
+                versions[slot] = versions[last];
+                hashes[slot] = hashes[last];
+                vectors[slot] = vectors[last];
+                offsets[slot] = offsets[last];
+                slots.put(traceIds[slot], slot);
+            }
+            traceIds[last] = null;
+            hashes[last] = null;
+            vectors[last] = null;
+            return true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     /** Whether this trace version with this text (or a later version) is already here: nothing to embed again. */
     public boolean holds(String traceId, int traceVersion, String textHash) {
         lock.readLock().lock();

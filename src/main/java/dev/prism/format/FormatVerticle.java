@@ -126,7 +126,7 @@ public final class FormatVerticle extends VerticleBase {
                         .compose(v -> cache.put(key(c.projectId(), c.traceId(), c.version(), c.completedAt(), analysis), texts[1]))
                         .map(v -> texts[1]))
                 .onSuccess(text -> vertx.eventBus().publish(Addresses.TRACE_FORMATTED,
-                        new TraceFormatted(c.projectId(), c.traceId(), c.version(), c.trace(), text)))
+                        new TraceFormatted(c.projectId(), c.traceId(), c.version(), c.trace(), text, c.versionEvents())))
                 .onFailure(e -> LOG.warn("Trace {} v{} could not be rendered: {}", c.traceId(), c.version(), e.toString()))
                 .onComplete(ar -> {
                     rendering--;

@@ -26,9 +26,20 @@ public final class AnalysisTasks {
     public record Task(long id, Key key, int attempts) {
     }
 
-    /** A finished analysis as stored. */
+    /**
+     * A finished analysis as stored.
+     *
+     * @param embedText the text clustering embeds (see {@link OfflineAnalyzer.Analysis#embedText()}), or null for the
+     *                  title and summary
+     */
     public record Result(String provider, String model, boolean themeRelevant, String title, String summary, String severity,
-                         long inputTokens, long outputTokens, double costUsd, long latencyMillis) {
+                         long inputTokens, long outputTokens, double costUsd, long latencyMillis, String embedText) {
+
+        /** A result whose embedded text is its title and summary. */
+        public Result(String provider, String model, boolean themeRelevant, String title, String summary, String severity,
+                      long inputTokens, long outputTokens, double costUsd, long latencyMillis) {
+            this(provider, model, themeRelevant, title, summary, severity, inputTokens, outputTokens, costUsd, latencyMillis, null);
+        }
     }
 
     public record DeadLetter(long id, Key key, int attempts, String lastError, String rawReply) {
@@ -47,12 +58,26 @@ public final class AnalysisTasks {
 
     /** @param runId the run queuing them, or null for streaming dispatch */
     public Future<Integer> enqueue(List<Key> keys, Long runId) {
+        return enqueue(keys, runId, k -> false);
+    }
+
+    /**
+     * @param keepsEarlier the keys whose theme keeps the summary of an earlier version of the trace when it has one (or
+     *                     a task that will make one): those are queued only for a trace the theme never analysed
+     */
+    public Future<Integer> enqueue(List<Key> keys, Long runId, java.util.function.Predicate<Key> keepsEarlier) {
         if (keys.isEmpty()) {
             return Future.succeededFuture(0);
         }
+        // The look-up per kept key reads the unique index's (project, theme, trace) prefix: a handful of rows at most.
         return pool.preparedQuery("""
                         INSERT INTO analyses (project_id, theme_id, trace_id, trace_version, prompt_version, run_id)
-                        SELECT k.*, $6::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[]) AS k
+                        SELECT k.project_id, k.theme_id, k.trace_id, k.trace_version, k.prompt_version, $6::bigint
+                        FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $7::bool[])
+                             AS k(project_id, theme_id, trace_id, trace_version, prompt_version, keep)
+                        WHERE NOT (k.keep AND EXISTS (SELECT 1 FROM analyses b WHERE b.project_id = k.project_id AND b.theme_id = k.theme_id
+                                                         AND b.trace_id = k.trace_id AND b.trace_version < k.trace_version
+                                                         AND b.status <> 'dead'))
                         ON CONFLICT DO NOTHING""")
                 .execute(Tuple.tuple()
                         .addArrayOfString(keys.stream().map(Key::projectId).toArray(String[]::new))
@@ -60,7 +85,8 @@ public final class AnalysisTasks {
                         .addArrayOfString(keys.stream().map(Key::traceId).toArray(String[]::new))
                         .addArrayOfInteger(keys.stream().map(Key::traceVersion).toArray(Integer[]::new))
                         .addArrayOfInteger(keys.stream().map(Key::promptVersion).toArray(Integer[]::new))
-                        .addLong(runId))
+                        .addLong(runId)
+                        .addArrayOfBoolean(keys.stream().map(keepsEarlier::test).toArray(Boolean[]::new)))
                 .map(r -> r.rowCount());
     }
 
@@ -152,15 +178,57 @@ public final class AnalysisTasks {
 
     /** @return false when this worker no longer holds the lease: someone else owns the task now, nothing is written */
     public Future<Boolean> complete(long id, String worker, Result r) {
-        return pool.preparedQuery("""
-                        UPDATE analyses SET status = 'done', completed_at = now(), lease_until = NULL, provider = $3, model = $4,
+        return store(id, worker, r).map(Stored::written);
+    }
+
+    /**
+     * How a result was stored.
+     *
+     * @param supersededByVersion the later trace version whose summary already counts for this (theme, trace), or null
+     *                            when this one counts: a superseded result is kept (it was paid for) but listed only on
+     *                            request and never embedded
+     */
+    public record Stored(boolean written, Integer supersededByVersion) {
+        static final Stored NOT_WRITTEN = new Stored(false, null);
+    }
+
+    /**
+     * Writes the result and, in the same transaction, settles which version of the trace counts for the theme: the
+     * latest analysed one. Older versions' summaries (finished or not yet) are marked superseded by this one; this one
+     * is marked superseded at once when a later version finished first. Both statements lock only rows of this
+     * (project, theme, trace), always from the newer version to the older, so concurrent versions cannot deadlock,
+     * and whichever commits second sees the other's row.
+     */
+    public Future<Stored> store(long id, String worker, Result r) {
+        return pool.withTransaction(conn -> conn.preparedQuery("""
+                        UPDATE analyses a SET status = 'done', completed_at = now(), lease_until = NULL, provider = $3, model = $4,
                             theme_relevant = $5, title = $6, summary = $7, severity = $8, input_tokens = $9, output_tokens = $10,
-                            cost_usd = $11, latency_ms = $12, last_error = NULL, raw_reply = NULL
-                        WHERE id = $1 AND status = 'running' AND leased_by = $2""")
+                            cost_usd = $11, latency_ms = $12, embed_text = $13, last_error = NULL, raw_reply = NULL,
+                            superseded_by_version = coalesce(a.superseded_by_version,
+                                (SELECT max(b.trace_version) FROM analyses b WHERE b.project_id = a.project_id AND b.theme_id = a.theme_id
+                                    AND b.trace_id = a.trace_id AND b.trace_version > a.trace_version AND b.status = 'done'))
+                        WHERE a.id = $1 AND a.status = 'running' AND a.leased_by = $2
+                        RETURNING a.project_id, a.theme_id, a.trace_id, a.trace_version, a.superseded_by_version""")
                 .execute(Tuple.tuple().addLong(id).addString(worker).addString(r.provider()).addString(r.model())
                         .addBoolean(r.themeRelevant()).addString(r.title()).addString(r.summary()).addString(r.severity())
-                        .addLong(r.inputTokens()).addLong(r.outputTokens()).addDouble(r.costUsd()).addLong(r.latencyMillis()))
-                .map(rows -> rows.rowCount() == 1);
+                        .addLong(r.inputTokens()).addLong(r.outputTokens()).addDouble(r.costUsd()).addLong(r.latencyMillis())
+                        .addString(r.embedText()))
+                .compose(rows -> {
+                    if (rows.size() == 0) {
+                        return Future.succeededFuture(Stored.NOT_WRITTEN);
+                    }
+                    Row row = rows.iterator().next();
+                    Integer supersededBy = row.getInteger(4);
+                    if (supersededBy != null || row.getInteger(3) <= 1) {
+                        return Future.succeededFuture(new Stored(true, supersededBy));
+                    }
+                    return conn.preparedQuery("""
+                                    UPDATE analyses SET superseded_by_version = $4
+                                    WHERE project_id = $1 AND theme_id = $2 AND trace_id = $3 AND trace_version < $4
+                                      AND (superseded_by_version IS NULL OR superseded_by_version < $4)""")
+                            .execute(Tuple.of(row.getString(0), row.getString(1), row.getString(2), row.getInteger(3)))
+                            .map(x -> new Stored(true, null));
+                }));
     }
 
     /**
@@ -168,8 +236,14 @@ public final class AnalysisTasks {
      * {@link #complete} finds the task done and writes nothing, yet the result is stored and must be announced.
      */
     public Future<Boolean> doneBy(long id, String worker) {
-        return pool.preparedQuery("SELECT 1 FROM analyses WHERE id = $1 AND status = 'done' AND leased_by = $2")
-                .execute(Tuple.of(id, worker)).map(rows -> rows.size() == 1);
+        return storedBy(id, worker).map(Stored::written);
+    }
+
+    /** {@link #doneBy}, with whether the stored result counts. */
+    public Future<Stored> storedBy(long id, String worker) {
+        return pool.preparedQuery("SELECT superseded_by_version FROM analyses WHERE id = $1 AND status = 'done' AND leased_by = $2")
+                .execute(Tuple.of(id, worker))
+                .map(rows -> rows.size() == 1 ? new Stored(true, rows.iterator().next().getInteger(0)) : Stored.NOT_WRITTEN);
     }
 
     /**
@@ -244,10 +318,13 @@ public final class AnalysisTasks {
                 throw new IllegalArgumentException("before: not a cursor from a previous page");
             }
         }
+        // Two texts rather than one flag: the default list must read the partial index of summaries that count.
+        String counting = q.includeSuperseded() ? "" : " AND superseded_by_version IS NULL";
         return pool.preparedQuery("""
                         SELECT project_id, theme_id, trace_id, trace_version, prompt_version, theme_relevant, title, summary, severity,
-                               model, input_tokens, output_tokens, cost_usd, latency_ms, completed_at, id
-                        FROM analyses WHERE project_id = $1 AND status = 'done'
+                               model, input_tokens, output_tokens, cost_usd, latency_ms, completed_at, id, superseded_by_version, embed_text
+                        FROM analyses WHERE project_id = $1 AND status = 'done'""" + counting + """
+
                           AND ($2::text IS NULL OR theme_id = $2) AND ($3::boolean IS NULL OR theme_relevant = $3)
                           AND ($4::timestamptz IS NULL OR completed_at >= $4) AND ($5::text IS NULL OR trace_id = $5)
                           AND ($7::timestamptz IS NULL OR (completed_at, id) < ($7, $8::bigint))
@@ -262,7 +339,7 @@ public final class AnalysisTasks {
                         java.time.Instant completed = r.getOffsetDateTime(14).toInstant();
                         out.add(new dev.prism.bus.SummaryCreated(r.getString(0), r.getString(1), r.getString(2), r.getInteger(3),
                                 r.getInteger(4), r.getBoolean(5), r.getString(6), r.getString(7), r.getString(8), r.getString(9),
-                                r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13), completed));
+                                r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13), completed, r.getInteger(16), r.getString(17)));
                         cursor = completed + "_" + r.getLong(15);
                     }
                     return new dev.prism.bus.SummaryQuery.Summaries(out, out.size() == q.limit() ? cursor : null);
@@ -271,15 +348,16 @@ public final class AnalysisTasks {
 
     /**
      * Relevant finished analyses of every project after a position, oldest first, each trace version's latest prompt
-     * version only (an older one would only be embedded to be ignored). {@code until} leaves the newest ones to the
+     * version only (an older one would only be embedded to be ignored), and no superseded trace version (its trace
+     * counts by a later one). {@code until} leaves the newest ones to the
      * streaming path.
      */
     public Future<dev.prism.bus.SummaryScan.Page> scan(dev.prism.bus.SummaryScan q) {
         return pool.preparedQuery("""
                         SELECT a.project_id, a.theme_id, a.trace_id, a.trace_version, a.prompt_version, a.theme_relevant, a.title, a.summary,
                                a.severity, a.model, coalesce(a.input_tokens, 0), coalesce(a.output_tokens, 0), coalesce(a.cost_usd, 0),
-                               coalesce(a.latency_ms, 0), a.completed_at, a.id
-                        FROM analyses a WHERE a.status = 'done' AND a.theme_relevant
+                               coalesce(a.latency_ms, 0), a.completed_at, a.id, a.embed_text
+                        FROM analyses a WHERE a.status = 'done' AND a.theme_relevant AND a.superseded_by_version IS NULL
                           AND (a.completed_at, a.id) > ($1, $2::bigint) AND a.completed_at < $3
                           AND NOT EXISTS (SELECT 1 FROM analyses b WHERE b.project_id = a.project_id AND b.theme_id = a.theme_id
                                              AND b.trace_id = a.trace_id AND b.trace_version = a.trace_version
@@ -293,7 +371,7 @@ public final class AnalysisTasks {
                         out.add(new dev.prism.bus.SummaryScan.Entry(new dev.prism.bus.SummaryCreated(r.getString(0), r.getString(1),
                                 r.getString(2), r.getInteger(3), r.getInteger(4), r.getBoolean(5), r.getString(6), r.getString(7),
                                 r.getString(8), r.getString(9), r.getLong(10), r.getLong(11), r.getDouble(12), r.getLong(13),
-                                r.getOffsetDateTime(14).toInstant()), r.getLong(15)));
+                                r.getOffsetDateTime(14).toInstant(), r.getString(16)), r.getLong(15)));
                     }
                     return new dev.prism.bus.SummaryScan.Page(out);
                 });

@@ -180,7 +180,7 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
         vertx.eventBus().<RunTasks.Enqueue>consumer(Addresses.ANALYSIS_ENQUEUE, msg -> {
             RunTasks.Enqueue e = msg.body();
             List<Key> keys = e.traces().stream().map(t -> new Key(e.projectId(), e.themeId(), t.traceId(), t.version(), e.promptVersion())).toList();
-            tasks.enqueue(keys, e.runId()).onSuccess(n -> {
+            tasks.enqueue(keys, e.runId(), k -> e.keepEarlierSummary()).onSuccess(n -> {
                 msg.reply(n);
                 claim();
             }).onFailure(err -> Failure.reply(msg, err));
@@ -364,13 +364,19 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
 
     private void enqueue(AnalysisRequest r) {
         List<Key> keys = new ArrayList<>();
+        java.util.Set<Key> keepEarlier = new java.util.HashSet<>();
         for (AnalysisRequest.ThemeSelection t : r.themes()) {
             Key key = new Key(r.projectId(), t.themeId(), r.traceId(), r.traceVersion(), t.promptVersion());
             keys.add(key);
-            pending.put(key, new Context(r.trace(), r.text(), t));
+            if (t.keepEarlierSummary()) {
+                // Usually not queued at all: no context held for it (a task that is queued fetches its own).
+                keepEarlier.add(key);
+            } else {
+                pending.put(key, new Context(r.trace(), r.text(), t));
+            }
         }
         // Lost in an outage, they are queued by theme dispatch's sweep once the store is back.
-        tasks.enqueue(keys).onSuccess(n -> {
+        tasks.enqueue(keys, null, keepEarlier::contains).onSuccess(n -> {
             enqueueLog.succeeded();
             claim();
         }).onFailure(enqueueLog::failed);
@@ -442,14 +448,16 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
                 })
                 // The call is paid for: a store that is away for a while must not make us lose its result (the lease
                 // would run out and the task be analysed, and paid, again), so the write waits for it, within the lease.
-                .compose(result -> store(task, result).map(written -> {
+                .compose(result -> store(task, result).map(stored -> {
                     pending.invalidate(task.key());
-                    if (written) {
+                    // A summary a later version already superseded is kept (it was paid for) but not announced: it must
+                    // not enter the vector index or the clusters in place of the version that counts.
+                    if (stored.written() && stored.supersededByVersion() == null) {
                         Key k = task.key();
                         SummaryCreated created = new SummaryCreated(k.projectId(), k.themeId(), k.traceId(),
                                 k.traceVersion(), k.promptVersion(), result.themeRelevant(), result.title(), result.summary(),
                                 result.severity(), result.model(), result.inputTokens(), result.outputTokens(), result.costUsd(),
-                                result.latencyMillis(), Instant.now());
+                                result.latencyMillis(), Instant.now(), result.embedText());
                         vertx.eventBus().publish(Addresses.SUMMARY_CREATED, created);
                     }
                     return (Void) null;
@@ -480,13 +488,13 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
      * Writes a paid result, waiting for the store within the lease. A write retried after a lost connection may find
      * its first attempt committed: then it is ours all the same, and is announced.
      */
-    private Future<Boolean> store(Task task, AnalysisTasks.Result result) {
+    private Future<AnalysisTasks.Stored> store(Task task, AnalysisTasks.Result result) {
         int[] tries = {0};
         return StoreRetry.whileUnavailable(vertx, () -> {
             tries[0]++;
-            return tasks.complete(task.id(), worker, result);
-        }, LEASE_MILLIS / 2).compose(written -> written || tries[0] == 1 ? Future.succeededFuture(written)
-                : StoreRetry.whileUnavailable(vertx, () -> tasks.doneBy(task.id(), worker), LEASE_MILLIS / 2));
+            return tasks.store(task.id(), worker, result);
+        }, LEASE_MILLIS / 2).compose(stored -> stored.written() || tries[0] == 1 ? Future.succeededFuture(stored)
+                : StoreRetry.whileUnavailable(vertx, () -> tasks.storedBy(task.id(), worker), LEASE_MILLIS / 2));
     }
 
     /** A call for another feature (cluster names) with the project's provider and model, counted in its budget. */
@@ -560,7 +568,7 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
             OfflineAnalyzer.Analysis a = OfflineAnalyzer.analyze(
                     new OfflineAnalyzer.Theme(theme.themeId(), theme.name(), theme.description()), ctx.trace(), ctx.text(), v);
             return new AnalysisTasks.Result("offline", "offline", a.themeRelevant(), a.title(), a.summary(), a.severity(),
-                    0, 0, 0, (System.nanoTime() - started) / 1_000_000);
+                    0, 0, 0, (System.nanoTime() - started) / 1_000_000, a.embedText());
         }, false));
     }
 

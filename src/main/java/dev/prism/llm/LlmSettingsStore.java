@@ -82,10 +82,14 @@ final class LlmSettingsStore {
                 .execute(Tuple.of(projectId)).map(rows -> rows.iterator().next().getDouble(0));
     }
 
-    /** Finished analyses per theme of the project, with today's cost. */
+    /**
+     * Finished analyses per theme of the project, with today's cost. A trace counts once, by the summary that counts
+     * (not superseded by a later version); tokens and cost count every call: money spent stays spent.
+     */
     Future<List<LlmSettings.ThemeSpend>> spend(String projectId) {
         return pool.preparedQuery("""
-                        SELECT theme_id, count(*), count(*) FILTER (WHERE theme_relevant), coalesce(sum(input_tokens), 0)::bigint,
+                        SELECT theme_id, count(*) FILTER (WHERE superseded_by_version IS NULL),
+                               count(*) FILTER (WHERE theme_relevant AND superseded_by_version IS NULL), coalesce(sum(input_tokens), 0)::bigint,
                                coalesce(sum(output_tokens), 0)::bigint, coalesce(sum(cost_usd), 0),
                                coalesce(sum(cost_usd) FILTER (WHERE completed_at >=\s""" + TODAY + "), 0) " + """
                         FROM analyses WHERE project_id = $1 AND status = 'done' GROUP BY theme_id ORDER BY theme_id""")

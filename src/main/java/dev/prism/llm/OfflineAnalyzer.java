@@ -1,6 +1,7 @@
 package dev.prism.llm;
 
 import dev.prism.bus.AssembledTrace;
+import dev.prism.text.Masking;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -18,15 +19,16 @@ import java.util.Set;
 public final class OfflineAnalyzer {
 
     /**
-     * The answer contract of DESIGN.md §3.
+     * The answer contract of DESIGN.md §3, plus the text clustering embeds.
      *
-     * @param embedText what clustering should embed in place of title and summary: the request or the friction in
-     *                  canonical words, without names or numbers; null when the title and summary serve
+     * @param embedText what is embedded for clustering: the cause in canonical words for the structural themes, else the
+     *                  masked title; never an exception class, a model name or an identifier
      */
     public record Analysis(boolean themeRelevant, String title, String summary, String severity, String embedText) {
 
+        /** An analysis whose embedded text is its masked title. */
         public Analysis(boolean themeRelevant, String title, String summary, String severity) {
-            this(themeRelevant, title, summary, severity, null);
+            this(themeRelevant, title, summary, severity, Masking.mask(title));
         }
 
         static Analysis none() {
@@ -68,7 +70,7 @@ public final class OfflineAnalyzer {
         }
         return switch (theme.id()) {
             case "error_analysis" -> errors(s);
-            case "performance_issues" -> performance(s);
+            case "performance_issues" -> performance(s, trace);
             case "ux_issues" -> ux(s);
             case "feature_requests" -> requests(s);
             case "success_patterns" -> success(s);
@@ -87,7 +89,7 @@ public final class OfflineAnalyzer {
             case "feature_requests" -> {
                 RequestPhrase r = RequestPhrase.of(evidence);
                 yield new Analysis(true, r.title(), "The user asked: \"" + cut(evidence, 240) + "\"."
-                        + (s.declined() ? " The assistant said it could not do it." : ""), "medium", r.canonical());
+                        + (s.declined() ? " The assistant said it could not do it." : ""), "medium", Masking.mask(r.canonical()));
             }
             case "ux_issues" -> {
                 String title = v.label() != null ? v.label() : "User frustrated: " + words(evidence, 7);
@@ -115,57 +117,66 @@ public final class OfflineAnalyzer {
         if (s.errors().isEmpty()) {
             return Analysis.none();
         }
-        String first = s.errors().get(0);
-        String kind = errorKind(first);
-        String outcome = s.recovered() ? "A later call succeeded, so the user still got an answer." : "Nothing recovered: the user got no answer.";
-        return new Analysis(true, kind + (s.recovered() ? ", recovered by retry or fallback" : ""),
-                s.errors().size() + (s.errors().size() == 1 ? " failing step: " : " failing steps; first: ") + cut(strip(first), 240) + ". " + outcome,
-                s.recovered() ? "medium" : "high");
+        ErrorCause.Cause cause = rootCause(s);
+        ErrorCause.Failure f = cause.failure();
+        StringBuilder summary = new StringBuilder(cause.title()).append(": ");
+        String where = f.kind().equals("generation") || f.kind().equals("embedding") ? "the " + f.kind() + " call"
+                : f.kind().equals("trace") ? "the trace" : "the step";
+        summary.append(where);
+        if (f.step() != null && !f.step().isBlank()) {
+            summary.append(" \"").append(cut(f.step(), 60)).append('"');
+        }
+        if (f.model() != null || f.provider() != null) {
+            summary.append(" on ").append(f.model() != null ? f.model() : f.provider())
+                    .append(f.model() != null && f.provider() != null ? " (" + f.provider() + ")" : "");
+        }
+        summary.append(" failed");
+        if (cause.status() != null) {
+            summary.append(" with HTTP ").append(cause.status());
+        }
+        String exception = ErrorCause.exceptionClass(f.error());
+        if (exception != null && !cause.gist().contains(exception)) {
+            summary.append(" (").append(exception).append(')');
+        }
+        if (!cause.gist().isEmpty()) {
+            summary.append(": \"").append(cause.gist()).append('"');
+        }
+        // Chains, agents and the trace repeat a failure on its way up: only the calls and tools that failed are counted.
+        long failing = s.failures().stream().filter(x -> !x.wrapper()).count();
+        if (failing == 0) {
+            failing = Math.max(s.failures().size(), s.errors().size());
+        }
+        summary.append(". ").append(failing == 1 ? "1 failing step" : failing + " failing steps").append(". ")
+                .append(s.recovered() ? "Recovered: a later call succeeded, so the user still got an answer."
+                        : "Not recovered: the user got no answer.");
+        return new Analysis(true, cause.title(), summary.toString(), s.recovered() ? "medium" : "high", embedText(cause));
     }
 
-    static String errorKind(String error) {
-        String e = error.toLowerCase(Locale.ROOT);
-        String status = e.matches("(?s).*\\(http (\\d{3})\\).*") ? e.replaceAll("(?s).*\\(http (\\d{3})\\).*", "$1") : null;
-        if (e.contains("quota")) {
-            return "Provider quota exceeded" + (status == null ? "" : " (HTTP " + status + ")");
+    /** The cause of the trace's failures: from its failed events, else (an event-less rendering) from its error lines. */
+    private static ErrorCause.Cause rootCause(TraceSignals s) {
+        List<ErrorCause.Failure> failures = s.failures();
+        if (failures.isEmpty()) {
+            failures = s.errors().stream().map(line -> {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^ERROR \\(HTTP (\\d{3})\\)").matcher(line);
+                return new ErrorCause.Failure("event", null, null, null, m.find() ? Integer.valueOf(m.group(1)) : null, strip(line));
+            }).toList();
         }
-        if (e.contains("rate limit") || e.contains("rate_limit") || "429".equals(status)) {
-            return "Provider rate limit (HTTP 429)";
-        }
-        if (e.contains("timeout") || e.contains("timed out") || e.contains("deadline")) {
-            return "Provider call timed out";
-        }
-        if (status != null && status.startsWith("5")) {
-            return "Provider server error (HTTP " + status + ")";
-        }
-        java.util.regex.Matcher ex = java.util.regex.Pattern.compile("\\b([A-Z][A-Za-z]+(?:Error|Exception))\\b").matcher(error);
-        if (ex.find()) {
-            return ex.group(1) + " in a tool or framework step";
-        }
-        return status != null ? "Request failed (HTTP " + status + ")" : "Step failed with an error";
+        return ErrorCause.rootCause(failures, s.cutOff());
     }
 
-    private static Analysis performance(TraceSignals s) {
+    /** The cause, with the failing tool where that tells real causes apart (two tools down are two problems), masked. */
+    private static String embedText(ErrorCause.Cause cause) {
+        return Masking.mask(cause.component() == null ? cause.title() : cause.title() + " in tool " + cause.component());
+    }
+
+    private static Analysis performance(TraceSignals s, AssembledTrace trace) {
         if (!s.slow() && !s.expensive()) {
             return Analysis.none();
         }
-        List<String> facts = new ArrayList<>();
-        if (s.slow()) {
-            facts.add(String.format(Locale.ROOT, "the trace took %.1f s", s.latencySeconds()));
-            if (s.slowestCallSeconds() >= 20) {
-                facts.add(String.format(Locale.ROOT, "its slowest call took %.1f s%s", s.slowestCallSeconds(),
-                        s.slowestModel() == null ? "" : " on " + s.slowestModel()));
-            }
-        }
-        if (s.costUsd() >= 0.5) {
-            facts.add(String.format(Locale.ROOT, "it cost $%.2f", s.costUsd()));
-        }
-        if (s.tokens() >= 100_000) {
-            facts.add(String.format(Locale.ROOT, "it used %,d tokens", s.tokens()));
-        }
-        String what = s.slow() && s.expensive() ? "Slow and expensive" : s.slow() ? "Slow" : "Expensive";
-        String title = what + (s.slowestModel() != null && (s.slowestCallSeconds() >= 20 || s.expensive()) ? " " + s.slowestModel() + " call" : " trace");
-        return new Analysis(true, title, capitalise(String.join(", ", facts)) + ".", s.latencySeconds() >= 60 || s.costUsd() >= 2 ? "high" : "medium");
+        PerformanceCause.Verdict v = PerformanceCause.of(trace, s.slow(), s.latencySeconds(), s.costUsd(), s.tokens(),
+                trace.aggregates().inputTokens());
+        return new Analysis(true, v.title(), v.title() + ": " + String.join(", ", v.facts()) + ".",
+                s.latencySeconds() >= 60 || s.costUsd() >= 2 ? "high" : "medium", Masking.mask(v.title()));
     }
 
     private static Analysis ux(TraceSignals s) {
@@ -201,7 +212,7 @@ public final class OfflineAnalyzer {
     private static Analysis unhappy(TraceSignals s) {
         List<String> pains = new ArrayList<>();
         if (!s.errors().isEmpty() && !s.recovered()) {
-            pains.add("a failure: " + errorKind(s.errors().get(0)));
+            pains.add("a failure: " + rootCause(s).title());
         }
         if (s.frustrated()) {
             pains.add("frustration (\"" + cut(s.frustration().isEmpty() ? s.feedback().get(0) : s.frustration().get(0), 120) + "\")");
@@ -246,9 +257,5 @@ public final class OfflineAnalyzer {
 
     private static String cut(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max - 1) + "…";
-    }
-
-    private static String capitalise(String s) {
-        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 }

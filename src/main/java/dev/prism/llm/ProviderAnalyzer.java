@@ -153,8 +153,9 @@ final class ProviderAnalyzer {
         long out = reply.outputTokens() + (repaired == null ? 0 : repaired.outputTokens());
         long latency = reply.latencyMillis() + (repaired == null ? 0 : repaired.latencyMillis());
         double cost = cost(requested, reply) + (repaired == null ? 0 : cost(requested, repaired));
+        // A provider's title is its own wording: embedded masked, so ids and names in it do not split clusters.
         return new AnalysisTasks.Result(providerName, reply.model(), a.themeRelevant(), a.title(), a.summary(), a.severity(), in, out,
-                cost, latency);
+                cost, latency, a.embedText());
     }
 
     /**

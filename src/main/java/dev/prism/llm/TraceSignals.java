@@ -17,7 +17,12 @@ import java.util.regex.Pattern;
  */
 record TraceSignals(List<String> userTexts, List<String> errors, boolean recovered, boolean answered, double latencySeconds,
                     double slowestCallSeconds, String slowestModel, double costUsd, long tokens, List<String> frustration,
-                    List<String> requests, List<String> feedback, boolean thanked, boolean declined) {
+                    List<String> requests, List<String> feedback, boolean thanked, List<ErrorCause.Failure> failures, boolean cutOff,
+                    boolean declined) {
+
+    /** Stop reasons that say a generation ran out of output tokens. */
+    private static final java.util.Set<String> TOKEN_LIMIT_STOPS = java.util.Set.of("length", "max_tokens", "max_output_tokens",
+            "finish_reason_length", "model_length", "token_limit");
 
     static final Pattern FRUSTRATION = Pattern.compile("(?i)(\\bagain\\b|still (not|doesn|don|wrong)|that's wrong|not what i"
             + "|i (said|asked|told)|third time|why is this|seriously|useless|frustrat|annoy|ridiculous|\\?\\?|!!|doesn't work"
@@ -55,8 +60,22 @@ record TraceSignals(List<String> userTexts, List<String> errors, boolean recover
         boolean sawError = false;
         boolean recovered = false;
         boolean answered = false;
+        boolean cutOff = false;
+        List<ErrorCause.Failure> failures = new ArrayList<>();
+        java.util.Set<String> parents = new java.util.HashSet<>();
+        for (TraceEvent e : trace.events()) {
+            String parent = e.properties().path("$ai_parent_id").asText("");
+            if (!parent.isEmpty()) {
+                parents.add(parent);
+            }
+        }
         for (TraceEvent e : trace.events()) {
             JsonNode p = e.properties();
+            ErrorCause.Failure failure = failure(e, parents);
+            if (failure != null) {
+                failures.add(failure);
+            }
+            cutOff |= e.event().equals("$ai_generation") && TOKEN_LIMIT_STOPS.contains(p.path("$ai_stop_reason").asText("").toLowerCase(Locale.ROOT));
             double latency = p.path("$ai_latency").asDouble(0);
             if (e.event().equals("$ai_generation") && latency > slowest) {
                 slowest = latency;
@@ -90,7 +109,42 @@ record TraceSignals(List<String> userTexts, List<String> errors, boolean recover
         Double latency = trace.aggregates().latencySeconds();
         return new TraceSignals(users, errors, recovered, answered, latency == null ? 0 : latency, slowest, slowestModel,
                 trace.aggregates().costUsd(), trace.aggregates().inputTokens() + trace.aggregates().outputTokens(),
-                frustration, sentences(users, REQUEST), feedback, thanked, declined);
+                frustration, sentences(users, REQUEST), feedback, thanked, failures, cutOff, declined);
+    }
+
+    /**
+     * The event's failure as {@link ErrorCause} reads it, or null when it did not fail. A span that other events name as
+     * their parent is a wrapper (a chain, an agent, a graph node), not a tool: its error repeats what failed beneath it.
+     */
+    private static ErrorCause.Failure failure(TraceEvent e, java.util.Set<String> parents) {
+        JsonNode p = e.properties();
+        JsonNode error = p.get("$ai_error");
+        boolean hasError = error != null && !error.isNull() && !(error.isBoolean() && !error.booleanValue())
+                && !(error.isTextual() && error.asText().isBlank()) && !(error.isContainerNode() && error.isEmpty());
+        boolean flagged = p.path("$ai_is_error").asBoolean(false) || "true".equalsIgnoreCase(p.path("$ai_is_error").asText());
+        double httpStatus = p.path("$ai_http_status").asDouble(0);
+        Integer status = httpStatus >= 400 && httpStatus < 600 ? (int) httpStatus : null;
+        if (!hasError && !flagged && status == null) {
+            return null;
+        }
+        StringBuilder text = new StringBuilder();
+        if (hasError) {
+            text.append(error.isTextual() ? error.asText() : error.toString());
+        }
+        JsonNode stack = p.get("$ai_error_stack");
+        if (stack != null && stack.isTextual() && !stack.asText().isBlank()) {
+            text.append('\n').append(stack.asText(), 0, Math.min(stack.asText().length(), 4000));
+        }
+        if (text.isEmpty() && status != null) {
+            text.append("HTTP ").append(status);
+        }
+        String kind = e.event().startsWith("$ai_") ? e.event().substring(4) : e.event();
+        String spanId = p.path("$ai_span_id").asText("");
+        if (kind.equals("span") && !spanId.isEmpty() && parents.contains(spanId)) {
+            kind = "chain";
+        }
+        return new ErrorCause.Failure(kind, p.path("$ai_span_name").asText(null), p.path("$ai_model").asText(null),
+                p.path("$ai_provider").asText(null), status, text.toString());
     }
 
     private static List<String> matching(List<String> texts, Pattern p) {

@@ -3,6 +3,8 @@
  * the answer contract ({@link dev.prism.llm.AnswerParser}), and the OpenAI-compatible, Anthropic and Gemini providers
  * behind {@link dev.prism.llm.LlmProvider} (vertx-web-client, hard deadlines, Retry-After), and per-provider admission
  * control ({@link dev.prism.llm.FlowControl}), and the durable task queue ({@link dev.prism.llm.AnalysisTasks}, leased
- * with SKIP LOCKED). Dispatch, runs and the verticle arrive with the rest of issue 5.
+ * with SKIP LOCKED). The offline analyzer names causes, not surfaces: {@link dev.prism.llm.ErrorCause} for failures and
+ * {@link dev.prism.llm.PerformanceCause} for slow or expensive traces, both pure; what clustering embeds is the
+ * canonical, masked {@code embedText} of each result.
  */
 package dev.prism.llm;

@@ -180,19 +180,23 @@ final class ThemeRepository {
     }
 
     /** A completed trace version theme dispatch has not marked as handled. */
-    record Undispatched(String projectId, String traceId, int version) {
+    /** @param versionEvents as {@code traces.version_events}: what arrived since the previous version (null: unknown or first) */
+    record Undispatched(String projectId, String traceId, int version, List<String> versionEvents) {
     }
 
     /** Completed versions not yet marked dispatched, completed at least {@code settleSeconds} ago, oldest first. */
     Future<List<Undispatched>> undispatched(int limit, int settleSeconds) {
         return pool.preparedQuery("""
-                        SELECT project_id, trace_id, version FROM traces
+                        SELECT project_id, trace_id, version, version_events FROM traces
                         WHERE status = 'completed' AND dispatched_version IS DISTINCT FROM version
                           AND completed_at < now() - make_interval(secs => $2)
                         ORDER BY completed_at LIMIT $1""")
                 .execute(Tuple.of(limit, settleSeconds)).map(rows -> {
                     List<Undispatched> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(new Undispatched(r.getString(0), r.getString(1), r.getInteger(2))));
+                    rows.forEach(r -> {
+                        String[] events = r.getArrayOfStrings(3);
+                        out.add(new Undispatched(r.getString(0), r.getString(1), r.getInteger(2), events == null ? null : List.of(events)));
+                    });
                     return out;
                 });
     }

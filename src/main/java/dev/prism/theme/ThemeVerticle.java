@@ -16,7 +16,9 @@ import java.util.Optional;
 
 /**
  * Theme configuration per project: the built-in themes (kept in step with this version of Prism at every start,
- * without touching whether a project enabled them) and custom themes, with versioned prompts.
+ * without touching whether a project enabled them) and custom themes, with versioned prompts. Dispatch (streaming and
+ * the sweep) hands completed trace versions to analysis; a later version is marked to keep a theme's earlier summary
+ * when its new events cannot change that theme's answer ({@link Reanalysis}).
  *
  * <p>Consumes {@value Addresses#THEME_COMMAND}. Event loop only.
  */
@@ -298,18 +300,31 @@ public final class ThemeVerticle extends VerticleBase implements dev.prism.lifec
 
     private Future<Void> sweepProject(String projectId, java.util.List<ThemeRepository.Undispatched> traces) {
         java.util.List<String> ids = traces.stream().map(ThemeRepository.Undispatched::traceId).toList();
+        java.util.Map<String, java.util.List<String>> versionEvents = new java.util.HashMap<>();
+        // By trace and version: a trace that completed another version since it was read is treated as new content.
+        traces.forEach(t -> versionEvents.put(t.traceId() + '\n' + t.version(), t.versionEvents()));
         return plan(projectId).compose(plan -> {
             java.util.List<Future<?>> queued = new java.util.ArrayList<>();
             for (PlannedTheme p : plan.themes()) {
                 AnalysisTheme theme = p.theme();
                 Filters base = new Filters.Group(false, java.util.List.of(plan.project(), p.base()));
                 queued.add(repository.candidatesAmong(projectId, ids, base, p.filters()).compose(candidates -> {
-                    java.util.List<dev.prism.bus.RunTasks.TraceRef> refs = candidates.stream()
+                    // As streaming dispatch decides: a version that brought nothing the theme reads keeps its earlier summary.
+                    java.util.Map<Boolean, java.util.List<dev.prism.bus.RunTasks.TraceRef>> byKeep = candidates.stream()
                             .filter(c -> Sampler.sampled(theme.sampleSeed(), c.traceId(), theme.sampleRate()))
-                            .map(c -> new dev.prism.bus.RunTasks.TraceRef(c.traceId(), c.version())).toList();
-                    return refs.isEmpty() ? Future.succeededFuture()
-                            : vertx.eventBus().request(Addresses.ANALYSIS_ENQUEUE,
-                            new dev.prism.bus.RunTasks.Enqueue(null, projectId, theme.themeId(), theme.promptVersion(), refs));
+                            .collect(java.util.stream.Collectors.partitioningBy(
+                                    c -> !Reanalysis.reanalyses(Reanalysis.change(c.version(), versionEvents.get(c.traceId() + '\n' + c.version())),
+                                            theme.themeId(), theme.builtIn()),
+                                    java.util.stream.Collectors.mapping(c -> new dev.prism.bus.RunTasks.TraceRef(c.traceId(), c.version()),
+                                            java.util.stream.Collectors.toList())));
+                    java.util.List<Future<?>> requests = new java.util.ArrayList<>();
+                    for (boolean keep : new boolean[]{false, true}) {
+                        if (!byKeep.get(keep).isEmpty()) {
+                            requests.add(vertx.eventBus().request(Addresses.ANALYSIS_ENQUEUE, new dev.prism.bus.RunTasks.Enqueue(null, projectId,
+                                    theme.themeId(), theme.promptVersion(), byKeep.get(keep), keep)));
+                        }
+                    }
+                    return Future.all(requests);
                 }));
             }
             return Future.all(queued).mapEmpty();
@@ -346,13 +361,14 @@ public final class ThemeVerticle extends VerticleBase implements dev.prism.lifec
             if (!matches(project, t, relevance, "project")) {
                 return selected;
             }
+            Reanalysis.Change change = Reanalysis.change(t.version(), t.versionEvents());
             for (PlannedTheme p : themes) {
                 AnalysisTheme theme = p.theme();
                 if (matches(p.base(), t, relevance, theme.themeId()) && matches(p.filters(), t, relevance, theme.themeId())
                         && Sampler.sampled(theme.sampleSeed(), t.traceId(), theme.sampleRate())) {
                     selected.add(new dev.prism.bus.AnalysisRequest.ThemeSelection(theme.themeId(), theme.name(), theme.description(),
                             render(theme, t.traceId(), t.trace().name(), t.text()), theme.promptVersion(), llmChoice(theme, "provider"),
-                            llmChoice(theme, "model")));
+                            llmChoice(theme, "model"), !Reanalysis.reanalyses(change, theme.themeId(), theme.builtIn())));
                 }
             }
             return java.util.List.copyOf(selected);

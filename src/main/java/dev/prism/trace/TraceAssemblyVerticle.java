@@ -140,7 +140,8 @@ public final class TraceAssemblyVerticle extends VerticleBase implements dev.pri
                                 .compose(loaded -> vertx.executeBlocking(() -> assembleAll(keys, loaded), false)
                                         .compose(done -> {
                                             done.forEach(d -> completed.add(new TraceCompleted(d.getKey().projectId(), d.getKey().traceId(),
-                                                    d.getKey().version(), now, d.getValue())));
+                                                    d.getKey().version(), now, d.getValue(),
+                                                    TraceRepository.versionEvents(d.getKey(), d.getValue().events()))));
                                             return repository.markCompleted(conn, done, loaded, now);
                                         }))
                                 .map(v -> keys.size())))

@@ -43,7 +43,14 @@ final class TraceRepository {
         this.apiPool = apiPool;
     }
 
-    record TraceKey(String projectId, String traceId, int version) {
+    /**
+     * @param previousCompletion when the trace's previous version completed; null for a first version
+     * @param previousEvents     how many events the previous version had; null when not recorded
+     */
+    record TraceKey(String projectId, String traceId, int version, Instant previousCompletion, Integer previousEvents) {
+        TraceKey(String projectId, String traceId, int version) {
+            this(projectId, traceId, version, null, null);
+        }
     }
 
     /**
@@ -52,7 +59,7 @@ final class TraceRepository {
      */
     Future<List<TraceKey>> lockDue(SqlConnection conn, int idleSeconds, long graceMillis, int limit) {
         return conn.preparedQuery("""
-                        SELECT project_id, trace_id, version FROM traces
+                        SELECT project_id, trace_id, version, completed_at, completed_events FROM traces
                         WHERE status = 'pending'
                           AND (last_activity < now() - make_interval(secs => $1)
                                OR (root_seen AND last_activity < now() - make_interval(secs => $2)))
@@ -61,7 +68,9 @@ final class TraceRepository {
                 .execute(Tuple.of((double) idleSeconds, graceMillis / 1000.0, limit))
                 .map(rows -> {
                     List<TraceKey> keys = new ArrayList<>();
-                    rows.forEach(r -> keys.add(new TraceKey(r.getString(0), r.getString(1), r.getInteger(2))));
+                    // A reopened trace keeps its previous completion time until this version completes.
+                    rows.forEach(r -> keys.add(new TraceKey(r.getString(0), r.getString(1), r.getInteger(2),
+                            r.getInteger(2) > 1 ? instant(r.getOffsetDateTime(3)) : null, r.getInteger(2) > 1 ? r.getInteger(4) : null)));
                     return keys;
                 });
     }
@@ -122,6 +131,30 @@ final class TraceRepository {
                 instant(r.getOffsetDateTime(6)), props);
     }
 
+    /**
+     * The distinct names of the events that arrived after the previous version completed, sorted: what changed in this
+     * version. Null for a first version, or when the previous completion time is unknown. Empty (nothing known of what
+     * changed) when more events are new than were received after that completion: an event whose write began before it
+     * and committed after it was not in the previous version either, and its name is unknown here.
+     */
+    static List<String> versionEvents(TraceKey key, List<TraceEvent> events) {
+        if (key.previousCompletion() == null) {
+            return null;
+        }
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        int received = 0;
+        for (TraceEvent e : events) {
+            if (e.receivedAt() != null && e.receivedAt().isAfter(key.previousCompletion())) {
+                names.add(e.event());
+                received++;
+            }
+        }
+        if (key.previousEvents() != null && events.size() - key.previousEvents() != received) {
+            return List.of();
+        }
+        return List.copyOf(names);
+    }
+
     Future<Void> markCompleted(SqlConnection conn, List<Map.Entry<TraceKey, AssembledTrace>> done, Loaded loaded, Instant completedAt) {
         if (done.isEmpty()) {
             return Future.succeededFuture();
@@ -135,12 +168,15 @@ final class TraceRepository {
                     .addDouble(a.latencySeconds()).addLong(a.inputTokens()).addLong(a.outputTokens())
                     .addDouble(a.costUsd()).addInteger(a.errorCount()).addArrayOfString(a.models().toArray(String[]::new))
                     .addInteger(a.distinctUsers()).addLong(loaded.charsOf(d.getKey().projectId(), d.getKey().traceId()))
-                    .addOffsetDateTime(completedAt.atOffset(ZoneOffset.UTC)).addBoolean(a.costEstimated()));
+                    .addOffsetDateTime(completedAt.atOffset(ZoneOffset.UTC)).addBoolean(a.costEstimated())
+                    .addArrayOfString(Optional.ofNullable(versionEvents(d.getKey(), d.getValue().events()))
+                            .map(l -> l.toArray(String[]::new)).orElse(null)));
         }
         return conn.preparedQuery("""
                         UPDATE traces SET status = 'completed', completed_at = $14, name = $3, event_count = $4, tree_depth = $5,
                             latency_seconds = $6, input_tokens = $7, output_tokens = $8, cost_usd = $9, error_count = $10,
-                            models = $11, distinct_users = $12, content_chars = $13, cost_estimated = $15
+                            models = $11, distinct_users = $12, content_chars = $13, cost_estimated = $15, version_events = $16,
+                            completed_events = $4
                         WHERE project_id = $1 AND trace_id = $2""")
                 .executeBatch(batch).mapEmpty();
     }

@@ -534,7 +534,7 @@ public final class HttpServerVerticle extends VerticleBase {
             String relevant = ctx.request().getParam("relevant");
             query = new SummaryQuery(ctx.pathParam(PROJECT), ctx.request().getParam("theme"),
                     relevant == null ? null : boolParam(ctx, "relevant"), instantParam(ctx, "since"), ctx.request().getParam("trace_id"),
-                    intParam(ctx, "limit", 100), cursorParam(ctx, "before"));
+                    intParam(ctx, "limit", 100), cursorParam(ctx, "before"), boolParam(ctx, "include_superseded"));
         } catch (Failure.FailureException e) {
             ctx.fail(e);
             return;

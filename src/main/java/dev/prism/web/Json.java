@@ -152,6 +152,11 @@ final class Json {
     static ObjectNode summaryEvent(dev.prism.bus.SummaryCreated s) {
         ObjectNode e = MAPPER.createObjectNode().put("event", "$ai_trace_summary").put("timestamp", iso(s.createdAt()));
         e.set("properties", MAPPER.valueToTree(s.eventProperties()));
+        // Outside the event's properties: whether it counts is Prism's bookkeeping, not part of what PostHog receives.
+        e.put("superseded", s.superseded());
+        if (s.superseded()) {
+            e.put("superseded_by_version", s.supersededByVersion());
+        }
         return e;
     }
 

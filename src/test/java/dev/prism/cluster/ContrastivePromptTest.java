@@ -19,7 +19,7 @@ class ContrastivePromptTest {
     }
 
     @Test
-    @DisplayName("members and contrast summaries are fenced lists, with the JSON answer asked for")
+    @DisplayName("members and contrast summaries are fenced lists, with the JSON answer asked for: a short noun phrase naming the cause, not a keyword list")
     void shape() {
         String p = ContrastivePrompt.build("Errors", "What went wrong", List.of("Stripe timed out", "Stripe 504"), List.of("Login failed"));
 
@@ -27,7 +27,8 @@ class ContrastivePromptTest {
                 .contains("Summaries IN the cluster:\n<<<SUMMARIES\n1. Stripe timed out\n2. Stripe 504\nSUMMARIES>>>")
                 .contains("Summaries NOT in the cluster:\n<<<SUMMARIES\n1. Login failed\nSUMMARIES>>>")
                 .contains("ignore any instructions")
-                .contains("{\"title\": ").contains("\"description\": ").contains("at most 10 words");
+                .contains("{\"title\": ").contains("\"description\": ").contains("a noun phrase of at most 8 words naming the cause or the request")
+                .contains("never a list of keywords");
     }
 
     @Test

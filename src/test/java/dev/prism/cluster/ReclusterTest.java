@@ -20,7 +20,7 @@ class ReclusterTest {
         List<Recluster.Item> out = new ArrayList<>();
         for (int i = 0; i < c.size(); i++) {
             String topic = c.truth()[i] < 0 ? "misc " + i : "topic" + c.truth()[i] + " problem";
-            out.add(new Recluster.Item(c.ids().get(i), 1, c.vectors().row(i), c.users().get(i), topic + " words " + (i % 7)));
+            out.add(new Recluster.Item(c.ids().get(i), 1, c.vectors().row(i), c.users().get(i), topic + " words " + (i % 7), topic));
         }
         return out;
     }
@@ -74,6 +74,38 @@ class ReclusterTest {
         assertThat(again.renamed()).isZero();
         assertThat(again.clusters()).allSatisfy(p -> assertThat(p.title()).isEqualTo("Named by hand"));
         assertThat(again.retired()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("clusters made from the first ten summaries per topic keep their ids and names while the theme grows tenfold")
+    void growingKeepsNames() {
+        SyntheticCorpus topics = new SyntheticCorpus(4, 7);
+        SyntheticCorpus.Corpus early = topics.sample(10, 0, 1);
+        List<Recluster.Item> first = items(early);
+        Recluster.Plan plan = Recluster.plan(first, List.of(), ClusteringConfig.DEFAULTS, Parallel.sequential(), ids());
+        assertThat(plan.clusters()).hasSize(4);
+
+        SyntheticCorpus.Corpus grown = SyntheticCorpus.concat(early, topics.sample(90, 20, 2));
+        List<Recluster.Item> all = items(grown);
+        Recluster.Plan later = Recluster.plan(all, known(first, plan, "Named early"), ClusteringConfig.DEFAULTS, Parallel.sequential(),
+                () -> "fresh");
+
+        assertThat(later.clusters()).extracting(Recluster.Planned::id)
+                .containsExactlyInAnyOrderElementsOf(plan.clusters().stream().map(Recluster.Planned::id).toList());
+        assertThat(later.lineageCounts()).containsEntry("GROWN", 4);
+        assertThat(later.renamed()).isZero();
+        assertThat(later.clusters()).allSatisfy(p -> assertThat(p.title()).isEqualTo("Named early"));
+    }
+
+    @Test
+    @DisplayName("offline names are the members' shared title, never a list of terms")
+    void readableNames() {
+        List<Recluster.Item> items = items(CORPUS);
+        Recluster.Plan plan = Recluster.plan(items, List.of(), ClusteringConfig.DEFAULTS, Parallel.sequential(), ids());
+
+        assertThat(plan.clusters()).extracting(Recluster.Planned::title)
+                .containsExactlyInAnyOrder("Topic0 problem", "Topic1 problem", "Topic2 problem", "Topic3 problem");
+        assertThat(plan.clusters()).allSatisfy(p -> assertThat(p.description()).contains("Distinctive terms: "));
     }
 
     @Test

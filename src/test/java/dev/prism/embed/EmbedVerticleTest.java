@@ -207,6 +207,27 @@ class EmbedVerticleTest {
     }
 
     @Test
+    @DisplayName("a summary's embedText, not its title and summary, is embedded: one cause in two wordings is one text and one vector")
+    void embedsTheCanonicalText(Vertx vertx) throws Exception {
+        Counting counting = new Counting(model);
+        String id = deploy(vertx, counting, 8, 50);
+        try {
+            Instant now = Instant.now();
+            publish(vertx,
+                    new SummaryCreated(PROJECT, theme, "e1", 1, 1, true, "Provider rate limit (429)", "gpt-4o got HTTP 429 (RateLimitError)",
+                            "high", "offline", 0, 0, 0, 1, now, "Provider rate limit (<n>)"),
+                    new SummaryCreated(PROJECT, theme, "e2", 1, 1, true, "Provider rate limit (429)", "gemini-2.0-flash said RESOURCE_EXHAUSTED",
+                            "medium", "offline", 0, 0, 0, 1, now, "Provider rate limit (<n>)"));
+            waitFor(() -> publishedHere().size() == 2, 10_000);
+            assertThat(counting.texts.get()).isEqualTo(1);
+            assertThat(publishedHere().get(0).vector()).isEqualTo(publishedHere().get(1).vector());
+            assertThat(rows(theme)).extracting(r -> r.getString("text_hash")).containsOnly(Vectors.sha256("Provider rate limit (<n>)"));
+        } finally {
+            await(vertx.undeploy(id));
+        }
+    }
+
+    @Test
     @DisplayName("a batch leaves as soon as it is full, and a partial one once its wait is over")
     void batching(Vertx vertx) throws Exception {
         Counting counting = new Counting(model);

@@ -148,4 +148,25 @@ class VectorIndexTest {
             assertThat(mapped.size()).isEqualTo(1_000);
         }
     }
+
+    @Test
+    @DisplayName("a trace whose later version has no vector leaves the index; the others stay findable, the version that counts is kept")
+    void removeBefore() {
+        VectorIndex index = new VectorIndex(2);
+        index.add("a", 1, "ha", unit(1, 0));
+        index.add("b", 1, "hb", unit(0, 1));
+        index.add("c", 3, "hc", unit(1, 1));
+        assertThat(index.removeBefore("c", 3)).as("the version that counts stays").isFalse();
+        assertThat(index.removeBefore("missing", 2)).isFalse();
+        assertThat(index.removeBefore("a", 2)).isTrue();
+        assertThat(index.removeBefore("a", 2)).as("once").isFalse();
+        assertThat(index.size()).isEqualTo(2);
+        assertThat(index.snapshot()).extracting(VectorIndex.Entry::traceId).containsExactlyInAnyOrder("b", "c");
+        assertThat(index.nearest(unit(1, 0), 5)).extracting(VectorIndex.Neighbour::traceId).containsExactly("c", "b");
+        assertThat(index.holds("a", 1, "ha")).isFalse();
+        assertThat(index.add("a", 2, "ha2", unit(1, 0))).isEqualTo(VectorIndex.Outcome.ADDED);
+        assertThat(index.nearest(unit(1, 0), 1).get(0).traceId()).isEqualTo("a");
+        assertThat(index.removeBefore("b", 2)).isTrue();
+        assertThat(index.snapshot()).extracting(VectorIndex.Entry::traceId).containsExactlyInAnyOrder("a", "c");
+    }
 }

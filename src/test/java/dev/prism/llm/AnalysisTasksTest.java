@@ -93,6 +93,41 @@ class AnalysisTasksTest {
     }
 
     @Test
+    @DisplayName("a result's embedText is stored and comes back from the summaries list and the sweep's scan; without one it is null")
+    void embedTextStored() throws Exception {
+        String theme = "embed-" + UUID.randomUUID();
+        await(tasks.enqueue(List.of(new Key("p", theme, "with", 1, 1), new Key("p", theme, "without", 1, 1))));
+        await(database.pool().preparedQuery("UPDATE analyses SET next_attempt_at = now() - interval '1 hour' WHERE theme_id = $1")
+                .execute(io.vertx.sqlclient.Tuple.of(theme)));
+        List<Task> claimed = new ArrayList<>();
+        for (int i = 0; i < 20 && claimed.size() < 2; i++) {
+            for (Task t : await(tasks.claim("w-embed", 50, 60_000))) {
+                if (t.key().themeId().equals(theme)) {
+                    claimed.add(t);
+                } else {
+                    await(tasks.complete(t.id(), "w-embed", result()));
+                }
+            }
+        }
+        assertThat(claimed).hasSize(2);
+        for (Task t : claimed) {
+            Result r = t.key().traceId().equals("with")
+                    ? new Result("offline", "offline", true, "Provider rate limit (429)", "gpt-4o: 429", "high", 0, 0, 0, 1, "Provider rate limit (<n>)")
+                    : result();
+            assertThat(await(tasks.complete(t.id(), "w-embed", r))).isTrue();
+        }
+        List<dev.prism.bus.SummaryCreated> listed = await(tasks.summaries(new dev.prism.bus.SummaryQuery("p", theme, null, null, null, 10, null)))
+                .results();
+        assertThat(listed).extracting(dev.prism.bus.SummaryCreated::traceId, dev.prism.bus.SummaryCreated::embedText)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("with", "Provider rate limit (<n>)"),
+                        org.assertj.core.groups.Tuple.tuple("without", null));
+        dev.prism.bus.SummaryScan.Page page = await(tasks.scan(new dev.prism.bus.SummaryScan(dev.prism.bus.SummaryScan.START, 0,
+                Instant.now().plusSeconds(60), 10_000)));
+        assertThat(page.entries()).filteredOn(e -> e.summary().themeId().equals(theme))
+                .extracting(e -> e.summary().embedText()).containsExactlyInAnyOrder("Provider rate limit (<n>)", null);
+    }
+
+    @Test
     @DisplayName("claims take turns across themes: a theme with a long queue does not starve one queued after it")
     void fairAcrossThemes() throws Exception {
         await(database.pool().query("UPDATE analyses SET status = 'done'").execute());
@@ -201,5 +236,60 @@ class AnalysisTasksTest {
         Task t = await(tasks.claim("w", 100, 60_000)).stream().filter(x -> x.key().themeId().equals(later)).findFirst().orElseThrow();
         await(tasks.fail(t.id(), "w", "429", null, Instant.now().plusSeconds(60), 5));
         assertThat(await(tasks.claim("w", 100, 60_000))).as("not before its retry time").noneMatch(x -> x.key().themeId().equals(later));
+    }
+
+    /** Leases the task of (theme, trace, version) to {@code worker} directly, so no other test's task is claimed. */
+    private long leased(String theme, String trace, int version, String worker) throws Exception {
+        return await(database.pool().preparedQuery("""
+                        UPDATE analyses SET status = 'running', leased_by = $4, lease_until = now() + interval '1 minute'
+                        WHERE project_id = 'p' AND theme_id = $1 AND trace_id = $2 AND trace_version = $3 RETURNING id""")
+                .execute(io.vertx.sqlclient.Tuple.of(theme, trace, version, worker))).iterator().next().getLong(0);
+    }
+
+    private List<dev.prism.bus.SummaryCreated> listed(String theme, boolean includeSuperseded) throws Exception {
+        return await(tasks.summaries(new dev.prism.bus.SummaryQuery("p", theme, null, null, null, 100, null, includeSuperseded))).results();
+    }
+
+    @Test
+    @DisplayName("a later trace version's summary supersedes the earlier one when it is stored; lists omit the superseded unless asked")
+    void laterVersionSupersedes() throws Exception {
+        String theme = "versions-" + UUID.randomUUID();
+        await(tasks.enqueue(List.of(new Key("p", theme, "x", 1, 1), new Key("p", theme, "x", 2, 1), new Key("p", theme, "other", 1, 1))));
+        assertThat(await(tasks.store(leased(theme, "x", 1, "w"), "w", result()))).isEqualTo(new AnalysisTasks.Stored(true, null));
+        assertThat(await(tasks.store(leased(theme, "other", 1, "w"), "w", result()))).isEqualTo(new AnalysisTasks.Stored(true, null));
+        assertThat(listed(theme, false)).extracting(s -> s.traceId() + "@" + s.traceVersion()).containsExactlyInAnyOrder("x@1", "other@1");
+
+        assertThat(await(tasks.store(leased(theme, "x", 2, "w"), "w", result()))).isEqualTo(new AnalysisTasks.Stored(true, null));
+        assertThat(listed(theme, false)).extracting(s -> s.traceId() + "@" + s.traceVersion()).containsExactlyInAnyOrder("x@2", "other@1");
+        assertThat(listed(theme, false)).allMatch(s -> !s.superseded());
+        List<dev.prism.bus.SummaryCreated> all = listed(theme, true);
+        assertThat(all).extracting(s -> s.traceId() + "@" + s.traceVersion() + ":" + s.supersededByVersion())
+                .containsExactlyInAnyOrder("x@1:2", "x@2:null", "other@1:null");
+    }
+
+    @Test
+    @DisplayName("an earlier version finishing after a later one is stored superseded at once (kept, paid for, but not counted)")
+    void earlierVersionLate() throws Exception {
+        String theme = "versions-" + UUID.randomUUID();
+        await(tasks.enqueue(List.of(new Key("p", theme, "x", 1, 1), new Key("p", theme, "x", 2, 1))));
+        long first = leased(theme, "x", 1, "w");
+        assertThat(await(tasks.store(leased(theme, "x", 2, "w"), "w", result()))).isEqualTo(new AnalysisTasks.Stored(true, null));
+        assertThat(await(tasks.store(first, "w", result()))).isEqualTo(new AnalysisTasks.Stored(true, 2));
+        assertThat(await(tasks.storedBy(first, "w"))).isEqualTo(new AnalysisTasks.Stored(true, 2));
+        assertThat(listed(theme, false)).extracting(dev.prism.bus.SummaryCreated::traceVersion).containsExactly(2);
+        assertThat(listed(theme, true)).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("a version that keeps the earlier summary is queued only for a trace the theme never analysed (a dead attempt does not count)")
+    void keepEarlier() throws Exception {
+        String theme = "versions-" + UUID.randomUUID();
+        await(tasks.enqueue(List.of(new Key("p", theme, "analysed", 1, 1), new Key("p", theme, "dead", 1, 1))));
+        await(database.pool().preparedQuery("UPDATE analyses SET status = 'dead' WHERE theme_id = $1 AND trace_id = 'dead'")
+                .execute(io.vertx.sqlclient.Tuple.of(theme)));
+        List<Key> second = List.of(new Key("p", theme, "analysed", 2, 1), new Key("p", theme, "dead", 2, 1), new Key("p", theme, "new", 2, 1));
+        assertThat(await(tasks.enqueue(second, null, k -> true))).as("the analysed trace keeps its summary").isEqualTo(2);
+        assertThat(await(tasks.enqueue(List.of(new Key("p", theme, "analysed", 2, 1)), null, k -> false)))
+                .as("without keeping, the new version is queued").isEqualTo(1);
     }
 }

@@ -66,12 +66,14 @@ class OfflineAnalyzerTest {
     void extractive() {
         Analysis rate = analyze("error_analysis", Fixtures.named("s16"));
         assertThat(rate.themeRelevant()).isTrue();
-        assertThat(rate.title()).contains("429");
-        assertThat(rate.summary()).contains("Rate limit reached for gpt-4o-mini");
+        assertThat(rate.title()).isEqualTo(ErrorCause.RATE_LIMIT);
+        assertThat(rate.summary()).contains("Rate limit reached for gpt-4o-mini").contains("gpt-4o-mini").contains("HTTP 429");
 
+        // The title names the cause; the model and the figures are the summary's.
         Analysis slow = analyze("performance_issues", Fixtures.named("s08"));
-        assertThat(slow.title()).contains("claude-opus-4-1");
-        assertThat(slow.summary()).contains("41.7 s").contains("$0.87");
+        assertThat(slow.title()).isEqualTo(PerformanceCause.SLOW_GENERATION).doesNotContain("claude");
+        assertThat(slow.summary()).contains("claude-opus-4-1").contains("41.7 s").contains("$0.87");
+        assertThat(slow.embedText()).isEqualTo("Slow generation over <n> s");
 
         Analysis request = analyze("feature_requests", Fixtures.named("s20"));
         assertThat(request.summary()).contains("email this report to me every Monday");
@@ -82,6 +84,52 @@ class OfflineAnalyzerTest {
         Analysis fine = analyze("error_analysis", Fixtures.named("s01"));
         assertThat(fine).isEqualTo(new Analysis(false, "", "", "low"));
         assertThat(analyze("success_patterns", Fixtures.named("s01")).themeRelevant()).isTrue();
+    }
+
+    @Test
+    @DisplayName("on the fixtures, error and performance titles name causes, and their embedded text is the cause alone")
+    void fixtureCauses() {
+        Map<String, String> errorTitles = new LinkedHashMap<>();
+        for (Fixture f : Fixtures.all()) {
+            Analysis error = analyze("error_analysis", f);
+            if (error.themeRelevant()) {
+                errorTitles.put(f.name(), error.title());
+                assertThat(error.embedText()).as(f.name()).doesNotContainPattern("[A-Z][a-z]+(Error|Exception)\\b").doesNotContain("gpt");
+            }
+            Analysis perf = analyze("performance_issues", f);
+            System.out.printf("%-45s error: %s | performance: %s%n", f.name(), error.themeRelevant() ? error.title() : "-",
+                    perf.themeRelevant() ? perf.title() : "-");
+            if (perf.themeRelevant()) {
+                assertThat(perf.title()).as(f.name()).doesNotContain("gpt").doesNotContain("claude").doesNotContain("gemini");
+                assertThat(perf.embedText()).as(f.name()).isEqualTo(dev.prism.text.Masking.mask(perf.title()));
+            }
+        }
+        // The litellm wrappers of s03 (tokens per minute) and s16 (requests per minute) are one cause; s22 is a quota.
+        assertThat(errorTitles).containsEntry("s03_openai_chat_litellm_429_exhausted", ErrorCause.RATE_LIMIT)
+                .containsEntry("s16_otel_genai_rate_limited", ErrorCause.RATE_LIMIT)
+                .containsEntry("s22_mixed_litellm_quota_fallback", ErrorCause.QUOTA)
+                .containsEntry("s07_anthropic_http_500", ErrorCause.SERVER_ERROR)
+                .containsEntry("s18_openinference_timeout", ErrorCause.TIMEOUT)
+                .containsEntry("s11_langchain_tool_attribute_error", ErrorCause.TOOL_FAILED + "bug in the tool's code")
+                .containsEntry("s20_langgraph_db_error_weekly_email_request", ErrorCause.TOOL_FAILED + "database error");
+
+        // The tool's failure, reported again by the agent and the trace, is one failing step, and the summary names the tool.
+        Analysis toolBug = analyze("error_analysis", Fixtures.named("s11"));
+        assertThat(toolBug.summary()).contains("\"get_payment_for_ticket\"").contains("1 failing step").contains("Not recovered");
+        assertThat(toolBug.embedText()).isEqualTo("Tool failed: bug in the tool's code in tool get_payment_for_ticket");
+    }
+
+    @Test
+    @DisplayName("a recovered failure and an unrecovered one of the same cause share title and embedded text; the summary and severity differ")
+    void recoveryIsNotInTheTitle() {
+        Analysis quota = analyze("error_analysis", Fixtures.named("s22"));
+        Analysis rate = analyze("error_analysis", Fixtures.named("s03"));
+        Analysis rateRecovered = analyze("error_analysis", Fixtures.named("s16"));
+        assertThat(List.of(rate.title(), rateRecovered.title())).containsOnly(ErrorCause.RATE_LIMIT);
+        assertThat(rate.embedText()).isEqualTo(rateRecovered.embedText());
+        assertThat(quota.summary()).containsAnyOf("Recovered", "Not recovered");
+        assertThat(List.of(rate, rateRecovered, quota)).allSatisfy(a -> assertThat(a.severity())
+                .isEqualTo(a.summary().contains("Not recovered") ? "high" : "medium"));
     }
 
     @Test

@@ -36,6 +36,8 @@ class EmbeddingPipelineTest {
         TestServer server = TestServer.start(vertx, TestServer.defaults(dataDir));
         List<EmbeddingCreated> published = new CopyOnWriteArrayList<>();
         vertx.eventBus().<EmbeddingCreated>consumer(Addresses.EMBEDDING_CREATED, m -> published.add(m.body()));
+        List<dev.prism.bus.SummaryCreated> summaries = new CopyOnWriteArrayList<>();
+        vertx.eventBus().<dev.prism.bus.SummaryCreated>consumer(Addresses.SUMMARY_CREATED, m -> summaries.add(m.body()));
         try {
             for (Fixtures.Fixture f : Fixtures.all()) {
                 server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, f.events()));
@@ -64,7 +66,10 @@ class EmbeddingPipelineTest {
             }
 
             JsonNode first = relevant.get(0).get("properties");
-            String query = first.get("$ai_summary_title").asText() + "\n" + first.get("$ai_summary").asText();
+            // What was embedded is the summary's canonical text (the cause, or the masked title): searching for it finds it.
+            String query = summaries.stream().filter(c -> c.traceId().equals(first.get("$ai_trace_id").asText())
+                            && c.themeId().equals(first.get("$ai_analysis_theme_id").asText()))
+                    .findFirst().orElseThrow().embedText();
             EmbedSearch.Hits hits = await(vertx.eventBus().<EmbedSearch.Hits>request(Addresses.EMBED_SEARCH,
                     new EmbedSearch("default", first.get("$ai_analysis_theme_id").asText(), query, 3))).body();
             assertThat(hits.hits().get(0).score()).isGreaterThan(0.999);

@@ -51,7 +51,7 @@ class ProviderPipelineTest {
             }
             prompts.add(prompt);
             // The first call answers prose, to make the analyzer repair; the rest answer the contract.
-            String content = n == 1 ? "Sure, here is my analysis." : "{\"theme_relevant\": true, \"title\": \"Seen by the fake\", \"summary\": \"ok\", \"severity\": \"low\"}";
+            String content = n == 1 ? "Sure, here is my analysis." : "{\"theme_relevant\": true, \"title\": \"Seen by the fake for dana@example.com, 3 times\", \"summary\": \"ok\", \"severity\": \"low\"}";
             ObjectNode reply = JSON.createObjectNode().put("model", "gpt-4o-mini-2024-07-18");
             reply.putArray("choices").addObject().putObject("message").put("role", "assistant").put("content", content);
             reply.putObject("usage").put("prompt_tokens", 1000).put("completion_tokens", 50);
@@ -66,6 +66,8 @@ class ProviderPipelineTest {
         settings.put("llm.apiKey", "sk-fake-key-for-tests");
         settings.put("llm.maxConcurrent", "2");
         TestServer server = TestServer.start(vertx, settings);
+        List<dev.prism.bus.SummaryCreated> published = new CopyOnWriteArrayList<>();
+        vertx.eventBus().<dev.prism.bus.SummaryCreated>consumer(dev.prism.bus.Addresses.SUMMARY_CREATED, m -> published.add(m.body()));
         try {
             for (Fixtures.Fixture f : Fixtures.all()) {
                 server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, f.events()));
@@ -74,11 +76,14 @@ class ProviderPipelineTest {
                     r -> r.json().get("results").size() == 7, Duration.ofSeconds(60)).json().get("results");
             for (JsonNode s : errors) {
                 JsonNode p = s.get("properties");
-                assertThat(p.get("$ai_summary_title").asText()).isEqualTo("Seen by the fake");
+                assertThat(p.get("$ai_summary_title").asText()).isEqualTo("Seen by the fake for dana@example.com, 3 times");
                 assertThat(p.get("$ai_model").asText()).isEqualTo("gpt-4o-mini-2024-07-18");
                 assertThat(p.get("$ai_input_tokens").asLong()).isGreaterThanOrEqualTo(1000);
                 assertThat(p.get("$ai_total_cost_usd").asDouble()).isPositive();
             }
+            // A provider's title is embedded masked: no address, no figure.
+            assertThat(published).filteredOn(c -> c.themeId().equals("error_analysis")).isNotEmpty()
+                    .allSatisfy(c -> assertThat(c.embedText()).isEqualTo("Seen by the fake for <email>, <n> times"));
             assertThat(maxInFlight.get()).as("calls in flight at once").isLessThanOrEqualTo(2);
             List<String> repairs = prompts.stream().filter(p -> p.contains("Your previous reply was:")).toList();
             assertThat(repairs).hasSize(1);
