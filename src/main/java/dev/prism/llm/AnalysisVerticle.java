@@ -52,7 +52,8 @@ import java.util.UUID;
  * {@value Addresses#ANALYSIS_RUN_STATS}, {@value Addresses#ANALYSIS_NOW} (theme tests), {@value Addresses#LLM_SETTINGS},
  * {@value Addresses#SUMMARY_LIST}, {@value Addresses#SUMMARY_SCAN} (the embed sweep), {@value Addresses#ANALYSIS_BACKLOG} and
  * {@value Addresses#DEAD_LETTERS}; sends
- * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND}; publishes
+ * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND},
+ * {@value Addresses#RELEVANCE_SCORE} (the offline analyzer's verdict on user-language and custom themes); publishes
  * {@value Addresses#SUMMARY_CREATED}. Analysis runs on worker threads.
  */
 public final class AnalysisVerticle extends VerticleBase implements dev.prism.lifecycle.Quiescent {

@@ -11,10 +11,10 @@ import java.util.Set;
 
 /**
  * The {@code offline} provider: a deterministic analyzer that needs no network. It reads structured signals (errors,
- * HTTP status, latency, cost, tokens, recovery) and the users' own words (frustration, repetition, requests for missing
- * capabilities, thanks), decides whether the trace is relevant to a theme, and writes an extractive title and summary
- * from what the trace itself says. It does not understand meaning: it cannot judge whether an answer was right, and
- * custom themes only match traces whose text shares words with the theme's description. Pure.
+ * HTTP status, latency, cost, tokens, recovery) for errors and performance; for the user-language themes and custom
+ * themes it follows the relevance model's {@link Verdict} (sentence embeddings and structure, see
+ * {@code dev.prism.relevance}), and falls back to keyword rules on the users' own words when no verdict came. It writes
+ * an extractive title and summary from what the trace itself says. It cannot judge whether an answer was right. Pure.
  */
 public final class OfflineAnalyzer {
 
