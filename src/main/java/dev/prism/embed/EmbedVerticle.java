@@ -573,12 +573,34 @@ public final class EmbedVerticle extends VerticleBase {
      * its caller falls back, so scoring never queues unbounded work in front of the summaries' embeddings.
      */
     private void sentences(Message<SentenceVectors> msg) {
+        sentenceEmbedder().onFailure(e -> Failure.reply(msg, new Failure(503, "embed_failed", String.valueOf(e.getMessage())).exception()))
+                .onSuccess(model -> sentences(msg, model));
+    }
+
+    /**
+     * The local model for sentences: the summaries' embedder when it is the local one, else a local model of its own,
+     * loaded on first use. The relevance model's weights were trained on the local model's vectors; another provider's
+     * vectors would not fit them, and per-sentence calls to a paid API would cost more than the calls they save.
+     */
+    private Future<Embedder> sentenceEmbedder() {
+        if (embedder.model().equals(OnnxMiniLm.MODEL)) {
+            return Future.succeededFuture(embedder);
+        }
+        if (localForSentences == null) {
+            localForSentences = LocalEmbedder.create(vertx, config.intraOpThreads(), config.workers());
+        }
+        return localForSentences;
+    }
+
+    private Future<Embedder> localForSentences;
+
+    private void sentences(Message<SentenceVectors> msg, Embedder sentenceModel) {
         List<String> texts = msg.body().texts();
-        String model = embedder.model();
+        String model = sentenceModel.model();
         List<float[]> out = new ArrayList<>(Collections.nCopies(texts.size(), null));
         List<String> missing = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
-            float[] cached = cache.getIfPresent(cacheKey(Vectors.sha256(texts.get(i))));
+            float[] cached = cache.getIfPresent(model + ":" + Vectors.sha256(texts.get(i)));
             if (cached != null) {
                 out.set(i, cached);
             } else if (!missing.contains(texts.get(i))) {
@@ -595,13 +617,13 @@ public final class EmbedVerticle extends VerticleBase {
             return;
         }
         sentencesInFlight += missing.size();
-        embedder.embed(missing)
+        sentenceModel.embed(missing)
                 .onComplete(ar -> sentencesInFlight -= missing.size())
                 .onSuccess(vectors -> {
                     Map<String, float[]> byText = new HashMap<>();
                     for (int i = 0; i < missing.size(); i++) {
                         byText.put(missing.get(i), vectors.get(i));
-                        cache.put(cacheKey(Vectors.sha256(missing.get(i))), vectors.get(i));
+                        cache.put(model + ":" + Vectors.sha256(missing.get(i)), vectors.get(i));
                     }
                     for (int i = 0; i < texts.size(); i++) {
                         if (out.get(i) == null) {
@@ -647,7 +669,9 @@ public final class EmbedVerticle extends VerticleBase {
         }
         return drained.eventually(() -> {
             memory.close();
-            return embedder == null ? Future.succeededFuture() : embedder.close();
+            Future<Void> local = localForSentences == null ? Future.succeededFuture()
+                    : localForSentences.otherwiseEmpty().compose(l -> l == null ? Future.succeededFuture() : l.close());
+            return local.compose(v -> embedder == null ? Future.succeededFuture() : embedder.close());
         });
     }
 

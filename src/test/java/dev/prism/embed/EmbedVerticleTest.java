@@ -578,4 +578,39 @@ class EmbedVerticleTest {
             await(vertx.undeploy(id));
         }
     }
+
+    @Test
+    @DisplayName("with another provider for summaries, sentences for the relevance model still come from the local model it was trained on")
+    void sentencesStayLocal(Vertx vertx) throws Exception {
+        Embedder other = new Embedder() {
+            @Override
+            public String model() {
+                return "text-embedding-3-small";
+            }
+
+            @Override
+            public Future<List<float[]>> embed(List<String> texts) {
+                return Future.failedFuture(new IllegalStateException("sentences must not reach the summaries' provider"));
+            }
+
+            @Override
+            public int parallelism() {
+                return 1;
+            }
+
+            @Override
+            public Future<Void> close() {
+                return Future.succeededFuture();
+            }
+        };
+        String id = await(vertx.deployVerticle(new EmbedVerticle(database.pool(), config(8, 100), v -> Future.succeededFuture(other))));
+        try {
+            dev.prism.bus.SentenceVectors.Vectors v = await(vertx.eventBus().<dev.prism.bus.SentenceVectors.Vectors>request(Addresses.EMBED_SENTENCES,
+                    new dev.prism.bus.SentenceVectors(List.of("Can I get this as a spreadsheet?")))).body();
+            assertThat(v.model()).isEqualTo(OnnxMiniLm.MODEL);
+            assertThat(v.vectors().get(0)).hasSize(OnnxMiniLm.DIMENSIONS);
+        } finally {
+            await(vertx.undeploy(id));
+        }
+    }
 }
