@@ -121,15 +121,42 @@ public final class RelevanceModel {
     /** Every built-in user-language theme's verdict for one trace. */
     public List<Score> score(TraceView view, List<float[]> userVectors, List<float[]> assistantVectors) {
         double[] f = features(view, userVectors, assistantVectors);
+        Map<String, Double> probabilities = probabilities(weights.combiners(), f);
         List<String> sentences = view.userSentences();
         List<Score> out = new ArrayList<>(THEMES.size());
         for (String theme : THEMES) {
-            double p = weights.combiners().get(theme).probability(f);
+            double p = probabilities.get(theme);
             Best b = best(weights.heads().get(theme), userVectors);
             out.add(new Score(theme, p, p >= weights.analyzer().get(theme), b.index < 0 ? "" : sentences.get(b.index),
                     b.index < 0 ? null : userVectors.get(b.index)));
         }
         return out;
+    }
+
+    /** The theme success is stacked on: a success is what is left once requests, friction and failures are ruled out. */
+    static final String STACKED = "success_patterns";
+    static final List<String> STACKED_ON = List.of("feature_requests", "ux_issues", "unhappy_users");
+
+    /** Each theme's probability; success's combiner also reads the other themes' probabilities ({@link #stacked}). */
+    static Map<String, Double> probabilities(Map<String, Logistic> combiners, double[] f) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String theme : STACKED_ON) {
+            out.put(theme, combiners.get(theme).probability(f));
+        }
+        out.put(STACKED, combiners.get(STACKED).probability(stacked(f, out)));
+        return out;
+    }
+
+    /** The features plus the other themes' probabilities and a clean run with neither a request nor friction. */
+    static double[] stacked(double[] f, Map<String, Double> others) {
+        double[] x = java.util.Arrays.copyOf(f, f.length + 4);
+        double fr = others.get("feature_requests");
+        double ux = others.get("ux_issues");
+        x[f.length] = fr;
+        x[f.length + 1] = ux;
+        x[f.length + 2] = others.get("unhappy_users");
+        x[f.length + 3] = f[21] * (1 - fr) * (1 - ux);
+        return x;
     }
 
     /**

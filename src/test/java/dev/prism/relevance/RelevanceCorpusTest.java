@@ -56,7 +56,7 @@ class RelevanceCorpusTest {
     static final Map<String, double[]> FLOORS = Map.of(
             "feature_requests", new double[]{0.9, 0.93},
             "ux_issues", new double[]{0.92, 0.88},
-            "success_patterns", new double[]{0.88, 0.77},
+            "success_patterns", new double[]{0.89, 0.8},
             "unhappy_users", new double[]{0.92, 0.95});
 
     @Test
