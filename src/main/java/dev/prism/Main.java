@@ -2,6 +2,7 @@ package dev.prism;
 
 import dev.prism.cli.BenchCommand;
 import dev.prism.cli.DemoCommand;
+import dev.prism.cli.EvalCommand;
 import dev.prism.cli.FormatCommand;
 import dev.prism.cli.KeysCommand;
 import dev.prism.cli.ReplayCommand;
@@ -12,10 +13,11 @@ import picocli.CommandLine.Command;
 
 import java.util.Set;
 
-/** {@code java -jar prism.jar [serve|replay|demo|format|bench|keys|train-relevance] ...}; {@code serve} when no command is given. */
+/** {@code java -jar prism.jar [serve|replay|demo|format|bench|keys|eval|train-relevance] ...}; {@code serve} when no command is given. */
 @Command(name = "prism", mixinStandardHelpOptions = true, version = "Prism 0.1.0",
         description = "Turns LLM-application traces into insight.",
-        subcommands = {ServeCommand.class, ReplayCommand.class, DemoCommand.class, FormatCommand.class, BenchCommand.class, KeysCommand.class, TrainRelevanceCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ReplayCommand.class, DemoCommand.class, FormatCommand.class, BenchCommand.class, KeysCommand.class, EvalCommand.class,
+                TrainRelevanceCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     private static final Set<String> TOP_LEVEL_OPTIONS = Set.of("-h", "--help", "-V", "--version");

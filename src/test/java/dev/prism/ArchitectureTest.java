@@ -65,4 +65,12 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("io.vertx..")
                 .check(CLASSES);
     }
+
+    @Test
+    @DisplayName("the quality benchmark's corpus and metrics import nothing from Vert.x")
+    void evaluationIsPure() {
+        noClasses().that().resideInAPackage("dev.prism.eval..")
+                .should().dependOnClassesThat().resideInAPackage("io.vertx..")
+                .check(CLASSES);
+    }
 }

@@ -16,8 +16,14 @@ public sealed interface ClusterCommand {
     record List(String projectId, String themeId) implements ClusterCommand {
     }
 
-    /** One cluster (active or retired) with its members ranked by distance to the centroid. */
-    record Get(String projectId, String clusterId) implements ClusterCommand {
+    /** One cluster (active or retired) with up to {@code membersLimit} members ranked by distance to the centroid. */
+    record Get(String projectId, String clusterId, int membersLimit) implements ClusterCommand {
+        public static final int DEFAULT_MEMBERS = 100;
+        public static final int MAX_MEMBERS = 100_000;
+
+        public Get(String projectId, String clusterId) {
+            this(projectId, clusterId, DEFAULT_MEMBERS);
+        }
     }
 
     /** Re-cluster the theme now; answers when the run is stored. */

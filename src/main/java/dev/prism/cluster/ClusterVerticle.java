@@ -65,7 +65,6 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     private static final ObjectMapper MAPPER = new ObjectMapper();
     static final String OTHER = "";
     private static final DeliveryOptions SLOW = new DeliveryOptions().setSendTimeout(120_000);
-    private static final int MEMBERS_SHOWN = 100;
     private static final int REPRESENTATIVES = 5;
     /** Assignments of one theme written in one transaction, at most. */
     static final int ASSIGN_BATCH = 500;
@@ -749,7 +748,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         if (c instanceof ClusterCommand.List l) {
             answer = theme(l.projectId(), l.themeId()).compose(t -> list(l.projectId(), l.themeId()));
         } else if (c instanceof ClusterCommand.Get g) {
-            answer = detail(g.projectId(), g.clusterId());
+            answer = detail(g.projectId(), g.clusterId(), g.membersLimit());
         } else if (c instanceof ClusterCommand.Refresh r) {
             answer = theme(r.projectId(), r.themeId()).compose(t -> refresh(state(r.projectId(), r.themeId())));
         } else {
@@ -778,7 +777,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         });
     }
 
-    private Future<ClusterCommand.Detail> detail(String projectId, String clusterId) {
+    private Future<ClusterCommand.Detail> detail(String projectId, String clusterId, int membersLimit) {
         return repository.cluster(projectId, clusterId).compose(found -> {
             if (found.isEmpty()) {
                 return Future.failedFuture(new Failure(404, "cluster_not_found", "No cluster " + clusterId).exception());
@@ -786,7 +785,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
             ClusterRepository.ClusterRow row = found.get();
             var figures = repository.figures(projectId, row.themeId());
             var times = repository.times(projectId, row.themeId());
-            var ranked = repository.ranked(projectId, clusterId, MEMBERS_SHOWN);
+            var ranked = repository.ranked(projectId, clusterId, membersLimit);
             var history = repository.history(projectId, clusterId);
             return Future.all(figures, times, ranked, history).compose(all -> {
                 List<ClusterRepository.Ranked> members = ranked.result();

@@ -34,8 +34,8 @@ import java.util.function.Function;
  * request; a question about an error message with nothing failing is no error; a request the app fulfils is no feature
  * request; thanks in a failed trace is no success; an error a retry recovered is an error and a success, never UX
  * friction. A trace whose request ends fulfilled, without error, performance or UX problem, is a success
- * ({@code one_shot_answer} without tools, {@code resolved_with_tools} with). Timeouts are 8 to 29 s so they never also
- * read as a 30 s+ slow generation; a call that failed for its context size costs nothing, so it is not an expensive
+ * ({@code one_shot_answer} without tools, {@code resolved_with_tools} with). Timeouts fire at client deadlines of 4 to
+ * 8 s and are tried at most twice, so a timeout trace never lasts the 30 s that would make it read as slow; a call that failed for its context size costs nothing, so it is not an expensive
  * trace.
  */
 public final class CorpusGenerator {
@@ -264,13 +264,16 @@ public final class CorpusGenerator {
             switch (variant.stage()) {
                 case "generation" -> {
                     int failures = RETRYABLE.contains(cause) ? 1 + random.nextInt(recovered ? 2 : 3) : 1;
+                    if (timeout) {
+                        failures = Math.min(failures, 2); // so the whole trace stays under 30 s: a failure, not a slow trace
+                    }
                     for (int i = 0; i < failures; i++) {
-                        c.fail(variant.status(), variant.error(), timeout ? 8 + random.nextDouble() * 21 : 0.2 + random.nextDouble() * 1.5);
+                        c.fail(variant.status(), variant.error(), timeout ? 4 + random.nextDouble() * 4 : 0.2 + random.nextDouble() * 1.5);
                     }
                 }
                 case "tool" -> {
                     String args = variant.args() != null ? variant.args() : task.args().toString();
-                    c.failTool(domain.tool(), args, variant.error(), timeout ? 8 + random.nextDouble() * 21 : 0.05 + random.nextDouble() * 0.8);
+                    c.failTool(domain.tool(), args, variant.error(), timeout ? 4 + random.nextDouble() * 4 : 0.05 + random.nextDouble() * 0.8);
                     if (recovered) {
                         c.useTool(domain.tool(), task.args().toString(), task.result().toString());
                     }
@@ -514,10 +517,5 @@ public final class CorpusGenerator {
             return t.arguments().length() + t.name().length();
         }
         return ((ToolResult) m).content().length();
-    }
-
-    /** The phrase bank's description of a category, which a good cluster name should match. */
-    public String description(String theme, String category) {
-        return bank.category(theme, category).description();
     }
 }

@@ -20,7 +20,7 @@ import java.util.Map;
  */
 public final class PhraseBank {
 
-    /** One way to say something; {@code constraint}, {@code answer}, {@code args}, {@code output} only where the kind needs them. */
+    /** One way to say something; {@code constraint} (ignored_constraint) and {@code answer} (quoted_error) only where the kind needs them. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Phrase(String id, String text, String constraint, String answer) {
         public Split split() {

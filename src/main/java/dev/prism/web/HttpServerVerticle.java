@@ -202,8 +202,21 @@ public final class HttpServerVerticle extends VerticleBase {
                 new ClusterCommand.List(ctx.pathParam(PROJECT), ctx.pathParam("themeId"))));
         router.post(themes + "/:themeId/clusters/refresh").handler(ctx -> cluster(ctx,
                 new ClusterCommand.Refresh(ctx.pathParam(PROJECT), ctx.pathParam("themeId"))));
-        router.get("/api/projects/:" + PROJECT + "/clusters/:clusterId").handler(ctx -> cluster(ctx,
-                new ClusterCommand.Get(ctx.pathParam(PROJECT), ctx.pathParam("clusterId"))));
+        router.get("/api/projects/:" + PROJECT + "/clusters/:clusterId").handler(ctx -> {
+            int membersLimit;
+            try {
+                membersLimit = intParam(ctx, "members_limit", ClusterCommand.Get.DEFAULT_MEMBERS);
+            } catch (Failure.FailureException e) {
+                ctx.fail(e);
+                return;
+            }
+            if (membersLimit < 1 || membersLimit > ClusterCommand.Get.MAX_MEMBERS) {
+                ctx.fail(new Failure(400, "invalid_members_limit",
+                        "members_limit must be from 1 to " + ClusterCommand.Get.MAX_MEMBERS + ", got " + membersLimit).exception());
+                return;
+            }
+            cluster(ctx, new ClusterCommand.Get(ctx.pathParam(PROJECT), ctx.pathParam("clusterId"), membersLimit));
+        });
         router.get("/api/projects/:" + PROJECT + "/search").handler(this::search);
         router.get(themes + "/:themeId").handler(ctx -> theme(ctx, new ThemeCommand.Get(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
         router.put(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx,

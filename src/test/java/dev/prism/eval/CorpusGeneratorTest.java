@@ -120,6 +120,11 @@ class CorpusGeneratorTest {
             String performance = labels.get("performance_issues");
             assertThat(maxLatency >= 30).as(trace.situation() + " slow").isEqualTo(performance.equals("slow_generation"));
             assertThat(cost >= 0.5).as(trace.situation() + " cost " + cost).isEqualTo(performance.equals("expensive_trace"));
+            double duration = props.stream().filter(p -> p.has("$ai_model") || p.has("$ai_span_name") && !p.path("$ai_span_id").asText().equals(trace.traceId()))
+                    .mapToDouble(p -> p.path("$ai_latency").asDouble()).sum();
+            if (performance.equals(CorpusGenerator.NONE)) {
+                assertThat(duration).as(trace.situation() + " lasts under 30 s").isLessThan(30);
+            }
             if (performance.equals("agent_loop")) {
                 long generations = props.stream().filter(p -> p.has("$ai_model")).count();
                 assertThat(generations).as(trace.situation()).isGreaterThanOrEqualTo(7);

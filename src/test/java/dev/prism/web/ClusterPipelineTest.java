@@ -268,6 +268,12 @@ class ClusterPipelineTest {
         int top = categories.values().stream().max(Integer::compare).orElse(0);
         assertThat(top).as(categories.toString()).isGreaterThanOrEqualTo((int) Math.ceil(0.8 * d.get("members").size()));
         assertThat(d.get("representatives")).hasSize(5);
+        JsonNode nearestTwo = server.http.api("/api/projects/default/clusters/" + first.get("id").asText() + "?members_limit=2").json();
+        assertThat(nearestTwo.get("members")).hasSize(2);
+        assertThat(nearestTwo.get("members").get(1).get("trace_id")).isEqualTo(d.get("members").get(1).get("trace_id"));
+        HttpApi.Response tooMany = server.http.api("/api/projects/default/clusters/" + first.get("id").asText() + "?members_limit=0");
+        assertThat(tooMany.status()).isEqualTo(400);
+        assertThat(tooMany.json().get("error").asText()).isEqualTo("invalid_members_limit");
         for (JsonNode rep : d.get("representatives")) {
             assertThat(rep.get("title").asText()).isEqualTo(TRUTH.get(rep.get("trace_id").asText()).title());
             assertThat(rep.get("summary").asText()).isNotBlank();

@@ -1,0 +1,76 @@
+package dev.prism.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.cli.EvalCommand;
+import dev.prism.cli.EvalRunner;
+import dev.prism.eval.QualityReport.ThemeQuality;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The quality benchmark as a regression floor: a small eval-split corpus through a real in-process server (HTTP in,
+ * offline analyzer, local embeddings, clustering), with every theme's figures held at or above today's. Raise the
+ * floors here when the analyzer improves; docs/quality.md has the full-size figures.
+ */
+class QualityFloorTest {
+
+    /**
+     * Minimum per theme, a little under what main measured on this corpus (split eval, seed 1, 140 traces; relevance is
+     * the same on every run, ARI/NMI moved between runs because clustering depends on the order embeddings arrive in).
+     */
+    record Floor(double precision, double recall, double ari, double nmi) {
+    }
+
+    static final Map<String, Floor> FLOORS = Map.of(
+            // measured on main (offline analyzer): P 1.00, R 1.00, ARI 0.20-0.23, NMI 0.39-0.46 (2 clusters for 7 causes)
+            "error_analysis", new Floor(0.95, 0.95, 0.10, 0.25),
+            // P 1.00, R 0.67, ARI 1.00, NMI 1.00 (2 clusters: slow, expensive; agent loops are missed). 11 relevant
+            // traces barely make two clusters of min_cluster_size 5, and Prism's clustering follows the order embeddings
+            // arrive in, so the cluster floors stay at 0 here; docs/quality.md has the steadier 600-trace figures.
+            "performance_issues", new Floor(0.80, 0.50, 0.00, 0.00),
+            // P 1.00, R 0.20, ARI 0.00-0.07, NMI 0.00-0.45 (6 of 30 found; one cluster or none)
+            "feature_requests", new Floor(0.80, 0.10, -0.10, 0.00),
+            // P 0.83, R 0.20, everything in Other
+            "ux_issues", new Floor(0.50, 0.10, -0.10, 0.00),
+            // P 0.22, R 0.71, ARI -0.25 to 0.55 between runs: two clusters of mostly traces that are no success
+            "success_patterns", new Floor(0.12, 0.55, -0.50, 0.00));
+
+    static final long SEED = 1;
+    static final int TRACES = 140;
+
+    @Test
+    @DisplayName("Relevance and clustering on a small eval-split corpus stay at or above the recorded floors")
+    void qualityStaysAboveTheFloors() throws Exception {
+        PhraseBank bank = PhraseBank.load();
+        CorpusGenerator.Corpus corpus = new CorpusGenerator(bank).generate(Split.EVAL, SEED, TRACES);
+        List<ObjectNode> events = new ArrayList<>();
+        Map<String, Map<String, String>> labels = new LinkedHashMap<>();
+        corpus.traces().forEach(t -> {
+            events.addAll(t.events());
+            labels.put(t.traceId(), t.labels());
+        });
+        List<ThemeQuality> report = new EvalRunner(System.out, Duration.ofMinutes(3)).run(events, labels, EvalCommand.descriptions(bank));
+        System.out.println(QualityReport.render(report, "QualityFloorTest: split eval, seed " + SEED + ", " + TRACES + " traces"));
+
+        assertThat(report).extracting(ThemeQuality::theme).containsExactlyElementsOf(PhraseBank.THEMES);
+        for (ThemeQuality q : report) {
+            Floor floor = FLOORS.get(q.theme());
+            assertThat(q.positives()).as(q.theme() + " has positives to find").isPositive();
+            assertThat(orZero(q.precision())).as(q.theme() + " precision").isGreaterThanOrEqualTo(floor.precision());
+            assertThat(orZero(q.recall())).as(q.theme() + " recall").isGreaterThanOrEqualTo(floor.recall());
+            assertThat(orZero(q.ari())).as(q.theme() + " ARI").isGreaterThanOrEqualTo(floor.ari());
+            assertThat(orZero(q.nmi())).as(q.theme() + " NMI").isGreaterThanOrEqualTo(floor.nmi());
+        }
+    }
+
+    private static double orZero(Double value) {
+        return value == null ? 0 : value;
+    }
+}
