@@ -7,15 +7,17 @@ import dev.prism.cli.FormatCommand;
 import dev.prism.cli.KeysCommand;
 import dev.prism.cli.ReplayCommand;
 import dev.prism.cli.ServeCommand;
+import dev.prism.cli.TrainRelevanceCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.util.Set;
 
-/** {@code java -jar prism.jar [serve|replay|demo|format|bench|keys|eval] ...}; {@code serve} when no command is given. */
+/** {@code java -jar prism.jar [serve|replay|demo|format|bench|keys|eval|train-relevance] ...}; {@code serve} when no command is given. */
 @Command(name = "prism", mixinStandardHelpOptions = true, version = "Prism 0.1.0",
         description = "Turns LLM-application traces into insight.",
-        subcommands = {ServeCommand.class, ReplayCommand.class, DemoCommand.class, FormatCommand.class, BenchCommand.class, KeysCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ReplayCommand.class, DemoCommand.class, FormatCommand.class, BenchCommand.class, KeysCommand.class, EvalCommand.class,
+                TrainRelevanceCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     private static final Set<String> TOP_LEVEL_OPTIONS = Set.of("-h", "--help", "-V", "--version");

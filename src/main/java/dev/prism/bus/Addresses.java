@@ -68,6 +68,10 @@ public final class Addresses {
     public static final String EMBEDDING_REMOVED = "prism.embedding.removed";
     /** {@link EmbedSearch} → {@link EmbedSearch.Hits}: nearest summaries to a text. */
     public static final String EMBED_SEARCH = "prism.embed.search";
+    /** {@link SentenceVectors} → {@link SentenceVectors.Vectors}: vectors of short texts, for the relevance model. */
+    public static final String EMBED_SENTENCES = "prism.embed.sentences";
+    /** {@link RelevanceQuery} → {@link RelevanceQuery.Verdicts}: the offline relevance model's verdicts on one trace. */
+    public static final String RELEVANCE_SCORE = "prism.relevance.score";
     /** {@link EmbedSnapshot} → {@link EmbedSnapshot.Vectors}: all vectors of a theme, for clustering. */
     public static final String EMBED_SNAPSHOT = "prism.embed.snapshot";
 
@@ -98,4 +102,6 @@ public final class Addresses {
     public static final String FORMAT_TEXT = "prism.format.text";
     /** {@link TraceFormatted}, published once a completed trace version has its text. */
     public static final String TRACE_FORMATTED = "prism.trace.formatted";
+    /** {@link TraceScored}, published once a formatted trace version has its relevance scores (or scoring failed). */
+    public static final String TRACE_SCORED = "prism.trace.scored";
 }

@@ -7,6 +7,7 @@ import dev.prism.bus.EmbedSearch;
 import dev.prism.bus.EmbedSnapshot;
 import dev.prism.bus.EmbeddingCreated;
 import dev.prism.bus.Failure;
+import dev.prism.bus.SentenceVectors;
 import dev.prism.bus.SummaryCreated;
 import dev.prism.bus.SummaryScan;
 import dev.prism.metrics.Metrics;
@@ -54,7 +55,8 @@ import java.util.function.Function;
  * <p>A trace counts once per theme, by its latest analysed version: a later version's relevant summary replaces the
  * trace's vector; one that is not relevant removes it (index and table) and publishes {@value Addresses#EMBEDDING_REMOVED}.
  *
- * <p>Consumes {@value Addresses#SUMMARY_CREATED}, {@value Addresses#EMBED_SEARCH} and {@value Addresses#EMBED_SNAPSHOT};
+ * <p>Consumes {@value Addresses#SUMMARY_CREATED}, {@value Addresses#EMBED_SEARCH}, {@value Addresses#EMBED_SNAPSHOT} and
+ * {@value Addresses#EMBED_SENTENCES} (sentence vectors for the relevance model, from the same model and cache);
  * sends {@value Addresses#SUMMARY_SCAN}; publishes {@value Addresses#EMBEDDING_CREATED} and {@value Addresses#EMBEDDING_REMOVED}. Meters:
  * {@code prism_embed_deferred_total} (texts left to the sweep: over the bound or a failed batch),
  * {@code prism_embed_swept_total} (texts the sweep found without a vector), {@code prism_embed_pending_bytes}. The local model runs on a worker pool of its own (one thread per core
@@ -77,6 +79,10 @@ public final class EmbedVerticle extends VerticleBase {
     /** Per-text bookkeeping beyond its characters, for the pending bound. */
     private static final int ITEM_OVERHEAD_BYTES = 256;
 
+    /** Sentences computing for the relevance model at most; about a second of the local model's work on 2 cores. */
+    static final int MAX_SENTENCES_IN_FLIGHT = 1_024;
+    private int sentencesInFlight;
+    private Counter sentencesRefused;
     private final EmbeddingStore store;
     private final PrismConfig.Embed config;
     private final Function<Vertx, Future<Embedder>> embedderFactory;
@@ -174,6 +180,8 @@ public final class EmbedVerticle extends VerticleBase {
                 .register(metrics.registry());
         swept = Counter.builder("prism.embed.swept").description("Relevant summaries the sweep found without a vector")
                 .register(metrics.registry());
+        sentencesRefused = Counter.builder("prism.embed.sentences.refused").description("Sentence requests refused because too many were computing")
+                .register(metrics.registry());
         pendingGauge = metrics.level("prism.embed.pending.bytes", "Bytes of summary text waiting to be embedded");
         // Summaries arriving while the model loads and the indexes reload wait in the batch.
         vertx.eventBus().<SummaryCreated>consumer(Addresses.SUMMARY_CREATED, msg -> accept(msg.body()));
@@ -187,6 +195,7 @@ public final class EmbedVerticle extends VerticleBase {
                     loaded = true;
                     vertx.eventBus().<EmbedSearch>consumer(Addresses.EMBED_SEARCH, this::search);
                     vertx.eventBus().<EmbedSnapshot>consumer(Addresses.EMBED_SNAPSHOT, this::snapshot);
+                    vertx.eventBus().<SentenceVectors>consumer(Addresses.EMBED_SENTENCES, this::sentences);
                     LOG.info("Embeddings: {} ({} vectors reloaded in {} ms), batches of {} or every {} ms", embedder.model(), n,
                             (System.nanoTime() - started) / 1_000_000, config.batchSize(), config.batchWaitMillis());
                     schedule();
@@ -558,6 +567,74 @@ public final class EmbedVerticle extends VerticleBase {
                 .onFailure(e -> Failure.reply(msg, e));
     }
 
+    /**
+     * Vectors of sentences for the relevance model: from the cache, the rest in one call to the embedder (its own worker
+     * pool). Bounded: beyond {@value #MAX_SENTENCES_IN_FLIGHT} sentences computing, a request fails at once with 503 and
+     * its caller falls back, so scoring never queues unbounded work in front of the summaries' embeddings.
+     */
+    private void sentences(Message<SentenceVectors> msg) {
+        sentenceEmbedder().onFailure(e -> Failure.reply(msg, new Failure(503, "embed_failed", String.valueOf(e.getMessage())).exception()))
+                .onSuccess(model -> sentences(msg, model));
+    }
+
+    /**
+     * The local model for sentences: the summaries' embedder when it is the local one, else a local model of its own,
+     * loaded on first use. The relevance model's weights were trained on the local model's vectors; another provider's
+     * vectors would not fit them, and per-sentence calls to a paid API would cost more than the calls they save.
+     */
+    private Future<Embedder> sentenceEmbedder() {
+        if (embedder.model().equals(OnnxMiniLm.MODEL)) {
+            return Future.succeededFuture(embedder);
+        }
+        if (localForSentences == null) {
+            localForSentences = LocalEmbedder.create(vertx, config.intraOpThreads(), config.workers());
+        }
+        return localForSentences;
+    }
+
+    private Future<Embedder> localForSentences;
+
+    private void sentences(Message<SentenceVectors> msg, Embedder sentenceModel) {
+        List<String> texts = msg.body().texts();
+        String model = sentenceModel.model();
+        List<float[]> out = new ArrayList<>(Collections.nCopies(texts.size(), null));
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            float[] cached = cache.getIfPresent(model + ":" + Vectors.sha256(texts.get(i)));
+            if (cached != null) {
+                out.set(i, cached);
+            } else if (!missing.contains(texts.get(i))) {
+                missing.add(texts.get(i));
+            }
+        }
+        if (missing.isEmpty()) {
+            msg.reply(new SentenceVectors.Vectors(model, out));
+            return;
+        }
+        if (sentencesInFlight + missing.size() > MAX_SENTENCES_IN_FLIGHT) {
+            sentencesRefused.increment();
+            Failure.reply(msg, new Failure(503, "embed_busy", sentencesInFlight + " sentences are being embedded already").exception());
+            return;
+        }
+        sentencesInFlight += missing.size();
+        sentenceModel.embed(missing)
+                .onComplete(ar -> sentencesInFlight -= missing.size())
+                .onSuccess(vectors -> {
+                    Map<String, float[]> byText = new HashMap<>();
+                    for (int i = 0; i < missing.size(); i++) {
+                        byText.put(missing.get(i), vectors.get(i));
+                        cache.put(model + ":" + Vectors.sha256(missing.get(i)), vectors.get(i));
+                    }
+                    for (int i = 0; i < texts.size(); i++) {
+                        if (out.get(i) == null) {
+                            out.set(i, byText.get(texts.get(i)));
+                        }
+                    }
+                    msg.reply(new SentenceVectors.Vectors(model, out));
+                })
+                .onFailure(e -> Failure.reply(msg, new Failure(503, "embed_failed", String.valueOf(e.getMessage())).exception()));
+    }
+
     private void snapshot(Message<EmbedSnapshot> msg) {
         EmbedSnapshot q = msg.body();
         VectorIndex index = existingIndex(q.projectId(), q.themeId());
@@ -592,7 +669,9 @@ public final class EmbedVerticle extends VerticleBase {
         }
         return drained.eventually(() -> {
             memory.close();
-            return embedder == null ? Future.succeededFuture() : embedder.close();
+            Future<Void> local = localForSentences == null ? Future.succeededFuture()
+                    : localForSentences.otherwiseEmpty().compose(l -> l == null ? Future.succeededFuture() : l.close());
+            return local.compose(v -> embedder == null ? Future.succeededFuture() : embedder.close());
         });
     }
 

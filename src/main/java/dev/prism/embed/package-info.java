@@ -6,7 +6,9 @@
  * the {@code embeddings} table under the theme's namespace {@code llm_traces_summary_{theme_id}}, keeps them in one
  * in-memory {@link dev.prism.embed.VectorIndex} per theme (reloaded at start), and publishes
  * {@code prism.embedding.created}. It answers {@code prism.embed.search} (nearest summaries to a text) and
- * {@code prism.embed.snapshot} (all vectors of a theme, for clustering). One vector per trace and theme: a later
+ * {@code prism.embed.snapshot} (all vectors of a theme, for clustering), and {@code prism.embed.sentences} (vectors of
+ * short texts for the relevance model, from the same model and cache, refused with 503 beyond 1,024 sentences
+ * computing so that scoring never queues unbounded work). One vector per trace and theme: a later
  * version's relevant summary replaces it, one that is not relevant removes it and publishes {@code prism.embedding.removed}.
  *
  * <p>Threading: the verticle runs on one event loop and only batches, routes and stores; ONNX inference runs on the

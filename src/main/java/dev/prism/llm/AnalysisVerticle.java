@@ -1,6 +1,7 @@
 package dev.prism.llm;
 
 import dev.prism.bus.Addresses;
+import dev.prism.bus.RelevanceQuery;
 import dev.prism.bus.AnalysisRequest;
 import dev.prism.bus.Analyzed;
 import dev.prism.bus.AssembledTrace;
@@ -51,7 +52,8 @@ import java.util.UUID;
  * {@value Addresses#ANALYSIS_RUN_STATS}, {@value Addresses#ANALYSIS_NOW} (theme tests), {@value Addresses#LLM_SETTINGS},
  * {@value Addresses#SUMMARY_LIST}, {@value Addresses#SUMMARY_SCAN} (the embed sweep), {@value Addresses#ANALYSIS_BACKLOG} and
  * {@value Addresses#DEAD_LETTERS}; sends
- * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND}; publishes
+ * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND},
+ * {@value Addresses#RELEVANCE_SCORE} (the offline analyzer's verdict on user-language and custom themes); publishes
  * {@value Addresses#SUMMARY_CREATED}. Analysis runs on worker threads.
  */
 public final class AnalysisVerticle extends VerticleBase implements dev.prism.lifecycle.Quiescent {
@@ -323,7 +325,7 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
         Choice choice = choose(projectId, ctx.theme());
         ProviderAnalyzer analyzer = providers.get(choice.provider());
         if (analyzer == null) {
-            return offline(ctx);
+            return offline(projectId, ctx);
         }
         if (!analyzer.priced(choice.model())) {
             // Fail closed: a call whose cost cannot be counted would spend past any budget unseen.
@@ -549,15 +551,50 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
                         : new Failure(502, "analysis_failed", String.valueOf(e.getMessage())).exception()));
     }
 
-    private Future<AnalysisTasks.Result> offline(Context ctx) {
-        return offlineWorkers.executeBlocking(() -> {
+    /**
+     * The offline analyzer, with the relevance model's verdict for user-language and custom themes (asked over the bus);
+     * when the model cannot answer (embedding model busy, loading or another one), the analyzer's keyword rules decide.
+     */
+    private Future<AnalysisTasks.Result> offline(String projectId, Context ctx) {
+        AnalysisRequest.ThemeSelection theme = ctx.theme();
+        Future<OfflineAnalyzer.Verdict> verdict = OfflineAnalyzer.STRUCTURAL_THEMES.contains(theme.themeId()) || theme.themeId() == null
+                ? Future.succeededFuture()
+                : verdict(projectId, ctx).otherwise(e -> {
+                    if (verdictFallbacks++ % 1_000 == 0) {
+                        LOG.info("Offline analysis without the relevance model ({} times so far): {}", verdictFallbacks, e.toString());
+                    }
+                    return null;
+                });
+        return verdict.compose(v -> offlineWorkers.executeBlocking(() -> {
             long started = System.nanoTime();
             OfflineAnalyzer.Analysis a = OfflineAnalyzer.analyze(
-                    new OfflineAnalyzer.Theme(ctx.theme().themeId(), ctx.theme().name(), ctx.theme().description()), ctx.trace(), ctx.text());
+                    new OfflineAnalyzer.Theme(theme.themeId(), theme.name(), theme.description()), ctx.trace(), ctx.text(), v);
             return new AnalysisTasks.Result("offline", "offline", a.themeRelevant(), a.title(), a.summary(), a.severity(),
                     0, 0, 0, (System.nanoTime() - started) / 1_000_000, a.embedText());
-        }, false);
+        }, false));
     }
+
+    private long verdictFallbacks;
+
+    private Future<OfflineAnalyzer.Verdict> verdict(String projectId, Context ctx) {
+        AnalysisRequest.ThemeSelection t = ctx.theme();
+        boolean builtIn = OfflineAnalyzer.LANGUAGE_THEMES.contains(t.themeId());
+        // The rendered prompt carries the trace between fence markers: only the theme's own words describe the theme.
+        String prompt = t.prompt() == null ? null : TRACE_FENCE.matcher(t.prompt()).replaceAll(" ");
+        RelevanceQuery q = new RelevanceQuery(projectId, ctx.trace().traceId(), -1, ctx.trace(), ctx.text(),
+                List.of(new RelevanceQuery.ThemeText(t.themeId(), t.name(), t.description(), builtIn ? null : prompt, builtIn)));
+        return vertx.eventBus().<RelevanceQuery.Verdicts>request(Addresses.RELEVANCE_SCORE, q).compose(reply -> {
+            for (RelevanceQuery.Verdict v : reply.body().verdicts()) {
+                if (v.themeId().equals(t.themeId())) {
+                    return Future.succeededFuture(new OfflineAnalyzer.Verdict(v.relevant(), v.score(), v.evidence(), v.label()));
+                }
+            }
+            return Future.failedFuture("no verdict for theme " + t.themeId());
+        });
+    }
+
+    /** PromptTemplate's fence around the trace text (theme feature); everything between the markers is trace data. */
+    private static final java.util.regex.Pattern TRACE_FENCE = java.util.regex.Pattern.compile("(?s)<<<TRACE_DATA.*TRACE_DATA>>>");
 
     /** The task's trace, text and theme: from the request when this instance received it, else fetched. */
     private Future<Context> context(Task task) {

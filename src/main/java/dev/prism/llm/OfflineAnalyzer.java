@@ -11,10 +11,10 @@ import java.util.Set;
 
 /**
  * The {@code offline} provider: a deterministic analyzer that needs no network. It reads structured signals (errors,
- * HTTP status, latency, cost, tokens, recovery) and the users' own words (frustration, repetition, requests for missing
- * capabilities, thanks), decides whether the trace is relevant to a theme, and writes an extractive title and summary
- * from what the trace itself says. It does not understand meaning: it cannot judge whether an answer was right, and
- * custom themes only match traces whose text shares words with the theme's description. Pure.
+ * HTTP status, latency, cost, tokens, recovery) for errors and performance; for the user-language themes and custom
+ * themes it follows the relevance model's {@link Verdict} (sentence embeddings and structure, see
+ * {@code dev.prism.relevance}), and falls back to keyword rules on the users' own words when no verdict came. It writes
+ * an extractive title and summary from what the trace itself says. It cannot judge whether an answer was right. Pure.
  */
 public final class OfflineAnalyzer {
 
@@ -36,6 +36,18 @@ public final class OfflineAnalyzer {
         }
     }
 
+    /**
+     * The relevance model's verdict on one theme (see {@code dev.prism.relevance}): its decision, the user's sentence
+     * that carries the theme, and for UX friction the friction type in plain words.
+     */
+    public record Verdict(boolean relevant, double score, String evidence, String label) {
+    }
+
+    /** The built-in themes decided from the users' language, which the relevance model judges when it is available. */
+    public static final java.util.Set<String> LANGUAGE_THEMES = java.util.Set.of("feature_requests", "ux_issues", "success_patterns", "unhappy_users");
+    /** The built-in themes decided from structure alone. */
+    public static final java.util.Set<String> STRUCTURAL_THEMES = java.util.Set.of("error_analysis", "performance_issues");
+
     public record Theme(String id, String name, String description) {
     }
 
@@ -44,7 +56,18 @@ public final class OfflineAnalyzer {
 
     /** @param text the trace rendered by the formatter (what an LLM provider would be sent) */
     public static Analysis analyze(Theme theme, AssembledTrace trace, String text) {
+        return analyze(theme, trace, text, null);
+    }
+
+    /**
+     * @param verdict the relevance model's verdict for this theme, or null when it is unavailable (the embedding model
+     *                busy or absent): then the keyword rules below decide, as before the model existed
+     */
+    public static Analysis analyze(Theme theme, AssembledTrace trace, String text, Verdict verdict) {
         TraceSignals s = TraceSignals.of(trace, text);
+        if (verdict != null && !STRUCTURAL_THEMES.contains(theme.id())) {
+            return judged(theme, s, verdict);
+        }
         return switch (theme.id()) {
             case "error_analysis" -> errors(s);
             case "performance_issues" -> performance(s, trace);
@@ -53,6 +76,40 @@ public final class OfflineAnalyzer {
             case "success_patterns" -> success(s);
             case "unhappy_users" -> unhappy(s);
             default -> custom(theme, s);
+        };
+    }
+
+    /** Relevance as the model decided it; title and summary written from the evidence it found. */
+    private static Analysis judged(Theme theme, TraceSignals s, Verdict v) {
+        if (!v.relevant()) {
+            return Analysis.none();
+        }
+        String evidence = v.evidence() == null || v.evidence().isBlank() ? (s.userTexts().isEmpty() ? "" : s.userTexts().get(0)) : v.evidence();
+        return switch (theme.id()) {
+            case "feature_requests" -> {
+                RequestPhrase r = RequestPhrase.of(evidence);
+                yield new Analysis(true, r.title(), "The user asked: \"" + cut(evidence, 240) + "\"."
+                        + (s.declined() ? " The assistant said it could not do it." : ""), "medium", Masking.mask(r.canonical()));
+            }
+            case "ux_issues" -> {
+                String title = v.label() != null ? v.label() : "User frustrated: " + words(evidence, 7);
+                yield new Analysis(true, title, (evidence.isEmpty() ? "The user was unhappy with the exchange." : "The user wrote: \"" + cut(evidence, 200) + "\".")
+                        + (s.feedback().isEmpty() ? "" : " Feedback: " + cut(String.join("; ", s.feedback()), 200) + "."),
+                        s.feedback().isEmpty() ? "medium" : "high", title);
+            }
+            case "success_patterns" -> {
+                String ask = s.userTexts().isEmpty() ? "the request" : s.userTexts().get(0);
+                yield new Analysis(true, "Completed: " + words(ask, 7),
+                        "The assistant answered \"" + cut(ask, 160) + "\"" + (s.recovered() ? " after recovering from an error" : s.errors().isEmpty() ? " without errors" : "")
+                                + (s.thanked() ? ", and the user thanked it." : "."), "low");
+            }
+            case "unhappy_users" -> {
+                Analysis rules = unhappy(s);
+                yield rules.themeRelevant() ? rules : new Analysis(true, "User unhappy: " + words(evidence, 7),
+                        "The user wrote: \"" + cut(evidence, 200) + "\".", "medium");
+            }
+            default -> new Analysis(true, theme.name() + ": " + words(evidence, 8),
+                    "The user wrote: \"" + cut(evidence, 240) + "\", which matches the theme.", "low");
         };
     }
 

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  */
 record TraceSignals(List<String> userTexts, List<String> errors, boolean recovered, boolean answered, double latencySeconds,
                     double slowestCallSeconds, String slowestModel, double costUsd, long tokens, List<String> frustration,
-                    List<String> requests, List<String> feedback, boolean thanked, List<ErrorCause.Failure> failures, boolean cutOff) {
+                    List<String> requests, List<String> feedback, boolean thanked, List<ErrorCause.Failure> failures, boolean cutOff,
+                    boolean declined) {
 
     /** Stop reasons that say a generation ran out of output tokens. */
     private static final java.util.Set<String> TOKEN_LIMIT_STOPS = java.util.Set.of("length", "max_tokens", "max_output_tokens",
@@ -29,14 +30,22 @@ record TraceSignals(List<String> userTexts, List<String> errors, boolean recover
     static final Pattern REQUEST = Pattern.compile("(?i)(can you (also |please )?(export|send|email|integrate|connect|sync|schedule|remind|add)"
             + "|could you (also )?(export|send|email|integrate|connect|sync)|i wish|would be (great|nice|useful)|is there a way"
             + "|please add|every (monday|tuesday|wednesday|thursday|friday|week|day|morning)|support for)");
+    /** The assistant saying it cannot do something (a missing capability). */
+    static final Pattern DECLINE = Pattern.compile("(?i)\\b(can(no|')t|unable|not able|don't have (access|a way|the ability)|isn't (possible|supported)"
+            + "|not (supported|available|possible)|no (way|option) to|doesn't support|I'm afraid|no puedo|je ne peux pas|ich kann (nicht|keine)|não posso)\\b");
     private static final Pattern THANKS = Pattern.compile("(?i)\\b(thanks|thank you|perfect|great, |gracias|merci)\\b");
 
     static TraceSignals of(AssembledTrace trace, String text) {
         List<String> users = new ArrayList<>();
         List<String> errors = new ArrayList<>();
+        boolean declined = false;
         for (String raw : text.split("\n")) {
             String line = raw.strip();
             int user = line.indexOf("[user] ");
+            int reply = line.indexOf("[assistant] ");
+            if (reply >= 0 && reply < 8 && DECLINE.matcher(line).find()) {
+                declined = true;
+            }
             if (user >= 0 && user < 8) {
                 String u = line.substring(user + 7).strip();
                 if (!u.isEmpty() && !users.contains(u)) {
@@ -100,7 +109,7 @@ record TraceSignals(List<String> userTexts, List<String> errors, boolean recover
         Double latency = trace.aggregates().latencySeconds();
         return new TraceSignals(users, errors, recovered, answered, latency == null ? 0 : latency, slowest, slowestModel,
                 trace.aggregates().costUsd(), trace.aggregates().inputTokens() + trace.aggregates().outputTokens(),
-                frustration, sentences(users, REQUEST), feedback, thanked, failures, cutOff);
+                frustration, sentences(users, REQUEST), feedback, thanked, failures, cutOff, declined);
     }
 
     /**

@@ -48,12 +48,32 @@ final class BuiltInThemes {
             - the evidence: the user's words, the tool calls, errors or figures that show it
             """);
 
-    // Regular expressions below stay within what both Java and PostgreSQL understand (no lookaround).
-    private static final String FRUSTRATION = "(?i)(again|still (not|doesn|don|wrong)|that's wrong|not what i|i (said|asked|told)"
-            + "|third time|why (is|does|can|won)|seriously|useless|frustrat|annoy|ridiculous|\\?\\?|!!|doesn't work|not working)";
-    private static final String REQUEST = "(?i)(can you (also |please )?(export|send|email|integrate|connect|sync|schedule|remind|add)"
-            + "|could you (also )?(export|send|email|integrate|connect|sync)|i wish|would be (great|nice|useful)|is there a way"
-            + "|please add|feature|every (monday|tuesday|wednesday|thursday|friday|week|day|morning)|support for|calendar|integration)";
+    /**
+     * The pre-filter of a user-language theme: the offline relevance model's score of the trace version, at the low
+     * threshold its training chose to keep nearly every true trace ({@code prefilter} in {@code relevance/model.json}).
+     * It replaced keyword regexes that missed most requests and complaints worded otherwise.
+     */
+    private static JsonNode relevance(String themeId) {
+        double threshold = PREFILTER.path(themeId).asDouble(Double.NaN);
+        if (Double.isNaN(threshold)) {
+            throw new IllegalStateException("relevance/model.json has no pre-filter threshold for " + themeId);
+        }
+        return json("""
+                [{"key": "trace.relevance.%s", "operator": "gte", "value": %s, "type": "trace"}]""".formatted(themeId, threshold));
+    }
+
+    private static final JsonNode PREFILTER = prefilterThresholds();
+
+    private static JsonNode prefilterThresholds() {
+        try (java.io.InputStream in = BuiltInThemes.class.getResourceAsStream("/relevance/model.json")) {
+            if (in == null) {
+                throw new IllegalStateException("relevance/model.json is missing from the classpath (prism train-relevance writes it)");
+            }
+            return MAPPER.readTree(in).path("prefilter");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     static final List<Definition> ALL = List.of(
             new Definition("error_analysis", "Errors and failures",
@@ -76,19 +96,14 @@ final class BuiltInThemes {
                     - the assistant ignoring a constraint the user gave, or misunderstanding the request
                     - dead ends: the user gives up or is sent elsewhere
                     """,
-                    json("""
-                            {"type": "OR", "values": [
-                              [{"key": "$ai_input", "operator": "regex", "value": "%s", "type": "event"}],
-                              [{"key": "$ai_feedback_text", "operator": "is_set", "type": "event"}]
-                            ]}""".formatted(jsonEscape(FRUSTRATION))), 1.0),
+relevance("ux_issues"), 1.0),
             new Definition("feature_requests", "Feature requests",
                     "Capabilities users ask for that the product does not have.", """
                     - the user asking for something the assistant cannot do (export, integrations, scheduling, formats)
                     - "I wish", "it would be great if", "can you also …" followed by a refusal or a workaround
                     - the capability asked for, in general terms, and why the user wanted it
                     """,
-                    json("""
-                            [{"key": "$ai_input", "operator": "regex", "value": "%s", "type": "event"}]""".formatted(jsonEscape(REQUEST))), 1.0),
+                    relevance("feature_requests"), 1.0),
             new Definition("performance_issues", "Performance and cost",
                     "Slow or expensive traces and what made them so.", """
                     - calls or whole traces that took 30 s or more, timeouts, slow time to first token
@@ -108,8 +123,7 @@ final class BuiltInThemes {
                     - good tool use, helpful clarifying questions, concise correct answers
                     - explicit thanks or positive feedback
                     """,
-                    json("""
-                            [{"key": "trace.error_count", "operator": "lte", "value": 0, "type": "trace"}]"""), 0.25),
+                    relevance("success_patterns"), 0.25),
             new Definition("unhappy_users", "Unhappy users",
                     "Pain points, frustrations and product limits users actually ran into (or none).", """
                     - pain points the user experienced: failures, wrong answers, refusals, slowness
@@ -117,13 +131,7 @@ final class BuiltInThemes {
                     - limits of the product the user hit (missing capabilities, policies)
                     - only what the user actually experienced, not what might go wrong
                     """,
-                    json("""
-                            {"type": "OR", "values": [
-                              [{"key": "trace.error_count", "operator": "gte", "value": 1, "type": "trace"}],
-                              [{"key": "$ai_input", "operator": "regex", "value": "%s", "type": "event"}],
-                              [{"key": "$ai_input", "operator": "regex", "value": "%s", "type": "event"}],
-                              [{"key": "$ai_feedback_text", "operator": "is_set", "type": "event"}]
-                            ]}""".formatted(jsonEscape(FRUSTRATION), jsonEscape(REQUEST))), 1.0));
+                    relevance("unhappy_users"), 1.0));
 
     static boolean isBuiltIn(String themeId) {
         return ALL.stream().anyMatch(d -> d.themeId().equals(themeId));
@@ -135,9 +143,5 @@ final class BuiltInThemes {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Built-in theme filter is not JSON: " + text, e);
         }
-    }
-
-    private static String jsonEscape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 }

@@ -61,7 +61,11 @@ public final class FilterSql {
     private String condition(Criterion c) {
         if (c.subject == Criterion.Subject.TRACE) {
             // COALESCE keeps the expression two-valued (a NULL latency must not turn NOT or OR around it into NULL).
-            String positive = traceCondition(c, c.traceKey.column());
+            String column = c.traceKey == TraceKey.RELEVANCE
+                    ? "COALESCE((SELECT r.score FROM trace_relevance r WHERE r.project_id = t.project_id AND r.trace_id = t.trace_id"
+                    + " AND r.trace_version = t.version AND r.theme_id = " + param(TraceKey.relevanceTheme(c.key), "text") + "), 1)"
+                    : c.traceKey.column();
+            String positive = traceCondition(c, column);
             return c.operator.negative() ? negateIfNeeded(c, positive) : "COALESCE(" + positive + ", false)";
         }
         String value = c.subject == Criterion.Subject.EVENT_NAME ? "to_jsonb(e.event)" : "e.properties -> " + param(c.key, "text");

@@ -75,13 +75,19 @@ sealed interface Filters {
         return new Group("OR".equals(json.path("type").asText("AND")), members);
     }
 
-    /** In-memory evaluation on a completed trace. */
+    /** In-memory evaluation on a completed trace (every relevance score read as 1). */
     default boolean matches(AssembledTrace trace) {
+        return matches(trace, java.util.Map.of());
+    }
+
+    /** In-memory evaluation on a completed trace version with its relevance scores by theme. */
+    default boolean matches(AssembledTrace trace, java.util.Map<String, Double> relevance) {
         if (this instanceof All all) {
-            return TraceFilter.matches(trace, all.filters());
+            return TraceFilter.matches(trace, relevance, all.filters());
         }
         Group g = (Group) this;
-        return g.any() ? g.members().stream().anyMatch(m -> m.matches(trace)) : g.members().stream().allMatch(m -> m.matches(trace));
+        return g.any() ? g.members().stream().anyMatch(m -> m.matches(trace, relevance))
+                : g.members().stream().allMatch(m -> m.matches(trace, relevance));
     }
 
     /** The same condition as SQL over {@code traces t}, parameters numbered from {@code firstParam}. */

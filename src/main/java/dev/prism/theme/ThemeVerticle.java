@@ -30,7 +30,7 @@ public final class ThemeVerticle extends VerticleBase implements dev.prism.lifec
 
     private final ThemeRepository repository;
     private MessageConsumer<ThemeCommand> consumer;
-    private MessageConsumer<dev.prism.bus.TraceFormatted> dispatch;
+    private MessageConsumer<dev.prism.bus.TraceScored> dispatch;
     private MessageConsumer<dev.prism.bus.ScheduledThemes.Query> scheduled;
     private long sweepTimer = -1;
     private boolean sweeping;
@@ -83,13 +83,14 @@ public final class ThemeVerticle extends VerticleBase implements dev.prism.lifec
                             .onSuccess(list -> msg.reply(new dev.prism.bus.ScheduledThemes.Result(list))).onFailure(e -> Failure.reply(msg, e)));
                     sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
                     // A trace whose dispatch fails (the store away) is left unmarked: the sweep dispatches it later.
-                    dispatch = vertx.eventBus().consumer(Addresses.TRACE_FORMATTED, msg -> dispatch(msg.body())
+                    // After relevance scoring: the built-in themes' filters read trace.relevance.<theme_id>.
+                    dispatch = vertx.eventBus().consumer(Addresses.TRACE_SCORED, msg -> dispatch(msg.body())
                             .onSuccess(x -> dispatchLog.succeeded())
                             .onFailure(e -> {
                                 if (dev.prism.store.StoreErrors.unavailable(e)) {
                                     dispatchLog.failed(e);
                                 } else {
-                                    LOG.warn("Theme dispatch failed for trace {}: {}", msg.body().traceId(), e.toString());
+                                    LOG.warn("Theme dispatch failed for trace {}: {}", msg.body().formatted().traceId(), e.toString());
                                 }
                             }));
                 });
@@ -334,11 +335,12 @@ public final class ThemeVerticle extends VerticleBase implements dev.prism.lifec
      * Streaming dispatch: a completed, rendered trace goes through every enabled theme's filters (project base, theme
      * base, theme) and sampling; the themes that select it are handed to analysis in one request.
      */
-    private Future<Void> dispatch(dev.prism.bus.TraceFormatted t) {
+    private Future<Void> dispatch(dev.prism.bus.TraceScored scored) {
+        dev.prism.bus.TraceFormatted t = scored.formatted();
         return plan(t.projectId())
                 // Filters may run regular expressions over megabytes of messages, and rendering copies the trace text:
                 // both stay off the event loop.
-                .compose(plan -> vertx.executeBlocking(() -> plan.select(t), false))
+                .compose(plan -> vertx.executeBlocking(() -> plan.select(t, scored.relevance()), false))
                 .map(selected -> {
                     if (!selected.isEmpty()) {
                         vertx.eventBus().publish(Addresses.ANALYSIS_REQUESTED, new dev.prism.bus.AnalysisRequest(t.projectId(), t.traceId(),
@@ -354,15 +356,15 @@ public final class ThemeVerticle extends VerticleBase implements dev.prism.lifec
     /** A project's enabled themes with their filters parsed once, and its base filters. */
     record DispatchPlan(Filters project, java.util.List<PlannedTheme> themes, long loadedAt) {
 
-        java.util.List<dev.prism.bus.AnalysisRequest.ThemeSelection> select(dev.prism.bus.TraceFormatted t) {
+        java.util.List<dev.prism.bus.AnalysisRequest.ThemeSelection> select(dev.prism.bus.TraceFormatted t, java.util.Map<String, Double> relevance) {
             java.util.List<dev.prism.bus.AnalysisRequest.ThemeSelection> selected = new java.util.ArrayList<>();
-            if (!matches(project, t, "project")) {
+            if (!matches(project, t, relevance, "project")) {
                 return selected;
             }
             Reanalysis.Change change = Reanalysis.change(t.version(), t.versionEvents());
             for (PlannedTheme p : themes) {
                 AnalysisTheme theme = p.theme();
-                if (matches(p.base(), t, theme.themeId()) && matches(p.filters(), t, theme.themeId())
+                if (matches(p.base(), t, relevance, theme.themeId()) && matches(p.filters(), t, relevance, theme.themeId())
                         && Sampler.sampled(theme.sampleSeed(), t.traceId(), theme.sampleRate())) {
                     selected.add(new dev.prism.bus.AnalysisRequest.ThemeSelection(theme.themeId(), theme.name(), theme.description(),
                             render(theme, t.traceId(), t.trace().name(), t.text()), theme.promptVersion(), llmChoice(theme, "provider"),
@@ -372,9 +374,9 @@ public final class ThemeVerticle extends VerticleBase implements dev.prism.lifec
             return java.util.List.copyOf(selected);
         }
 
-        private static boolean matches(Filters f, dev.prism.bus.TraceFormatted t, String whose) {
+        private static boolean matches(Filters f, dev.prism.bus.TraceFormatted t, java.util.Map<String, Double> relevance, String whose) {
             try {
-                return f.matches(t.trace());
+                return f.matches(t.trace(), relevance);
             } catch (RuntimeException e) {
                 LOG.warn("Filters of {} skipped for trace {}: {}", whose, t.traceId(), e.toString());
                 return false;

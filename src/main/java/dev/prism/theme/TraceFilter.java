@@ -45,20 +45,32 @@ public final class TraceFilter {
         return of(filters).test(trace);
     }
 
+    static boolean matches(AssembledTrace trace, java.util.Map<String, Double> relevance, List<PropertyFilter> filters) {
+        return of(filters).test(trace, relevance);
+    }
+
     /**
      * @throws RegexBudget.Exceeded when a regex backtracks beyond reason on some value (PostgreSQL's engine would
      *                              not, so the only answer that cannot disagree with SQL is none)
      */
     public boolean test(AssembledTrace trace) {
+        return test(trace, java.util.Map.of());
+    }
+
+    /** @param relevance the trace version's relevance scores by theme, read by {@code trace.relevance.<theme_id>} */
+    public boolean test(AssembledTrace trace, java.util.Map<String, Double> relevance) {
         for (Criterion c : criteria) {
-            if (!holds(c, trace)) {
+            if (!holds(c, trace, relevance)) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean holds(Criterion c, AssembledTrace trace) {
+    private static boolean holds(Criterion c, AssembledTrace trace, java.util.Map<String, Double> relevance) {
+        if (c.traceKey == TraceKey.RELEVANCE) {
+            return c.operator.negative() != positive(c, TraceKey.relevance(relevance, c.key));
+        }
         if (c.subject == Criterion.Subject.TRACE) {
             return c.operator.negative() != positive(c, c.traceKey.value(trace.aggregates()));
         }

@@ -15,7 +15,16 @@ public enum TraceKey {
     COST_USD("trace.cost_usd", "t.cost_usd"),
     ERROR_COUNT("trace.error_count", "t.error_count"),
     EVENT_COUNT("trace.event_count", "t.event_count"),
-    TOKENS("trace.tokens", "(t.input_tokens + t.output_tokens)");
+    TOKENS("trace.tokens", "(t.input_tokens + t.output_tokens)"),
+    /**
+     * {@code trace.relevance.<theme_id>}: the offline relevance model's score (0 to 1) of the trace version for one
+     * theme, from {@code trace_relevance}. A version without a score (not scored yet, or scoring failed) reads 1, on
+     * both sides, so that a filter on relevance never loses a trace it could not judge.
+     */
+    RELEVANCE("trace.relevance.<theme_id>", null);
+
+    static final String RELEVANCE_PREFIX = "trace.relevance.";
+    private static final java.util.regex.Pattern THEME_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final String key;
     private final String column;
@@ -35,7 +44,21 @@ public enum TraceKey {
     }
 
     public static Optional<TraceKey> fromKey(String key) {
-        return Arrays.stream(values()).filter(k -> k.key.equals(key)).findFirst();
+        if (key != null && key.startsWith(RELEVANCE_PREFIX)) {
+            return THEME_ID.matcher(key.substring(RELEVANCE_PREFIX.length())).matches() ? Optional.of(RELEVANCE) : Optional.empty();
+        }
+        return Arrays.stream(values()).filter(k -> k != RELEVANCE && k.key.equals(key)).findFirst();
+    }
+
+    /** The theme of a {@code trace.relevance.<theme_id>} key. */
+    static String relevanceTheme(String key) {
+        return key.substring(RELEVANCE_PREFIX.length());
+    }
+
+    /** A relevance score as filters read it: a missing one counts as fully relevant (see {@link #RELEVANCE}). */
+    static double relevance(java.util.Map<String, Double> scores, String key) {
+        Double s = scores.get(relevanceTheme(key));
+        return s == null ? 1.0 : s;
     }
 
     /** The aggregate as a double, or null when the trace has none (latency of a trace without timestamps). */
@@ -47,6 +70,7 @@ public enum TraceKey {
             case EVENT_COUNT -> (double) a.eventCount();
             // The sum is taken in long first, like bigint + bigint in SQL, then converted once.
             case TOKENS -> (double) (a.inputTokens() + a.outputTokens());
+            case RELEVANCE -> throw new IllegalStateException("a relevance score is read with relevance(scores, key)");
         };
     }
 

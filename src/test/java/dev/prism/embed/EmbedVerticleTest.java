@@ -547,4 +547,70 @@ class EmbedVerticleTest {
         }
         return out;
     }
+
+    @Test
+    @DisplayName("serves sentence vectors for the relevance model from the same model and cache, and refuses at once beyond its bound")
+    void sentenceVectors(Vertx vertx) throws Exception {
+        Counting counting = new Counting(model);
+        String id = deploy(vertx, counting, 8, 100);
+        try {
+            List<String> texts = List.of("Can you export this to Excel?", "Thanks, that works.", "Can you export this to Excel?");
+            dev.prism.bus.SentenceVectors.Vectors v = await(vertx.eventBus().<dev.prism.bus.SentenceVectors.Vectors>request(Addresses.EMBED_SENTENCES,
+                    new dev.prism.bus.SentenceVectors(texts))).body();
+            assertThat(v.model()).isEqualTo(OnnxMiniLm.MODEL);
+            assertThat(v.vectors()).hasSize(3).allSatisfy(x -> assertThat(Vectors.dot(x, x)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3)));
+            assertThat(v.vectors().get(0)).isEqualTo(v.vectors().get(2));
+            assertThat(counting.texts.get()).as("each distinct text embedded once").isEqualTo(2);
+            await(vertx.eventBus().request(Addresses.EMBED_SENTENCES, new dev.prism.bus.SentenceVectors(texts)));
+            assertThat(counting.texts.get()).as("the second time from the cache").isEqualTo(2);
+
+            List<String> tooMany = new ArrayList<>();
+            for (int i = 0; i <= EmbedVerticle.MAX_SENTENCES_IN_FLIGHT; i++) {
+                tooMany.add("sentence number " + i);
+            }
+            Throwable refused = vertx.eventBus().request(Addresses.EMBED_SENTENCES, new dev.prism.bus.SentenceVectors(tooMany))
+                    .toCompletionStage().toCompletableFuture().handle((ok, e) -> e).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(refused).isInstanceOf(io.vertx.core.eventbus.ReplyException.class);
+            assertThat(((io.vertx.core.eventbus.ReplyException) refused).failureCode()).isEqualTo(503);
+            assertThat(refused.getMessage()).startsWith("embed_busy");
+            assertThat(counting.texts.get()).as("nothing embedded for a refused request").isEqualTo(2);
+        } finally {
+            await(vertx.undeploy(id));
+        }
+    }
+
+    @Test
+    @DisplayName("with another provider for summaries, sentences for the relevance model still come from the local model it was trained on")
+    void sentencesStayLocal(Vertx vertx) throws Exception {
+        Embedder other = new Embedder() {
+            @Override
+            public String model() {
+                return "text-embedding-3-small";
+            }
+
+            @Override
+            public Future<List<float[]>> embed(List<String> texts) {
+                return Future.failedFuture(new IllegalStateException("sentences must not reach the summaries' provider"));
+            }
+
+            @Override
+            public int parallelism() {
+                return 1;
+            }
+
+            @Override
+            public Future<Void> close() {
+                return Future.succeededFuture();
+            }
+        };
+        String id = await(vertx.deployVerticle(new EmbedVerticle(database.pool(), config(8, 100), v -> Future.succeededFuture(other))));
+        try {
+            dev.prism.bus.SentenceVectors.Vectors v = await(vertx.eventBus().<dev.prism.bus.SentenceVectors.Vectors>request(Addresses.EMBED_SENTENCES,
+                    new dev.prism.bus.SentenceVectors(List.of("Can I get this as a spreadsheet?")))).body();
+            assertThat(v.model()).isEqualTo(OnnxMiniLm.MODEL);
+            assertThat(v.vectors().get(0)).hasSize(OnnxMiniLm.DIMENSIONS);
+        } finally {
+            await(vertx.undeploy(id));
+        }
+    }
 }

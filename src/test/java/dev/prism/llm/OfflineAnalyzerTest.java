@@ -143,4 +143,58 @@ class OfflineAnalyzerTest {
         Theme pets = new Theme("pets", "Pet care", "Questions about puppies and kittens");
         assertThat(OfflineAnalyzer.analyze(pets, trace, text).themeRelevant()).isFalse();
     }
+
+    @Test
+    @DisplayName("with the relevance model's verdict: a feature request is titled by the request's key phrase, with canonical words for clustering")
+    void featureRequestFromVerdict() {
+        Fixture f = Fixtures.named("s10");
+        AssembledTrace trace = f.assemble();
+        String text = TraceFormatter.format(trace, TraceFormatter.Options.defaults());
+        Analysis a = OfflineAnalyzer.analyze(new Theme("feature_requests", "Feature requests", ""), trace, text, new OfflineAnalyzer.Verdict(true, 0.97,
+                "Could you export this itinerary to my Google Calendar with the train times?", null));
+        assertThat(a.themeRelevant()).isTrue();
+        assertThat(a.title()).isEqualTo("Asks to export this itinerary to my Google Calendar with the…");
+        assertThat(a.embedText()).isEqualTo("asks to export this itinerary to my google calendar with the train times");
+        assertThat(a.summary()).contains("The assistant said it could not do it.");
+    }
+
+    @Test
+    @DisplayName("the verdict decides relevance for user-language themes: a rejected verdict wins over matching keywords")
+    void verdictDecides() {
+        Fixture f = Fixtures.named("s10");
+        AssembledTrace trace = f.assemble();
+        String text = TraceFormatter.format(trace, TraceFormatter.Options.defaults());
+        assertThat(OfflineAnalyzer.analyze(new Theme("feature_requests", "", ""), trace, text).themeRelevant()).as("keyword rules").isTrue();
+        assertThat(OfflineAnalyzer.analyze(new Theme("feature_requests", "", ""), trace, text, new OfflineAnalyzer.Verdict(false, 0.1, "", null)))
+                .isEqualTo(new Analysis(false, "", "", "low"));
+    }
+
+    @Test
+    @DisplayName("a UX issue is titled by its friction type; a custom theme by its name and the user's sentence")
+    void uxAndCustomFromVerdict() {
+        Fixture f = Fixtures.named("s14");
+        AssembledTrace trace = f.assemble();
+        String text = TraceFormatter.format(trace, TraceFormatter.Options.defaults());
+        Analysis ux = OfflineAnalyzer.analyze(new Theme("ux_issues", "UX friction", ""), trace, text,
+                new OfflineAnalyzer.Verdict(true, 0.9, "Why is this so hard??", "Assistant repeated a wrong answer"));
+        assertThat(ux.title()).isEqualTo("Assistant repeated a wrong answer");
+        assertThat(ux.embedText()).isEqualTo("Assistant repeated a wrong answer");
+        assertThat(ux.summary()).contains("\"Why is this so hard??\"");
+        Analysis custom = OfflineAnalyzer.analyze(new Theme("tv_settings", "TV settings", "Users lost in TV menus"), trace, text,
+                new OfflineAnalyzer.Verdict(true, 0.6, "How do I turn off motion smoothing on my LG C3?", null));
+        assertThat(custom.themeRelevant()).isTrue();
+        assertThat(custom.title()).startsWith("TV settings: How do I turn off motion smoothing");
+        assertThat(OfflineAnalyzer.analyze(new Theme("tv_settings", "TV settings", "Users lost in TV menus"), trace, text,
+                new OfflineAnalyzer.Verdict(false, 0.2, "", null)).themeRelevant()).isFalse();
+    }
+
+    @Test
+    @DisplayName("errors and performance ignore a verdict: they are decided from structure")
+    void structuralThemesIgnoreVerdicts() {
+        Fixture f = Fixtures.named("s10");
+        AssembledTrace trace = f.assemble();
+        String text = TraceFormatter.format(trace, TraceFormatter.Options.defaults());
+        assertThat(OfflineAnalyzer.analyze(new Theme("error_analysis", "", ""), trace, text, new OfflineAnalyzer.Verdict(true, 1, "x", null)))
+                .isEqualTo(OfflineAnalyzer.analyze(new Theme("error_analysis", "", ""), trace, text));
+    }
 }

@@ -2,6 +2,7 @@ package dev.prism.theme;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prism.bus.AssembledTrace;
+import dev.prism.relevance.LocalScorer;
 import dev.prism.support.Fixtures;
 import dev.prism.support.Fixtures.Fixture;
 import org.junit.jupiter.api.DisplayName;
@@ -29,6 +30,9 @@ class BuiltInPreFilterTest {
     void recallAndPrecision() {
         List<Fixture> fixtures = Fixtures.all().stream().filter(f -> f.traceId() != null).toList();
         List<AssembledTrace> traces = fixtures.stream().map(Fixture::assemble).toList();
+        // The relevance scores the server computes when it formats each trace, read by trace.relevance.<theme_id>.
+        List<Map<String, Double>> relevance = traces.stream().map(t -> LocalScorer.shared().published(t,
+                dev.prism.format.TraceFormatter.format(t, dev.prism.format.TraceFormatter.Options.defaults()))).toList();
         double totalSelected = 0;
         for (BuiltInThemes.Definition d : BuiltInThemes.ALL) {
             Filters filters = Filters.parse(d.themeFilters(), "theme_filters");
@@ -36,7 +40,7 @@ class BuiltInPreFilterTest {
             int fp = 0;
             int fn = 0;
             for (int i = 0; i < fixtures.size(); i++) {
-                boolean selected = filters.matches(traces.get(i));
+                boolean selected = filters.matches(traces.get(i), relevance.get(i));
                 boolean labelled = LABELS.get(d.themeId()).test(fixtures.get(i).json().get("expect").get("labels"));
                 tp += selected && labelled ? 1 : 0;
                 fp += selected && !labelled ? 1 : 0;

@@ -86,6 +86,7 @@ class FilterAgreementTest {
         insertEvents(new Random(SEED));
         traces = readBackAndAssemble();
         insertTraces(traces);
+        insertRelevance(traces);
     }
 
     @AfterAll
@@ -140,7 +141,7 @@ class FilterAgreementTest {
     private static Set<String> assertSameTraces(List<PropertyFilter> filters) throws Exception {
         FilterSql.Compiled compiled = FilterSql.compile(filters, 2);
         TraceFilter filter = TraceFilter.of(filters);
-        Set<String> inMemory = traces.stream().filter(filter::test).map(AssembledTrace::traceId)
+        Set<String> inMemory = traces.stream().filter(t -> filter.test(t, RELEVANCE.getOrDefault(t.traceId(), Map.of()))).map(AssembledTrace::traceId)
                 .collect(Collectors.toCollection(TreeSet::new));
         Set<String> bySql = select(compiled.sql(), compiled.params());
         if (!bySql.equals(inMemory)) {
@@ -206,7 +207,11 @@ class FilterAgreementTest {
                 PropertyFilter.trace("trace.cost_usd", "exact", 0.25), PropertyFilter.trace("trace.cost_usd", "exact", 0.0125),
                 PropertyFilter.trace("trace.cost_usd", "gt", "0.2625"), PropertyFilter.trace("trace.tokens", "exact", 105),
                 PropertyFilter.trace("trace.tokens", "gte", 250), PropertyFilter.trace("trace.error_count", "exact", 0),
-                PropertyFilter.trace("trace.event_count", "exact", 6), PropertyFilter.trace("trace.event_count", "is_not", List.of(1, 2)));
+                PropertyFilter.trace("trace.event_count", "exact", 6), PropertyFilter.trace("trace.event_count", "is_not", List.of(1, 2)),
+                PropertyFilter.trace("trace.relevance.ux_issues", "gte", 0.3), PropertyFilter.trace("trace.relevance.ux_issues", "lt", 1),
+                PropertyFilter.trace("trace.relevance.ux_issues", "exact", 0.3001), PropertyFilter.trace("trace.relevance.ux_issues", "exact", 0.77),
+                PropertyFilter.trace("trace.relevance.feature_requests", "gte", 0.5), PropertyFilter.trace("trace.relevance.feature_requests", "is_not", List.of(1, 0)),
+                PropertyFilter.trace("trace.relevance.unknown_theme", "lt", 1), PropertyFilter.trace("trace.relevance.ux_issues", "is_set", null));
         int decisive = 0;
         for (PropertyFilter f : cases) {
             Set<String> selected = assertSameTraces(List.of(f));
@@ -405,6 +410,45 @@ class FilterAgreementTest {
         return byTrace.entrySet().stream().map(e -> TraceAssembler.assemble(e.getKey(), e.getValue())).toList();
     }
 
+    /** Relevance scores by trace, as dispatch receives them; a third of the traces has none (read as 1 on both sides). */
+    private static final Map<String, Map<String, Double>> RELEVANCE = new java.util.HashMap<>();
+    private static final List<Double> SCORES = List.of(0.0, 0.05, 0.3, 0.3001, 0.5, 0.99, 1.0);
+
+    /**
+     * The trace_relevance rows as relevance scoring writes them, for version 1 (the traces' current version), plus a
+     * row for a version 2 that no trace has yet, which SQL must not read.
+     */
+    private static void insertRelevance(List<AssembledTrace> assembled) throws SQLException {
+        try (PreparedStatement insert = jdbc.prepareStatement("INSERT INTO trace_relevance (project_id, trace_id, trace_version, theme_id, score)"
+                + " VALUES ('p', ?, ?, ?, ?)")) {
+            int i = 0;
+            for (AssembledTrace t : assembled) {
+                if (i++ % 3 == 0) {
+                    continue;
+                }
+                Map<String, Double> scores = new java.util.HashMap<>();
+                scores.put("ux_issues", SCORES.get(i % SCORES.size()));
+                if (i % 2 == 0) {
+                    scores.put("feature_requests", SCORES.get((i / 2) % SCORES.size()));
+                }
+                RELEVANCE.put(t.traceId(), scores);
+                for (Map.Entry<String, Double> e : scores.entrySet()) {
+                    insert.setString(1, t.traceId());
+                    insert.setInt(2, 1);
+                    insert.setString(3, e.getKey());
+                    insert.setDouble(4, e.getValue());
+                    insert.addBatch();
+                }
+                insert.setString(1, t.traceId());
+                insert.setInt(2, 2);
+                insert.setString(3, "ux_issues");
+                insert.setDouble(4, 0.77);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
     /** The traces rows as trace completion writes them: the aggregates of the assembled trace. */
     private static void insertTraces(List<AssembledTrace> assembled) throws SQLException {
         try (PreparedStatement insert = jdbc.prepareStatement("INSERT INTO traces (project_id, trace_id, status, first_seen,"
@@ -452,7 +496,9 @@ class FilterAgreementTest {
             "trace.cost_usd", List.of(0, 0.001, 0.0125, 0.25, 0.5, 1, 1.001, "0.2625"),
             "trace.error_count", List.of(0, 1, 2, 3),
             "trace.event_count", List.of(1, 2, 3, 4, 6),
-            "trace.tokens", List.of(0, 5, 20, 100, 105, 250, 500, 1000));
+            "trace.tokens", List.of(0, 5, 20, 100, 105, 250, 500, 1000),
+            "trace.relevance.ux_issues", List.of(0, 0.05, 0.3, "0.3001", 0.5, 0.77, 0.99, 1),
+            "trace.relevance.feature_requests", List.of(0, 0.3, 0.5, 1, "0.99"));
 
     private static PropertyFilter randomFilter(Random random) {
         FilterOperator[] operators = FilterOperator.values();

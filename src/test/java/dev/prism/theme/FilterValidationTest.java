@@ -58,7 +58,7 @@ class FilterValidationTest {
                 "theme_filters[1].operator: unknown operator 'equals'; expected one of exact, is_not, icontains, "
                         + "not_icontains, regex, not_regex, gt, gte, lt, lte, is_set, is_not_set",
                 "theme_filters[2].key: unknown trace-level key 'trace.duration'; expected one of trace.latency, "
-                        + "trace.cost_usd, trace.error_count, trace.event_count, trace.tokens",
+                        + "trace.cost_usd, trace.error_count, trace.event_count, trace.tokens, trace.relevance.<theme_id>",
                 "theme_filters[3].value: required for operator exact",
                 "theme_filters[4].value: gt needs a number (or a numeric string), got \"fast\"",
                 "theme_filters[5].value: regex does not compile: unclosed group at index 0",

@@ -1,0 +1,179 @@
+package dev.prism.relevance;
+
+import dev.prism.bus.Addresses;
+import dev.prism.bus.Failure;
+import dev.prism.bus.RelevanceQuery;
+import dev.prism.bus.SentenceVectors;
+import dev.prism.bus.TraceFormatted;
+import dev.prism.bus.TraceScored;
+import dev.prism.store.OutageLog;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scores traces with the offline {@link RelevanceModel}. Every formatted trace version is scored once for the built-in
+ * user-language themes, its scores stored ({@code trace_relevance}, read by the filter key
+ * {@code trace.relevance.<theme_id>}) and published for theme dispatch; on any failure (embedding model busy or
+ * absent, store away) the trace is published without scores, which dispatch reads as "relevant": a trace is never
+ * held back because it could not be scored. Sentence vectors come from the embed feature over the bus, so the server
+ * runs one model.
+ *
+ * <p>Consumes {@value Addresses#TRACE_FORMATTED} and {@value Addresses#RELEVANCE_SCORE}; sends
+ * {@value Addresses#EMBED_SENTENCES}; publishes {@value Addresses#TRACE_SCORED}. Bounded: at most
+ * {@value #MAX_IN_FLIGHT} traces are being scored and {@value #MAX_WAITING} wait; beyond that a trace is published
+ * unscored at once. Parsing and scoring run on worker threads.
+ */
+public final class RelevanceVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelevanceVerticle.class);
+    static final int MAX_IN_FLIGHT = 8;
+    static final int MAX_WAITING = 2_000;
+    private static final String UPSERT = """
+            INSERT INTO trace_relevance (project_id, trace_id, trace_version, theme_id, score)
+            VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (project_id, trace_id, trace_version, theme_id) DO UPDATE SET score = EXCLUDED.score""";
+
+    private final Pool pool;
+    private final OutageLog storeLog = new OutageLog(LOG, "Storing relevance scores");
+    private RelevanceModel model;
+    private final Deque<TraceFormatted> waiting = new ArrayDeque<>();
+    private int inFlight;
+    private long unscored;
+
+    /** @param pool where scores are stored; null keeps them in the published messages only (tests of this stage) */
+    public RelevanceVerticle(Pool pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public Future<?> start() {
+        return vertx.executeBlocking(RelevanceModel::load, false).onSuccess(m -> {
+            model = m;
+            vertx.eventBus().<TraceFormatted>consumer(Addresses.TRACE_FORMATTED, msg -> accept(msg.body()));
+            vertx.eventBus().<RelevanceQuery>consumer(Addresses.RELEVANCE_SCORE, this::query);
+        });
+    }
+
+    private void accept(TraceFormatted t) {
+        if (inFlight < MAX_IN_FLIGHT) {
+            scoreAndPublish(t);
+        } else if (waiting.size() < MAX_WAITING) {
+            waiting.add(t);
+        } else {
+            publish(t, Map.of());
+        }
+    }
+
+    private void scoreAndPublish(TraceFormatted t) {
+        inFlight++;
+        builtIn(t).compose(scores -> store(t, scores).map(scores))
+                .onSuccess(scores -> publish(t, scores))
+                .onFailure(e -> {
+                    if (unscored++ % 1_000 == 0) {
+                        LOG.warn("Trace {} dispatched without relevance scores ({} so far): {}", t.traceId(), unscored, e.toString());
+                    }
+                    publish(t, Map.of());
+                })
+                .onComplete(ar -> {
+                    inFlight--;
+                    TraceFormatted next = waiting.poll();
+                    if (next != null) {
+                        scoreAndPublish(next);
+                    }
+                });
+    }
+
+    private void publish(TraceFormatted t, Map<String, Double> scores) {
+        vertx.eventBus().publish(Addresses.TRACE_SCORED, new TraceScored(t, scores));
+    }
+
+    /** The built-in themes' probabilities for one trace. */
+    private Future<Map<String, Double>> builtIn(TraceFormatted t) {
+        return vertx.executeBlocking(() -> TraceView.of(t.trace(), t.text()), false)
+                .compose(view -> vectors(view, List.of()).map(v -> {
+                    Map<String, Double> out = new LinkedHashMap<>();
+                    for (RelevanceModel.Score s : model.score(view, v.user(), v.assistant())) {
+                        out.put(s.themeId(), Math.round(s.probability() * 10_000) / 10_000.0);
+                    }
+                    return out;
+                }));
+    }
+
+    private Future<Void> store(TraceFormatted t, Map<String, Double> scores) {
+        if (pool == null || scores.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        List<Tuple> rows = new ArrayList<>();
+        scores.forEach((theme, score) -> rows.add(Tuple.of(t.projectId(), t.traceId(), t.version(), theme, score)));
+        return pool.preparedQuery(UPSERT).executeBatch(rows)
+                .onSuccess(r -> storeLog.succeeded())
+                .onFailure(storeLog::failed)
+                .mapEmpty();
+    }
+
+    private record Vectors(List<float[]> user, List<float[]> assistant, List<List<float[]>> themes) {
+    }
+
+    /** One request for the user's, the assistant's and the themes' sentences. */
+    private Future<Vectors> vectors(TraceView view, List<List<String>> themeSentences) {
+        List<String> user = view.userSentences();
+        List<String> assistant = view.assistantSentences();
+        List<String> all = new ArrayList<>(user);
+        all.addAll(assistant);
+        themeSentences.forEach(all::addAll);
+        if (all.isEmpty()) {
+            return Future.succeededFuture(new Vectors(List.of(), List.of(), themeSentences.stream().map(s -> List.<float[]>of()).toList()));
+        }
+        return vertx.eventBus().<SentenceVectors.Vectors>request(Addresses.EMBED_SENTENCES, new SentenceVectors(all)).compose(reply -> {
+            SentenceVectors.Vectors v = reply.body();
+            if (!v.model().equals(model.embeddingModel())) {
+                return Future.failedFuture(new Failure(503, "relevance_model_mismatch", "the relevance model was trained on "
+                        + model.embeddingModel() + ", the server embeds with " + v.model()).exception());
+            }
+            List<float[]> vectors = v.vectors();
+            int at = user.size() + assistant.size();
+            List<List<float[]>> themes = new ArrayList<>();
+            for (List<String> s : themeSentences) {
+                themes.add(vectors.subList(at, at + s.size()));
+                at += s.size();
+            }
+            return Future.succeededFuture(new Vectors(vectors.subList(0, user.size()), vectors.subList(user.size(), user.size() + assistant.size()), themes));
+        });
+    }
+
+    private void query(Message<RelevanceQuery> msg) {
+        RelevanceQuery q = msg.body();
+        vertx.executeBlocking(() -> TraceView.of(q.trace(), q.text()), false).compose(view -> {
+            List<RelevanceQuery.ThemeText> custom = q.themes().stream().filter(t -> !t.builtIn()).toList();
+            List<List<String>> customSentences = custom.stream().map(t -> RelevanceModel.themeSentences(t.name(), t.description(), t.prompt())).toList();
+            return vectors(view, customSentences).map(v -> {
+                List<RelevanceQuery.Verdict> out = new ArrayList<>();
+                List<String> asked = q.themes().stream().filter(RelevanceQuery.ThemeText::builtIn).map(RelevanceQuery.ThemeText::themeId).toList();
+                for (RelevanceModel.Score s : model.score(view, v.user(), v.assistant())) {
+                    if (asked.contains(s.themeId())) {
+                        String label = s.themeId().equals("ux_issues") && s.evidenceVector() != null ? model.frictionTitle(s.evidenceVector()) : null;
+                        out.add(new RelevanceQuery.Verdict(s.themeId(), s.probability(), s.relevant(), s.evidence(), label));
+                    }
+                }
+                List<String> sentences = view.userSentences();
+                for (int i = 0; i < custom.size(); i++) {
+                    RelevanceModel.Score s = model.custom(custom.get(i).themeId(), sentences, v.user(), v.themes().get(i));
+                    out.add(new RelevanceQuery.Verdict(s.themeId(), s.probability(), s.relevant(), s.evidence(), null));
+                }
+                return new RelevanceQuery.Verdicts(out);
+            });
+        }).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e));
+    }
+}
