@@ -39,7 +39,7 @@ class TraceVersionsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern THEME = Pattern.compile("analysis theme \"([^\"]+)\"");
-    /** A late generation carrying this makes the fake answer "not relevant" for the errors theme. */
+    /** A late generation carrying this makes the fake answer "not relevant" for the performance theme. */
     private static final String NOTHING = "NOTHING-HERE";
 
     /** A fake OpenAI-compatible provider counting analysis calls per theme name. */
@@ -63,7 +63,7 @@ class TraceVersionsTest {
             Matcher m = THEME.matcher(prompt);
             String theme = m.find() ? m.group(1) : "(none)";
             calls.computeIfAbsent(theme, k -> new AtomicInteger()).incrementAndGet();
-            boolean irrelevant = theme.equals("Errors and failures") && prompt.indexOf(NOTHING) >= 0;
+            boolean irrelevant = theme.equals("Performance and cost") && prompt.indexOf(NOTHING) >= 0;
             String content = irrelevant ? "{\"theme_relevant\": false, \"title\": \"\", \"summary\": \"\", \"severity\": \"low\"}"
                     : "{\"theme_relevant\": true, \"title\": \"Upstream timeout seen in call " + seq.incrementAndGet()
                     + "\", \"summary\": \"The model call timed out and the user was left waiting.\", \"severity\": \"high\"}";
@@ -85,15 +85,25 @@ class TraceVersionsTest {
         return TestServer.start(vertx, settings);
     }
 
-    /** A failed model call with a frustrated user: errors, UX friction and unhappy users select it. */
-    private static List<JsonNode> failedCall(String traceId) {
-        ObjectNode e = JSON.createObjectNode().put("event", "$ai_generation").put("distinct_id", "user-" + traceId)
+    private static List<JsonNode> slowIgnoredConstraint(String traceId) {
+        // A 41-second answer that ignores the user's constraint, then the user's complaint and a second answer:
+        // performance selects it by its latency (and ignores feedback), UX friction and unhappy users by the complaint.
+        ObjectNode answer = JSON.createObjectNode().put("event", "$ai_generation").put("distinct_id", "user-" + traceId)
+                .put("timestamp", Instant.now().minusSeconds(50).toString());
+        ObjectNode a = answer.putObject("properties").put("$ai_trace_id", traceId).put("$ai_model", "gpt-4o-mini")
+                .put("$ai_latency", 41.0).put("$ai_input_tokens", 30).put("$ai_output_tokens", 400);
+        a.putArray("$ai_input").addObject().put("role", "user").put("content", "Summarise the meeting notes in three bullet points at most.");
+        a.putArray("$ai_output_choices").addObject().put("role", "assistant")
+                .put("content", "Here is a detailed summary of the meeting, section by section, in twelve paragraphs. First, the budget discussion ...");
+        ObjectNode complaint = JSON.createObjectNode().put("event", "$ai_generation").put("distinct_id", "user-" + traceId)
                 .put("timestamp", Instant.now().minusSeconds(5).toString());
-        ObjectNode p = e.putObject("properties").put("$ai_trace_id", traceId).put("$ai_model", "gpt-4o-mini")
-                .put("$ai_is_error", true).put("$ai_error", "TimeoutError: upstream timed out").put("$ai_http_status", 504)
-                .put("$ai_latency", 1.5).put("$ai_input_tokens", 20).put("$ai_output_tokens", 0);
-        p.putArray("$ai_input").addObject().put("role", "user").put("content", "why is this still not working? I asked twice");
-        return List.of(e);
+        ObjectNode p = complaint.putObject("properties").put("$ai_trace_id", traceId).put("$ai_model", "gpt-4o-mini")
+                .put("$ai_latency", 1.5).put("$ai_input_tokens", 20).put("$ai_output_tokens", 40);
+        p.putArray("$ai_input").addObject().put("role", "user")
+                .put("content", "I said three bullet points, not twelve paragraphs. Why do you keep ignoring what I ask?");
+        p.putArray("$ai_output_choices").addObject().put("role", "assistant")
+                .put("content", "Sorry. Budget approved; launch moved to May; hiring frozen. And here is more detail on each ...");
+        return List.of(answer, complaint);
     }
 
     private static JsonNode late(String event, String traceId, String key, String value) {
@@ -159,13 +169,13 @@ class TraceVersionsTest {
         TestServer server = server(vertx, dataDir, provider);
         try {
             String trace = "versions-feedback";
-            server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, failedCall(trace)));
-            awaitTrue(() -> listed(server, trace, false).keySet().containsAll(List.of("error_analysis", "ux_issues", "unhappy_users")),
+            server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, slowIgnoredConstraint(trace)));
+            awaitTrue(() -> listed(server, trace, false).keySet().containsAll(List.of("performance_issues", "ux_issues", "unhappy_users")),
                     "the first version analysed");
             awaitIdle(vertx);
             Map<String, List<Integer>> first = listed(server, trace, false);
             assertThat(first.values()).allMatch(v -> v.equals(List.of(1)));
-            assertThat(provider.calls("Errors and failures")).isEqualTo(1);
+            assertThat(provider.calls("Performance and cost")).isEqualTo(1);
             assertThat(provider.calls("UX friction")).isEqualTo(1);
             long spendBefore = server.http.admin("GET", "/api/projects/default/llm", null).json().get("themes").findValues("cost_usd")
                     .stream().mapToLong(x -> Math.round(x.asDouble() * 1e9)).sum();
@@ -177,14 +187,14 @@ class TraceVersionsTest {
                     "the feedback themes' second analyses");
             awaitIdle(vertx);
 
-            assertThat(provider.calls("Errors and failures")).as("the errors theme ignores feedback: no second call").isEqualTo(1);
-            assertThat(provider.calls("Performance and cost")).isZero();
+            assertThat(provider.calls("Performance and cost")).as("the performance theme ignores feedback: no second call").isEqualTo(1);
+            assertThat(provider.calls("Errors and failures")).as("no error: the errors theme never selected it").isZero();
             assertThat(provider.calls("UX friction")).isEqualTo(2);
             assertThat(provider.calls("Unhappy users")).isEqualTo(2);
 
             Map<String, List<Integer>> now = listed(server, trace, false);
             assertThat(now).as("one summary per (trace, theme), by its latest analysed version")
-                    .containsEntry("error_analysis", List.of(1)).containsEntry("ux_issues", List.of(2)).containsEntry("unhappy_users", List.of(2));
+                    .containsEntry("performance_issues", List.of(1)).containsEntry("ux_issues", List.of(2)).containsEntry("unhappy_users", List.of(2));
             assertThat(now.values()).allMatch(v -> v.size() == 1);
             assertThat(server.http.api("/api/projects/default/summaries?theme=ux_issues&limit=100").json().get("results")).hasSize(1);
 
@@ -205,7 +215,7 @@ class TraceVersionsTest {
             // Theme counts count the trace once; the money spent on both versions stays spent.
             JsonNode themes = server.http.admin("GET", "/api/projects/default/llm", null).json().get("themes");
             for (JsonNode t : themes) {
-                if (List.of("error_analysis", "ux_issues", "unhappy_users").contains(t.get("theme_id").asText())) {
+                if (List.of("performance_issues", "ux_issues", "unhappy_users").contains(t.get("theme_id").asText())) {
                     assertThat(t.get("analyses").asLong()).as(t.get("theme_id").asText()).isEqualTo(1);
                 }
             }
@@ -226,7 +236,7 @@ class TraceVersionsTest {
                 }
             }
             awaitIdle(vertx);
-            assertThat(provider.calls("Errors and failures")).as("the sweep kept the errors theme's summary too").isEqualTo(1);
+            assertThat(provider.calls("Performance and cost")).as("the sweep kept the performance theme's summary too").isEqualTo(1);
             assertThat(provider.calls("UX friction")).isEqualTo(2);
             assertThat(listed(server, trace, false)).isEqualTo(now);
         } finally {
@@ -258,43 +268,43 @@ class TraceVersionsTest {
         TestServer server = server(vertx, dataDir, provider);
         try {
             String trace = "versions-generation";
-            server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, failedCall(trace)));
-            awaitTrue(() -> listed(server, trace, false).keySet().containsAll(List.of("error_analysis", "ux_issues", "unhappy_users")),
+            server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, slowIgnoredConstraint(trace)));
+            awaitTrue(() -> listed(server, trace, false).keySet().containsAll(List.of("performance_issues", "ux_issues", "unhappy_users")),
                     "the first version analysed");
             awaitIdle(vertx);
-            awaitTrue(() -> themeMembers(server, "error_analysis") == 1 && themeMembers(server, "ux_issues") == 1,
+            awaitTrue(() -> themeMembers(server, "performance_issues") == 1 && themeMembers(server, "ux_issues") == 1,
                     "the first version's summaries embedded and placed");
-            assertThat(indexed(server, "error_analysis", trace)).containsExactly(1);
+            assertThat(indexed(server, "performance_issues", trace)).containsExactly(1);
             Map<String, Integer> before = new HashMap<>();
-            for (String name : List.of("Errors and failures", "UX friction", "Unhappy users")) {
+            for (String name : List.of("Performance and cost", "UX friction", "Unhappy users")) {
                 before.put(name, provider.calls(name));
             }
             assertThat(before.values()).allMatch(n -> n == 1);
 
-            // The retry's answer makes the errors theme find nothing in the second version; the others still do.
+            // The retry's answer makes the performance theme find nothing in the second version; the others still do.
             server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, List.of(late("$ai_generation", trace, null, NOTHING))));
             awaitTrue(() -> {
                 Map<String, List<Integer>> now = listed(server, trace, false);
-                return List.of("error_analysis", "ux_issues", "unhappy_users").stream().allMatch(t -> List.of(2).equals(now.get(t)));
+                return List.of("performance_issues", "ux_issues", "unhappy_users").stream().allMatch(t -> List.of(2).equals(now.get(t)));
             }, "every theme's second analysis");
             awaitIdle(vertx);
             for (String name : before.keySet()) {
                 assertThat(provider.calls(name)).as(name + " analysed the new generation").isEqualTo(2);
             }
             Map<String, List<Integer>> all = listed(server, trace, true);
-            assertThat(all.get("error_analysis")).containsExactlyInAnyOrder(1, 2);
-            JsonNode errors = server.http.api("/api/projects/default/summaries?theme=error_analysis&include_superseded=true&trace_id=" + trace)
+            assertThat(all.get("performance_issues")).containsExactlyInAnyOrder(1, 2);
+            JsonNode performance = server.http.api("/api/projects/default/summaries?theme=performance_issues&include_superseded=true&trace_id=" + trace)
                     .json().get("results");
-            for (JsonNode s : errors) {
+            for (JsonNode s : performance) {
                 boolean first = s.get("properties").get("$ai_trace_version").asInt() == 1;
                 assertThat(s.get("superseded").asBoolean()).isEqualTo(first);
             }
-            assertThat(server.http.api("/api/projects/default/summaries?theme=error_analysis&relevant=true&trace_id=" + trace)
+            assertThat(server.http.api("/api/projects/default/summaries?theme=performance_issues&relevant=true&trace_id=" + trace)
                     .json().get("results")).as("the version that counts found nothing; the superseded finding is not listed").isEmpty();
 
             // Out of the index and the clusters where the new version has no vector; replaced where it has one.
-            awaitTrue(() -> themeMembers(server, "error_analysis") == 0, "the superseded summary out of the errors theme's clusters");
-            assertThat(indexed(server, "error_analysis", trace)).isEmpty();
+            awaitTrue(() -> themeMembers(server, "performance_issues") == 0, "the superseded summary out of the performance theme's clusters");
+            assertThat(indexed(server, "performance_issues", trace)).isEmpty();
             awaitTrue(() -> indexed(server, "ux_issues", trace).equals(List.of(2)), "the new version's vector in place of the old one");
             assertThat(themeMembers(server, "ux_issues")).as("the trace counts once").isEqualTo(1);
         } finally {
