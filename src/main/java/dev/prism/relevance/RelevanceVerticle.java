@@ -78,7 +78,7 @@ public final class RelevanceVerticle extends VerticleBase {
 
     private void scoreAndPublish(TraceFormatted t) {
         inFlight++;
-        builtIn(t).compose(scores -> store(t, scores).map(scores))
+        scoredSoon(t, 0).compose(scores -> store(t, scores).map(scores))
                 .onSuccess(scores -> publish(t, scores))
                 .onFailure(e -> {
                     if (unscored++ % 1_000 == 0) {
@@ -94,6 +94,27 @@ public final class RelevanceVerticle extends VerticleBase {
                     }
                 });
     }
+
+    /**
+     * Scores, asking again while the embedding model is only busy or not loaded yet (a 503 or no handler: at start,
+     * or in a burst): an unscored trace passes every pre-filter, which with a paid provider means paid calls the
+     * pre-filter exists to save. After {@value #BUSY_RETRIES} tries (about half a minute) it is dispatched unscored.
+     */
+    private Future<Map<String, Double>> scoredSoon(TraceFormatted t, int attempt) {
+        return builtIn(t).recover(e -> {
+            boolean busy = e instanceof io.vertx.core.eventbus.ReplyException r
+                    && (r.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS || r.failureCode() == 503);
+            if (!busy || attempt + 1 >= BUSY_RETRIES) {
+                return Future.failedFuture(e);
+            }
+            long delay = Math.min(4_000, 250L << attempt);
+            io.vertx.core.Promise<Map<String, Double>> later = io.vertx.core.Promise.promise();
+            vertx.setTimer(delay, id -> scoredSoon(t, attempt + 1).onComplete(later));
+            return later.future();
+        });
+    }
+
+    private static final int BUSY_RETRIES = 10;
 
     private void publish(TraceFormatted t, Map<String, Double> scores) {
         vertx.eventBus().publish(Addresses.TRACE_SCORED, new TraceScored(t, scores));
