@@ -16,7 +16,10 @@ import java.util.TreeMap;
  * A larger k must be clearly better because near-ties flip between runs as summaries arrive (typically k versus k + 1,
  * where the extra cluster is a grab bag of outliers), and every flip retires and renames clusters. Clustering the sample rather
  * than all points keeps the cost independent of the theme's size (about 30 small k-means runs), and the sample is large
- * enough for clusters of a few dozen members to show. {@code size}: {@code n / expected_cluster_size}, for themes
+ * enough for clusters of a few dozen members to show. Identical summaries are kept with their multiplicity: the
+ * canonical texts clustering embeds (one cause, one text) make a real problem a group of identical vectors, and counted
+ * once each such group would weigh as much as a stray wording, pulling k down to 2; groups too small to be kept still
+ * go to Other and score 0, so duplicated strays do not pull k up either. {@code size}: {@code n / expected_cluster_size}, for themes
  * whose owners know roughly how fine they want the grouping. Pure; callers run it on worker threads.
  */
 public final class KSelection {
@@ -45,7 +48,7 @@ public final class KSelection {
             int k = clamp((int) Math.round((double) n / config.expectedClusterSize()), config.kMin(), config.kMax(), n);
             return new Choice(k, n + " summaries / expected size " + config.expectedClusterSize(), Collections.emptySortedMap());
         }
-        int[] rows = distinct(data, Silhouette.sample(n, SAMPLE, config.seed()));
+        int[] rows = Silhouette.sample(n, SAMPLE, config.seed());
         Vectors sample = data.subset(rows);
         int m = sample.size();
         int kMin = Math.max(2, config.kMin());
@@ -81,17 +84,6 @@ public final class KSelection {
         }
         return new Choice(best, String.format("silhouette %.3f (best %.3f) on %d of %d summaries", scores.get(best), top, m, n),
                 Collections.unmodifiableSortedMap(scores));
-    }
-
-    /**
-     * The rows whose vectors differ from every earlier one. Identical summaries (the same text, the same vector) are
-     * common; each group has a perfect silhouette when it gets a centroid of its own, which pulls the choice towards a
-     * large k of duplicate groups that the minimum cluster size then dissolves.
-     */
-    static int[] distinct(Vectors data, int[] rows) {
-        java.util.Set<java.nio.FloatBuffer> seen = new java.util.HashSet<>();
-        int d = data.dim();
-        return java.util.Arrays.stream(rows).filter(r -> seen.add(java.nio.FloatBuffer.wrap(data.data(), r * d, d).slice())).toArray();
     }
 
     /** Members of clusters with fewer than {@code minSize} points become Other (-1); the sample's share of the rule. */

@@ -124,9 +124,21 @@ class ReclusterTest {
     }
 
     @Test
-    @DisplayName("k selection looks at distinct vectors only, so duplicated summaries do not pull k up")
-    void duplicatesIgnored() {
-        Vectors v = Vectors.of(List.of(new float[]{1, 0}, new float[]{0, 1}, new float[]{1, 0}, new float[]{1, 0}, new float[]{0, 1}));
-        assertThat(KSelection.distinct(v, new int[]{0, 1, 2, 3, 4})).containsExactly(0, 1);
+    @DisplayName("k selection counts identical summaries: three causes of a dozen identical texts each are three clusters, duplicated strays are not")
+    void duplicatesCounted() {
+        List<float[]> rows = new java.util.ArrayList<>();
+        float[][] causes = {{1, 0, 0, 0, 0, 0}, {0, 1, 0, 0, 0, 0}, {0, 0, 1, 0, 0, 0}};
+        for (float[] cause : causes) {
+            for (int i = 0; i < 12; i++) {
+                rows.add(cause.clone());
+            }
+        }
+        float[][] strays = {{0, 0, 0, 1, 0, 0}, {0, 0, 0, 0, 1, 0}, {0, 0, 0, 0, 0, 1}};
+        for (float[] stray : strays) {
+            rows.add(stray.clone());
+            rows.add(stray.clone());
+        }
+        KSelection.Choice choice = KSelection.choose(Vectors.of(rows), ClusteringConfig.DEFAULTS, Parallel.sequential());
+        assertThat(choice.k()).as(choice.reason()).isEqualTo(3);
     }
 }
