@@ -20,13 +20,18 @@ public final class ErrorCause {
 
     public static final String RATE_LIMIT = "Provider rate limit (429)";
     public static final String QUOTA = "Quota or billing limit reached";
-    public static final String EXPIRED_CREDENTIALS = "Expired credentials";
-    public static final String BAD_API_KEY = "Invalid or missing API key";
+    /**
+     * Expired tokens and rejected keys are one title: to the people who read clusters both are "the credentials stopped
+     * working" (an SDK's AuthenticationError is either), and the summary says which.
+     */
+    public static final String EXPIRED_CREDENTIALS = "Expired or invalid credentials";
+    public static final String BAD_API_KEY = EXPIRED_CREDENTIALS;
     public static final String PERMISSION = "Permission denied";
     public static final String CONTEXT_WINDOW = "Context window exceeded";
     public static final String TIMEOUT = "Request timed out";
     public static final String SERVER_ERROR = "Provider server error (5xx)";
-    public static final String OVERLOADED = "Provider overloaded";
+    /** An overloaded provider (529, "overloaded_error") is a server-side failure like any 5xx; the summary says overloaded. */
+    public static final String OVERLOADED = SERVER_ERROR;
     public static final String NETWORK = "Network connection failed";
     public static final String MODEL_NOT_FOUND = "Model not found";
     public static final String INVALID_REQUEST = "Invalid request to the provider";

@@ -32,9 +32,14 @@ class ErrorCauseCorpusTest {
         return new Failure("chain", name, null, null, null, error);
     }
 
+    /** Appends: several causes share a title (an overloaded provider is a server error), and later forms add to earlier ones. */
+    private static void add(Map<String, List<Failure>> c, String title, List<Failure> forms) {
+        c.merge(title, forms, (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).toList());
+    }
+
     static Map<String, List<Failure>> corpus() {
         Map<String, List<Failure>> c = new LinkedHashMap<>();
-        c.put(ErrorCause.RATE_LIMIT, List.of(
+        add(c, ErrorCause.RATE_LIMIT, List.of(
                 gen("gpt-4o", "openai", 429, "openai.RateLimitError: Error code: 429 - {'error': {'message': 'You have hit your limit of 500 requests per min (RPM) on gpt-4o. Retry shortly.', 'type': 'requests', 'code': 'rate_limit_exceeded'}}"),
                 gen("claude-sonnet-4", "anthropic", null, "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"This request would exceed your organization's output tokens per minute limit.\"}}"),
                 gen("gemini-2.0-flash", "google", null, "google.api_core.exceptions.ResourceExhausted: 429 Resource has been exhausted (e.g. check quota)."),
@@ -46,7 +51,7 @@ class ErrorCauseCorpusTest {
                 gen("gpt-4o-mini", "azure", null, "Requests to the ChatCompletions_Create Operation under Azure OpenAI API have exceeded call rate limit of your current pricing tier. Please retry after 7 seconds."),
                 gen("llama-3.1-70b", "groq", null, "groq.RateLimitError: Error code: 429 - {'error': {'message': 'Limit 6000, Used 5990, Requested 412. Please try again in 4.02s.', 'type': 'tokens'}}"),
                 gen("gpt-4o", "openai", null, "HTTP/1.1 429 Too Many Requests")));
-        c.put(ErrorCause.QUOTA, List.of(
+        add(c, ErrorCause.QUOTA, List.of(
                 gen("gpt-4o-mini", "openai", 429, "openai.RateLimitError: Error code: 429 - {'error': {'message': 'You exceeded your current quota, please check your plan and billing details.', 'type': 'insufficient_quota'}}"),
                 gen("claude-3-5-haiku", "anthropic", 400, "anthropic.BadRequestError: Error code: 400 - {'type': 'error', 'error': {'type': 'invalid_request_error', 'message': 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.'}}"),
                 gen("gemini-2.5-pro", "google", 429, "{\"error\":{\"code\":429,\"message\":\"Quota exceeded for metric: generativelanguage.googleapis.com/generate_requests_per_model_per_day, limit: 50\",\"status\":\"RESOURCE_EXHAUSTED\"}}"),
@@ -54,7 +59,7 @@ class ErrorCauseCorpusTest {
                 gen("mixtral-8x7b", "together", null, "Error: Your account has run out of credits: insufficient balance on the account"),
                 gen("command-r", "cohere", null, "cohere.errors.TooManyRequestsError: status_code: 429, body: {'message': 'You have reached your monthly limit on the trial key. Upgrade to a production key.'}"),
                 gen("gpt-4o", "openai", null, "Error: 429 You exceeded your current quota, please check your plan and billing details.\n    at APIError.generate (file:///app/node_modules/openai/error.mjs:62:20)")));
-        c.put(ErrorCause.EXPIRED_CREDENTIALS, List.of(
+        add(c, ErrorCause.EXPIRED_CREDENTIALS, List.of(
                 span("calendar_lookup", "google.auth.exceptions.RefreshError: ('invalid_grant: Token has been expired or revoked.', {'error': 'invalid_grant'})"),
                 span("crm_sync", "InvalidGrantError: invalid_grant"),
                 gen("claude-3-7-sonnet", "bedrock", null, "botocore.exceptions.ClientError: An error occurred (ExpiredTokenException) when calling the InvokeModel operation: The security token included in the request is expired"),
@@ -63,7 +68,7 @@ class ErrorCauseCorpusTest {
                 span("sharepoint_search", "MsalServiceException: AADSTS700082: The refresh token has expired due to inactivity."),
                 gen("gpt-4o", "azure", 401, "openai.AuthenticationError: Error code: 401 - {'statusCode': 401, 'message': 'Unauthorized. Access token is missing, invalid, audience is incorrect, or have expired.'}"),
                 span("slack_post", "TokenExpiredError: The OAuth token for this workspace expired at 2025-03-02T10:00:00Z")));
-        c.put(ErrorCause.BAD_API_KEY, List.of(
+        add(c, ErrorCause.BAD_API_KEY, List.of(
                 gen("gpt-4o", "openai", 401, "openai.AuthenticationError: Error code: 401 - {'error': {'message': 'Incorrect API key provided: sk-proj-****abcd. You can find your API key at https://platform.openai.com/account/api-keys.', 'code': 'invalid_api_key'}}"),
                 gen("claude-3-5-sonnet", "anthropic", 401, "{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\",\"message\":\"invalid x-api-key\"}}"),
                 gen("gemini-2.0-flash", "google", 400, "google.genai.errors.ClientError: 400 INVALID_ARGUMENT. {'error': {'code': 400, 'message': 'API key not valid. Please pass a valid API key.', 'status': 'INVALID_ARGUMENT', 'details': [{'reason': 'API_KEY_INVALID'}]}}"),
@@ -72,7 +77,7 @@ class ErrorCauseCorpusTest {
                 gen("gemini-1.5-pro", "vertex", null, "google.auth.exceptions.DefaultCredentialsError: Your default credentials were not found."),
                 gen("mistral-small", "mistral", 401, "Unauthorized"),
                 gen("gpt-4o", "openai", null, "rpc error: code = Unauthenticated desc = Request had invalid authentication credentials.")));
-        c.put(ErrorCause.PERMISSION, List.of(
+        add(c, ErrorCause.PERMISSION, List.of(
                 gen("gemini-2.5-pro", "vertex", 403, "google.api_core.exceptions.PermissionDenied: 403 Permission 'aiplatform.endpoints.predict' denied on resource"),
                 gen("gpt-4o", "openai", 403, "openai.PermissionDeniedError: Error code: 403 - {'error': {'message': 'Project does not have access to model gpt-4o', 'code': 'model_not_allowed_for_project'}}"),
                 gen("claude-opus-4", "anthropic", null, "{\"type\":\"error\",\"error\":{\"type\":\"permission_error\",\"message\":\"Your API key does not have permission to use the specified resource.\"}}"),
@@ -80,7 +85,7 @@ class ErrorCauseCorpusTest {
                 gen("gpt-4.1", "openai", 403, "Error: 403 Country, region, or territory not supported"),
                 gen("gemini-1.5-flash", "google", null, "status: PERMISSION_DENIED, message: The caller does not have permission"),
                 gen("o3", "openai", 403, "Forbidden")));
-        c.put(ErrorCause.CONTEXT_WINDOW, List.of(
+        add(c, ErrorCause.CONTEXT_WINDOW, List.of(
                 gen("gpt-4o-mini", "openai", 400, "openai.BadRequestError: Error code: 400 - {'error': {'message': \"This model's maximum context length is 128000 tokens. However, your messages resulted in 131072 tokens.\", 'code': 'context_length_exceeded'}}"),
                 gen("claude-sonnet-4", "anthropic", 400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"prompt is too long: 214005 tokens > 200000 maximum\"}}"),
                 gen("gemini-1.5-pro", "google", 400, "400 The input token count (1300000) exceeds the maximum number of tokens allowed (1048576)."),
@@ -88,7 +93,7 @@ class ErrorCauseCorpusTest {
                 chain("RetrievalQA", "ValueError: Requested tokens (9120) exceed context window of 8192"),
                 gen("llama3-8b", "ollama", null, "Error: input length exceeds the context length"),
                 gen("mistral-medium", "mistral", 400, "{\"object\":\"error\",\"message\":\"Prompt contains 40012 tokens, too many tokens for model with 32768 maximum context length\",\"type\":\"invalid_request_error\"}")));
-        c.put(ErrorCause.TIMEOUT, List.of(
+        add(c, ErrorCause.TIMEOUT, List.of(
                 gen("gpt-4o", "openai", null, "openai.APITimeoutError: Request timed out."),
                 gen("claude-opus-4", "anthropic", null, "anthropic.APITimeoutError: Request timed out or interrupted. This could be due to a network timeout, dropped connection, or request cancellation."),
                 gen("gemini-2.5-flash", "vertex", 504, "google.api_core.exceptions.DeadlineExceeded: 504 Deadline Exceeded"),
@@ -101,7 +106,7 @@ class ErrorCauseCorpusTest {
                 span("scrape_page", "requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='shop.example.com', port=443): Read timed out. (read timeout=10)"),
                 span("run_sql", "asyncio.exceptions.TimeoutError"),
                 span("web_search", "Error: timeout of 8000ms exceeded")));
-        c.put(ErrorCause.SERVER_ERROR, List.of(
+        add(c, ErrorCause.SERVER_ERROR, List.of(
                 gen("gpt-4o", "openai", 500, "openai.InternalServerError: Error code: 500 - {'error': {'message': 'The server had an error while processing your request. Sorry about that!', 'type': 'server_error'}}"),
                 gen("claude-3-5-sonnet", "anthropic", null, "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"Internal server error\"}}"),
                 gen("gemini-2.0-flash", "google", 500, "google.genai.errors.ServerError: 500 INTERNAL. {'error': {'code': 500, 'message': 'An internal error has occurred.', 'status': 'INTERNAL'}}"),
@@ -109,14 +114,14 @@ class ErrorCauseCorpusTest {
                 gen("command-r-plus", "cohere", null, "cohere.errors.InternalServerError: status_code: 500, body: {'message': 'internal server error, this has been reported to our developers'}"),
                 gen("gpt-4o-mini", "openai", null, "Error: 503 Service Unavailable\n    at OpenAI.makeRequest (/srv/node_modules/openai/core.js:304:33)"),
                 gen("claude-3-7-sonnet", "bedrock", null, "botocore.errorfactory.InternalServerException: An error occurred (InternalServerException) when calling the Converse operation (reached max retries: 4): Internal Server Error")));
-        c.put(ErrorCause.OVERLOADED, List.of(
+        add(c, ErrorCause.OVERLOADED, List.of(
                 gen("claude-sonnet-4", "anthropic", 529, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"),
                 gen("gemini-2.5-pro", "google", 503, "google.genai.errors.ServerError: 503 UNAVAILABLE. {'error': {'code': 503, 'message': 'The model is overloaded. Please try again later.', 'status': 'UNAVAILABLE'}}"),
                 gen("gpt-4o", "openai", 503, "openai.InternalServerError: Error code: 503 - {'error': {'message': 'The engine is currently overloaded, please try again later'}}"),
                 gen("claude-3-opus", "anthropic", null, "anthropic.InternalServerError: Error code: 529"),
                 gen("mistral-large", "mistral", 503, "Service unavailable: the servers are busy due to high demand, retry later"),
                 gen("anthropic.claude-3-5-sonnet", "bedrock", null, "ModelNotReadyException / ServiceUnavailableException: The model is at capacity")));
-        c.put(ErrorCause.NETWORK, List.of(
+        add(c, ErrorCause.NETWORK, List.of(
                 gen("gpt-4o", "openai", null, "openai.APIConnectionError: Connection error."),
                 gen("claude-3-5-haiku", "anthropic", null, "TypeError: fetch failed\n    at node:internal/deps/undici/undici:13502:13 [cause]: Error: getaddrinfo ENOTFOUND api.anthropic.com"),
                 gen("gpt-4o-mini", "azure", null, "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='myres.openai.azure.com', port=443): Max retries exceeded with url: /openai/deployments (Caused by NewConnectionError('Failed to establish a new connection: [Errno 111] Connection refused'))"),
@@ -124,59 +129,59 @@ class ErrorCauseCorpusTest {
                 gen("llama3.1", "ollama", null, "httpx.ConnectError: [Errno 111] Connection refused"),
                 gen("gpt-4.1", "openai", null, "Error: read ECONNRESET\n    at TLSWrap.onStreamRead (node:internal/stream_base_commons:218:20)"),
                 gen("claude-sonnet-4", "anthropic", null, "ssl.SSLError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate")));
-        c.put(ErrorCause.MODEL_NOT_FOUND, List.of(
+        add(c, ErrorCause.MODEL_NOT_FOUND, List.of(
                 gen("gpt-5-turbo", "openai", 404, "openai.NotFoundError: Error code: 404 - {'error': {'message': 'The model `gpt-5-turbo` does not exist or you do not have access to it.', 'code': 'model_not_found'}}"),
                 gen("claude-3-opus-latest", "anthropic", 404, "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":\"model: claude-3-opus-latest\"}}"),
                 gen("gemini-pro-2", "google", 404, "404 models/gemini-pro-2 is not found for API version v1beta, or is not supported for generateContent."),
                 gen("gpt-4o", "azure", 404, "openai.NotFoundError: Error code: 404 - {'error': {'code': 'DeploymentNotFound', 'message': 'The API deployment for this resource does not exist.'}}"),
                 gen("mistral-huge", "mistral", 400, "Invalid model: mistral-huge"),
                 gen("llama4", "ollama", 404, "model \"llama4\" not found, try pulling it first")));
-        c.put(ErrorCause.INVALID_REQUEST, List.of(
+        add(c, ErrorCause.INVALID_REQUEST, List.of(
                 gen("o3-mini", "openai", 400, "openai.BadRequestError: Error code: 400 - {'error': {'message': \"Unsupported parameter: 'temperature' is not supported with this model.\", 'type': 'invalid_request_error'}}"),
                 gen("claude-sonnet-4", "anthropic", 400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"messages.1: roles must alternate between \\\"user\\\" and \\\"assistant\\\"\"}}"),
                 gen("gemini-2.0-flash", "google", null, "google.api_core.exceptions.InvalidArgument: 400 Request contains an invalid argument."),
                 gen("gpt-4o", "openai", 422, "Unprocessable Entity"),
                 gen("command-r", "cohere", null, "cohere.errors.BadRequestError: status_code: 400, body: {'message': 'invalid request: message must not be empty'}")));
-        c.put(ErrorCause.TOOL_ARGUMENTS, List.of(
+        add(c, ErrorCause.TOOL_ARGUMENTS, List.of(
                 span("search_flights", "pydantic_core._pydantic_core.ValidationError: 1 validation error for SearchFlightsInput\ndeparture_date\n  Field required [type=missing]"),
                 span("get_weather", "TypeError: get_weather() missing 1 required positional argument: 'city'"),
                 gen("gpt-4o", "openai", null, "AI_InvalidToolArgumentsError: Invalid arguments for tool lookupOrder: Type validation failed: Value: {\"orderId\":12}."),
                 span("create_ticket", "ToolException: Error parsing tool arguments: expected JSON object, got string"),
                 span("book_room", "TypeError: book_room() got an unexpected keyword argument 'guests_count'"),
                 gen("claude-sonnet-4", "anthropic", null, "AI_NoSuchToolError: Model tried to call unavailable tool 'send_fax'. Available tools: send_email.")));
-        c.put(ErrorCause.UNPARSEABLE_OUTPUT, List.of(
+        add(c, ErrorCause.UNPARSEABLE_OUTPUT, List.of(
                 chain("StructuredChain", "langchain_core.exceptions.OutputParserException: Invalid json output: Sure! Here is the answer you asked for"),
                 gen("gpt-4o-mini", "openai", null, "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)"),
                 gen("claude-3-5-haiku", "anthropic", null, "SyntaxError: Unexpected token 'H', \"Here is th\"... is not valid JSON\n    at JSON.parse (<anonymous>)"),
                 gen("gemini-2.0-flash", "google", null, "AI_NoObjectGeneratedError: No object generated: response did not match schema."),
                 chain("extract_invoice", "ValueError: Could not parse LLM output: `I think the total is about forty dollars`")));
-        c.put(ErrorCause.CUT_OFF, List.of(
+        add(c, ErrorCause.CUT_OFF, List.of(
                 gen("gpt-4o", "openai", null, "openai.LengthFinishReasonError: Could not parse response content as the length limit was reached - CompletionUsage(completion_tokens=4096)"),
                 gen("gemini-1.5-flash", "google", null, "ValueError: Response was terminated early: finishReason MAX_TOKENS"),
                 gen("claude-3-5-sonnet", "anthropic", null, "Generation stopped: stop_reason=max_tokens before the JSON object was closed"),
                 gen("gpt-4.1-mini", "openai", null, "Response incomplete: incomplete_details.reason = max_output_tokens"),
                 chain("summarise", "OutputParserException: the model output was truncated (finish_reason='length')")));
-        c.put(ErrorCause.CONTENT_FILTER, List.of(
+        add(c, ErrorCause.CONTENT_FILTER, List.of(
                 gen("gpt-4o", "azure", 400, "openai.BadRequestError: Error code: 400 - {'error': {'message': \"The response was filtered due to the prompt triggering Azure OpenAI's content management policy.\", 'code': 'content_filter'}}"),
                 gen("gemini-1.5-pro", "google", null, "ValueError: Response candidate blocked: finish_reason SAFETY; HARM_CATEGORY_DANGEROUS_CONTENT probability HIGH"),
                 gen("gpt-4o-mini", "openai", 400, "Invalid prompt: your prompt was flagged as potentially violating our usage policy. (code: invalid_prompt)"),
                 gen("gemini-2.0-flash", "vertex", null, "google.genai.errors: prompt_feedback block_reason: PROHIBITED_CONTENT"),
                 gen("anthropic.claude-3-haiku", "bedrock", null, "ValidationException: Input was blocked by the guardrail: content policy violation")));
-        c.put(ErrorCause.TOOL_FAILED + "downstream server error (5xx)", List.of(
+        add(c, ErrorCause.TOOL_FAILED + "downstream server error (5xx)", List.of(
                 span("search_inventory", "requests.exceptions.HTTPError: 500 Server Error: Internal Server Error for url: https://inventory.internal/api/items?q=boots"),
                 span("get_exchange_rate", "Error: Request failed with status code 502\n    at createError (node_modules/axios/lib/core/createError.js:16:15)"),
                 span("geocode", "httpx.HTTPStatusError: Server error '503 Service Unavailable' for url 'https://geo.example.com/v1/lookup'")));
-        c.put(ErrorCause.TOOL_FAILED + "resource not found (404)", List.of(
+        add(c, ErrorCause.TOOL_FAILED + "resource not found (404)", List.of(
                 span("fetch_invoice", "requests.exceptions.HTTPError: 404 Client Error: Not Found for url: https://billing.internal/invoices/INV-2291"),
                 span("get_user_profile", "Error: Request failed with status code 404"),
                 span("read_doc", "FetchError: HTTP 404 while fetching https://wiki.internal/page/onboarding")));
-        c.put(ErrorCause.TOOL_FAILED + "database error", List.of(
+        add(c, ErrorCause.TOOL_FAILED + "database error", List.of(
                 span("monthly_report", "psycopg2.errors.UndefinedTable: relation \"fuel_costs\" does not exist\nLINE 1: SELECT * FROM fuel_costs"),
                 span("save_note", "sqlalchemy.exc.IntegrityError: (sqlite3.IntegrityError) UNIQUE constraint failed: notes.slug"),
                 span("lookup_customer", "MongoServerError: E11000 duplicate key error collection: crm.customers"),
                 span("weekly_totals", "psycopg.errors.QueryCanceled: canceling statement due to statement timeout"),
                 span("load_accounts", "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not connect to server: Connection refused")));
-        c.put(ErrorCause.TOOL_FAILED + "bug in the tool's code", List.of(
+        add(c, ErrorCause.TOOL_FAILED + "bug in the tool's code", List.of(
                 span("get_payment", "AttributeError: 'NoneType' object has no attribute 'amount'"),
                 span("format_receipt", "TypeError: Cannot read properties of undefined (reading 'total')"),
                 span("rank_results", "KeyError: 'score'")));
@@ -186,29 +191,29 @@ class ErrorCauseCorpusTest {
     /** Other languages' clients (Java, Go, .NET, Ruby, Rust): written after the taxonomy, to see it generalise. */
     static Map<String, List<Failure>> otherLanguages() {
         Map<String, List<Failure>> c = new LinkedHashMap<>();
-        c.put(ErrorCause.RATE_LIMIT, List.of(
+        add(c, ErrorCause.RATE_LIMIT, List.of(
                 gen("gpt-4o", "openai", null, "com.openai.errors.RateLimitException: 429: Rate limit reached for requests"),
                 gen("gemini-2.0-flash", "vertex", null, "io.grpc.StatusRuntimeException: RESOURCE_EXHAUSTED: Quota exceeded for aiplatform.googleapis.com/generate_content_requests_per_minute_per_project_per_base_model"),
                 gen("gpt-4o-mini", "openai", null, "POST \"https://api.openai.com/v1/chat/completions\": 429 Too Many Requests"),
                 gen("gpt-4o", "azure", null, "System.ClientModel.ClientResultException: HTTP 429 (Too Many Requests)"),
                 gen("claude-sonnet-4", "anthropic", null, "Faraday::TooManyRequestsError: the server responded with status 429")));
-        c.put(ErrorCause.TIMEOUT, List.of(
+        add(c, ErrorCause.TIMEOUT, List.of(
                 gen("gpt-4o", "openai", null, "java.net.SocketTimeoutException: Read timed out"),
                 gen("gemini-1.5-pro", "vertex", null, "io.grpc.StatusRuntimeException: DEADLINE_EXCEEDED: deadline exceeded after 59.99s"),
                 gen("gpt-4.1", "openai", null, "Post \"https://api.openai.com/v1/responses\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"),
                 gen("claude-3-5-haiku", "anthropic", null, "System.Threading.Tasks.TaskCanceledException: The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.")));
-        c.put(ErrorCause.BAD_API_KEY, List.of(
+        add(c, ErrorCause.BAD_API_KEY, List.of(
                 gen("gpt-4o", "openai", null, "com.openai.errors.UnauthorizedException: 401: Incorrect API key provided"),
                 gen("gemini-2.0-flash", "vertex", null, "io.grpc.StatusRuntimeException: UNAUTHENTICATED: Request had invalid authentication credentials."),
                 gen("mistral-large", "mistral", null, "reqwest::Error { kind: Status(401), url: \"https://api.mistral.ai/v1/chat/completions\" }")));
-        c.put(ErrorCause.CONTEXT_WINDOW, List.of(
+        add(c, ErrorCause.CONTEXT_WINDOW, List.of(
                 gen("gpt-4o", "openai", null, "dev.langchain4j.exception.InvalidRequestException: This model's maximum context length is 128000 tokens"),
                 gen("claude-sonnet-4", "anthropic", null, "anthropic: prompt is too long: 203411 tokens > 200000 maximum")));
-        c.put(ErrorCause.SERVER_ERROR, List.of(
+        add(c, ErrorCause.SERVER_ERROR, List.of(
                 gen("gpt-4o", "openai", null, "com.openai.errors.InternalServerException: 500: The server had an error while processing your request"),
                 gen("gemini-1.5-flash", "vertex", null, "io.grpc.StatusRuntimeException: INTERNAL: Internal error encountered."),
                 gen("gpt-4o-mini", "openai", null, "POST \"https://api.openai.com/v1/chat/completions\": 502 Bad Gateway")));
-        c.put(ErrorCause.NETWORK, List.of(
+        add(c, ErrorCause.NETWORK, List.of(
                 gen("gpt-4o", "openai", null, "java.net.ConnectException: Connection refused"),
                 gen("claude-3-haiku", "anthropic", null, "dial tcp: lookup api.anthropic.com: no such host"),
                 gen("gpt-4o", "azure", null, "System.Net.Http.HttpRequestException: No such host is known. (myres.openai.azure.com:443)")));
