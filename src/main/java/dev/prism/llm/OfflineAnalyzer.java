@@ -170,7 +170,7 @@ public final class OfflineAnalyzer {
     }
 
     private static Analysis performance(TraceSignals s, AssembledTrace trace) {
-        if (!s.slow() && !s.expensive()) {
+        if (!s.slow() && !s.expensive() && !PerformanceCause.looping(trace)) {
             return Analysis.none();
         }
         PerformanceCause.Verdict v = PerformanceCause.of(trace, s.slow(), s.latencySeconds(), s.costUsd(), s.tokens(),

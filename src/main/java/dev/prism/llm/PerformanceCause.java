@@ -187,6 +187,17 @@ public final class PerformanceCause {
      * @param tokens    its input plus output tokens
      * @param inputTokens its input tokens
      */
+    /**
+     * The same tool called {@value #TOOL_LOOP_CALLS}+ times or the same model {@value #MODEL_LOOP_CALLS}+ times: an agent
+     * going round in circles is a performance problem even when each call is quick and cheap.
+     */
+    static boolean looping(AssembledTrace trace) {
+        Calls c = Calls.of(trace);
+        Map.Entry<String, Integer> tool = c.mostCalledTool();
+        Map.Entry<String, Integer> model = c.mostCalledModel();
+        return tool != null && tool.getValue() >= TOOL_LOOP_CALLS || model != null && model.getValue() >= MODEL_LOOP_CALLS;
+    }
+
     static Verdict of(AssembledTrace trace, boolean slow, double latency, double costUsd, long tokens, long inputTokens) {
         Calls c = Calls.of(trace);
         List<String> facts = new ArrayList<>();

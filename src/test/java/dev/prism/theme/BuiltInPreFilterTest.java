@@ -52,7 +52,10 @@ class BuiltInPreFilterTest {
             System.out.printf("%-20s recall %.2f  precision %.2f  (selected %d of %d)%n", d.themeId(), recall, precision, tp + fp, fixtures.size());
             if (d.themeId().equals("error_analysis") || d.themeId().equals("performance_issues")) {
                 assertThat(recall).as(d.themeId() + " recall").isEqualTo(1.0);
-                assertThat(precision).as(d.themeId() + " precision").isGreaterThanOrEqualTo(0.6);
+                // A pre-filter buys recall with calls: performance lets through every trace of 12+ events, since an
+                // agent looping on quick, cheap calls shows nothing else in SQL (its analysis then decides); the share
+                // of naive calls below bounds what that costs.
+                assertThat(precision).as(d.themeId() + " precision").isGreaterThanOrEqualTo(d.themeId().equals("error_analysis") ? 0.6 : 0.5);
             }
         }
         double naive = fixtures.size() * BuiltInThemes.ALL.size();
