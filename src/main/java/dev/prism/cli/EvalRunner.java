@@ -46,6 +46,7 @@ public final class EvalRunner {
     private final Duration timeout;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private String base;
+    private io.vertx.core.Vertx vertx;
 
     /** @param timeout how long each waiting step may take before the run fails, naming the step */
     public EvalRunner(PrintStream progress, Duration timeout) {
@@ -73,6 +74,7 @@ public final class EvalRunner {
         long started = System.nanoTime();
         try (BenchServer server = BenchServer.start(settings)) {
             base = server.url();
+            vertx = server.vertx;
             Instant[] window = ingest(events);
             progress.printf("ingested %d events of %d traces in %.1f s%n", events.size(), labels.size(), seconds(started));
             awaitCompleted(labels.size());
@@ -150,6 +152,14 @@ public final class EvalRunner {
         if (finished[0].path("status").asText().equals("failed")) {
             throw new IllegalStateException(theme + " run failed: " + finished[0]);
         }
+        // The run counts only the tasks it queued itself; tasks streaming dispatch queued first (a trace scored for
+        // relevance just before the run started) may still wait, and a measure taken then misses them.
+        await("no analysis queued or running", () -> {
+            dev.prism.bus.AnalysisBacklog.Counts c = vertx.eventBus().<dev.prism.bus.AnalysisBacklog.Counts>request(
+                    dev.prism.bus.Addresses.ANALYSIS_BACKLOG, new dev.prism.bus.AnalysisBacklog())
+                    .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS).body();
+            return c.queued() + c.running() == 0;
+        });
 
         Map<String, QualityReport.Analysis> analyses = new LinkedHashMap<>();
         Map<String, Integer> versions = new HashMap<>();
