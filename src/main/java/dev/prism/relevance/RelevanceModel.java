@@ -81,6 +81,18 @@ public final class RelevanceModel {
         }
     }
 
+    public static final String PERFORMANCE = "performance_issues";
+    /** Calls to a model or tool already called: five more of the same is a loop; a multi-step agent makes two or three. */
+    static final int LOOP_REPEATS = 5;
+
+    /**
+     * The performance theme's score, 1 for an agent going round in circles, else 0. Performance is otherwise structural
+     * (latency, cost and tokens are columns its pre-filter reads); a loop of quick, cheap calls only the events show.
+     */
+    public static double loopScore(TraceView view) {
+        return view.structure().repeatedCalls() >= LOOP_REPEATS ? 1.0 : 0.0;
+    }
+
     /** The structural and sentence features of one trace, in {@link #FEATURES} order. */
     public double[] features(TraceView view, List<float[]> userVectors, List<float[]> assistantVectors) {
         double[] f = new double[FEATURES.size()];

@@ -116,6 +116,7 @@ public final class RelevanceVerticle extends VerticleBase {
 
     private static final int BUSY_RETRIES = 10;
 
+
     private void publish(TraceFormatted t, Map<String, Double> scores) {
         vertx.eventBus().publish(Addresses.TRACE_SCORED, new TraceScored(t, scores));
     }
@@ -128,6 +129,7 @@ public final class RelevanceVerticle extends VerticleBase {
                     for (RelevanceModel.Score s : model.score(view, v.user(), v.assistant())) {
                         out.put(s.themeId(), Math.round(s.probability() * 10_000) / 10_000.0);
                     }
+                    out.put(RelevanceModel.PERFORMANCE, RelevanceModel.loopScore(view));
                     return out;
                 }));
     }

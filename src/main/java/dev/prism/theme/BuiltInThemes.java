@@ -116,7 +116,7 @@ relevance("ux_issues"), 1.0),
                               [{"key": "trace.cost_usd", "operator": "gte", "value": 0.5, "type": "trace"}],
                               [{"key": "trace.tokens", "operator": "gte", "value": 100000, "type": "trace"}],
                               [{"key": "$ai_latency", "operator": "gte", "value": 20, "type": "event"}],
-                              [{"key": "trace.event_count", "operator": "gte", "value": 12, "type": "trace"}]
+                              [{"key": "trace.relevance.performance_issues", "operator": "gte", "value": 0.5, "type": "trace"}]
                             ]}"""), 1.0),
             new Definition("success_patterns", "Success patterns",
                     "What went well: requests fully and efficiently fulfilled, and how.", """

@@ -83,7 +83,10 @@ class RelevanceVerticleTest {
     @DisplayName("scores each formatted trace for the four user-language themes and publishes it for dispatch")
     void scoresAndPublishes(Vertx vertx) throws Exception {
         TraceScored calendar = next(vertx, formatted("s10"));
-        assertThat(calendar.relevance()).containsOnlyKeys(RelevanceModel.THEMES);
+        java.util.List<String> scored = new java.util.ArrayList<>(RelevanceModel.THEMES);
+        scored.add(RelevanceModel.PERFORMANCE);
+        assertThat(calendar.relevance()).containsOnlyKeys(scored);
+        assertThat(calendar.relevance().get(RelevanceModel.PERFORMANCE)).as("no loop in a calendar request").isZero();
         assertThat(calendar.relevance().get("feature_requests")).isGreaterThan(calendar.relevance().get("success_patterns"));
         assertThat(calendar.relevance().get("feature_requests"))
                 .isGreaterThanOrEqualTo(RelevanceModel.load().weights().prefilter().get("feature_requests"));
