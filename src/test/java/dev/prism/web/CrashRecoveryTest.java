@@ -85,7 +85,9 @@ class CrashRecoveryTest {
                 return;
             }
             String key = key(b.toString());
-            requests.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(Instant.now());
+            if (!key.contains("?")) { // cluster naming (a theme's first 10 summaries) asks without a trace: not an analysis
+                requests.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(Instant.now());
+            }
             inFlight.incrementAndGet();
             ObjectNode reply = JSON.createObjectNode().put("model", "gpt-4o-mini");
             reply.putArray("choices").addObject().putObject("message").put("role", "assistant")
@@ -306,9 +308,24 @@ class CrashRecoveryTest {
             }
         }
         assertThat(themesByFixture).as("fixtures some theme analyses").hasSizeGreaterThan(5);
+        // A copy whose relevance was never scored (the process died between formatting and scoring, and the dispatch
+        // sweep took it) passes every pre-filter, so a copy may have more themes than the others; fewer than every other
+        // copy of its fixture has means an analysis was lost.
         for (String trace : acknowledgedTraces) {
-            assertThat(themesByTrace.getOrDefault(trace, Set.of())).as("themes that analysed " + trace)
-                    .isEqualTo(themesByFixture.getOrDefault(fixtureOf(trace), Set.of()));
+            Set<String> everyOtherCopy = null;
+            for (String other : acknowledgedTraces) {
+                if (!other.equals(trace) && fixtureOf(other).equals(fixtureOf(trace))) {
+                    Set<String> themes = themesByTrace.getOrDefault(other, Set.of());
+                    if (everyOtherCopy == null) {
+                        everyOtherCopy = new HashSet<>(themes);
+                    } else {
+                        everyOtherCopy.retainAll(themes);
+                    }
+                }
+            }
+            if (everyOtherCopy != null) {
+                assertThat(themesByTrace.getOrDefault(trace, Set.of())).as("themes that analysed " + trace).containsAll(everyOtherCopy);
+            }
         }
         int repeats = 0;
         for (Map.Entry<String, List<Instant>> e : requests.entrySet()) {
