@@ -49,7 +49,9 @@ class AnalysisRestartTest {
             } catch (Exception e) {
                 key = "?";
             }
-            requests.add(key);
+            if (!key.contains("?")) { // cluster naming (a theme's first 10 summaries) asks without a trace: not an analysis
+                requests.add(key);
+            }
             ObjectNode reply = JSON.createObjectNode().put("model", "gpt-4o-mini");
             reply.putArray("choices").addObject().putObject("message").put("role", "assistant")
                     .put("content", "{\"theme_relevant\": true, \"title\": \"t\", \"summary\": \"s\", \"severity\": \"low\"}");
@@ -76,18 +78,30 @@ class AnalysisRestartTest {
                 before.forEach(s -> finishedBefore.add(s.get("properties").get("$ai_analysis_theme_id").asText() + "/"
                         + s.get("properties").get("$ai_trace_id").asText()));
                 assertThat(finishedBefore.size()).as("stopped mid-run").isBetween(6, 31);
-                JsonNode all = second.http.awaitApi("/api/projects/default/summaries?limit=1000",
-                        r -> r.json().get("results").size() == 32, Duration.ofSeconds(90)).json().get("results");
+                // What the themes select depends on relevance scores (a version the first server never scored passes
+                // every pre-filter), so the count is not fixed: wait until nothing is queued or running, then check
+                // that every result is unique and nothing finished before the stop was lost.
+                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                while (true) {
+                    dev.prism.bus.AnalysisBacklog.Counts c = TestServer.await(vertx.eventBus().<dev.prism.bus.AnalysisBacklog.Counts>request(
+                            dev.prism.bus.Addresses.ANALYSIS_BACKLOG, new dev.prism.bus.AnalysisBacklog())).body();
+                    if (c.queued() + c.running() == 0 && c.done() > finishedBefore.size()) {
+                        break;
+                    }
+                    assertThat(System.nanoTime()).as("analyses still queued: " + c).isLessThan(deadline);
+                    Thread.sleep(100);
+                }
+                JsonNode all = second.http.api("/api/projects/default/summaries?limit=1000").json().get("results");
                 Set<String> unique = new HashSet<>();
                 all.forEach(s -> unique.add(s.get("properties").get("$ai_analysis_theme_id").asText() + "/"
                         + s.get("properties").get("$ai_trace_id").asText()));
-                assertThat(unique).as("exactly one result per theme and trace").hasSize(32);
+                assertThat(unique).as("exactly one result per theme and trace").hasSize(all.size()).containsAll(finishedBefore);
+                assertThat(all.size()).as("the fixtures' pre-filtered analyses").isGreaterThanOrEqualTo(30);
 
                 Map<String, String> names = Map.of("error_analysis", "Errors and failures", "ux_issues", "UX friction",
                         "feature_requests", "Feature requests", "performance_issues", "Performance and cost",
                         "success_patterns", "Success patterns", "unhappy_users", "Unhappy users");
                 List<String> after = requests.subList(requestsBefore, requests.size());
-                assertThat(requests).as("every request names its theme and trace").noneMatch(k -> k.contains("?"));
                 assertThat(after).as("the unfinished ones were sent after the restart").isNotEmpty();
                 for (String done : finishedBefore) {
                     String[] parts = done.split("/", 2);
