@@ -37,6 +37,13 @@ import java.util.function.Function;
  * ({@code one_shot_answer} without tools, {@code resolved_with_tools} with). Timeouts fire at client deadlines of 4 to
  * 8 s and are tried at most twice, so a timeout trace never lasts the 30 s that would make it read as slow; a call that failed for its context size costs nothing, so it is not an expensive
  * trace.
+ *
+ * <p>Real traffic mixes causes, so a share of the traces ({@link #MIXES}, about one in six) is built around two
+ * situations at once and labelled for every theme it belongs to: a UX complaint whose reply failed (recovered by a
+ * retry or not), frustration after an error a retry recovered, a feature request in a trace with a failed or a slow
+ * call, a complaint in a slow trace. A trace with a complaint or a missing capability is no success, whatever a retry
+ * recovered. Mixed failures are model calls of causes that fail fast (no timeouts), so a mixed trace is slow only when
+ * it is labelled slow.
  */
 public final class CorpusGenerator {
 
@@ -58,6 +65,18 @@ public final class CorpusGenerator {
     }
 
     private static final List<String> RETRYABLE = List.of("rate_limit", "timeout", "provider_server_error");
+
+    /**
+     * The mixed situations: {@code ux_failed_reply} (the reply to a complaint fails and nothing answers),
+     * {@code ux_retried_reply} (it fails, a retry answers), {@code ux_after_recovered_error} (the first answer needed a
+     * retry, then the user complains), {@code feature_with_error} (a failed call, recovered or not, then a request for a
+     * missing capability), {@code feature_when_slow} and {@code ux_when_slow} (one answer took 30 s or more).
+     */
+    static final List<String> MIXES = List.of("ux_failed_reply", "ux_retried_reply", "ux_after_recovered_error", "feature_with_error",
+            "feature_when_slow", "ux_when_slow");
+    /** Causes a mixed trace fails with: model calls that fail fast, the first two recoverable by a retry. */
+    private static final List<String> MIX_RECOVERABLE = List.of("rate_limit", "provider_server_error");
+    private static final List<String> MIX_CAUSES = List.of("rate_limit", "provider_server_error", "context_window_exceeded", "expired_credentials");
     private static final List<String> PARSERS = List.of("JsonOutputParser", "PydanticOutputParser", "parse_structured_output",
             "generateObject", "StructuredOutputParser");
     private static final Instant EPOCH = Instant.parse("2026-11-02T08:00:00Z");
@@ -79,6 +98,7 @@ public final class CorpusGenerator {
         out.add(new Situation("success", "one_shot_answer"));
         out.add(new Situation("success", "resolved_with_tools"));
         bank.categories(PhraseBank.NOISE).forEach(c -> out.add(new Situation("noise", c.id())));
+        MIXES.forEach(m -> out.add(new Situation("mix", m)));
         return out;
     }
 
@@ -133,6 +153,8 @@ public final class CorpusGenerator {
         private final Map<String, Cycle<ErrorVariant>> variants = new HashMap<>();
         private final Cycle<Domain> domains;
         private final Cycle<ProviderShape> shapes;
+        private final Cycle<String> mixedFeatures;
+        private final Cycle<String> mixedFriction;
         private List<String> used;
 
         Run(Split split, Random random) {
@@ -140,6 +162,8 @@ public final class CorpusGenerator {
             this.random = random;
             this.domains = new Cycle<>(bank.domains(), random);
             this.shapes = new Cycle<>(List.of(ProviderShape.values()), random);
+            this.mixedFeatures = new Cycle<>(bank.categories("feature_requests").stream().map(PhraseBank.Category::id).toList(), random);
+            this.mixedFriction = new Cycle<>(bank.categories("ux_issues").stream().map(PhraseBank.Category::id).toList(), random);
         }
 
         Phrase phrase(String theme, String category) {
@@ -163,6 +187,15 @@ public final class CorpusGenerator {
             return v;
         }
 
+        /** A variant of the cause whose failure is a model call, for mixed traces. */
+        ErrorVariant generationVariant(String cause) {
+            ErrorVariant v = variants.computeIfAbsent("generation/" + cause, k -> new Cycle<>(
+                    bank.category("error_analysis", cause).variants().stream()
+                            .filter(x -> x.split() == split && x.stage().equals("generation")).toList(), random)).next();
+            used.add(v.id());
+            return v;
+        }
+
         LabelledTrace trace(Situation situation, Instant start) {
             used = new ArrayList<>();
             Map<String, String> labels = new LinkedHashMap<>();
@@ -180,6 +213,15 @@ public final class CorpusGenerator {
                         : situation.category().equals("recovered_after_retry") ? RETRYABLE.get(random.nextInt(RETRYABLE.size()))
                         : bank.categories("error_analysis").get(random.nextInt(bank.categories("error_analysis").size())).id();
                 variant = variant(cause);
+                labels.put("error_analysis", cause);
+            }
+            boolean mix = situation.kind().equals("mix");
+            boolean mixRecovered = mix && (situation.category().equals("ux_retried_reply") || situation.category().equals("ux_after_recovered_error")
+                    || situation.category().equals("feature_with_error") && random.nextBoolean());
+            if (mix && List.of("ux_failed_reply", "ux_retried_reply", "ux_after_recovered_error", "feature_with_error").contains(situation.category())) {
+                List<String> causes = mixRecovered ? MIX_RECOVERABLE : MIX_CAUSES;
+                cause = causes.get(random.nextInt(causes.size()));
+                variant = generationVariant(cause);
                 labels.put("error_analysis", cause);
             }
             Backend backend;
@@ -201,8 +243,8 @@ public final class CorpusGenerator {
             switch (situation.kind()) {
                 case "error" -> failure(c, domain, task, variant, false, false);
                 case "performance" -> performance(c, domain, task, situation.category());
-                case "feature" -> feature(c, domain, task, situation.category());
-                case "ux" -> ux(c, domain, task, situation.category());
+                case "feature" -> feature(c, domain, task, situation.category(), random.nextBoolean());
+                case "ux" -> ux(c, domain, task, situation.category(), null);
                 case "success" -> {
                     switch (situation.category()) {
                         case "recovered_after_retry" -> failure(c, domain, task, variant, true, false);
@@ -220,6 +262,7 @@ public final class CorpusGenerator {
                     }
                 }
                 case "noise" -> noise(c, domain, task, situation.category(), variant);
+                case "mix" -> mixed(c, domain, task, situation.category(), variant, mixRecovered, labels);
                 default -> throw new IllegalStateException("Unknown situation " + situation);
             }
             switch (situation.kind()) {
@@ -242,6 +285,51 @@ public final class CorpusGenerator {
                     new ProviderShape.Context(traceId, distinctId, start, backend, model.name(), random));
             return new LabelledTrace(traceId, situation.name() + "/" + shape.name().toLowerCase() + "/" + domain.id(),
                     Collections.unmodifiableMap(labels), List.copyOf(used), List.copyOf(events));
+        }
+
+        /** A mixed trace: a complaint or a request together with a failed or a slow call; labels every theme it belongs to. */
+        private void mixed(Conversation c, Domain domain, Task task, String mix, ErrorVariant variant, boolean recovered,
+                           Map<String, String> labels) {
+            switch (mix) {
+                case "ux_failed_reply", "ux_retried_reply" -> {
+                    String category = mixedFriction.next();
+                    // The app shows nothing after a failed reply: no later call would carry a canned message.
+                    ux(c, domain, task, category, failing(variant, recovered, null));
+                    labels.put("ux_issues", category);
+                }
+                case "ux_after_recovered_error" -> {
+                    String category = mixedFriction.next();
+                    c.disruptNextAnswer(failing(variant, true, null));
+                    ux(c, domain, task, category, null);
+                    labels.put("ux_issues", category);
+                }
+                case "feature_with_error" -> {
+                    String category = mixedFeatures.next();
+                    c.disruptNextAnswer(failing(variant, recovered, recovered ? null : line("error_fallback")));
+                    feature(c, domain, task, category, true);
+                    labels.put("feature_requests", category);
+                }
+                case "feature_when_slow" -> {
+                    String category = mixedFeatures.next();
+                    c.disruptNextAnswer(Disruption.slow(30 + random.nextDouble() * 90));
+                    feature(c, domain, task, category, random.nextBoolean());
+                    labels.put("feature_requests", category);
+                    labels.put("performance_issues", "slow_generation");
+                }
+                case "ux_when_slow" -> {
+                    String category = mixedFriction.next();
+                    c.disruptNextAnswer(Disruption.slow(30 + random.nextDouble() * 90));
+                    ux(c, domain, task, category, null);
+                    labels.put("ux_issues", category);
+                    labels.put("performance_issues", "slow_generation");
+                }
+                default -> throw new IllegalStateException("Unknown mix " + mix);
+            }
+        }
+
+        /** One to two failed calls of the variant before an answer; a retry then answers, or the app shows {@code fallback} (or nothing). */
+        private Disruption failing(ErrorVariant variant, boolean recovered, String fallback) {
+            return new Disruption(0, 1 + random.nextInt(2), variant.status(), variant.error(), recovered, fallback);
         }
 
         private void maybeThanks(Conversation c) {
@@ -323,9 +411,10 @@ public final class CorpusGenerator {
             }
         }
 
-        private void feature(Conversation c, Domain domain, Task task, String category) {
+        /** {@code withTask}: the user asks an ordinary task first. */
+        private void feature(Conversation c, Domain domain, Task task, String category, boolean withTask) {
             Phrase request = phrase("feature_requests", category);
-            if (random.nextBoolean()) {
+            if (withTask) {
                 c.user(task.ask());
                 if (random.nextBoolean()) {
                     c.useTool(domain.tool(), task.args().toString(), task.result().toString());
@@ -336,14 +425,16 @@ public final class CorpusGenerator {
             c.answer(line("cannot_do"));
         }
 
-        private void ux(Conversation c, Domain domain, Task task, String category) {
+        /** {@code onReply}: what happens to the assistant's reply to the complaint (null: it simply answers). */
+        private void ux(Conversation c, Domain domain, Task task, String category, Disruption onReply) {
             Phrase complaint = phrase("ux_issues", category);
             switch (category) {
                 case "ignored_constraint" -> {
                     c.user(task.ask() + " " + complaint.constraint());
                     c.answer(verbose(task.answer(), 2));
                     c.user(complaint.text());
-                    c.answer(line("apology") + " " + task.answer());
+                    c.disruptNextAnswer(onReply);
+                    c.answer(() -> line("apology") + " " + task.answer());
                 }
                 case "repeated_wrong_answer" -> {
                     String wrong = otherTask(domain, task).answer();
@@ -352,7 +443,8 @@ public final class CorpusGenerator {
                     c.user(phrase("ux_issues", category).text());
                     c.answer(line("apology") + " " + wrong);
                     c.user(complaint.text());
-                    c.answer(random.nextBoolean() ? line("apology") + " " + wrong : line("apology") + " " + task.answer());
+                    c.disruptNextAnswer(onReply);
+                    c.answer(() -> random.nextBoolean() ? line("apology") + " " + wrong : line("apology") + " " + task.answer());
                 }
                 case "lost_context" -> {
                     c.user(task.ask());
@@ -363,19 +455,22 @@ public final class CorpusGenerator {
                     }
                     c.answer(line("reask"));
                     c.user(complaint.text());
-                    c.answer(line("apology") + " " + task.answer());
+                    c.disruptNextAnswer(onReply);
+                    c.answer(() -> line("apology") + " " + task.answer());
                 }
                 case "too_verbose" -> {
                     c.user(task.ask());
                     c.answer(verbose(task.answer(), 5 + random.nextInt(4)));
                     c.user(complaint.text());
-                    c.answer(task.answer());
+                    c.disruptNextAnswer(onReply);
+                    c.answer(() -> task.answer());
                 }
                 case "unnecessary_refusal" -> {
                     c.user(task.ask());
                     c.answer(line("refusal"));
                     c.user(complaint.text());
-                    c.answer(random.nextBoolean() ? line("refusal") : line("apology") + " " + task.answer());
+                    c.disruptNextAnswer(onReply);
+                    c.answer(() -> random.nextBoolean() ? line("refusal") : line("apology") + " " + task.answer());
                 }
                 default -> throw new IllegalStateException("Unknown UX category " + category);
             }
@@ -423,6 +518,17 @@ public final class CorpusGenerator {
         }
     }
 
+    /**
+     * What happens to one answer of a mixed trace: it takes {@code slowSeconds} (when positive), or {@code failures}
+     * calls fail first and then a retry answers ({@code recovered}) or the app shows {@code fallback} without a model
+     * call (or nothing, when null).
+     */
+    record Disruption(double slowSeconds, int failures, Integer status, String error, boolean recovered, String fallback) {
+        static Disruption slow(double seconds) {
+            return new Disruption(seconds, 0, null, null, true, null);
+        }
+    }
+
     /** Builds a {@link Script} turn by turn, keeping the history each model call is sent and its figures. */
     private static final class Conversation {
         private final String system;
@@ -431,6 +537,7 @@ public final class CorpusGenerator {
         private final List<Message> history = new ArrayList<>();
         private final List<Step> steps = new ArrayList<>();
         private int callIds;
+        private Disruption nextAnswer;
 
         Conversation(String system, Backend.Model model, Random random) {
             this.system = system;
@@ -447,8 +554,35 @@ public final class CorpusGenerator {
             history.add(new AssistantText(text));
         }
 
+        /** The next {@link #answer} is disrupted so (null: none). */
+        void disruptNextAnswer(Disruption disruption) {
+            nextAnswer = disruption;
+        }
+
         void answer(String text) {
-            call(new AssistantText(text), 0.6 + random.nextDouble() * 3.9, tokens -> tokens);
+            answer(() -> text);
+        }
+
+        /** An answer whose words are drawn only if it is given, so a reply that failed uses no phrasing it never showed. */
+        void answer(java.util.function.Supplier<String> text) {
+            Disruption d = nextAnswer;
+            nextAnswer = null;
+            if (d != null && d.slowSeconds() > 0) {
+                answerSlowly(text.get(), d.slowSeconds());
+                return;
+            }
+            if (d != null) {
+                for (int i = 0; i < d.failures(); i++) {
+                    fail(d.status(), d.error(), 0.2 + random.nextDouble() * 1.5);
+                }
+                if (!d.recovered()) {
+                    if (d.fallback() != null) {
+                        assistantSaid(d.fallback());
+                    }
+                    return;
+                }
+            }
+            call(new AssistantText(text.get()), 0.6 + random.nextDouble() * 3.9, tokens -> tokens);
         }
 
         void answerSlowly(String text, double seconds) {

@@ -154,6 +154,56 @@ class CorpusGeneratorTest {
     }
 
     @Test
+    @DisplayName("About one trace in six mixes causes, labelled for every theme it belongs to, in both splits")
+    void mixedTracesCarryEveryLabel() {
+        for (Split split : Split.values()) {
+            Corpus corpus = GENERATOR.generate(split, 4, 600);
+            long mixed = 0;
+            Set<String> seen = new HashSet<>();
+            for (LabelledTrace trace : corpus.traces()) {
+                Map<String, String> labels = trace.labels();
+                long problems = java.util.stream.Stream.of("error_analysis", "performance_issues", "feature_requests", "ux_issues")
+                        .filter(t -> !labels.get(t).equals(CorpusGenerator.NONE)).count();
+                boolean complaint = !labels.get("ux_issues").equals(CorpusGenerator.NONE) || !labels.get("feature_requests").equals(CorpusGenerator.NONE);
+                if (complaint) {
+                    assertThat(labels.get("success_patterns")).as(trace.situation() + " is no success").isEqualTo(CorpusGenerator.NONE);
+                }
+                if (!trace.situation().startsWith("mix:")) {
+                    continue;
+                }
+                mixed++;
+                assertThat(problems).as(trace.situation() + " " + labels).isEqualTo(2);
+                String mix = trace.situation().substring(4, trace.situation().indexOf('/'));
+                seen.add(mix);
+                List<JsonNode> calls = trace.events().stream().map(e -> e.get("properties")).filter(p -> p.has("$ai_model")).toList();
+                boolean lastFailed = calls.get(calls.size() - 1).path("$ai_is_error").asBoolean(false);
+                boolean anyFailed = calls.stream().anyMatch(p -> p.path("$ai_is_error").asBoolean(false));
+                switch (mix) {
+                    case "ux_failed_reply" -> {
+                        assertThat(labels.get("ux_issues")).isNotEqualTo(CorpusGenerator.NONE);
+                        assertThat(lastFailed).as(trace.situation() + ": the reply to the complaint failed").isTrue();
+                    }
+                    case "ux_retried_reply", "ux_after_recovered_error" -> {
+                        assertThat(labels.get("ux_issues")).isNotEqualTo(CorpusGenerator.NONE);
+                        assertThat(anyFailed && !lastFailed).as(trace.situation() + ": a retry answered").isTrue();
+                    }
+                    case "feature_with_error" -> {
+                        assertThat(labels.get("feature_requests")).isNotEqualTo(CorpusGenerator.NONE);
+                        assertThat(labels.get("error_analysis")).isNotEqualTo(CorpusGenerator.NONE);
+                    }
+                    case "feature_when_slow", "ux_when_slow" -> {
+                        assertThat(labels.get("performance_issues")).isEqualTo("slow_generation");
+                        assertThat(labels.get(mix.startsWith("ux") ? "ux_issues" : "feature_requests")).isNotEqualTo(CorpusGenerator.NONE);
+                    }
+                    default -> throw new AssertionError("unknown mix " + mix);
+                }
+            }
+            assertThat(seen).as(split + " mixes").containsExactlyInAnyOrderElementsOf(CorpusGenerator.MIXES);
+            assertThat(mixed / 600.0).as(split + " share of mixed traces").isBetween(0.15, 0.20);
+        }
+    }
+
+    @Test
     @DisplayName("The corpus covers every SDK shape, at least eight domains and every category of every theme")
     void coversShapesDomainsAndCategories() {
         Corpus corpus = GENERATOR.generate(Split.EVAL, 5, 600);
@@ -212,7 +262,8 @@ class CorpusGeneratorTest {
         for (LabelledTrace trace : corpus.traces()) {
             assertThat(loaded.labels().get(trace.traceId())).isEqualTo(trace.labels());
         }
-        assertThat(loaded.events().get(0)).isEqualTo(corpus.traces().get(0).events().get(0));
+        // As text: token counts are written from longs and read back as ints, which ObjectNode.equals tells apart.
+        assertThat(loaded.events().get(0).toString()).isEqualTo(corpus.traces().get(0).events().get(0).toString());
     }
 
     private static Set<String> usedIds(Corpus corpus) {

@@ -40,6 +40,48 @@ class RelevanceModelTest {
                 .containsEntry("ux_issues", false).containsEntry("feature_requests", false);
     }
 
+    private static final String ASK = "Summarise this article about remote work in three bullet points at most.";
+    private static final String LONG_ANSWER = String.join("\n\n", List.of(
+            "Remote work has changed how teams communicate.", "Many companies adopted video meetings as the default.",
+            "Some employees report better focus at home.", "Others miss the informal talks of the office.",
+            "Managers had to learn to judge results rather than hours.", "Commuting time has turned into personal time for many.",
+            "Housing choices moved away from city centres.", "Office space is being rethought as a place for collaboration.",
+            "Tools for asynchronous writing became more important.", "Time zones make scheduling harder for global teams.",
+            "Security teams had to secure home networks.", "The article ends by saying hybrid work is likely to stay."));
+    private static final String COMPLAINT = "I said three bullet points, not twelve paragraphs. Why do you keep ignoring what I ask?";
+    private static final String SHORT_ANSWER = "- Remote work changed communication.\n- Focus improved for some.\n- Hybrid work is here to stay.";
+
+    private static Map<String, Double> probabilities(List<String> assistant, TraceView.Structure s) {
+        return LocalScorer.shared().score(new TraceView(List.of(ASK, COMPLAINT), assistant, s)).stream()
+                .collect(Collectors.toMap(RelevanceModel.Score::themeId, RelevanceModel.Score::probability));
+    }
+
+    @Test
+    @DisplayName("a user complaining that the assistant ignored a constraint passes the UX pre-filter whether the reply worked, failed with a 504, needed a retry or was slow; the retried one is no success")
+    void complaintWithFailedCall() {
+        RelevanceModel.Weights w = LocalScorer.shared().model().weights();
+        double prefilter = w.prefilter().get("ux_issues");
+        // The complaint answered, two calls, nothing failed.
+        Map<String, Double> clean = probabilities(List.of(LONG_ANSWER, SHORT_ANSWER), FINE);
+        // The reply to the complaint failed with a 504 and nothing answered.
+        Map<String, Double> failed = probabilities(List.of(LONG_ANSWER),
+                new TraceView.Structure(1, false, false, 9, 6, 0.01, 2_000, 2, 1, 0, 0, 0, 1));
+        // It failed with a 504, a retry answered.
+        Map<String, Double> retried = probabilities(List.of(LONG_ANSWER, SHORT_ANSWER),
+                new TraceView.Structure(1, true, true, 10, 4, 0.012, 3_000, 3, 2, 0, 0, 0, 1));
+        // The long answer took 45 s.
+        Map<String, Double> slow = probabilities(List.of(LONG_ANSWER, SHORT_ANSWER),
+                new TraceView.Structure(0, false, true, 50, 45, 0.01, 2_000, 2, 1, 0, 0, 0, 0));
+        System.out.printf("ux_issues clean %.3f, failed %.3f, retried %.3f (success %.3f), slow %.3f; pre-filter %.3f, analyzer %.3f%n",
+                clean.get("ux_issues"), failed.get("ux_issues"), retried.get("ux_issues"), retried.get("success_patterns"),
+                slow.get("ux_issues"), prefilter, w.analyzer().get("ux_issues"));
+        for (Map<String, Double> p : List.of(clean, failed, retried, slow)) {
+            assertThat(p.get("ux_issues")).isGreaterThanOrEqualTo(prefilter).isGreaterThanOrEqualTo(w.analyzer().get("ux_issues"));
+            assertThat(p.get("unhappy_users")).isGreaterThanOrEqualTo(w.analyzer().get("unhappy_users"));
+        }
+        assertThat(retried.get("success_patterns")).isLessThan(w.analyzer().get("success_patterns"));
+    }
+
     @Test
     @DisplayName("a custom theme is matched zero-shot by its own text, not by shared words")
     void custom() {

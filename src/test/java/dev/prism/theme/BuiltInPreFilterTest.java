@@ -60,6 +60,8 @@ class BuiltInPreFilterTest {
         }
         double naive = fixtures.size() * BuiltInThemes.ALL.size();
         System.out.printf("LLM calls: %.1f of %.0f naive (%.0f%% fewer)%n", totalSelected, naive, 100 * (1 - totalSelected / naive));
-        assertThat(totalSelected / naive).as("share of naive LLM calls").isLessThanOrEqualTo(0.30);
+        // 43.5 of 144: since errors no longer rule out friction, the UX pre-filter keeps the fixture whose user complains
+        // in a failed trace (UX recall 0.67 -> 1.0) and lets a few failed traces through (40.0 before).
+        assertThat(totalSelected / naive).as("share of naive LLM calls").isLessThanOrEqualTo(0.31);
     }
 }
