@@ -25,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Stopping the server in the middle of the analyses and starting it again on the same data directory. */
 @ExtendWith(VertxExtension.class)
@@ -81,16 +82,11 @@ class AnalysisRestartTest {
                 // What the themes select depends on relevance scores (a version the first server never scored passes
                 // every pre-filter), so the count is not fixed: wait until nothing is queued or running, then check
                 // that every result is unique and nothing finished before the stop was lost.
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                while (true) {
+                await("the backlog analysed").atMost(Duration.ofSeconds(90)).until(() -> {
                     dev.prism.bus.AnalysisBacklog.Counts c = TestServer.await(vertx.eventBus().<dev.prism.bus.AnalysisBacklog.Counts>request(
                             dev.prism.bus.Addresses.ANALYSIS_BACKLOG, new dev.prism.bus.AnalysisBacklog())).body();
-                    if (c.queued() + c.running() == 0 && c.done() > finishedBefore.size()) {
-                        break;
-                    }
-                    assertThat(System.nanoTime()).as("analyses still queued: " + c).isLessThan(deadline);
-                    Thread.sleep(100);
-                }
+                    return c.queued() + c.running() == 0 && c.done() > finishedBefore.size();
+                });
                 JsonNode all = second.http.api("/api/projects/default/summaries?limit=1000").json().get("results");
                 Set<String> unique = new HashSet<>();
                 all.forEach(s -> unique.add(s.get("properties").get("$ai_analysis_theme_id").asText() + "/"

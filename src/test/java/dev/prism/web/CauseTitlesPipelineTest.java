@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * End to end: traces failing with one cause in three SDKs' words, ingested over HTTP, get one title from the offline
@@ -85,10 +86,8 @@ class CauseTitlesPipelineTest {
                     .contains(s.get("properties").get("$ai_trace_id").asText().equals("rl-anthropic") ? "claude-sonnet-4" : "")
                     .contains("Not recovered"));
 
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (embeddings.stream().filter(e -> e.themeId().equals("error_analysis")).count() < 4 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            await("four error vectors").atMost(Duration.ofSeconds(60))
+                    .until(() -> embeddings.stream().filter(e -> e.themeId().equals("error_analysis")).count() >= 4);
             Map<String, float[]> vectors = new HashMap<>();
             embeddings.stream().filter(e -> e.themeId().equals("error_analysis")).forEach(e -> vectors.put(e.traceId(), e.vector()));
             assertThat(vectors).containsOnlyKeys("rl-openai", "rl-anthropic", "rl-gemini", "quota");

@@ -23,10 +23,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import static dev.prism.support.TestServer.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A theme's first clusters come as soon as it has twice its {@code min_cluster_size} summaries (10 for the built-in
@@ -139,16 +140,8 @@ class FirstClustersTest {
         assertThat(titles.get(byModel)).isEqualTo("Checkout payments time out");
     }
 
-    private interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void waitFor(String what, Check check) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!check.ok()) {
-            assertThat(System.nanoTime()).as(what + " in time").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+    private static void waitFor(String what, java.util.concurrent.Callable<Boolean> check) {
+        await(what).atMost(Duration.ofSeconds(90)).until(check);
     }
 
     private int members() throws Exception {

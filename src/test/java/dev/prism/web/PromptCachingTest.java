@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -93,16 +94,15 @@ class PromptCachingTest {
                     r -> r.json().get("results").size() == 8, Duration.ofSeconds(60));
             server.http.awaitApi("/api/projects/default/summaries?trace_id=long-trace-1&limit=100",
                     r -> r.json().get("results").size() >= 2, Duration.ofSeconds(60));
-            // Spend is counted as each result is stored: wait until it covers every call the fake answered.
-            double expected = 0;
-            for (int settled = 0; settled < 3; ) {
-                Thread.sleep(500);
-                double cost = calls.stream().filter(c -> c.answeredNanos()[0] > 0).mapToDouble(c ->
-                        ((c.promptTokens() - c.cachedTokens()) * 0.15 + c.cachedTokens() * 0.075 + 20 * 0.60) / 1e6).sum();
-                settled = cost == expected ? settled + 1 : 0;
-                expected = cost;
-            }
-            final double priced = expected;
+            // Spend is counted as each result is stored: once nothing is queued or running and the fake answered every
+            // call it received, the server's spend must cover exactly those calls.
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                dev.prism.bus.AnalysisBacklog.Counts c = TestServer.await(vertx.eventBus().<dev.prism.bus.AnalysisBacklog.Counts>request(
+                        dev.prism.bus.Addresses.ANALYSIS_BACKLOG, new dev.prism.bus.AnalysisBacklog())).body();
+                return c.queued() + c.running() == 0 && calls.stream().allMatch(call -> call.answeredNanos()[0] > 0);
+            });
+            final double priced = calls.stream().mapToDouble(c ->
+                    ((c.promptTokens() - c.cachedTokens()) * 0.15 + c.cachedTokens() * 0.075 + 20 * 0.60) / 1e6).sum();
             JsonNode llm = server.http.awaitApi("/api/projects/default/llm",
                     r -> Math.abs(r.json().get("spent_today_usd").asDouble() - priced) < 1e-9, Duration.ofSeconds(30)).json();
             assertThat(llm.get("spent_today_usd").asDouble()).isCloseTo(priced, within(1e-9));

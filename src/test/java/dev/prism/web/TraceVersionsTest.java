@@ -27,6 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Trace versions (issue 12, point 5): a late event reopens a completed trace as a new version. The new version is
@@ -131,29 +132,20 @@ class TraceVersionsTest {
     }
 
     /** Waits until no analysis is queued or running. */
-    private static void awaitIdle(Vertx vertx) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
+    private static void awaitIdle(Vertx vertx) {
+        await("analyses queued or running").atMost(Duration.ofSeconds(60)).until(() -> {
             AnalysisBacklog.Counts c = TestServer.await(vertx.eventBus().<AnalysisBacklog.Counts>request(Addresses.ANALYSIS_BACKLOG,
                     new AnalysisBacklog())).body();
-            if (c.queued() + c.running() == 0) {
-                return;
-            }
-            assertThat(System.nanoTime()).as("analyses still queued: " + c).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+            return c.queued() + c.running() == 0;
+        });
     }
 
     private static void awaitTrue(java.util.concurrent.Callable<Boolean> condition, String what) throws Exception {
         awaitTrue(condition, what, Duration.ofSeconds(60));
     }
 
-    private static void awaitTrue(java.util.concurrent.Callable<Boolean> condition, String what, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.call()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+    private static void awaitTrue(java.util.concurrent.Callable<Boolean> condition, String what, Duration timeout) {
+        await(what).atMost(timeout).until(condition);
     }
 
     /** The server's embedded PostgreSQL, found by its postmaster.pid like an operator would. */
