@@ -32,6 +32,18 @@ public record TraceEvent(String uuid, String event, String distinctId, Instant t
         return new TraceEvent(uuid, e.path("event").asText("$ai_event"), distinctId, timestamp, receivedAt, properties);
     }
 
+    /** {@code $ai_is_error} set, as a boolean or as the string SDKs sometimes send ("true"). */
+    public boolean flaggedError() {
+        com.fasterxml.jackson.databind.JsonNode flag = properties.path("$ai_is_error");
+        return flag.asBoolean(false) || "true".equalsIgnoreCase(flag.asText());
+    }
+
+    /** A generation's {@code $ai_output_choices} hold something: a non-empty list or object, or non-blank text. */
+    public boolean hasOutput() {
+        com.fasterxml.jackson.databind.JsonNode out = properties.get("$ai_output_choices");
+        return out != null && !out.isNull() && (out.isContainerNode() ? !out.isEmpty() : !out.asText().isBlank());
+    }
+
     /** The client's time, or the server's receive time for events sent without one. */
     public Instant effectiveTime() {
         return timestamp != null ? timestamp : receivedAt;

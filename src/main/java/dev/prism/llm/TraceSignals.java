@@ -81,10 +81,9 @@ record TraceSignals(List<String> userTexts, List<String> errors, boolean recover
                 slowest = latency;
                 slowestModel = p.path("$ai_model").asText(null);
             }
-            boolean error = p.path("$ai_is_error").asBoolean(false) || "true".equalsIgnoreCase(p.path("$ai_is_error").asText());
+            boolean error = e.flaggedError();
             if (e.event().equals("$ai_generation")) {
-                JsonNode out = p.get("$ai_output_choices");
-                boolean hasOutput = out != null && !out.isNull() && (out.isContainerNode() ? !out.isEmpty() : !out.asText().isBlank());
+                boolean hasOutput = e.hasOutput();
                 if (error) {
                     sawError = true;
                     answered = false;
@@ -121,7 +120,7 @@ record TraceSignals(List<String> userTexts, List<String> errors, boolean recover
         JsonNode error = p.get("$ai_error");
         boolean hasError = error != null && !error.isNull() && !(error.isBoolean() && !error.booleanValue())
                 && !(error.isTextual() && error.asText().isBlank()) && !(error.isContainerNode() && error.isEmpty());
-        boolean flagged = p.path("$ai_is_error").asBoolean(false) || "true".equalsIgnoreCase(p.path("$ai_is_error").asText());
+        boolean flagged = e.flaggedError();
         double httpStatus = p.path("$ai_http_status").asDouble(0);
         Integer status = httpStatus >= 400 && httpStatus < 600 ? (int) httpStatus : null;
         if (!hasError && !flagged && status == null) {

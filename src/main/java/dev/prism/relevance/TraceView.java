@@ -83,9 +83,8 @@ public record TraceView(List<String> userTurns, List<String> assistantTurns, Str
             }
             generations++;
             slowest = Math.max(slowest, p.path("$ai_latency").asDouble(0));
-            boolean error = p.path("$ai_is_error").asBoolean(false) || "true".equalsIgnoreCase(p.path("$ai_is_error").asText());
-            JsonNode out = p.get("$ai_output_choices");
-            boolean hasOutput = out != null && !out.isNull() && (out.isContainerNode() ? !out.isEmpty() : !out.asText().isBlank());
+            boolean error = e.flaggedError();
+            boolean hasOutput = e.hasOutput();
             if (error) {
                 sawError = true;
                 answered = false;
