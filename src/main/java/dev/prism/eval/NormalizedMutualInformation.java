@@ -1,6 +1,7 @@
 package dev.prism.eval;
 
-import java.util.HashMap;
+import dev.prism.cluster.Contingency;
+
 import java.util.Map;
 
 /**
@@ -16,30 +17,22 @@ public final class NormalizedMutualInformation {
     }
 
     public static double of(int[] a, int[] b) {
-        if (a.length != b.length) {
-            throw new IllegalArgumentException(a.length + " labels against " + b.length);
-        }
-        int n = a.length;
+        Contingency t = Contingency.of(a, b);
+        int n = t.n();
         if (n == 0) {
             return 1;
         }
-        Map<Long, Integer> cells = new HashMap<>();
-        Map<Integer, Integer> rows = new HashMap<>();
-        Map<Integer, Integer> cols = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            cells.merge(((long) a[i] << 32) ^ (b[i] & 0xffffffffL), 1, Integer::sum);
-            rows.merge(a[i], 1, Integer::sum);
-            cols.merge(b[i], 1, Integer::sum);
-        }
+        Map<Integer, Integer> rows = t.rows();
+        Map<Integer, Integer> cols = t.cols();
         double entropyA = entropy(rows, n);
         double entropyB = entropy(cols, n);
         if (entropyA == 0 && entropyB == 0) {
             return 1; // one group each: the partitions are the same
         }
         double mutual = 0;
-        for (Map.Entry<Long, Integer> cell : cells.entrySet()) {
-            int row = (int) (cell.getKey() >> 32);
-            int col = (int) (long) cell.getKey();
+        for (Map.Entry<Long, Integer> cell : t.cells().entrySet()) {
+            int row = Contingency.row(cell.getKey());
+            int col = Contingency.col(cell.getKey());
             double joint = cell.getValue() / (double) n;
             mutual += joint * Math.log(joint / ((rows.get(row) / (double) n) * (cols.get(col) / (double) n)));
         }
