@@ -581,10 +581,12 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                                     memberAt.put(v.traceId(), summary.createdAt());
                                 }
                             }
-                            // In a fixed order, not the order embeddings happened to arrive in: k-means seeds from the data
-                            // order, so the same summaries must give the same clusters (and names) on every run.
-                            items.sort(java.util.Comparator.comparing(Recluster.Item::traceId).thenComparingInt(Recluster.Item::traceVersion));
-                            return workers.executeBlocking(() -> Recluster.plan(items, known.result(), cfg, parallel, ClusterVerticle::freshId), false)
+                            return workers.executeBlocking(() -> {
+                                        // In a fixed order, not the order embeddings happened to arrive in: k-means seeds
+                                        // from the data order, so the same summaries give the same clusters (and names).
+                                        items.sort(java.util.Comparator.comparing(Recluster.Item::traceId).thenComparingInt(Recluster.Item::traceVersion));
+                                        return Recluster.plan(items, known.result(), cfg, parallel, ClusterVerticle::freshId);
+                                    }, false)
                                     .compose(plan -> llmNames(project, theme, items, plan))
                                     .compose(plan -> {
                                         // The theme's single writer: no assignment is written while the run stores.
