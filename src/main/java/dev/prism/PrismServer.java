@@ -59,7 +59,7 @@ public final class PrismServer {
             Future<?> chain = deploy(vertx, deployed, () -> new ProjectVerticle(db.pool(), config.auth(), console), 1)
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new TraceAssemblyVerticle(db.pool(), db.apiPool(), config.traces(), config.ingest())), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new FormatVerticle(config.format(), metrics, config.llm().maxTraceChars()), 1))
-                    .compose(v -> deploy(vertx, deployed, () -> new dev.prism.relevance.RelevanceVerticle(db.pool()), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new dev.prism.relevance.RelevanceVerticle(db.pool(), config.llm().maxTraceChars()), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new ThemeVerticle(db.pool(), db.apiPool(), config.llm().maxTraceChars(), config.llm().pricing(), config.ingest())), 1))
                     // Embedding consumes what analysis publishes: it starts first and stops last so no summary finds it absent.
                     // Clustering consumes what embedding publishes, so it starts before it and stops after it.

@@ -72,6 +72,8 @@ public final class Addresses {
     public static final String EMBED_SENTENCES = "prism.embed.sentences";
     /** {@link RelevanceQuery} → {@link RelevanceQuery.Verdicts}: the offline relevance model's verdicts on one trace. */
     public static final String RELEVANCE_SCORE = "prism.relevance.score";
+    /** {@link RelevanceBackfill} → {@link RelevanceBackfill.Scored}: score and store a trace version streaming never scored. */
+    public static final String RELEVANCE_BACKFILL = "prism.relevance.backfill";
     /** {@link EmbedSnapshot} → {@link EmbedSnapshot.Vectors}: all vectors of a theme, for clustering. */
     public static final String EMBED_SNAPSHOT = "prism.embed.snapshot";
 

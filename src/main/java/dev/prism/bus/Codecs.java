@@ -14,6 +14,7 @@ public final class Codecs {
             TraceListQuery.class, TracePage.class, TraceQuery.class, TraceDetail.class, TraceSummary.class, TraceCompleted.class,
             TraceTextQuery.class, TraceText.class, TraceFormatted.class, TraceScored.class,
             SentenceVectors.class, SentenceVectors.Vectors.class, RelevanceQuery.class, RelevanceQuery.Verdicts.class,
+            RelevanceBackfill.class, RelevanceBackfill.Scored.class,
             AnalysisTheme.class, ThemeCommand.List.class, ThemeCommand.Get.class, ThemeCommand.Write.class,
             ThemeCommand.Delete.class, ThemeCommand.Themes.class,
             ThemeCommand.SuggestProperties.class, ThemeCommand.Properties.class, ThemeCommand.PreviewDraft.class, ThemeCommand.RenderPrompt.class, ThemeCommand.RenderedPrompt.class, ThemeCommand.ProjectFilters.class, ThemeCommand.BaseFilters.class,

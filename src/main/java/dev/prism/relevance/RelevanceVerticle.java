@@ -2,10 +2,15 @@ package dev.prism.relevance;
 
 import dev.prism.bus.Addresses;
 import dev.prism.bus.Failure;
+import dev.prism.bus.RelevanceBackfill;
 import dev.prism.bus.RelevanceQuery;
 import dev.prism.bus.SentenceVectors;
+import dev.prism.bus.TraceDetail;
 import dev.prism.bus.TraceFormatted;
+import dev.prism.bus.TraceQuery;
 import dev.prism.bus.TraceScored;
+import dev.prism.bus.TraceText;
+import dev.prism.bus.TraceTextQuery;
 import dev.prism.store.OutageLog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -30,8 +35,9 @@ import java.util.Map;
  * held back because it could not be scored. Sentence vectors come from the embed feature over the bus, so the server
  * runs one model.
  *
- * <p>Consumes {@value Addresses#TRACE_FORMATTED} and {@value Addresses#RELEVANCE_SCORE}; sends
- * {@value Addresses#EMBED_SENTENCES}; publishes {@value Addresses#TRACE_SCORED}. Bounded: at most
+ * <p>Consumes {@value Addresses#TRACE_FORMATTED}, {@value Addresses#RELEVANCE_SCORE} and
+ * {@value Addresses#RELEVANCE_BACKFILL}; sends {@value Addresses#EMBED_SENTENCES}, {@value Addresses#TRACE_GET} and
+ * {@value Addresses#FORMAT_TEXT}; publishes {@value Addresses#TRACE_SCORED}. Bounded: at most
  * {@value #MAX_IN_FLIGHT} traces are being scored and {@value #MAX_WAITING} wait; beyond that a trace is published
  * unscored at once. Parsing and scoring run on worker threads.
  */
@@ -46,6 +52,7 @@ public final class RelevanceVerticle extends VerticleBase {
             ON CONFLICT (project_id, trace_id, trace_version, theme_id) DO UPDATE SET score = EXCLUDED.score""";
 
     private final Pool pool;
+    private final int analysisChars;
     private final OutageLog storeLog = new OutageLog(LOG, "Storing relevance scores");
     private RelevanceModel model;
     private final Deque<TraceFormatted> waiting = new ArrayDeque<>();
@@ -54,7 +61,16 @@ public final class RelevanceVerticle extends VerticleBase {
 
     /** @param pool where scores are stored; null keeps them in the published messages only (tests of this stage) */
     public RelevanceVerticle(Pool pool) {
+        this(pool, 0);
+    }
+
+    /**
+     * @param analysisChars the analysis text budget ({@code llm.maxTraceChars}): a backfilled trace is scored on the same
+     *                      text streaming scores, the one a prompt carries (0: the whole text)
+     */
+    public RelevanceVerticle(Pool pool, int analysisChars) {
         this.pool = pool;
+        this.analysisChars = analysisChars;
     }
 
     @Override
@@ -63,7 +79,31 @@ public final class RelevanceVerticle extends VerticleBase {
             model = m;
             vertx.eventBus().<TraceFormatted>consumer(Addresses.TRACE_FORMATTED, msg -> accept(msg.body()));
             vertx.eventBus().<RelevanceQuery>consumer(Addresses.RELEVANCE_SCORE, this::query);
+            vertx.eventBus().<RelevanceBackfill>consumer(Addresses.RELEVANCE_BACKFILL, this::backfill);
         });
+    }
+
+    /**
+     * Scores a stored version the streaming path never scored, from the trace and its analysis text as the other
+     * features serve them, and stores the scores; replies empty scores when the trace has completed another version
+     * since (that one is scored on its own way). Fails as scoring does (503 while the embedding model stays busy).
+     */
+    private void backfill(Message<RelevanceBackfill> msg) {
+        RelevanceBackfill b = msg.body();
+        TraceQuery query = new TraceQuery(b.projectId(), b.traceId());
+        vertx.eventBus().<TraceDetail>request(Addresses.TRACE_GET, query).compose(detail -> {
+            if (detail.body().summary().version() != b.version()) {
+                return Future.succeededFuture(Map.<String, Double>of());
+            }
+            return vertx.eventBus().<TraceText>request(Addresses.FORMAT_TEXT, new TraceTextQuery(b.projectId(), b.traceId(), false, analysisChars))
+                    .compose(text -> {
+                        if (text.body().version() != b.version()) {
+                            return Future.succeededFuture(Map.<String, Double>of());
+                        }
+                        TraceFormatted t = new TraceFormatted(b.projectId(), b.traceId(), b.version(), detail.body().trace(), text.body().text(), null);
+                        return scoredSoon(t, 0).compose(scores -> store(t, scores).map(scores));
+                    });
+        }).onSuccess(scores -> msg.reply(new RelevanceBackfill.Scored(scores))).onFailure(e -> Failure.reply(msg, e));
     }
 
     private void accept(TraceFormatted t) {

@@ -180,14 +180,20 @@ final class ThemeRepository {
     }
 
     /** A completed trace version theme dispatch has not marked as handled. */
-    /** @param versionEvents as {@code traces.version_events}: what arrived since the previous version (null: unknown or first) */
-    record Undispatched(String projectId, String traceId, int version, List<String> versionEvents) {
+    /**
+     * @param versionEvents as {@code traces.version_events}: what arrived since the previous version (null: unknown or first)
+     * @param scored        whether the relevance model's scores for this version are stored (the built-in pre-filters read them)
+     */
+    record Undispatched(String projectId, String traceId, int version, List<String> versionEvents, boolean scored) {
     }
 
     /** Completed versions not yet marked dispatched, completed at least {@code settleSeconds} ago, oldest first. */
     Future<List<Undispatched>> undispatched(int limit, int settleSeconds) {
         return pool.preparedQuery("""
-                        SELECT project_id, trace_id, version, version_events FROM traces
+                        SELECT project_id, trace_id, version, version_events,
+                               EXISTS (SELECT 1 FROM trace_relevance r WHERE r.project_id = traces.project_id
+                                       AND r.trace_id = traces.trace_id AND r.trace_version = traces.version)
+                        FROM traces
                         WHERE status = 'completed' AND dispatched_version IS DISTINCT FROM version
                           AND completed_at < now() - make_interval(secs => $2)
                         ORDER BY completed_at LIMIT $1""")
@@ -195,7 +201,7 @@ final class ThemeRepository {
                     List<Undispatched> out = new ArrayList<>();
                     rows.forEach(r -> {
                         String[] events = r.getArrayOfStrings(3);
-                        out.add(new Undispatched(r.getString(0), r.getString(1), r.getInteger(2), events == null ? null : List.of(events)));
+                        out.add(new Undispatched(r.getString(0), r.getString(1), r.getInteger(2), events == null ? null : List.of(events), r.getBoolean(4)));
                     });
                     return out;
                 });

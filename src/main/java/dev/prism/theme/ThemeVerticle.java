@@ -299,6 +299,31 @@ public final class ThemeVerticle extends VerticleBase implements dev.prism.lifec
     }
 
     private Future<Void> sweepProject(String projectId, java.util.List<ThemeRepository.Undispatched> traces) {
+        return scoreUnscored(traces).compose(v -> filterAndQueue(projectId, traces));
+    }
+
+    /**
+     * Traces streaming never scored (a stop between rendering and scoring, or the format stage leaving a burst to this
+     * sweep) are scored before the filters run, since an unscored trace passes every built-in pre-filter. A few at a
+     * time; one that still cannot be scored (the embedding model busy for half a minute) goes through unscored, as in
+     * streaming: a trace is never held back.
+     */
+    private Future<Void> scoreUnscored(java.util.List<ThemeRepository.Undispatched> traces) {
+        java.util.List<ThemeRepository.Undispatched> unscored = traces.stream().filter(t -> !t.scored()).toList();
+        Future<Void> chain = Future.succeededFuture();
+        for (int from = 0; from < unscored.size(); from += BACKFILL_PARALLELISM) {
+            java.util.List<ThemeRepository.Undispatched> group = unscored.subList(from, Math.min(unscored.size(), from + BACKFILL_PARALLELISM));
+            chain = chain.compose(v -> Future.join(group.stream()
+                    .map(t -> vertx.eventBus().request(Addresses.RELEVANCE_BACKFILL, new dev.prism.bus.RelevanceBackfill(t.projectId(), t.traceId(), t.version()))
+                            .onFailure(e -> LOG.debug("Trace {} v{} swept without relevance scores: {}", t.traceId(), t.version(), e.toString())))
+                    .toList()).<Void>mapEmpty().recover(e -> Future.succeededFuture()));
+        }
+        return chain;
+    }
+
+    private static final int BACKFILL_PARALLELISM = 4;
+
+    private Future<Void> filterAndQueue(String projectId, java.util.List<ThemeRepository.Undispatched> traces) {
         java.util.List<String> ids = traces.stream().map(ThemeRepository.Undispatched::traceId).toList();
         java.util.Map<String, java.util.List<String>> versionEvents = new java.util.HashMap<>();
         // By trace and version: a trace that completed another version since it was read is treated as new content.

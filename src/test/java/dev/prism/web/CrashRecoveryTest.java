@@ -308,9 +308,9 @@ class CrashRecoveryTest {
             }
         }
         assertThat(themesByFixture).as("fixtures some theme analyses").hasSizeGreaterThan(5);
-        // A copy whose relevance was never scored (the process died between formatting and scoring, and the dispatch
-        // sweep took it) passes every pre-filter, so a copy may have more themes than the others; fewer than every other
-        // copy of its fixture has means an analysis was lost.
+        // The dispatch sweep scores a copy streaming never scored (the process died between formatting and scoring), but
+        // one it still cannot score (the embedding model busy after a restart) passes every pre-filter, so a copy may
+        // have more themes than the others; fewer than every other copy of its fixture has means an analysis was lost.
         for (String trace : acknowledgedTraces) {
             Set<String> everyOtherCopy = null;
             for (String other : acknowledgedTraces) {
