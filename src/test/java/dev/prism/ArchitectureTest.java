@@ -36,7 +36,7 @@ class ArchitectureTest {
     @Test
     @DisplayName("the bus, configuration records and pure logic do not depend on features")
     void busIsALeaf() {
-        noClasses().that().resideInAnyPackage("dev.prism.bus..", "dev.prism.config..", "dev.prism.store..", "dev.prism.metrics..", "dev.prism.pricing..", "dev.prism.lifecycle..", "dev.prism.text..")
+        noClasses().that().resideInAnyPackage("dev.prism.bus..", "dev.prism.config..", "dev.prism.store..", "dev.prism.metrics..", "dev.prism.pricing..", "dev.prism.lifecycle..", "dev.prism.text..", "dev.prism.common..")
                 .should().dependOnClassesThat().resideInAnyPackage(FEATURES.stream().map(f -> "dev.prism." + f + "..").toArray(String[]::new))
                 .check(CLASSES);
     }
@@ -62,6 +62,14 @@ class ArchitectureTest {
     void clusteringCoreIsPure() {
         noClasses().that().resideInAPackage("dev.prism.cluster..")
                 .and().haveNameNotMatching(".*(Verticle|Repository)(\\$.*)?")
+                .should().dependOnClassesThat().resideInAPackage("io.vertx..")
+                .check(CLASSES);
+    }
+
+    @Test
+    @DisplayName("shared facts (the common package) import nothing from Vert.x")
+    void commonIsPure() {
+        noClasses().that().resideInAPackage("dev.prism.common..")
                 .should().dependOnClassesThat().resideInAPackage("io.vertx..")
                 .check(CLASSES);
     }

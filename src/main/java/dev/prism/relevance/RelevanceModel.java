@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.bus.AssembledTrace;
+import dev.prism.common.CallCounts;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,15 +84,14 @@ public final class RelevanceModel {
     }
 
     public static final String PERFORMANCE = "performance_issues";
-    /** Calls to a model or tool already called: five more of the same is a loop; a multi-step agent makes two or three. */
-    static final int LOOP_REPEATS = 5;
-
     /**
-     * The performance theme's score, 1 for an agent going round in circles, else 0. Performance is otherwise structural
-     * (latency, cost and tokens are columns its pre-filter reads); a loop of quick, cheap calls only the events show.
+     * The performance theme's score, 1 for an agent going round in circles, else 0: the analyzer's own definition of a
+     * loop ({@link CallCounts#looping()}), so the pre-filter passes every loop it would report. Performance is otherwise
+     * structural (latency, cost and tokens are columns its pre-filter reads); a loop of quick, cheap calls only the
+     * events show.
      */
-    public static double loopScore(TraceView view) {
-        return view.structure().repeatedCalls() >= LOOP_REPEATS ? 1.0 : 0.0;
+    public static double loopScore(AssembledTrace trace) {
+        return CallCounts.of(trace).looping() ? 1.0 : 0.0;
     }
 
     /** The structural and sentence features of one trace, in {@link #FEATURES} order. */

@@ -169,7 +169,7 @@ public final class RelevanceVerticle extends VerticleBase {
                     for (RelevanceModel.Score s : model.score(view, v.user(), v.assistant())) {
                         out.put(s.themeId(), Math.round(s.probability() * 10_000) / 10_000.0);
                     }
-                    out.put(RelevanceModel.PERFORMANCE, RelevanceModel.loopScore(view));
+                    out.put(RelevanceModel.PERFORMANCE, RelevanceModel.loopScore(t.trace()));
                     return out;
                 }));
     }

@@ -151,10 +151,10 @@ class PerformanceCauseTest {
         String gemini = "[{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"get_order\",\"args\":{\"id\":1}}}]}]";
         String vercel = "[{\"role\":\"assistant\",\"content\":[{\"type\":\"tool-call\",\"toolCallId\":\"x\",\"toolName\":\"get_order\",\"input\":{}}]}]";
         for (String shape : List.of(openai, anthropic, gemini, vercel)) {
-            assertThat(PerformanceCause.Calls.toolCallsIn(MAPPER.readTree(shape), 0)).as(shape).containsExactly("get_order");
-            assertThat(PerformanceCause.Calls.toolCallsIn(MAPPER.getNodeFactory().textNode(shape), 0)).as("stringified " + shape)
+            assertThat(dev.prism.common.CallCounts.toolCallsIn(MAPPER.readTree(shape), 0)).as(shape).containsExactly("get_order");
+            assertThat(dev.prism.common.CallCounts.toolCallsIn(MAPPER.getNodeFactory().textNode(shape), 0)).as("stringified " + shape)
                     .containsExactly("get_order");
         }
-        assertThat(PerformanceCause.Calls.toolCallsIn(MAPPER.readTree("[{\"role\":\"assistant\",\"content\":\"Your order shipped.\"}]"), 0)).isEmpty();
+        assertThat(dev.prism.common.CallCounts.toolCallsIn(MAPPER.readTree("[{\"role\":\"assistant\",\"content\":\"Your order shipped.\"}]"), 0)).isEmpty();
     }
 }

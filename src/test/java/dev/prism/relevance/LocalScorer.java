@@ -58,7 +58,7 @@ public final class LocalScorer implements AutoCloseable {
         for (RelevanceModel.Score s : score(trace, text)) {
             out.put(s.themeId(), Math.round(s.probability() * 10_000) / 10_000.0);
         }
-        out.put(RelevanceModel.PERFORMANCE, RelevanceModel.loopScore(TraceView.of(trace, text)));
+        out.put(RelevanceModel.PERFORMANCE, RelevanceModel.loopScore(trace));
         return out;
     }
 
