@@ -651,7 +651,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                     .compose(m -> {
                         try {
                             return Future.succeededFuture(NamingAnswerParser.parse(m.body().text()));
-                        } catch (NamingAnswerParser.Invalid e) {
+                        } catch (dev.prism.common.ModelAnswer.Invalid e) {
                             return Future.failedFuture(e);
                         }
                     }));

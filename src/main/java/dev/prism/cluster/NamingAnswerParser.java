@@ -1,7 +1,8 @@
 package dev.prism.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.common.ModelAnswer;
 
 /**
  * Reads the model's answer to a {@link ContrastivePrompt}: one JSON object with {@code title} (required) and
@@ -11,47 +12,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class NamingAnswerParser {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int MAX_DESCRIPTION_CHARS = 1_000;
 
     public record Naming(String title, String description) {
     }
 
-    /** The reply could not be read; {@code reason} is fit to show the model in a repair prompt. */
-    public static final class Invalid extends Exception {
-        public Invalid(String reason) {
-            super(reason, null, false, false);
-        }
-    }
-
     private NamingAnswerParser() {
     }
 
-    public static Naming parse(String reply) throws Invalid {
-        if (reply == null || reply.isBlank()) {
-            throw new Invalid("the reply is empty");
-        }
-        int start = reply.indexOf('{');
-        int end = reply.lastIndexOf('}');
-        if (start < 0 || end <= start) {
-            throw new Invalid("no JSON object in the reply");
-        }
-        JsonNode json;
-        try {
-            json = MAPPER.readTree(reply.substring(start, end + 1));
-        } catch (Exception e) {
-            throw new Invalid("the JSON object does not parse: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (!json.isObject()) {
-            throw new Invalid("expected a JSON object");
-        }
+    public static Naming parse(String reply) throws ModelAnswer.Invalid {
+        ObjectNode json = ModelAnswer.jsonObject(reply);
         JsonNode title = json.get("title");
         if (title == null || !title.isTextual() || title.asText().isBlank()) {
-            throw new Invalid("\"title\" must be a non-empty string");
+            throw new ModelAnswer.Invalid("\"title\" must be a non-empty string");
         }
         JsonNode description = json.get("description");
         if (description != null && !description.isNull() && !description.isTextual()) {
-            throw new Invalid("\"description\" must be a string");
+            throw new ModelAnswer.Invalid("\"description\" must be a string");
         }
         String text = description == null || description.isNull() ? "" : description.asText().replaceAll("\\s+", " ").strip();
         if (text.length() > MAX_DESCRIPTION_CHARS) {

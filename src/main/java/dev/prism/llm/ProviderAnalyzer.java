@@ -98,12 +98,12 @@ final class ProviderAnalyzer {
         return afterWarmUp(LlmProvider.Request.analysis(model, SYSTEM, prompt, MAX_ANSWER_TOKENS), mayStart).compose(first -> {
             try {
                 return Future.succeededFuture(result(AnswerParser.parse(first.text()), model, first, null));
-            } catch (AnswerParser.Invalid invalid) {
+            } catch (dev.prism.common.ModelAnswer.Invalid invalid) {
                 return call(new LlmProvider.Request(model, REPAIR_SYSTEM, repairPrompt(theme, first.text(), invalid.getMessage()), MAX_ANSWER_TOKENS),
                         mayStart).compose(second -> {
                     try {
                         return Future.succeededFuture(result(AnswerParser.parse(second.text()), model, second, first));
-                    } catch (AnswerParser.Invalid again) {
+                    } catch (dev.prism.common.ModelAnswer.Invalid again) {
                         return Future.failedFuture(new Failed("invalid answer after one repair: " + again.getMessage(), -1, second.text()));
                     }
                 });

@@ -36,7 +36,7 @@ class NamingAnswerParserTest {
             "{\"title\": \"x\", \"description\": [1]}", "{\"title\": \"x\""})
     @DisplayName("answers without a usable title are refused with a reason")
     void invalid(String reply) {
-        assertThatThrownBy(() -> NamingAnswerParser.parse(reply)).isInstanceOf(NamingAnswerParser.Invalid.class)
+        assertThatThrownBy(() -> NamingAnswerParser.parse(reply)).isInstanceOf(dev.prism.common.ModelAnswer.Invalid.class)
                 .hasMessageMatching(".*(empty|no JSON|title|description).*");
     }
 }

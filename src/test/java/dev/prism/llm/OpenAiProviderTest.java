@@ -146,7 +146,7 @@ class OpenAiProviderTest {
     void malformedAnswer() throws Exception {
         behaviour = req -> req.response().end(completion("Sure! The trace is relevant."));
         LlmProvider.Reply reply = call();
-        assertThatThrownBy(() -> AnswerParser.parse(reply.text())).isInstanceOf(AnswerParser.Invalid.class)
+        assertThatThrownBy(() -> AnswerParser.parse(reply.text())).isInstanceOf(dev.prism.common.ModelAnswer.Invalid.class)
                 .hasMessageContaining("no JSON object");
     }
 
