@@ -32,10 +32,52 @@ public record TraceEvent(String uuid, String event, String distinctId, Instant t
         return new TraceEvent(uuid, e.path("event").asText("$ai_event"), distinctId, timestamp, receivedAt, properties);
     }
 
-    /** {@code $ai_is_error} set, as a boolean or as the string SDKs sometimes send ("true"). */
+    /** {@code $ai_is_error} set: JSON true, or as SDKs also send it, "true", "yes", 1. */
     public boolean flaggedError() {
-        com.fasterxml.jackson.databind.JsonNode flag = properties.path("$ai_is_error");
-        return flag.asBoolean(false) || "true".equalsIgnoreCase(flag.asText());
+        return flagged(properties.get("$ai_is_error"));
+    }
+
+    /** This event failed, by {@link #failed(com.fasterxml.jackson.databind.JsonNode)}. */
+    public boolean failed() {
+        return failed(properties);
+    }
+
+    /**
+     * The one definition of a failed event: {@code $ai_is_error} set, a non-empty {@code $ai_error}, or an
+     * {@code $ai_http_status} of 400 or more (a number or a numeric string). A trace's {@code error_count}, the
+     * {@code ERROR} lines of its text and the analyzers' failures all count by it, so they agree.
+     */
+    public static boolean failed(com.fasterxml.jackson.databind.JsonNode props) {
+        if (props == null || !props.isObject()) {
+            return false;
+        }
+        if (flagged(props.get("$ai_is_error"))) {
+            return true;
+        }
+        com.fasterxml.jackson.databind.JsonNode error = props.get("$ai_error");
+        if (error != null && !error.isNull() && !(error.isBoolean() && !error.booleanValue())
+                && !(error.isTextual() && error.asText().isBlank()) && !(error.isContainerNode() && error.isEmpty())) {
+            return true;
+        }
+        com.fasterxml.jackson.databind.JsonNode status = props.get("$ai_http_status");
+        if (status == null || !(status.isNumber() || status.isTextual() && status.asText().strip().matches("\\d{1,4}(\\.0+)?"))) {
+            return false;
+        }
+        return (status.isNumber() ? status.asDouble() : Double.parseDouble(status.asText().strip())) >= 400;
+    }
+
+    private static boolean flagged(com.fasterxml.jackson.databind.JsonNode v) {
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        if (v.isNumber()) {
+            return v.asDouble() != 0;
+        }
+        String s = v.asText().strip();
+        return s.equalsIgnoreCase("true") || s.equalsIgnoreCase("yes") || s.equals("1");
     }
 
     /** A generation's {@code $ai_output_choices} hold something: a non-empty list or object, or non-blank text. */

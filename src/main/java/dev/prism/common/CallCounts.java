@@ -95,7 +95,7 @@ public record CallCounts(Map<String, Integer> toolCalls, Map<String, Integer> mo
                 retried++;
                 retriedWhat = what;
             }
-            if (failed(e)) {
+            if (e.failed()) {
                 failedBefore.merge(what, 1, Integer::sum);
             }
         }
@@ -139,16 +139,6 @@ public record CallCounts(Map<String, Integer> toolCalls, Map<String, Integer> mo
             node.forEach(n -> out.addAll(toolCallsIn(n, depth + 1)));
         }
         return out;
-    }
-
-    /** Flagged, answered with an HTTP error, or carrying an error: a later call of the same thing is a retry. */
-    private static boolean failed(TraceEvent e) {
-        JsonNode p = e.properties();
-        JsonNode error = p.get("$ai_error");
-        return e.flaggedError()
-                || p.path("$ai_http_status").asDouble(0) >= 400
-                || error != null && !error.isNull() && !(error.isBoolean() && !error.booleanValue()) && !error.asText("x").isBlank()
-                && !(error.isContainerNode() && error.isEmpty());
     }
 
     public Map.Entry<String, Integer> mostCalledTool() {

@@ -77,17 +77,8 @@ final class EventProps {
         return false;
     }
 
-    /** {@code $ai_is_error}, a non-empty {@code $ai_error}, or an HTTP status of 400 or more. */
+    /** Failed, by the one definition ({@link dev.prism.bus.TraceEvent#failed(JsonNode)}). */
     static boolean isError(JsonNode props) {
-        if (flag(props, "$ai_is_error")) {
-            return true;
-        }
-        JsonNode error = get(props, "$ai_error");
-        if (error != null && !(error.isBoolean() && !error.booleanValue())
-                && !(error.isTextual() && error.asText().isBlank()) && !(error.isContainerNode() && error.isEmpty())) {
-            return true;
-        }
-        Double status = number(props, "$ai_http_status");
-        return status != null && status >= 400;
+        return dev.prism.bus.TraceEvent.failed(props);
     }
 }

@@ -120,10 +120,9 @@ record TraceSignals(List<String> userTexts, List<String> errors, boolean recover
         JsonNode error = p.get("$ai_error");
         boolean hasError = error != null && !error.isNull() && !(error.isBoolean() && !error.booleanValue())
                 && !(error.isTextual() && error.asText().isBlank()) && !(error.isContainerNode() && error.isEmpty());
-        boolean flagged = e.flaggedError();
         double httpStatus = p.path("$ai_http_status").asDouble(0);
         Integer status = httpStatus >= 400 && httpStatus < 600 ? (int) httpStatus : null;
-        if (!hasError && !flagged && status == null) {
+        if (!e.failed()) {
             return null;
         }
         StringBuilder text = new StringBuilder();

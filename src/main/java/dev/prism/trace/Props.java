@@ -38,19 +38,8 @@ final class Props {
         return fallback;
     }
 
-    /** {@code $ai_is_error} true (or "true"), or a non-empty {@code $ai_error}. */
+    /** Failed, by the one definition ({@link dev.prism.bus.TraceEvent#failed(JsonNode)}). */
     static boolean isError(JsonNode props) {
-        if (props == null) {
-            return false;
-        }
-        JsonNode flag = props.get("$ai_is_error");
-        if (flag != null && (flag.asBoolean(false) || "true".equalsIgnoreCase(flag.asText()))) {
-            return true;
-        }
-        JsonNode error = props.get("$ai_error");
-        if (error == null || error.isNull() || (error.isBoolean() && !error.asBoolean())) {
-            return false;
-        }
-        return !(error.isTextual() && error.asText().isBlank()) && !(error.isContainerNode() && error.isEmpty());
+        return dev.prism.bus.TraceEvent.failed(props);
     }
 }
