@@ -417,12 +417,7 @@ final class ClusterRepository {
     /** Hash of the sorted member trace ids the name was made from. */
     private static String fingerprint(List<Recluster.Item> items, Recluster.Planned p) {
         String joined = String.join("\n", Arrays.stream(p.members()).mapToObj(i -> items.get(i).traceId()).sorted().toList());
-        try {
-            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(joined.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(hash);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.prism.common.Hashing.sha256Hex(joined);
     }
 
     private static String json(Object o) {

@@ -244,7 +244,7 @@ public final class EmbedVerticle extends VerticleBase {
             }
             return true;
         }
-        String hash = Vectors.sha256(text);
+        String hash = dev.prism.common.Hashing.sha256Hex(text);
         VectorIndex index = existingIndex(s.projectId(), s.themeId());
         if (index != null && index.holds(s.traceId(), s.traceVersion(), hash)) {
             return true; // a replay: stored and published already
@@ -544,7 +544,7 @@ public final class EmbedVerticle extends VerticleBase {
             return;
         }
         String text = q.query().strip();
-        String key = cacheKey(Vectors.sha256(text));
+        String key = cacheKey(dev.prism.common.Hashing.sha256Hex(text));
         float[] cached = cache.getIfPresent(key);
         Future<float[]> query = cached != null ? Future.succeededFuture(cached)
                 : embedder.embed(List.of(text)).map(list -> {
@@ -600,7 +600,7 @@ public final class EmbedVerticle extends VerticleBase {
         List<float[]> out = new ArrayList<>(Collections.nCopies(texts.size(), null));
         List<String> missing = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
-            float[] cached = cache.getIfPresent(model + ":" + Vectors.sha256(texts.get(i)));
+            float[] cached = cache.getIfPresent(model + ":" + dev.prism.common.Hashing.sha256Hex(texts.get(i)));
             if (cached != null) {
                 out.set(i, cached);
             } else if (!missing.contains(texts.get(i))) {
@@ -623,7 +623,7 @@ public final class EmbedVerticle extends VerticleBase {
                     Map<String, float[]> byText = new HashMap<>();
                     for (int i = 0; i < missing.size(); i++) {
                         byText.put(missing.get(i), vectors.get(i));
-                        cache.put(model + ":" + Vectors.sha256(missing.get(i)), vectors.get(i));
+                        cache.put(model + ":" + dev.prism.common.Hashing.sha256Hex(missing.get(i)), vectors.get(i));
                     }
                     for (int i = 0; i < texts.size(); i++) {
                         if (out.get(i) == null) {

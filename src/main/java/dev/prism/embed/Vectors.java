@@ -1,11 +1,6 @@
 package dev.prism.embed;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-
-/** Small vector arithmetic and the text hash that keys stored and cached vectors. */
+/** Small vector arithmetic for embeddings. */
 public final class Vectors {
 
     private Vectors() {
@@ -44,12 +39,4 @@ public final class Vectors {
         return (double) s0 + s1 + s2 + s3;
     }
 
-    /** SHA-256 of the UTF-8 text, in lower-case hex. */
-    public static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    }
 }

@@ -1,11 +1,7 @@
 package dev.prism.project;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * Secrets: generation and the one-way form we store. Tokens carry 256 random bits, so an unsalted SHA-256 is as
@@ -26,11 +22,6 @@ public final class Tokens {
     }
 
     public static String hash(String token) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return dev.prism.common.Hashing.sha256Hex(token);
     }
 }

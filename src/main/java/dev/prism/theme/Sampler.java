@@ -2,8 +2,6 @@ package dev.prism.theme;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * Deterministic sampling: whether a trace is in a theme's sample depends only on the theme's seed and the trace id,
@@ -36,16 +34,8 @@ public final class Sampler {
     public static double position(String seed, String traceId) {
         byte[] s = seed.getBytes(StandardCharsets.UTF_8);
         byte[] t = traceId.getBytes(StandardCharsets.UTF_8);
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime provides SHA-256", e);
-        }
-        sha.update(ByteBuffer.allocate(4).putInt(s.length).array());
-        sha.update(s);
-        sha.update(t);
-        long bits = ByteBuffer.wrap(sha.digest()).getLong();
+        byte[] digest = dev.prism.common.Hashing.sha256(ByteBuffer.allocate(4).putInt(s.length).array(), s, t);
+        long bits = ByteBuffer.wrap(digest).getLong();
         return (bits >>> 11) / TWO_POW_53;
     }
 }

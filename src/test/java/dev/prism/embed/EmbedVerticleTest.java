@@ -197,7 +197,7 @@ class EmbedVerticleTest {
                 assertThat(r.getString("text_hash")).hasSize(64);
                 assertThat(r.getString("project_id")).isEqualTo(PROJECT);
             });
-            assertThat(rows.get(0).getString("text_hash")).isEqualTo(Vectors.sha256("Payment API timed out\nThe charge call timed out after 30 s."));
+            assertThat(rows.get(0).getString("text_hash")).isEqualTo(dev.prism.common.Hashing.sha256Hex("Payment API timed out\nThe charge call timed out after 30 s."));
             float[] stored = toFloats(rows.get(0).getArrayOfFloats("vector"));
             float[] expected = await(model.embed(List.of("Payment API timed out\nThe charge call timed out after 30 s."))).get(0);
             assertThat(Vectors.dot(stored, expected)).isGreaterThan(0.9999);
@@ -221,7 +221,7 @@ class EmbedVerticleTest {
             waitFor(() -> publishedHere().size() == 2, 10_000);
             assertThat(counting.texts.get()).isEqualTo(1);
             assertThat(publishedHere().get(0).vector()).isEqualTo(publishedHere().get(1).vector());
-            assertThat(rows(theme)).extracting(r -> r.getString("text_hash")).containsOnly(Vectors.sha256("Provider rate limit (<n>)"));
+            assertThat(rows(theme)).extracting(r -> r.getString("text_hash")).containsOnly(dev.prism.common.Hashing.sha256Hex("Provider rate limit (<n>)"));
         } finally {
             await(vertx.undeploy(id));
         }
@@ -297,7 +297,7 @@ class EmbedVerticleTest {
                 assertThat(item.traceVersion()).isEqualTo(2);
             });
             assertThat(rows(theme)).extracting(r -> r.getInteger("trace_version")).containsExactly(1, 2);
-            assertThat(rows(theme).get(0).getString("text_hash")).isEqualTo(Vectors.sha256("Slow answer\nThe trace took 40 s"));
+            assertThat(rows(theme).get(0).getString("text_hash")).isEqualTo(dev.prism.common.Hashing.sha256Hex("Slow answer\nThe trace took 40 s"));
         } finally {
             await(vertx.undeploy(id));
         }

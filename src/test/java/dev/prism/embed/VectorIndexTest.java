@@ -110,7 +110,7 @@ class VectorIndexTest {
         assertThat(v).containsExactly(0.6f, 0.8f);
         assertThat(Vectors.normalize(new float[]{0, 0})).containsExactly(0, 0);
         assertThat(Vectors.dot(new float[]{1, 2, 3, 4, 5}, new float[]{5, 4, 3, 2, 1})).isEqualTo(35);
-        assertThat(Vectors.sha256("abc")).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(dev.prism.common.Hashing.sha256Hex("abc")).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     @Test
