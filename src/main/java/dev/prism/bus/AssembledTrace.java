@@ -12,4 +12,37 @@ import java.util.List;
  */
 public record AssembledTrace(String traceId, String name, TraceEvent root, List<TraceNode> nodes, List<TraceEvent> annotations,
                              List<TraceEvent> events, TraceAggregates aggregates) {
+
+    /**
+     * Whether something failed and the trace still ended with an answer given after the failed work was tried again:
+     * after a failed model call, a later generation with an output (the retry answered); after a failed tool or other
+     * step, a tool called again (a later successful step, or a generation calling a tool) and then a generation with an
+     * output. A reply straight after a failed tool only reports the failure, and a wrapper that ends in error after the
+     * last answer means the trace failed: neither is a recovery.
+     */
+    public boolean recoveredFromFailure() {
+        int lastFailure = -1;
+        boolean modelFailed = false;
+        for (int i = 0; i < events.size(); i++) {
+            TraceEvent e = events.get(i);
+            if (e.failed()) {
+                lastFailure = i;
+                modelFailed = e.event().equals("$ai_generation");
+            }
+        }
+        if (lastFailure < 0) {
+            return false;
+        }
+        boolean retried = modelFailed;
+        for (int i = lastFailure + 1; i < events.size(); i++) {
+            TraceEvent e = events.get(i);
+            boolean generation = e.event().equals("$ai_generation");
+            if (generation && e.callsTool() || !generation && e.event().equals("$ai_span")) {
+                retried = true;
+            } else if (generation && retried && e.hasOutput()) {
+                return true;
+            }
+        }
+        return false;
+    }
 }
