@@ -66,6 +66,17 @@ class SuccessPatternTest {
             return this;
         }
 
+        /** A chain span wrapping the events {@code from} on, ending now without error. */
+        Trace chain(String name, int from) {
+            String id = "chain" + events.size();
+            for (int i = from; i < events.size(); i++) {
+                events.get(i).properties().put("$ai_parent_id", id);
+            }
+            ObjectNode p = event("$ai_span");
+            p.put("$ai_span_name", name).put("$ai_span_id", id);
+            return this;
+        }
+
         /** A LangChain-style root that closes the trace, in error when the run failed. */
         Trace root(String error) {
             ObjectNode p = event("$ai_trace");
@@ -138,6 +149,9 @@ class SuccessPatternTest {
         assertThat(recovered(new Trace().user("Is order 8812 shipped?").toolCall("get_order", "{\"error\": \"timed out\"}")
                 .failedTool("get_order", "ReadTimeout")
                 .answer("Sorry, I couldn't reach the order system just now."))).as("reply after a failed tool, no retry").isFalse();
+        assertThat(recovered(new Trace().user("Is order 8812 shipped?").toolCall("get_order", "{\"error\": \"timed out\"}")
+                .failedTool("get_order", "ReadTimeout").chain("AgentStep", 0).answer("Sorry, I couldn't reach the order system just now.")))
+                .as("the step wrapping the failed tool ends before the apology: no retry").isFalse();
     }
 
     @Test
