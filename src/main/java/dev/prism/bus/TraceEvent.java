@@ -80,6 +80,48 @@ public record TraceEvent(String uuid, String event, String distinctId, Instant t
         return s.equalsIgnoreCase("true") || s.equalsIgnoreCase("yes") || s.equals("1");
     }
 
+    /** The event failed: flagged as an error, or answered with an HTTP error status. */
+    public boolean failed() {
+        return flaggedError() || properties.path("$ai_http_status").asInt(0) >= 400;
+    }
+
+    /** Stop reasons that say a generation stopped to call a tool. */
+    private static final java.util.Set<String> TOOL_STOPS = java.util.Set.of("tool_calls", "tool_use", "tool-calls", "function_call");
+    /** Content part types that are tool calls: Anthropic, the Vercel AI SDK, OpenAI Responses. */
+    private static final java.util.Set<String> TOOL_CALL_TYPES = java.util.Set.of("tool_use", "tool-call", "function_call");
+
+    /**
+     * A generation that asked for a tool: a tool stop reason, or a tool call among its output choices in any SDK's
+     * shape (OpenAI {@code tool_calls} and {@code function_call}, Gemini {@code functionCall}, typed call parts).
+     */
+    public boolean callsTool() {
+        if (TOOL_STOPS.contains(properties.path("$ai_stop_reason").asText("").toLowerCase(java.util.Locale.ROOT))) {
+            return true;
+        }
+        return holdsToolCall(properties.get("$ai_output_choices"), 0);
+    }
+
+    private static boolean holdsToolCall(com.fasterxml.jackson.databind.JsonNode node, int depth) {
+        if (node == null || depth > 6) {
+            return false;
+        }
+        if (node.isObject()) {
+            com.fasterxml.jackson.databind.JsonNode calls = node.get("tool_calls");
+            if (calls != null && calls.isArray() && !calls.isEmpty() || node.hasNonNull("functionCall") || node.hasNonNull("function_call")
+                    || TOOL_CALL_TYPES.contains(node.path("type").asText(""))) {
+                return true;
+            }
+        }
+        if (node.isContainerNode()) {
+            for (com.fasterxml.jackson.databind.JsonNode child : node) {
+                if (holdsToolCall(child, depth + 1)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** A generation's {@code $ai_output_choices} hold something: a non-empty list or object, or non-blank text. */
     public boolean hasOutput() {
         com.fasterxml.jackson.databind.JsonNode out = properties.get("$ai_output_choices");

@@ -97,12 +97,7 @@ public final class OfflineAnalyzer {
                         + (s.feedback().isEmpty() ? "" : " Feedback: " + cut(String.join("; ", s.feedback()), 200) + "."),
                         s.feedback().isEmpty() ? "medium" : "high", title);
             }
-            case "success_patterns" -> {
-                String ask = s.userTexts().isEmpty() ? "the request" : s.userTexts().get(0);
-                yield new Analysis(true, "Completed: " + words(ask, 7),
-                        "The assistant answered \"" + cut(ask, 160) + "\"" + (s.recovered() ? " after recovering from an error" : s.errors().isEmpty() ? " without errors" : "")
-                                + (s.thanked() ? ", and the user thanked it." : "."), "low");
-            }
+            case "success_patterns" -> success(s, SuccessPattern.of(s));
             case "unhappy_users" -> {
                 Analysis rules = unhappy(s);
                 yield rules.themeRelevant() ? rules : new Analysis(true, "User unhappy: " + words(evidence, 7),
@@ -203,10 +198,23 @@ public final class OfflineAnalyzer {
         if (!s.answered() || unrecovered || s.frustrated()) {
             return Analysis.none();
         }
+        return success(s, SuccessPattern.of(s));
+    }
+
+    /** The pattern as the title and the embedded text; the task, the tools, the failure and thanks in the summary. */
+    private static Analysis success(TraceSignals s, SuccessPattern pattern) {
         String ask = s.userTexts().isEmpty() ? "the request" : s.userTexts().get(0);
-        return new Analysis(true, "Completed: " + words(ask, 7),
-                "The assistant answered \"" + cut(ask, 160) + "\"" + (s.recovered() ? " after recovering from an error" : " without errors")
-                        + (s.thanked() ? ", and the user thanked it." : "."), "low");
+        StringBuilder summary = new StringBuilder(pattern.title).append(": the user asked \"").append(cut(ask, 160)).append('"');
+        switch (pattern) {
+            case RECOVERED -> summary.append("; after ").append(s.failures().isEmpty() && s.errors().isEmpty() ? "a failure"
+                    : rootCause(s).title().toLowerCase(Locale.ROOT)).append(", a later call answered");
+            case CLARIFIED -> summary.append("; the assistant asked a question back, then answered");
+            case WITH_TOOLS -> summary.append("; the assistant answered after ")
+                    .append(s.toolCalls() == 1 ? "1 tool call" : s.toolCalls() + " tool calls");
+            case DIRECT -> summary.append("; the assistant answered without tools or errors");
+        }
+        summary.append(s.thanked() ? ", and the user thanked it." : ".");
+        return new Analysis(true, pattern.title, summary.toString(), "low", pattern.canonical);
     }
 
     private static Analysis unhappy(TraceSignals s) {

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 record TraceSignals(List<String> userTexts, List<String> errors, boolean recovered, boolean answered, double latencySeconds,
                     double slowestCallSeconds, String slowestModel, double costUsd, long tokens, List<String> frustration,
                     List<String> requests, List<String> feedback, boolean thanked, List<ErrorCause.Failure> failures, boolean cutOff,
-                    boolean declined) {
+                    boolean declined, int toolCalls, boolean clarified) {
 
     /** Stop reasons that say a generation ran out of output tokens. */
     private static final java.util.Set<String> TOKEN_LIMIT_STOPS = java.util.Set.of("length", "max_tokens", "max_output_tokens",
@@ -39,15 +39,62 @@ record TraceSignals(List<String> userTexts, List<String> errors, boolean recover
         List<String> users = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         boolean declined = false;
+        int toolCalls = 0;
+        // A clarifying exchange: an assistant reply ending in a question, a user turn answering it (not mere thanks),
+        // then another reply. Replies span several lines, indented under their [assistant] label. A short history is
+        // printed again in every call's input: a turn already read (and its lines) is skipped.
+        java.util.Set<String> turnsRead = new java.util.HashSet<>();
+        int repeatIndent = -1;
+        int replyIndent = -1;
+        String replyEnd = "";
+        boolean questionOpen = false;
+        boolean questionAnswered = false;
+        boolean clarified = false;
         for (String raw : text.split("\n")) {
             String line = raw.strip();
+            int indent = raw.length() - raw.stripLeading().length();
             int user = line.indexOf("[user] ");
             int reply = line.indexOf("[assistant] ");
             if (reply >= 0 && reply < 8 && DECLINE.matcher(line).find()) {
                 declined = true;
             }
+            if (repeatIndent >= 0 && indent > repeatIndent && !line.isEmpty()) {
+                continue;
+            }
+            repeatIndent = -1;
+            if ((reply >= 0 && reply < 8 || user >= 0 && user < 8) && !turnsRead.add(line)) {
+                repeatIndent = indent;
+                if (replyIndent >= 0) {
+                    questionOpen = replyEnd.endsWith("?");
+                    replyIndent = -1;
+                }
+                continue;
+            }
+            if (reply >= 0 && reply < 8) {
+                String r = line.substring(reply + 12).strip();
+                if (r.startsWith("tool call:")) {
+                    toolCalls++;
+                    replyIndent = -1;
+                } else {
+                    clarified |= questionAnswered;
+                    questionAnswered = false;
+                    replyIndent = indent;
+                    replyEnd = r;
+                }
+                continue;
+            }
+            if (replyIndent >= 0 && indent > replyIndent && !line.isEmpty()) {
+                replyEnd = line;
+                continue;
+            }
+            if (replyIndent >= 0) {
+                questionOpen = replyEnd.endsWith("?");
+                replyIndent = -1;
+            }
             if (user >= 0 && user < 8) {
                 String u = line.substring(user + 7).strip();
+                questionAnswered = questionOpen && !u.isEmpty() && !THANKS.matcher(u).find();
+                questionOpen = false;
                 if (!u.isEmpty() && !users.contains(u)) {
                     users.add(u);
                 }
@@ -57,8 +104,6 @@ record TraceSignals(List<String> userTexts, List<String> errors, boolean recover
         }
         double slowest = 0;
         String slowestModel = null;
-        boolean sawError = false;
-        boolean recovered = false;
         boolean answered = false;
         boolean cutOff = false;
         List<ErrorCause.Failure> failures = new ArrayList<>();
@@ -81,18 +126,15 @@ record TraceSignals(List<String> userTexts, List<String> errors, boolean recover
                 slowest = latency;
                 slowestModel = p.path("$ai_model").asText(null);
             }
-            boolean error = e.flaggedError();
             if (e.event().equals("$ai_generation")) {
-                boolean hasOutput = e.hasOutput();
-                if (error) {
-                    sawError = true;
+                if (e.flaggedError()) {
                     answered = false;
-                } else if (hasOutput) {
+                } else if (e.hasOutput()) {
                     answered = true;
-                    recovered |= sawError;
                 }
             }
         }
+        boolean recovered = trace.recoveredFromFailure();
         List<String> frustration = matching(users, FRUSTRATION);
         List<String> feedback = new ArrayList<>();
         for (TraceEvent a : trace.annotations()) {
@@ -108,7 +150,7 @@ record TraceSignals(List<String> userTexts, List<String> errors, boolean recover
         Double latency = trace.aggregates().latencySeconds();
         return new TraceSignals(users, errors, recovered, answered, latency == null ? 0 : latency, slowest, slowestModel,
                 trace.aggregates().costUsd(), trace.aggregates().inputTokens() + trace.aggregates().outputTokens(),
-                frustration, sentences(users, REQUEST), feedback, thanked, failures, cutOff, declined);
+                frustration, sentences(users, REQUEST), feedback, thanked, failures, cutOff, declined, toolCalls, clarified);
     }
 
     /**

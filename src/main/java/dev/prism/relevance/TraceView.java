@@ -22,7 +22,7 @@ public record TraceView(List<String> userTurns, List<String> assistantTurns, Str
 
     /**
      * @param errors          failing steps ({@code ERROR} lines of the text, or generations marked as errors)
-     * @param recovered       a generation succeeded after a failed one
+     * @param recovered       the trace ended with an answer after its last failure ({@link AssembledTrace#recoveredFromFailure})
      * @param answered        the last generation produced an output
      * @param repeatedCalls   generations or tool calls beyond the first with the same model or tool name
      * @param feedback        feedback events with a text
@@ -60,8 +60,6 @@ public record TraceView(List<String> userTurns, List<String> assistantTurns, Str
                 errorLines++;
             }
         }
-        boolean sawError = false;
-        boolean recovered = false;
         boolean answered = false;
         double slowest = 0;
         int generations = 0;
@@ -83,16 +81,13 @@ public record TraceView(List<String> userTurns, List<String> assistantTurns, Str
             }
             generations++;
             slowest = Math.max(slowest, p.path("$ai_latency").asDouble(0));
-            boolean error = e.flaggedError();
-            boolean hasOutput = e.hasOutput();
-            if (error) {
-                sawError = true;
+            if (e.flaggedError()) {
                 answered = false;
-            } else if (hasOutput) {
+            } else if (e.hasOutput()) {
                 answered = true;
-                recovered |= sawError;
             }
         }
+        boolean recovered = trace.recoveredFromFailure();
         int feedback = 0;
         int negative = 0;
         int positive = 0;

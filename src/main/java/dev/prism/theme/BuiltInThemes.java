@@ -123,6 +123,7 @@ relevance("ux_issues"), 1.0),
                     - the user's request fulfilled by the end of the trace, and the steps that made it work
                     - good tool use, helpful clarifying questions, concise correct answers
                     - explicit thanks or positive feedback
+                    - for this theme the title names HOW it succeeded, not the task: the pattern in plain words, such as "Answered directly in one turn", "Resolved with tool calls", "Recovered after a failed call" or "Resolved after a clarifying question"; the summary says the task, the tools used and what failed before the recovery
                     """,
                     relevance("success_patterns"), 0.25),
             new Definition("unhappy_users", "Unhappy users",

@@ -40,8 +40,10 @@ class QualityFloorTest {
             "feature_requests", new Floor(0.85, 0.85, -0.10, 0.00),
             // P 0.96, R 1.00 (keyword rules: P 0.83, R 0.20); ARI 0.30 from eight friction types for five categories
             "ux_issues", new Floor(0.85, 0.85, 0.15, 0.30),
-            // P 1.00, R 0.86 (keyword rules: P 0.22, R 0.71); clusters of task summaries vary between runs
-            "success_patterns", new Floor(0.80, 0.70, -0.50, 0.00));
+            // P 1.00, R 0.89 (9 true traces sampled), ARI 0.85, NMI 0.85: titled by how the trace succeeded (answered
+            // directly, with tools, recovered, after a clarifying question), so clusters are the patterns. Before: P 1.00,
+            // R 0.86, ARI ≈ 0 with "Completed: <the task>" titles
+            "success_patterns", new Floor(0.90, 0.85, 0.70, 0.70));
 
     static final long SEED = 1;
     static final int TRACES = 140;

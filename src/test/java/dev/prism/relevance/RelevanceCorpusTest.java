@@ -50,13 +50,13 @@ class RelevanceCorpusTest {
 
     /**
      * Floors a little under what the shipped model measures (figures in README), so a retrained model that generalises
-     * worse fails here. The issue's target is precision ≥ 0.9 and recall ≥ 0.85 for every theme; success patterns'
-     * recall is still below it.
+     * worse fails here. The issue's target is precision ≥ 0.9 and recall ≥ 0.85 for every theme; success patterns measure
+     * 0.93 / 0.89 here at their analyzer threshold of 0.65 (see README, "Success patterns").
      */
     static final Map<String, double[]> FLOORS = Map.of(
             "feature_requests", new double[]{0.9, 0.93},
             "ux_issues", new double[]{0.92, 0.88},
-            "success_patterns", new double[]{0.89, 0.8},
+            "success_patterns", new double[]{0.91, 0.87},
             "unhappy_users", new double[]{0.92, 0.95});
 
     @Test
