@@ -80,11 +80,6 @@ public record TraceEvent(String uuid, String event, String distinctId, Instant t
         return s.equalsIgnoreCase("true") || s.equalsIgnoreCase("yes") || s.equals("1");
     }
 
-    /** The event failed: flagged as an error, or answered with an HTTP error status. */
-    public boolean failed() {
-        return flaggedError() || properties.path("$ai_http_status").asInt(0) >= 400;
-    }
-
     /** Stop reasons that say a generation stopped to call a tool. */
     private static final java.util.Set<String> TOOL_STOPS = java.util.Set.of("tool_calls", "tool_use", "tool-calls", "function_call");
     /** Content part types that are tool calls: Anthropic, the Vercel AI SDK, OpenAI Responses. */
