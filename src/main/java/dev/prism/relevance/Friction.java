@@ -77,7 +77,6 @@ public final class Friction {
 
         public static final Cues NONE = new Cues(false, false, false, false, false);
 
-
         /** The cue that counts, or {@link Cue#NONE}. */
         public Cue strongest() {
             return repeatedAnswer ? Cue.REPEATED_ANSWER : refusal ? Cue.REFUSAL : askedAgain ? Cue.ASKED_AGAIN : longAnswer ? Cue.LONG_ANSWER
@@ -89,7 +88,7 @@ public final class Friction {
     public record Turn(boolean user, String text) {
     }
 
-    /** The conversation around the complaint: the assistant's turns before it, in order. */
+    /** The conversation around the complaint: the assistant's turns before it, in order, and the user's turn holding it. */
     public record Exchange(List<String> before, String complaintTurn) {
 
         /** The assistant's turn right before the complaint, or empty. */
@@ -171,15 +170,6 @@ public final class Friction {
             }
         }
         return types.other();
-    }
-
-    /** Similarity of the complaint to each type, in {@link Types#types()} order (for measurements). */
-    public double[] similarities(float[] complaint) {
-        double[] out = new double[centroids.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = RelevanceModel.dot(complaint, centroids.get(i));
-        }
-        return out;
     }
 
     public Types types() {
