@@ -21,7 +21,7 @@ public record RelevanceQuery(String projectId, String traceId, int version, Asse
      * @param score     the model's probability (built-in themes) or best similarity (custom themes), 0 to 1
      * @param relevant  the decision at the offline analyzer's threshold
      * @param evidence  the user's sentence that carries the theme best (untrusted trace content)
-     * @param label     for UX friction, the nearest friction type in plain words; otherwise null
+     * @param label     for UX friction, the kind of friction in plain words (relevance.Friction); otherwise null
      */
     public record Verdict(String themeId, double score, boolean relevant, String evidence, String label) {
     }

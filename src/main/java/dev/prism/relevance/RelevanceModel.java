@@ -38,7 +38,10 @@ public final class RelevanceModel {
             "repeated_calls", "feedback_text", "negative_rating", "positive_rating", "user_turns", "http_error", "assistant_fails",
             "many_calls", "request_declined", "clean_run", "request_fulfilled", "pushback_after_refusal");
 
-    /** A UX friction type: its plain title and the centroid of its exemplar sentences. */
+    /**
+     * A UX friction type as training writes it (title and centroid of the bank's exemplars). Titles are decided by
+     * {@link Friction} now, from its own generic types; these are kept so the weights file reads and writes unchanged.
+     */
     public record FrictionType(String title, float[] centroid) {
     }
 
@@ -210,18 +213,14 @@ public final class RelevanceModel {
         return out.stream().distinct().limit(16).toList();
     }
 
-    /** The friction type nearest to a sentence's vector: a plain title for a UX issue. */
-    public String frictionTitle(float[] vector) {
-        String title = null;
-        double best = Double.NEGATIVE_INFINITY;
-        for (FrictionType t : weights.friction()) {
-            double c = dot(vector, t.centroid());
-            if (c > best) {
-                best = c;
-                title = t.title();
-            }
-        }
-        return title;
+    /** The index of the sentence a theme's head scores highest, or -1 for none. */
+    public int strongest(String theme, List<float[]> vectors) {
+        return best(weights.heads().get(theme), vectors).index;
+    }
+
+    /** Whether the decline head reads any of these assistant sentences as declining (a refusal or a missing capability). */
+    public boolean declines(List<float[]> assistantVectors) {
+        return !assistantVectors.isEmpty() && best(weights.heads().get(DECLINE_HEAD), assistantVectors).probability >= 0.5;
     }
 
     private record Best(int index, double probability) {

@@ -221,22 +221,70 @@ public final class RelevanceVerticle extends VerticleBase {
         vertx.executeBlocking(() -> TraceView.of(q.trace(), q.text()), false).compose(view -> {
             List<RelevanceQuery.ThemeText> custom = q.themes().stream().filter(t -> !t.builtIn()).toList();
             List<List<String>> customSentences = custom.stream().map(t -> RelevanceModel.themeSentences(t.name(), t.description(), t.prompt())).toList();
-            return vectors(view, customSentences).map(v -> {
-                List<RelevanceQuery.Verdict> out = new ArrayList<>();
+            return vectors(view, customSentences).compose(v -> {
                 List<String> asked = q.themes().stream().filter(RelevanceQuery.ThemeText::builtIn).map(RelevanceQuery.ThemeText::themeId).toList();
-                for (RelevanceModel.Score s : model.score(view, v.user(), v.assistant())) {
-                    if (asked.contains(s.themeId())) {
-                        String label = s.themeId().equals("ux_issues") && s.evidenceVector() != null ? model.frictionTitle(s.evidenceVector()) : null;
-                        out.add(new RelevanceQuery.Verdict(s.themeId(), s.probability(), s.relevant(), s.evidence(), label));
+                List<RelevanceModel.Score> scores = model.score(view, v.user(), v.assistant()).stream().filter(s -> asked.contains(s.themeId())).toList();
+                RelevanceModel.Score ux = scores.stream().filter(s -> s.themeId().equals(UX) && s.relevant()).findFirst().orElse(null);
+                Future<String> friction = ux == null ? Future.succeededFuture(null) : frictionTitle(q.text(), ux);
+                return friction.map(title -> {
+                    List<RelevanceQuery.Verdict> out = new ArrayList<>();
+                    for (RelevanceModel.Score s : scores) {
+                        out.add(new RelevanceQuery.Verdict(s.themeId(), s.probability(), s.relevant(), s.evidence(), s == ux ? title : null));
                     }
-                }
-                List<String> sentences = view.userSentences();
-                for (int i = 0; i < custom.size(); i++) {
-                    RelevanceModel.Score s = model.custom(custom.get(i).themeId(), sentences, v.user(), v.themes().get(i));
-                    out.add(new RelevanceQuery.Verdict(s.themeId(), s.probability(), s.relevant(), s.evidence(), null));
-                }
-                return new RelevanceQuery.Verdicts(out);
+                    List<String> sentences = view.userSentences();
+                    for (int i = 0; i < custom.size(); i++) {
+                        RelevanceModel.Score s = model.custom(custom.get(i).themeId(), sentences, v.user(), v.themes().get(i));
+                        out.add(new RelevanceQuery.Verdict(s.themeId(), s.probability(), s.relevant(), s.evidence(), null));
+                    }
+                    return new RelevanceQuery.Verdicts(out);
+                });
             });
         }).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e));
+    }
+
+    private static final String UX = "ux_issues";
+    private Future<Friction> friction;
+
+    /** The friction types with their centroids, embedded once (again after a failure: the embedding model may be busy). */
+    private Future<Friction> friction() {
+        if (friction == null) {
+            Friction.Types types = Friction.load();
+            friction = embed(types.exemplars()).map(v -> new Friction(types, types.centroids(v)));
+            friction.onFailure(e -> friction = null);
+        }
+        return friction;
+    }
+
+    /**
+     * The kind of friction of a relevant UX trace: the complaint is the sentence the UX head scores highest among the
+     * user's replies to the assistant (the first request cannot be one), the cues come from the assistant's turns
+     * before it. Without a reply to the assistant, the verdict's evidence stands for the complaint.
+     */
+    private Future<String> frictionTitle(String text, RelevanceModel.Score ux) {
+        return friction().compose(f -> vertx.executeBlocking(() -> Friction.turns(text), false).compose(turns -> {
+            List<String> candidates = Friction.complaintCandidates(turns);
+            return embed(candidates).compose(vectors -> {
+                int at = model.strongest(UX, vectors);
+                String complaint = at < 0 ? ux.evidence() : candidates.get(at);
+                float[] vector = at < 0 ? ux.evidenceVector() : vectors.get(at);
+                return embed(Friction.priorSentences(turns, complaint))
+                        .map(prior -> f.title(vector, Friction.cues(turns, complaint, model.declines(prior))));
+            });
+        }));
+    }
+
+    /** Sentence vectors from the embed feature, refused when they come from another model than the one trained on. */
+    private Future<List<float[]>> embed(List<String> sentences) {
+        if (sentences.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        return vertx.eventBus().<SentenceVectors.Vectors>request(Addresses.EMBED_SENTENCES, new SentenceVectors(sentences)).compose(reply -> {
+            SentenceVectors.Vectors v = reply.body();
+            if (!v.model().equals(model.embeddingModel())) {
+                return Future.failedFuture(new Failure(503, "relevance_model_mismatch", "the relevance model was trained on "
+                        + model.embeddingModel() + ", the server embeds with " + v.model()).exception());
+            }
+            return Future.succeededFuture(v.vectors());
+        });
     }
 }

@@ -95,8 +95,9 @@ final class BuiltInThemes {
                     - complaints, sarcasm, signs of annoyance, negative feedback or low ratings
                     - the assistant ignoring a constraint the user gave, or misunderstanding the request
                     - dead ends: the user gives up or is sent elsewhere
+                    - for the title, the kind of friction in plain words, where one fits: ignored the user's instruction, same wrong answer repeated, lost track of the conversation, answer too long, refused a harmless request, misunderstood the request, answer too slow, wrong language or format
                     """,
-relevance("ux_issues"), 1.0),
+                    relevance("ux_issues"), 1.0),
             new Definition("feature_requests", "Feature requests",
                     "Capabilities users ask for that the product does not have.", """
                     - the user asking for something the assistant cannot do (export, integrations, scheduling, formats)

@@ -176,9 +176,9 @@ class OfflineAnalyzerTest {
         AssembledTrace trace = f.assemble();
         String text = TraceFormatter.format(trace, TraceFormatter.Options.defaults());
         Analysis ux = OfflineAnalyzer.analyze(new Theme("ux_issues", "UX friction", ""), trace, text,
-                new OfflineAnalyzer.Verdict(true, 0.9, "Why is this so hard??", "Assistant repeated a wrong answer"));
-        assertThat(ux.title()).isEqualTo("Assistant repeated a wrong answer");
-        assertThat(ux.embedText()).isEqualTo("Assistant repeated a wrong answer");
+                new OfflineAnalyzer.Verdict(true, 0.9, "Why is this so hard??", "Same wrong answer repeated"));
+        assertThat(ux.title()).isEqualTo("Same wrong answer repeated");
+        assertThat(ux.embedText()).isEqualTo("Same wrong answer repeated");
         assertThat(ux.summary()).contains("\"Why is this so hard??\"");
         Analysis custom = OfflineAnalyzer.analyze(new Theme("tv_settings", "TV settings", "Users lost in TV menus"), trace, text,
                 new OfflineAnalyzer.Verdict(true, 0.6, "How do I turn off motion smoothing on my LG C3?", null));

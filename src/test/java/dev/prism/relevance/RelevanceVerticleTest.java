@@ -116,4 +116,22 @@ class RelevanceVerticleTest {
         assertThat(verdicts.get(1).relevant()).isTrue();
         assertThat(verdicts.get(2).relevant()).isFalse();
     }
+
+    @Test
+    @DisplayName("answers a relevant UX trace with the kind of friction as its label, other themes with none")
+    void answersFrictionType(Vertx vertx) throws Exception {
+        TraceFormatted t = formatted("s14");
+        RelevanceQuery q = new RelevanceQuery("p", t.traceId(), 1, t.trace(), t.text(), List.of(
+                new RelevanceQuery.ThemeText("ux_issues", "UX friction", "", null, true),
+                new RelevanceQuery.ThemeText("feature_requests", "Feature requests", "", null, true)));
+        List<RelevanceQuery.Verdict> verdicts = await(vertx.eventBus().<RelevanceQuery.Verdicts>request(Addresses.RELEVANCE_SCORE, q)).body().verdicts();
+        RelevanceQuery.Verdict ux = verdicts.stream().filter(v -> v.themeId().equals("ux_issues")).findFirst().orElseThrow();
+        System.out.println("s14 friction: " + ux.label() + " (evidence: " + ux.evidence() + ")");
+        assertThat(ux.relevant()).isTrue();
+        Friction.Types types = Friction.load();
+        List<String> titles = new java.util.ArrayList<>(types.types().stream().map(Friction.Type::title).toList());
+        titles.add(types.other());
+        assertThat(ux.label()).isIn(titles);
+        assertThat(verdicts.stream().filter(v -> v.themeId().equals("feature_requests")).findFirst().orElseThrow().label()).isNull();
+    }
 }
