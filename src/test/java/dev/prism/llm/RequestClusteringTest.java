@@ -36,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * offline analyzer does (the evidence sentence the relevance model's request head picks, then the catalogue), embedded
  * with the local model and clustered with the default settings: with the full catalogue, and with the six capabilities
  * removed from it, which is how requests for a capability nobody listed are grouped (from the users' own words).
+ * {@code -Drequests.split=tune} measures the tune split instead.
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -59,7 +60,7 @@ class RequestClusteringTest {
         List<PhraseBank.Category> all = PhraseBank.load().categories("feature_requests");
         for (int c = 0; c < all.size(); c++) {
             for (PhraseBank.Phrase p : all.get(c).phrasings()) {
-                if (Split.of(p.id()) != Split.EVAL) {
+                if (Split.of(p.id()) != Split.parse(System.getProperty("requests.split", "eval"))) {
                     continue;
                 }
                 List<String> sentences = Sentences.split(p.text());
