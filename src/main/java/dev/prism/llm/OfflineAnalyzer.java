@@ -86,11 +86,7 @@ public final class OfflineAnalyzer {
         }
         String evidence = v.evidence() == null || v.evidence().isBlank() ? (s.userTexts().isEmpty() ? "" : s.userTexts().get(0)) : v.evidence();
         return switch (theme.id()) {
-            case "feature_requests" -> {
-                RequestPhrase r = RequestPhrase.of(evidence);
-                yield new Analysis(true, r.title(), "The user asked: \"" + cut(evidence, 240) + "\"."
-                        + (s.declined() ? " The assistant said it could not do it." : ""), "medium", Masking.mask(r.canonical()));
-            }
+            case "feature_requests" -> requested(s, evidence);
             case "ux_issues" -> {
                 String title = v.label() != null ? v.label() : "User frustrated: " + words(evidence, 7);
                 yield new Analysis(true, title, (evidence.isEmpty() ? "The user was unhappy with the exchange." : "The user wrote: \"" + cut(evidence, 200) + "\".")
@@ -106,6 +102,31 @@ public final class OfflineAnalyzer {
             default -> new Analysis(true, theme.name() + ": " + words(evidence, 8),
                     "The user wrote: \"" + cut(evidence, 240) + "\", which matches the theme.", "low");
         };
+    }
+
+    /**
+     * A feature request titled by the capability it asks for, in the catalogue's plain English whatever the user's
+     * language and wording ("Asks for spreadsheet export"), and embedded as that title, so that one capability is one
+     * point for clustering. The evidence sentence is matched first, then the whole message it came from (the
+     * capability is often named in the sentence before the ask). A capability the catalogue does not know is named
+     * from the user's own words and embedded as their masked key phrase.
+     */
+    private static Analysis requested(TraceSignals s, String evidence) {
+        String message = s.userTexts().stream().filter(t -> !evidence.isEmpty() && t.contains(evidence)).findFirst().orElse(evidence);
+        return request(evidence, message, s.declined(), Capabilities.active());
+    }
+
+    /** A feature request's analysis from its evidence sentence and the user's message that holds it. */
+    static Analysis request(String evidence, String message, boolean declined, Capabilities catalogue) {
+        java.util.Optional<Capabilities.Capability> capability = catalogue.match(evidence).or(() -> catalogue.match(message));
+        String refusal = declined ? " The assistant said it could not do it." : "";
+        if (capability.isPresent()) {
+            String title = "Asks for " + capability.get().name();
+            return new Analysis(true, title, "The user asked for " + capability.get().name() + ": \"" + cut(evidence, 240) + "\"." + refusal,
+                    "medium", Masking.mask(title));
+        }
+        RequestPhrase r = RequestPhrase.of(evidence);
+        return new Analysis(true, r.title(), "The user asked: \"" + cut(evidence, 240) + "\"." + refusal, "medium", Masking.mask(r.canonical()));
     }
 
     private static Analysis errors(TraceSignals s) {
@@ -189,8 +210,7 @@ public final class OfflineAnalyzer {
         if (s.requests().isEmpty()) {
             return Analysis.none();
         }
-        String request = s.requests().get(0);
-        return new Analysis(true, "Request: " + words(request, 8), "The user asked: \"" + cut(request, 240) + "\".", "medium");
+        return requested(s, s.requests().get(0));
     }
 
     private static Analysis success(TraceSignals s) {

@@ -103,6 +103,9 @@ final class BuiltInThemes {
                     - the user asking for something the assistant cannot do (export, integrations, scheduling, formats)
                     - "I wish", "it would be great if", "can you also …" followed by a refusal or a workaround
                     - the capability asked for, in general terms, and why the user wanted it
+                    - title it "Asks for <capability>" in plain English whatever language the user wrote in, naming the
+                      capability rather than the user's words (e.g. "Asks for spreadsheet export", "Asks for calendar
+                      integration", "Asks for voice input"), so that the same request worded differently gets the same title
                     """,
                     relevance("feature_requests"), 1.0),
             new Definition("performance_issues", "Performance and cost",

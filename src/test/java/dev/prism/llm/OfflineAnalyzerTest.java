@@ -145,7 +145,7 @@ class OfflineAnalyzerTest {
     }
 
     @Test
-    @DisplayName("with the relevance model's verdict: a feature request is titled by the request's key phrase, with canonical words for clustering")
+    @DisplayName("with the relevance model's verdict: a feature request is titled by the capability it asks for, which is also what clustering embeds")
     void featureRequestFromVerdict() {
         Fixture f = Fixtures.named("s10");
         AssembledTrace trace = f.assemble();
@@ -153,8 +153,9 @@ class OfflineAnalyzerTest {
         Analysis a = OfflineAnalyzer.analyze(new Theme("feature_requests", "Feature requests", ""), trace, text, new OfflineAnalyzer.Verdict(true, 0.97,
                 "Could you export this itinerary to my Google Calendar with the train times?", null));
         assertThat(a.themeRelevant()).isTrue();
-        assertThat(a.title()).isEqualTo("Asks to export this itinerary to my Google Calendar with the…");
-        assertThat(a.embedText()).isEqualTo("asks to export this itinerary to my google calendar with the train times");
+        assertThat(a.title()).isEqualTo("Asks for calendar integration");
+        assertThat(a.embedText()).isEqualTo("Asks for calendar integration");
+        assertThat(a.summary()).contains("Could you export this itinerary to my Google Calendar with the train times?");
         assertThat(a.summary()).contains("The assistant said it could not do it.");
     }
 
