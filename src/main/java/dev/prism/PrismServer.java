@@ -53,6 +53,11 @@ public final class PrismServer {
     }
 
     public static Future<PrismServer> start(Vertx vertx, PrismConfig config, PrintStream console) {
+        return start(vertx, config, console, alertDestinations(vertx, config));
+    }
+
+    /** @param alertDestinations the destinations alert rules may name, one per type (tests bring their own) */
+    public static Future<PrismServer> start(Vertx vertx, PrismConfig config, PrintStream console, List<Destination> alertDestinations) {
         Codecs.register(vertx);
         Metrics metrics = new Metrics();
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -71,8 +76,8 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, () -> new EmbedVerticle(db.pool(), config.embed(), config.ingest(), metrics), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AnalysisVerticle(db.pool(), config.llm(), config.ingest())), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new RunVerticle(db.pool(), config.runs())), 1))
-                    .compose(v -> deploy(vertx, deployed, () -> new AlertRulesVerticle(db.apiPool(), alertDestinations()), 1))
-                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertDeliveryVerticle(db.pool(), alertDestinations(), config.alerts())), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new AlertRulesVerticle(db.apiPool(), alertDestinations), 1))
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertDeliveryVerticle(db.pool(), alertDestinations, config.alerts())), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertEvaluationVerticle(db.pool(), config.alerts())), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
                     .compose(v -> deploy(vertx, deployed, () -> {
@@ -97,7 +102,7 @@ public final class PrismServer {
      * The alert destinations (Slack, webhook, Linear, GitHub) rules may name, one per type. None on this branch: the
      * destinations feature provides them.
      */
-    private static List<Destination> alertDestinations() {
+    private static List<Destination> alertDestinations(Vertx vertx, PrismConfig config) {
         return List.of();
     }
 
