@@ -125,7 +125,7 @@ final class AlertRepository {
     Future<Map<String, Instant>> lastFired(String projectId, List<String> ruleIds) {
         return pool.preparedQuery("SELECT rule_id, cluster_id, max(fired_at) FROM alert_firings WHERE project_id = $1"
                         + " AND rule_id = ANY($2::text[]) AND cluster_id IS NOT NULL AND kind <> 'test' GROUP BY rule_id, cluster_id")
-                .execute(Tuple.of(projectId, ruleIds.toArray(new String[0]))).map(rows -> {
+                .execute(Tuple.tuple().addString(projectId).addArrayOfString(ruleIds.toArray(new String[0]))).map(rows -> {
                     Map<String, Instant> out = new HashMap<>();
                     rows.forEach(r -> out.put(r.getString(0) + "/" + r.getString(1), r.getOffsetDateTime(2).toInstant()));
                     return out;
@@ -138,7 +138,7 @@ final class AlertRepository {
             return Future.succeededFuture(java.util.Set.of());
         }
         return pool.preparedQuery("SELECT dedupe_key FROM alert_firings WHERE project_id = $1 AND dedupe_key = ANY($2::text[])")
-                .execute(Tuple.of(projectId, keys.toArray(new String[0]))).map(rows -> {
+                .execute(Tuple.tuple().addString(projectId).addArrayOfString(keys.toArray(new String[0]))).map(rows -> {
                     java.util.Set<String> out = new java.util.HashSet<>();
                     rows.forEach(r -> out.add(r.getString(0)));
                     return out;
@@ -261,7 +261,7 @@ final class AlertRepository {
         }
         return pool.preparedQuery("SELECT delivery_id, attempt, at, status_code, error, elapsed_ms FROM alert_attempts"
                         + " WHERE delivery_id = ANY($1::bigint[]) ORDER BY delivery_id, attempt")
-                .execute(Tuple.of(byId.keySet().toArray(new Long[0]))).map(attempts -> {
+                .execute(Tuple.tuple().addArrayOfLong(byId.keySet().toArray(new Long[0]))).map(attempts -> {
                     Map<Long, List<AlertCommand.Attempt>> logs = new HashMap<>();
                     attempts.forEach(a -> logs.computeIfAbsent(a.getLong(0), k -> new ArrayList<>()).add(new AlertCommand.Attempt(a.getInteger(1),
                             a.getOffsetDateTime(2).toInstant(), a.getInteger(3), a.getString(4), a.getLong(5))));
