@@ -85,8 +85,12 @@ public final class AlertDeliveryVerticle extends VerticleBase implements Quiesce
         return wakeups == null ? Future.succeededFuture() : wakeups.unregister();
     }
 
+    /**
+     * Long enough that a live sender always records its attempt first (the send gives up after the timeout), short
+     * enough that a row whose sender died is sent again soon after a restart.
+     */
     private Duration lease() {
-        return Duration.ofSeconds(config.sendTimeoutSeconds() + 30L);
+        return Duration.ofSeconds(2L * config.sendTimeoutSeconds() + 5);
     }
 
     private void sweep() {

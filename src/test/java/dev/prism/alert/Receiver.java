@@ -13,7 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A local HTTP server standing in for an alert receiver: records every request (path, bearer token, JSON body) and
- * answers with the scripted statuses first (each may carry a {@code Retry-After}), 200 after them.
+ * answers with the scripted statuses first (each may carry a {@code Retry-After}, {@link #HANG} answers nothing), 200
+ * after them.
  */
 public final class Receiver {
 
@@ -24,6 +25,9 @@ public final class Receiver {
 
     public record Answer(int status, String retryAfter) {
     }
+
+    /** A scripted "status" for a request that is read and never answered. */
+    public static final int HANG = 0;
 
     private final Vertx vertx;
     private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -44,6 +48,9 @@ public final class Receiver {
             }
             received.add(new Received(req.path(), req.getHeader("Authorization"), body));
             Answer a = script.poll();
+            if (a != null && a.status() == HANG) {
+                return; // accepted and never answered: the sender's timeout (or its death) ends it
+            }
             var resp = req.response().setStatusCode(a == null ? 200 : a.status());
             if (a != null && a.retryAfter() != null) {
                 resp.putHeader("Retry-After", a.retryAfter());

@@ -29,9 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A delivery row outlives the process that wrote it: Prism (its own JVM, embedded PostgreSQL) queues an alert to a
- * receiver that is down, is killed with SIGKILL while the row waits for its retry, and restarted on the same data
- * directory once the receiver is up: the alert arrives exactly once.
+ * A delivery row outlives the process that wrote it: Prism (its own JVM, embedded PostgreSQL) is killed with SIGKILL
+ * while a row waits for its retry, or while it is being sent, and restarted on the same data directory.
  */
 @DisplayName("Alert delivery across a SIGKILL of the server process")
 class AlertCrashRecoveryTest {
@@ -45,16 +44,22 @@ class AlertCrashRecoveryTest {
     @TempDir
     Path logs;
 
+    /** A killed server's PostgreSQL stops on its own once it sees its JVM gone; the data directory is removed after that. */
     @AfterEach
     void close() throws Exception {
         TestServer.await(vertx.close());
+        assertThat(ChildJvm.awaitNoPostgresFor(dataDir, Duration.ofSeconds(30))).as("postgres left over").isEmpty();
     }
 
     private ChildJvm startPrism(int round) throws IOException {
+        return startPrism(round, "3000");
+    }
+
+    private ChildJvm startPrism(int round, String backoffMillis) throws IOException {
         List<String> props = new ArrayList<>(List.of("-Xmx384m", "-Dlogback.configurationFile=logback.xml"));
         Map.of("http.port", "0", "http.host", "127.0.0.1", "dataDir", dataDir.toString(), "auth.projectToken", TestServer.PROJECT_TOKEN,
                 "auth.adminToken", TestServer.ADMIN_KEY, "pg.poolSize", "4", "run.schedulerSeconds", "0",
-                "alerts.backoffMillis", "3000", "alerts.sendTimeoutSeconds", "2", "alerts.evaluateSeconds", "0")
+                "alerts.backoffMillis", backoffMillis, "alerts.sendTimeoutSeconds", "2", "alerts.evaluateSeconds", "0")
                 .forEach((k, v) -> props.add("-Dprism." + k + "=" + v));
         return ChildJvm.start(logs.resolve("prism-" + round + ".log"), Map.of(), props, AlertServerChild.class.getName());
     }
@@ -114,6 +119,40 @@ class AlertCrashRecoveryTest {
             assertThat(got.body().get("kind").asText()).isEqualTo("test");
             assertThat(got.body().get("rule_id").asText()).isEqualTo(rule);
             second.kill();
+        } finally {
+            TestServer.await(receiver.close());
+        }
+    }
+
+    @Test
+    @DisplayName("a delivery whose sender was killed mid-send is sent again after the restart, once its lease ran out")
+    void claimedByTheDeadIsResent() throws Exception {
+        Receiver receiver = TestServer.await(new Receiver(vertx).listen(0)).answer(Receiver.HANG, null);
+        try {
+            String rule;
+            try (ChildJvm first = startPrism(0)) {
+                int port = port(first);
+                rule = call(port, "POST", "/api/projects/default/alerts", """
+                        {"name": "Crash", "theme_id": "error_analysis", "trigger": {"type": "new_cluster"},
+                         "destinations": [{"type": "receiver", "url": "%s", "token": "%s"}]}""".formatted(receiver.url("/hook"), TOKEN))
+                        .get("id").asText();
+                call(port, "POST", "/api/projects/default/alerts/" + rule + "/test", null);
+                await().atMost(Duration.ofSeconds(20)).until(() -> receiver.received().size() == 1); // the send is under way
+                assertThat(delivery(port, rule).get("status").asText()).isEqualTo("sending");
+                first.kill();
+            }
+            long restarted = System.nanoTime();
+            try (ChildJvm second = startPrism(1)) {
+                int port = port(second);
+                JsonNode delivered = await().atMost(Duration.ofSeconds(40)).until(() -> delivery(port, rule),
+                        d -> d.get("status").asText().equals("delivered"));
+                System.out.printf("re-sent %d ms after the restart began%n", (System.nanoTime() - restarted) / 1_000_000);
+                assertThat(delivered.get("attempts").asInt()).as("the dead process's attempt counts").isEqualTo(2);
+                assertThat(delivered.get("log")).as("only the attempt that ended is logged").hasSize(1);
+                assertThat(receiver.received()).hasSize(2);
+                assertThat(receiver.received().get(1).body()).isEqualTo(receiver.received().get(0).body());
+                second.kill();
+            }
         } finally {
             TestServer.await(receiver.close());
         }
