@@ -3,6 +3,7 @@ package dev.prism.alert;
 import dev.prism.bus.Addresses;
 import dev.prism.bus.AnalysisTheme;
 import dev.prism.bus.ClusterCommand;
+import dev.prism.bus.Failure;
 import dev.prism.bus.LiveEvent;
 import dev.prism.bus.SummaryQuery;
 import dev.prism.bus.ThemeCommand;
@@ -148,12 +149,15 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
                 return Future.succeededFuture();
             }
             return vertx.eventBus().<ClusterCommand.Clusters>request(Addresses.CLUSTER_COMMAND, new ClusterCommand.List(key.projectId(), key.themeId()))
-                    .compose(clusters -> repository.lastFired(key.projectId(), rules.stream().map(AlertRule::ruleId).toList())
+                    .map(m -> m.body().clusters())
+                    // a theme deleted under its rules has no clusters to watch
+                    .recover(e -> Failure.from(e).status() == 404 ? Future.succeededFuture(List.of()) : Future.failedFuture(e))
+                    .compose(clusters -> clusters.isEmpty() ? Future.succeededFuture() : repository.lastFired(key.projectId(), rules.stream().map(AlertRule::ruleId).toList())
                             .compose(last -> {
                                 Instant now = Instant.now();
                                 Map<String, Candidate> candidates = new LinkedHashMap<>();
                                 for (AlertRule rule : rules) {
-                                    for (ClusterCommand.Cluster c : clusters.body().clusters()) {
+                                    for (ClusterCommand.Cluster c : clusters) {
                                         AlertEvaluator.ClusterState state = state(c);
                                         AlertEvaluator.Decision d = AlertEvaluator.evaluate(rule, state,
                                                 last.get(rule.ruleId() + "/" + c.clusterId()), now);
