@@ -106,9 +106,11 @@ class AlertCrashRecoveryTest {
         }
 
         Receiver receiver = TestServer.await(new Receiver(vertx).listen(receiverPort));
+        long restarted = System.nanoTime();
         try (ChildJvm second = startPrism(1)) {
             int port = port(second);
             await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() >= 1);
+            System.out.printf("sent %d ms after the restart began%n", (System.nanoTime() - restarted) / 1_000_000);
             JsonNode delivered = await().atMost(Duration.ofSeconds(10)).until(() -> delivery(port, rule),
                     d -> d.get("status").asText().equals("delivered"));
             assertThat(delivered.get("attempts").asInt()).isEqualTo(2);

@@ -200,8 +200,12 @@ class AlertGrowthTest {
                     .formatted(THEME, receiver.url("/slack"), TOKEN, receiver.url("/linear"), TOKEN)).json().get("id").asText();
             assertThat(receiver.received()).isEmpty();
 
+            long cycle = System.nanoTime();
             refresh(); // one clustering cycle
+            long refreshed = System.nanoTime();
             await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() >= 2);
+            System.out.printf("growth alert: re-clustering %d ms, both receivers served %d ms after it was stored%n",
+                    (refreshed - cycle) / 1_000_000, (System.nanoTime() - refreshed) / 1_000_000);
             String clusterId = clusterOf(today);
             assertThat(clusterOf(before.subList(0, 12))).as("yesterday's payment timeouts are in the same cluster").isEqualTo(clusterId);
 
