@@ -39,7 +39,8 @@ import java.util.Optional;
 public final class AlertEvaluationVerticle extends VerticleBase implements Quiescent {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertEvaluationVerticle.class);
-    static final long DEBOUNCE_MILLIS = 250;
+    /** Updates within this long make one evaluation: during heavy streaming a theme is evaluated at most once a second. */
+    static final long DEBOUNCE_MILLIS = 1000;
     /** Representative summaries a notice quotes. */
     static final int SUMMARIES = 3;
 

@@ -190,8 +190,8 @@ class AlertGrowthTest {
             refresh();
             // Today: the payment timeouts come back four times as often.
             List<String> today = add(errors(48, 2, "payment-timeout"), Duration.ofMinutes(30), Duration.ofHours(10));
-            // The streaming assignments' evaluations (no rule yet) are over once updates have stopped for a second.
-            await().atMost(Duration.ofSeconds(30)).until(() -> System.nanoTime() - lastUpdate.get() > 1_000_000_000L);
+            // The streaming assignments' evaluations (no rule yet) are over once updates have stopped for twice the debounce.
+            await().atMost(Duration.ofSeconds(30)).until(() -> System.nanoTime() - lastUpdate.get() > 2_000_000_000L);
             String rule = server.http.admin("POST", "/api/projects/default/alerts", """
                     {"name": "Errors tripling", "theme_id": "%s",
                      "trigger": {"type": "growth", "percent": 200, "window": "day", "min_count": 20},
