@@ -76,7 +76,7 @@ export async function resultsView(el, themeId, tab) {
     const c = await apiOptional(`/clusters/${enc(id)}`).catch(() => null);
     if (!c) { mount(detail, h('p', { class: 'empty' }, 'This cluster is gone (re-clustered).')); return; }
     mount(detail, h('div', { class: 'panel' },
-      h('h2', null, c.title || c.id),
+      h('h2', null, c.title || c.id, ' ', lifecycleBadge(c.lifecycle)),
       h('p', null, c.description || ''),
       h('p', { class: 'muted' }, `${fmtNumber(c.size)} summaries · growth ${growthText(c.growth)} · ${fmtPct(c.metrics?.share_of_theme)} of the theme`),
       h('h3', null, 'Representative traces'),
@@ -168,7 +168,7 @@ function clusterCards(r, onSelect, themeId) {
     h('div', { class: 'cards', 'data-testid': 'cluster-cards' }, list.map((c) => h('div', {
       class: 'card', dataset: { cluster: c.id }, onclick: () => onSelect(c.id),
     },
-    h('h3', null, c.title || 'Unnamed cluster'),
+    h('h3', null, c.title || 'Unnamed cluster', ' ', lifecycleBadge(c.lifecycle)),
     h('div', { class: 'desc' }, c.description || ''),
     h('div', { class: 'row' }, h('div', { class: 'grow' },
       h('strong', null, fmtNumber(c.size)), ' summaries ',
@@ -180,6 +180,11 @@ function clusterCards(r, onSelect, themeId) {
       h('span', null, `${fmtNumber(c.metrics?.avg_latency_seconds, 1)} s`),
       h('span', null, fmtUsd(c.metrics?.avg_cost_usd)),
       h('span', null, `${fmtNumber(c.metrics?.distinct_users)} users`))))));
+}
+
+/** new, growing, stable, fading or regressed: where the cluster is in its life (the API's lifecycle). */
+function lifecycleBadge(lifecycle) {
+  return lifecycle ? h('span', { class: `lifecycle lifecycle-${lifecycle}`, 'data-testid': 'lifecycle' }, lifecycle) : null;
 }
 
 function sparkline(values) {

@@ -1,5 +1,9 @@
 package dev.prism;
 
+import dev.prism.alert.AlertDeliveryVerticle;
+import dev.prism.alert.AlertEvaluationVerticle;
+import dev.prism.alert.AlertRulesVerticle;
+import dev.prism.alert.Destination;
 import dev.prism.bus.Codecs;
 import dev.prism.cluster.ClusterVerticle;
 import dev.prism.config.PrismConfig;
@@ -49,6 +53,11 @@ public final class PrismServer {
     }
 
     public static Future<PrismServer> start(Vertx vertx, PrismConfig config, PrintStream console) {
+        return start(vertx, config, console, alertDestinations(vertx, config));
+    }
+
+    /** @param alertDestinations the destinations alert rules may name, one per type (tests bring their own) */
+    public static Future<PrismServer> start(Vertx vertx, PrismConfig config, PrintStream console, List<Destination> alertDestinations) {
         Codecs.register(vertx);
         Metrics metrics = new Metrics();
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -67,6 +76,9 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, () -> new EmbedVerticle(db.pool(), config.embed(), config.ingest(), metrics), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AnalysisVerticle(db.pool(), config.llm(), config.ingest())), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new RunVerticle(db.pool(), config.runs())), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new AlertRulesVerticle(db.apiPool(), alertDestinations), 1))
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertDeliveryVerticle(db.pool(), alertDestinations, config.alerts())), 1))
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertEvaluationVerticle(db.pool(), config.alerts())), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
                     .compose(v -> deploy(vertx, deployed, () -> {
                         HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool(), metrics);
@@ -84,6 +96,14 @@ public final class PrismServer {
                     .onSuccess(s -> LOG.info("Prism listening on http://{}:{} ({})", config.http().host(), s.httpPort, db.description()))
                     .recover(e -> quiesceAll(quiescent).eventually(() -> undeployAll(vertx, deployed)).eventually(() -> db.close(vertx)).transform(ignored -> Future.failedFuture(e)));
         });
+    }
+
+    /**
+     * The alert destinations (Slack, webhook, Linear, GitHub) rules may name, one per type. None on this branch: the
+     * destinations feature provides them.
+     */
+    private static List<Destination> alertDestinations(Vertx vertx, PrismConfig config) {
+        return List.of();
     }
 
     private static Future<Void> deploy(Vertx vertx, List<String> deployed, java.util.function.Supplier<io.vertx.core.Deployable> factory, int instances) {

@@ -19,7 +19,7 @@ class ArchitectureTest {
             .importPackages("dev.prism");
 
     /** Packages every feature may use: the bus vocabulary, configuration and the store's infrastructure. */
-    private static final List<String> FEATURES = List.of("ingest", "project", "trace", "format", "theme", "llm", "run", "embed", "web", "demo", "cluster", "relevance");
+    private static final List<String> FEATURES = List.of("ingest", "project", "trace", "format", "theme", "llm", "run", "embed", "web", "demo", "cluster", "relevance", "alert");
 
     @Test
     @DisplayName("no feature package uses another feature's classes")
@@ -52,6 +52,7 @@ class ArchitectureTest {
                 .or().haveSimpleName("RelevanceModel").or().haveSimpleName("RelevanceTraining").or().haveSimpleName("TraceView").or().haveSimpleName("Sentences")
                 .or().haveSimpleName("Logistic").or().haveSimpleName("RequestPhrase")
                 .or().haveSimpleName("Masking").or().haveSimpleName("ErrorCause").or().haveSimpleName("PerformanceCause")
+                .or().haveSimpleName("AlertEvaluator").or().haveSimpleName("Backoff").or().haveSimpleName("NoticeJson").or().haveSimpleName("ClusterLifecycle")
                 .or().haveSimpleName("CoalescingBuffer").or().haveSimpleName("IngestPressure").or().haveSimpleName("Subscriptions").or().haveSimpleName("LiveProtocol")
                 .should().dependOnClassesThat().resideInAPackage("io.vertx..")
                 .check(CLASSES);

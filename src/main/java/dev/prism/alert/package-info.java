@@ -1,6 +1,14 @@
 /**
- * Alerting: rules per theme evaluated on every cluster update and on a schedule, and their delivery to Slack, Linear,
- * GitHub and signed webhooks, durable and retried. {@link dev.prism.alert.AlertNotice} is what a fired rule says and
- * {@link dev.prism.alert.Destination} is how one kind of destination sends it.
+ * Alerting: rules per theme evaluated on every cluster update and on a schedule, and their durable, retried delivery
+ * to Slack, Linear, GitHub and signed webhooks. {@link dev.prism.alert.AlertNotice} is what a fired rule says and
+ * {@link dev.prism.alert.Destination} is how one kind of destination sends it; the destinations themselves come from
+ * the composition root.
+ *
+ * <p>Three verticles, one instance each: {@link dev.prism.alert.AlertRulesVerticle} (rule CRUD, delivery log, test
+ * notices: {@code prism.alert.list|get|create|replace|patch|delete|deliveries|test}),
+ * {@link dev.prism.alert.AlertEvaluationVerticle} (consumes {@code prism.cluster.updated}, debounced per theme, and a
+ * timer; publishes {@code prism.alert.fired}) and {@link dev.prism.alert.AlertDeliveryVerticle} (the worker over
+ * {@code alert_deliveries}, woken by {@code prism.alert.queued}). Everything runs on event loops; the decisions are pure
+ * ({@link dev.prism.alert.AlertEvaluator}, {@link dev.prism.alert.RuleParser}, {@link dev.prism.alert.Backoff}).
  */
 package dev.prism.alert;

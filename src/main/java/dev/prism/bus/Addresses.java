@@ -94,6 +94,24 @@ public final class Addresses {
     public static final String CLUSTER_COMMAND = "prism.cluster.command";
     /** An alert that fired, published by alerting: a {@link LiveEvent}, a {@code JsonObject} or a record, routed like clusters. */
     public static final String ALERT_FIRED = "prism.alert.fired";
+    /** {@link AlertCommand.List} → {@link AlertCommand.Rules}. */
+    public static final String ALERT_LIST = "prism.alert.list";
+    /** {@link AlertCommand.Get} → {@link AlertCommand.Rule}; 404 for an unknown rule. */
+    public static final String ALERT_GET = "prism.alert.get";
+    /** {@link AlertCommand.Create} → {@link AlertCommand.Rule}; 400 names every invalid field. */
+    public static final String ALERT_CREATE = "prism.alert.create";
+    /** {@link AlertCommand.Replace} → {@link AlertCommand.Rule}. */
+    public static final String ALERT_REPLACE = "prism.alert.replace";
+    /** {@link AlertCommand.Patch} → {@link AlertCommand.Rule}. */
+    public static final String ALERT_PATCH = "prism.alert.patch";
+    /** {@link AlertCommand.Delete} → the deleted {@link AlertCommand.Rule}. */
+    public static final String ALERT_DELETE = "prism.alert.delete";
+    /** {@link AlertCommand.ListDeliveries} → {@link AlertCommand.Deliveries}. */
+    public static final String ALERT_DELIVERIES = "prism.alert.deliveries";
+    /** {@link AlertCommand.Test} → {@link AlertCommand.Tested}. */
+    public static final String ALERT_TEST = "prism.alert.test";
+    /** Deliveries were queued (a {@code Long}: how many): the delivery worker looks for due rows now instead of at its next poll. */
+    public static final String ALERT_QUEUED = "prism.alert.queued";
     /** {@link LiveEvent}, published by any feature for WebSocket clients. */
     public static final String LIVE_EVENT = "prism.live.event";
 

@@ -30,8 +30,12 @@ public sealed interface ClusterCommand {
     record Refresh(String projectId, String themeId) implements ClusterCommand {
     }
 
-    /** Counts per UTC hour and day (oldest first), the last day against the day before, share of the theme's last day. */
-    record Trend(java.util.List<Bucket> hourly, java.util.List<Bucket> daily, long current, long previous, Double growth, double share) {
+    /**
+     * Counts per UTC hour and day (oldest first), the last day against the day before, share of the theme's last day and
+     * of the theme's day before ({@code previousShare}).
+     */
+    record Trend(java.util.List<Bucket> hourly, java.util.List<Bucket> daily, long current, long previous, Double growth, double share,
+                 double previousShare) {
     }
 
     record Bucket(Instant start, long count) {
@@ -44,8 +48,9 @@ public sealed interface ClusterCommand {
     record Metrics(double shareOfTheme, Double avgLatencySeconds, Double avgCostUsd, double errorRate, int distinctUsers) {
     }
 
+    /** @param lifecycle {@code new}, {@code growing}, {@code stable}, {@code fading} or {@code regressed}, from the trend */
     record Cluster(String clusterId, String themeId, String title, String description, int size, String status, double x,
-                   double y, Instant createdAt, Instant updatedAt, Instant namedAt, Trend trend, Metrics metrics) {
+                   double y, Instant createdAt, Instant updatedAt, Instant namedAt, Trend trend, Metrics metrics, String lifecycle) {
     }
 
     /**

@@ -826,11 +826,12 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         ClusterCommand.Trend trend = new ClusterCommand.Trend(
                 t.hourly().stream().map(b -> new ClusterCommand.Bucket(b.start(), b.count())).toList(),
                 t.daily().stream().map(b -> new ClusterCommand.Bucket(b.start(), b.count())).toList(),
-                t.current(), t.previous(), t.growth(), t.share());
+                t.current(), t.previous(), t.growth(), t.share(), Trends.of(own, theme, now.minus(Duration.ofDays(1)), Duration.ofDays(1), 0, 0).share());
         int size = f == null ? 0 : f.size();
         ClusterCommand.Metrics metrics = new ClusterCommand.Metrics(theme.length == 0 ? 0 : (double) size / theme.length,
                 f == null ? null : f.avgLatency(), f == null ? null : f.avgCost(), f == null ? 0 : f.errorRate(), f == null ? 0 : f.distinctUsers());
         return new ClusterCommand.Cluster(row.id(), row.themeId(), row.title(), row.description(), "active".equals(row.status()) ? size : row.size(),
-                row.status(), row.x(), row.y(), row.createdAt(), row.updatedAt(), row.namedAt(), trend, metrics);
+                row.status(), row.x(), row.y(), row.createdAt(), row.updatedAt(), row.namedAt(), trend, metrics,
+                dev.prism.bus.ClusterLifecycle.classify(t.daily().stream().mapToLong(Trends.Bucket::count).toArray(), t.current(), t.previous()));
     }
 }

@@ -9,7 +9,7 @@ import java.util.function.Function;
  * Typed server configuration, parsed once at startup. Every key is listed in {@link #SETTINGS} with its
  * environment variable and default; an unusable value stops startup with a {@link ConfigException}.
  */
-public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm, Runs runs, Embed embed, Cluster cluster) {
+public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm, Runs runs, Embed embed, Cluster cluster, Alerts alerts) {
 
     public record Http(String host, int port, long bodyLimitBytes, WebSocket webSocket) {
     }
@@ -311,6 +311,31 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting CLUSTER_THREADS = new Setting("cluster.threads", "PRISM_CLUSTER_THREADS", "1",
             "Threads one re-clustering computes on (one run at a time; the rest of the cores stay with ingestion)");
 
+    /**
+     * @param maxAttempts      attempts per delivery before it is dead
+     * @param evaluateSeconds  every theme with rules is evaluated this often besides on every cluster update (0: only on updates)
+     * @param backoffMillis    wait before the second attempt; doubles per attempt, ±20 % jitter, at most an hour
+     * @param sendTimeoutSeconds hard deadline of one attempt
+     * @param pollMillis       how often the delivery worker looks for due rows (queued rows wake it at once)
+     * @param dashboardPublicUrl the dashboard's address as receivers reach it, for links in notices; empty: no links
+     */
+    public record Alerts(int maxAttempts, int evaluateSeconds, long backoffMillis, int sendTimeoutSeconds, long pollMillis,
+                         Optional<String> dashboardPublicUrl) {
+    }
+
+    public static final Setting ALERTS_MAX_ATTEMPTS = new Setting("alerts.maxAttempts", "PRISM_ALERTS_MAX_ATTEMPTS", "5",
+            "Attempts per alert delivery before it is dead (retries on 5xx, 429 and timeouts)");
+    public static final Setting ALERTS_EVALUATE_SECONDS = new Setting("alerts.evaluateSeconds", "PRISM_ALERTS_EVALUATE_SECONDS", "60",
+            "Evaluate every theme's alert rules this often, besides on each cluster update (0: only on updates)");
+    public static final Setting ALERTS_BACKOFF = new Setting("alerts.backoffMillis", "PRISM_ALERTS_BACKOFF_MS", "2000",
+            "Wait before retrying a failed delivery; doubles per attempt with jitter, at most an hour");
+    public static final Setting ALERTS_SEND_TIMEOUT = new Setting("alerts.sendTimeoutSeconds", "PRISM_ALERTS_SEND_TIMEOUT_SECONDS", "10",
+            "Hard deadline of one delivery attempt");
+    public static final Setting ALERTS_POLL = new Setting("alerts.pollMillis", "PRISM_ALERTS_POLL_MS", "1000",
+            "How often the delivery worker looks for due deliveries");
+    public static final Setting DASHBOARD_PUBLIC_URL = new Setting("dashboard.publicUrl", "PRISM_DASHBOARD_PUBLIC_URL", null,
+            "The dashboard's URL as alert receivers reach it (https://prism.example.com), for cluster and trace links in alerts");
+
     public static final Setting REDIS_URL = new Setting("redis.url", "PRISM_REDIS_URL", null,
             "redis://[:password@]host:port[/db]; absent keeps caches in process");
     public static final Setting FORMAT_CACHE_TTL = new Setting("format.cacheTtlHours", "PRISM_FORMAT_CACHE_TTL_HOURS", "24",
@@ -331,7 +356,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
 
             EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
             EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_BYTES, EMBED_MAX_PENDING_BYTES, EMBED_SWEEP_SECONDS,
-            EMBED_VECTOR_HEAP_BYTES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER, CLUSTER_REFRESH_SHARE, CLUSTER_MIN_INTERVAL, CLUSTER_THREADS);
+            EMBED_VECTOR_HEAP_BYTES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER, CLUSTER_REFRESH_SHARE, CLUSTER_MIN_INTERVAL, CLUSTER_THREADS,
+            ALERTS_MAX_ATTEMPTS, ALERTS_EVALUATE_SECONDS, ALERTS_BACKOFF, ALERTS_SEND_TIMEOUT, ALERTS_POLL, DASHBOARD_PUBLIC_URL);
 
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
@@ -370,7 +396,10 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         r.integer(EMBED_CACHE_BYTES, 0, Long.MAX_VALUE / 4), r.integer(EMBED_MAX_PENDING_BYTES, 65_536, Long.MAX_VALUE / 4),
                         (int) r.integer(EMBED_SWEEP_SECONDS, 1, 86_400), r.integer(EMBED_VECTOR_HEAP_BYTES, 0, Long.MAX_VALUE / 4)),
                 new Cluster((int) r.integer(CLUSTER_REFRESH_MINUTES, 0, 7 * 24 * 60), (int) r.integer(CLUSTER_REFRESH_AFTER, 0, 10_000_000),
-                        r.decimal(CLUSTER_REFRESH_SHARE, 0, 100), (int) r.integer(CLUSTER_MIN_INTERVAL, 0, 86_400), (int) r.integer(CLUSTER_THREADS, 1, 256)));
+                        r.decimal(CLUSTER_REFRESH_SHARE, 0, 100), (int) r.integer(CLUSTER_MIN_INTERVAL, 0, 86_400), (int) r.integer(CLUSTER_THREADS, 1, 256)),
+                new Alerts((int) r.integer(ALERTS_MAX_ATTEMPTS, 1, 100), (int) r.integer(ALERTS_EVALUATE_SECONDS, 0, 86_400),
+                        r.integer(ALERTS_BACKOFF, 1, 3_600_000), (int) r.integer(ALERTS_SEND_TIMEOUT, 1, 600), r.integer(ALERTS_POLL, 10, 600_000),
+                        r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl)));
     }
 
     private static String validPgUrl(String url, ConfigSource source) {
@@ -380,6 +409,14 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                     + "): expected a URL starting with postgresql://");
         }
         return url;
+    }
+
+    private static String validPublicUrl(String url) {
+        if (!url.matches("(?i)https?://[^\\s/]+(/\\S*)?")) {
+            throw new ConfigException("Invalid value for " + DASHBOARD_PUBLIC_URL.path() + " (" + DASHBOARD_PUBLIC_URL.env()
+                    + "): expected an http:// or https:// URL such as https://prism.example.com");
+        }
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     private static String validRedisUrl(String url) {

@@ -55,7 +55,7 @@ import java.time.format.DateTimeParseException;
  * <p>Sends {@value Addresses#INGEST_CAPTURE}, {@value Addresses#PROJECT_RESOLVE_TOKEN}, {@value Addresses#PROJECT_AUTHORIZE},
  * {@value Addresses#PROJECT_KEYS}, {@value Addresses#TRACE_LIST},
  * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND},
- * {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#EMBED_SEARCH}.
+ * {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#EMBED_SEARCH} and the alert commands ({@link AlertRoutes}).
  */
 public final class HttpServerVerticle extends VerticleBase {
 
@@ -224,6 +224,7 @@ public final class HttpServerVerticle extends VerticleBase {
         router.patch(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx,
                 new ThemeCommand.Write(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), ThemeCommand.Mode.PATCH, json), 200)));
         router.delete(themes + "/:themeId").handler(ctx -> theme(ctx, new ThemeCommand.Delete(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
+        AlertRoutes.mount(router, vertx);
         router.route("/api/*").handler(this::unknownRoute);
 
         router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
@@ -568,7 +569,7 @@ public final class HttpServerVerticle extends VerticleBase {
     }
 
     /** Parses the request body as JSON, answering 400 when it is not. */
-    private static void withJson(RoutingContext ctx, java.util.function.Consumer<JsonNode> then) {
+    static void withJson(RoutingContext ctx, java.util.function.Consumer<JsonNode> then) {
         JsonNode body;
         try {
             body = ctx.body().buffer() == null ? null : Json.MAPPER.readTree(ctx.body().buffer().getBytes());
@@ -667,7 +668,7 @@ public final class HttpServerVerticle extends VerticleBase {
         }
     }
 
-    private static void json(RoutingContext ctx, int status, Object body) {
+    static void json(RoutingContext ctx, int status, Object body) {
         ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(Json.write(body));
     }
 }

@@ -283,10 +283,10 @@ final class Json {
     static ObjectNode cluster(dev.prism.bus.ClusterCommand.Cluster c) {
         ObjectNode out = MAPPER.createObjectNode().put("id", c.clusterId()).put("theme_id", c.themeId()).put("title", c.title())
                 .put("description", c.description()).put("size", c.size()).put("status", c.status()).put("x", c.x()).put("y", c.y())
-                .put("growth", c.trend().growth()).put("created_at", iso(c.createdAt())).put("updated_at", iso(c.updatedAt()))
+                .put("growth", c.trend().growth()).put("lifecycle", c.lifecycle()).put("created_at", iso(c.createdAt())).put("updated_at", iso(c.updatedAt()))
                 .put("named_at", iso(c.namedAt()));
         ObjectNode trend = out.putObject("trend").put("last_day", c.trend().current()).put("previous_day", c.trend().previous())
-                .put("share_last_day", c.trend().share());
+                .put("share_last_day", c.trend().share()).put("share_previous_day", c.trend().previousShare());
         ArrayNode hourly = trend.putArray("hourly");
         c.trend().hourly().forEach(b -> hourly.addObject().put("start", iso(b.start())).put("count", b.count()));
         ArrayNode daily = trend.putArray("daily");

@@ -47,6 +47,12 @@ public final class TestServer {
     }
 
     public static TestServer start(Vertx vertx, Map<String, String> settings) throws Exception {
+        return start(vertx, settings, null);
+    }
+
+    /** @param alertDestinations the destinations alert rules may name; null for the server's own */
+    public static TestServer start(Vertx vertx, Map<String, String> settings, java.util.List<dev.prism.alert.Destination> alertDestinations)
+            throws Exception {
         Map<String, String> sys = new HashMap<>();
         settings.forEach((k, v) -> {
             if (v != null) {
@@ -55,7 +61,9 @@ public final class TestServer {
         });
         PrismConfig config = PrismConfig.from(new ConfigSource(Map.of(), Map.of(), sys));
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        PrismServer server = await(PrismServer.start(vertx, config, new PrintStream(console, true, StandardCharsets.UTF_8)));
+        PrintStream out = new PrintStream(console, true, StandardCharsets.UTF_8);
+        PrismServer server = await(alertDestinations == null ? PrismServer.start(vertx, config, out)
+                : PrismServer.start(vertx, config, out, alertDestinations));
         return new TestServer(server, console);
     }
 

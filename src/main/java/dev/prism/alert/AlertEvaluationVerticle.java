@@ -1,0 +1,251 @@
+package dev.prism.alert;
+
+import dev.prism.bus.Addresses;
+import dev.prism.bus.AnalysisTheme;
+import dev.prism.bus.ClusterCommand;
+import dev.prism.bus.Failure;
+import dev.prism.bus.LiveEvent;
+import dev.prism.bus.SummaryQuery;
+import dev.prism.bus.ThemeCommand;
+import dev.prism.config.PrismConfig;
+import dev.prism.lifecycle.Quiescent;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Evaluates each theme's enabled alert rules against its clusters, shortly after every cluster update (updates within
+ * {@value #DEBOUNCE_MILLIS} ms make one evaluation) and every {@code alerts.evaluateSeconds}. A rule that fires is
+ * stored as a firing with one delivery row per destination, in one transaction and before any send; the firing's
+ * de-duplication key keeps the same news from being queued twice, also across restarts and instances.
+ *
+ * <p>Consumes {@value Addresses#CLUSTER_UPDATED}; sends {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#SUMMARY_LIST}
+ * and {@value Addresses#THEME_COMMAND}; publishes {@value Addresses#ALERT_FIRED} ({@link LiveEvent}s of type
+ * {@code alert.fired} carrying the notice, which names no destination) and {@value Addresses#ALERT_QUEUED}.
+ */
+public final class AlertEvaluationVerticle extends VerticleBase implements Quiescent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertEvaluationVerticle.class);
+    /** Updates within this long make one evaluation: during heavy streaming a theme is evaluated at most once a second. */
+    static final long DEBOUNCE_MILLIS = 1000;
+    /** Representative summaries a notice quotes. */
+    static final int SUMMARIES = 3;
+
+    private final AlertRepository repository;
+    private final PrismConfig.Alerts config;
+    private final Map<AlertRepository.ThemeKey, ThemeState> themes = new HashMap<>();
+    private MessageConsumer<Object> updates;
+    private long timer = -1;
+    private boolean stopping;
+
+    /** One evaluation per theme at a time; an update during one asks for another after it. */
+    private static final class ThemeState {
+        long debounce = -1;
+        boolean running;
+        boolean dirty;
+        Future<Void> current = Future.succeededFuture();
+    }
+
+    public AlertEvaluationVerticle(Pool pool, PrismConfig.Alerts config) {
+        this.repository = new AlertRepository(pool);
+        this.config = config;
+    }
+
+    @Override
+    public Future<?> start() {
+        updates = vertx.eventBus().consumer(Addresses.CLUSTER_UPDATED, m -> {
+            if (m.body() instanceof LiveEvent e && e.projectId() != null && e.themeId() != null) {
+                schedule(new AlertRepository.ThemeKey(e.projectId(), e.themeId()));
+            }
+        });
+        if (config.evaluateSeconds() > 0) {
+            timer = vertx.setPeriodic(config.evaluateSeconds() * 1000L, id -> evaluateAll());
+        }
+        return updates.completion();
+    }
+
+    @Override
+    public Future<Void> quiesce() {
+        return Quiescent.onContext(context, () -> {
+            stopping = true;
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
+            themes.values().forEach(s -> {
+                if (s.debounce >= 0) {
+                    vertx.cancelTimer(s.debounce);
+                }
+            });
+            return Future.join(themes.values().stream().map(s -> s.current).toList()).otherwiseEmpty();
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        stopping = true;
+        return updates == null ? Future.succeededFuture() : updates.unregister();
+    }
+
+    private void evaluateAll() {
+        if (stopping) {
+            return;
+        }
+        repository.themesWithRules()
+                .onSuccess(keys -> keys.forEach(this::schedule))
+                .onFailure(e -> LOG.warn("Scheduled alert evaluation could not list rules: {}", e.toString()));
+    }
+
+    private void schedule(AlertRepository.ThemeKey key) {
+        if (stopping) {
+            return;
+        }
+        ThemeState s = themes.computeIfAbsent(key, k -> new ThemeState());
+        if (s.debounce >= 0) {
+            return;
+        }
+        s.debounce = vertx.setTimer(DEBOUNCE_MILLIS, id -> {
+            s.debounce = -1;
+            run(key, s);
+        });
+    }
+
+    private void run(AlertRepository.ThemeKey key, ThemeState s) {
+        if (s.running) {
+            s.dirty = true;
+            return;
+        }
+        s.running = true;
+        s.current = evaluate(key).onFailure(e -> LOG.warn("Alert evaluation of theme {} of {} failed; the next update or tick tries again: {}",
+                key.themeId(), key.projectId(), e.toString())).otherwiseEmpty();
+        s.current.onComplete(ar -> {
+            s.running = false;
+            if (s.dirty) {
+                s.dirty = false;
+                schedule(key);
+            }
+        });
+    }
+
+    /** A rule that fires for a cluster, before the second look (representatives, severity). */
+    private record Candidate(AlertRule rule, ClusterCommand.Cluster cluster, AlertEvaluator.ClusterState state) {
+    }
+
+    Future<Void> evaluate(AlertRepository.ThemeKey key) {
+        return repository.enabledRules(key.projectId(), key.themeId()).compose(rules -> {
+            if (rules.isEmpty()) {
+                return Future.succeededFuture();
+            }
+            return vertx.eventBus().<ClusterCommand.Clusters>request(Addresses.CLUSTER_COMMAND, new ClusterCommand.List(key.projectId(), key.themeId()))
+                    .map(m -> m.body().clusters())
+                    // a theme deleted under its rules has no clusters to watch
+                    .recover(e -> Failure.from(e).status() == 404 ? Future.succeededFuture(List.of()) : Future.failedFuture(e))
+                    .compose(clusters -> clusters.isEmpty() ? Future.succeededFuture() : repository.lastFired(key.projectId(), rules.stream().map(AlertRule::ruleId).toList())
+                            .compose(last -> {
+                                Instant now = Instant.now();
+                                Map<String, Candidate> candidates = new LinkedHashMap<>();
+                                for (AlertRule rule : rules) {
+                                    for (ClusterCommand.Cluster c : clusters) {
+                                        AlertEvaluator.ClusterState state = state(c);
+                                        AlertEvaluator.Decision d = AlertEvaluator.evaluate(rule, state,
+                                                last.get(rule.ruleId() + "/" + c.clusterId()), now);
+                                        if (d.fires()) {
+                                            candidates.putIfAbsent(d.dedupeKey(), new Candidate(rule, c, state));
+                                        }
+                                    }
+                                }
+                                if (candidates.isEmpty()) {
+                                    return Future.succeededFuture();
+                                }
+                                return repository.firedKeys(key.projectId(), candidates.keySet()).compose(fired -> {
+                                    List<Candidate> fresh = candidates.entrySet().stream().filter(e -> !fired.contains(e.getKey()))
+                                            .map(Map.Entry::getValue).toList();
+                                    return fresh.isEmpty() ? Future.succeededFuture() : themeName(key).compose(themeName -> {
+                                        Future<Void> chain = Future.succeededFuture();
+                                        for (Candidate c : fresh) {
+                                            chain = chain.compose(v -> secondLook(c, themeName, last, now));
+                                        }
+                                        return chain;
+                                    });
+                                });
+                            }));
+        });
+    }
+
+    private Future<String> themeName(AlertRepository.ThemeKey key) {
+        return vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_COMMAND, new ThemeCommand.Get(key.projectId(), key.themeId()))
+                .map(m -> m.body().name()).otherwise(key.themeId());
+    }
+
+    /** Looks up the cluster's representatives and their severity, decides again with them, and stores the firing. */
+    private Future<Void> secondLook(Candidate c, String themeName, Map<String, Instant> last, Instant now) {
+        String project = c.rule().projectId();
+        return vertx.eventBus().<ClusterCommand.Detail>request(Addresses.CLUSTER_COMMAND,
+                        new ClusterCommand.Get(project, c.cluster().clusterId(), 5))
+                .compose(detail -> {
+                    List<ClusterCommand.Member> reps = detail.body().representatives().stream().limit(SUMMARIES).toList();
+                    List<Future<Optional<String>>> severities = reps.stream()
+                            .map(m -> vertx.eventBus().<SummaryQuery.Summaries>request(Addresses.SUMMARY_LIST,
+                                            new SummaryQuery(project, c.rule().themeId(), null, null, m.traceId(), 1))
+                                    .map(r -> r.body().results().stream().findFirst().map(s -> s.severity()))
+                                    .otherwise(Optional.empty()))
+                            .toList();
+                    return Future.all(severities).compose(x -> {
+                        List<String> known = new ArrayList<>();
+                        severities.forEach(f -> f.result().ifPresent(known::add));
+                        AlertEvaluator.ClusterState state = c.state().withSeverity(AlertEvaluator.highest(known));
+                        AlertEvaluator.Decision d = AlertEvaluator.evaluate(c.rule(), state, last.get(c.rule().ruleId() + "/" + c.cluster().clusterId()), now);
+                        if (!d.fires()) {
+                            return Future.succeededFuture();
+                        }
+                        AlertNotice notice = notice(c, d, state, themeName, reps, now);
+                        return repository.fire(notice, c.rule().destinations()).map(fired -> {
+                            fired.ifPresent(f -> {
+                                LOG.info("Alert rule {} fired for cluster {} of theme {} ({}): {} deliveries queued", c.rule().ruleId(),
+                                        c.cluster().clusterId(), c.rule().themeId(), d.firing().kind(), f.deliveryIds().size());
+                                vertx.eventBus().publish(Addresses.ALERT_FIRED, new LiveEvent("alert.fired", project, c.rule().themeId(), null,
+                                        NoticeJson.write(notice)));
+                                vertx.eventBus().publish(Addresses.ALERT_QUEUED, (long) f.deliveryIds().size());
+                            });
+                            return (Void) null;
+                        });
+                    });
+                });
+    }
+
+    private AlertNotice notice(Candidate c, AlertEvaluator.Decision d, AlertEvaluator.ClusterState state, String themeName,
+                               List<ClusterCommand.Member> reps, Instant now) {
+        List<String> summaries = reps.stream().map(m -> m.summary() != null && !m.summary().isBlank() ? m.summary() : m.title())
+                .filter(t -> t != null && !t.isBlank()).toList();
+        String base = config.dashboardPublicUrl().orElse(null);
+        String clusterUrl = base == null ? null : base + "/#/themes/" + enc(c.rule().themeId()) + "/clusters";
+        String traceUrl = base == null || reps.isEmpty() ? null : base + "/#/traces/" + enc(reps.get(0).traceId());
+        return new AlertNotice(c.rule().projectId(), c.rule().ruleId(), c.rule().name(), c.rule().themeId(), themeName,
+                c.cluster().clusterId(), c.cluster().title(), d.firing().kind(), c.cluster().lifecycle(), c.cluster().size(),
+                d.firing().previousSize(), d.firing().growthPercent(), state.severity() == null || state.severity().isEmpty() ? null : state.severity(),
+                summaries, clusterUrl, traceUrl, now, d.dedupeKey());
+    }
+
+    static AlertEvaluator.ClusterState state(ClusterCommand.Cluster c) {
+        long[] daily = c.trend().daily().stream().mapToLong(ClusterCommand.Bucket::count).toArray();
+        return new AlertEvaluator.ClusterState(c.clusterId(), c.title(), c.status(), c.size(), c.lifecycle(), daily, c.trend().current(),
+                c.trend().previous(), c.trend().share(), c.trend().previousShare(), c.metrics().distinctUsers(), null);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,161 @@
+package dev.prism.alert;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.IsoFields;
+import java.util.Locale;
+
+/**
+ * Decides whether a rule fires for one cluster now. A firing carries a de-duplication key made of the rule, the
+ * cluster's stable identity and the trigger's window (the UTC day or ISO week of a growth, the threshold of a size),
+ * so the same news is delivered once however often the cluster is evaluated; the cooldown keeps a rule quiet about
+ * one cluster for a while after it spoke. Pure.
+ */
+public final class AlertEvaluator {
+
+    private AlertEvaluator() {
+    }
+
+    /**
+     * What evaluation knows of a cluster, from the cluster API.
+     *
+     * @param daily         members per UTC day, oldest first, today last
+     * @param current       members in the last 24 hours
+     * @param previous      members in the 24 hours before
+     * @param share         the cluster's share of its theme's summaries in the last 24 hours
+     * @param previousShare the same in the 24 hours before
+     * @param severity      the highest severity of its representative summaries; null when not looked up yet (a
+     *                      severity condition is then left for the second look), empty when none is known
+     */
+    public record ClusterState(String clusterId, String title, String status, int size, String lifecycle, long[] daily, long current,
+                               long previous, double share, double previousShare, int distinctUsers, String severity) {
+
+        public ClusterState withSeverity(String s) {
+            return new ClusterState(clusterId, title, status, size, lifecycle, daily, current, previous, share, previousShare, distinctUsers, s);
+        }
+    }
+
+    /**
+     * A trigger that holds for a cluster.
+     *
+     * @param window        the part of the de-duplication key naming the news: {@code growth:day:2026-12-05}, {@code size:100}
+     * @param previousSize  for growth: the count of the window before, else null
+     * @param growthPercent for growth: how much the window is above the one before, else null
+     */
+    public record Triggered(String kind, String window, Integer previousSize, Double growthPercent) {
+    }
+
+    /** @param firing null when the rule stays quiet; {@code reason} says why (for the log and tests) */
+    public record Decision(Triggered firing, String dedupeKey, String reason) {
+        public boolean fires() {
+            return firing != null;
+        }
+    }
+
+    /** Whether the rule's trigger holds, before conditions and cooldown; null when it does not. */
+    public static Triggered triggered(AlertRule rule, ClusterState s, Instant now) {
+        if (!"active".equals(s.status())) {
+            return null;
+        }
+        AlertRule.Trigger t = rule.trigger();
+        String day = now.atOffset(ZoneOffset.UTC).toLocalDate().toString();
+        return switch (t.type()) {
+            case AlertRule.NEW_CLUSTER -> "new".equals(s.lifecycle()) ? new Triggered(t.type(), "new", null, null) : null;
+            case AlertRule.SIZE_REACHED -> s.size() >= t.size() ? new Triggered(t.type(), "size:" + t.size(), null, null) : null;
+            case AlertRule.GROWTH -> growth(t, s, now, day);
+            case AlertRule.REGRESSED -> dev.prism.bus.ClusterLifecycle.regressed(s.daily(), s.current(), t.quietDays())
+                    ? new Triggered(t.type(), "regressed:" + day, null, null) : null;
+            case AlertRule.SHARE_CHANGED -> Math.abs(s.share() - s.previousShare()) * 100 >= t.points()
+                    ? new Triggered(t.type(), "share:day:" + day, null, null) : null;
+            default -> null;
+        };
+    }
+
+    private static Triggered growth(AlertRule.Trigger t, ClusterState s, Instant now, String day) {
+        long current;
+        long previous;
+        String window;
+        if ("week".equals(t.window())) {
+            current = sum(s.daily(), s.daily().length - 7, s.daily().length);
+            previous = sum(s.daily(), s.daily().length - 14, s.daily().length - 7);
+            var d = now.atOffset(ZoneOffset.UTC);
+            window = String.format(Locale.ROOT, "growth:week:%d-W%02d", d.get(IsoFields.WEEK_BASED_YEAR), d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+        } else {
+            current = s.current();
+            previous = s.previous();
+            window = "growth:day:" + day;
+        }
+        if (previous <= 0 || current < t.minCount()) {
+            return null; // from nothing, growth is not a percentage: new_cluster and regressed say that
+        }
+        double percent = (current - previous) * 100.0 / previous;
+        return percent >= t.percent() ? new Triggered(t.type(), window, (int) previous, percent) : null;
+    }
+
+    /**
+     * The whole decision: trigger, conditions, cooldown.
+     *
+     * @param lastFired when this rule last fired for this cluster, null if never
+     */
+    public static Decision evaluate(AlertRule rule, ClusterState s, Instant lastFired, Instant now) {
+        if (!rule.enabled()) {
+            return new Decision(null, null, "rule disabled");
+        }
+        Triggered t = triggered(rule, s, now);
+        if (t == null) {
+            return new Decision(null, null, "trigger does not hold");
+        }
+        String unmet = unmetCondition(rule.conditions(), s);
+        if (unmet != null) {
+            return new Decision(null, null, unmet);
+        }
+        if (lastFired != null && now.isBefore(lastFired.plus(Duration.ofSeconds(rule.cooldownSeconds())))) {
+            return new Decision(null, null, "cooling down until " + lastFired.plus(Duration.ofSeconds(rule.cooldownSeconds())));
+        }
+        return new Decision(t, dedupeKey(rule.ruleId(), s.clusterId(), t.window()), "fires");
+    }
+
+    public static String dedupeKey(String ruleId, String clusterId, String window) {
+        return ruleId + "/" + clusterId + "/" + window;
+    }
+
+    /** The first condition the cluster fails, or null when all hold. */
+    static String unmetCondition(AlertRule.Conditions c, ClusterState s) {
+        if (c.titleContains() != null && (s.title() == null
+                || !s.title().toLowerCase(Locale.ROOT).contains(c.titleContains().toLowerCase(Locale.ROOT)))) {
+            return "title does not contain '" + c.titleContains() + "'";
+        }
+        if (c.minDistinctUsers() != null && s.distinctUsers() < c.minDistinctUsers()) {
+            return "fewer than " + c.minDistinctUsers() + " distinct users";
+        }
+        if (c.minSeverity() != null && s.severity() != null && severityRank(s.severity()) < severityRank(c.minSeverity())) {
+            return "severity below " + c.minSeverity();
+        }
+        return null;
+    }
+
+    /** -1 for unknown: a cluster whose severity is unknown passes no severity condition. */
+    public static int severityRank(String severity) {
+        return severity == null ? -1 : RuleParser.SEVERITIES.indexOf(severity.toLowerCase(Locale.ROOT));
+    }
+
+    /** The highest of some severities, or empty when none is known. */
+    public static String highest(Iterable<String> severities) {
+        String best = "";
+        for (String s : severities) {
+            if (severityRank(s) > severityRank(best)) {
+                best = s.toLowerCase(Locale.ROOT);
+            }
+        }
+        return best;
+    }
+
+    private static long sum(long[] values, int from, int to) {
+        long s = 0;
+        for (int i = Math.max(0, from); i < Math.min(values.length, to); i++) {
+            s += values[i];
+        }
+        return s;
+    }
+}

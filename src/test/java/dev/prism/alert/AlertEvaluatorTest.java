@@ -1,0 +1,122 @@
+package dev.prism.alert;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Alert evaluation")
+class AlertEvaluatorTest {
+
+    private static final Instant NOW = Instant.parse("2026-12-05T13:00:00Z");
+
+    private static AlertRule rule(AlertRule.Trigger trigger, AlertRule.Conditions conditions, int cooldown) {
+        return new AlertRule("p", "r1", "rule", "error_analysis", trigger, conditions, List.of(), cooldown, true, NOW, NOW);
+    }
+
+    private static AlertRule growth(double percent, String window, int minCount) {
+        return rule(new AlertRule.Trigger(AlertRule.GROWTH, null, percent, window, minCount, null, null), AlertRule.Conditions.NONE, 3600);
+    }
+
+    /** 14 daily counts, today last. */
+    private static AlertEvaluator.ClusterState cluster(int size, long current, long previous, String lifecycle, long... daily) {
+        long[] days = daily.length == 0 ? new long[14] : daily;
+        return new AlertEvaluator.ClusterState("c1", "Payment gateway timed out", "active", size, lifecycle, days, current, previous,
+                0.3, 0.1, 4, null);
+    }
+
+    @Test
+    @DisplayName("a threefold day-over-day growth fires a growth rule of 200 %, keyed by rule, cluster and UTC day")
+    void growthFires() {
+        AlertEvaluator.Decision d = AlertEvaluator.evaluate(growth(200, "day", 10), cluster(40, 30, 10, "growing"), null, NOW);
+        assertThat(d.fires()).isTrue();
+        assertThat(d.firing().kind()).isEqualTo("growth");
+        assertThat(d.firing().previousSize()).isEqualTo(10);
+        assertThat(d.firing().growthPercent()).isEqualTo(200.0);
+        assertThat(d.dedupeKey()).isEqualTo("r1/c1/growth:day:2026-12-05");
+    }
+
+    @Test
+    @DisplayName("growth below the percentage, below min_count, or from nothing does not fire")
+    void growthHolds() {
+        assertThat(AlertEvaluator.evaluate(growth(200, "day", 10), cluster(29, 29, 10, "growing"), null, NOW).fires()).isFalse();
+        assertThat(AlertEvaluator.evaluate(growth(100, "day", 10), cluster(9, 6, 3, "growing"), null, NOW).fires()).as("min_count").isFalse();
+        assertThat(AlertEvaluator.evaluate(growth(100, "day", 1), cluster(30, 30, 0, "new"), null, NOW).fires()).as("from zero").isFalse();
+    }
+
+    @Test
+    @DisplayName("week-over-week growth compares the last 7 UTC days with the 7 before and is keyed by ISO week")
+    void weekly() {
+        long[] daily = {1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2};
+        AlertEvaluator.Decision d = AlertEvaluator.evaluate(growth(100, "week", 10), cluster(21, 2, 2, "stable", daily), null, NOW);
+        assertThat(d.fires()).isTrue();
+        assertThat(d.firing().previousSize()).isEqualTo(7);
+        assertThat(d.dedupeKey()).isEqualTo("r1/c1/growth:week:2026-W49");
+        daily[13] = 1;
+        assertThat(AlertEvaluator.evaluate(growth(100, "week", 10), cluster(20, 1, 2, "stable", daily), null, NOW).fires()).isFalse();
+    }
+
+    @Test
+    @DisplayName("the cooldown keeps a rule quiet about a cluster it fired for, and lets it speak after")
+    void cooldown() {
+        AlertRule r = growth(200, "day", 10);
+        AlertEvaluator.ClusterState c = cluster(40, 30, 10, "growing");
+        assertThat(AlertEvaluator.evaluate(r, c, NOW.minusSeconds(3599), NOW).fires()).isFalse();
+        assertThat(AlertEvaluator.evaluate(r, c, NOW.minusSeconds(3599), NOW).reason()).startsWith("cooling down");
+        assertThat(AlertEvaluator.evaluate(r, c, NOW.minusSeconds(3600), NOW).fires()).isTrue();
+    }
+
+    @Test
+    @DisplayName("new_cluster fires for a new cluster only, once per cluster; size_reached once per threshold")
+    void newAndSize() {
+        AlertRule fresh = rule(new AlertRule.Trigger(AlertRule.NEW_CLUSTER, null, null, null, null, null, null), AlertRule.Conditions.NONE, 0);
+        assertThat(AlertEvaluator.evaluate(fresh, cluster(8, 8, 0, "new"), null, NOW).dedupeKey()).isEqualTo("r1/c1/new");
+        assertThat(AlertEvaluator.evaluate(fresh, cluster(8, 8, 8, "stable"), null, NOW).fires()).isFalse();
+        AlertRule size = rule(new AlertRule.Trigger(AlertRule.SIZE_REACHED, 50, null, null, null, null, null), AlertRule.Conditions.NONE, 0);
+        assertThat(AlertEvaluator.evaluate(size, cluster(49, 1, 1, "stable"), null, NOW).fires()).isFalse();
+        assertThat(AlertEvaluator.evaluate(size, cluster(50, 1, 1, "stable"), null, NOW).dedupeKey()).isEqualTo("r1/c1/size:50");
+    }
+
+    @Test
+    @DisplayName("regressed fires when a cluster quiet for quiet_days gets members again; share_changed on a move of the points")
+    void regressedAndShare() {
+        AlertRule back = rule(new AlertRule.Trigger(AlertRule.REGRESSED, null, null, null, null, 5, null), AlertRule.Conditions.NONE, 0);
+        long[] daily = {3, 4, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+        assertThat(AlertEvaluator.evaluate(back, cluster(11, 2, 0, "regressed", daily), null, NOW).dedupeKey()).isEqualTo("r1/c1/regressed:2026-12-05");
+        long[] shortGap = {0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 2};
+        assertThat(AlertEvaluator.evaluate(back, cluster(5, 2, 0, "growing", shortGap), null, NOW).fires()).as("3 quiet days < 5").isFalse();
+        AlertRule share = rule(new AlertRule.Trigger(AlertRule.SHARE_CHANGED, null, null, "day", null, null, 20.0), AlertRule.Conditions.NONE, 0);
+        assertThat(AlertEvaluator.evaluate(share, cluster(10, 3, 1, "growing"), null, NOW).fires()).as("0.1 → 0.3 is 20 points").isTrue();
+        AlertRule bigShare = rule(new AlertRule.Trigger(AlertRule.SHARE_CHANGED, null, null, "day", null, null, 25.0), AlertRule.Conditions.NONE, 0);
+        assertThat(AlertEvaluator.evaluate(bigShare, cluster(10, 3, 1, "growing"), null, NOW).fires()).isFalse();
+    }
+
+    @Test
+    @DisplayName("conditions: title contains (any case), minimum distinct users, minimum severity (unknown severity never passes)")
+    void conditions() {
+        AlertRule.Trigger t = new AlertRule.Trigger(AlertRule.SIZE_REACHED, 5, null, null, null, null, null);
+        AlertEvaluator.ClusterState c = cluster(10, 1, 1, "stable");
+        assertThat(AlertEvaluator.evaluate(rule(t, new AlertRule.Conditions("GATEWAY", null, null), 0), c, null, NOW).fires()).isTrue();
+        assertThat(AlertEvaluator.evaluate(rule(t, new AlertRule.Conditions("refund", null, null), 0), c, null, NOW).fires()).isFalse();
+        assertThat(AlertEvaluator.evaluate(rule(t, new AlertRule.Conditions(null, null, 5), 0), c, null, NOW).fires()).isFalse();
+        assertThat(AlertEvaluator.evaluate(rule(t, new AlertRule.Conditions(null, null, 4), 0), c, null, NOW).fires()).isTrue();
+        AlertRule high = rule(t, new AlertRule.Conditions(null, "high", null), 0);
+        assertThat(AlertEvaluator.evaluate(high, c, null, NOW).fires()).as("not looked up yet: left for the second look").isTrue();
+        assertThat(AlertEvaluator.evaluate(high, c.withSeverity("medium"), null, NOW).fires()).isFalse();
+        assertThat(AlertEvaluator.evaluate(high, c.withSeverity(""), null, NOW).fires()).isFalse();
+        assertThat(AlertEvaluator.evaluate(high, c.withSeverity(AlertEvaluator.highest(List.of("low", "high", "medium"))), null, NOW).fires()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a disabled rule and a retired cluster never fire")
+    void quiet() {
+        AlertRule.Trigger t = new AlertRule.Trigger(AlertRule.SIZE_REACHED, 5, null, null, null, null, null);
+        AlertRule off = new AlertRule("p", "r1", "rule", "t", t, AlertRule.Conditions.NONE, List.of(), 0, false, NOW, NOW);
+        assertThat(AlertEvaluator.evaluate(off, cluster(10, 1, 1, "stable"), null, NOW).fires()).isFalse();
+        AlertEvaluator.ClusterState retired = new AlertEvaluator.ClusterState("c1", "x", "retired", 10, "fading", new long[14], 1, 1, 0, 0, 1, null);
+        assertThat(AlertEvaluator.evaluate(rule(t, AlertRule.Conditions.NONE, 0), retired, null, NOW).fires()).isFalse();
+    }
+}
