@@ -163,7 +163,7 @@ public final class LinearDestination implements Destination, TicketFlow.Tracker 
             if (notFound(answer.body()) || (!answer.body().has("errors") && answer.status() == 200)) {
                 return Future.succeededFuture(Optional.empty());
             }
-            return Future.failedFuture(failure(answer, field));
+            return Future.failedFuture(failure(answer, field, config));
         });
     }
 
@@ -171,7 +171,7 @@ public final class LinearDestination implements Destination, TicketFlow.Tracker 
     private Future<JsonNode> call(JsonObject config, String what, String query, ObjectNode variables) {
         return send(config, query, variables).compose(answer -> answer.status() == 200 && !answer.body().has("errors")
                 ? Future.succeededFuture(answer.body().path("data"))
-                : Future.failedFuture(failure(answer, what)));
+                : Future.failedFuture(failure(answer, what, config)));
     }
 
     private record Answer(int status, JsonNode body, String rateLimitReset, String retryAfter) {
@@ -203,12 +203,12 @@ public final class LinearDestination implements Destination, TicketFlow.Tracker 
      * Linear's errors as an outcome: {@code RATELIMITED} waits until the limit resets, an internal error is retried,
      * authentication and input errors are not (a wrong key or team stays wrong).
      */
-    private TicketFlow.Failed failure(Answer answer, String what) {
+    private TicketFlow.Failed failure(Answer answer, String what, JsonObject config) {
         JsonNode first = answer.body().path("errors").path(0);
         String code = first.path("extensions").path("code").asText("");
         String message = first.path("message").asText(first.isMissingNode() ? "no data" : "");
         String detail = Outcomes.redact("Linear " + what + " failed" + (code.isEmpty() ? "" : " (" + code + ")") + ": "
-                + DestinationConfig.shortText(message), List.of());
+                + DestinationConfig.shortText(message), secrets(config));
         if (code.equalsIgnoreCase("RATELIMITED")) {
             return new TicketFlow.Failed(SendOutcome.failed(answer.status(), true, rateLimitWait(answer), detail));
         }
