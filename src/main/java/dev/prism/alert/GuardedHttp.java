@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.TrustOptions;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -90,14 +91,22 @@ public final class GuardedHttp {
     private final String userAgent;
 
     public GuardedHttp(Vertx vertx, AddressPolicy policy, HostResolver resolver, long timeoutMillis, String userAgent) {
+        this(vertx, policy, resolver, timeoutMillis, userAgent, null);
+    }
+
+    /** @param trust the certificates TLS receivers are checked against; null: the JVM's trust store */
+    GuardedHttp(Vertx vertx, AddressPolicy policy, HostResolver resolver, long timeoutMillis, String userAgent, TrustOptions trust) {
         int timeoutSeconds = (int) Math.max(1, TimeUnit.MILLISECONDS.toSeconds(timeoutMillis));
-        this.client = vertx.createHttpClient(new HttpClientOptions()
-                        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis))
-                        .setIdleTimeout(timeoutSeconds)
-                        // The connection goes to a checked IP address: TLS must still present and verify the URL's name.
-                        .setForceSni(true)
-                        .setVerifyHost(true),
-                new PoolOptions().setHttp1MaxSize(8));
+        HttpClientOptions options = new HttpClientOptions()
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis))
+                .setIdleTimeout(timeoutSeconds)
+                // The connection goes to a checked IP address: TLS must still present and verify the URL's name.
+                .setForceSni(true)
+                .setVerifyHost(true);
+        if (trust != null) {
+            options.setTrustOptions(trust);
+        }
+        this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(8));
         this.policy = policy;
         this.resolver = resolver;
         this.timeoutMillis = timeoutMillis;

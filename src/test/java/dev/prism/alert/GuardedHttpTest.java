@@ -215,4 +215,23 @@ class GuardedHttpTest {
         assertThatThrownBy(() -> await(http.send(get("http://127.0.0.1:" + port + "/slow"))))
                 .cause().isInstanceOf(GuardedHttp.TimedOut.class).hasMessage("no answer within 300 ms");
     }
+
+    @Test
+    @DisplayName("over TLS the connection goes to the checked address but the certificate is verified against the URL's host name")
+    void tlsKeepsTheUrlsName(Vertx vertx) throws Exception {
+        io.vertx.core.net.SelfSignedCertificate cert = io.vertx.core.net.SelfSignedCertificate.create("receiver.test");
+        HttpServer tls = await(vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setSsl(true).setKeyCertOptions(cert.keyCertOptions()))
+                .requestHandler(req -> req.response().end("tls " + req.authority().host())).listen(0, "127.0.0.1"));
+        servers.add(tls);
+        GuardedHttp http = new GuardedHttp(vertx, AddressPolicy.parse("receiver.test,impostor.test"),
+                fakeDns(vertx, Map.of("receiver.test", List.of("127.0.0.1"), "impostor.test", List.of("127.0.0.1"))), 3_000, "t", cert.trustOptions());
+        clients.add(http);
+        GuardedHttp.Response r = await(http.send(get("https://receiver.test:" + tls.actualPort() + "/hook")));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("tls receiver.test");
+        // Same server, same address, but the URL names another host: the certificate does not match it.
+        assertThatThrownBy(() -> await(http.send(get("https://impostor.test:" + tls.actualPort() + "/hook"))))
+                .cause().isNotInstanceOf(GuardedHttp.Refused.class).isNotInstanceOf(GuardedHttp.TimedOut.class)
+                .hasRootCauseMessage("No name matching impostor.test found");
+    }
 }
