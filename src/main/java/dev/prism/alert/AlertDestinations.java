@@ -62,6 +62,11 @@ public final class AlertDestinations {
     private AlertDestinations() {
     }
 
+    /** {@link #all(Vertx, Pool, Settings)} with the settings read from the configuration's {@code alerts} object. */
+    public static List<Destination> all(Vertx vertx, Pool pool, JsonObject alertsConfig) {
+        return all(vertx, pool, Settings.from(alertsConfig));
+    }
+
     /** Slack, webhook, Linear and GitHub with the system resolver. */
     public static List<Destination> all(Vertx vertx, Pool pool, Settings settings) {
         return all(new GuardedHttp(vertx, settings.policy(), GuardedHttp.HostResolver.system(vertx), settings.timeoutMillis(), USER_AGENT),
