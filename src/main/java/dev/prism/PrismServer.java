@@ -53,15 +53,21 @@ public final class PrismServer {
     }
 
     public static Future<PrismServer> start(Vertx vertx, PrismConfig config, PrintStream console) {
-        return start(vertx, config, console, alertDestinations(vertx, config));
+        return start(vertx, config, console, pool -> alertDestinations(vertx, pool, config));
     }
 
     /** @param alertDestinations the destinations alert rules may name, one per type (tests bring their own) */
     public static Future<PrismServer> start(Vertx vertx, PrismConfig config, PrintStream console, List<Destination> alertDestinations) {
+        return start(vertx, config, console, pool -> alertDestinations);
+    }
+
+    private static Future<PrismServer> start(Vertx vertx, PrismConfig config, PrintStream console,
+                                             java.util.function.Function<io.vertx.sqlclient.Pool, List<Destination>> destinationsFor) {
         Codecs.register(vertx);
         Metrics metrics = new Metrics();
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
         return Database.start(vertx, config.store()).compose(db -> {
+            List<Destination> alertDestinations = destinationsFor.apply(db.pool());
             List<String> deployed = new ArrayList<>();
             List<Quiescent> quiescent = new java.util.concurrent.CopyOnWriteArrayList<>();
             HttpServerVerticle[] firstHttp = new HttpServerVerticle[1];
@@ -98,12 +104,13 @@ public final class PrismServer {
         });
     }
 
-    /**
-     * The alert destinations (Slack, webhook, Linear, GitHub) rules may name, one per type. None on this branch: the
-     * destinations feature provides them.
-     */
-    private static List<Destination> alertDestinations(Vertx vertx, PrismConfig config) {
-        return List.of();
+    /** Slack, signed webhooks, Linear and GitHub, calling out through the address policy {@code alerts.allowPrivateDestinations}. */
+    private static List<Destination> alertDestinations(Vertx vertx, io.vertx.sqlclient.Pool pool, PrismConfig config) {
+        String allow = config.alerts().allowPrivateDestinations().strip();
+        Object allowed = allow.isEmpty() || allow.equalsIgnoreCase("false") ? Boolean.FALSE : allow.equalsIgnoreCase("true") ? Boolean.TRUE : allow;
+        return dev.prism.alert.AlertDestinations.all(vertx, pool, new io.vertx.core.json.JsonObject()
+                .put("allowPrivateDestinations", allowed)
+                .put("destinationTimeoutMillis", config.alerts().sendTimeoutSeconds() * 1000L));
     }
 
     private static Future<Void> deploy(Vertx vertx, List<String> deployed, java.util.function.Supplier<io.vertx.core.Deployable> factory, int instances) {

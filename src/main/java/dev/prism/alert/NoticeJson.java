@@ -10,10 +10,14 @@ import java.util.List;
 
 /**
  * An {@link AlertNotice} as JSON (snake_case, like the rest of the API): how a firing is stored, so a retry after a
- * restart sends the same words, and what {@code alert.fired} carries to WebSocket clients. It names no destination,
+ * restart sends the same words, what {@code alert.fired} carries to WebSocket clients, and the body a webhook receiver
+ * gets (written field by field, so the wire format is a contract). It names no destination,
  * so it holds no secret. Pure.
  */
 public final class NoticeJson {
+
+    /** For the destinations' own JSON (Slack blocks, GraphQL and REST bodies). */
+    static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = RuleParser.MAPPER;
 
     private NoticeJson() {
     }

@@ -10,5 +10,12 @@
  * timer; publishes {@code prism.alert.fired}) and {@link dev.prism.alert.AlertDeliveryVerticle} (the worker over
  * {@code alert_deliveries}, woken by {@code prism.alert.queued}). Everything runs on event loops; the decisions are pure
  * ({@link dev.prism.alert.AlertEvaluator}, {@link dev.prism.alert.RuleParser}, {@link dev.prism.alert.Backoff}).
+ *
+ * <p>Destinations ({@link dev.prism.alert.AlertDestinations#all}) call out only through
+ * {@link dev.prism.alert.GuardedHttp}, which checks every hop against the {@link dev.prism.alert.AddressPolicy} (the
+ * SSRF guard). Linear and GitHub keep one issue per cluster in {@code alert_tickets}
+ * ({@link dev.prism.alert.AlertTickets}). Threading: destinations run on the caller's event loop and never block; name
+ * resolution runs on a worker thread. The texts they render ({@code SlackMessage}, {@code TicketText}, {@code Markdown},
+ * {@code NoticeJson}) and the policy are pure.
  */
 package dev.prism.alert;

@@ -318,9 +318,11 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      * @param sendTimeoutSeconds hard deadline of one attempt
      * @param pollMillis       how often the delivery worker looks for due rows (queued rows wake it at once)
      * @param dashboardPublicUrl the dashboard's address as receivers reach it, for links in notices; empty: no links
+     * @param allowPrivateDestinations {@code false}, {@code true}, or a comma-separated list of CIDRs and host names that
+     *                 alert destinations may resolve to although private, loopback or link-local
      */
     public record Alerts(int maxAttempts, int evaluateSeconds, long backoffMillis, int sendTimeoutSeconds, long pollMillis,
-                         Optional<String> dashboardPublicUrl) {
+                         Optional<String> dashboardPublicUrl, String allowPrivateDestinations) {
     }
 
     public static final Setting ALERTS_MAX_ATTEMPTS = new Setting("alerts.maxAttempts", "PRISM_ALERTS_MAX_ATTEMPTS", "5",
@@ -333,6 +335,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "Hard deadline of one delivery attempt");
     public static final Setting ALERTS_POLL = new Setting("alerts.pollMillis", "PRISM_ALERTS_POLL_MS", "1000",
             "How often the delivery worker looks for due deliveries");
+    public static final Setting ALERTS_ALLOW_PRIVATE = new Setting("alerts.allowPrivateDestinations", "PRISM_ALERTS_ALLOW_PRIVATE_DESTINATIONS", "false",
+            "Alert destinations on private, loopback or link-local addresses: false, true, or a comma-separated list of CIDRs and hosts");
     public static final Setting DASHBOARD_PUBLIC_URL = new Setting("dashboard.publicUrl", "PRISM_DASHBOARD_PUBLIC_URL", null,
             "The dashboard's URL as alert receivers reach it (https://prism.example.com), for cluster and trace links in alerts");
 
@@ -357,7 +361,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
             EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_BYTES, EMBED_MAX_PENDING_BYTES, EMBED_SWEEP_SECONDS,
             EMBED_VECTOR_HEAP_BYTES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER, CLUSTER_REFRESH_SHARE, CLUSTER_MIN_INTERVAL, CLUSTER_THREADS,
-            ALERTS_MAX_ATTEMPTS, ALERTS_EVALUATE_SECONDS, ALERTS_BACKOFF, ALERTS_SEND_TIMEOUT, ALERTS_POLL, DASHBOARD_PUBLIC_URL);
+            ALERTS_MAX_ATTEMPTS, ALERTS_EVALUATE_SECONDS, ALERTS_BACKOFF, ALERTS_SEND_TIMEOUT, ALERTS_POLL, ALERTS_ALLOW_PRIVATE, DASHBOARD_PUBLIC_URL);
 
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
@@ -399,7 +403,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         r.decimal(CLUSTER_REFRESH_SHARE, 0, 100), (int) r.integer(CLUSTER_MIN_INTERVAL, 0, 86_400), (int) r.integer(CLUSTER_THREADS, 1, 256)),
                 new Alerts((int) r.integer(ALERTS_MAX_ATTEMPTS, 1, 100), (int) r.integer(ALERTS_EVALUATE_SECONDS, 0, 86_400),
                         r.integer(ALERTS_BACKOFF, 1, 3_600_000), (int) r.integer(ALERTS_SEND_TIMEOUT, 1, 600), r.integer(ALERTS_POLL, 10, 600_000),
-                        r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl)));
+                        r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl), r.string(ALERTS_ALLOW_PRIVATE)));
     }
 
     private static String validPgUrl(String url, ConfigSource source) {

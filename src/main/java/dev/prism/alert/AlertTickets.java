@@ -1,0 +1,123 @@
+package dev.prism.alert;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * SQL of {@code alert_tickets}: which external issue a (project, rule, destination, cluster) has, so Linear and GitHub
+ * destinations create it once and comment on it afterwards, across restarts. A cluster merged into another keeps no
+ * ticket of its own: the survivor finds it by following {@code clusters.retired_into} and takes it over.
+ */
+public final class AlertTickets {
+
+    /** Bounds the walk along retired_into (chains are short; a cycle would be a bug, not a reason to spin). */
+    private static final int MAX_MERGE_DEPTH = 16;
+
+    /** A stored ticket; {@code state} is {@code creating}, {@code open} or {@code closed}. */
+    record Ticket(TicketKey key, String type, String externalId, String externalNumber, String url, String state,
+                  String creatingNotice, String pendingNotice, Instant creatingSince) {
+
+        boolean uncertain() {
+            return state.equals("creating");
+        }
+    }
+
+    private final Pool pool;
+
+    public AlertTickets(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * The key's ticket, or the ticket of a cluster that was merged (directly or along a chain) into the key's cluster,
+     * which then moves to the key's cluster so the next lookup finds it directly.
+     */
+    Future<Optional<Ticket>> find(TicketKey key) {
+        return pool.preparedQuery("""
+                        WITH RECURSIVE absorbed (cluster_id, depth) AS (
+                            SELECT $4::text, 0
+                            UNION ALL
+                            SELECT c.cluster_id, a.depth + 1 FROM clusters c JOIN absorbed a ON c.retired_into = a.cluster_id
+                             WHERE c.project_id = $1 AND c.status = 'retired' AND a.depth < $5)
+                        SELECT t.*, a.depth FROM alert_tickets t JOIN absorbed a ON t.cluster_id = a.cluster_id
+                         WHERE t.project_id = $1 AND t.rule_id = $2 AND t.destination_key = $3
+                         ORDER BY a.depth, t.created_at LIMIT 1""")
+                .execute(Tuple.of(key.projectId(), key.ruleId(), key.destinationKey(), key.clusterId(), MAX_MERGE_DEPTH))
+                .compose(rows -> {
+                    if (rows.size() == 0) {
+                        return Future.succeededFuture(Optional.empty());
+                    }
+                    Row row = rows.iterator().next();
+                    Ticket found = ticket(row);
+                    if (row.getInteger("depth") == 0) {
+                        return Future.succeededFuture(Optional.of(found));
+                    }
+                    return pool.preparedQuery("""
+                                    UPDATE alert_tickets SET cluster_id = $5, updated_at = now()
+                                     WHERE project_id = $1 AND rule_id = $2 AND destination_key = $3 AND cluster_id = $4""")
+                            .execute(Tuple.of(key.projectId(), key.ruleId(), key.destinationKey(), found.key().clusterId(), key.clusterId()))
+                            .map(v -> Optional.of(new Ticket(key, found.type(), found.externalId(), found.externalNumber(), found.url(),
+                                    found.state(), found.creatingNotice(), found.pendingNotice(), found.creatingSince())));
+                });
+    }
+
+    /** What {@link #beginCreate} found: the ticket, and whether this call made it (no earlier attempt to look for). */
+    record Begun(Ticket ticket, boolean fresh) {
+    }
+
+    /**
+     * Records that a create is about to be attempted (before the call, so a crash leaves a trace of it). When the row
+     * was there already, an earlier attempt's answer is unknown and the caller looks for its issue before creating.
+     */
+    Future<Begun> beginCreate(TicketKey key, String type, String externalId, String noticeKey) {
+        Tuple id = Tuple.of(key.projectId(), key.ruleId(), key.destinationKey(), key.clusterId());
+        return pool.preparedQuery("""
+                        INSERT INTO alert_tickets (project_id, rule_id, destination_key, cluster_id, destination_type, external_id, state, creating_notice)
+                        VALUES ($1, $2, $3, $4, $5, $6, 'creating', $7)
+                        ON CONFLICT (project_id, rule_id, destination_key, cluster_id) DO NOTHING
+                        RETURNING *""")
+                .execute(Tuple.of(key.projectId(), key.ruleId(), key.destinationKey(), key.clusterId(), type, externalId, noticeKey))
+                .compose(inserted -> inserted.size() > 0
+                        ? Future.succeededFuture(new Begun(ticket(inserted.iterator().next()), true))
+                        : pool.preparedQuery("SELECT * FROM alert_tickets WHERE project_id = $1 AND rule_id = $2 AND destination_key = $3 AND cluster_id = $4")
+                                .execute(id).map(rows -> new Begun(ticket(rows.iterator().next()), false)));
+    }
+
+    /** The issue exists: its id, number and URL. */
+    Future<Void> created(TicketKey key, String externalId, String externalNumber, String url) {
+        return update(key, "external_id = $5, external_number = $6, url = $7, state = 'open', creating_notice = NULL",
+                externalId, externalNumber, url);
+    }
+
+    /** What Prism last knew of the issue's state ({@code open} or {@code closed}). */
+    Future<Void> state(TicketKey key, String state) {
+        return update(key, "state = $5", state);
+    }
+
+    /** A comment for {@code noticeKey} is about to be posted (null: its answer came). */
+    Future<Void> pending(TicketKey key, String noticeKey) {
+        return update(key, "pending_notice = $5", noticeKey);
+    }
+
+    private Future<Void> update(TicketKey key, String set, Object... values) {
+        Tuple tuple = Tuple.of(key.projectId(), key.ruleId(), key.destinationKey(), key.clusterId());
+        for (Object v : values) {
+            tuple.addValue(v);
+        }
+        return pool.preparedQuery("UPDATE alert_tickets SET " + set + ", updated_at = now()"
+                        + " WHERE project_id = $1 AND rule_id = $2 AND destination_key = $3 AND cluster_id = $4")
+                .execute(tuple).mapEmpty();
+    }
+
+    private static Ticket ticket(Row r) {
+        return new Ticket(new TicketKey(r.getString("project_id"), r.getString("rule_id"), r.getString("destination_key"), r.getString("cluster_id")),
+                r.getString("destination_type"), r.getString("external_id"), r.getString("external_number"), r.getString("url"),
+                r.getString("state"), r.getString("creating_notice"), r.getString("pending_notice"),
+                r.getOffsetDateTime("creating_since").toInstant());
+    }
+}

@@ -1,0 +1,76 @@
+package dev.prism.alert;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Alert texts: escaping per markup, ids, Retry-After and redaction")
+class AlertTextTest {
+
+    @Test
+    @DisplayName("Slack escaping turns mentions and links from trace data into inert text")
+    void slackEscape() {
+        assertThat(SlackMessage.escape("<!channel> see <http://evil|x> & more")).isEqualTo("&lt;!channel&gt; see &lt;http://evil|x&gt; &amp; more");
+    }
+
+    @Test
+    @DisplayName("markdown escaping leaves no link, image, HTML, heading or mention to be made from trace data")
+    void markdownEscape() {
+        String escaped = Markdown.escape("# [click](http://evil) ![i](x) <img src=x> @team *bold* `code` | cell");
+        assertThat(escaped).isEqualTo("\\# \\[click\\]\\(http://evil\\) \\!\\[i\\]\\(x\\) \\<img src\\=x\\> @\u200Bteam \\*bold\\* \\`code\\` \\| cell");
+        assertThat(Markdown.link("Open", "https://prism.example/#/p/clusters/c1")).isEqualTo("[Open](https://prism.example/#/p/clusters/c1)");
+        assertThat(Markdown.link("Open", "javascript:alert(1)")).isEmpty();
+        assertThat(Markdown.link("Open", "https://x.example/a) [evil](http://e")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("ticket ids are deterministic UUIDs in v4 format, different per key and per notice")
+    void ids() {
+        TicketKey key = new TicketKey("p", "r", "linear:team", "c1");
+        UUID id = key.issueId();
+        assertThat(id).isEqualTo(new TicketKey("p", "r", "linear:team", "c1").issueId());
+        assertThat(id.version()).isEqualTo(4);
+        assertThat(id.variant()).isEqualTo(2);
+        assertThat(key.withCluster("c2").issueId()).isNotEqualTo(id);
+        assertThat(key.commentId("n1")).isNotEqualTo(key.commentId("n2")).isNotEqualTo(id);
+        assertThat(key.marker()).matches("<!-- prism-cluster: [0-9a-f]{32} -->");
+    }
+
+    @Test
+    @DisplayName("Retry-After is read as seconds or as an HTTP date")
+    void retryAfter() {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        assertThat(Outcomes.retryAfter("7", now)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(Outcomes.retryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Outcomes.retryAfter("soon", now)).isNull();
+        assertThat(Outcomes.retryAfter(null, now)).isNull();
+    }
+
+    @Test
+    @DisplayName("statuses: 5xx, 429 and 408 retry with Retry-After, other 4xx do not")
+    void statuses() {
+        SendOutcome busy = Outcomes.ofStatus(429, "12", "Slack", "rate_limited", List.of());
+        assertThat(busy.retryable()).isTrue();
+        assertThat(busy.retryAfter()).isEqualTo(Duration.ofSeconds(12));
+        assertThat(busy.detail()).isEqualTo("Slack answered HTTP 429: rate_limited");
+        assertThat(Outcomes.ofStatus(503, null, "x", "", List.of()).retryable()).isTrue();
+        SendOutcome gone = Outcomes.ofStatus(404, "5", "x", "no_service", List.of());
+        assertThat(gone.retryable()).isFalse();
+        assertThat(gone.retryAfter()).isNull();
+        assertThat(gone.delivered()).isFalse();
+    }
+
+    @Test
+    @DisplayName("redaction removes every secret and a webhook URL's path from a detail")
+    void redaction() {
+        String url = "https://hooks.slack.com/services/T000/B000/XXXXSECRET";
+        assertThat(Outcomes.redact("failed for " + url + " and /services/T000/B000/XXXXSECRET with tok_123456", List.of(url, "tok_123456")))
+                .isEqualTo("failed for *** and *** with ***");
+    }
+}
