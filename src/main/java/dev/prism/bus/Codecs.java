@@ -27,7 +27,9 @@ public final class Codecs {
             EmbeddingCreated.class, EmbeddingRemoved.class, EmbedSearch.class, EmbedSearch.Hits.class, EmbedSnapshot.class, EmbedSnapshot.Vectors.class,
             LiveEvent.class, TraceFacts.class, TraceFacts.Facts.class,
             ClusterCommand.List.class, ClusterCommand.Get.class, ClusterCommand.Refresh.class, ClusterCommand.Clusters.class,
-            ClusterCommand.Detail.class, ClusterCommand.RunResult.class);
+            ClusterCommand.Detail.class, ClusterCommand.RunResult.class,
+            ThemeExport.class, ThemeExport.File.class, ShareCommand.Create.class, ShareCommand.List.class, ShareCommand.Revoke.class,
+            ShareCommand.Resolve.class, ShareCommand.Share.class, ShareCommand.Shares.class);
 
     private Codecs() {
     }

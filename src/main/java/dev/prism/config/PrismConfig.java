@@ -9,9 +9,14 @@ import java.util.function.Function;
  * Typed server configuration, parsed once at startup. Every key is listed in {@link #SETTINGS} with its
  * environment variable and default; an unusable value stops startup with a {@link ConfigException}.
  */
-public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm, Runs runs, Embed embed, Cluster cluster) {
+public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm, Runs runs, Embed embed, Cluster cluster,
+                          Dashboard dashboard) {
 
     public record Http(String host, int port, long bodyLimitBytes, WebSocket webSocket) {
+    }
+
+    /** @param publicUrl where people open the dashboard (links in exports and alerts); absent: links relative to this server */
+    public record Dashboard(Optional<String> publicUrl) {
     }
 
     /**
@@ -311,6 +316,9 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting CLUSTER_THREADS = new Setting("cluster.threads", "PRISM_CLUSTER_THREADS", "1",
             "Threads one re-clustering computes on (one run at a time; the rest of the cores stay with ingestion)");
 
+    public static final Setting DASHBOARD_PUBLIC_URL = new Setting("dashboard.publicUrl", "PRISM_DASHBOARD_PUBLIC_URL", null,
+            "Public address of the dashboard, e.g. https://prism.example.com, for links in exports and alerts (absent: relative links)");
+
     public static final Setting REDIS_URL = new Setting("redis.url", "PRISM_REDIS_URL", null,
             "redis://[:password@]host:port[/db]; absent keeps caches in process");
     public static final Setting FORMAT_CACHE_TTL = new Setting("format.cacheTtlHours", "PRISM_FORMAT_CACHE_TTL_HOURS", "24",
@@ -331,7 +339,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
 
             EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
             EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_BYTES, EMBED_MAX_PENDING_BYTES, EMBED_SWEEP_SECONDS,
-            EMBED_VECTOR_HEAP_BYTES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER, CLUSTER_REFRESH_SHARE, CLUSTER_MIN_INTERVAL, CLUSTER_THREADS);
+            EMBED_VECTOR_HEAP_BYTES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER, CLUSTER_REFRESH_SHARE, CLUSTER_MIN_INTERVAL, CLUSTER_THREADS,
+            DASHBOARD_PUBLIC_URL);
 
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
@@ -370,7 +379,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         r.integer(EMBED_CACHE_BYTES, 0, Long.MAX_VALUE / 4), r.integer(EMBED_MAX_PENDING_BYTES, 65_536, Long.MAX_VALUE / 4),
                         (int) r.integer(EMBED_SWEEP_SECONDS, 1, 86_400), r.integer(EMBED_VECTOR_HEAP_BYTES, 0, Long.MAX_VALUE / 4)),
                 new Cluster((int) r.integer(CLUSTER_REFRESH_MINUTES, 0, 7 * 24 * 60), (int) r.integer(CLUSTER_REFRESH_AFTER, 0, 10_000_000),
-                        r.decimal(CLUSTER_REFRESH_SHARE, 0, 100), (int) r.integer(CLUSTER_MIN_INTERVAL, 0, 86_400), (int) r.integer(CLUSTER_THREADS, 1, 256)));
+                        r.decimal(CLUSTER_REFRESH_SHARE, 0, 100), (int) r.integer(CLUSTER_MIN_INTERVAL, 0, 86_400), (int) r.integer(CLUSTER_THREADS, 1, 256)),
+                new Dashboard(r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl)));
     }
 
     private static String validPgUrl(String url, ConfigSource source) {
@@ -378,6 +388,14 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             // The URL may hold a password: name the key, not the value.
             throw new ConfigException("Invalid value for " + PG_URL.path() + " (" + PG_URL.env()
                     + "): expected a URL starting with postgresql://");
+        }
+        return url;
+    }
+
+    private static String validPublicUrl(String url) {
+        if (!url.startsWith("https://") && !url.startsWith("http://")) {
+            throw new ConfigException("Invalid value for " + DASHBOARD_PUBLIC_URL.path() + " (" + DASHBOARD_PUBLIC_URL.env()
+                    + "): expected a URL starting with https:// or http://");
         }
         return url;
     }
