@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The four export formats on a hand-made report whose trace-derived text is hostile to each destination. */
 @DisplayName("Theme export renderers")
-class ExportRenderersTest {
+public class ExportRenderersTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String FORMULA = "=HYPERLINK(\"http://evil.example/x\",\"click\")";
@@ -155,7 +155,7 @@ class ExportRenderersTest {
     }
 
     /** Validates against nbformat.v4.5.schema.json (draft 4), bundled from nbformat 5.11.1, and checks ids are unique. */
-    static void assertValidNotebook(byte[] notebook) throws Exception {
+    public static void assertValidNotebook(byte[] notebook) throws Exception {
         JsonObject schema;
         try (InputStream in = ExportRenderersTest.class.getResourceAsStream("/nbformat/nbformat.v4.5.schema.json")) {
             schema = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
