@@ -10,6 +10,9 @@ public final class MarkdownText {
 
     private static final String INLINE = "\\`*_[]<>|~&";
     private static final String BLOCK_START = "#+-=>";
+    private static final java.util.regex.Pattern BREAKS = java.util.regex.Pattern.compile("[\\r\\n\\u2028\\u2029\\u0085]+");
+    private static final java.util.regex.Pattern CONTROL = java.util.regex.Pattern.compile("\\p{Cntrl}");
+    private static final java.util.regex.Pattern LIST_NUMBER = java.util.regex.Pattern.compile("^(\\d{1,9})([.)])");
 
     private MarkdownText() {
     }
@@ -18,7 +21,7 @@ public final class MarkdownText {
         if (text == null || text.isEmpty()) {
             return "";
         }
-        String flat = text.replaceAll("[\\r\\n\\u2028\\u2029\\u0085]+", " ").replaceAll("\\p{Cntrl}", " ").strip();
+        String flat = CONTROL.matcher(BREAKS.matcher(text).replaceAll(" ")).replaceAll(" ").strip();
         StringBuilder out = new StringBuilder(flat.length() + 16);
         for (int i = 0; i < flat.length(); i++) {
             char c = flat.charAt(i);
@@ -28,6 +31,6 @@ public final class MarkdownText {
             out.append(c);
         }
         // "1. text" or "1) text" would start an ordered list.
-        return out.toString().replaceFirst("^(\\d{1,9})([.)])", "$1\\\\$2");
+        return LIST_NUMBER.matcher(out).replaceFirst("$1\\\\$2");
     }
 }

@@ -154,6 +154,37 @@ public class ExportRenderersTest {
         assertThat(json.get("metadata").get("kernelspec").get("name").asText()).isEqualTo("python3");
     }
 
+    @Test
+    @DisplayName("a large theme (20 clusters at the cap of 1,000 members) renders in every format, and the figures are printed")
+    void largeTheme() throws Exception {
+        Instant at = Instant.parse("2026-12-05T10:00:00Z");
+        List<ThemeReport.ClusterPart> clusters = new ArrayList<>();
+        Links links = new Links(null);
+        for (int c = 0; c < 20; c++) {
+            List<ThemeReport.Member> members = new ArrayList<>();
+            for (int m = 0; m < 1_000; m++) {
+                String id = "trace-" + c + "-" + m;
+                members.add(new ThemeReport.Member(id, 1, m / 1000.0, at, "Payment gateway timed out " + m,
+                        "The payment provider did not answer within 30 s; the order was retried twice and then abandoned.", links.trace(id)));
+            }
+            clusters.add(new ThemeReport.ClusterPart("c" + c, "Cluster " + c, "Two sentences about it. Second one.", 5_000, 0.05, null,
+                    List.of(new ThemeReport.Day(LocalDate.parse("2026-12-05"), 5_000)), 100, 80, 0.25, 0.1, 50, links.theme("t"),
+                    members.subList(0, 3), members));
+        }
+        ThemeReport big = new ThemeReport("default", "t", "Big", "", at, 100_000, 0, at, 1_000, links.theme("t"), clusters);
+        for (ExportFormat f : ExportFormat.values()) {
+            ExportVerticle.render(f, big); // warm-up
+            long t0 = System.nanoTime();
+            byte[] out = ExportVerticle.render(f, big);
+            System.out.printf("[export] %s: 20 clusters x 1,000 members -> %,d bytes in %.0f ms%n", f.extension, out.length,
+                    (System.nanoTime() - t0) / 1e6);
+            assertThat(out.length).isPositive().isLessThan(64 * 1024 * 1024);
+            if (f == ExportFormat.IPYNB) {
+                assertValidNotebook(out);
+            }
+        }
+    }
+
     /** Validates against nbformat.v4.5.schema.json (draft 4), bundled from nbformat 5.11.1, and checks ids are unique. */
     public static void assertValidNotebook(byte[] notebook) throws Exception {
         JsonObject schema;
