@@ -353,6 +353,7 @@ final class Json {
         ObjectNode out = MAPPER.createObjectNode();
         ArrayNode results = out.putArray("results");
         shares.forEach(s -> results.add(share(s, publicUrl)));
+        out.putNull("next_cursor"); // a theme's links are one page; the field keeps list answers alike
         return out;
     }
 

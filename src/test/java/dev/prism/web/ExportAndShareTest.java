@@ -271,6 +271,50 @@ class ExportAndShareTest {
         assertThat(call("GET", "/api/shared/" + token + "/clusters/" + errorCluster, null, null).status()).isEqualTo(404);
     }
 
+    @Test
+    @Order(7)
+    @DisplayName("the dashboard's #/shared/{token} view shows the theme's clusters as text without an API key, and a revoked link says so")
+    void sharedDashboardView() throws Exception {
+        Path chromium = Path.of(System.getProperty("prism.test.chromium", "/usr/bin/chromium"));
+        Path chromedriver = Path.of(System.getProperty("prism.test.chromedriver", "/usr/bin/chromedriver"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(chromium) && java.nio.file.Files.isExecutable(chromedriver),
+                "Chromium is not installed (src/test/sh/test-services.sh installs it before the tests)");
+        String token = call("POST", THEMES + "error_analysis/shares", TestServer.ADMIN_KEY, null).json().get("token").asText();
+        long id = call("GET", THEMES + "error_analysis/shares", TestServer.ADMIN_KEY, null).json().get("results").get(1).get("id").asLong();
+        Path profile = java.nio.file.Files.createTempDirectory("prism-chromium-");
+        var options = new org.openqa.selenium.chrome.ChromeOptions();
+        options.setBinary(chromium.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--no-first-run", "--window-size=1280,900", "--user-data-dir=" + profile.toAbsolutePath());
+        var service = new org.openqa.selenium.chrome.ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile())
+                .usingAnyFreePort().build();
+        var driver = new org.openqa.selenium.chrome.ChromeDriver(service, options);
+        try {
+            driver.get(base + "/#/shared/" + token);
+            org.awaitility.Awaitility.await("shared clusters shown").atMost(Duration.ofSeconds(20))
+                    .until(() -> driver.findElements(org.openqa.selenium.By.cssSelector("[data-testid=shared-cluster]")).size() == errorClusters.size());
+            String page = driver.findElement(org.openqa.selenium.By.id("app")).getText();
+            for (JsonNode c : errorClusters) {
+                assertThat(page).contains(c.get("title").asText());
+            }
+            assertThat(driver.findElement(org.openqa.selenium.By.id("nav")).isDisplayed()).as("no signed-in navigation").isFalse();
+            driver.findElements(org.openqa.selenium.By.cssSelector("[data-testid=shared-cluster] button")).get(0).click();
+            org.awaitility.Awaitility.await("representatives shown").atMost(Duration.ofSeconds(20))
+                    .until(() -> !driver.findElements(org.openqa.selenium.By.cssSelector("[data-testid=shared-cluster] li")).isEmpty());
+            java.nio.file.Files.createDirectories(Path.of("target", "screenshots"));
+            java.nio.file.Files.write(Path.of("target", "screenshots", "shared-view.png"),
+                    driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+
+            assertThat(call("DELETE", THEMES + "error_analysis/shares/" + id, TestServer.ADMIN_KEY, null).status()).isEqualTo(200);
+            driver.navigate().refresh();
+            org.awaitility.Awaitility.await("revoked link refused").atMost(Duration.ofSeconds(20))
+                    .until(() -> !driver.findElements(org.openqa.selenium.By.cssSelector("[data-testid=shared-error]")).isEmpty());
+            assertThat(driver.findElement(org.openqa.selenium.By.cssSelector("[data-testid=shared-error]")).getText()).contains("revoked");
+        } finally {
+            driver.quit();
+        }
+    }
+
     private static Answer call(String method, String path, String bearer, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
