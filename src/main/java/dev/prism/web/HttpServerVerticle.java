@@ -686,7 +686,7 @@ public final class HttpServerVerticle extends VerticleBase {
         } else {
             f = Failure.from(cause);
             if (f.status() == 500 && !(cause instanceof io.vertx.core.eventbus.ReplyException)) {
-                LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), cause);
+                LOG.error("{} {} failed", ctx.request().method(), loggable(ctx.request().path()), cause);
             }
         }
         if (ctx.response().ended()) {
@@ -708,6 +708,11 @@ public final class HttpServerVerticle extends VerticleBase {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfter(f.detail()));
         }
         json(ctx, f.status(), Json.error(f.error(), f.detail()));
+    }
+
+    /** A path as logs may show it: a share link's token is a secret like an API key. */
+    static String loggable(String path) {
+        return path == null ? null : path.replaceFirst("^/api/shared/[^/]+", "/api/shared/<token>");
     }
 
     /** A Failure carries no headers; the project feature names the wait in its detail ("retry in N s"). */

@@ -315,6 +315,15 @@ class ExportAndShareTest {
         }
     }
 
+    @Test
+    @Order(8)
+    @DisplayName("a share token never reaches the logs: failed requests log the path with the token replaced")
+    void tokenNotLogged() {
+        assertThat(HttpServerVerticle.loggable("/api/shared/prism_share_abc/export")).isEqualTo("/api/shared/<token>/export");
+        assertThat(HttpServerVerticle.loggable("/api/shared/prism_share_abc")).isEqualTo("/api/shared/<token>");
+        assertThat(HttpServerVerticle.loggable("/api/projects/default/themes")).isEqualTo("/api/projects/default/themes");
+    }
+
     private static Answer call(String method, String path, String bearer, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
