@@ -6,6 +6,7 @@ import { themesView, themeFormView } from './themes.js';
 import { resultsView } from './results.js';
 import { traceView, tracesView } from './trace.js';
 import { runsView } from './runs.js';
+import { sharedView } from './shared.js';
 
 const app = document.getElementById('app');
 let cleanup = null;
@@ -25,6 +26,17 @@ const routes = [
 function render() {
   if (typeof cleanup === 'function') cleanup();
   cleanup = null;
+  // A share link is read without an API key and shows nothing of the signed-in dashboard.
+  const shared = (location.hash || '').match(/^#\/shared\/([^/]+)$/);
+  if (shared) {
+    if (started) { live.disconnect(); started = false; }
+    setChrome(false);
+    const outlet = h('div', { class: 'view' });
+    mount(app, outlet);
+    ++generation;
+    sharedView(outlet, decodeURIComponent(shared[1])).catch((e) => showError(e));
+    return;
+  }
   if (!session.key) {
     started = false;
     signIn();

@@ -9,6 +9,7 @@ import dev.prism.cluster.ClusterVerticle;
 import dev.prism.config.PrismConfig;
 import dev.prism.demo.DemoVerticle;
 import dev.prism.embed.EmbedVerticle;
+import dev.prism.export.ExportVerticle;
 import dev.prism.format.FormatVerticle;
 import dev.prism.metrics.Metrics;
 import dev.prism.llm.AnalysisVerticle;
@@ -17,6 +18,7 @@ import dev.prism.ingest.IngestVerticle;
 import dev.prism.lifecycle.Quiescent;
 import dev.prism.project.ProjectVerticle;
 import dev.prism.run.RunVerticle;
+import dev.prism.share.ShareVerticle;
 import dev.prism.store.Database;
 import dev.prism.trace.TraceAssemblyVerticle;
 import dev.prism.web.HttpServerVerticle;
@@ -85,9 +87,11 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, () -> new AlertRulesVerticle(db.apiPool(), alertDestinations), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertDeliveryVerticle(db.pool(), alertDestinations, config.alerts())), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertEvaluationVerticle(db.pool(), config.alerts())), 1))
+                    .compose(v -> deploy(vertx, deployed, ExportVerticle::new, 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new ShareVerticle(db.pool()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
                     .compose(v -> deploy(vertx, deployed, () -> {
-                        HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool(), metrics);
+                        HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool(), metrics, config.dashboard());
                         if (firstHttp[0] == null) {
                             firstHttp[0] = http;
                         }

@@ -115,6 +115,11 @@ public final class Addresses {
     /** {@link LiveEvent}, published by any feature for WebSocket clients. */
     public static final String LIVE_EVENT = "prism.live.event";
 
+    /** {@link ThemeExport} → {@link ThemeExport.File}: a theme's clusters as Markdown, a notebook, CSV or JSON. */
+    public static final String EXPORT_THEME = "prism.export.theme";
+    /** {@link ShareCommand} → {@link ShareCommand.Share} or {@link ShareCommand.Shares}: read-only links to one theme's results. */
+    public static final String SHARE_COMMAND = "prism.share.command";
+
     /** {@link ThemeCommand} → {@link ThemeCommand.Themes} or {@link AnalysisTheme}: theme CRUD. */
     public static final String THEME_COMMAND = "prism.theme.command";
 

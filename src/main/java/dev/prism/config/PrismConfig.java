@@ -9,9 +9,14 @@ import java.util.function.Function;
  * Typed server configuration, parsed once at startup. Every key is listed in {@link #SETTINGS} with its
  * environment variable and default; an unusable value stops startup with a {@link ConfigException}.
  */
-public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm, Runs runs, Embed embed, Cluster cluster, Alerts alerts) {
+public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm, Runs runs, Embed embed, Cluster cluster,
+                          Alerts alerts, Dashboard dashboard) {
 
     public record Http(String host, int port, long bodyLimitBytes, WebSocket webSocket) {
+    }
+
+    /** @param publicUrl where people open the dashboard (links in exports and alerts); absent: links relative to this server */
+    public record Dashboard(Optional<String> publicUrl) {
     }
 
     /**
@@ -338,7 +343,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting ALERTS_ALLOW_PRIVATE = new Setting("alerts.allowPrivateDestinations", "PRISM_ALERTS_ALLOW_PRIVATE_DESTINATIONS", "false",
             "Alert destinations on private, loopback or link-local addresses: false, true, or a comma-separated list of CIDRs and hosts");
     public static final Setting DASHBOARD_PUBLIC_URL = new Setting("dashboard.publicUrl", "PRISM_DASHBOARD_PUBLIC_URL", null,
-            "The dashboard's URL as alert receivers reach it (https://prism.example.com), for cluster and trace links in alerts");
+            "The dashboard's URL as people and alert receivers reach it (https://prism.example.com), for links in alerts, exports and share links");
 
     public static final Setting REDIS_URL = new Setting("redis.url", "PRISM_REDIS_URL", null,
             "redis://[:password@]host:port[/db]; absent keeps caches in process");
@@ -403,7 +408,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         r.decimal(CLUSTER_REFRESH_SHARE, 0, 100), (int) r.integer(CLUSTER_MIN_INTERVAL, 0, 86_400), (int) r.integer(CLUSTER_THREADS, 1, 256)),
                 new Alerts((int) r.integer(ALERTS_MAX_ATTEMPTS, 1, 100), (int) r.integer(ALERTS_EVALUATE_SECONDS, 0, 86_400),
                         r.integer(ALERTS_BACKOFF, 1, 3_600_000), (int) r.integer(ALERTS_SEND_TIMEOUT, 1, 600), r.integer(ALERTS_POLL, 10, 600_000),
-                        r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl), r.string(ALERTS_ALLOW_PRIVATE)));
+                        r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl), r.string(ALERTS_ALLOW_PRIVATE)),
+                new Dashboard(r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl)));
     }
 
     private static String validPgUrl(String url, ConfigSource source) {

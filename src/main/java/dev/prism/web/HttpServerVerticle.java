@@ -20,6 +20,8 @@ import dev.prism.bus.EmbedSearch;
 import dev.prism.bus.SummaryCreated;
 import dev.prism.bus.LlmSettings;
 import dev.prism.bus.RunCommand;
+import dev.prism.bus.ShareCommand;
+import dev.prism.bus.ThemeExport;
 import dev.prism.bus.ThemeCommand;
 import dev.prism.bus.TraceText;
 import dev.prism.bus.TraceTextQuery;
@@ -70,14 +72,21 @@ public final class HttpServerVerticle extends VerticleBase {
     private final PrismConfig.Http config;
     private final Pool pool;
     private final Metrics metrics;
+    /** Where links in exports and share answers point; null: relative to this server. */
+    private final String publicUrl;
     private HttpServer server;
     private LiveHub hub;
 
     /** @param pool used only by the readiness probe */
     public HttpServerVerticle(PrismConfig.Http config, Pool pool, Metrics metrics) {
+        this(config, pool, metrics, new PrismConfig.Dashboard(java.util.Optional.empty()));
+    }
+
+    public HttpServerVerticle(PrismConfig.Http config, Pool pool, Metrics metrics, PrismConfig.Dashboard dashboard) {
         this.config = config;
         this.pool = pool;
         this.metrics = metrics;
+        this.publicUrl = dashboard.publicUrl().orElse(null);
     }
 
     @Override
@@ -96,6 +105,7 @@ public final class HttpServerVerticle extends VerticleBase {
         router.get("/metrics").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                 .end(metrics.scrape()));
 
+        sharedRoutes(router);
         // The key is checked before the body is read: the request stays paused meanwhile (or its chunks would be lost),
         // and the body handler resumes it.
         router.route("/api/projects/:" + PROJECT + "/*").handler(this::authorize);
@@ -198,6 +208,29 @@ public final class HttpServerVerticle extends VerticleBase {
             }
             run(ctx, new RunCommand.Get(ctx.pathParam(PROJECT), id), 200);
         });
+        router.get(themes + "/:themeId/export").handler(ctx -> export(ctx, ctx.pathParam(PROJECT), ctx.pathParam("themeId")));
+        String shares = themes + "/:themeId/shares";
+        router.post(shares).handler(ctx -> withJson(ctx, json -> {
+            Instant expires;
+            try {
+                expires = json != null && json.hasNonNull("expires_at") ? Instant.parse(json.get("expires_at").asText()) : null;
+            } catch (DateTimeParseException e) {
+                ctx.fail(new Failure(400, "invalid_expires_at", "expires_at must be an ISO-8601 instant such as 2025-01-31T00:00:00Z").exception());
+                return;
+            }
+            share(ctx, new ShareCommand.Create(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), expires), 201);
+        }));
+        router.get(shares).handler(ctx -> share(ctx, new ShareCommand.List(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
+        router.delete(shares + "/:shareId").handler(ctx -> {
+            long id;
+            try {
+                id = Long.parseLong(ctx.pathParam("shareId"));
+            } catch (NumberFormatException e) {
+                ctx.fail(new Failure(404, "share_not_found", "No share link " + ctx.pathParam("shareId")).exception());
+                return;
+            }
+            share(ctx, new ShareCommand.Revoke(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), id), 200);
+        });
         router.get(themes + "/:themeId/clusters").handler(ctx -> cluster(ctx,
                 new ClusterCommand.List(ctx.pathParam(PROJECT), ctx.pathParam("themeId"))));
         router.post(themes + "/:themeId/clusters/refresh").handler(ctx -> cluster(ctx,
@@ -237,6 +270,66 @@ public final class HttpServerVerticle extends VerticleBase {
                 .requestHandler(router)
                 .listen()
                 .onSuccess(s -> server = s));
+    }
+
+    /**
+     * {@code /api/shared/{token}/…}: what a share link may read, before (and instead of) the API-key check. The token is
+     * resolved on every request, so a revoked link stops at once; every method but GET is refused, and a share token
+     * sent as an API key anywhere else is an unknown key (401).
+     */
+    private void sharedRoutes(Router router) {
+        String shared = "/api/shared/:token";
+        router.get(shared).handler(ctx -> withShare(ctx, s -> vertx.eventBus()
+                .<ClusterCommand.Clusters>request(Addresses.CLUSTER_COMMAND, new ClusterCommand.List(s.projectId(), s.themeId()),
+                        new DeliveryOptions().setSendTimeout(60_000))
+                .compose(list -> vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_COMMAND, new ThemeCommand.Get(s.projectId(), s.themeId()))
+                        .map(theme -> Json.sharedTheme(theme.body(), s, list.body())))
+                .onSuccess(out -> json(ctx, 200, out))
+                .onFailure(ctx::fail)));
+        router.get(shared + "/clusters/:clusterId").handler(ctx -> withShare(ctx, s -> vertx.eventBus()
+                .<ClusterCommand.Detail>request(Addresses.CLUSTER_COMMAND, new ClusterCommand.Get(s.projectId(), ctx.pathParam("clusterId")),
+                        new DeliveryOptions().setSendTimeout(60_000))
+                .compose(r -> s.themeId().equals(r.body().cluster().themeId()) ? Future.succeededFuture(r.body())
+                        : Future.failedFuture(new Failure(404, "cluster_not_found", "No cluster " + ctx.pathParam("clusterId")).exception()))
+                .onSuccess(detail -> {
+                    var out = Json.clusterDetail(detail);
+                    out.remove("lineage"); // ids of other clusters' pasts: not part of what was shared
+                    json(ctx, 200, out);
+                })
+                .onFailure(ctx::fail)));
+        router.get(shared + "/export").handler(ctx -> withShare(ctx, s -> export(ctx, s.projectId(), s.themeId())));
+        router.route("/api/shared/*").handler(ctx -> ctx.fail(ctx.request().method() == HttpMethod.GET
+                ? new Failure(404, "not_found", "Nothing at " + ctx.request().path()).exception()
+                : new Failure(403, "read_only", "A share link only reads: GET /api/shared/{token}, …/clusters/{id}, …/export").exception()));
+    }
+
+    private void withShare(RoutingContext ctx, java.util.function.Consumer<ShareCommand.Share> then) {
+        vertx.eventBus().<ShareCommand.Share>request(Addresses.SHARE_COMMAND, new ShareCommand.Resolve(ctx.pathParam("token")))
+                .onSuccess(r -> {
+                    // A shared page is as private as the link: no cache may keep it past a revocation.
+                    ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+                    then.accept(r.body());
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void share(RoutingContext ctx, ShareCommand command, int status) {
+        vertx.eventBus().request(Addresses.SHARE_COMMAND, command)
+                .onSuccess(r -> json(ctx, status, r.body() instanceof ShareCommand.Shares list ? Json.shares(list.shares(), publicUrl)
+                        : Json.share((ShareCommand.Share) r.body(), publicUrl)))
+                .onFailure(ctx::fail);
+    }
+
+    /** A theme's clusters as a file to download ({@code ?format=md|ipynb|csv|json}, Markdown when absent). */
+    private void export(RoutingContext ctx, String project, String themeId) {
+        String format = ctx.request().getParam("format");
+        vertx.eventBus().<ThemeExport.File>request(Addresses.EXPORT_THEME, new ThemeExport(project, themeId, format == null ? "md" : format, publicUrl),
+                        new DeliveryOptions().setSendTimeout(300_000))
+                .onSuccess(r -> ctx.response().setStatusCode(200)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, r.body().contentType())
+                        .putHeader("Content-Disposition", "attachment; filename=\"" + r.body().filename() + "\"")
+                        .end(io.vertx.core.buffer.Buffer.buffer(r.body().body())))
+                .onFailure(ctx::fail);
     }
 
     /** WebSocket clients hear that the server goes away (1001) before the server closes under them. */
@@ -376,7 +469,7 @@ public final class HttpServerVerticle extends VerticleBase {
     static KeyScope scopeNeeded(RoutingContext ctx) {
         HttpMethod method = ctx.request().method();
         String path = ctx.request().path();
-        if (path.matches("/api/projects/[^/]+/keys(/.*)?")) {
+        if (path.matches("/api/projects/[^/]+/keys(/.*)?") || path.matches("/api/projects/[^/]+/themes/[^/]+/shares(/.*)?")) {
             return KeyScope.ADMIN;
         }
         if (method == HttpMethod.GET || method == HttpMethod.HEAD
@@ -594,7 +687,7 @@ public final class HttpServerVerticle extends VerticleBase {
         } else {
             f = Failure.from(cause);
             if (f.status() == 500 && !(cause instanceof io.vertx.core.eventbus.ReplyException)) {
-                LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), cause);
+                LOG.error("{} {} failed", ctx.request().method(), loggable(ctx.request().path()), cause);
             }
         }
         if (ctx.response().ended()) {
@@ -616,6 +709,11 @@ public final class HttpServerVerticle extends VerticleBase {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfter(f.detail()));
         }
         json(ctx, f.status(), Json.error(f.error(), f.detail()));
+    }
+
+    /** A path as logs may show it: a share link's token is a secret like an API key. */
+    static String loggable(String path) {
+        return path == null ? null : path.replaceFirst("^/api/shared/[^/]+", "/api/shared/<token>");
     }
 
     /** A Failure carries no headers; the project feature names the wait in its detail ("retry in N s"). */

@@ -336,6 +336,36 @@ final class Json {
                 .put("score", h.score()).put("title", s == null ? null : s.title()).put("summary", s == null ? null : s.summary());
     }
 
+    // ---- share links (README "Share links")
+
+    /** A share link as listed; {@code token} and {@code url} only in the answer that created it. */
+    static ObjectNode share(dev.prism.bus.ShareCommand.Share s, String publicUrl) {
+        ObjectNode out = MAPPER.createObjectNode().put("id", s.id()).put("theme_id", s.themeId()).put("display", s.display())
+                .put("created_at", iso(s.createdAt())).put("expires_at", iso(s.expiresAt())).put("revoked_at", iso(s.revokedAt()));
+        if (s.token() != null) {
+            String base = publicUrl == null ? "" : publicUrl.replaceAll("/+$", "");
+            out.put("token", s.token()).put("url", base + "/#/shared/" + s.token()).put("api_url", base + "/api/shared/" + s.token());
+        }
+        return out;
+    }
+
+    static ObjectNode shares(java.util.List<dev.prism.bus.ShareCommand.Share> shares, String publicUrl) {
+        ObjectNode out = MAPPER.createObjectNode();
+        ArrayNode results = out.putArray("results");
+        shares.forEach(s -> results.add(share(s, publicUrl)));
+        out.putNull("next_cursor"); // a theme's links are one page; the field keeps list answers alike
+        return out;
+    }
+
+    /** What a share link reads: the theme's name and description and its clusters, without the project's other settings. */
+    static ObjectNode sharedTheme(dev.prism.bus.AnalysisTheme theme, dev.prism.bus.ShareCommand.Share share, dev.prism.bus.ClusterCommand.Clusters c) {
+        ObjectNode out = clusters(c);
+        out.remove("project_id");
+        out.putObject("theme").put("id", theme.themeId()).put("name", theme.name()).put("description", theme.description());
+        out.putObject("share").put("id", share.id()).put("expires_at", iso(share.expiresAt()));
+        return out;
+    }
+
     /** A key as listed; {@code key} (the secret) only in the answer that created it. */
     static ObjectNode key(dev.prism.bus.KeyCommand.Key k) {
         ObjectNode out = MAPPER.createObjectNode().put("id", k.id()).put("project", k.projectId()).put("name", k.name());
