@@ -68,6 +68,7 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AnalysisVerticle(db.pool(), config.llm(), config.ingest())), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new RunVerticle(db.pool(), config.runs())), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
+                    .compose(v -> deploy(vertx, deployed, () -> new dev.prism.otel.OtlpVerticle(config.http().otlpBodyLimitBytes(), metrics), cores))
                     .compose(v -> deploy(vertx, deployed, () -> {
                         HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool(), metrics);
                         if (firstHttp[0] == null) {
