@@ -20,7 +20,7 @@ class ArchitectureTest {
 
     /** Packages every feature may use: the bus vocabulary, configuration and the store's infrastructure. */
     private static final List<String> FEATURES = List.of("ingest", "project", "trace", "format", "theme", "llm", "run", "embed", "web", "demo", "cluster", "relevance", "alert",
-            "export", "share");
+            "export", "share", "otel");
 
     @Test
     @DisplayName("no feature package uses another feature's classes")
@@ -51,8 +51,9 @@ class ArchitectureTest {
                 .or().haveSimpleName("TraceFilter").or().haveSimpleName("FilterSql").or().haveSimpleName("Reanalysis").or().haveSimpleName("Sampler")
                 .or().haveSimpleName("PromptTemplate").or().haveSimpleName("VectorIndex").or().haveSimpleName("Vectors").or().haveSimpleName("OnnxMiniLm").or().haveSimpleName("FlowControl").or().haveSimpleName("AnswerParser")
                 .or().haveSimpleName("RelevanceModel").or().haveSimpleName("RelevanceTraining").or().haveSimpleName("TraceView").or().haveSimpleName("Sentences")
-                .or().haveSimpleName("Logistic").or().haveSimpleName("RequestPhrase")
-                .or().haveSimpleNameEndingWith("Export").or().haveSimpleName("MarkdownText").or().haveSimpleName("ThemeReport")
+                .or().haveSimpleName("Logistic").or().haveSimpleName("SpanMapper").or().haveSimpleName("Conventions")
+                .or().haveSimpleName("OtlpJsonReader").or().haveSimpleName("OtlpProtoReader").or().haveSimpleName("OtlpAnswer").or().haveSimpleName("OtlpStatus").or().haveSimpleName("RequestPhrase")
+                .or().haveSimpleName("CsvExport").or().haveSimpleName("JsonExport").or().haveSimpleName("MarkdownExport").or().haveSimpleName("NotebookExport").or().haveSimpleName("ThemeExport").or().haveSimpleName("MarkdownText").or().haveSimpleName("ThemeReport")
                 .or().haveSimpleName("Masking").or().haveSimpleName("ErrorCause").or().haveSimpleName("PerformanceCause")
                 .or().haveSimpleName("AlertEvaluator").or().haveSimpleName("Backoff").or().haveSimpleName("NoticeJson").or().haveSimpleName("ClusterLifecycle")
                 .or().haveSimpleName("CoalescingBuffer").or().haveSimpleName("IngestPressure").or().haveSimpleName("Subscriptions").or().haveSimpleName("LiveProtocol")

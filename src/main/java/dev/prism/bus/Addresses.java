@@ -10,6 +10,10 @@ public final class Addresses {
 
     /** {@link CaptureRequest} → {@link CaptureResult}: decode, validate and store one ingestion request. */
     public static final String INGEST_CAPTURE = "prism.ingest.capture";
+
+    /** {@link OtlpExport} → {@link OtlpExport.Accepted}: map OTLP spans to {@code $ai_*} events and capture them. */
+    public static final String OTEL_EXPORT = "prism.otel.export";
+
     /** {@link EventsStored}, published after each group commit. */
     public static final String EVENTS_STORED = "prism.events.stored";
     /** How busy each ingestion writer was lately ({@link IngestLoad}), published twice a second; later stages yield to it. */

@@ -8,7 +8,7 @@ import java.util.List;
 public final class Codecs {
 
     private static final List<Class<?>> MESSAGES = List.of(
-            CaptureRequest.class, CaptureResult.class, EventsStored.class, IngestLoad.class,
+            CaptureRequest.class, CaptureResult.class, OtlpExport.class, OtlpExport.Accepted.class, EventsStored.class, IngestLoad.class,
             IngestTokenLookup.class, ApiAccess.class,
             KeyCommand.Create.class, KeyCommand.List.class, KeyCommand.Revoke.class, KeyCommand.Key.class, KeyCommand.Keys.class,
             TraceListQuery.class, TracePage.class, TraceQuery.class, TraceDetail.class, TraceSummary.class, TraceCompleted.class,

@@ -8,6 +8,7 @@ import dev.prism.bus.Failure;
 import dev.prism.bus.IngestTokenLookup;
 import dev.prism.bus.KeyCommand;
 import dev.prism.bus.KeyScope;
+import dev.prism.bus.OtlpExport;
 import dev.prism.bus.TraceDetail;
 import dev.prism.bus.TraceListQuery;
 import dev.prism.bus.TracePage;
@@ -63,6 +64,10 @@ public final class HttpServerVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpServerVerticle.class);
     private static final String PROJECT = "projectId";
+    /** The body limit of the route being served, when it is not {@code http.bodyLimitBytes} (read by the 413 answer). */
+    private static final String BODY_LIMIT = "bodyLimit";
+    /** Where OTLP exporters post traces: the default path, and under PostHog's AI OTLP endpoint. */
+    static final String[] OTLP_TRACES = {"/v1/traces", "/i/v0/ai/otel/v1/traces"};
     static final int MAX_WS_REQUEST_BYTES = 64 * 1024;
     static final String STORE_RETRY_AFTER_SECONDS = "5";
     /** The dashboard loads only its own modules and stylesheet and talks only to this origin (REST and /ws). */
@@ -401,6 +406,7 @@ public final class HttpServerVerticle extends VerticleBase {
                         .end(PostHogRoutes.emptyFlags(java.util.UUID.randomUUID().toString())));
             }
         }
+        otlpRoutes(router, cors);
         router.get("/flags/definitions").handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(PostHogRoutes.EMPTY_DEFINITIONS));
         for (PostHogRoutes.UnknownClass c : PostHogRoutes.UnknownClass.values()) {
@@ -416,6 +422,57 @@ public final class HttpServerVerticle extends VerticleBase {
             router.post(route).handler(this::headerToken);
             router.post(route).handler(body).handler(ctx -> capture(ctx, v1));
         }
+    }
+
+    /**
+     * OTLP/HTTP trace export. The project token is checked before the body is read, like capture's header token, but
+     * is required: OTLP bodies carry none. Errors answer a {@code google.rpc.Status} (see {@link OtlpStatus}).
+     */
+    private void otlpRoutes(Router router, CorsHandler cors) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.otlpBodyLimitBytes()).setHandleFileUploads(false);
+        for (String path : OTLP_TRACES) {
+            for (String route : new String[] {path, path + "/"}) {
+                router.route(route).handler(cors);
+                router.post(route).handler(this::otlpToken);
+                router.post(route).handler(body).handler(this::otlpExport);
+                router.route(route).failureHandler(this::otlpFailure);
+            }
+        }
+    }
+
+    /** {@code Authorization: Bearer} as the OTLP exporters' headers send it; {@code ?api_key=} / {@code ?token=} as PostHog takes. */
+    private void otlpToken(RoutingContext ctx) {
+        ctx.put(BODY_LIMIT, config.otlpBodyLimitBytes());
+        String token = bearer(ctx);
+        if (token == null) {
+            token = ctx.request().getParam("api_key") != null ? ctx.request().getParam("api_key") : ctx.request().getParam("token");
+        }
+        if (token == null || token.isBlank()) {
+            ctx.fail(new Failure(401, "missing_token", "Send the project token as Authorization: Bearer <token>").exception());
+            return;
+        }
+        ctx.request().pause();
+        vertx.eventBus().<String>request(Addresses.PROJECT_RESOLVE_TOKEN, new IngestTokenLookup(token, client(ctx)))
+                .onSuccess(reply -> {
+                    ctx.put(PROJECT, reply.body());
+                    ctx.next(); // the body handler resumes the request
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void otlpExport(RoutingContext ctx) {
+        String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        String mime = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
+        if (!mime.contains("json") && !mime.contains("protobuf")) {
+            ctx.fail(new Failure(415, "unsupported_media_type",
+                    "Send application/x-protobuf or application/json, not '" + (type == null ? "" : type) + "'").exception());
+            return;
+        }
+        io.vertx.core.buffer.Buffer body = ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer() : ctx.body().buffer();
+        OtlpExport export = new OtlpExport(body, mime.contains("protobuf"), ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING), ctx.get(PROJECT));
+        vertx.eventBus().<OtlpExport.Accepted>request(Addresses.OTEL_EXPORT, export, new DeliveryOptions().setSendTimeout(60_000))
+                .onSuccess(reply -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, reply.body().contentType()).end(reply.body().body()))
+                .onFailure(ctx::fail);
     }
 
     private io.micrometer.core.instrument.Counter unknownRoutes(PostHogRoutes.UnknownClass c) {
@@ -674,24 +731,46 @@ public final class HttpServerVerticle extends VerticleBase {
     }
 
     private void failure(RoutingContext ctx) {
+        Failure f = failureOf(ctx);
+        if (prepareErrorResponse(ctx, f)) {
+            json(ctx, f.status(), Json.error(f.error(), f.detail()));
+        }
+    }
+
+    /** OTLP routes answer errors with a {@code google.rpc.Status} in the request's encoding, as the OTLP spec asks. */
+    private void otlpFailure(RoutingContext ctx) {
+        Failure f = failureOf(ctx);
+        if (prepareErrorResponse(ctx, f)) {
+            boolean protobuf = OtlpStatus.protobuf(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
+            ctx.response().setStatusCode(f.status())
+                    .putHeader(HttpHeaders.CONTENT_TYPE, protobuf ? "application/x-protobuf" : "application/json")
+                    .end(io.vertx.core.buffer.Buffer.buffer(OtlpStatus.encode(protobuf, f.status(), f.error() + ": " + f.detail())));
+        }
+    }
+
+    private Failure failureOf(RoutingContext ctx) {
         Throwable cause = ctx.failure();
-        Failure f;
         if (cause == null || cause instanceof HttpException) {
             int status = cause == null ? ctx.statusCode() : ((HttpException) cause).getStatusCode();
-            f = switch (status) {
-                case 413 -> new Failure(413, "payload_too_large", "The body exceeds the limit of " + config.bodyLimitBytes() + " bytes");
+            long limit = ctx.get(BODY_LIMIT) != null ? ctx.<Long>get(BODY_LIMIT) : config.bodyLimitBytes();
+            return switch (status) {
+                case 413 -> new Failure(413, "payload_too_large", "The body exceeds the limit of " + limit + " bytes");
                 case 404 -> new Failure(404, "not_found", "Nothing at " + ctx.request().path());
                 case 400 -> new Failure(400, "bad_request", "The request cannot be read");
                 default -> new Failure(status < 400 ? 500 : status, "error", "Request failed");
             };
-        } else {
-            f = Failure.from(cause);
-            if (f.status() == 500 && !(cause instanceof io.vertx.core.eventbus.ReplyException)) {
-                LOG.error("{} {} failed", ctx.request().method(), loggable(ctx.request().path()), cause);
-            }
         }
+        Failure f = Failure.from(cause);
+        if (f.status() == 500 && !(cause instanceof io.vertx.core.eventbus.ReplyException)) {
+            LOG.error("{} {} failed", ctx.request().method(), loggable(ctx.request().path()), cause);
+        }
+        return f;
+    }
+
+    /** Drains an unread body and sets Retry-After; false when the response is already gone. */
+    private boolean prepareErrorResponse(RoutingContext ctx, Failure f) {
         if (ctx.response().ended()) {
-            return;
+            return false;
         }
         if (!ctx.request().isEnded()) {
             // Refused before its body was read (a credential checked first, a Content-Length over the limit), the
@@ -708,7 +787,7 @@ public final class HttpServerVerticle extends VerticleBase {
         } else if (f.status() == 429) {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfter(f.detail()));
         }
-        json(ctx, f.status(), Json.error(f.error(), f.detail()));
+        return true;
     }
 
     /** A path as logs may show it: a share link's token is a secret like an API key. */
