@@ -15,9 +15,11 @@ public final class LocalEmbedder implements Embedder {
 
     private final OnnxMiniLm model;
     private final WorkerExecutor workers;
+    private final Vertx vertx;
     private final int workerCount;
 
-    private LocalEmbedder(OnnxMiniLm model, WorkerExecutor workers, int workerCount) {
+    private LocalEmbedder(Vertx vertx, OnnxMiniLm model, WorkerExecutor workers, int workerCount) {
+        this.vertx = vertx;
         this.model = model;
         this.workers = workers;
         this.workerCount = workerCount;
@@ -27,7 +29,7 @@ public final class LocalEmbedder implements Embedder {
     public static Future<Embedder> create(Vertx vertx, int intraOpThreads, int workerCount) {
         int count = workerCount > 0 ? workerCount : Math.max(1, Runtime.getRuntime().availableProcessors());
         return vertx.<OnnxMiniLm>executeBlocking(() -> OnnxMiniLm.load(intraOpThreads), false)
-                .map(model -> new LocalEmbedder(model, vertx.createSharedWorkerExecutor("prism-embed", count), count));
+                .map(model -> new LocalEmbedder(vertx, model, vertx.createSharedWorkerExecutor("prism-embed", count), count));
     }
 
     @Override
@@ -68,6 +70,10 @@ public final class LocalEmbedder implements Embedder {
 
     @Override
     public Future<Void> close() {
-        return workers.close().onComplete(ar -> model.close());
+        // The model's close waits for a run still under way, so it is not done on an event loop.
+        return workers.close().eventually(() -> vertx.executeBlocking(() -> {
+            model.close();
+            return null;
+        }, false)).mapEmpty();
     }
 }

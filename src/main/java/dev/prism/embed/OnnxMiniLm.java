@@ -31,6 +31,13 @@ public final class OnnxMiniLm implements AutoCloseable {
 
     private final OrtSession session;
     private final OnnxBertBiEncoder encoder;
+    /**
+     * Runs hold the read side, {@link #close} the write side: closing the native session while a worker still runs it
+     * crashes the JVM (a SIGSEGV in libonnxruntime, seen when a server stopped while a sweep was embedding), and a
+     * worker pool's close does not wait for the task under way.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private boolean closed;
 
     private OnnxMiniLm(OrtSession session, OnnxBertBiEncoder encoder) {
         this.session = session;
@@ -66,7 +73,16 @@ public final class OnnxMiniLm implements AutoCloseable {
 
     /** Embeds every text on the calling thread, in order. Texts longer than the model's 510 tokens are averaged by chunk. */
     public List<float[]> embed(List<String> texts) {
-        List<Embedding> embeddings = model(Runnable::run).embedAll(segments(texts)).content();
+        List<Embedding> embeddings;
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the local embedding model is closed");
+            }
+            embeddings = model(Runnable::run).embedAll(segments(texts)).content();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
         List<float[]> out = new ArrayList<>(embeddings.size());
         for (Embedding e : embeddings) {
             out.add(e.vector());
@@ -90,12 +106,20 @@ public final class OnnxMiniLm implements AutoCloseable {
         return segments;
     }
 
+    /** Waits for the runs under way, then frees the session; later {@link #embed} calls fail instead of crashing. */
     @Override
     public void close() {
+        lifecycle.writeLock().lock();
         try {
+            if (closed) {
+                return;
+            }
+            closed = true;
             session.close();
         } catch (OrtException e) {
             // closing at shutdown: nothing left to do with the error
+        } finally {
+            lifecycle.writeLock().unlock();
         }
     }
 
