@@ -28,6 +28,6 @@ public final class AlertServerChild {
                 .toCompletionStage().toCompletableFuture().get();
         System.out.println("Prism listening on http://127.0.0.1:" + server.httpPort());
         System.out.flush();
-        Thread.sleep(Long.MAX_VALUE);
+        new java.util.concurrent.CountDownLatch(1).await(); // serves until the test kills this process
     }
 }
