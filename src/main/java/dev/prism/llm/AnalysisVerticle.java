@@ -453,8 +453,10 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
                 .compose(result -> store(task, result).map(stored -> {
                     pending.invalidate(task.key());
                     // A summary a later version already superseded is kept (it was paid for) but not announced: it must
-                    // not enter the vector index or the clusters in place of the version that counts.
-                    if (stored.written() && stored.supersededByVersion() == null) {
+                    // not enter the vector index or the clusters in place of the version that counts. Nor is one that
+                    // lands while the server stops: its consumers are being undeployed (an announcement racing an
+                    // unregistering consumer is dropped with a warning), and embedding's start-up sweep finds it stored.
+                    if (stored.written() && stored.supersededByVersion() == null && !stopping) {
                         Key k = task.key();
                         SummaryCreated created = new SummaryCreated(k.projectId(), k.themeId(), k.traceId(),
                                 k.traceVersion(), k.promptVersion(), result.themeRelevant(), result.title(), result.summary(),

@@ -70,6 +70,8 @@ class CrashRecoveryTest {
     /** Provider requests by "theme name/trace id", with when each arrived. */
     private final Map<String, List<Instant>> requests = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** When each killed server was gone: a call may be repeated only across one of these. */
+    private final List<Instant> kills = new CopyOnWriteArrayList<>();
     private final AtomicInteger answered = new AtomicInteger();
     /** Events the server answered 200 for: the ones that must be there after every crash. */
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
@@ -132,6 +134,7 @@ class CrashRecoveryTest {
                     await(() -> answered.get() >= before + 3 && inFlight.get() > 0, Duration.ofSeconds(60), "analyses in flight in round " + round);
                 }
                 prism.kill();
+                kills.add(Instant.now());
                 System.out.printf("round %d: killed %s, %d events and %d traces acknowledged, %d provider answers so far%n", round,
                         midIngestion ? "mid-ingestion" : "mid-analysis (" + inFlight.get() + " calls in flight)",
                         acknowledged.size(), acknowledgedTraces.size(), answered.get());
@@ -331,13 +334,24 @@ class CrashRecoveryTest {
         for (Map.Entry<String, List<Instant>> e : requests.entrySet()) {
             Instant done = completed.get(e.getKey());
             assertThat(done).as("a provider call without a stored analysis: " + e.getKey()).isNotNull();
-            for (Instant at : e.getValue()) {
-                assertThat(at).as("sent again after it was finished: " + e.getKey()).isBefore(done);
+            List<Instant> attempts = e.getValue().stream().sorted().toList();
+            for (int i = 0; i < attempts.size(); i++) {
+                assertThat(attempts.get(i)).as("sent again after it was finished: " + e.getKey()).isBefore(done);
+                if (i > 0) {
+                    Instant previous = attempts.get(i - 1);
+                    Instant again = attempts.get(i);
+                    assertThat(kills).as("a kill between two calls for " + e.getKey() + " (" + previous + ", " + again + ")")
+                            .anyMatch(kill -> kill.isAfter(previous) && kill.isBefore(again));
+                }
             }
-            repeats += e.getValue().size() - 1;
+            repeats += attempts.size() - 1;
         }
         assertThat(requests.keySet()).as("every analysis was one provider call").containsAll(completed.keySet());
-        assertThat(repeats).as("calls repeated because a kill cut them off").isLessThanOrEqualTo(KILLS * LLM_CONCURRENCY);
+        // A kill cuts off the calls awaiting an answer (at most llm.maxConcurrent) and the answers whose analysis was
+        // not yet stored; the permit is released when the answer arrives, so the second group is bounded only by how
+        // far storing lags, which on a loaded machine can be a few. Twice the concurrency per kill keeps the bound tight
+        // enough to catch a restart that re-sends everything, while the check above is the exact rule.
+        assertThat(repeats).as("calls repeated because a kill cut them off").isLessThanOrEqualTo(KILLS * 2 * LLM_CONCURRENCY);
     }
 
     /** {@code crash-<round>-<n>-<fixture trace id>} → the fixture trace id. */
