@@ -726,10 +726,10 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
 
     @SuppressWarnings("unchecked")
     static ClusteringConfig config(AnalysisTheme theme) {
-        if (theme.clusteringConfig() == null || !theme.clusteringConfig().isObject()) {
-            return ClusteringConfig.DEFAULTS;
-        }
-        return ClusteringConfig.fromMap(MAPPER.convertValue(theme.clusteringConfig(), Map.class));
+        ClusteringConfig configured = theme.clusteringConfig() == null || !theme.clusteringConfig().isObject()
+                ? ClusteringConfig.DEFAULTS
+                : ClusteringConfig.fromMap(MAPPER.convertValue(theme.clusteringConfig(), Map.class));
+        return configured.sampled(theme.sampleRate());
     }
 
     /** Trace figures; without them (the trace feature does not answer) the members simply lack users and metrics. */

@@ -130,6 +130,26 @@ public record ClusteringConfig(Method method, Integer k, AutoK autoK, int kMin, 
         return config;
     }
 
+    /** The smallest {@code min_cluster_size} a sampled theme's clusters are held to (see {@link #sampled}). */
+    static final int MIN_SAMPLED_CLUSTER_SIZE = 3;
+
+    /**
+     * This configuration for a theme that analyses only a share of its traces: {@code min_cluster_size} counts traces of
+     * the traffic, and a sampled member stands for {@code 1 / sampleRate} of them, so the minimum is scaled to the
+     * sample, but never below {@value #MIN_SAMPLED_CLUSTER_SIZE} sampled members (two traces are an anecdote, whatever
+     * they stand for) nor above the configured value. At 25 % a pattern needs 3 sampled members instead of 5, so a
+     * pattern of every tenth success in 150 traces is a cluster, not "Other". {@code min_distinct_users} is not scaled:
+     * it protects the people in the sample. HDBSCAN's {@code min_samples} keeps its value.
+     */
+    public ClusteringConfig sampled(double sampleRate) {
+        if (!(sampleRate > 0 && sampleRate < 1) || minClusterSize <= MIN_SAMPLED_CLUSTER_SIZE) {
+            return this;
+        }
+        int scaled = Math.max(MIN_SAMPLED_CLUSTER_SIZE, (int) Math.ceil(minClusterSize * sampleRate));
+        return new ClusteringConfig(method, k, autoK, kMin, kMax, expectedClusterSize, Math.min(minClusterSize, scaled),
+                minDistinctUsers, minSamples, seed, maxIterations, maxDistance);
+    }
+
     /** The k-means options for a given k. */
     public KMeans.Options kMeansOptions(int k) {
         return KMeans.Options.of(k, seed).withMaxIterations(maxIterations);

@@ -91,4 +91,21 @@ class ClusteringConfigTest {
                 .hasMessage("max_distance: must be a cosine distance from 0 to 2, got 2.5");
         assertThat(ClusteringConfig.fromMap(Map.of("k_min", 40)).kMax()).as("default k_max follows a larger k_min").isEqualTo(40);
     }
+
+    @Test
+    @DisplayName("a sampled theme's minimum cluster size is scaled to its sample, never below 3 nor above the configured value")
+    void sampledMinimum() {
+        ClusteringConfig five = ClusteringConfig.DEFAULTS;
+        assertThat(five.sampled(1.0).minClusterSize()).isEqualTo(5);
+        assertThat(five.sampled(0.25).minClusterSize()).as("5 × 25 % rounds up to 2, held at 3").isEqualTo(3);
+        assertThat(five.sampled(0.9).minClusterSize()).as("5 × 90 % = 4.5, rounded up").isEqualTo(5);
+        assertThat(five.sampled(0.7).minClusterSize()).isEqualTo(4);
+        ClusteringConfig twenty = ClusteringConfig.fromMap(Map.of("min_cluster_size", 20));
+        assertThat(twenty.sampled(0.5).minClusterSize()).isEqualTo(10);
+        assertThat(twenty.sampled(0.5).minSamples()).as("HDBSCAN's smoothing keeps its value").isEqualTo(20);
+        assertThat(twenty.sampled(0.5).minDistinctUsers()).as("users in the sample are not scaled").isEqualTo(2);
+        ClusteringConfig two = ClusteringConfig.fromMap(Map.of("min_cluster_size", 2));
+        assertThat(two.sampled(0.25).minClusterSize()).as("never above the configured value").isEqualTo(2);
+        assertThat(five.sampled(0).minClusterSize()).as("a rate of 0 (nothing sampled) changes nothing").isEqualTo(5);
+    }
 }
