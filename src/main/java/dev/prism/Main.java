@@ -1,6 +1,5 @@
 package dev.prism;
 
-import dev.prism.cli.BenchCommand;
 import dev.prism.cli.DemoCommand;
 import dev.prism.cli.EvalCommand;
 import dev.prism.cli.FormatCommand;
@@ -13,10 +12,11 @@ import picocli.CommandLine.Command;
 
 import java.util.Set;
 
-/** {@code java -jar prism.jar [serve|replay|demo|format|bench|keys|eval|train-relevance] ...}; {@code serve} when no command is given. */
+/** {@code java -jar prism.jar [serve|replay|demo|format|keys|eval|train-relevance] ...}; {@code serve} when no command is given.
+ * The benchmarks are not in this jar: {@code src/bench/java}, run as docs/benchmarks.md says. */
 @Command(name = "prism", mixinStandardHelpOptions = true, version = "Prism 0.1.0",
         description = "Turns LLM-application traces into insight.",
-        subcommands = {ServeCommand.class, ReplayCommand.class, DemoCommand.class, FormatCommand.class, BenchCommand.class, KeysCommand.class, EvalCommand.class,
+        subcommands = {ServeCommand.class, ReplayCommand.class, DemoCommand.class, FormatCommand.class, KeysCommand.class, EvalCommand.class,
                 TrainRelevanceCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -23,6 +23,12 @@ class ArchitectureTest {
             "export", "share", "otel");
 
     @Test
+    @DisplayName("no benchmark is in the server's classes (they live in src/bench/java)")
+    void benchmarksStayOutOfTheServer() {
+        noClasses().should().haveSimpleNameEndingWith("Bench").check(CLASSES);
+    }
+
+    @Test
     @DisplayName("no feature package uses another feature's classes")
     void featuresTalkThroughTheBus() {
         for (String feature : FEATURES) {

@@ -46,6 +46,8 @@ public final class EvalRunner {
     private final Duration timeout;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private String base;
+    private String projectToken;
+    private String adminKey;
     private io.vertx.core.Vertx vertx;
 
     /** @param timeout how long each waiting step may take before the run fails, naming the step */
@@ -74,6 +76,8 @@ public final class EvalRunner {
         long started = System.nanoTime();
         try (BenchServer server = BenchServer.start(settings)) {
             base = server.url();
+            projectToken = server.projectToken;
+            adminKey = server.adminKey;
             vertx = server.vertx;
             Instant[] window = ingest(events);
             progress.printf("ingested %d events of %d traces in %.1f s%n", events.size(), labels.size(), seconds(started));
@@ -107,7 +111,7 @@ public final class EvalRunner {
                 moved.put("timestamp", Instant.parse(e.get("timestamp").asText()).plus(shift).toString());
                 batch.add(moved);
             }
-            JsonNode answer = send("POST", "/batch/", body.toString(), BenchServer.PROJECT_TOKEN);
+            JsonNode answer = send("POST", "/batch/", body.toString(), projectToken);
             int sent = batch.size();
             if (answer.path("accepted").asInt() != sent) {
                 throw new IllegalStateException("/batch/ accepted " + answer.path("accepted") + " of " + sent + " events: " + answer);
@@ -245,7 +249,7 @@ public final class EvalRunner {
     }
 
     private JsonNode api(String method, String path, String body) throws IOException, InterruptedException {
-        return send(method, path, body, BenchServer.ADMIN_KEY);
+        return send(method, path, body, adminKey);
     }
 
     private JsonNode send(String method, String path, String body, String token) throws IOException, InterruptedException {

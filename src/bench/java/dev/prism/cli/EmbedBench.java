@@ -67,7 +67,7 @@ public final class EmbedBench implements Callable<Integer> {
         settings.put(PrismConfig.EMBED_INTRA_OP_THREADS.path(), String.valueOf(intraOp));
         settings.put(PrismConfig.EMBED_BATCH_SIZE.path(), String.valueOf(batch));
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try (BenchServer bench = BenchServer.start(settings); OnnxMiniLm bare = OnnxMiniLm.load(intraOp)) {
+        try (BenchServer bench = BenchServer.start(settings, BenchCommand.PROJECT_TOKEN, BenchCommand.ADMIN_KEY); OnnxMiniLm bare = OnnxMiniLm.load(intraOp)) {
             AbstractInProcessEmbeddingModel model = bare.model(pool);
             double[] bareRates = new double[rounds];
             double[] pipelineRates = new double[rounds];

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class IngestBench implements Callable<Integer> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String TOKEN = BenchServer.PROJECT_TOKEN;
+    private static final String TOKEN = BenchCommand.PROJECT_TOKEN;
     private static final String MARK = "__REQ__";
 
     @Option(names = "--fixtures", defaultValue = "examples/traces",
@@ -126,7 +126,7 @@ public final class IngestBench implements Callable<Integer> {
 
     /** Starts a server, loads it, reports what the later stages did meanwhile (and afterwards), and closes it. */
     private Phase phase(String name, Map<String, String> settings, boolean watchPipeline) throws Exception {
-        BenchServer bench = BenchServer.start(settings);
+        BenchServer bench = BenchServer.start(settings, BenchCommand.PROJECT_TOKEN, BenchCommand.ADMIN_KEY);
         AtomicLong completed = new AtomicLong();
         AtomicLong summaries = new AtomicLong();
         AtomicLong embedded = new AtomicLong();
@@ -139,7 +139,7 @@ public final class IngestBench implements Callable<Integer> {
             busy[1] += m.body().windowNanos();
         });
         Result r;
-        try (BatchSender sender = new BatchSender(bench.vertx, bench.url(), BenchServer.PROJECT_TOKEN)) {
+        try (BatchSender sender = new BatchSender(bench.vertx, bench.url(), BenchCommand.PROJECT_TOKEN)) {
             load(bench.vertx, sender, templates(), warmup);
             long c0 = completed.get();
             long s0 = summaries.get();

@@ -118,8 +118,8 @@ final class SoakBench implements Callable<Integer> {
         System.out.printf("Soak: up to %,d events or %.1f min, %d requests of %d events in flight; heap max %,d MB%n", events, minutes,
                 concurrency, batchSize, maxHeap >> 20);
         int status;
-        try (BenchServer bench = BenchServer.start(settings);
-             BatchSender sender = new BatchSender(bench.vertx, bench.url(), BenchServer.PROJECT_TOKEN)) {
+        try (BenchServer bench = BenchServer.start(settings, BenchCommand.PROJECT_TOKEN, BenchCommand.ADMIN_KEY);
+             BatchSender sender = new BatchSender(bench.vertx, bench.url(), BenchCommand.PROJECT_TOKEN)) {
             List<String> templates = templates();
             AtomicLong sent = new AtomicLong();
             AtomicLong accepted = new AtomicLong();
@@ -236,7 +236,7 @@ final class SoakBench implements Callable<Integer> {
         pool.removeIf(e -> !e.path("properties").path("$ai_trace_id").isTextual());
         List<String> out = new ArrayList<>();
         for (int t = 0; t < 32; t++) {
-            ObjectNode body = MAPPER.createObjectNode().put("api_key", BenchServer.PROJECT_TOKEN);
+            ObjectNode body = MAPPER.createObjectNode().put("api_key", BenchCommand.PROJECT_TOKEN);
             var batch = body.putArray("batch");
             for (int i = 0; i < batchSize; i++) {
                 ObjectNode e = pool.get((t * batchSize + i) % pool.size()).deepCopy();

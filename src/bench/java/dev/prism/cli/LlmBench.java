@@ -20,8 +20,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static dev.prism.cli.BenchServer.ADMIN_KEY;
-import static dev.prism.cli.BenchServer.PROJECT_TOKEN;
 
 /**
  * The LLM stage (DESIGN.md §7), against a local OpenAI-compatible server that answers every call after a fixed latency.
@@ -120,8 +118,8 @@ final class LlmBench implements Callable<Integer> {
                 "llm.baseUrl", "http://127.0.0.1:" + provider.actualPort() + "/v1", "llm.apiKey", "bench-key-not-secret",
                 "llm.maxConcurrent", String.valueOf(concurrency), "llm.requestsPerMinute", "1000000", "llm.tokensPerMinute", "1000000000",
                 "run.schedulerSeconds", "0", "run.progressMillis", "200");
-        try (BenchServer bench = BenchServer.start(settings);
-             BatchSender sender = new BatchSender(bench.vertx, bench.url(), PROJECT_TOKEN)) {
+        try (BenchServer bench = BenchServer.start(settings, BenchCommand.PROJECT_TOKEN, BenchCommand.ADMIN_KEY);
+             BatchSender sender = new BatchSender(bench.vertx, bench.url(), BenchCommand.PROJECT_TOKEN)) {
             WebClient client = WebClient.create(bench.vertx);
             int port = bench.server.httpPort();
             // Streaming dispatch would analyse traces as they complete; with every theme off, the run does all the work.
@@ -284,8 +282,8 @@ final class LlmBench implements Callable<Integer> {
                 "llm.baseUrl", "http://127.0.0.1:" + provider.actualPort() + "/v1", "llm.apiKey", "bench-key-not-secret",
                 "llm.maxConcurrent", String.valueOf(concurrency), "llm.requestsPerMinute", "1000000", "llm.tokensPerMinute", "1000000000",
                 "run.schedulerSeconds", "0");
-        try (BenchServer bench = BenchServer.start(settings);
-             BatchSender sender = new BatchSender(bench.vertx, bench.url(), PROJECT_TOKEN)) {
+        try (BenchServer bench = BenchServer.start(settings, BenchCommand.PROJECT_TOKEN, BenchCommand.ADMIN_KEY);
+             BatchSender sender = new BatchSender(bench.vertx, bench.url(), BenchCommand.PROJECT_TOKEN)) {
             WebClient client = WebClient.create(bench.vertx);
             int port = bench.server.httpPort();
             if (legacyLayout) {
@@ -379,7 +377,7 @@ final class LlmBench implements Callable<Integer> {
     }
 
     private static JsonNode send(WebClient client, int port, String method, String path, JsonNode body) throws Exception {
-        var request = client.request(io.vertx.core.http.HttpMethod.valueOf(method), port, "127.0.0.1", path).bearerTokenAuthentication(ADMIN_KEY);
+        var request = client.request(io.vertx.core.http.HttpMethod.valueOf(method), port, "127.0.0.1", path).bearerTokenAuthentication(BenchCommand.ADMIN_KEY);
         HttpResponse<Buffer> r = ReplayCommand.await(body == null ? request.send() : request.sendBuffer(Buffer.buffer(body.toString())));
         if (r.statusCode() >= 300) {
             throw new IllegalStateException(method + " " + path + " failed: " + r.statusCode() + " " + r.bodyAsString());

@@ -30,8 +30,8 @@ import java.util.concurrent.Callable;
 public final class PreviewBench implements Callable<Integer> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String TOKEN = BenchServer.PROJECT_TOKEN;
-    private static final String ADMIN = BenchServer.ADMIN_KEY;
+    private static final String TOKEN = BenchCommand.PROJECT_TOKEN;
+    private static final String ADMIN = BenchCommand.ADMIN_KEY;
 
     @Option(names = "--traces", defaultValue = "10000", description = "Completed traces to preview over (default: ${DEFAULT-VALUE}).")
     int traces;
@@ -41,7 +41,7 @@ public final class PreviewBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (BenchServer bench = BenchServer.start(Map.of(PrismConfig.TRACE_IDLE_SECONDS.path(), "1"));
+        try (BenchServer bench = BenchServer.start(Map.of(PrismConfig.TRACE_IDLE_SECONDS.path(), "1"), BenchCommand.PROJECT_TOKEN, BenchCommand.ADMIN_KEY);
              BatchSender sender = new BatchSender(bench.vertx, bench.url(), TOKEN)) {
             WebClient client = WebClient.create(bench.vertx);
             int port = bench.server.httpPort();
