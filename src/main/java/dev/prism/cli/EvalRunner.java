@@ -1,5 +1,6 @@
 package dev.prism.cli;
 
+import dev.prism.common.VectorMath;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -211,25 +212,13 @@ public final class EvalRunner {
         String best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < keys.size(); i++) {
-            double score = cosine(vectors.get(0), vectors.get(i + 1));
+            double score = VectorMath.cosine(vectors.get(0), vectors.get(i + 1));
             if (score > bestScore) {
                 bestScore = score;
                 best = keys.get(i);
             }
         }
         return best;
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
     }
 
     private interface Check {

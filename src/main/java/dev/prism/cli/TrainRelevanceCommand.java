@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.prism.embed.OnnxMiniLm;
 import dev.prism.eval.PhraseBank;
 import dev.prism.eval.Split;
-import dev.prism.embed.Vectors;
+import dev.prism.common.VectorMath;
 import dev.prism.relevance.RelevanceModel;
 import dev.prism.relevance.RelevanceTraining;
 import dev.prism.relevance.RelevanceTraining.LabelledTrace;
@@ -163,7 +163,7 @@ public final class TrainRelevanceCommand implements Callable<Integer> {
                 List<String> batch = missing.subList(from, Math.min(missing.size(), from + 64));
                 List<float[]> v = model.embed(batch);
                 for (int i = 0; i < batch.size(); i++) {
-                    cache.put(batch.get(i), Vectors.normalize(v.get(i)));
+                    cache.put(batch.get(i), VectorMath.normalize(v.get(i)));
                 }
             }
             return texts.stream().map(cache::get).toList();

@@ -1,5 +1,6 @@
 package dev.prism.cluster;
 
+import dev.prism.common.VectorMath;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -76,12 +77,12 @@ public final class Clustering {
         int d = data.dim();
         float[] centroidNorms = new float[r.k()];
         for (int c = 0; c < r.k(); c++) {
-            centroidNorms[c] = (float) Math.sqrt(Vectors.dot(r.centroids(), c * d, r.centroids(), c * d, d));
+            centroidNorms[c] = (float) Math.sqrt(VectorMath.dot(r.centroids(), c * d, r.centroids(), c * d, d));
         }
         for (int i = 0; i < labels.length; i++) {
             int c = labels[i];
-            double norms = Math.sqrt(Vectors.dot(data.data(), i * d, data.data(), i * d, d)) * centroidNorms[c];
-            double cosine = norms == 0 ? 0 : Vectors.dot(data.data(), i * d, r.centroids(), c * d, d) / norms;
+            double norms = Math.sqrt(VectorMath.dot(data.data(), i * d, data.data(), i * d, d)) * centroidNorms[c];
+            double cosine = norms == 0 ? 0 : VectorMath.dot(data.data(), i * d, r.centroids(), c * d, d) / norms;
             if (1 - cosine > maxDistance) {
                 labels[i] = -1;
             }

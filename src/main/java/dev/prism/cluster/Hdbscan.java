@@ -1,5 +1,6 @@
 package dev.prism.cluster;
 
+import dev.prism.common.VectorMath;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -111,7 +112,7 @@ public final class Hdbscan {
                 for (int i = ch * rowsPerChunk, end = Math.min(n, i + rowsPerChunk); i < end; i++) {
                     int base = rowStart(i, n);
                     for (int j = i + 1; j < n; j++) {
-                        packed[base + j - i - 1] = Math.max(MIN_DISTANCE, 1f - Vectors.dot(x, i * d, x, j * d, d));
+                        packed[base + j - i - 1] = Math.max(MIN_DISTANCE, 1f - VectorMath.dot(x, i * d, x, j * d, d));
                     }
                 }
             });
@@ -414,7 +415,7 @@ public final class Hdbscan {
             if (sampleLabels[s] >= 0) {
                 int c = compact[sampleLabels[s]];
                 labels[rows[s]] = c;
-                float dd = 1f - Vectors.dot(unit.data(), rows[s] * d, centroids, c * d, d);
+                float dd = 1f - VectorMath.dot(unit.data(), rows[s] * d, centroids, c * d, d);
                 radius[c] = Math.max(radius[c], dd);
             }
         }
@@ -428,7 +429,7 @@ public final class Hdbscan {
                 int best = -1;
                 float bestDistance = Float.POSITIVE_INFINITY;
                 for (int c = 0; c < kk; c++) {
-                    float dd = 1f - Vectors.dot(unit.data(), i * d, centroids, c * d, d);
+                    float dd = 1f - VectorMath.dot(unit.data(), i * d, centroids, c * d, d);
                     if (dd < bestDistance) {
                         bestDistance = dd;
                         best = c;

@@ -1,5 +1,6 @@
 package dev.prism.cluster;
 
+import dev.prism.common.VectorMath;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -220,7 +221,7 @@ public final class KMeans {
                 for (int i = ch * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
                     int col = i - ch * CHUNK;
                     int xo = i * d;
-                    xx[i] = Vectors.dot(x, xo, x, xo, d);
+                    xx[i] = VectorMath.dot(x, xo, x, xo, d);
                     for (int j = 0; j < d; j++) {
                         xt[ch * d + j][col] = x[xo + j];
                     }
@@ -230,7 +231,7 @@ public final class KMeans {
 
         void centroidsChanged() {
             for (int c = 0; c < k; c++) {
-                cc[c] = Vectors.dot(centroids, c * d, centroids, c * d, d);
+                cc[c] = VectorMath.dot(centroids, c * d, centroids, c * d, d);
                 for (int j = 0; j < d; j++) {
                     ct[j * k + c] = centroids[c * d + j];
                 }

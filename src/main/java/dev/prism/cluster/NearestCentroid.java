@@ -1,5 +1,6 @@
 package dev.prism.cluster;
 
+import dev.prism.common.VectorMath;
 import java.util.List;
 
 /**
@@ -15,7 +16,7 @@ public final class NearestCentroid {
 
     /** Index of the nearest centroid within {@code maxDistance}, or -1; ties go to the lower index. */
     public static int nearest(float[] vector, List<float[]> centroids, double maxDistance) {
-        double vNorm = Math.sqrt(Vectors.dot(vector, 0, vector, 0, vector.length));
+        double vNorm = Math.sqrt(VectorMath.dot(vector, 0, vector, 0, vector.length));
         if (vNorm == 0) {
             return -1;
         }
@@ -33,17 +34,17 @@ public final class NearestCentroid {
 
     /** 1 - cos(a, b); 1 when either vector is zero. */
     public static double cosineDistance(float[] a, float[] b) {
-        return cosineDistance(a, Math.sqrt(Vectors.dot(a, 0, a, 0, a.length)), b);
+        return cosineDistance(a, Math.sqrt(VectorMath.dot(a, 0, a, 0, a.length)), b);
     }
 
     private static double cosineDistance(float[] a, double aNorm, float[] b) {
         if (a.length != b.length) {
             throw new IllegalArgumentException("dimension " + a.length + " against " + b.length);
         }
-        double bNorm = Math.sqrt(Vectors.dot(b, 0, b, 0, b.length));
+        double bNorm = Math.sqrt(VectorMath.dot(b, 0, b, 0, b.length));
         if (aNorm == 0 || bNorm == 0) {
             return 1;
         }
-        return 1 - Vectors.dot(a, 0, b, 0, a.length) / (aNorm * bNorm);
+        return 1 - VectorMath.dot(a, 0, b, 0, a.length) / (aNorm * bNorm);
     }
 }

@@ -1,5 +1,6 @@
 package dev.prism.cluster;
 
+import dev.prism.common.VectorMath;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -42,14 +43,14 @@ public final class Silhouette {
         float[] x = points.data();
         float[] norms = new float[m];
         for (int i = 0; i < m; i++) {
-            norms[i] = Vectors.dot(x, i * d, x, i * d, d);
+            norms[i] = VectorMath.dot(x, i * d, x, i * d, d);
         }
         float[] out = new float[m * m];
         int rowsPerChunk = 16;
         parallel.forEach((m + rowsPerChunk - 1) / rowsPerChunk, ch -> {
             for (int i = ch * rowsPerChunk, end = Math.min(m, i + rowsPerChunk); i < end; i++) {
                 for (int j = i + 1; j < m; j++) {
-                    float sq = norms[i] + norms[j] - 2 * Vectors.dot(x, i * d, x, j * d, d);
+                    float sq = norms[i] + norms[j] - 2 * VectorMath.dot(x, i * d, x, j * d, d);
                     out[i * m + j] = (float) Math.sqrt(Math.max(0f, sq));
                 }
             }

@@ -55,25 +55,6 @@ public record Vectors(float[] data, int dim) {
         return new Vectors(out, dim);
     }
 
-    /**
-     * Dot product of {@code len} floats. Four independent sums let the CPU overlap the additions instead of waiting for
-     * each one; the order of the additions is fixed, so the result is the same on every run and thread.
-     */
-    public static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int j = 0;
-        for (; j + 3 < len; j += 4) {
-            s0 += a[aOff + j] * b[bOff + j];
-            s1 += a[aOff + j + 1] * b[bOff + j + 1];
-            s2 += a[aOff + j + 2] * b[bOff + j + 2];
-            s3 += a[aOff + j + 3] * b[bOff + j + 3];
-        }
-        for (; j < len; j++) {
-            s0 += a[aOff + j] * b[bOff + j];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
     /** Squared euclidean distance in double, for figures that are reported rather than compared in a hot loop. */
     public static double squaredDistance(float[] a, int aOff, float[] b, int bOff, int len) {
         double s = 0;
@@ -94,7 +75,7 @@ public record Vectors(float[] data, int dim) {
     }
 
     static void normaliseInPlace(float[] a, int off, int len) {
-        double norm = Math.sqrt(dot(a, off, a, off, len));
+        double norm = Math.sqrt(dev.prism.common.VectorMath.dot(a, off, a, off, len));
         if (norm > 0) {
             for (int j = 0; j < len; j++) {
                 a[off + j] = (float) (a[off + j] / norm);

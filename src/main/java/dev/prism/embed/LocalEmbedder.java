@@ -1,5 +1,6 @@
 package dev.prism.embed;
 
+import dev.prism.common.VectorMath;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -55,7 +56,7 @@ public final class LocalEmbedder implements Embedder {
             List<String> chunk = texts.subList(from, Math.min(texts.size(), from + per));
             parts.add(workers.executeBlocking(() -> {
                 List<float[]> vectors = model.embed(chunk);
-                vectors.forEach(Vectors::normalize);
+                vectors.forEach(VectorMath::normalize);
                 return vectors;
             }, false));
         }

@@ -1,5 +1,6 @@
 package dev.prism.embed;
 
+import dev.prism.common.VectorMath;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -157,7 +158,7 @@ public final class OpenAiEmbedder implements Embedder {
                 for (int j = 0; j < v.length; j++) {
                     v[j] = (float) values.get(j).asDouble();
                 }
-                vectors[index] = Vectors.normalize(v);
+                vectors[index] = VectorMath.normalize(v);
             }
             return Future.succeededFuture(List.of(vectors));
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package dev.prism.embed;
 
+import dev.prism.common.VectorMath;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -182,7 +183,7 @@ public final class VectorIndex {
             // A min-heap of the best so far: the root is the one to evict.
             PriorityQueue<Neighbour> best = new PriorityQueue<>(keep + 1, (a, b) -> Double.compare(a.score(), b.score()));
             for (int i = 0; i < size; i++) {
-                double score = vectors[i] != null ? Vectors.dot(query, vectors[i]) : memory.dot(offsets[i], query);
+                double score = vectors[i] != null ? VectorMath.dot(query, vectors[i]) : memory.dot(offsets[i], query);
                 if (best.size() < keep) {
                     best.add(new Neighbour(traceIds[i], versions[i], score));
                 } else if (score > best.peek().score()) {

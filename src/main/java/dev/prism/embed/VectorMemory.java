@@ -109,7 +109,7 @@ public final class VectorMemory implements AutoCloseable {
     double dot(long offset, float[] query) {
         MappedByteBuffer buffer = readable[(int) (offset >>> 32)];
         int at = (int) offset;
-        // The same accumulation order as Vectors.dot: a vector scores the same wherever it lives.
+        // The same accumulation order as VectorMath.dot: a vector scores the same wherever it lives.
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;
         int n = query.length - 3;
@@ -123,7 +123,7 @@ public final class VectorMemory implements AutoCloseable {
         for (; i < query.length; i++) {
             s0 += query[i] * buffer.getFloat(at + 4 * i);
         }
-        return (double) s0 + s1 + s2 + s3;
+        return (s0 + s1) + (s2 + s3);
     }
 
     float[] read(long offset, int dimensions) {

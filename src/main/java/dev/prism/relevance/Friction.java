@@ -1,5 +1,6 @@
 package dev.prism.relevance;
 
+import dev.prism.common.VectorMath;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -152,7 +153,7 @@ public final class Friction {
         Cue cue = cues.strongest();
         for (int i = 0; i < types.types().size(); i++) {
             Type t = types.types().get(i);
-            double similarity = complaint == null ? 0 : RelevanceModel.dot(complaint, centroids.get(i));
+            double similarity = complaint == null ? 0 : VectorMath.dot(complaint, centroids.get(i));
             double score = similarity + (cue != Cue.NONE && t.cue() == cue ? CUE_BONUS : 0);
             if (score > bestScore) {
                 bestScore = score;

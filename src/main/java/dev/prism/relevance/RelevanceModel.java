@@ -1,5 +1,6 @@
 package dev.prism.relevance;
 
+import dev.prism.common.VectorMath;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -184,7 +185,7 @@ public final class RelevanceModel {
         int at = -1;
         for (int i = 0; i < userVectors.size(); i++) {
             for (float[] t : themeVectors) {
-                double c = dot(userVectors.get(i), t);
+                double c = VectorMath.dot(userVectors.get(i), t);
                 if (c > best) {
                     best = c;
                     at = i;
@@ -237,14 +238,6 @@ public final class RelevanceModel {
             }
         }
         return new Best(at, p);
-    }
-
-    static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < Math.min(a.length, b.length); i++) {
-            s += a[i] * b[i];
-        }
-        return s;
     }
 
     // --- the weights file ---

@@ -1,5 +1,6 @@
 package dev.prism.embed;
 
+import dev.prism.common.VectorMath;
 import dev.prism.bus.Addresses;
 import dev.prism.bus.Codecs;
 import dev.prism.bus.EmbedSearch;
@@ -200,7 +201,7 @@ class EmbedVerticleTest {
             assertThat(rows.get(0).getString("text_hash")).isEqualTo(dev.prism.common.Hashing.sha256Hex("Payment API timed out\nThe charge call timed out after 30 s."));
             float[] stored = toFloats(rows.get(0).getArrayOfFloats("vector"));
             float[] expected = await(model.embed(List.of("Payment API timed out\nThe charge call timed out after 30 s."))).get(0);
-            assertThat(Vectors.dot(stored, expected)).isGreaterThan(0.9999);
+            assertThat(VectorMath.dot(stored, expected)).isGreaterThan(0.9999);
         } finally {
             await(vertx.undeploy(id));
         }
@@ -558,7 +559,7 @@ class EmbedVerticleTest {
             dev.prism.bus.SentenceVectors.Vectors v = await(vertx.eventBus().<dev.prism.bus.SentenceVectors.Vectors>request(Addresses.EMBED_SENTENCES,
                     new dev.prism.bus.SentenceVectors(texts))).body();
             assertThat(v.model()).isEqualTo(OnnxMiniLm.MODEL);
-            assertThat(v.vectors()).hasSize(3).allSatisfy(x -> assertThat(Vectors.dot(x, x)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3)));
+            assertThat(v.vectors()).hasSize(3).allSatisfy(x -> assertThat(VectorMath.dot(x, x)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3)));
             assertThat(v.vectors().get(0)).isEqualTo(v.vectors().get(2));
             assertThat(counting.texts.get()).as("each distinct text embedded once").isEqualTo(2);
             await(vertx.eventBus().request(Addresses.EMBED_SENTENCES, new dev.prism.bus.SentenceVectors(texts)));

@@ -1,5 +1,6 @@
 package dev.prism.embed;
 
+import dev.prism.common.VectorMath;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -44,11 +45,11 @@ class LocalEmbedderTest {
         assertThat(embedder.model()).isEqualTo("all-minilm-l6-v2-q");
         assertThat(v).hasSize(4).allSatisfy(x -> {
             assertThat(x).hasSize(384);
-            assertThat(Vectors.dot(x, x)).isCloseTo(1.0, offset(1e-4));
+            assertThat(VectorMath.dot(x, x)).isCloseTo(1.0, offset(1e-4));
         });
-        double sameTopic = Vectors.dot(v.get(0), v.get(1));
+        double sameTopic = VectorMath.dot(v.get(0), v.get(1));
         assertThat(sameTopic).isGreaterThan(0.5);
-        assertThat(sameTopic).isGreaterThan(Vectors.dot(v.get(0), v.get(2)) + 0.3).isGreaterThan(Vectors.dot(v.get(0), v.get(3)) + 0.3);
+        assertThat(sameTopic).isGreaterThan(VectorMath.dot(v.get(0), v.get(2)) + 0.3).isGreaterThan(VectorMath.dot(v.get(0), v.get(3)) + 0.3);
     }
 
     @Test
@@ -62,8 +63,8 @@ class LocalEmbedderTest {
         assertThat(batch).hasSize(9);
         for (int i : new int[]{0, 4, 8}) {
             float[] alone = await(embedder.embed(List.of(texts.get(i)))).get(0);
-            assertThat(Vectors.dot(alone, batch.get(i))).isCloseTo(1.0, offset(1e-4));
+            assertThat(VectorMath.dot(alone, batch.get(i))).isCloseTo(1.0, offset(1e-4));
         }
-        assertThat(Vectors.dot(batch.get(0), batch.get(8))).isLessThan(0.999);
+        assertThat(VectorMath.dot(batch.get(0), batch.get(8))).isLessThan(0.999);
     }
 }

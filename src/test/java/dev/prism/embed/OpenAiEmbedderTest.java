@@ -1,5 +1,6 @@
 package dev.prism.embed;
 
+import dev.prism.common.VectorMath;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -80,9 +81,9 @@ class OpenAiEmbedderTest {
         });
         assertThat(vectors).hasSize(3);
         for (int i = 0; i < 3; i++) {
-            float[] expected = Vectors.normalize(FakeEmbeddingServer.letters(texts.get(i)));
+            float[] expected = VectorMath.normalize(FakeEmbeddingServer.letters(texts.get(i)));
             assertThat(vectors.get(i)).containsExactly(expected, offset(1e-6f));
-            assertThat(Vectors.dot(vectors.get(i), vectors.get(i))).isCloseTo(1.0, offset(1e-5));
+            assertThat(VectorMath.dot(vectors.get(i), vectors.get(i))).isCloseTo(1.0, offset(1e-5));
         }
     }
 
@@ -92,7 +93,7 @@ class OpenAiEmbedderTest {
         List<float[]> vectors = await(embedder(vertx, "/v1", 4, 2_000, 3).embed(texts(10)));
         assertThat(fake.log).extracting(FakeEmbeddingServer.Received::inputs).containsExactly(4, 4, 2);
         assertThat(vectors).hasSize(10);
-        assertThat(vectors.get(9)).containsExactly(Vectors.normalize(FakeEmbeddingServer.letters(texts(10).get(9))), offset(1e-6f));
+        assertThat(vectors.get(9)).containsExactly(VectorMath.normalize(FakeEmbeddingServer.letters(texts(10).get(9))), offset(1e-6f));
 
         fake.log.clear();
         await(embedder(vertx, "/v1/", 5, 2_000, 3).embed(texts(10)));

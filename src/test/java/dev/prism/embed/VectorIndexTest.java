@@ -1,5 +1,6 @@
 package dev.prism.embed;
 
+import dev.prism.common.VectorMath;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class VectorIndexTest {
 
     private static float[] unit(float... v) {
-        return Vectors.normalize(v);
+        return VectorMath.normalize(v);
     }
 
     @Test
@@ -62,7 +63,7 @@ class VectorIndexTest {
             for (int d = 0; d < 8; d++) {
                 v[d] = (float) random.nextGaussian();
             }
-            index.add("trace-" + (i % 60), i / 60 + 1, "h" + i, Vectors.normalize(v));
+            index.add("trace-" + (i % 60), i / 60 + 1, "h" + i, VectorMath.normalize(v));
         }
         List<VectorIndex.Entry> snapshot = index.snapshot();
         assertThat(snapshot).hasSize(60);
@@ -83,15 +84,15 @@ class VectorIndexTest {
             for (int d = 0; d < 16; d++) {
                 all[i][d] = (float) random.nextGaussian();
             }
-            index.add("t" + i, 1, "h", Vectors.normalize(all[i]));
+            index.add("t" + i, 1, "h", VectorMath.normalize(all[i]));
         }
         float[] q = new float[16];
         for (int d = 0; d < 16; d++) {
             q[d] = (float) random.nextGaussian();
         }
-        Vectors.normalize(q);
+        VectorMath.normalize(q);
         List<String> expected = java.util.stream.IntStream.range(0, all.length).boxed()
-                .sorted((a, b) -> Double.compare(Vectors.dot(q, all[b]), Vectors.dot(q, all[a]))).limit(7).map(i -> "t" + i).toList();
+                .sorted((a, b) -> Double.compare(VectorMath.dot(q, all[b]), VectorMath.dot(q, all[a]))).limit(7).map(i -> "t" + i).toList();
         assertThat(index.nearest(q, 7)).extracting(VectorIndex.Neighbour::traceId).containsExactlyElementsOf(expected);
     }
 
@@ -106,10 +107,10 @@ class VectorIndexTest {
     @Test
     @DisplayName("normalises to unit length, leaves zero alone, and hashes texts as SHA-256 hex")
     void vectors() {
-        float[] v = Vectors.normalize(new float[]{3, 4});
+        float[] v = VectorMath.normalize(new float[]{3, 4});
         assertThat(v).containsExactly(0.6f, 0.8f);
-        assertThat(Vectors.normalize(new float[]{0, 0})).containsExactly(0, 0);
-        assertThat(Vectors.dot(new float[]{1, 2, 3, 4, 5}, new float[]{5, 4, 3, 2, 1})).isEqualTo(35);
+        assertThat(VectorMath.normalize(new float[]{0, 0})).containsExactly(0, 0);
+        assertThat(VectorMath.dot(new float[]{1, 2, 3, 4, 5}, new float[]{5, 4, 3, 2, 1})).isEqualTo(35);
         assertThat(dev.prism.common.Hashing.sha256Hex("abc")).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
@@ -126,7 +127,7 @@ class VectorIndexTest {
                 for (int d = 0; d < v.length; d++) {
                     v[d] = (float) random.nextGaussian();
                 }
-                Vectors.normalize(v);
+                VectorMath.normalize(v);
                 heap.add("t" + i, 1, "h" + i, v);
                 mapped.add("t" + i, 1, "h" + i, v);
             }

@@ -2,7 +2,7 @@ package dev.prism.relevance;
 
 import dev.prism.bus.AssembledTrace;
 import dev.prism.embed.OnnxMiniLm;
-import dev.prism.embed.Vectors;
+import dev.prism.common.VectorMath;
 
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +37,7 @@ public final class LocalScorer implements AutoCloseable {
             List<String> batch = missing.subList(from, Math.min(missing.size(), from + 64));
             List<float[]> v = onnx.embed(batch);
             for (int i = 0; i < batch.size(); i++) {
-                cache.put(batch.get(i), Vectors.normalize(v.get(i)));
+                cache.put(batch.get(i), VectorMath.normalize(v.get(i)));
             }
         }
         return texts.stream().map(cache::get).toList();
