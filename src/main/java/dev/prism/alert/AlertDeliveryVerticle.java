@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import dev.prism.common.Backoff;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -137,7 +138,8 @@ public final class AlertDeliveryVerticle extends VerticleBase implements Quiesce
             SendOutcome o = shortened(outcome);
             long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             Duration retryIn = !o.delivered() && o.retryable() && c.attempt() < config.maxAttempts()
-                    ? Backoff.delay(c.attempt(), Duration.ofMillis(config.backoffMillis()), MAX_BACKOFF, o.retryAfter(), ThreadLocalRandom.current())
+                    ? Duration.ofMillis(new Backoff(config.backoffMillis(), MAX_BACKOFF.toMillis(), MAX_BACKOFF.toMillis())
+                            .delayMillis(c.attempt(), o.retryAfter() == null ? -1 : o.retryAfter().toMillis(), ThreadLocalRandom.current()))
                     : null;
             if (!o.delivered()) {
                 LOG.info("Alert delivery {} ({}) attempt {} failed: {} {}{}", c.id(), c.type(), c.attempt(), o.statusCode() == null ? "-" : o.statusCode(),

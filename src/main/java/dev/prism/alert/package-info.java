@@ -9,7 +9,7 @@
  * {@link dev.prism.alert.AlertEvaluationVerticle} (consumes {@code prism.cluster.updated}, debounced per theme, and a
  * timer; publishes {@code prism.alert.fired}) and {@link dev.prism.alert.AlertDeliveryVerticle} (the worker over
  * {@code alert_deliveries}, woken by {@code prism.alert.queued}). Everything runs on event loops; the decisions are pure
- * ({@link dev.prism.alert.AlertEvaluator}, {@link dev.prism.alert.RuleParser}, {@link dev.prism.alert.Backoff}).
+ * ({@link dev.prism.alert.AlertEvaluator}, {@link dev.prism.alert.RuleParser}, retries by {@link dev.prism.common.Backoff}).
  *
  * <p>Destinations ({@link dev.prism.alert.AlertDestinations#all}) call out only through
  * {@link dev.prism.alert.GuardedHttp}, which checks every hop against the {@link dev.prism.alert.AddressPolicy} (the

@@ -322,7 +322,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     /**
      * @param maxAttempts      attempts per delivery before it is dead
      * @param evaluateSeconds  every theme with rules is evaluated this often besides on every cluster update (0: only on updates)
-     * @param backoffMillis    wait before the second attempt; doubles per attempt, ±20 % jitter, at most an hour
+     * @param backoffMillis    wait before the second attempt; doubles per attempt, jittered between half and all of that (common/Backoff), at most an hour
      * @param sendTimeoutSeconds hard deadline of one attempt
      * @param pollMillis       how often the delivery worker looks for due rows (queued rows wake it at once)
      * @param dashboardPublicUrl the dashboard's address as receivers reach it, for links in notices; empty: no links

@@ -39,7 +39,8 @@ public final class OpenAiEmbedder implements Embedder {
     private final int maxInputs;
     private final long timeoutMillis;
     private final int maxAttempts;
-    private final long backoffMillis;
+    /** A Retry-After of an hour is not worth holding a batch in memory for: at most a minute. */
+    private final dev.prism.common.Backoff retry;
 
     /** A request the server refused or that failed after every attempt. */
     public static final class EmbeddingException extends RuntimeException {
@@ -75,7 +76,7 @@ public final class OpenAiEmbedder implements Embedder {
         this.maxInputs = maxInputs;
         this.timeoutMillis = timeoutMillis;
         this.maxAttempts = maxAttempts;
-        this.backoffMillis = backoffMillis;
+        this.retry = new dev.prism.common.Backoff(backoffMillis, Math.max(backoffMillis, BACKOFF_CAP_MILLIS), RETRY_AFTER_CAP_MILLIS);
     }
 
     @Override
@@ -110,16 +111,9 @@ public final class OpenAiEmbedder implements Embedder {
                 return Future.failedFuture(new EmbeddingException("embedding request failed after " + attempt + " attempt(s): " + f.getMessage(),
                         f.status));
             }
-            // A Retry-After of an hour is not worth holding a batch in memory for: try again within a minute at most.
-            long delay = f.retryAfterMillis >= 0 ? Math.min(RETRY_AFTER_CAP_MILLIS, f.retryAfterMillis) : backoff(attempt);
+            long delay = retry.delayMillis(attempt, f.retryAfterMillis, ThreadLocalRandom.current());
             return vertx.timer(Math.max(1, delay), TimeUnit.MILLISECONDS).compose(v -> attempt(texts, attempt + 1));
         });
-    }
-
-    /** Full jitter over an exponential ceiling: retries from many callers spread out instead of arriving together. */
-    long backoff(int attempt) {
-        long ceiling = Math.min(BACKOFF_CAP_MILLIS, backoffMillis << Math.min(20, attempt - 1));
-        return ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
     }
 
     private Future<List<float[]>> call(List<String> texts) {

@@ -97,6 +97,11 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
     private Future<List<Task>> lastClaim;
     private boolean claimAgain;
     private boolean stopping;
+    /**
+     * A failed analysis waits 1 s, 2 s, 4 s … (from its second failure; five minutes at most), or what the provider's
+     * Retry-After asked for, up to five minutes too.
+     */
+    private static final dev.prism.common.Backoff RETRY = new dev.prism.common.Backoff(1_000, 300_000, 300_000);
     private final OutageLog claimLog = new OutageLog(LOG, "Analysis claim");
     private final OutageLog budgetLog = new OutageLog(LOG, "Budget check");
     private final OutageLog enqueueLog = new OutageLog(LOG, "Queueing streamed analyses");
@@ -482,7 +487,7 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
                     String raw = e instanceof ProviderAnalyzer.Failed f ? f.rawReply : null;
                     // A request the provider will never accept (bad key, bad model) is dead-lettered at once.
                     int maxAttempts = e.getMessage() != null && e.getMessage().startsWith("not retryable") ? task.attempts() : config.maxAttempts();
-                    long delay = FlowControl.backoffMillis(task.attempts(), retryAfter, 1_000, 300_000, java.util.concurrent.ThreadLocalRandom.current());
+                    long delay = RETRY.delayMillis(task.attempts() + 1, retryAfter, java.util.concurrent.ThreadLocalRandom.current());
                     return StoreRetry.whileUnavailable(vertx, () -> tasks.fail(task.id(), worker, String.valueOf(e.getMessage()), raw,
                             Instant.now().plusMillis(delay), maxAttempts), LEASE_MILLIS / 2).mapEmpty();
                 });

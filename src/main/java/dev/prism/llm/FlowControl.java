@@ -114,13 +114,4 @@ public final class FlowControl {
     private static long millisUntil(double missing, double perMinute) {
         return Math.max(1, (long) Math.ceil(missing * 60_000.0 / perMinute));
     }
-
-    /** Exponential backoff with full jitter, or the provider's Retry-After when it gave one. */
-    public static long backoffMillis(int attempt, long retryAfterMillis, long baseMillis, long capMillis, java.util.random.RandomGenerator random) {
-        if (retryAfterMillis > 0) {
-            return retryAfterMillis;
-        }
-        long ceiling = Math.min(capMillis, baseMillis << Math.min(attempt, 20));
-        return ceiling / 2 + (long) (random.nextDouble() * (ceiling / 2.0));
-    }
 }

@@ -161,14 +161,4 @@ class OpenAiEmbedderTest {
         assertThat(fake.log).hasSize(2);
     }
 
-    @Test
-    @DisplayName("backoff grows with the attempt, stays jittered within half to full of its ceiling, and is capped")
-    void backoff(Vertx vertx) {
-        OpenAiEmbedder e = embedder(vertx, "", 64, 300, 3);
-        for (int i = 0; i < 50; i++) {
-            assertThat(e.backoff(1)).isBetween(25L, 50L);
-            assertThat(e.backoff(4)).isBetween(200L, 400L);
-            assertThat(e.backoff(30)).isBetween(15_000L, 30_000L);
-        }
-    }
 }

@@ -3,7 +3,6 @@ package dev.prism.llm;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.prism.llm.FlowControl.GO;
@@ -90,16 +89,5 @@ class FlowControlTest {
         assertThat(f.circuitOpen()).isFalse();
         assertThat(f.tryAcquire(1)).isEqualTo(GO);
         assertThat(f.tryAcquire(1)).isEqualTo(GO);
-    }
-
-    @Test
-    @DisplayName("backoff doubles up to a cap with jitter, and Retry-After wins when given")
-    void backoff() {
-        Random r = new Random(1);
-        for (int attempt = 0; attempt < 10; attempt++) {
-            long ceiling = Math.min(30_000, 500L << attempt);
-            assertThat(FlowControl.backoffMillis(attempt, -1, 500, 30_000, r)).isBetween(ceiling / 2, ceiling);
-        }
-        assertThat(FlowControl.backoffMillis(3, 7_000, 500, 30_000, r)).isEqualTo(7_000);
     }
 }
