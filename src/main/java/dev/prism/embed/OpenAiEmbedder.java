@@ -1,5 +1,6 @@
 package dev.prism.embed;
 
+import dev.prism.http.BaseUrl;
 import dev.prism.common.VectorMath;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,9 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -64,13 +63,11 @@ public final class OpenAiEmbedder implements Embedder {
      */
     public OpenAiEmbedder(Vertx vertx, String baseUrl, String apiKey, String model, int maxInputs, long timeoutMillis, int maxAttempts,
                           long backoffMillis) {
-        URI uri = URI.create(baseUrl);
-        boolean tls = "https".equals(uri.getScheme());
+        BaseUrl base = BaseUrl.parse(baseUrl);
         this.vertx = vertx;
-        this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(uri.getHost())
-                .setDefaultPort(uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80).setSsl(tls));
-        String base = uri.getPath() == null ? "" : uri.getPath().replaceAll("/+$", "");
-        this.path = (base.endsWith("/v1") ? base : base + "/v1") + "/embeddings";
+        // The client's default pool: a batch is one request, and the embedding stage sends a few at a time.
+        this.client = base.client(vertx, new io.vertx.core.http.PoolOptions().getHttp1MaxSize());
+        this.path = (base.path().endsWith("/v1") ? base.path() : base.path() + "/v1") + "/embeddings";
         this.apiKey = apiKey;
         this.model = model;
         this.maxInputs = maxInputs;

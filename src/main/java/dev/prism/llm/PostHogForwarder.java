@@ -37,7 +37,8 @@ final class PostHogForwarder {
     private static final Logger LOG = LoggerFactory.getLogger(PostHogForwarder.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     static final int BATCH = 100;
-    private static final long MAX_BACKOFF_MILLIS = 60_000;
+    /** 1 s, 2 s, 4 s … between failed sends, a minute at most. */
+    private static final dev.prism.common.Backoff RETRY = new dev.prism.common.Backoff(1_000, 60_000, 60_000);
     /** Summaries younger than this wait a round: a completion committing late must not fall behind the position. */
     static final int SETTLE_SECONDS = 5;
 
@@ -49,7 +50,8 @@ final class PostHogForwarder {
     private final long timer;
     private boolean sending;
     private boolean closed;
-    private long backoffMillis;
+    /** Failed sends in a row; the next waits as {@link #RETRY} says. */
+    private int failures;
     private long nextAttemptAt;
 
     PostHogForwarder(Vertx vertx, Pool pool, String host, String apiKey) {
@@ -145,15 +147,15 @@ final class PostHogForwarder {
         }).onComplete(ar -> {
             sending = false;
             if (ar.succeeded()) {
-                backoffMillis = 0;
+                failures = 0;
                 nextAttemptAt = 0;
                 if (ar.result()) {
                     flush(); // a full page: more are waiting
                 }
                 return;
             }
-            backoffMillis = backoffMillis == 0 ? 1_000 : Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
-            nextAttemptAt = System.currentTimeMillis() + backoffMillis;
+            failures++;
+            nextAttemptAt = System.currentTimeMillis() + RETRY.delayMillis(failures, -1, java.util.concurrent.ThreadLocalRandom.current());
         });
     }
 

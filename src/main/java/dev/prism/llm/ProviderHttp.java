@@ -1,5 +1,6 @@
 package dev.prism.llm;
 
+import dev.prism.http.BaseUrl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prism.llm.LlmProvider.ProviderException;
@@ -9,9 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 
-import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import dev.prism.http.HttpReplies;
@@ -31,12 +30,9 @@ final class ProviderHttp {
 
     /** @param maxConnections as many as calls may be in flight: the client's default pool of 5 would cap concurrency */
     ProviderHttp(Vertx vertx, String baseUrl, long timeoutMillis, int maxConnections) {
-        URI uri = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
-        boolean tls = "https".equals(uri.getScheme());
-        this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(uri.getHost())
-                .setDefaultPort(uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80).setSsl(tls),
-                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(maxConnections));
-        this.basePath = uri.getPath();
+        BaseUrl base = BaseUrl.parse(baseUrl);
+        this.client = base.client(vertx, maxConnections);
+        this.basePath = base.path() + "/";
         this.timeoutMillis = timeoutMillis;
     }
 
