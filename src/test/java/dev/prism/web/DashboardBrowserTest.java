@@ -203,9 +203,14 @@ class DashboardBrowserTest {
             if (formed) {
                 waitFor(() -> count("[data-testid=cluster-cards] .card") > 0, Duration.ofSeconds(30), "cluster cards appear live");
                 assertThat(js("return window.__notReloaded")).isEqualTo(true);
+                int cards = count("[data-testid=cluster-cards] .card");
+                System.out.printf("Dashboard: %d clusters of error_analysis appeared live%n", cards);
+                shot("04-results-clusters");
+                // A card is a link to the cluster's own page (ClusterPagesBrowserTest checks that page in depth).
                 find("[data-testid=cluster-cards] .card").click();
-                waitFor(() -> count("[data-testid=cluster-detail] .panel") == 1, "cluster detail");
-                System.out.printf("Dashboard: %d clusters of error_analysis appeared live%n", count("[data-testid=cluster-cards] .card"));
+                waitFor(() -> js("return document.body.dataset.clusterReady") != null && count("[data-testid=cluster-title]") == 1, "cluster page");
+                driver.navigate().back();
+                waitFor(() -> "error_analysis".equals(js("return document.body.dataset.resultsReady")), "clusters view again");
             } else {
                 System.out.println("Dashboard: the clusters endpoint answered but formed no cluster of the fixtures in time");
             }
@@ -225,7 +230,10 @@ class DashboardBrowserTest {
         String traceId = find("[data-testid=summaries] .summary").getAttribute("data-trace");
         driver.get(base + "/#/traces/" + traceId);
         waitFor(() -> count("[data-testid=trace-text]") == 1 && count("[data-testid=trace-tree] li") > 0, "trace view");
-        waitFor(() -> text("[data-testid=trace-analyses]").contains(THEME), "the theme's result next to the trace");
+        // Under the theme's name (not its id), with the trace's cluster in every theme next to it.
+        waitFor(() -> count("[data-testid=trace-analyses] [data-theme=" + THEME + "]") == 1, "the theme's result next to the trace");
+        assertThat(text("[data-testid=trace-analyses]")).contains("Checkout failures");
+        assertThat(count("[data-testid=trace-clusters]")).isEqualTo(1);
         assertThat(text("[data-testid=trace-text]")).isNotBlank();
         shot("06-trace");
 
@@ -269,7 +277,7 @@ class DashboardBrowserTest {
         signedIn();
         driver.get(base + "/#/traces/" + traceId);
         waitFor(() -> count("[data-testid=trace-text]") == 1, "trace view");
-        waitFor(() -> text("[data-testid=trace-analyses]").contains("error_analysis"), "analyses shown");
+        waitFor(() -> count("[data-testid=trace-analyses] [data-theme=error_analysis]") == 1, "analyses shown");
         assertThat(text("[data-testid=trace-text]")).contains("<script>window.__pwned=1;alert(1)</script>").contains("<img src=x onerror=");
         assertThat(text("h1")).contains("<img src=w onerror=");
         assertThat(text("[data-testid=trace-tree]")).contains("<img src=z onerror=");
