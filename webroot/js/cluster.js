@@ -21,10 +21,16 @@ export async function clusterView(el, themeId, clusterId, query) {
     range: RANGES.some((r) => r.key === params.get('range')) ? params.get('range') : 'day',
     page: Math.max(0, (parseInt(params.get('page'), 10) || 1) - 1),
   };
-  const [theme, c] = await Promise.all([
+  let [theme, c] = await Promise.all([
     apiOptional(`/themes/${enc(themeId)}`).catch(() => null),
     apiOptional(`/clusters/${enc(clusterId)}?member_titles=true&members_limit=${MEMBERS_PAGE}&members_offset=${state.page * MEMBERS_PAGE}`),
   ]);
+  // A link naming the wrong theme still shows the cluster, under the theme it belongs to (and says so in the URL).
+  if (c && c.theme_id && c.theme_id !== themeId) {
+    themeId = c.theme_id;
+    theme = await apiOptional(`/themes/${enc(themeId)}`).catch(() => null);
+    history.replaceState(null, '', clusterHref(themeId, clusterId) + (query ? `?${query}` : ''));
+  }
   const themeName = theme?.name || themeId;
   const crumbs = h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' },
     h('a', { href: '#/themes' }, 'Themes'), ' › ', h('a', { href: `#/themes/${enc(themeId)}/clusters` }, themeName), ' › ',

@@ -22,9 +22,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Headless Chromium (Debian's {@code chromium} and {@code chromium-driver}) for a browser test class, set up as
- * {@code DashboardBrowserTest} does: a fresh profile, CSP violations recorded before any page script runs,
- * screenshots in {@code target/screenshots/}. Adds phone-width emulation and an axe-core audit (the vendored
+ * Headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, no browser download) for a browser test
+ * class, one per class: a fresh profile, CSP violations recorded before any page script runs, screenshots in
+ * {@code target/screenshots/}. Adds phone-width emulation and an axe-core audit (the vendored
  * {@code src/test/resources/axe/axe.min.js}).
  */
 public final class Browser implements AutoCloseable {

@@ -242,6 +242,14 @@ class ClusterPagesBrowserTest {
         b.waitFor(() -> LOGIN.equals(b.js("return document.body.dataset.clusterReady")), "the old cluster's page");
         assertThat(b.text("[data-testid=trend-empty]")).contains("No members in the last 12 weeks");
         assertThat(b.count("[data-testid=trend-svg]")).isZero();
+
+        // A link naming another theme shows the cluster under its own theme.
+        b.driver.get(base + "/#/themes/error_analysis/clusters/" + DECLINED);
+        b.waitFor(() -> DECLINED.equals(b.js("return document.body.dataset.clusterReady")), "cluster page by a link naming another theme");
+        assertThat(b.driver.getCurrentUrl()).endsWith("#/themes/" + THEME + "/clusters/" + DECLINED);
+        assertThat(b.text(".crumbs")).contains("Support issues");
+        b.driver.get(base + "/#/themes/" + THEME + "/clusters/no-such-cluster");
+        b.waitFor(() -> b.count("[data-testid=cluster-missing]") == 1, "unknown cluster");
     }
 
     @Test
