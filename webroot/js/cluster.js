@@ -176,7 +176,13 @@ export function trendChart(buckets, range) {
   });
   svg.appendChild(s('text', { x: left + plotW / 2, y: H - 6, 'text-anchor': 'middle', class: 'axis-label' },
     range.key === 'hour' ? 'hour (local time)' : range.key === 'day' ? 'day' : 'week starting'));
-  return h('div', null, svg, caption);
+  // The same numbers as a table, for screen readers and keyboard users (the bars' tooltips need a mouse).
+  const table = h('details', { class: 'chart-data' }, h('summary', null, 'Show the numbers'),
+    h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'trend-table' },
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, range.key === 'week' ? 'Week starting' : range.key === 'day' ? 'Day' : 'Hour'),
+        h('th', { scope: 'col', class: 'num' }, 'Members'))),
+      h('tbody', null, buckets.map((bk, i) => h('tr', null, h('td', null, label(bk)), h('td', { class: 'num' }, fmtNumber(counts[i]))))))));
+  return h('div', null, svg, caption, table);
 }
 
 function niceStep(max) {

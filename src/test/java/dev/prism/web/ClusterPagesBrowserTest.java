@@ -204,6 +204,9 @@ class ClusterPagesBrowserTest {
         assertThat(barsTotal).isEqualTo(30);
         b.find("[data-range=hour]").click();
         b.waitFor(() -> b.count("[data-testid=trend-svg] rect.bar") == 24, "hourly bars");
+        // The numbers behind the bars, as a table.
+        b.find(".chart-data summary").click();
+        assertThat(b.count("[data-testid=trend-table] tbody tr")).isEqualTo(24);
 
         // Representative summaries and members by title, time and cost, paged.
         assertThat(b.text("[data-testid=cluster-representatives]")).contains("Payment gateway timed out 00");
