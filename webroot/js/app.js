@@ -6,6 +6,7 @@ import { themesView, themeFormView } from './themes.js';
 import { resultsView } from './results.js';
 import { traceView, tracesView } from './trace.js';
 import { runsView } from './runs.js';
+import { clusterView } from './cluster.js';
 import { sharedView } from './shared.js';
 
 const app = document.getElementById('app');
@@ -16,6 +17,7 @@ let generation = 0;
 const routes = [
   [/^#\/themes\/new$/, (m, outlet) => themeFormView(outlet, null)],
   [/^#\/themes\/([^/]+)\/edit$/, (m, outlet) => themeFormView(outlet, decodeURIComponent(m[1]))],
+  [/^#\/themes\/([^/]+)\/clusters\/([^/?]+)(?:\?(.*))?$/, (m, outlet) => clusterView(outlet, decodeURIComponent(m[1]), decodeURIComponent(m[2]), m[3])],
   [/^#\/themes\/([^/]+)(?:\/(clusters|map|summaries))?$/, (m, outlet) => resultsView(outlet, decodeURIComponent(m[1]), m[2] || 'clusters')],
   [/^#\/traces\/(.+)$/, (m, outlet) => traceView(outlet, decodeURIComponent(m[1]))],
   [/^#\/traces$/, (m, outlet) => tracesView(outlet)],

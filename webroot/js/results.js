@@ -1,8 +1,9 @@
-// Results of one theme: cluster cards, the 2-D cluster map, cluster detail, and the summaries list (paged),
-// all updated live from summary.created / cluster.updated / run.progress.
+// Results of one theme: cluster cards and the 2-D cluster map (each cluster a link to its own page, cluster.js), and
+// the summaries list (paged), all updated live from summary.created / cluster.updated / run.progress.
 import { h, s, mount, fmtNumber, fmtUsd, fmtPct, fmtTime, debounce } from './dom.js';
 import { api, apiOptional, enc } from './api.js';
 import { onUpdate } from './live.js';
+import { clusterHref, lifecycleBadge } from './cluster.js';
 
 const PAGE = 50;
 const MAX_FETCH = 1000; // the summaries endpoint answers at most 1,000 per request; older pages follow next_cursor
@@ -20,14 +21,13 @@ export async function resultsView(el, themeId, tab) {
   const streaming = h('span', { class: 'badge', 'data-testid': 'streaming' }, 'waiting for updates');
   const tabs = h('div', { class: 'tabs' });
   const body = h('div', { 'data-testid': 'results-body' });
-  const detail = h('div', { 'data-testid': 'cluster-detail' });
-  mount(el, header, h('p', { class: 'muted' }, theme.description || ''), h('div', null, runLine, ' ', streaming), tabs, body, detail);
+  mount(el, header, h('p', { class: 'muted' }, theme.description || ''), h('div', null, runLine, ' ', streaming), tabs, body);
 
   const setTab = (name) => {
     tab = name;
     history.replaceState(null, '', `#/themes/${enc(themeId)}/${name}`);
     mount(tabs, [['clusters', 'Clusters'], ['map', 'Map'], ['summaries', 'Summaries']].map(([k, label]) =>
-      h('button', { class: k === tab ? 'active' : '', 'data-tab': k, onclick: () => setTab(k) }, label)));
+      h('button', { type: 'button', class: k === tab ? 'active' : '', 'aria-pressed': String(k === tab), 'data-tab': k, onclick: () => setTab(k) }, label)));
     paint();
   };
 
@@ -57,8 +57,8 @@ export async function resultsView(el, themeId, tab) {
   };
 
   function paint() {
-    if (tab === 'clusters') mount(body, clusterCards(state.clusters, showCluster, themeId));
-    else if (tab === 'map') mount(body, clusterMap(state.clusters, showCluster, state.selected));
+    if (tab === 'clusters') mount(body, clusterCards(state.clusters, themeId));
+    else if (tab === 'map') mount(body, clusterMap(state.clusters, themeId));
     else mount(body, summariesList(state, async (page) => {
       state.page = page;
       await loadSummaries((page + 1) * PAGE + 1);
@@ -68,23 +68,6 @@ export async function resultsView(el, themeId, tab) {
       await loadSummaries(PAGE + 1);
       paint();
     }));
-  }
-
-  async function showCluster(id) {
-    state.selected = id;
-    mount(detail, h('p', { class: 'muted' }, 'Loading cluster…'));
-    const c = await apiOptional(`/clusters/${enc(id)}`).catch(() => null);
-    if (!c) { mount(detail, h('p', { class: 'empty' }, 'This cluster is gone (re-clustered).')); return; }
-    mount(detail, h('div', { class: 'panel' },
-      h('h2', null, c.title || c.id, ' ', lifecycleBadge(c.lifecycle)),
-      h('p', null, c.description || ''),
-      h('p', { class: 'muted' }, `${fmtNumber(c.size)} summaries · growth ${growthText(c.growth)} · ${fmtPct(c.metrics?.share_of_theme)} of the theme`),
-      h('h3', null, 'Representative traces'),
-      memberList(c.representatives),
-      h('h3', null, 'Members'),
-      memberList((c.members || []).slice(0, 100)),
-      (c.members || []).length > 100 ? h('p', { class: 'muted' }, `and ${fmtNumber(c.members.length - 100)} more`) : null));
-    if (tab === 'map') paint();
   }
 
   await Promise.all([loadClusters(), loadSummaries(PAGE + 1), loadRun()]);
@@ -157,7 +140,7 @@ function refreshButton(themeId) {
   return h('p', null, b, out);
 }
 
-function clusterCards(r, onSelect, themeId) {
+function clusterCards(r, themeId) {
   const list = clusterList(r);
   if (!list.length) {
     return h('div', null, r ? refreshButton(themeId) : null, h('div', { class: 'empty', 'data-testid': 'clusters-empty' },
@@ -165,8 +148,9 @@ function clusterCards(r, onSelect, themeId) {
   }
   return h('div', null, refreshButton(themeId),
     r.theme_summaries !== undefined ? h('p', { class: 'muted' }, `${fmtNumber(r.theme_summaries)} summaries clustered, ${fmtNumber(r.unassigned)} unassigned`) : null,
-    h('div', { class: 'cards', 'data-testid': 'cluster-cards' }, list.map((c) => h('div', {
-      class: 'card', dataset: { cluster: c.id }, onclick: () => onSelect(c.id),
+    // Each card is a real link to the cluster's page: reachable with Tab, opened with Enter, and it has a URL.
+    h('div', { class: 'cards', 'data-testid': 'cluster-cards' }, list.map((c) => h('a', {
+      class: 'card', dataset: { cluster: c.id }, href: clusterHref(themeId, c.id),
     },
     h('h3', null, c.title || 'Unnamed cluster', ' ', lifecycleBadge(c.lifecycle)),
     h('div', { class: 'desc' }, c.description || ''),
@@ -176,20 +160,15 @@ function clusterCards(r, onSelect, themeId) {
     sparkline((c.trend?.daily?.length ? c.trend.daily : c.trend?.hourly || []).map((b) => b.count ?? b))),
     h('div', { class: 'metrics' },
       h('span', null, `${fmtPct(c.metrics?.share_of_theme)} of theme`),
-      h('span', null, `err ${fmtPct(c.metrics?.error_rate)}`),
-      h('span', null, `${fmtNumber(c.metrics?.avg_latency_seconds, 1)} s`),
-      h('span', null, fmtUsd(c.metrics?.avg_cost_usd)),
+      h('span', null, `${fmtPct(c.metrics?.error_rate)} with errors`),
+      h('span', null, `${fmtNumber(c.metrics?.avg_latency_seconds, 1)} s avg latency`),
+      h('span', null, `${fmtUsd(c.metrics?.avg_cost_usd)} avg cost`),
       h('span', null, `${fmtNumber(c.metrics?.distinct_users)} users`))))));
-}
-
-/** new, growing, stable, fading or regressed: where the cluster is in its life (the API's lifecycle). */
-function lifecycleBadge(lifecycle) {
-  return lifecycle ? h('span', { class: `lifecycle lifecycle-${lifecycle}`, 'data-testid': 'lifecycle' }, lifecycle) : null;
 }
 
 function sparkline(values) {
   const w = 100, ht = 24;
-  const svg = s('svg', { width: w, height: ht, viewBox: `0 0 ${w} ${ht}`, class: 'spark' });
+  const svg = s('svg', { width: w, height: ht, viewBox: `0 0 ${w} ${ht}`, class: 'spark', 'aria-hidden': 'true' });
   if (values.length < 2) return svg;
   const max = Math.max(1, ...values);
   const pts = values.map((v, i) => `${(i / (values.length - 1)) * (w - 2) + 1},${ht - 2 - (v / max) * (ht - 4)}`).join(' ');
@@ -197,7 +176,7 @@ function sparkline(values) {
   return svg;
 }
 
-function clusterMap(r, onSelect, selected) {
+function clusterMap(r, themeId) {
   const list = clusterList(r).filter((c) => Number.isFinite(c.x) && Number.isFinite(c.y));
   if (!list.length) return h('div', { class: 'empty', 'data-testid': 'map-empty' }, 'No cluster positions yet.');
   const W = 900, H = 520, pad = 50;
@@ -209,26 +188,19 @@ function clusterMap(r, onSelect, selected) {
   const svg = s('svg', { class: 'map', width: '100%', viewBox: `0 0 ${W} ${H}`, 'data-testid': 'cluster-map' });
   for (const c of list) {
     const rr = 6 + 24 * Math.sqrt((c.size || 1) / maxSize);
-    const circle = s('circle', { cx: sx(c.x), cy: sy(c.y), r: rr, class: c.id === selected ? 'selected' : '', onclick: () => onSelect(c.id) },
-      s('title', null, `${c.title || c.id} (${c.size})`));
-    svg.appendChild(circle);
+    // A link around each circle: focusable, opens the cluster's page.
+    svg.appendChild(s('a', { href: clusterHref(themeId, c.id), 'aria-label': `${c.title || 'Unnamed cluster'}, ${c.size} traces` },
+      s('circle', { cx: sx(c.x), cy: sy(c.y), r: rr }, s('title', null, `${c.title || c.id} (${c.size})`))));
     svg.appendChild(s('text', { x: sx(c.x) + rr + 3, y: sy(c.y) + 4 }, (c.title || '').slice(0, 40)));
   }
   return svg;
-}
-
-function memberList(members) {
-  if (!members?.length) return h('p', { class: 'muted' }, 'none');
-  return h('ul', null, members.map((m) => h('li', null,
-    h('a', { href: `#/traces/${enc(m.trace_id)}` }, m.trace_id), ' ',
-    m.title ? h('strong', null, m.title) : null, m.summary ? h('span', { class: 'muted' }, ' — ' + m.summary) : null)));
 }
 
 function summariesList(state, goTo, setRelevant) {
   const from = state.page * PAGE;
   const rows = state.summaries.slice(from, from + PAGE);
   const hasNext = state.summaries.length > from + PAGE || (!state.exhausted && rows.length === PAGE);
-  const relevant = h('input', { type: 'checkbox', checked: state.relevantOnly, onchange: () => setRelevant(relevant.checked) });
+  const relevant = h('input', { type: 'checkbox', checked: state.relevantOnly, 'data-testid': 'relevant-only', onchange: () => setRelevant(relevant.checked) });
   const pager = h('div', { class: 'pager' },
     h('button', { disabled: state.page === 0, 'data-testid': 'prev-page', onclick: () => goTo(state.page - 1) }, '← Newer'),
     h('span', { 'data-testid': 'page-info' }, rows.length ? `${fmtNumber(from + 1)}–${fmtNumber(from + rows.length)}` : '0'),

@@ -92,8 +92,8 @@ public final class Addresses {
      */
     public static final String CLUSTER_UPDATED = "prism.cluster.updated";
     /**
-     * {@link ClusterCommand} → {@link ClusterCommand.Clusters}, {@link ClusterCommand.Detail} or
-     * {@link ClusterCommand.RunResult}.
+     * {@link ClusterCommand} → {@link ClusterCommand.Clusters}, {@link ClusterCommand.Detail},
+     * {@link ClusterCommand.RunResult} or {@link ClusterCommand.TraceClusters}.
      */
     public static final String CLUSTER_COMMAND = "prism.cluster.command";
     /** An alert that fired, published by alerting: a {@link LiveEvent}, a {@code JsonObject} or a record, routed like clusters. */

@@ -16,14 +16,38 @@ public sealed interface ClusterCommand {
     record List(String projectId, String themeId) implements ClusterCommand {
     }
 
-    /** One cluster (active or retired) with up to {@code membersLimit} members ranked by distance to the centroid. */
-    record Get(String projectId, String clusterId, int membersLimit) implements ClusterCommand {
+    /**
+     * One cluster (active or retired) with up to {@code membersLimit} members ranked by distance to the centroid, from
+     * the {@code membersOffset}-th on (a page of the cluster's page). {@code memberTitles}: each member of the page
+     * carries its summary's title and text (one summary look-up per member, hence at most {@link #MAX_TITLED} of them).
+     */
+    record Get(String projectId, String clusterId, int membersLimit, int membersOffset, boolean memberTitles) implements ClusterCommand {
         public static final int DEFAULT_MEMBERS = 100;
         public static final int MAX_MEMBERS = 100_000;
+        public static final int MAX_TITLED = 100;
 
         public Get(String projectId, String clusterId) {
             this(projectId, clusterId, DEFAULT_MEMBERS);
         }
+
+        public Get(String projectId, String clusterId, int membersLimit) {
+            this(projectId, clusterId, membersLimit, 0, false);
+        }
+    }
+
+    /** The cluster of one trace in every theme that clustered it. Replies {@link TraceClusters}. */
+    record OfTrace(String projectId, String traceId) implements ClusterCommand {
+    }
+
+    /**
+     * @param clusterId null when the trace's summary is in no cluster of the theme ("Other")
+     * @param title     the cluster's name, null for Other
+     * @param status    {@code active} or {@code retired}; null for Other
+     */
+    record Membership(String themeId, String clusterId, String title, String status, int traceVersion) {
+    }
+
+    record TraceClusters(String projectId, String traceId, java.util.List<Membership> memberships) {
     }
 
     /** Re-cluster the theme now; answers when the run is stored. */
@@ -31,10 +55,10 @@ public sealed interface ClusterCommand {
     }
 
     /**
-     * Counts per UTC hour and day (oldest first), the last day against the day before, share of the theme's last day and
+     * Counts per UTC hour, day and 7-day week (oldest first; the last week ends with today), the last day against the day before, share of the theme's last day and
      * of the theme's day before ({@code previousShare}).
      */
-    record Trend(java.util.List<Bucket> hourly, java.util.List<Bucket> daily, long current, long previous, Double growth, double share,
+    record Trend(java.util.List<Bucket> hourly, java.util.List<Bucket> daily, java.util.List<Bucket> weekly, long current, long previous, Double growth, double share,
                  double previousShare) {
     }
 
@@ -61,12 +85,21 @@ public sealed interface ClusterCommand {
     record Clusters(String projectId, String themeId, int themeMembers, int unassigned, java.util.List<Cluster> clusters, RunResult lastRun) {
     }
 
-    /** {@code title}/{@code summary}: the trace's summary in the theme, when still listed. */
-    record Member(String traceId, int traceVersion, double distance, Instant at, String title, String summary) {
+    /**
+     * {@code title}/{@code summary}: the trace's summary in the theme, when still listed and asked for. Latency, cost and
+     * errors are the trace's, as the clustering copied them (null when unknown).
+     */
+    record Member(String traceId, int traceVersion, double distance, Instant at, String title, String summary, Double latencySeconds,
+                  Double costUsd, Integer errorCount) {
     }
 
-    /** One lineage event of a cluster in a re-clustering run. */
-    record Lineage(long runId, String event, java.util.List<String> sources, String into, int size, Instant at) {
+    /**
+     * One lineage event in a re-clustering run: of the cluster asked about, or of another cluster that continues it
+     * ({@code sources} holds it: a split off it, or a merge that absorbed it). {@code title} is the name the cluster had
+     * after the run (null for runs before names were kept, and for retired clusters); {@code renamed}: named anew then.
+     */
+    record Lineage(long runId, String clusterId, String event, java.util.List<String> sources, String into, int size, String title,
+                   boolean renamed, Instant at) {
     }
 
     record Detail(Cluster cluster, java.util.List<Member> members, java.util.List<Member> representatives, java.util.List<Lineage> history) {

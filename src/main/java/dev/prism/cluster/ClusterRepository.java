@@ -255,15 +255,16 @@ final class ClusterRepository {
         List<Tuple> batch = new ArrayList<>();
         for (Recluster.Planned p : plan.clusters()) {
             batch.add(Tuple.of(runId, projectId, themeId, p.id(), p.members().length, p.lineage().event().name(),
-                    p.lineage().sources().toArray(String[]::new), null));
+                    p.lineage().sources().toArray(String[]::new), null).addString(p.title()).addBoolean(p.renamed()));
         }
         for (ClusterMatcher.Lineage l : plan.retired()) {
-            batch.add(Tuple.of(runId, projectId, themeId, l.id(), 0, l.event().name(), new String[0], l.into()));
+            batch.add(Tuple.of(runId, projectId, themeId, l.id(), 0, l.event().name(), new String[0], l.into()).addString(null).addBoolean(false));
         }
         if (batch.isEmpty()) {
             return Future.succeededFuture();
         }
-        return conn.preparedQuery("INSERT INTO cluster_snapshots (run_id, project_id, theme_id, cluster_id, size, event, sources, into_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        return conn.preparedQuery("INSERT INTO cluster_snapshots (run_id, project_id, theme_id, cluster_id, size, event, sources, into_id, title, renamed) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                 .executeBatch(batch).mapEmpty();
     }
 
@@ -311,32 +312,51 @@ final class ClusterRepository {
                 });
     }
 
-    record Ranked(String traceId, int traceVersion, Double distance, Instant at) {
+    /** A member with the trace figures the clustering copied (null when unknown). */
+    record Ranked(String traceId, int traceVersion, Double distance, Instant at, Double latencySeconds, Double costUsd, Integer errorCount) {
     }
 
-    Future<List<Ranked>> ranked(String projectId, String clusterId, int limit) {
+    /** Members ranked by distance to the centroid, {@code offset} skipped: pages of a large cluster. */
+    Future<List<Ranked>> ranked(String projectId, String clusterId, int limit, int offset) {
         return pool.preparedQuery("""
-                        SELECT trace_id, trace_version, distance, member_at FROM cluster_members
-                         WHERE project_id = $1 AND cluster_id = $2 ORDER BY distance NULLS LAST, trace_id LIMIT $3""")
-                .execute(Tuple.of(projectId, clusterId, limit))
+                        SELECT trace_id, trace_version, distance, member_at, latency_seconds, cost_usd, error_count FROM cluster_members
+                         WHERE project_id = $1 AND cluster_id = $2 ORDER BY distance NULLS LAST, trace_id LIMIT $3 OFFSET $4""")
+                .execute(Tuple.of(projectId, clusterId, limit, offset))
                 .map(rows -> {
                     List<Ranked> out = new ArrayList<>();
                     rows.forEach(r -> out.add(new Ranked(r.getString("trace_id"), r.getInteger("trace_version"), r.getDouble("distance"),
-                            r.getOffsetDateTime("member_at").toInstant())));
+                            r.getOffsetDateTime("member_at").toInstant(), r.getDouble("latency_seconds"), r.getDouble("cost_usd"),
+                            r.getInteger("error_count"))));
+                    return out;
+                });
+    }
+
+    /** Where one trace is in every theme the clustering knows it in (cluster id null: Other), by theme id. */
+    Future<List<ClusterCommand.Membership>> memberships(String projectId, String traceId) {
+        return pool.preparedQuery("""
+                        SELECT m.theme_id, m.cluster_id, m.trace_version, c.title, c.status
+                          FROM cluster_members m
+                          LEFT JOIN clusters c ON c.project_id = m.project_id AND c.cluster_id = m.cluster_id
+                         WHERE m.project_id = $1 AND m.trace_id = $2 ORDER BY m.theme_id""")
+                .execute(Tuple.of(projectId, traceId))
+                .map(rows -> {
+                    List<ClusterCommand.Membership> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new ClusterCommand.Membership(r.getString("theme_id"), r.getString("cluster_id"),
+                            r.getString("title"), r.getString("status"), r.getInteger("trace_version"))));
                     return out;
                 });
     }
 
     Future<List<ClusterCommand.Lineage>> history(String projectId, String clusterId) {
         return pool.preparedQuery("""
-                        SELECT run_id, event, sources, into_id, size, at FROM cluster_snapshots
+                        SELECT run_id, cluster_id, event, sources, into_id, size, title, renamed, at FROM cluster_snapshots
                          WHERE project_id = $1 AND (cluster_id = $2 OR $2 = ANY(sources)) ORDER BY run_id DESC LIMIT 100""")
                 .execute(Tuple.of(projectId, clusterId))
                 .map(rows -> {
                     List<ClusterCommand.Lineage> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(new ClusterCommand.Lineage(r.getLong("run_id"), r.getString("event"),
-                            List.of(r.getArrayOfStrings("sources")), r.getString("into_id"), r.getInteger("size"),
-                            r.getOffsetDateTime("at").toInstant())));
+                    rows.forEach(r -> out.add(new ClusterCommand.Lineage(r.getLong("run_id"), r.getString("cluster_id"), r.getString("event"),
+                            List.of(r.getArrayOfStrings("sources")), r.getString("into_id"), r.getInteger("size"), r.getString("title"),
+                            Boolean.TRUE.equals(r.getBoolean("renamed")), r.getOffsetDateTime("at").toInstant())));
                     return out;
                 });
     }

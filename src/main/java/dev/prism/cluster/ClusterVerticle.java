@@ -753,7 +753,10 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         if (c instanceof ClusterCommand.List l) {
             answer = theme(l.projectId(), l.themeId()).compose(t -> list(l.projectId(), l.themeId()));
         } else if (c instanceof ClusterCommand.Get g) {
-            answer = detail(g.projectId(), g.clusterId(), g.membersLimit());
+            answer = detail(g);
+        } else if (c instanceof ClusterCommand.OfTrace t) {
+            answer = repository.memberships(t.projectId(), t.traceId())
+                    .map(list -> new ClusterCommand.TraceClusters(t.projectId(), t.traceId(), list));
         } else if (c instanceof ClusterCommand.Refresh r) {
             answer = theme(r.projectId(), r.themeId()).compose(t -> refresh(state(r.projectId(), r.themeId())));
         } else {
@@ -782,7 +785,9 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         });
     }
 
-    private Future<ClusterCommand.Detail> detail(String projectId, String clusterId, int membersLimit) {
+    private Future<ClusterCommand.Detail> detail(ClusterCommand.Get g) {
+        String projectId = g.projectId();
+        String clusterId = g.clusterId();
         return repository.cluster(projectId, clusterId).compose(found -> {
             if (found.isEmpty()) {
                 return Future.failedFuture(new Failure(404, "cluster_not_found", "No cluster " + clusterId).exception());
@@ -790,28 +795,34 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
             ClusterRepository.ClusterRow row = found.get();
             var figures = repository.figures(projectId, row.themeId());
             var times = repository.times(projectId, row.themeId());
-            var ranked = repository.ranked(projectId, clusterId, membersLimit);
+            var ranked = repository.ranked(projectId, clusterId, g.membersLimit(), g.membersOffset());
+            // Representatives are the members nearest the centroid whatever page is asked for.
+            var nearest = g.membersOffset() == 0 ? ranked : repository.ranked(projectId, clusterId, REPRESENTATIVES, 0);
             var history = repository.history(projectId, clusterId);
-            return Future.all(figures, times, ranked, history).compose(all -> {
-                List<ClusterRepository.Ranked> members = ranked.result();
-                List<Future<ClusterCommand.Member>> reps = members.stream().limit(REPRESENTATIVES)
-                        .map(m -> vertx.eventBus().<SummaryQuery.Summaries>request(Addresses.SUMMARY_LIST,
-                                        new SummaryQuery(projectId, row.themeId(), null, null, m.traceId(), 1))
-                                .map(r -> r.body().results().isEmpty() ? member(m, null) : member(m, r.body().results().get(0)))
-                                .otherwise(member(m, null)))
-                        .toList();
-                return Future.all(reps).map(x -> {
+            return Future.all(figures, times, ranked, nearest, history).compose(all -> {
+                List<Future<ClusterCommand.Member>> reps = nearest.result().stream().limit(REPRESENTATIVES)
+                        .map(m -> titled(projectId, row.themeId(), m)).toList();
+                List<Future<ClusterCommand.Member>> page = ranked.result().stream()
+                        .map(m -> g.memberTitles() ? titled(projectId, row.themeId(), m) : Future.succeededFuture(member(m, null))).toList();
+                return Future.all(Future.all(reps), Future.all(page)).map(x -> {
                     ClusterCommand.Cluster view = view(row, figures.result(), times.result(), allTimes(times.result()), Instant.now());
-                    return new ClusterCommand.Detail(view, members.stream().map(m -> member(m, null)).toList(),
+                    return new ClusterCommand.Detail(view, page.stream().map(Future::result).toList(),
                             reps.stream().map(Future::result).toList(), history.result());
                 });
             });
         });
     }
 
+    /** The member with its summary's title and text in the theme (without them when the summary cannot be read). */
+    private Future<ClusterCommand.Member> titled(String projectId, String themeId, ClusterRepository.Ranked m) {
+        return vertx.eventBus().<SummaryQuery.Summaries>request(Addresses.SUMMARY_LIST, new SummaryQuery(projectId, themeId, null, null, m.traceId(), 1))
+                .map(r -> r.body().results().isEmpty() ? member(m, null) : member(m, r.body().results().get(0)))
+                .otherwise(member(m, null));
+    }
+
     private static ClusterCommand.Member member(ClusterRepository.Ranked m, SummaryCreated s) {
         return new ClusterCommand.Member(m.traceId(), m.traceVersion(), m.distance() == null ? Double.NaN : m.distance(), m.at(),
-                s == null ? null : s.title(), s == null ? null : s.summary());
+                s == null ? null : s.title(), s == null ? null : s.summary(), m.latencySeconds(), m.costUsd(), m.errorCount());
     }
 
     private static long[] allTimes(Map<String, long[]> times) {
@@ -822,10 +833,11 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                                                Map<String, long[]> times, long[] theme, Instant now) {
         ClusterRepository.Figures f = figures.get(row.id());
         long[] own = times.getOrDefault(row.id(), new long[0]);
-        Trends.Trend t = Trends.of(own, theme, now, Duration.ofDays(1), 24, 14);
+        Trends.Trend t = Trends.of(own, theme, now, Duration.ofDays(1), 24, 14, 12);
         ClusterCommand.Trend trend = new ClusterCommand.Trend(
                 t.hourly().stream().map(b -> new ClusterCommand.Bucket(b.start(), b.count())).toList(),
                 t.daily().stream().map(b -> new ClusterCommand.Bucket(b.start(), b.count())).toList(),
+                t.weekly().stream().map(b -> new ClusterCommand.Bucket(b.start(), b.count())).toList(),
                 t.current(), t.previous(), t.growth(), t.share(), Trends.of(own, theme, now.minus(Duration.ofDays(1)), Duration.ofDays(1), 0, 0).share());
         int size = f == null ? 0 : f.size();
         ClusterCommand.Metrics metrics = new ClusterCommand.Metrics(theme.length == 0 ? 0 : (double) size / theme.length,

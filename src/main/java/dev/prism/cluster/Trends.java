@@ -19,13 +19,14 @@ public final class Trends {
     /**
      * @param hourly   the last {@code hours} UTC hours, oldest first, the current (partial) hour last
      * @param daily    the last {@code days} UTC days, oldest first, today (partial) last
+     * @param weekly   the last {@code weeks} spans of 7 UTC days, oldest first, the one ending with today (partial) last
      * @param current  members in {@code [now - period, now)}
      * @param previous members in {@code [now - 2 period, now - period)}
      * @param growth   {@code (current - previous) / previous}; null when there was nothing before (a new cluster has
      *                 no finite growth)
      * @param share    {@code current} over the theme's summaries in the same period; 0 when the theme had none
      */
-    public record Trend(List<Bucket> hourly, List<Bucket> daily, long current, long previous, Double growth, double share) {
+    public record Trend(List<Bucket> hourly, List<Bucket> daily, List<Bucket> weekly, long current, long previous, Double growth, double share) {
     }
 
     private Trends() {
@@ -36,6 +37,11 @@ public final class Trends {
      * @param themeTotal timestamps of all the theme's summaries, members included
      */
     public static Trend of(long[] members, long[] themeTotal, Instant now, Duration period, int hours, int days) {
+        return of(members, themeTotal, now, period, hours, days, 0);
+    }
+
+    /** As {@link #of(long[], long[], Instant, Duration, int, int)}, with {@code weeks} weekly buckets too. */
+    public static Trend of(long[] members, long[] themeTotal, Instant now, Duration period, int hours, int days, int weeks) {
         if (period.isZero() || period.isNegative()) {
             throw new IllegalArgumentException("period must be positive, got " + period);
         }
@@ -48,6 +54,8 @@ public final class Trends {
         double share = themeCurrent == 0 ? 0 : (double) current / themeCurrent;
         return new Trend(buckets(members, now.truncatedTo(ChronoUnit.HOURS), Duration.ofHours(1), hours),
                 buckets(members, now.truncatedTo(ChronoUnit.DAYS), Duration.ofDays(1), days),
+                // Weeks end with today rather than on a weekday, so the last bar is the last seven days.
+                buckets(members, now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(6)), Duration.ofDays(7), weeks),
                 current, previous, growth, share);
     }
 

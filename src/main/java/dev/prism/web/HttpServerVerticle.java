@@ -253,8 +253,27 @@ public final class HttpServerVerticle extends VerticleBase {
                         "members_limit must be from 1 to " + ClusterCommand.Get.MAX_MEMBERS + ", got " + membersLimit).exception());
                 return;
             }
-            cluster(ctx, new ClusterCommand.Get(ctx.pathParam(PROJECT), ctx.pathParam("clusterId"), membersLimit));
+            int membersOffset;
+            try {
+                membersOffset = intParam(ctx, "members_offset", 0);
+            } catch (Failure.FailureException e) {
+                ctx.fail(e);
+                return;
+            }
+            boolean titles = "true".equals(ctx.request().getParam("member_titles"));
+            if (membersOffset < 0) {
+                ctx.fail(new Failure(400, "invalid_members_offset", "members_offset must be 0 or more, got " + membersOffset).exception());
+                return;
+            }
+            if (titles && membersLimit > ClusterCommand.Get.MAX_TITLED) {
+                ctx.fail(new Failure(400, "invalid_members_limit", "with member_titles=true, members_limit must be at most "
+                        + ClusterCommand.Get.MAX_TITLED + ", got " + membersLimit).exception());
+                return;
+            }
+            cluster(ctx, new ClusterCommand.Get(ctx.pathParam(PROJECT), ctx.pathParam("clusterId"), membersLimit, membersOffset, titles));
         });
+        router.get("/api/projects/:" + PROJECT + "/traces/:traceId/clusters").handler(ctx -> cluster(ctx,
+                new ClusterCommand.OfTrace(ctx.pathParam(PROJECT), ctx.pathParam("traceId"))));
         router.get("/api/projects/:" + PROJECT + "/search").handler(this::search);
         router.get(themes + "/:themeId").handler(ctx -> theme(ctx, new ThemeCommand.Get(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
         router.put(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx,
@@ -626,6 +645,7 @@ public final class HttpServerVerticle extends VerticleBase {
         vertx.eventBus().request(Addresses.CLUSTER_COMMAND, command, new DeliveryOptions().setSendTimeout(300_000))
                 .onSuccess(r -> json(ctx, 200, r.body() instanceof ClusterCommand.Clusters list ? Json.clusters(list)
                         : r.body() instanceof ClusterCommand.Detail detail ? Json.clusterDetail(detail)
+                        : r.body() instanceof ClusterCommand.TraceClusters t ? Json.traceClusters(t)
                         : Json.clusterRun((ClusterCommand.RunResult) r.body())))
                 .onFailure(ctx::fail);
     }

@@ -94,7 +94,10 @@ final class Json {
             ObjectNode node = ((ArrayNode) item[1]).addObject()
                     .put("id", n.id()).put("parent_id", n.parentId()).put("depth", n.depth())
                     .put("event", n.event().event()).put("uuid", n.event().uuid())
-                    .put("name", text(n.event(), "$ai_span_name")).put("model", text(n.event(), "$ai_model"));
+                    .put("name", text(n.event(), "$ai_span_name")).put("model", text(n.event(), "$ai_model"))
+                    // For the span tree's markers: failed by the one definition the trace's error_count uses.
+                    .put("is_error", n.event().failed()).put("error", text(n.event(), "$ai_error"))
+                    .put("latency_seconds", number(n.event(), "$ai_latency"));
             ArrayNode children = node.putArray("children");
             for (int i = n.children().size() - 1; i >= 0; i--) {
                 stack.push(new Object[]{n.children().get(i), children});
@@ -264,6 +267,24 @@ final class Json {
         return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
     }
 
+    /** A finite number, also from a numeric string as some SDKs send it; null otherwise. */
+    private static Double number(TraceEvent e, String key) {
+        var v = e.properties().get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        double d = v.isNumber() ? v.asDouble() : v.isTextual() ? parse(v.asText().strip()) : Double.NaN;
+        return Double.isFinite(d) ? d : null;
+    }
+
+    private static double parse(String s) {
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
     private static String iso(Instant t) {
         return t == null ? null : t.toString();
     }
@@ -291,6 +312,8 @@ final class Json {
         c.trend().hourly().forEach(b -> hourly.addObject().put("start", iso(b.start())).put("count", b.count()));
         ArrayNode daily = trend.putArray("daily");
         c.trend().daily().forEach(b -> daily.addObject().put("start", iso(b.start())).put("count", b.count()));
+        ArrayNode weekly = trend.putArray("weekly");
+        c.trend().weekly().forEach(b -> weekly.addObject().put("start", iso(b.start())).put("count", b.count()));
         var m = c.metrics();
         out.putObject("metrics").put("share_of_theme", m.shareOfTheme()).put("avg_latency_seconds", m.avgLatencySeconds())
                 .put("avg_cost_usd", m.avgCostUsd()).put("error_rate", m.errorRate()).put("distinct_users", m.distinctUsers());
@@ -305,8 +328,8 @@ final class Json {
         d.representatives().forEach(m -> reps.add(clusterMember(m)));
         ArrayNode history = out.putArray("lineage");
         d.history().forEach(l -> {
-            ObjectNode h = history.addObject().put("run_id", l.runId()).put("event", l.event()).put("size", l.size())
-                    .put("into", l.into()).put("at", iso(l.at()));
+            ObjectNode h = history.addObject().put("run_id", l.runId()).put("cluster_id", l.clusterId()).put("event", l.event())
+                    .put("size", l.size()).put("into", l.into()).put("title", l.title()).put("renamed", l.renamed()).put("at", iso(l.at()));
             l.sources().forEach(h.putArray("sources")::add);
         });
         return out;
@@ -318,6 +341,16 @@ final class Json {
         if (m.title() != null || m.summary() != null) {
             out.put("title", m.title()).put("summary", m.summary());
         }
+        out.put("latency_seconds", m.latencySeconds()).put("cost_usd", m.costUsd()).put("error_count", m.errorCount());
+        return out;
+    }
+
+    static ObjectNode traceClusters(dev.prism.bus.ClusterCommand.TraceClusters t) {
+        ObjectNode out = MAPPER.createObjectNode().put("project_id", t.projectId()).put("trace_id", t.traceId());
+        ArrayNode results = out.putArray("results");
+        t.memberships().forEach(m -> results.addObject().put("theme_id", m.themeId()).put("cluster_id", m.clusterId())
+                .put("title", m.title()).put("status", m.status()).put("trace_version", m.traceVersion()));
+        out.putNull("next_cursor"); // one row per theme: one page
         return out;
     }
 

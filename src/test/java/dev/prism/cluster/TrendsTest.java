@@ -31,6 +31,20 @@ class TrendsTest {
     }
 
     @Test
+    @DisplayName("weekly buckets are spans of seven UTC days, the last one ending with today")
+    void weeks() {
+        // NOW is 2026-03-10T12:30Z: the last week is 03-04 to 03-10 (today), the one before 02-25 to 03-03.
+        long[] members = {at("2026-03-10T12:05:00Z"), at("2026-03-04T00:00:00Z"), at("2026-03-03T23:59:59Z"),
+                at("2026-02-25T00:00:00Z"), at("2026-02-24T23:00:00Z")};
+        Trends.Trend t = Trends.of(members, members, NOW, Duration.ofDays(1), 1, 1, 2);
+
+        assertThat(t.weekly()).extracting(Trends.Bucket::count).containsExactly(2L, 2L);
+        assertThat(t.weekly().get(1).start()).isEqualTo(Instant.parse("2026-03-04T00:00:00Z"));
+        assertThat(t.weekly().get(0).start()).isEqualTo(Instant.parse("2026-02-25T00:00:00Z"));
+        assertThat(Trends.of(members, members, NOW, Duration.ofDays(1), 1, 1).weekly()).isEmpty();
+    }
+
+    @Test
     @DisplayName("growth compares the last period with the one before, and share is against the whole theme")
     void growthAndShare() {
         long[] members = {at("2026-03-10T10:00:00Z"), at("2026-03-10T11:00:00Z"), at("2026-03-10T12:00:00Z"),

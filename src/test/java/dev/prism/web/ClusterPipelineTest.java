@@ -279,6 +279,16 @@ class ClusterPipelineTest {
             assertThat(rep.get("summary").asText()).isNotBlank();
         }
         assertThat(d.get("lineage").get(0).get("event").asText()).isEqualTo("NEW");
+        // The run's snapshot keeps the name the cluster was given (the cluster page shows renames from it).
+        assertThat(d.get("lineage").get(0).get("cluster_id").asText()).isEqualTo(first.get("id").asText());
+        assertThat(d.get("lineage").get(0).get("title").asText()).isEqualTo(first.get("title").asText());
+        assertThat(d.get("lineage").get(0).get("renamed").asBoolean()).isTrue();
+        // A second page of titled members continues the first, each with its summary's title and its trace's figures.
+        JsonNode page2 = server.http.api("/api/projects/default/clusters/" + first.get("id").asText()
+                + "?members_limit=2&members_offset=2&member_titles=true").json();
+        assertThat(page2.get("members").get(0).get("trace_id")).isEqualTo(d.get("members").get(2).get("trace_id"));
+        assertThat(page2.get("members").get(0).get("title").asText()).isEqualTo(TRUTH.get(page2.get("members").get(0).get("trace_id").asText()).title());
+        assertThat(page2.get("members").get(0).has("cost_usd")).isTrue();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.prism.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.support.Browser;
 import dev.prism.support.Fixtures;
 import dev.prism.support.HttpApi;
 import dev.prism.support.ServicePostgres;
@@ -17,17 +18,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -49,21 +44,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DisplayName("Dashboard in headless Chromium")
 class DashboardBrowserTest {
 
-    private static final Path CHROMIUM = Path.of(System.getProperty("prism.test.chromium", "/usr/bin/chromium"));
-    private static final Path CHROMEDRIVER = Path.of(System.getProperty("prism.test.chromedriver", "/usr/bin/chromedriver"));
-    private static final Path SHOTS = Path.of("target", "screenshots");
     private static final String THEME = "checkout_failures";
 
     private Vertx vertx;
     private ServicePostgres pg;
     private TestServer server;
+    private Browser browser;
     private ChromeDriver driver;
-    private Path profile;
     private String base;
 
     @BeforeAll
     void start(@org.junit.jupiter.api.io.TempDir Path dataDir) throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        Assumptions.assumeTrue(Browser.installed(),
                 "Chromium is not installed: apt-get install -y chromium chromium-driver (the build does it before the tests: src/test/sh/test-services.sh)");
         pg = ServicePostgres.createDatabase();
         vertx = Vertx.vertx();
@@ -72,26 +64,15 @@ class DashboardBrowserTest {
         server = TestServer.start(vertx, settings);
         base = "http://127.0.0.1:" + server.server.httpPort();
 
-        profile = Files.createTempDirectory("prism-chromium-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1440,1000",
-                "--user-data-dir=" + profile.toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
-        // Installed before any page script runs (and exempt from the page's CSP): records what the policy blocks.
-        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
-                "window.__cspViolations = []; document.addEventListener('securitypolicyviolation', "
-                        + "e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber));"));
-        Files.createDirectories(SHOTS);
+        // Headless Chromium with CSP violations recorded before any page script runs (shared with ClusterPagesBrowserTest).
+        browser = new Browser();
+        driver = browser.driver;
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (driver != null) {
-            driver.quit();
+        if (browser != null) {
+            browser.close();
         }
         if (server != null) {
             server.stop();
@@ -102,18 +83,12 @@ class DashboardBrowserTest {
         if (pg != null) {
             pg.close();
         }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
-        }
     }
 
     /** The Content-Security-Policy must not break the dashboard: nothing it loads or does may be blocked. */
     @org.junit.jupiter.api.AfterEach
     void nothingBlockedByContentSecurityPolicy() {
-        Object violations = ((JavascriptExecutor) driver).executeScript("return window.__cspViolations || [];");
-        assertThat((List<?>) violations).as("CSP violations").isEmpty();
+        assertThat(browser.cspViolations()).as("CSP violations").isEmpty();
     }
 
     @Test
@@ -203,9 +178,14 @@ class DashboardBrowserTest {
             if (formed) {
                 waitFor(() -> count("[data-testid=cluster-cards] .card") > 0, Duration.ofSeconds(30), "cluster cards appear live");
                 assertThat(js("return window.__notReloaded")).isEqualTo(true);
+                int cards = count("[data-testid=cluster-cards] .card");
+                System.out.printf("Dashboard: %d clusters of error_analysis appeared live%n", cards);
+                shot("04-results-clusters");
+                // A card is a link to the cluster's own page (ClusterPagesBrowserTest checks that page in depth).
                 find("[data-testid=cluster-cards] .card").click();
-                waitFor(() -> count("[data-testid=cluster-detail] .panel") == 1, "cluster detail");
-                System.out.printf("Dashboard: %d clusters of error_analysis appeared live%n", count("[data-testid=cluster-cards] .card"));
+                waitFor(() -> js("return document.body.dataset.clusterReady") != null && count("[data-testid=cluster-title]") == 1, "cluster page");
+                driver.navigate().back();
+                waitFor(() -> "error_analysis".equals(js("return document.body.dataset.resultsReady")), "clusters view again");
             } else {
                 System.out.println("Dashboard: the clusters endpoint answered but formed no cluster of the fixtures in time");
             }
@@ -225,7 +205,10 @@ class DashboardBrowserTest {
         String traceId = find("[data-testid=summaries] .summary").getAttribute("data-trace");
         driver.get(base + "/#/traces/" + traceId);
         waitFor(() -> count("[data-testid=trace-text]") == 1 && count("[data-testid=trace-tree] li") > 0, "trace view");
-        waitFor(() -> text("[data-testid=trace-analyses]").contains(THEME), "the theme's result next to the trace");
+        // Under the theme's name (not its id), with the trace's cluster in every theme next to it.
+        waitFor(() -> count("[data-testid=trace-analyses] [data-theme=" + THEME + "]") == 1, "the theme's result next to the trace");
+        assertThat(text("[data-testid=trace-analyses]")).contains("Checkout failures");
+        assertThat(count("[data-testid=trace-clusters]")).isEqualTo(1);
         assertThat(text("[data-testid=trace-text]")).isNotBlank();
         shot("06-trace");
 
@@ -269,7 +252,7 @@ class DashboardBrowserTest {
         signedIn();
         driver.get(base + "/#/traces/" + traceId);
         waitFor(() -> count("[data-testid=trace-text]") == 1, "trace view");
-        waitFor(() -> text("[data-testid=trace-analyses]").contains("error_analysis"), "analyses shown");
+        waitFor(() -> count("[data-testid=trace-analyses] [data-theme=error_analysis]") == 1, "analyses shown");
         assertThat(text("[data-testid=trace-text]")).contains("<script>window.__pwned=1;alert(1)</script>").contains("<img src=x onerror=");
         assertThat(text("h1")).contains("<img src=w onerror=");
         assertThat(text("[data-testid=trace-tree]")).contains("<img src=z onerror=");
@@ -376,21 +359,19 @@ class DashboardBrowserTest {
     }
 
     private WebElement find(String css) {
-        waitFor(() -> count(css) > 0, "element " + css);
-        return driver.findElement(By.cssSelector(css));
+        return browser.find(css);
     }
 
     private int count(String css) {
-        return driver.findElements(By.cssSelector(css)).size();
+        return browser.count(css);
     }
 
     private String text(String css) {
-        List<WebElement> els = driver.findElements(By.cssSelector(css));
-        return els.isEmpty() ? "" : els.get(0).getText();
+        return browser.text(css);
     }
 
     private Object js(String script) {
-        return ((JavascriptExecutor) driver).executeScript(script);
+        return browser.js(script);
     }
 
     private int apiSize(String path) {
@@ -402,43 +383,18 @@ class DashboardBrowserTest {
     }
 
     private void waitFor(Supplier<Boolean> condition, String what) {
-        waitFor(condition, Duration.ofSeconds(15), what);
+        browser.waitFor(condition, what);
     }
 
     private void waitFor(Supplier<Boolean> condition, Duration timeout, String what) {
-        if (!awaitQuietly(condition, timeout)) {
-            shot("failed-" + what.replaceAll("[^A-Za-z0-9]+", "-"));
-            throw new AssertionError("Timed out waiting for " + what + " at " + driver.getCurrentUrl());
-        }
+        browser.waitFor(condition, timeout, what);
     }
 
     private static boolean awaitQuietly(Supplier<Boolean> condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                if (Boolean.TRUE.equals(condition.get())) {
-                    return true;
-                }
-            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException ignored) {
-                // the view re-rendered between finding and reading; try again
-            }
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
+        return Browser.awaitQuietly(condition, timeout);
     }
 
     private void shot(String name) {
-        try {
-            Files.write(SHOTS.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
-        } catch (Exception e) {
-            System.out.println("screenshot " + name + " failed: " + e);
-        }
+        browser.shot(name);
     }
 }
