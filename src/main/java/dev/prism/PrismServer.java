@@ -12,6 +12,7 @@ import dev.prism.embed.EmbedVerticle;
 import dev.prism.export.ExportVerticle;
 import dev.prism.format.FormatVerticle;
 import dev.prism.metrics.Metrics;
+import dev.prism.metrics.PipelineMetricsVerticle;
 import dev.prism.llm.AnalysisVerticle;
 import dev.prism.theme.ThemeVerticle;
 import dev.prism.ingest.IngestVerticle;
@@ -46,6 +47,9 @@ public final class PrismServer {
     private final List<Quiescent> quiescent;
     private final int httpPort;
 
+    /** How often {@code /metrics} reads the analysis backlog: one grouped count over the analyses table. */
+    static final long BACKLOG_METRICS_MILLIS = 15_000;
+
     private PrismServer(Vertx vertx, Database database, List<String> deployments, List<Quiescent> quiescent, int httpPort) {
         this.vertx = vertx;
         this.database = database;
@@ -74,6 +78,8 @@ public final class PrismServer {
             List<Quiescent> quiescent = new java.util.concurrent.CopyOnWriteArrayList<>();
             HttpServerVerticle[] firstHttp = new HttpServerVerticle[1];
             Future<?> chain = deploy(vertx, deployed, () -> new ProjectVerticle(db.pool(), config.auth(), console), 1)
+                    // First, so it counts what every later stage publishes from their first event on.
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new PipelineMetricsVerticle(metrics, BACKLOG_METRICS_MILLIS)), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new TraceAssemblyVerticle(db.pool(), db.apiPool(), config.traces(), config.ingest())), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new FormatVerticle(config.format(), metrics, config.llm().maxTraceChars()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new dev.prism.relevance.RelevanceVerticle(db.pool(), config.llm().maxTraceChars()), 1))
