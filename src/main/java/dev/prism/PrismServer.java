@@ -95,6 +95,10 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertEvaluationVerticle(db.pool(), config.alerts())), 1))
                     .compose(v -> deploy(vertx, deployed, ExportVerticle::new, 1))
                     .compose(v -> deploy(vertx, deployed, () -> new ShareVerticle(db.pool()), 1))
+                    // Before capture: with Kafka on, this instance's member of the group that stores what capture produces.
+                    .compose(v -> config.kafka().enabled()
+                            ? deploy(vertx, deployed, () -> new dev.prism.ingest.KafkaStoreVerticle(db.pool(), config), 1)
+                            : Future.succeededFuture())
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
                     .compose(v -> deploy(vertx, deployed, () -> new dev.prism.otel.OtlpVerticle(config.http().otlpBodyLimitBytes(), metrics), cores))
                     .compose(v -> deploy(vertx, deployed, () -> {

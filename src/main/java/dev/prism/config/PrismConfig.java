@@ -10,7 +10,20 @@ import java.util.function.Function;
  * environment variable and default; an unusable value stops startup with a {@link ConfigException}.
  */
 public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Ingest ingest, Demo demo, Format format, Llm llm, Runs runs, Embed embed, Cluster cluster,
-                          Alerts alerts, Dashboard dashboard) {
+                          Alerts alerts, Dashboard dashboard, Kafka kafka) {
+
+    /**
+     * Ingestion through Kafka, on when {@code bootstrap} is set: capture produces every accepted event to {@code topic}
+     * and answers once the broker acknowledged it; a consumer group stores them.
+     *
+     * @param partitions   of the topic when Prism creates it (an existing topic keeps its own)
+     * @param maxPollEvents events one instance holds between reading them from Kafka and committing them as stored
+     */
+    public record Kafka(Optional<String> bootstrap, String topic, String group, int partitions, int maxPollEvents) {
+        public boolean enabled() {
+            return bootstrap.isPresent();
+        }
+    }
 
     /** @param otlpBodyLimitBytes largest OTLP request body, compressed and decompressed (PostHog's OTLP route takes 4 MB) */
     public record Http(String host, int port, long bodyLimitBytes, long otlpBodyLimitBytes, WebSocket webSocket) {
@@ -357,6 +370,16 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting FORMAT_MAX_QUEUED_BYTES = new Setting("format.maxQueuedBytes", "PRISM_FORMAT_MAX_QUEUED_BYTES", "67108864",
             "Bytes of completed traces waiting to be rendered at most; beyond, the dispatch sweep picks them up from the database");
 
+    public static final Setting KAFKA_BOOTSTRAP = new Setting("kafka.bootstrap", "PRISM_KAFKA_BOOTSTRAP", null,
+            "Kafka bootstrap servers (host:port,...); set, capture goes through Kafka; absent, events are written directly");
+    public static final Setting KAFKA_TOPIC = new Setting("kafka.topic", "PRISM_KAFKA_TOPIC", "prism.events", "Topic of captured events");
+    public static final Setting KAFKA_GROUP = new Setting("kafka.group", "PRISM_KAFKA_GROUP", "prism-store",
+            "Consumer group of the instances that store events");
+    public static final Setting KAFKA_PARTITIONS = new Setting("kafka.partitions", "PRISM_KAFKA_PARTITIONS", "6",
+            "Partitions of the events topic when Prism creates it");
+    public static final Setting KAFKA_MAX_POLL_EVENTS = new Setting("kafka.maxPollEvents", "PRISM_KAFKA_MAX_POLL_EVENTS", "2000",
+            "Events an instance reads from Kafka per poll and stores before it commits and reads more");
+
     public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT, HTTP_OTLP_BODY_LIMIT,
             WS_AUTH_TIMEOUT, WS_MAX_BUFFERED_MESSAGES, WS_MAX_BUFFERED_CHARS, DATA_DIR, PG_URL, PG_POOL_SIZE, PG_API_STATEMENT_TIMEOUT,
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN, AUTH_TOKEN_CACHE, AUTH_MAX_FAILURES,
@@ -369,7 +392,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
             EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_BYTES, EMBED_MAX_PENDING_BYTES, EMBED_SWEEP_SECONDS,
             EMBED_VECTOR_HEAP_BYTES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER, CLUSTER_REFRESH_SHARE, CLUSTER_MIN_INTERVAL, CLUSTER_THREADS,
-            ALERTS_MAX_ATTEMPTS, ALERTS_EVALUATE_SECONDS, ALERTS_BACKOFF, ALERTS_SEND_TIMEOUT, ALERTS_POLL, ALERTS_ALLOW_PRIVATE, DASHBOARD_PUBLIC_URL);
+            ALERTS_MAX_ATTEMPTS, ALERTS_EVALUATE_SECONDS, ALERTS_BACKOFF, ALERTS_SEND_TIMEOUT, ALERTS_POLL, ALERTS_ALLOW_PRIVATE, DASHBOARD_PUBLIC_URL,
+            KAFKA_BOOTSTRAP, KAFKA_TOPIC, KAFKA_GROUP, KAFKA_PARTITIONS, KAFKA_MAX_POLL_EVENTS);
 
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
@@ -413,7 +437,9 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                 new Alerts((int) r.integer(ALERTS_MAX_ATTEMPTS, 1, 100), (int) r.integer(ALERTS_EVALUATE_SECONDS, 0, 86_400),
                         r.integer(ALERTS_BACKOFF, 1, 3_600_000), (int) r.integer(ALERTS_SEND_TIMEOUT, 1, 600), r.integer(ALERTS_POLL, 10, 600_000),
                         r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl), r.string(ALERTS_ALLOW_PRIVATE)),
-                new Dashboard(r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl)));
+                new Dashboard(r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl)),
+                new Kafka(r.optional(KAFKA_BOOTSTRAP), r.string(KAFKA_TOPIC), r.string(KAFKA_GROUP), (int) r.integer(KAFKA_PARTITIONS, 1, 10_000),
+                        (int) r.integer(KAFKA_MAX_POLL_EVENTS, 1, 1_000_000)));
     }
 
     private static String validPgUrl(String url, ConfigSource source) {

@@ -38,7 +38,7 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe: used from its verticle's event loop only.
  */
-final class EventWriter {
+final class EventWriter implements EventSink {
 
     private static final String INSERT = """
             WITH u AS (
@@ -110,7 +110,8 @@ final class EventWriter {
         this.onStored = onStored;
     }
 
-    Future<Void> write(String projectId, List<ParsedEvent> events) {
+    @Override
+    public Future<Void> write(String projectId, List<ParsedEvent> events) {
         if (events.isEmpty()) {
             return Future.succeededFuture();
         }
@@ -135,12 +136,14 @@ final class EventWriter {
     }
 
     /** Events waiting for the next write. */
-    int queuedEvents() {
+    @Override
+    public int queuedEvents() {
         return queuedEvents;
     }
 
     /** Completes once every accepted write is committed (or failed): for a clean stop. */
-    Future<Void> idle() {
+    @Override
+    public Future<Void> idle() {
         if (!writing && queue.isEmpty()) {
             return Future.succeededFuture();
         }

@@ -18,7 +18,8 @@ import io.vertx.sqlclient.Pool;
 
 /**
  * Decodes, validates and stores ingestion requests. Deploy one instance per core: each parses on its own event loop
- * and group-commits through its own {@link EventWriter}.
+ * and group-commits through its own {@link EventWriter}, or, with {@code kafka.bootstrap} set, produces to Kafka through
+ * the process's shared producer ({@link KafkaEventSink}) and {@link KafkaStoreVerticle} stores.
  *
  * <p>Consumes {@value Addresses#INGEST_CAPTURE} ({@link CaptureRequest} → {@link CaptureResult}).
  * Sends {@value Addresses#PROJECT_RESOLVE_TOKEN}. Publishes {@value Addresses#EVENTS_STORED} and, every
@@ -35,7 +36,7 @@ public final class IngestVerticle extends VerticleBase {
     private Counter accepted;
     private Counter rejected;
     private Counter ignored;
-    private EventWriter writer;
+    private EventSink writer;
     private MessageConsumer<CaptureRequest> consumer;
     private long loadTimer = -1;
     /** Requests being handled, and the time with at least one (see {@link #busyNanos()}). */
@@ -56,9 +57,13 @@ public final class IngestVerticle extends VerticleBase {
         accepted = Counter.builder("prism.ingest.events").tag("result", "accepted").register(metrics.registry());
         rejected = Counter.builder("prism.ingest.events").tag("result", "rejected").register(metrics.registry());
         ignored = Counter.builder("prism.ingest.events").tag("result", "ignored").register(metrics.registry());
-        writer = new EventWriter(pool, config.ingest().maxEventsPerWrite(), config.ingest().maxQueuedEvents(), config.ingest().maxQueuedBytes(),
-                stored -> vertx.eventBus().publish(Addresses.EVENTS_STORED,
-                        new EventsStored(stored.projectId(), stored.traceIds(), stored.rootSeen())));
+        // With Kafka, a request is answered once the broker has its events and the consumer group stores them
+        // (KafkaStoreVerticle); without, once they are in PostgreSQL.
+        writer = config.kafka().enabled()
+                ? new KafkaEventSink(vertx, config.kafka(), KafkaStoreVerticle.maxRecordBytes(config), config.ingest().maxQueuedEvents())
+                : new EventWriter(pool, config.ingest().maxEventsPerWrite(), config.ingest().maxQueuedEvents(), config.ingest().maxQueuedBytes(),
+                        stored -> vertx.eventBus().publish(Addresses.EVENTS_STORED,
+                                new EventsStored(stored.projectId(), stored.traceIds(), stored.rootSeen())));
         String source = "ingest-" + System.identityHashCode(this);
         long[] last = {System.nanoTime(), 0};
         // Later stages yield while ingestion is busy (lifecycle.Pace); an idle instance reports too, so they resume at once.
@@ -140,6 +145,6 @@ public final class IngestVerticle extends VerticleBase {
         // Stop taking requests, then let queued events reach the store: an acknowledged request is never lost.
         vertx.cancelTimer(loadTimer);
         Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
-        return unregistered.compose(v -> writer == null ? Future.succeededFuture() : writer.idle());
+        return unregistered.compose(v -> writer == null ? Future.succeededFuture() : writer.close());
     }
 }
