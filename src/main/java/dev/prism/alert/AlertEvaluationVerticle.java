@@ -46,6 +46,8 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
 
     private final AlertRepository repository;
     private final PrismConfig.Alerts config;
+    /** {@code dashboard.publicUrl}: the base of the links in notices; null: notices carry none. */
+    private final String publicUrl;
     private final Map<AlertRepository.ThemeKey, ThemeState> themes = new HashMap<>();
     private MessageConsumer<Object> updates;
     private long timer = -1;
@@ -59,9 +61,10 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
         Future<Void> current = Future.succeededFuture();
     }
 
-    public AlertEvaluationVerticle(Pool pool, PrismConfig.Alerts config) {
+    public AlertEvaluationVerticle(Pool pool, PrismConfig.Alerts config, PrismConfig.Dashboard dashboard) {
         this.repository = new AlertRepository(pool);
         this.config = config;
+        this.publicUrl = dashboard.publicUrl().orElse(null);
     }
 
     @Override
@@ -230,7 +233,7 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
                                List<ClusterCommand.Member> reps, Instant now) {
         List<String> summaries = reps.stream().map(m -> m.summary() != null && !m.summary().isBlank() ? m.summary() : m.title())
                 .filter(t -> t != null && !t.isBlank()).toList();
-        String base = config.dashboardPublicUrl().orElse(null);
+        String base = publicUrl;
         String clusterUrl = base == null ? null : base + "/#/themes/" + enc(c.rule().themeId()) + "/clusters";
         String traceUrl = base == null || reps.isEmpty() ? null : base + "/#/traces/" + enc(reps.get(0).traceId());
         return new AlertNotice(c.rule().projectId(), c.rule().ruleId(), c.rule().name(), c.rule().themeId(), themeName,
