@@ -16,7 +16,15 @@ record TicketKey(String projectId, String ruleId, String destinationKey, String 
         return new TicketKey(projectId, ruleId, destinationKey, clusterId);
     }
 
-    /** One string for in-process ordering and hashing; NUL never occurs in ids. */
+    /**
+     * What tickets are shared under: project, destination and cluster without the rule (see {@link AlertTickets}),
+     * so notices of two rules for one cluster are handled one after the other and cannot both create an issue.
+     */
+    String sharedText() {
+        return projectId + '\0' + destinationKey + '\0' + clusterId;
+    }
+
+    /** One string for hashing; NUL never occurs in ids. */
     String text() {
         return projectId + '\0' + ruleId + '\0' + destinationKey + '\0' + clusterId;
     }
