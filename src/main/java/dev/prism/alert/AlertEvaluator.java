@@ -64,12 +64,25 @@ public final class AlertEvaluator {
             case AlertRule.NEW_CLUSTER -> "new".equals(s.lifecycle()) ? new Triggered(t.type(), "new", null, null) : null;
             case AlertRule.SIZE_REACHED -> s.size() >= t.size() ? new Triggered(t.type(), "size:" + t.size(), null, null) : null;
             case AlertRule.GROWTH -> growth(t, s, now, day);
-            case AlertRule.REGRESSED -> dev.prism.bus.ClusterLifecycle.regressed(s.daily(), s.current(), t.quietDays())
-                    ? new Triggered(t.type(), "regressed:" + day, null, null) : null;
+            case AlertRule.REGRESSED -> regressed(t, s, now);
             case AlertRule.SHARE_CHANGED -> Math.abs(s.share() - s.previousShare()) * 100 >= t.points()
                     ? new Triggered(t.type(), "share:day:" + day, null, null) : null;
             default -> null;
         };
+    }
+
+    /**
+     * A comeback, keyed by the UTC day it began: the rule speaks once per comeback, not once on each of the (at most
+     * two) days the cluster counts as just back. A cluster that retired and came back under its id (its trend then
+     * shows its old members, the quiet days and the new ones) is the same comeback.
+     */
+    private static Triggered regressed(AlertRule.Trigger t, ClusterState s, Instant now) {
+        int first = dev.prism.bus.ClusterLifecycle.comebackDay(s.daily(), s.current(), t.quietDays());
+        if (first < 0) {
+            return null;
+        }
+        String began = now.atOffset(ZoneOffset.UTC).toLocalDate().minusDays(s.daily().length - 1L - first).toString();
+        return new Triggered(t.type(), "regressed:" + began, null, null);
     }
 
     private static Triggered growth(AlertRule.Trigger t, ClusterState s, Instant now, String day) {

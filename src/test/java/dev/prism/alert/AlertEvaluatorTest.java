@@ -95,6 +95,29 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    @DisplayName("a comeback is told once: on its second day the de-duplication key still names the day it began")
+    void comebackOnce() {
+        AlertRule back = rule(new AlertRule.Trigger(AlertRule.REGRESSED, null, null, null, null, 3, null), AlertRule.Conditions.NONE, 0);
+        long[] firstDay = {0, 0, 0, 0, 4, 6, 2, 0, 0, 0, 0, 0, 0, 3};
+        AlertEvaluator.Decision d = AlertEvaluator.evaluate(back, cluster(15, 3, 0, "regressed", firstDay), null, NOW);
+        assertThat(d.dedupeKey()).isEqualTo("r1/c1/regressed:2026-12-05");
+        long[] secondDay = {0, 0, 0, 4, 6, 2, 0, 0, 0, 0, 0, 0, 3, 5};
+        AlertEvaluator.Decision next = AlertEvaluator.evaluate(back, cluster(20, 8, 3, "regressed", secondDay), null, NOW.plus(java.time.Duration.ofDays(1)));
+        assertThat(next.fires()).isTrue();
+        assertThat(next.dedupeKey()).as("the same comeback").isEqualTo(d.dedupeKey());
+        // Members only yesterday: the comeback began yesterday.
+        long[] yesterday = {0, 0, 0, 4, 6, 2, 0, 0, 0, 0, 0, 0, 3, 0};
+        assertThat(AlertEvaluator.evaluate(back, cluster(15, 3, 0, "regressed", yesterday), null, NOW).dedupeKey())
+                .isEqualTo("r1/c1/regressed:2026-12-04");
+        // A third day back is no longer a comeback; a later comeback after new quiet days is another one.
+        long[] thirdDay = {0, 0, 4, 6, 2, 0, 0, 0, 0, 0, 0, 3, 5, 1};
+        assertThat(AlertEvaluator.evaluate(back, cluster(21, 1, 5, "stable", thirdDay), null, NOW).fires()).isFalse();
+        long[] again = {4, 6, 2, 0, 0, 0, 3, 5, 1, 0, 0, 0, 0, 2};
+        assertThat(AlertEvaluator.evaluate(back, cluster(23, 2, 0, "regressed", again), null, NOW).dedupeKey())
+                .isEqualTo("r1/c1/regressed:2026-12-05");
+    }
+
+    @Test
     @DisplayName("conditions: title contains (any case), minimum distinct users, minimum severity (unknown severity never passes)")
     void conditions() {
         AlertRule.Trigger t = new AlertRule.Trigger(AlertRule.SIZE_REACHED, 5, null, null, null, null, null);
