@@ -65,8 +65,7 @@ public final class AlertEvaluator {
             case AlertRule.SIZE_REACHED -> s.size() >= t.size() ? new Triggered(t.type(), "size:" + t.size(), null, null) : null;
             case AlertRule.GROWTH -> growth(t, s, now, day);
             case AlertRule.REGRESSED -> regressed(t, s, now);
-            case AlertRule.SHARE_CHANGED -> Math.abs(s.share() - s.previousShare()) * 100 >= t.points()
-                    ? new Triggered(t.type(), "share:day:" + day, null, null) : null;
+            // share_changed watches the theme, not a cluster: shareChanged
             default -> null;
         };
     }
@@ -92,8 +91,7 @@ public final class AlertEvaluator {
         if ("week".equals(t.window())) {
             current = sum(s.daily(), s.daily().length - 7, s.daily().length);
             previous = sum(s.daily(), s.daily().length - 14, s.daily().length - 7);
-            var d = now.atOffset(ZoneOffset.UTC);
-            window = String.format(Locale.ROOT, "growth:week:%d-W%02d", d.get(IsoFields.WEEK_BASED_YEAR), d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+            window = "growth:week:" + isoWeek(now);
         } else {
             current = s.current();
             previous = s.previous();
@@ -127,6 +125,78 @@ public final class AlertEvaluator {
             return new Decision(null, null, "cooling down until " + lastFired.plus(Duration.ofSeconds(rule.cooldownSeconds())));
         }
         return new Decision(t, dedupeKey(rule.ruleId(), s.clusterId(), t.window()), "fires");
+    }
+
+    private static String isoWeek(Instant now) {
+        var d = now.atOffset(ZoneOffset.UTC);
+        return String.format(Locale.ROOT, "%d-W%02d", d.get(IsoFields.WEEK_BASED_YEAR), d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+    }
+
+    /** Fewer analysed traces than this in either window and a share moves by chance ({@code share_changed} min_count). */
+    public static final int DEFAULT_SHARE_MIN_COUNT = 20;
+
+    /** A theme's traces in one window: those with a finished analysis for it, and those of them relevant to it. */
+    public record ShareWindow(long relevant, long analysed) {
+
+        /** Percent of the analysed traces that were relevant; NaN without any. */
+        public double percent() {
+            return analysed == 0 ? Double.NaN : relevant * 100.0 / analysed;
+        }
+    }
+
+    /** What {@code share_changed} compares: the last 24 h against the 24 before, the last 7 days against the 7 before. */
+    public record ThemeShares(ShareWindow day, ShareWindow previousDay, ShareWindow week, ShareWindow previousWeek) {
+    }
+
+    /**
+     * A theme-level firing: the share of relevant traces, in percent, in the rule's window and the one before.
+     *
+     * @param window the part of the de-duplication key naming the news: {@code share:day:2026-12-05}, {@code share:week:2026-W49}
+     */
+    public record ShareFiring(String window, double share, double previousShare, ShareWindow current, ShareWindow previous) {
+    }
+
+    public record ShareDecision(ShareFiring firing, String dedupeKey, String reason) {
+        public boolean fires() {
+            return firing != null;
+        }
+    }
+
+    /** What a theme-level notice is kept under where a cluster's id would be (firings, cooldown, tracker tickets). */
+    public static String themeSubject(String themeId) {
+        return "theme:" + themeId;
+    }
+
+    /**
+     * {@code share_changed}: the theme's share of relevant traces (relevant ÷ analysed) moved by at least
+     * {@code points} percentage points, either way, from the window before to the rule's window ({@code day}: the last
+     * 24 h, {@code week}: the last 7 days), both windows with at least {@code min_count} analysed traces. Once per UTC
+     * day or ISO week; cooldown as for clusters.
+     *
+     * @param lastFired when this rule last fired for the theme, null if never
+     */
+    public static ShareDecision shareChanged(AlertRule rule, ThemeShares s, Instant lastFired, Instant now) {
+        if (!rule.enabled()) {
+            return new ShareDecision(null, null, "rule disabled");
+        }
+        AlertRule.Trigger t = rule.trigger();
+        boolean week = "week".equals(t.window());
+        ShareWindow current = week ? s.week() : s.day();
+        ShareWindow previous = week ? s.previousWeek() : s.previousDay();
+        int min = t.minCount() == null ? DEFAULT_SHARE_MIN_COUNT : t.minCount();
+        if (current.analysed() < min || previous.analysed() < min) {
+            return new ShareDecision(null, null, "fewer than " + min + " analysed traces in a window");
+        }
+        double moved = current.percent() - previous.percent();
+        if (Math.abs(moved) + 1e-9 < t.points()) { // 10 % → 30 % is 20 points, whatever the last bit of the division says
+            return new ShareDecision(null, null, String.format(Locale.ROOT, "share moved %.1f points", moved));
+        }
+        if (lastFired != null && now.isBefore(lastFired.plus(Duration.ofSeconds(rule.cooldownSeconds())))) {
+            return new ShareDecision(null, null, "cooling down until " + lastFired.plus(Duration.ofSeconds(rule.cooldownSeconds())));
+        }
+        String window = week ? "share:week:" + isoWeek(now) : "share:day:" + now.atOffset(ZoneOffset.UTC).toLocalDate();
+        return new ShareDecision(new ShareFiring(window, current.percent(), previous.percent(), current, previous),
+                dedupeKey(rule.ruleId(), themeSubject(rule.themeId()), window), "fires");
     }
 
     public static String dedupeKey(String ruleId, String clusterId, String window) {

@@ -12,6 +12,16 @@ import java.util.UUID;
  */
 record TicketKey(String projectId, String ruleId, String destinationKey, String clusterId) {
 
+    /**
+     * The key of a notice's ticket: its cluster, or for a notice about the whole theme ({@code share_changed}) the
+     * theme, for a test the rule, so those get one issue each too.
+     */
+    static TicketKey of(AlertNotice n, String destinationKey) {
+        String subject = n.clusterId() != null ? n.clusterId()
+                : AlertRule.TEST.equals(n.kind()) ? "test:" + n.ruleId() : AlertEvaluator.themeSubject(n.themeId());
+        return new TicketKey(n.projectId(), n.ruleId(), destinationKey, subject);
+    }
+
     TicketKey withCluster(String clusterId) {
         return new TicketKey(projectId, ruleId, destinationKey, clusterId);
     }

@@ -123,7 +123,7 @@ class AlertDestinationsEndToEndTest {
     @Test
     @DisplayName("growth threefold: one alert per destination in one cycle, exact payloads; later growth, a restart, a re-cluster and a comeback: one issue per tracker, comments, reopened")
     void fourDestinations() throws Exception {
-        // Yesterday: 12 summaries of each of four error causes. Today: the payment timeouts four times as often.
+        // Yesterday: 12 summaries of each of five error causes. Today: the payment timeouts four times as often.
         List<String> before = corpus.add(AlertCorpus.errors(12, 1, null), Duration.ofHours(28), Duration.ofHours(40));
         corpus.refresh();
         List<String> today = corpus.add(AlertCorpus.errors(48, 2, "payment-timeout"), Duration.ofMinutes(30), Duration.ofHours(10));

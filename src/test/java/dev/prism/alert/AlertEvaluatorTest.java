@@ -89,9 +89,47 @@ class AlertEvaluatorTest {
         long[] shortGap = {0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 2};
         assertThat(AlertEvaluator.evaluate(back, cluster(5, 2, 0, "growing", shortGap), null, NOW).fires()).as("3 quiet days < 5").isFalse();
         AlertRule share = rule(new AlertRule.Trigger(AlertRule.SHARE_CHANGED, null, null, "day", null, null, 20.0), AlertRule.Conditions.NONE, 0);
-        assertThat(AlertEvaluator.evaluate(share, cluster(10, 3, 1, "growing"), null, NOW).fires()).as("0.1 → 0.3 is 20 points").isTrue();
-        AlertRule bigShare = rule(new AlertRule.Trigger(AlertRule.SHARE_CHANGED, null, null, "day", null, null, 25.0), AlertRule.Conditions.NONE, 0);
-        assertThat(AlertEvaluator.evaluate(bigShare, cluster(10, 3, 1, "growing"), null, NOW).fires()).isFalse();
+        assertThat(AlertEvaluator.evaluate(share, cluster(10, 3, 1, "growing"), null, NOW).fires()).as("share_changed is not about a cluster").isFalse();
+    }
+
+    private static AlertRule share(String window, double points, Integer minCount, int cooldown) {
+        return rule(new AlertRule.Trigger(AlertRule.SHARE_CHANGED, null, null, window, minCount, null, points), AlertRule.Conditions.NONE, cooldown);
+    }
+
+    private static AlertEvaluator.ShareWindow w(long relevant, long analysed) {
+        return new AlertEvaluator.ShareWindow(relevant, analysed);
+    }
+
+    @Test
+    @DisplayName("share_changed: the theme's share of relevant traces, day against day or week against week, by points either way, once per day or week")
+    void themeShare() {
+        // Day: 30 of 100 relevant against 10 of 100 the day before; week: 140 of 700 against 140 of 700.
+        AlertEvaluator.ThemeShares s = new AlertEvaluator.ThemeShares(w(30, 100), w(10, 100), w(140, 700), w(140, 700));
+        AlertEvaluator.ShareDecision day = AlertEvaluator.shareChanged(share("day", 20, null, 3600), s, null, NOW);
+        assertThat(day.fires()).as("10 % → 30 % is 20 points").isTrue();
+        assertThat(day.firing().share()).isEqualTo(30.0);
+        assertThat(day.firing().previousShare()).isEqualTo(10.0);
+        assertThat(day.firing().current()).isEqualTo(w(30, 100));
+        assertThat(day.dedupeKey()).isEqualTo("r1/theme:error_analysis/share:day:2026-12-05");
+        assertThat(AlertEvaluator.shareChanged(share("day", 20.5, null, 0), s, null, NOW).fires()).isFalse();
+        assertThat(AlertEvaluator.shareChanged(share("week", 5, null, 0), s, null, NOW).fires()).as("the week did not move").isFalse();
+
+        // A fall counts the same; the week window is keyed by ISO week.
+        AlertEvaluator.ThemeShares fell = new AlertEvaluator.ThemeShares(w(5, 50), w(5, 50), w(70, 700), w(210, 700));
+        AlertEvaluator.ShareDecision week = AlertEvaluator.shareChanged(share("week", 20, null, 0), fell, null, NOW);
+        assertThat(week.fires()).isTrue();
+        assertThat(week.firing().share()).isEqualTo(10.0);
+        assertThat(week.firing().previousShare()).isEqualTo(30.0);
+        assertThat(week.dedupeKey()).isEqualTo("r1/theme:error_analysis/share:week:2026-W49");
+
+        // Too few analysed traces in either window: a share of a handful moves by chance.
+        AlertEvaluator.ThemeShares few = new AlertEvaluator.ThemeShares(w(9, 10), w(1, 10), w(0, 0), w(0, 0));
+        assertThat(AlertEvaluator.shareChanged(share("day", 20, null, 0), few, null, NOW).reason()).contains("fewer than 20 analysed traces");
+        assertThat(AlertEvaluator.shareChanged(share("day", 20, 10, 0), few, null, NOW).fires()).isTrue();
+        assertThat(AlertEvaluator.shareChanged(share("week", 1, 1, 0), few, null, NOW).fires()).as("no traces at all").isFalse();
+
+        // Cooldown per rule and theme.
+        assertThat(AlertEvaluator.shareChanged(share("day", 20, null, 3600), s, NOW.minusSeconds(600), NOW).reason()).startsWith("cooling down");
     }
 
     @Test

@@ -144,6 +144,38 @@ public final class AlertCorpus {
     }
 
     /**
+     * Stores {@code count} completed traces the theme analysed and found not relevant (no summary, nothing to embed or
+     * cluster): the denominator of the theme's share of relevant traces.
+     */
+    public void addIrrelevant(int count, Duration minAge, Duration maxAge) throws Exception {
+        Instant now = Instant.now();
+        try (Connection c = connect();
+             PreparedStatement trace = c.prepareStatement("INSERT INTO traces (project_id, trace_id, version, status, first_seen, last_seen, "
+                     + "completed_at, error_count) VALUES ('default', ?, 1, 'completed', ?, ?, ?, 0)");
+             PreparedStatement analysis = c.prepareStatement("INSERT INTO analyses (project_id, theme_id, trace_id, trace_version, prompt_version, "
+                     + "status, theme_relevant, title, summary, model, input_tokens, output_tokens, cost_usd, latency_ms, created_at, completed_at) "
+                     + "VALUES ('default', ?, ?, 1, 1, 'done', false, '', '', 'offline', 0, 0, 0, 0, ?, ?)")) {
+            for (int i = 0; i < count; i++) {
+                String id = "t" + (nextTrace++);
+                long spread = maxAge.toMinutes() - minAge.toMinutes();
+                Timestamp at = Timestamp.from(now.minus(minAge).minus(random.nextInt((int) spread), ChronoUnit.MINUTES));
+                trace.setString(1, id);
+                trace.setTimestamp(2, at);
+                trace.setTimestamp(3, at);
+                trace.setTimestamp(4, at);
+                trace.addBatch();
+                analysis.setString(1, THEME);
+                analysis.setString(2, id);
+                analysis.setTimestamp(3, at);
+                analysis.setTimestamp(4, at);
+                analysis.addBatch();
+            }
+            trace.executeBatch();
+            analysis.executeBatch();
+        }
+    }
+
+    /**
      * Moves everything stored so far {@code by} into the past (traces, analyses, member times), as if that much time had
      * passed without a summary: what makes a cluster come back after quiet days within one test run.
      */
@@ -215,7 +247,8 @@ public final class AlertCorpus {
         reps.stream().limit(3).forEach(m -> summaries.add(m.get("summary").asText()));
         expected.put("cluster_url", publicUrl + "/#/themes/" + THEME + "/clusters")
                 .put("trace_url", publicUrl + "/#/traces/" + reps.get(0).get("trace_id").asText())
-                .put("dedupe_key", ruleId + "/" + clusterId + "/growth:day:" + Instant.now().atOffset(ZoneOffset.UTC).toLocalDate());
+                .put("dedupe_key", ruleId + "/" + clusterId + "/growth:day:" + Instant.now().atOffset(ZoneOffset.UTC).toLocalDate())
+                .putNull("share_percent").putNull("previous_share_percent");
         return expected;
     }
 
