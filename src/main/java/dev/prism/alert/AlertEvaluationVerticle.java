@@ -311,7 +311,7 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
     static AlertEvaluator.ClusterState state(ClusterCommand.Cluster c) {
         long[] daily = c.trend().daily().stream().mapToLong(ClusterCommand.Bucket::count).toArray();
         return new AlertEvaluator.ClusterState(c.clusterId(), c.title(), c.status(), c.size(), c.lifecycle(), daily, c.trend().current(),
-                c.trend().previous(), c.trend().share(), c.trend().previousShare(), c.metrics().distinctUsers(), null);
+                c.trend().previous(), c.metrics().distinctUsers(), null);
     }
 
     private static String enc(String s) {

@@ -7,7 +7,8 @@ import java.time.temporal.IsoFields;
 import java.util.Locale;
 
 /**
- * Decides whether a rule fires for one cluster now. A firing carries a de-duplication key made of the rule, the
+ * Decides whether a rule fires for one cluster now ({@link #evaluate}), or, for {@code share_changed}, for the theme as
+ * a whole ({@link #shareChanged}). A firing carries a de-duplication key made of the rule, the
  * cluster's stable identity and the trigger's window (the UTC day or ISO week of a growth, the threshold of a size),
  * so the same news is delivered once however often the cluster is evaluated; the cooldown keeps a rule quiet about
  * one cluster for a while after it spoke. Pure.
@@ -23,16 +24,14 @@ public final class AlertEvaluator {
      * @param daily         members per UTC day, oldest first, today last
      * @param current       members in the last 24 hours
      * @param previous      members in the 24 hours before
-     * @param share         the cluster's share of its theme's summaries in the last 24 hours
-     * @param previousShare the same in the 24 hours before
      * @param severity      the highest severity of its representative summaries; null when not looked up yet (a
      *                      severity condition is then left for the second look), empty when none is known
      */
     public record ClusterState(String clusterId, String title, String status, int size, String lifecycle, long[] daily, long current,
-                               long previous, double share, double previousShare, int distinctUsers, String severity) {
+                               long previous, int distinctUsers, String severity) {
 
         public ClusterState withSeverity(String s) {
-            return new ClusterState(clusterId, title, status, size, lifecycle, daily, current, previous, share, previousShare, distinctUsers, s);
+            return new ClusterState(clusterId, title, status, size, lifecycle, daily, current, previous, distinctUsers, s);
         }
     }
 

@@ -24,8 +24,7 @@ class AlertEvaluatorTest {
     /** 14 daily counts, today last. */
     private static AlertEvaluator.ClusterState cluster(int size, long current, long previous, String lifecycle, long... daily) {
         long[] days = daily.length == 0 ? new long[14] : daily;
-        return new AlertEvaluator.ClusterState("c1", "Payment gateway timed out", "active", size, lifecycle, days, current, previous,
-                0.3, 0.1, 4, null);
+        return new AlertEvaluator.ClusterState("c1", "Payment gateway timed out", "active", size, lifecycle, days, current, previous, 4, null);
     }
 
     @Test
@@ -177,7 +176,7 @@ class AlertEvaluatorTest {
         AlertRule.Trigger t = new AlertRule.Trigger(AlertRule.SIZE_REACHED, 5, null, null, null, null, null);
         AlertRule off = new AlertRule("p", "r1", "rule", "t", t, AlertRule.Conditions.NONE, List.of(), 0, false, NOW, NOW);
         assertThat(AlertEvaluator.evaluate(off, cluster(10, 1, 1, "stable"), null, NOW).fires()).isFalse();
-        AlertEvaluator.ClusterState retired = new AlertEvaluator.ClusterState("c1", "x", "retired", 10, "fading", new long[14], 1, 1, 0, 0, 1, null);
+        AlertEvaluator.ClusterState retired = new AlertEvaluator.ClusterState("c1", "x", "retired", 10, "fading", new long[14], 1, 1, 1, null);
         assertThat(AlertEvaluator.evaluate(rule(t, AlertRule.Conditions.NONE, 0), retired, null, NOW).fires()).isFalse();
     }
 }
