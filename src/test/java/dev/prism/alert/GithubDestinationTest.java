@@ -179,6 +179,22 @@ class GithubDestinationTest {
     }
 
     @Test
+    @DisplayName("\"send test alert\" (no cluster) opens one issue for the rule and comments on it afterwards")
+    void testAlerts(Vertx vertx) throws Exception {
+        JsonObject config = config("tests");
+        for (String key : List.of("rule-1/test/a", "rule-1/test/b")) {
+            AlertNotice test = new AlertNotice("p1", "rule-1", "Errors growing", "error_analysis", null, null, "Test alert from Prism", "test",
+                    null, 0, null, null, null, List.of("This is a test of the rule's destinations."), null, null, java.time.Instant.now(), key);
+            assertThat(await(restart(vertx).send(test, config)).delivered()).isTrue();
+        }
+        assertThat(github.prismIssues()).singleElement().satisfies(i -> {
+            assertThat(i.title).isEqualTo("[Prism] Test alert from Prism (error_analysis)");
+            assertThat(i.comments).hasSize(1);
+            assertThat(i.comments.get(0)).startsWith("**Test alert**");
+        });
+    }
+
+    @Test
     @DisplayName("a create whose answer was lost is found by its hidden marker after a restart, among other issues and pull requests: no duplicate")
     void lostCreate(Vertx vertx) throws Exception {
         String cluster = "c-" + UUID.randomUUID();
