@@ -92,7 +92,7 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new RunVerticle(db.pool(), config.runs())), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new AlertRulesVerticle(db.apiPool(), alertDestinations), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertDeliveryVerticle(db.pool(), alertDestinations, config.alerts())), 1))
-                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertEvaluationVerticle(db.pool(), config.alerts())), 1))
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertEvaluationVerticle(db.pool(), config.alerts(), config.dashboard())), 1))
                     .compose(v -> deploy(vertx, deployed, ExportVerticle::new, 1))
                     .compose(v -> deploy(vertx, deployed, () -> new ShareVerticle(db.pool()), 1))
                     // Before capture: with Kafka on, this instance's member of the group that stores what capture produces.

@@ -7,6 +7,7 @@ import dev.prism.bus.Failure;
 import dev.prism.bus.LiveEvent;
 import dev.prism.bus.SummaryQuery;
 import dev.prism.bus.ThemeCommand;
+import dev.prism.bus.ThemeShare;
 import dev.prism.config.PrismConfig;
 import dev.prism.lifecycle.Quiescent;
 import io.vertx.core.Future;
@@ -32,8 +33,8 @@ import java.util.Optional;
  * stored as a firing with one delivery row per destination, in one transaction and before any send; the firing's
  * de-duplication key keeps the same news from being queued twice, also across restarts and instances.
  *
- * <p>Consumes {@value Addresses#CLUSTER_UPDATED}; sends {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#SUMMARY_LIST}
- * and {@value Addresses#THEME_COMMAND}; publishes {@value Addresses#ALERT_FIRED} ({@link LiveEvent}s of type
+ * <p>Consumes {@value Addresses#CLUSTER_UPDATED}; sends {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#SUMMARY_LIST},
+ * {@value Addresses#THEME_SHARE} and {@value Addresses#THEME_COMMAND}; publishes {@value Addresses#ALERT_FIRED} ({@link LiveEvent}s of type
  * {@code alert.fired} carrying the notice, which names no destination) and {@value Addresses#ALERT_QUEUED}.
  */
 public final class AlertEvaluationVerticle extends VerticleBase implements Quiescent {
@@ -46,6 +47,8 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
 
     private final AlertRepository repository;
     private final PrismConfig.Alerts config;
+    /** {@code dashboard.publicUrl}: the base of the links in notices; null: notices carry none. */
+    private final String publicUrl;
     private final Map<AlertRepository.ThemeKey, ThemeState> themes = new HashMap<>();
     private MessageConsumer<Object> updates;
     private long timer = -1;
@@ -59,9 +62,10 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
         Future<Void> current = Future.succeededFuture();
     }
 
-    public AlertEvaluationVerticle(Pool pool, PrismConfig.Alerts config) {
+    public AlertEvaluationVerticle(Pool pool, PrismConfig.Alerts config, PrismConfig.Dashboard dashboard) {
         this.repository = new AlertRepository(pool);
         this.config = config;
+        this.publicUrl = dashboard.publicUrl().orElse(null);
     }
 
     @Override
@@ -145,44 +149,119 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
     }
 
     Future<Void> evaluate(AlertRepository.ThemeKey key) {
-        return repository.enabledRules(key.projectId(), key.themeId()).compose(rules -> {
-            if (rules.isEmpty()) {
-                return Future.succeededFuture();
-            }
-            return vertx.eventBus().<ClusterCommand.Clusters>request(Addresses.CLUSTER_COMMAND, new ClusterCommand.List(key.projectId(), key.themeId()))
-                    .map(m -> m.body().clusters())
-                    // a theme deleted under its rules has no clusters to watch
-                    .recover(e -> Failure.from(e).status() == 404 ? Future.succeededFuture(List.of()) : Future.failedFuture(e))
-                    .compose(clusters -> clusters.isEmpty() ? Future.succeededFuture() : repository.lastFired(key.projectId(), rules.stream().map(AlertRule::ruleId).toList())
-                            .compose(last -> {
-                                Instant now = Instant.now();
-                                Map<String, Candidate> candidates = new LinkedHashMap<>();
-                                for (AlertRule rule : rules) {
-                                    for (ClusterCommand.Cluster c : clusters) {
-                                        AlertEvaluator.ClusterState state = state(c);
-                                        AlertEvaluator.Decision d = AlertEvaluator.evaluate(rule, state,
-                                                last.get(rule.ruleId() + "/" + c.clusterId()), now);
-                                        if (d.fires()) {
-                                            candidates.putIfAbsent(d.dedupeKey(), new Candidate(rule, c, state));
-                                        }
+        return repository.enabledRules(key.projectId(), key.themeId()).compose(all -> {
+            List<AlertRule> shareRules = all.stream().filter(r -> AlertRule.SHARE_CHANGED.equals(r.trigger().type())).toList();
+            List<AlertRule> rules = all.stream().filter(r -> !AlertRule.SHARE_CHANGED.equals(r.trigger().type())).toList();
+            return evaluateClusters(key, rules).compose(v -> evaluateShare(key, shareRules));
+        });
+    }
+
+    /**
+     * {@code share_changed} rules watch the theme as a whole: its share of relevant traces, asked of the analysis
+     * feature. A firing is a notice without a cluster, kept under {@link AlertEvaluator#themeSubject}.
+     */
+    private Future<Void> evaluateShare(AlertRepository.ThemeKey key, List<AlertRule> rules) {
+        if (rules.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Instant now = Instant.now();
+        String subject = AlertEvaluator.themeSubject(key.themeId());
+        return vertx.eventBus().<ThemeShare.Counts>request(Addresses.THEME_SHARE, new ThemeShare(key.projectId(), key.themeId(), now))
+                .map(m -> m.body())
+                .compose(counts -> repository.lastFired(key.projectId(), rules.stream().map(AlertRule::ruleId).toList()).compose(last -> {
+                    AlertEvaluator.ThemeShares shares = new AlertEvaluator.ThemeShares(window(counts.day()), window(counts.previousDay()),
+                            window(counts.week()), window(counts.previousWeek()));
+                    Map<String, AlertRule> firing = new LinkedHashMap<>();
+                    Map<String, AlertEvaluator.ShareFiring> figures = new HashMap<>();
+                    for (AlertRule rule : rules) {
+                        AlertEvaluator.ShareDecision d = AlertEvaluator.shareChanged(rule, shares, last.get(rule.ruleId() + "/" + subject), now);
+                        if (d.fires()) {
+                            firing.put(d.dedupeKey(), rule);
+                            figures.put(d.dedupeKey(), d.firing());
+                        }
+                    }
+                    if (firing.isEmpty()) {
+                        return Future.succeededFuture();
+                    }
+                    return repository.firedKeys(key.projectId(), firing.keySet()).compose(fired -> themeName(key).compose(themeName -> {
+                        Future<Void> chain = Future.succeededFuture();
+                        for (Map.Entry<String, AlertRule> e : firing.entrySet()) {
+                            if (fired.contains(e.getKey())) {
+                                continue;
+                            }
+                            AlertRule rule = e.getValue();
+                            AlertEvaluator.ShareFiring f = figures.get(e.getKey());
+                            String clusters = publicUrl == null ? null : publicUrl + "/#/themes/" + enc(rule.themeId()) + "/clusters";
+                            AlertNotice notice = new AlertNotice(rule.projectId(), rule.ruleId(), rule.name(), rule.themeId(), themeName, null, null,
+                                    AlertRule.SHARE_CHANGED, null, (int) f.current().relevant(), (int) f.previous().relevant(), null, null, List.of(),
+                                    clusters, null, now, e.getKey(), round(f.share()), round(f.previousShare()));
+                            chain = chain.compose(v -> store(notice, rule));
+                        }
+                        return chain;
+                    }));
+                }));
+    }
+
+    private static AlertEvaluator.ShareWindow window(ThemeShare.Window w) {
+        return new AlertEvaluator.ShareWindow(w.relevant(), w.analysed());
+    }
+
+    /** Shares in notices to a tenth of a point: 33.3 %, not 33.33333333333333. */
+    private static double round(double percent) {
+        return Math.round(percent * 10) / 10.0;
+    }
+
+    /** Stores a firing with its deliveries and announces it. */
+    private Future<Void> store(AlertNotice notice, AlertRule rule) {
+        return repository.fire(notice, rule.destinations()).map(fired -> {
+            fired.ifPresent(f -> {
+                LOG.info("Alert rule {} fired for {} of theme {} ({}): {} deliveries queued", rule.ruleId(),
+                        notice.clusterId() == null ? "the theme" : "cluster " + notice.clusterId(), rule.themeId(), notice.kind(), f.deliveryIds().size());
+                vertx.eventBus().publish(Addresses.ALERT_FIRED, new LiveEvent("alert.fired", notice.projectId(), rule.themeId(), null,
+                        NoticeJson.write(notice)));
+                vertx.eventBus().publish(Addresses.ALERT_QUEUED, (long) f.deliveryIds().size());
+            });
+            return (Void) null;
+        });
+    }
+
+    private Future<Void> evaluateClusters(AlertRepository.ThemeKey key, List<AlertRule> rules) {
+        if (rules.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return vertx.eventBus().<ClusterCommand.Clusters>request(Addresses.CLUSTER_COMMAND, new ClusterCommand.List(key.projectId(), key.themeId()))
+                .map(m -> m.body().clusters())
+                // a theme deleted under its rules has no clusters to watch
+                .recover(e -> Failure.from(e).status() == 404 ? Future.succeededFuture(List.of()) : Future.failedFuture(e))
+                .compose(clusters -> clusters.isEmpty() ? Future.succeededFuture() : repository.lastFired(key.projectId(), rules.stream().map(AlertRule::ruleId).toList())
+                        .compose(last -> {
+                            Instant now = Instant.now();
+                            Map<String, Candidate> candidates = new LinkedHashMap<>();
+                            for (AlertRule rule : rules) {
+                                for (ClusterCommand.Cluster c : clusters) {
+                                    AlertEvaluator.ClusterState state = state(c);
+                                    AlertEvaluator.Decision d = AlertEvaluator.evaluate(rule, state,
+                                            last.get(rule.ruleId() + "/" + c.clusterId()), now);
+                                    if (d.fires()) {
+                                        candidates.putIfAbsent(d.dedupeKey(), new Candidate(rule, c, state));
                                     }
                                 }
-                                if (candidates.isEmpty()) {
-                                    return Future.succeededFuture();
-                                }
-                                return repository.firedKeys(key.projectId(), candidates.keySet()).compose(fired -> {
-                                    List<Candidate> fresh = candidates.entrySet().stream().filter(e -> !fired.contains(e.getKey()))
-                                            .map(Map.Entry::getValue).toList();
-                                    return fresh.isEmpty() ? Future.succeededFuture() : themeName(key).compose(themeName -> {
-                                        Future<Void> chain = Future.succeededFuture();
-                                        for (Candidate c : fresh) {
-                                            chain = chain.compose(v -> secondLook(c, themeName, last, now));
-                                        }
-                                        return chain;
-                                    });
+                            }
+                            if (candidates.isEmpty()) {
+                                return Future.succeededFuture();
+                            }
+                            return repository.firedKeys(key.projectId(), candidates.keySet()).compose(fired -> {
+                                List<Candidate> fresh = candidates.entrySet().stream().filter(e -> !fired.contains(e.getKey()))
+                                        .map(Map.Entry::getValue).toList();
+                                return fresh.isEmpty() ? Future.succeededFuture() : themeName(key).compose(themeName -> {
+                                    Future<Void> chain = Future.succeededFuture();
+                                    for (Candidate c : fresh) {
+                                        chain = chain.compose(v -> secondLook(c, themeName, last, now));
+                                    }
+                                    return chain;
                                 });
-                            }));
-        });
+                            });
+                        }));
     }
 
     private Future<String> themeName(AlertRepository.ThemeKey key) {
@@ -211,17 +290,7 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
                         if (!d.fires()) {
                             return Future.succeededFuture();
                         }
-                        AlertNotice notice = notice(c, d, state, themeName, reps, now);
-                        return repository.fire(notice, c.rule().destinations()).map(fired -> {
-                            fired.ifPresent(f -> {
-                                LOG.info("Alert rule {} fired for cluster {} of theme {} ({}): {} deliveries queued", c.rule().ruleId(),
-                                        c.cluster().clusterId(), c.rule().themeId(), d.firing().kind(), f.deliveryIds().size());
-                                vertx.eventBus().publish(Addresses.ALERT_FIRED, new LiveEvent("alert.fired", project, c.rule().themeId(), null,
-                                        NoticeJson.write(notice)));
-                                vertx.eventBus().publish(Addresses.ALERT_QUEUED, (long) f.deliveryIds().size());
-                            });
-                            return (Void) null;
-                        });
+                        return store(notice(c, d, state, themeName, reps, now), c.rule());
                     });
                 });
     }
@@ -230,7 +299,7 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
                                List<ClusterCommand.Member> reps, Instant now) {
         List<String> summaries = reps.stream().map(m -> m.summary() != null && !m.summary().isBlank() ? m.summary() : m.title())
                 .filter(t -> t != null && !t.isBlank()).toList();
-        String base = config.dashboardPublicUrl().orElse(null);
+        String base = publicUrl;
         String clusterUrl = base == null ? null : base + "/#/themes/" + enc(c.rule().themeId()) + "/clusters";
         String traceUrl = base == null || reps.isEmpty() ? null : base + "/#/traces/" + enc(reps.get(0).traceId());
         return new AlertNotice(c.rule().projectId(), c.rule().ruleId(), c.rule().name(), c.rule().themeId(), themeName,
@@ -242,7 +311,7 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
     static AlertEvaluator.ClusterState state(ClusterCommand.Cluster c) {
         long[] daily = c.trend().daily().stream().mapToLong(ClusterCommand.Bucket::count).toArray();
         return new AlertEvaluator.ClusterState(c.clusterId(), c.title(), c.status(), c.size(), c.lifecycle(), daily, c.trend().current(),
-                c.trend().previous(), c.trend().share(), c.trend().previousShare(), c.metrics().distinctUsers(), null);
+                c.trend().previous(), c.metrics().distinctUsers(), null);
     }
 
     private static String enc(String s) {

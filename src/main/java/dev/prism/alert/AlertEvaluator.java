@@ -7,7 +7,8 @@ import java.time.temporal.IsoFields;
 import java.util.Locale;
 
 /**
- * Decides whether a rule fires for one cluster now. A firing carries a de-duplication key made of the rule, the
+ * Decides whether a rule fires for one cluster now ({@link #evaluate}), or, for {@code share_changed}, for the theme as
+ * a whole ({@link #shareChanged}). A firing carries a de-duplication key made of the rule, the
  * cluster's stable identity and the trigger's window (the UTC day or ISO week of a growth, the threshold of a size),
  * so the same news is delivered once however often the cluster is evaluated; the cooldown keeps a rule quiet about
  * one cluster for a while after it spoke. Pure.
@@ -23,16 +24,14 @@ public final class AlertEvaluator {
      * @param daily         members per UTC day, oldest first, today last
      * @param current       members in the last 24 hours
      * @param previous      members in the 24 hours before
-     * @param share         the cluster's share of its theme's summaries in the last 24 hours
-     * @param previousShare the same in the 24 hours before
      * @param severity      the highest severity of its representative summaries; null when not looked up yet (a
      *                      severity condition is then left for the second look), empty when none is known
      */
     public record ClusterState(String clusterId, String title, String status, int size, String lifecycle, long[] daily, long current,
-                               long previous, double share, double previousShare, int distinctUsers, String severity) {
+                               long previous, int distinctUsers, String severity) {
 
         public ClusterState withSeverity(String s) {
-            return new ClusterState(clusterId, title, status, size, lifecycle, daily, current, previous, share, previousShare, distinctUsers, s);
+            return new ClusterState(clusterId, title, status, size, lifecycle, daily, current, previous, distinctUsers, s);
         }
     }
 
@@ -64,12 +63,24 @@ public final class AlertEvaluator {
             case AlertRule.NEW_CLUSTER -> "new".equals(s.lifecycle()) ? new Triggered(t.type(), "new", null, null) : null;
             case AlertRule.SIZE_REACHED -> s.size() >= t.size() ? new Triggered(t.type(), "size:" + t.size(), null, null) : null;
             case AlertRule.GROWTH -> growth(t, s, now, day);
-            case AlertRule.REGRESSED -> dev.prism.bus.ClusterLifecycle.regressed(s.daily(), s.current(), t.quietDays())
-                    ? new Triggered(t.type(), "regressed:" + day, null, null) : null;
-            case AlertRule.SHARE_CHANGED -> Math.abs(s.share() - s.previousShare()) * 100 >= t.points()
-                    ? new Triggered(t.type(), "share:day:" + day, null, null) : null;
+            case AlertRule.REGRESSED -> regressed(t, s, now);
+            // share_changed watches the theme, not a cluster: shareChanged
             default -> null;
         };
+    }
+
+    /**
+     * A comeback, keyed by the UTC day it began: the rule speaks once per comeback, not once on each of the (at most
+     * two) days the cluster counts as just back. A cluster that retired and came back under its id (its trend then
+     * shows its old members, the quiet days and the new ones) is the same comeback.
+     */
+    private static Triggered regressed(AlertRule.Trigger t, ClusterState s, Instant now) {
+        int first = dev.prism.bus.ClusterLifecycle.comebackDay(s.daily(), s.current(), t.quietDays());
+        if (first < 0) {
+            return null;
+        }
+        String began = now.atOffset(ZoneOffset.UTC).toLocalDate().minusDays(s.daily().length - 1L - first).toString();
+        return new Triggered(t.type(), "regressed:" + began, null, null);
     }
 
     private static Triggered growth(AlertRule.Trigger t, ClusterState s, Instant now, String day) {
@@ -79,8 +90,7 @@ public final class AlertEvaluator {
         if ("week".equals(t.window())) {
             current = sum(s.daily(), s.daily().length - 7, s.daily().length);
             previous = sum(s.daily(), s.daily().length - 14, s.daily().length - 7);
-            var d = now.atOffset(ZoneOffset.UTC);
-            window = String.format(Locale.ROOT, "growth:week:%d-W%02d", d.get(IsoFields.WEEK_BASED_YEAR), d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+            window = "growth:week:" + isoWeek(now);
         } else {
             current = s.current();
             previous = s.previous();
@@ -114,6 +124,78 @@ public final class AlertEvaluator {
             return new Decision(null, null, "cooling down until " + lastFired.plus(Duration.ofSeconds(rule.cooldownSeconds())));
         }
         return new Decision(t, dedupeKey(rule.ruleId(), s.clusterId(), t.window()), "fires");
+    }
+
+    private static String isoWeek(Instant now) {
+        var d = now.atOffset(ZoneOffset.UTC);
+        return String.format(Locale.ROOT, "%d-W%02d", d.get(IsoFields.WEEK_BASED_YEAR), d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+    }
+
+    /** Fewer analysed traces than this in either window and a share moves by chance ({@code share_changed} min_count). */
+    public static final int DEFAULT_SHARE_MIN_COUNT = 20;
+
+    /** A theme's traces in one window: those with a finished analysis for it, and those of them relevant to it. */
+    public record ShareWindow(long relevant, long analysed) {
+
+        /** Percent of the analysed traces that were relevant; NaN without any. */
+        public double percent() {
+            return analysed == 0 ? Double.NaN : relevant * 100.0 / analysed;
+        }
+    }
+
+    /** What {@code share_changed} compares: the last 24 h against the 24 before, the last 7 days against the 7 before. */
+    public record ThemeShares(ShareWindow day, ShareWindow previousDay, ShareWindow week, ShareWindow previousWeek) {
+    }
+
+    /**
+     * A theme-level firing: the share of relevant traces, in percent, in the rule's window and the one before.
+     *
+     * @param window the part of the de-duplication key naming the news: {@code share:day:2026-12-05}, {@code share:week:2026-W49}
+     */
+    public record ShareFiring(String window, double share, double previousShare, ShareWindow current, ShareWindow previous) {
+    }
+
+    public record ShareDecision(ShareFiring firing, String dedupeKey, String reason) {
+        public boolean fires() {
+            return firing != null;
+        }
+    }
+
+    /** What a theme-level notice is kept under where a cluster's id would be (firings, cooldown, tracker tickets). */
+    public static String themeSubject(String themeId) {
+        return "theme:" + themeId;
+    }
+
+    /**
+     * {@code share_changed}: the theme's share of relevant traces (relevant ÷ analysed) moved by at least
+     * {@code points} percentage points, either way, from the window before to the rule's window ({@code day}: the last
+     * 24 h, {@code week}: the last 7 days), both windows with at least {@code min_count} analysed traces. Once per UTC
+     * day or ISO week; cooldown as for clusters.
+     *
+     * @param lastFired when this rule last fired for the theme, null if never
+     */
+    public static ShareDecision shareChanged(AlertRule rule, ThemeShares s, Instant lastFired, Instant now) {
+        if (!rule.enabled()) {
+            return new ShareDecision(null, null, "rule disabled");
+        }
+        AlertRule.Trigger t = rule.trigger();
+        boolean week = "week".equals(t.window());
+        ShareWindow current = week ? s.week() : s.day();
+        ShareWindow previous = week ? s.previousWeek() : s.previousDay();
+        int min = t.minCount() == null ? DEFAULT_SHARE_MIN_COUNT : t.minCount();
+        if (current.analysed() < min || previous.analysed() < min) {
+            return new ShareDecision(null, null, "fewer than " + min + " analysed traces in a window");
+        }
+        double moved = current.percent() - previous.percent();
+        if (Math.abs(moved) + 1e-9 < t.points()) { // 10 % → 30 % is 20 points, whatever the last bit of the division says
+            return new ShareDecision(null, null, String.format(Locale.ROOT, "share moved %.1f points", moved));
+        }
+        if (lastFired != null && now.isBefore(lastFired.plus(Duration.ofSeconds(rule.cooldownSeconds())))) {
+            return new ShareDecision(null, null, "cooling down until " + lastFired.plus(Duration.ofSeconds(rule.cooldownSeconds())));
+        }
+        String window = week ? "share:week:" + isoWeek(now) : "share:day:" + now.atOffset(ZoneOffset.UTC).toLocalDate();
+        return new ShareDecision(new ShareFiring(window, current.percent(), previous.percent(), current, previous),
+                dedupeKey(rule.ruleId(), themeSubject(rule.themeId()), window), "fires");
     }
 
     public static String dedupeKey(String ruleId, String clusterId, String window) {

@@ -121,10 +121,13 @@ final class AlertRepository {
 
     // ---- firings
 
-    /** When each of these rules last fired for each cluster, keyed by {@code rule + "/" + cluster}. */
+    /**
+     * When each of these rules last fired for each cluster, keyed by {@code rule + "/" + cluster}; a theme-level firing
+     * ({@code share_changed}, no cluster) under {@link AlertEvaluator#themeSubject}.
+     */
     Future<Map<String, Instant>> lastFired(String projectId, List<String> ruleIds) {
-        return pool.preparedQuery("SELECT rule_id, cluster_id, max(fired_at) FROM alert_firings WHERE project_id = $1"
-                        + " AND rule_id = ANY($2::text[]) AND cluster_id IS NOT NULL AND kind <> 'test' GROUP BY rule_id, cluster_id")
+        return pool.preparedQuery("SELECT rule_id, coalesce(cluster_id, 'theme:' || theme_id), max(fired_at) FROM alert_firings WHERE project_id = $1"
+                        + " AND rule_id = ANY($2::text[]) AND (cluster_id IS NOT NULL OR kind = 'share_changed') AND kind <> 'test' GROUP BY 1, 2")
                 .execute(Tuple.tuple().addString(projectId).addArrayOfString(ruleIds.toArray(new String[0]))).map(rows -> {
                     Map<String, Instant> out = new HashMap<>();
                     rows.forEach(r -> out.put(r.getString(0) + "/" + r.getString(1), r.getOffsetDateTime(2).toInstant()));

@@ -29,9 +29,11 @@ public record AlertRule(String projectId, String ruleId, String name, String the
      * @param size       {@code size_reached}: members at least
      * @param percent    {@code growth}: the window's count over the window before, in percent above it
      * @param window     {@code growth} and {@code share_changed}: {@code day} or {@code week}
-     * @param minCount   {@code growth}: members in the window at least, so 1 → 3 is not a 200 % alert
+     * @param minCount   {@code growth}: members in the window at least, so 1 → 3 is not a 200 % alert;
+     *                   {@code share_changed}: analysed traces in each window at least
      * @param quietDays  {@code regressed}: days without members before the cluster came back
-     * @param points     {@code share_changed}: percentage points the cluster's share of its theme moved, either way
+     * @param points     {@code share_changed}: percentage points the theme's share of relevant traces (relevant ÷
+     *                   analysed) moved, either way
      */
     public record Trigger(String type, Integer size, Double percent, String window, Integer minCount, Integer quietDays, Double points) {
     }

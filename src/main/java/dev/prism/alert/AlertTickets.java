@@ -10,7 +10,10 @@ import java.util.Optional;
 
 /**
  * SQL of {@code alert_tickets}: which external issue a (project, rule, destination, cluster) has, so Linear and GitHub
- * destinations create it once and comment on it afterwards, across restarts. A cluster merged into another keeps no
+ * destinations create it once and comment on it afterwards, across restarts. Rows are written per rule, but a lookup
+ * finds a ticket any rule made for the same destination (its {@code destination_key}: the tracker's team or repository)
+ * and cluster: a growth rule and a regression rule sending to one repository share one issue per cluster, so the
+ * regression reopens the issue the growth opened instead of opening a second. A cluster merged into another keeps no
  * ticket of its own: the survivor finds it by following {@code clusters.retired_into} and takes it over.
  */
 public final class AlertTickets {
@@ -34,8 +37,10 @@ public final class AlertTickets {
     }
 
     /**
-     * The key's ticket, or the ticket of a cluster that was merged (directly or along a chain) into the key's cluster,
-     * which then moves to the key's cluster so the next lookup finds it directly.
+     * The ticket of the key's destination and cluster, whichever rule made it (the key's own rule's first), or the
+     * ticket of a cluster that was merged (directly or along a chain) into the key's cluster, which then moves to the
+     * key's cluster so the next lookup finds it directly. The answer's {@link Ticket#key()} names the row as stored
+     * (its rule may be another than the key's): later updates go to that row.
      */
     Future<Optional<Ticket>> find(TicketKey key) {
         return pool.preparedQuery("""
@@ -45,8 +50,8 @@ public final class AlertTickets {
                             SELECT c.cluster_id, a.depth + 1 FROM clusters c JOIN absorbed a ON c.retired_into = a.cluster_id
                              WHERE c.project_id = $1 AND c.status = 'retired' AND a.depth < $5)
                         SELECT t.*, a.depth FROM alert_tickets t JOIN absorbed a ON t.cluster_id = a.cluster_id
-                         WHERE t.project_id = $1 AND t.rule_id = $2 AND t.destination_key = $3
-                         ORDER BY a.depth, t.created_at LIMIT 1""")
+                         WHERE t.project_id = $1 AND t.destination_key = $3
+                         ORDER BY a.depth, (t.rule_id = $2) DESC, t.created_at LIMIT 1""")
                 .execute(Tuple.of(key.projectId(), key.ruleId(), key.destinationKey(), key.clusterId(), MAX_MERGE_DEPTH))
                 .compose(rows -> {
                     if (rows.size() == 0) {
@@ -57,11 +62,12 @@ public final class AlertTickets {
                     if (row.getInteger("depth") == 0) {
                         return Future.succeededFuture(Optional.of(found));
                     }
+                    TicketKey moved = found.key().withCluster(key.clusterId());
                     return pool.preparedQuery("""
                                     UPDATE alert_tickets SET cluster_id = $5, updated_at = now()
                                      WHERE project_id = $1 AND rule_id = $2 AND destination_key = $3 AND cluster_id = $4""")
-                            .execute(Tuple.of(key.projectId(), key.ruleId(), key.destinationKey(), found.key().clusterId(), key.clusterId()))
-                            .map(v -> Optional.of(new Ticket(key, found.type(), found.externalId(), found.externalNumber(), found.url(),
+                            .execute(Tuple.of(key.projectId(), found.key().ruleId(), key.destinationKey(), found.key().clusterId(), key.clusterId()))
+                            .map(v -> Optional.of(new Ticket(moved, found.type(), found.externalId(), found.externalNumber(), found.url(),
                                     found.state(), found.creatingNotice(), found.pendingNotice(), found.creatingSince())));
                 });
     }

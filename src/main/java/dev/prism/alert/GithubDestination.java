@@ -71,7 +71,7 @@ public final class GithubDestination implements Destination, TicketFlow.Tracker 
     public Future<SendOutcome> send(AlertNotice notice, JsonObject config) {
         String destinationKey = DestinationConfig.string(config, "key") != null ? config.getString("key")
                 : "github:" + config.getString("repo").toLowerCase(java.util.Locale.ROOT);
-        return flow.deliver(notice, config, new TicketKey(notice.projectId(), notice.ruleId(), destinationKey, notice.clusterId()));
+        return flow.deliver(notice, config, TicketKey.of(notice, destinationKey));
     }
 
     @Override

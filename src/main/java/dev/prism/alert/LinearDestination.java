@@ -67,7 +67,7 @@ public final class LinearDestination implements Destination, TicketFlow.Tracker 
     public Future<SendOutcome> send(AlertNotice notice, JsonObject config) {
         String destinationKey = DestinationConfig.string(config, "key") != null ? config.getString("key")
                 : "linear:" + config.getString("team_id");
-        return flow.deliver(notice, config, new TicketKey(notice.projectId(), notice.ruleId(), destinationKey, notice.clusterId()));
+        return flow.deliver(notice, config, TicketKey.of(notice, destinationKey));
     }
 
     @Override

@@ -31,7 +31,8 @@ public final class NoticeJson {
         ArrayNode summaries = out.putArray("summaries");
         n.summaries().forEach(summaries::add);
         return out.put("cluster_url", n.clusterUrl()).put("trace_url", n.traceUrl())
-                .put("fired_at", n.firedAt() == null ? null : n.firedAt().toString()).put("dedupe_key", n.dedupeKey());
+                .put("fired_at", n.firedAt() == null ? null : n.firedAt().toString()).put("dedupe_key", n.dedupeKey())
+                .put("share_percent", n.sharePercent()).put("previous_share_percent", n.previousSharePercent());
     }
 
     public static AlertNotice read(JsonNode j) {
@@ -42,7 +43,8 @@ public final class NoticeJson {
                 j.hasNonNull("previous_size") ? j.get("previous_size").asInt() : null,
                 j.hasNonNull("growth_percent") ? j.get("growth_percent").asDouble() : null, text(j, "severity"), summaries,
                 text(j, "cluster_url"), text(j, "trace_url"), j.hasNonNull("fired_at") ? Instant.parse(j.get("fired_at").asText()) : null,
-                text(j, "dedupe_key"));
+                text(j, "dedupe_key"), j.hasNonNull("share_percent") ? j.get("share_percent").asDouble() : null,
+                j.hasNonNull("previous_share_percent") ? j.get("previous_share_percent").asDouble() : null);
     }
 
     private static String text(JsonNode j, String field) {

@@ -38,6 +38,12 @@ final class NoticeText {
         return n.previousSize() == null ? percent : percent + " (" + n.previousSize() + " → " + n.size() + ")";
     }
 
+    /** "10.0% → 30.0%": a theme-level notice's share of relevant traces, before and now. */
+    static String share(AlertNotice n) {
+        return String.format(Locale.ROOT, "%.1f%% → %.1f%%", n.previousSharePercent() == null ? Double.NaN : n.previousSharePercent(),
+                n.sharePercent());
+    }
+
     static String clusterName(AlertNotice n) {
         String name = n.clusterName() == null || n.clusterName().isBlank() ? "Unnamed cluster" : n.clusterName();
         return oneLine(name, MAX_NAME_CHARS);

@@ -56,6 +56,9 @@ public final class RuleParser {
         String themeId = text(body, "theme_id", problems, true);
         AlertRule.Trigger trigger = trigger(body.get("trigger"), problems);
         AlertRule.Conditions conditions = conditions(body.get("conditions"), problems);
+        if (trigger != null && AlertRule.SHARE_CHANGED.equals(trigger.type()) && !conditions.equals(AlertRule.Conditions.NONE)) {
+            problems.add("conditions: share_changed watches the theme, not a cluster; leave conditions out");
+        }
         List<ObjectNode> destinations = destinations(body.get("destinations"), knownTypes, destinationProblem, problems);
         int cooldown = DEFAULT_COOLDOWN_SECONDS;
         if (body.hasNonNull("cooldown_seconds")) {
@@ -111,9 +114,8 @@ public final class RuleParser {
             case AlertRule.SHARE_CHANGED -> {
                 points = number(t, "points", 0.1, 100, problems);
                 window = window(t, problems);
-                if ("week".equals(window)) {
-                    problems.add("trigger.window: share_changed compares days only (window \"day\")");
-                }
+                minCount = integer(t, "min_count", 1, 10_000_000, false, problems);
+                minCount = minCount == null ? AlertEvaluator.DEFAULT_SHARE_MIN_COUNT : minCount;
             }
             default -> {
             }

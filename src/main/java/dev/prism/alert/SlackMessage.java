@@ -26,6 +26,9 @@ final class SlackMessage {
     }
 
     static ObjectNode of(AlertNotice n) {
+        if (n.themeLevel()) {
+            return ofTheme(n);
+        }
         ObjectNode message = NoticeJson.MAPPER.createObjectNode();
         String cluster = escape(NoticeText.clusterName(n));
         String theme = escape(NoticeText.themeName(n));
@@ -63,6 +66,28 @@ final class SlackMessage {
             if (n.traceUrl() != null) {
                 button(buttons, "Open a trace", n.traceUrl(), "open_trace");
             }
+        }
+        blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
+                .put("text", "Prism · " + escape(NoticeText.orDash(n.kind())) + " · " + (n.firedAt() == null ? "" : n.firedAt().toString()));
+        return message;
+    }
+
+    /** A notice about the whole theme: its share of relevant traces before and now, a button to its clusters. */
+    private static ObjectNode ofTheme(AlertNotice n) {
+        ObjectNode message = NoticeJson.MAPPER.createObjectNode();
+        String theme = escape(NoticeText.themeName(n));
+        message.put("text", NoticeText.headline(n) + " in " + theme + ": " + NoticeText.share(n) + " of analysed traces relevant");
+        ArrayNode blocks = message.putArray("blocks");
+        blocks.addObject().put("type", "header").putObject("text").put("type", "plain_text")
+                .put("text", NoticeText.oneLine(NoticeText.headline(n) + " · " + NoticeText.themeName(n), MAX_HEADER));
+        ObjectNode figures = blocks.addObject().put("type", "section");
+        figures.putObject("text").put("type", "mrkdwn").put("text", "*" + theme + "*: share of analysed traces relevant to the theme\nRule: "
+                + escape(NoticeText.orDash(n.ruleName())));
+        ArrayNode fields = figures.putArray("fields");
+        field(fields, "Share", NoticeText.share(n));
+        field(fields, "Relevant traces", (n.previousSize() == null ? "—" : n.previousSize().toString()) + " → " + n.size());
+        if (n.clusterUrl() != null) {
+            button(blocks.addObject().put("type", "actions").putArray("elements"), "Open the theme's clusters", n.clusterUrl(), "open_cluster");
         }
         blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
                 .put("text", "Prism · " + escape(NoticeText.orDash(n.kind())) + " · " + (n.firedAt() == null ? "" : n.firedAt().toString()));

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One issue per cluster in an issue tracker (Linear, GitHub): the first notice creates it, later ones comment on it, a
- * regression reopens it when it was closed. The ticket row is written before the create, so after a crash or a lost
+ * One issue per cluster in an issue tracker (Linear, GitHub), shared by every rule that sends to the same team or
+ * repository: the first notice creates it, later ones comment on it, a regression (a {@code regressed} notice, or any
+ * notice whose cluster's lifecycle is {@code regressed}) reopens it when it was closed. The ticket row is written before the create, so after a crash or a lost
  * answer the next attempt looks for the issue before creating another; comments are marked pending the same way.
  */
 final class TicketFlow {
@@ -58,15 +59,16 @@ final class TicketFlow {
     }
 
     Future<SendOutcome> deliver(AlertNotice notice, JsonObject config, TicketKey key) {
-        return sequence.run(key.text(), () -> tickets.find(key).compose(found -> {
+        return sequence.run(key.sharedText(), () -> tickets.find(key).compose(found -> {
                     if (found.isEmpty()) {
                         return tickets.beginCreate(key, tracker.type(), tracker.plannedId(key), notice.dedupeKey())
                                 .compose(begun -> begun.fresh() ? create(notice, config, key) : recoverOrCreate(begun.ticket(), notice, config, key));
                     }
+                    // Another rule's ticket is updated under its own row.
                     AlertTickets.Ticket ticket = found.get();
                     return ticket.uncertain()
-                            ? recoverOrCreate(ticket, notice, config, key)
-                            : update(ticket, issue(ticket), notice, config, key);
+                            ? recoverOrCreate(ticket, notice, config, ticket.key())
+                            : update(ticket, issue(ticket), notice, config, ticket.key());
                 }))
                 .otherwise(e -> e instanceof Failed f ? f.outcome : Outcomes.ofFailure(e, tracker.type(), tracker.secrets(config)));
     }
@@ -92,7 +94,7 @@ final class TicketFlow {
     }
 
     private Future<SendOutcome> update(AlertTickets.Ticket ticket, Issue issue, AlertNotice notice, JsonObject config, TicketKey key) {
-        Future<Void> reopened = "regressed".equals(notice.kind())
+        Future<Void> reopened = regression(notice)
                 ? tracker.reopenIfClosed(issue, config).compose(was -> was ? tickets.state(key, "open") : Future.succeededFuture())
                 : Future.succeededFuture();
         boolean uncertain = notice.dedupeKey() != null && notice.dedupeKey().equals(ticket.pendingNotice());
@@ -101,6 +103,11 @@ final class TicketFlow {
                 .compose(v -> tracker.comment(issue, notice, config, key, uncertain))
                 .compose(v -> tickets.pending(key, null))
                 .map(v -> delivered(issue));
+    }
+
+    /** A cluster that came back: a regressed rule fired, or another rule fired while the cluster's lifecycle is regressed. */
+    static boolean regression(AlertNotice notice) {
+        return "regressed".equals(notice.kind()) || "regressed".equals(notice.lifecycle());
     }
 
     private static Issue issue(AlertTickets.Ticket ticket) {

@@ -12,11 +12,29 @@ import java.util.UUID;
  */
 record TicketKey(String projectId, String ruleId, String destinationKey, String clusterId) {
 
+    /**
+     * The key of a notice's ticket: its cluster, or for a notice about the whole theme ({@code share_changed}) the
+     * theme, for a test the rule, so those get one issue each too.
+     */
+    static TicketKey of(AlertNotice n, String destinationKey) {
+        String subject = n.clusterId() != null ? n.clusterId()
+                : AlertRule.TEST.equals(n.kind()) ? "test:" + n.ruleId() : AlertEvaluator.themeSubject(n.themeId());
+        return new TicketKey(n.projectId(), n.ruleId(), destinationKey, subject);
+    }
+
     TicketKey withCluster(String clusterId) {
         return new TicketKey(projectId, ruleId, destinationKey, clusterId);
     }
 
-    /** One string for in-process ordering and hashing; NUL never occurs in ids. */
+    /**
+     * What tickets are shared under: project, destination and cluster without the rule (see {@link AlertTickets}),
+     * so notices of two rules for one cluster are handled one after the other and cannot both create an issue.
+     */
+    String sharedText() {
+        return projectId + '\0' + destinationKey + '\0' + clusterId;
+    }
+
+    /** One string for hashing; NUL never occurs in ids. */
     String text() {
         return projectId + '\0' + ruleId + '\0' + destinationKey + '\0' + clusterId;
     }

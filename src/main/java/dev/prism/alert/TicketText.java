@@ -16,11 +16,17 @@ final class TicketText {
     }
 
     static String title(AlertNotice n) {
+        if (n.themeLevel()) {
+            return NoticeText.oneLine("[Prism] Share of relevant traces (" + NoticeText.themeName(n) + ")", MAX_TITLE);
+        }
         return NoticeText.oneLine("[Prism] " + NoticeText.clusterName(n) + " (" + NoticeText.themeName(n) + ")", MAX_TITLE);
     }
 
     /** The issue's body; {@code marker} (an HTML comment, invisible when rendered) is appended when given. */
     static String body(AlertNotice n, String marker) {
+        if (n.themeLevel()) {
+            return themeText(n, marker, true);
+        }
         StringBuilder b = new StringBuilder();
         b.append("**").append(NoticeText.headline(n)).append("** in theme **").append(Markdown.escape(NoticeText.themeName(n)))
                 .append("**: ").append(Markdown.escape(NoticeText.clusterName(n))).append("\n\n");
@@ -39,6 +45,9 @@ final class TicketText {
 
     /** A later notice on an existing issue (growth, size, regression); {@code marker} as in {@link #body}. */
     static String comment(AlertNotice n, String marker) {
+        if (n.themeLevel()) {
+            return themeText(n, marker, false);
+        }
         StringBuilder b = new StringBuilder();
         b.append("**").append(NoticeText.headline(n)).append("**: now ").append(n.size()).append(" traces, growth ")
                 .append(Markdown.escape(NoticeText.growth(n))).append(", lifecycle ").append(Markdown.escape(NoticeText.orDash(n.lifecycle())))
@@ -47,6 +56,28 @@ final class TicketText {
         links(b, n);
         if (marker != null) {
             b.append(marker).append("\n");
+        }
+        return b.toString();
+    }
+
+    /** A notice about the whole theme: the share of relevant traces before and now. */
+    private static String themeText(AlertNotice n, String marker, boolean issue) {
+        StringBuilder b = new StringBuilder();
+        b.append("**").append(NoticeText.headline(n)).append("**");
+        if (issue) {
+            b.append(" in theme **").append(Markdown.escape(NoticeText.themeName(n))).append("**");
+        }
+        b.append(": ").append(Markdown.escape(NoticeText.share(n))).append(" of analysed traces relevant (")
+                .append(n.previousSize() == null ? "—" : n.previousSize()).append(" → ").append(n.size()).append(" traces).\n\n");
+        String link = Markdown.link("Open the theme's clusters in Prism", n.clusterUrl());
+        if (!link.isEmpty()) {
+            b.append(link).append("\n\n");
+        }
+        if (issue) {
+            b.append("Rule: ").append(Markdown.escape(NoticeText.orDash(n.ruleName()))).append('\n');
+        }
+        if (marker != null) {
+            b.append(issue ? "\n" : "").append(marker).append('\n');
         }
         return b.toString();
     }

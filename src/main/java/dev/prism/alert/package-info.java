@@ -13,8 +13,9 @@
  *
  * <p>Destinations ({@link dev.prism.alert.AlertDestinations#all}) call out only through
  * {@link dev.prism.alert.GuardedHttp}, which checks every hop against the {@link dev.prism.alert.AddressPolicy} (the
- * SSRF guard). Linear and GitHub keep one issue per cluster in {@code alert_tickets}
- * ({@link dev.prism.alert.AlertTickets}). Threading: destinations run on the caller's event loop and never block; name
+ * SSRF guard). Linear and GitHub keep one issue per cluster and team or repository, whichever rule opened it, in
+ * {@code alert_tickets} ({@link dev.prism.alert.AlertTickets}); {@code share_changed} rules watch the theme as a whole
+ * and ask the analysis feature for its share of relevant traces ({@code prism.analysis.theme-share}). Threading: destinations run on the caller's event loop and never block; name
  * resolution runs on a worker thread. The texts they render ({@code SlackMessage}, {@code TicketText}, {@code Markdown},
  * {@code NoticeJson}) and the policy are pure.
  */

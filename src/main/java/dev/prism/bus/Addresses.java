@@ -48,6 +48,8 @@ public final class Addresses {
     public static final String DEAD_LETTERS = "prism.analysis.dead-letters";
     /** {@link SummaryQuery} → {@link SummaryQuery.Summaries}. */
     public static final String SUMMARY_LIST = "prism.summary.list";
+    /** {@link ThemeShare} → {@link ThemeShare.Counts}: a theme's relevant and analysed traces per window, for alerts. */
+    public static final String THEME_SHARE = "prism.analysis.theme-share";
     /** {@link SummaryScan} → {@link SummaryScan.Page}: relevant summaries oldest first, for the embed sweep. */
     public static final String SUMMARY_SCAN = "prism.summary.scan";
 

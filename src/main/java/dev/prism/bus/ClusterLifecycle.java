@@ -51,9 +51,18 @@ public final class ClusterLifecycle {
      * those: a problem that had gone away and came back.
      */
     public static boolean regressed(long[] daily, long current, int quietDays) {
+        return comebackDay(daily, current, quietDays) >= 0;
+    }
+
+    /**
+     * The index in {@code daily} of the first day of the comeback {@link #regressed} sees, or -1 when there is none. It
+     * names the comeback: on the second day of it the index moves with the array, but the UTC day it stands for does
+     * not, so "this comeback" is told once.
+     */
+    public static int comebackDay(long[] daily, long current, int quietDays) {
         int n = daily.length;
         if (current <= 0 || n == 0 || quietDays < 1) {
-            return false;
+            return -1;
         }
         int j = n - 1;
         if (daily[j] == 0) {
@@ -65,14 +74,15 @@ public final class ClusterLifecycle {
             j--;
         }
         if (active == 0 || active > 2) {
-            return false; // back for longer than two days: it is growing or stable again, no longer "just came back"
+            return -1; // back for longer than two days: it is growing or stable again, no longer "just came back"
         }
+        int first = j + 1;
         int quiet = 0;
         while (j >= 0 && daily[j] == 0) {
             quiet++;
             j--;
         }
-        return quiet >= quietDays && j >= 0;
+        return quiet >= quietDays && j >= 0 ? first : -1;
     }
 
     private static long sum(long[] values, int from, int to) {

@@ -23,7 +23,7 @@ public final class Codecs {
             RunCommand.Get.class, RunCommand.Test.class, RunCommand.Runs.class, RunCommand.Tested.class, Analyzed.class,
             RunTasks.Enqueue.class, RunTasks.StatsQuery.class, RunTasks.Stats.class, RunTasks.AnalyzeNow.class,
             LlmSettings.Get.class, LlmCompletion.class, LlmCompletion.Reply.class, LlmSettings.Update.class, LlmSettings.Status.class, AnalysisRequest.class, SummaryCreated.class, SummaryQuery.class, SummaryQuery.Summaries.class,
-            SummaryScan.class, SummaryScan.Page.class, AnalysisBacklog.class, AnalysisBacklog.Counts.class,
+            SummaryScan.class, SummaryScan.Page.class, ThemeShare.class, ThemeShare.Counts.class, AnalysisBacklog.class, AnalysisBacklog.Counts.class,
             DeadLetters.List.class, DeadLetters.Requeue.class, DeadLetters.Listed.class, DeadLetters.Requeued.class,
             EmbeddingCreated.class, EmbeddingRemoved.class, EmbedSearch.class, EmbedSearch.Hits.class, EmbedSnapshot.class, EmbedSnapshot.Vectors.class,
             LiveEvent.class, TraceFacts.class, TraceFacts.Facts.class,

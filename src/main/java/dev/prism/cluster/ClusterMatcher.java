@@ -21,14 +21,16 @@ import java.util.function.Supplier;
  * of several, it is a merge and keeps the id of the largest, the others retire into it; of none but linked to some, it
  * split off and gets a fresh id (the part that stayed keeps the old one). Clusters left without any member link
  * (disjoint member sets, e.g. the window moved on entirely) are paired by centroid cosine when that is high enough.
- * What is still unmatched is NEW or RETIRED.
+ * A new cluster still unmatched whose centroid points the way of a cluster that had <em>ended</em> (retired on its own,
+ * not into another, in an earlier run) takes that cluster's id back: it RETURNED, so a problem that went away and came
+ * back keeps its links, name, alert state and tickets. What is still unmatched is NEW or RETIRED.
  *
  * <p>Members are expected to be in at most one cluster per run (a partition plus "Other"). Pure and deterministic:
  * fresh ids are drawn in the order of the new clusters.
  */
 public final class ClusterMatcher {
 
-    public enum Event { NEW, SAME, GROWN, SHRUNK, MERGED, SPLIT, RETIRED }
+    public enum Event { NEW, SAME, GROWN, SHRUNK, MERGED, SPLIT, RETIRED, RETURNED }
 
     /** A cluster of the previous run. */
     public record Previous(String id, float[] centroid, Set<String> members) {
@@ -55,8 +57,8 @@ public final class ClusterMatcher {
      * What happened to one cluster.
      *
      * @param index           the new cluster's index, -1 for RETIRED
-     * @param sources         old ids this cluster continues: its own for SAME/GROWN/SHRUNK, the kept one first and then
-     *                        the absorbed ones for MERGED, the old cluster it came from for SPLIT, none for NEW
+     * @param sources         old ids this cluster continues: its own for SAME/GROWN/SHRUNK/RETURNED, the kept one first
+     *                        and then the absorbed ones for MERGED, the old cluster it came from for SPLIT, none for NEW
      * @param into            for RETIRED, the id of the cluster that absorbed it, or null when it just ended
      * @param jaccard         member Jaccard against the cluster whose id it keeps (0 for NEW and fresh SPLIT parts)
      * @param materialChange  the content changed enough that the name should be made again: always for NEW, fresh SPLIT
@@ -97,6 +99,15 @@ public final class ClusterMatcher {
     }
 
     public static Matching match(List<Previous> previous, List<Current> current, Supplier<String> freshIds, Options options) {
+        return match(previous, List.of(), current, freshIds, options);
+    }
+
+    /**
+     * @param ended clusters that retired on their own (not into another) in earlier runs, newest first, with their last
+     *              centroid (their members are gone): a new cluster that would be NEW and points their way RETURNED
+     */
+    public static Matching match(List<Previous> previous, List<Previous> ended, List<Current> current, Supplier<String> freshIds,
+                                 Options options) {
         int p = previous.size();
         int c = current.size();
         Set<String> oldUniverse = union(previous.stream().map(Previous::members).toList());
@@ -232,9 +243,42 @@ public final class ClusterMatcher {
             sources.get(j).add(ids[j]);
         }
 
+        // What would be NEW: a comeback of a cluster that had ended, by centroid, most similar pairs first.
+        Set<String> active = new HashSet<>();
+        previous.forEach(pr -> active.add(pr.id()));
+        List<int[]> comebacks = new ArrayList<>();
+        for (int e = 0; e < ended.size(); e++) {
+            if (active.contains(ended.get(e).id())) {
+                continue; // an id is active or ended, never both; a caller mixing them up must not duplicate one
+            }
+            for (int j = 0; j < c; j++) {
+                if (ids[j] == null && events[j] == null
+                        && cosine(ended.get(e).centroid(), current.get(j).centroid()) >= options.centroidCosine()) {
+                    comebacks.add(new int[]{e, j});
+                }
+            }
+        }
+        comebacks.sort(Comparator.<int[]>comparingDouble(pr -> -cosine(ended.get(pr[0]).centroid(), current.get(pr[1]).centroid()))
+                .thenComparingInt(pr -> pr[0]).thenComparingInt(pr -> pr[1]));
+        boolean[] endedTaken = new boolean[ended.size()];
+        Previous[] returnedFrom = new Previous[c];
+        for (int[] pr : comebacks) {
+            if (endedTaken[pr[0]] || ids[pr[1]] != null) {
+                continue;
+            }
+            endedTaken[pr[0]] = true;
+            returnedFrom[pr[1]] = ended.get(pr[0]);
+            ids[pr[1]] = ended.get(pr[0]).id();
+        }
+
         List<Lineage> clusters = new ArrayList<>();
         for (int j = 0; j < c; j++) {
             Set<String> members = current.get(j).members();
+            if (returnedFrom[j] != null) {
+                boolean drifted = cosine(returnedFrom[j].centroid(), current.get(j).centroid()) < options.materialCosine();
+                clusters.add(new Lineage(ids[j], Event.RETURNED, j, List.of(ids[j]), null, 0, members.size(), 0, drifted));
+                continue;
+            }
             if (ids[j] == null) {
                 ids[j] = freshIds.get();
                 Event e = events[j] == Event.SPLIT ? Event.SPLIT : Event.NEW;

@@ -81,6 +81,28 @@ final class ClusterRepository {
                 });
     }
 
+    /** Ended clusters a run looks at for comebacks, at most this many, the most recently ended first. */
+    static final int MAX_ENDED = 200;
+
+    /**
+     * Clusters of the theme that retired on their own (not into another cluster) with their last centroid and name,
+     * the most recently ended first: a new cluster pointing their way is their comeback and takes the id back.
+     */
+    Future<List<Recluster.Known>> ended(String projectId, String themeId) {
+        return pool.preparedQuery("""
+                        SELECT cluster_id, centroid, CASE WHEN named_at IS NULL THEN NULL ELSE title END AS title, description
+                          FROM clusters WHERE project_id = $1 AND theme_id = $2 AND status = 'retired' AND retired_into IS NULL
+                               AND centroid IS NOT NULL
+                         ORDER BY updated_at DESC, cluster_id LIMIT $3""")
+                .execute(Tuple.of(projectId, themeId, MAX_ENDED))
+                .map(rows -> {
+                    List<Recluster.Known> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new Recluster.Known(r.getString("cluster_id"), PgArrays.unboxed(r.getArrayOfFloats("centroid")),
+                            Set.of(), r.getString("title"), r.getString("description"))));
+                    return out;
+                });
+    }
+
     Future<Map<String, Instant>> memberTimes(String projectId, String themeId) {
         return pool.preparedQuery("SELECT trace_id, member_at FROM cluster_members WHERE project_id = $1 AND theme_id = $2")
                 .execute(Tuple.of(projectId, themeId))

@@ -564,8 +564,9 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                                     return Map.of();
                                 });
                         Future<List<Recluster.Known>> known = repository.known(project, themeId);
+                        Future<List<Recluster.Known>> ended = repository.ended(project, themeId);
                         Future<Map<String, Instant>> times = repository.memberTimes(project, themeId);
-                        return Future.all(facts, texts, known, times).compose(all -> {
+                        return Future.all(List.of(facts, texts, known, ended, times)).compose(all -> {
                             Map<String, TraceFacts.Fact> f = facts.result();
                             Map<String, SummaryCreated> t = texts.result();
                             Map<String, Instant> memberAt = new HashMap<>(times.result());
@@ -585,7 +586,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                                         // In a fixed order, not the order embeddings happened to arrive in: k-means seeds
                                         // from the data order, so the same summaries give the same clusters (and names).
                                         items.sort(java.util.Comparator.comparing(Recluster.Item::traceId).thenComparingInt(Recluster.Item::traceVersion));
-                                        return Recluster.plan(items, known.result(), cfg, parallel, ClusterVerticle::freshId);
+                                        return Recluster.plan(items, known.result(), ended.result(), cfg, parallel, ClusterVerticle::freshId);
                                     }, false)
                                     .compose(plan -> llmNames(project, theme, items, plan))
                                     .compose(plan -> {

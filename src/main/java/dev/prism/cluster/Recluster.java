@@ -68,6 +68,15 @@ public final class Recluster {
 
     public static Plan plan(List<Item> items, List<Known> previous, ClusteringConfig config, Parallel parallel,
                             Supplier<String> freshIds) {
+        return plan(items, previous, List.of(), config, parallel, freshIds);
+    }
+
+    /**
+     * @param ended clusters that retired on their own in earlier runs (newest first, no members): a new cluster pointing
+     *              their way takes the id, and the name, back ({@link ClusterMatcher.Event#RETURNED})
+     */
+    public static Plan plan(List<Item> items, List<Known> previous, List<Known> ended, ClusteringConfig config, Parallel parallel,
+                            Supplier<String> freshIds) {
         int n = items.size();
         List<ClusterMatcher.Previous> before = previous.stream()
                 .map(k -> new ClusterMatcher.Previous(k.id(), k.centroid(), k.members())).toList();
@@ -105,7 +114,8 @@ public final class Recluster {
             Set<String> ids = memberIdx.get(c).stream().map(i -> items.get(i).traceId()).collect(Collectors.toCollection(HashSet::new));
             current.add(new ClusterMatcher.Current(centroids.get(c), ids));
         }
-        ClusterMatcher.Matching matching = ClusterMatcher.match(before, current, freshIds);
+        List<ClusterMatcher.Previous> gone = ended.stream().map(e -> new ClusterMatcher.Previous(e.id(), e.centroid(), Set.of())).toList();
+        ClusterMatcher.Matching matching = ClusterMatcher.match(before, gone, current, freshIds, ClusterMatcher.Options.DEFAULTS);
 
         double[] distances = new double[n];
         for (int i = 0; i < n; i++) {
@@ -123,7 +133,8 @@ public final class Recluster {
 
         // A name stays unless the cluster is new or its content changed materially; the others are made against each
         // other, with Other as contrast, and must not repeat a name that stays.
-        Map<String, Known> knownById = previous.stream().collect(Collectors.toMap(Known::id, kn -> kn, (a, b) -> a));
+        Map<String, Known> knownById = java.util.stream.Stream.concat(previous.stream(), ended.stream())
+                .collect(Collectors.toMap(Known::id, kn -> kn, (a, b) -> a));
         boolean[] rename = new boolean[k];
         List<ClusterNamer.Cluster> toName = new ArrayList<>();
         for (int c = 0; c < k; c++) {

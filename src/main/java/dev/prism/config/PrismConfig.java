@@ -29,7 +29,12 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public record Http(String host, int port, long bodyLimitBytes, long otlpBodyLimitBytes, WebSocket webSocket) {
     }
 
-    /** @param publicUrl where people open the dashboard (links in exports and alerts); absent: links relative to this server */
+    /**
+     * Read once here and handed to every feature that writes a dashboard link (alert notices, exports, share answers).
+     *
+     * @param publicUrl where people open the dashboard, without a trailing slash; absent: alerts carry no links, exports
+     *                  and share answers use links relative to this server
+     */
     public record Dashboard(Optional<String> publicUrl) {
     }
 
@@ -338,12 +343,11 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      * @param backoffMillis    wait before the second attempt; doubles per attempt, jittered between half and all of that (common/Backoff), at most an hour
      * @param sendTimeoutSeconds hard deadline of one attempt
      * @param pollMillis       how often the delivery worker looks for due rows (queued rows wake it at once)
-     * @param dashboardPublicUrl the dashboard's address as receivers reach it, for links in notices; empty: no links
      * @param allowPrivateDestinations {@code false}, {@code true}, or a comma-separated list of CIDRs and host names that
      *                 alert destinations may resolve to although private, loopback or link-local
      */
     public record Alerts(int maxAttempts, int evaluateSeconds, long backoffMillis, int sendTimeoutSeconds, long pollMillis,
-                         Optional<String> dashboardPublicUrl, String allowPrivateDestinations) {
+                         String allowPrivateDestinations) {
     }
 
     public static final Setting ALERTS_MAX_ATTEMPTS = new Setting("alerts.maxAttempts", "PRISM_ALERTS_MAX_ATTEMPTS", "5",
@@ -436,7 +440,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         r.decimal(CLUSTER_REFRESH_SHARE, 0, 100), (int) r.integer(CLUSTER_MIN_INTERVAL, 0, 86_400), (int) r.integer(CLUSTER_THREADS, 1, 256)),
                 new Alerts((int) r.integer(ALERTS_MAX_ATTEMPTS, 1, 100), (int) r.integer(ALERTS_EVALUATE_SECONDS, 0, 86_400),
                         r.integer(ALERTS_BACKOFF, 1, 3_600_000), (int) r.integer(ALERTS_SEND_TIMEOUT, 1, 600), r.integer(ALERTS_POLL, 10, 600_000),
-                        r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl), r.string(ALERTS_ALLOW_PRIVATE)),
+                        r.string(ALERTS_ALLOW_PRIVATE)),
                 new Dashboard(r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl)),
                 new Kafka(r.optional(KAFKA_BOOTSTRAP), r.string(KAFKA_TOPIC), r.string(KAFKA_GROUP), (int) r.integer(KAFKA_PARTITIONS, 1, 10_000),
                         (int) r.integer(KAFKA_MAX_POLL_EVENTS, 1, 1_000_000)));
@@ -456,7 +460,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             throw new ConfigException("Invalid value for " + DASHBOARD_PUBLIC_URL.path() + " (" + DASHBOARD_PUBLIC_URL.env()
                     + "): expected an http:// or https:// URL such as https://prism.example.com");
         }
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        return url.replaceAll("/+$", "");
     }
 
     private static String validRedisUrl(String url) {

@@ -106,6 +106,38 @@ public final class AnalysisTasks {
                 .map(r -> r.rowCount());
     }
 
+    /**
+     * A theme's relevant and analysed traces in the last day, the day before, the last week and the week before: each
+     * trace once, by its latest finished analysis, on the day the trace completed (a backfill run analysing last
+     * week's traces today counts them last week, not today).
+     */
+    public Future<dev.prism.bus.ThemeShare.Counts> themeShare(dev.prism.bus.ThemeShare q) {
+        return pool.preparedQuery("""
+                        WITH latest AS (
+                            SELECT DISTINCT ON (a.trace_id) a.theme_relevant, coalesce(t.completed_at, a.created_at) AS at
+                              FROM analyses a LEFT JOIN traces t ON t.project_id = a.project_id AND t.trace_id = a.trace_id
+                             WHERE a.project_id = $1 AND a.theme_id = $2 AND a.status = 'done' AND a.superseded_by_version IS NULL
+                               AND coalesce(t.completed_at, a.created_at) >= $3::timestamptz - interval '14 days'
+                               AND coalesce(t.completed_at, a.created_at) < $3::timestamptz
+                             ORDER BY a.trace_id, a.trace_version DESC, a.prompt_version DESC, a.completed_at DESC)
+                        SELECT count(*) FILTER (WHERE theme_relevant AND at >= $3::timestamptz - interval '1 day'),
+                               count(*) FILTER (WHERE at >= $3::timestamptz - interval '1 day'),
+                               count(*) FILTER (WHERE theme_relevant AND at >= $3::timestamptz - interval '2 days' AND at < $3::timestamptz - interval '1 day'),
+                               count(*) FILTER (WHERE at >= $3::timestamptz - interval '2 days' AND at < $3::timestamptz - interval '1 day'),
+                               count(*) FILTER (WHERE theme_relevant AND at >= $3::timestamptz - interval '7 days'),
+                               count(*) FILTER (WHERE at >= $3::timestamptz - interval '7 days'),
+                               count(*) FILTER (WHERE theme_relevant AND at < $3::timestamptz - interval '7 days'),
+                               count(*) FILTER (WHERE at < $3::timestamptz - interval '7 days')
+                          FROM latest""")
+                .execute(Tuple.of(q.projectId(), q.themeId(), q.now().atOffset(java.time.ZoneOffset.UTC)))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new dev.prism.bus.ThemeShare.Counts(new dev.prism.bus.ThemeShare.Window(r.getLong(0), r.getLong(1)),
+                            new dev.prism.bus.ThemeShare.Window(r.getLong(2), r.getLong(3)), new dev.prism.bus.ThemeShare.Window(r.getLong(4), r.getLong(5)),
+                            new dev.prism.bus.ThemeShare.Window(r.getLong(6), r.getLong(7)));
+                });
+    }
+
     /** Each run's analyses by state, with the tokens and cost of the finished ones. */
     public Future<List<dev.prism.bus.RunTasks.RunStats>> runStats(List<Long> runIds) {
         return pool.preparedQuery("""

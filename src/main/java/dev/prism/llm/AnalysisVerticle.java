@@ -50,7 +50,7 @@ import java.util.UUID;
  *
  * <p>Consumes {@value Addresses#ANALYSIS_REQUESTED}, {@value Addresses#ANALYSIS_ENQUEUE} (a run's selection),
  * {@value Addresses#ANALYSIS_RUN_STATS}, {@value Addresses#ANALYSIS_NOW} (theme tests), {@value Addresses#LLM_SETTINGS},
- * {@value Addresses#SUMMARY_LIST}, {@value Addresses#SUMMARY_SCAN} (the embed sweep), {@value Addresses#ANALYSIS_BACKLOG} and
+ * {@value Addresses#SUMMARY_LIST}, {@value Addresses#SUMMARY_SCAN} (the embed sweep), {@value Addresses#THEME_SHARE} (alerts), {@value Addresses#ANALYSIS_BACKLOG} and
  * {@value Addresses#DEAD_LETTERS}; sends
  * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND},
  * {@value Addresses#RELEVANCE_SCORE} (the offline analyzer's verdict on user-language and custom themes); publishes
@@ -179,6 +179,8 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
             }
             tasks.scan(q).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e));
         });
+        vertx.eventBus().<dev.prism.bus.ThemeShare>consumer(Addresses.THEME_SHARE, msg -> tasks.themeShare(msg.body())
+                .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         vertx.eventBus().<dev.prism.bus.AnalysisBacklog>consumer(Addresses.ANALYSIS_BACKLOG, msg -> tasks.backlog()
                 .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         vertx.eventBus().<DeadLetters>consumer(Addresses.DEAD_LETTERS, msg -> deadLetters(msg.body())

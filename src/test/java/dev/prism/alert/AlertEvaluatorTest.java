@@ -24,8 +24,7 @@ class AlertEvaluatorTest {
     /** 14 daily counts, today last. */
     private static AlertEvaluator.ClusterState cluster(int size, long current, long previous, String lifecycle, long... daily) {
         long[] days = daily.length == 0 ? new long[14] : daily;
-        return new AlertEvaluator.ClusterState("c1", "Payment gateway timed out", "active", size, lifecycle, days, current, previous,
-                0.3, 0.1, 4, null);
+        return new AlertEvaluator.ClusterState("c1", "Payment gateway timed out", "active", size, lifecycle, days, current, previous, 4, null);
     }
 
     @Test
@@ -89,9 +88,70 @@ class AlertEvaluatorTest {
         long[] shortGap = {0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 2};
         assertThat(AlertEvaluator.evaluate(back, cluster(5, 2, 0, "growing", shortGap), null, NOW).fires()).as("3 quiet days < 5").isFalse();
         AlertRule share = rule(new AlertRule.Trigger(AlertRule.SHARE_CHANGED, null, null, "day", null, null, 20.0), AlertRule.Conditions.NONE, 0);
-        assertThat(AlertEvaluator.evaluate(share, cluster(10, 3, 1, "growing"), null, NOW).fires()).as("0.1 → 0.3 is 20 points").isTrue();
-        AlertRule bigShare = rule(new AlertRule.Trigger(AlertRule.SHARE_CHANGED, null, null, "day", null, null, 25.0), AlertRule.Conditions.NONE, 0);
-        assertThat(AlertEvaluator.evaluate(bigShare, cluster(10, 3, 1, "growing"), null, NOW).fires()).isFalse();
+        assertThat(AlertEvaluator.evaluate(share, cluster(10, 3, 1, "growing"), null, NOW).fires()).as("share_changed is not about a cluster").isFalse();
+    }
+
+    private static AlertRule share(String window, double points, Integer minCount, int cooldown) {
+        return rule(new AlertRule.Trigger(AlertRule.SHARE_CHANGED, null, null, window, minCount, null, points), AlertRule.Conditions.NONE, cooldown);
+    }
+
+    private static AlertEvaluator.ShareWindow w(long relevant, long analysed) {
+        return new AlertEvaluator.ShareWindow(relevant, analysed);
+    }
+
+    @Test
+    @DisplayName("share_changed: the theme's share of relevant traces, day against day or week against week, by points either way, once per day or week")
+    void themeShare() {
+        // Day: 30 of 100 relevant against 10 of 100 the day before; week: 140 of 700 against 140 of 700.
+        AlertEvaluator.ThemeShares s = new AlertEvaluator.ThemeShares(w(30, 100), w(10, 100), w(140, 700), w(140, 700));
+        AlertEvaluator.ShareDecision day = AlertEvaluator.shareChanged(share("day", 20, null, 3600), s, null, NOW);
+        assertThat(day.fires()).as("10 % → 30 % is 20 points").isTrue();
+        assertThat(day.firing().share()).isEqualTo(30.0);
+        assertThat(day.firing().previousShare()).isEqualTo(10.0);
+        assertThat(day.firing().current()).isEqualTo(w(30, 100));
+        assertThat(day.dedupeKey()).isEqualTo("r1/theme:error_analysis/share:day:2026-12-05");
+        assertThat(AlertEvaluator.shareChanged(share("day", 20.5, null, 0), s, null, NOW).fires()).isFalse();
+        assertThat(AlertEvaluator.shareChanged(share("week", 5, null, 0), s, null, NOW).fires()).as("the week did not move").isFalse();
+
+        // A fall counts the same; the week window is keyed by ISO week.
+        AlertEvaluator.ThemeShares fell = new AlertEvaluator.ThemeShares(w(5, 50), w(5, 50), w(70, 700), w(210, 700));
+        AlertEvaluator.ShareDecision week = AlertEvaluator.shareChanged(share("week", 20, null, 0), fell, null, NOW);
+        assertThat(week.fires()).isTrue();
+        assertThat(week.firing().share()).isEqualTo(10.0);
+        assertThat(week.firing().previousShare()).isEqualTo(30.0);
+        assertThat(week.dedupeKey()).isEqualTo("r1/theme:error_analysis/share:week:2026-W49");
+
+        // Too few analysed traces in either window: a share of a handful moves by chance.
+        AlertEvaluator.ThemeShares few = new AlertEvaluator.ThemeShares(w(9, 10), w(1, 10), w(0, 0), w(0, 0));
+        assertThat(AlertEvaluator.shareChanged(share("day", 20, null, 0), few, null, NOW).reason()).contains("fewer than 20 analysed traces");
+        assertThat(AlertEvaluator.shareChanged(share("day", 20, 10, 0), few, null, NOW).fires()).isTrue();
+        assertThat(AlertEvaluator.shareChanged(share("week", 1, 1, 0), few, null, NOW).fires()).as("no traces at all").isFalse();
+
+        // Cooldown per rule and theme.
+        assertThat(AlertEvaluator.shareChanged(share("day", 20, null, 3600), s, NOW.minusSeconds(600), NOW).reason()).startsWith("cooling down");
+    }
+
+    @Test
+    @DisplayName("a comeback is told once: on its second day the de-duplication key still names the day it began")
+    void comebackOnce() {
+        AlertRule back = rule(new AlertRule.Trigger(AlertRule.REGRESSED, null, null, null, null, 3, null), AlertRule.Conditions.NONE, 0);
+        long[] firstDay = {0, 0, 0, 0, 4, 6, 2, 0, 0, 0, 0, 0, 0, 3};
+        AlertEvaluator.Decision d = AlertEvaluator.evaluate(back, cluster(15, 3, 0, "regressed", firstDay), null, NOW);
+        assertThat(d.dedupeKey()).isEqualTo("r1/c1/regressed:2026-12-05");
+        long[] secondDay = {0, 0, 0, 4, 6, 2, 0, 0, 0, 0, 0, 0, 3, 5};
+        AlertEvaluator.Decision next = AlertEvaluator.evaluate(back, cluster(20, 8, 3, "regressed", secondDay), null, NOW.plus(java.time.Duration.ofDays(1)));
+        assertThat(next.fires()).isTrue();
+        assertThat(next.dedupeKey()).as("the same comeback").isEqualTo(d.dedupeKey());
+        // Members only yesterday: the comeback began yesterday.
+        long[] yesterday = {0, 0, 0, 4, 6, 2, 0, 0, 0, 0, 0, 0, 3, 0};
+        assertThat(AlertEvaluator.evaluate(back, cluster(15, 3, 0, "regressed", yesterday), null, NOW).dedupeKey())
+                .isEqualTo("r1/c1/regressed:2026-12-04");
+        // A third day back is no longer a comeback; a later comeback after new quiet days is another one.
+        long[] thirdDay = {0, 0, 4, 6, 2, 0, 0, 0, 0, 0, 0, 3, 5, 1};
+        assertThat(AlertEvaluator.evaluate(back, cluster(21, 1, 5, "stable", thirdDay), null, NOW).fires()).isFalse();
+        long[] again = {4, 6, 2, 0, 0, 0, 3, 5, 1, 0, 0, 0, 0, 2};
+        assertThat(AlertEvaluator.evaluate(back, cluster(23, 2, 0, "regressed", again), null, NOW).dedupeKey())
+                .isEqualTo("r1/c1/regressed:2026-12-05");
     }
 
     @Test
@@ -116,7 +176,7 @@ class AlertEvaluatorTest {
         AlertRule.Trigger t = new AlertRule.Trigger(AlertRule.SIZE_REACHED, 5, null, null, null, null, null);
         AlertRule off = new AlertRule("p", "r1", "rule", "t", t, AlertRule.Conditions.NONE, List.of(), 0, false, NOW, NOW);
         assertThat(AlertEvaluator.evaluate(off, cluster(10, 1, 1, "stable"), null, NOW).fires()).isFalse();
-        AlertEvaluator.ClusterState retired = new AlertEvaluator.ClusterState("c1", "x", "retired", 10, "fading", new long[14], 1, 1, 0, 0, 1, null);
+        AlertEvaluator.ClusterState retired = new AlertEvaluator.ClusterState("c1", "x", "retired", 10, "fading", new long[14], 1, 1, 1, null);
         assertThat(AlertEvaluator.evaluate(rule(t, AlertRule.Conditions.NONE, 0), retired, null, NOW).fires()).isFalse();
     }
 }

@@ -73,4 +73,33 @@ class AlertTextTest {
         assertThat(Outcomes.redact("failed for " + url + " and /services/T000/B000/XXXXSECRET with tok_123456", List.of(url, "tok_123456")))
                 .isEqualTo("failed for *** and *** with ***");
     }
+
+    @Test
+    @DisplayName("a theme-level share notice: Slack shows the share before and now with a button to the theme; trackers keep one issue per theme")
+    void themeShareNotice() {
+        AlertNotice n = new AlertNotice("p1", "r9", "Errors <share>", "error_analysis", "Error <analysis>", null, null, "share_changed", null,
+                30, 10, null, null, List.of(), "https://prism.example/#/themes/error_analysis/clusters", null,
+                java.time.Instant.parse("2026-12-05T13:00:00Z"), "r9/theme:error_analysis/share:day:2026-12-05", 30.0, 10.0);
+        assertThat(n.themeLevel()).isTrue();
+        com.fasterxml.jackson.databind.JsonNode slack = SlackMessage.of(n);
+        assertThat(slack.get("text").asText()).isEqualTo("Theme share changed in Error &lt;analysis&gt;: 10.0% → 30.0% of analysed traces relevant");
+        assertThat(slack.get("blocks").findValuesAsText("type")).containsSubsequence("header", "section", "actions", "context");
+        assertThat(slack.toString()).contains("*Share*\\n10.0% → 30.0%", "*Relevant traces*\\n10 → 30", "Rule: Errors &lt;share&gt;",
+                "https://prism.example/#/themes/error_analysis/clusters").doesNotContain("Unnamed cluster", "<share>");
+        assertThat(TicketText.title(n)).isEqualTo("[Prism] Share of relevant traces (Error <analysis>)");
+        assertThat(TicketText.body(n, "<!-- m -->")).isEqualTo("""
+                **Theme share changed** in theme **Error \\<analysis\\>**: 10\\.0% → 30\\.0% of analysed traces relevant (10 → 30 traces).
+
+                [Open the theme's clusters in Prism](https://prism.example/#/themes/error_analysis/clusters)
+
+                Rule: Errors \\<share\\>
+
+                <!-- m -->
+                """);
+        assertThat(TicketKey.of(n, "github:acme/app").clusterId()).isEqualTo("theme:error_analysis");
+        AlertNotice test = new AlertNotice("p1", "r9", "rule", "error_analysis", null, null, "Test alert from Prism", "test", null, 0, null, null,
+                null, List.of(), null, null, null, "k");
+        assertThat(TicketKey.of(test, "github:acme/app").clusterId()).isEqualTo("test:r9");
+        assertThat(NoticeJson.read(NoticeJson.write(n))).isEqualTo(n);
+    }
 }

@@ -64,6 +64,8 @@ final class FakeLinear {
     final Set<String> commentIds = ConcurrentHashMap.newKeySet();
     /** Operation names in the order they arrived. */
     final List<String> operations = new CopyOnWriteArrayList<>();
+    /** Every well-formed request's body ({@code query}, {@code variables}), in the order they arrived. */
+    final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     final List<String> authorizations = new CopyOnWriteArrayList<>();
     private final Set<String> dropOnce = ConcurrentHashMap.newKeySet();
     private final Set<String> rateLimitOnce = ConcurrentHashMap.newKeySet();
@@ -116,6 +118,7 @@ final class FakeLinear {
                 }
                 operation = m.group(2);
                 operations.add(operation);
+                requests.add(body);
                 if (rateLimitOnce.remove(operation)) {
                     req.response().setStatusCode(400).putHeader("Content-Type", "application/json")
                             .putHeader("X-RateLimit-Requests-Reset", Long.toString(System.currentTimeMillis() + 60_000))

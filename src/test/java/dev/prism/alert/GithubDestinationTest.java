@@ -6,6 +6,7 @@ import dev.prism.support.ServicePostgres;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -129,6 +130,68 @@ class GithubDestinationTest {
         assertThat(await(restarted.send(Notices.notice("regressed", cluster, "regressed", 95, 97, "r2"), config)).delivered()).isTrue();
         assertThat(github.calls.subList(6, github.calls.size())).containsExactly("GET /issues/n", "POST /comments");
         assertThat(github.prismIssues()).hasSize(1);
+    }
+
+    /** The notice a second rule sends about the same cluster. */
+    private static AlertNotice ofRule(String ruleId, AlertNotice n) {
+        return new AlertNotice(n.projectId(), ruleId, "Errors back", n.themeId(), n.themeName(), n.clusterId(), n.clusterName(), n.kind(),
+                n.lifecycle(), n.size(), n.previousSize(), n.growthPercent(), n.severity(), n.summaries(), n.clusterUrl(), n.traceUrl(),
+                n.firedAt(), ruleId + "/" + n.dedupeKey());
+    }
+
+    @Test
+    @DisplayName("two rules sending to one repository share the cluster's issue: the second comments, a regressed lifecycle reopens it, another cluster gets its own")
+    void rulesShareTheClusterIssue(Vertx vertx) throws Exception {
+        String cluster = "c-" + UUID.randomUUID();
+        JsonObject config = config("shared");
+        GithubDestination destination = restart(vertx);
+        assertThat(await(destination.send(Notices.growth(cluster, 10, 30, "g1"), config)).delivered()).isTrue();
+        FakeGithub.Issue issue = github.prismIssues().get(0);
+
+        // A size rule's notice on the open issue: a comment, no second issue.
+        AlertNotice size = ofRule("rule-2", Notices.notice("size_reached", cluster, "growing", null, 40, "s40"));
+        assertThat(await(restart(vertx).send(size, config)).delivered()).isTrue();
+        assertThat(github.prismIssues()).hasSize(1);
+        assertThat(issue.comments).hasSize(1);
+        assertThat(issue.comments.get(0)).startsWith("**Cluster reached 40 traces**");
+
+        // Closed, then a third rule fires while the cluster is regressed (its notice's kind is not "regressed"): reopened.
+        issue.state = "closed";
+        AlertNotice back = ofRule("rule-3", Notices.notice("size_reached", cluster, "regressed", null, 50, "s50"));
+        assertThat(await(restart(vertx).send(back, config)).delivered()).isTrue();
+        assertThat(issue.state).isEqualTo("open");
+        assertThat(issue.comments).hasSize(2);
+        // Growth on a closed issue comments without reopening: someone closed it, and only a comeback says they were wrong.
+        issue.state = "closed";
+        assertThat(await(restart(vertx).send(Notices.growth(cluster, 30, 60, "g2"), config)).delivered()).isTrue();
+        assertThat(issue.state).isEqualTo("closed");
+        assertThat(issue.comments).hasSize(3);
+        assertThat(github.calls).containsExactly("POST /issues", "POST /comments", "GET /issues/n", "PATCH /issues/n", "POST /comments",
+                "POST /comments");
+
+        String other = "c-" + UUID.randomUUID();
+        assertThat(await(destination.send(ofRule("rule-2", Notices.growth(other, 10, 30, "g1")), config)).delivered()).isTrue();
+        assertThat(github.prismIssues()).hasSize(2);
+        List<String> rows = new ArrayList<>();
+        await(database.pool().preparedQuery("SELECT rule_id, cluster_id FROM alert_tickets WHERE destination_key = 'shared' ORDER BY created_at")
+                .execute(Tuple.tuple())).forEach(r -> rows.add(r.getString(0) + " " + r.getString(1)));
+        assertThat(rows).containsExactly("rule-1 " + cluster, "rule-2 " + other);
+    }
+
+    @Test
+    @DisplayName("\"send test alert\" (no cluster) opens one issue for the rule and comments on it afterwards")
+    void testAlerts(Vertx vertx) throws Exception {
+        JsonObject config = config("tests");
+        for (String key : List.of("rule-1/test/a", "rule-1/test/b")) {
+            AlertNotice test = new AlertNotice("p1", "rule-1", "Errors growing", "error_analysis", null, null, "Test alert from Prism", "test",
+                    null, 0, null, null, null, List.of("This is a test of the rule's destinations."), null, null, java.time.Instant.now(), key);
+            assertThat(await(restart(vertx).send(test, config)).delivered()).isTrue();
+        }
+        assertThat(github.prismIssues()).singleElement().satisfies(i -> {
+            assertThat(i.title).isEqualTo("[Prism] Test alert from Prism (error_analysis)");
+            assertThat(i.comments).hasSize(1);
+            assertThat(i.comments.get(0)).startsWith("**Test alert**");
+        });
     }
 
     @Test

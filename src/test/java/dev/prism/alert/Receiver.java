@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A local HTTP server standing in for an alert receiver: records every request (path, bearer token, JSON body) and
+ * A local HTTP server standing in for an alert receiver: records every request (path, bearer token, JSON body, the
+ * headers and the body as received, which a signature is checked over) and
  * answers with the scripted statuses first (each may carry a {@code Retry-After}, {@link #HANG} answers nothing), 200
  * after them.
  */
@@ -20,7 +21,12 @@ public final class Receiver {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public record Received(String path, String authorization, JsonNode body) {
+    /** @param headers the request's headers, names in lower case; @param raw the body's bytes as UTF-8 text */
+    public record Received(String path, String authorization, JsonNode body, java.util.Map<String, String> headers, String raw) {
+
+        public String header(String name) {
+            return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     public record Answer(int status, String retryAfter) {
@@ -46,7 +52,9 @@ public final class Receiver {
             } catch (java.io.IOException e) {
                 body = JSON.getNodeFactory().textNode(b.toString());
             }
-            received.add(new Received(req.path(), req.getHeader("Authorization"), body));
+            java.util.Map<String, String> headers = new java.util.HashMap<>();
+            req.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+            received.add(new Received(req.path(), req.getHeader("Authorization"), body, java.util.Map.copyOf(headers), b.toString()));
             Answer a = script.poll();
             if (a != null && a.status() == HANG) {
                 return; // accepted and never answered: the sender's timeout (or its death) ends it

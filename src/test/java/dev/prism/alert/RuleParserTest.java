@@ -34,6 +34,23 @@ class RuleParserTest {
     }
 
     @Test
+    @DisplayName("share_changed: points, window day or week, min_count 20 by default; conditions (about clusters) refused")
+    void shareChanged() throws Exception {
+        String dest = " \"destinations\": [{\"type\": \"webhook\", \"url\": \"https://hooks.example.com/x\"}]";
+        AlertRule week = parse("{\"name\": \"Errors share\", \"theme_id\": \"error_analysis\","
+                + " \"trigger\": {\"type\": \"share_changed\", \"points\": 5, \"window\": \"week\"}," + dest + "}");
+        assertThat(week.trigger()).isEqualTo(new AlertRule.Trigger("share_changed", null, null, "week", 20, null, 5.0));
+        AlertRule day = parse("{\"name\": \"Errors share\", \"theme_id\": \"error_analysis\","
+                + " \"trigger\": {\"type\": \"share_changed\", \"points\": 2.5, \"min_count\": 50}," + dest + "}");
+        assertThat(day.trigger()).isEqualTo(new AlertRule.Trigger("share_changed", null, null, "day", 50, null, 2.5));
+        assertThatThrownBy(() -> parse("{\"name\": \"x\", \"theme_id\": \"t\", \"trigger\": {\"type\": \"share_changed\", \"points\": 5},"
+                + " \"conditions\": {\"min_severity\": \"high\"}," + dest + "}"))
+                .hasMessageContaining("conditions: share_changed watches the theme, not a cluster");
+        assertThatThrownBy(() -> parse("{\"name\": \"x\", \"theme_id\": \"t\", \"trigger\": {\"type\": \"share_changed\"}," + dest + "}"))
+                .hasMessageContaining("trigger.points: required, a number from 0.1 to 100");
+    }
+
+    @Test
     @DisplayName("every invalid field is named in one message")
     void problems() {
         assertThatThrownBy(() -> parse("{\"theme_id\": 3, \"trigger\": {\"type\": \"growth\", \"percent\": -1, \"window\": \"month\"},"

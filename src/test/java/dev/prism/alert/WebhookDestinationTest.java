@@ -111,7 +111,8 @@ class WebhookDestinationTest {
                                    "Checkout retried twice\\nthen gave up"],
                      "cluster_url": "https://prism.example/#/projects/p1/themes/error_analysis/clusters/c-7",
                      "trace_url": "https://prism.example/#/projects/p1/traces/t-42",
-                     "fired_at": "2026-12-05T13:00:00Z", "dedupe_key": "rule-1/c-7/2026-12-05"}"""));
+                     "fired_at": "2026-12-05T13:00:00Z", "dedupe_key": "rule-1/c-7/2026-12-05",
+                     "share_percent": null, "previous_share_percent": null}"""));
             // A different secret, or a changed body, does not verify.
             assertThat(verify("another-secret-0123", r.timestamp(), r.signature(), r.body(), Instant.now())).isFalse();
             assertThat(verify(SECRET, r.timestamp(), r.signature(), r.body().replace("30", "31"), Instant.now())).isFalse();

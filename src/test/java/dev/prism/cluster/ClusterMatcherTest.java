@@ -155,4 +155,38 @@ class ClusterMatcherTest {
         assertThat(m.retired()).extracting(Lineage::id).containsExactly("b");
         assertThat(m.keptIds()).containsExactly("a");
     }
+
+    @Test
+    @DisplayName("a cluster that had ended comes back under its id (RETURNED) when a new cluster points its way; otherwise NEW")
+    void endedClusterReturns() {
+        List<Previous> before = List.of(new Previous("a", X, members(0, 20)));
+        List<Previous> ended = List.of(new Previous("gone-z", Z, Set.of()), new Previous("gone-y", Y, Set.of()));
+        Matching m = ClusterMatcher.match(before, ended, List.of(new Current(X, members(0, 20)),
+                new Current(new float[]{0, 0.97f, 0.1f}, members(100, 110)), new Current(new float[]{-1, 0, 0}, members(200, 210))),
+                fresh(), ClusterMatcher.Options.DEFAULTS);
+
+        assertThat(m.clusters()).extracting(Lineage::id).containsExactly("a", "gone-y", "new-0");
+        assertThat(m.clusters()).extracting(Lineage::event).containsExactly(Event.SAME, Event.RETURNED, Event.NEW);
+        Lineage back = m.clusters().get(1);
+        assertThat(back.sources()).containsExactly("gone-y");
+        assertThat(back.materialChange()).as("pointing the way it did: its name stays").isFalse();
+        assertThat(back.previousSize()).isZero();
+        assertThat(m.retired()).isEmpty();
+        assertThat(m.keptIds()).containsExactlyInAnyOrder("a", "gone-y");
+    }
+
+    @Test
+    @DisplayName("a comeback never takes what continues or splits off an active cluster, nor an id that is active, and one ended cluster returns once")
+    void comebackOnlyForWhatIsNew() {
+        // The split-off part of a points the way of an ended cluster: it stays a SPLIT with a fresh id.
+        List<Previous> before = List.of(new Previous("a", X, members(0, 30)));
+        List<Previous> ended = List.of(new Previous("gone-y", Y, Set.of()), new Previous("a", X, Set.of()));
+        Matching m = ClusterMatcher.match(before, ended, List.of(new Current(X, members(0, 20)), new Current(Y, members(20, 30)),
+                new Current(new float[]{0.05f, 1, 0}, members(300, 310)), new Current(new float[]{0, 1, 0.05f}, members(400, 405))),
+                fresh(), ClusterMatcher.Options.DEFAULTS);
+
+        assertThat(m.clusters()).extracting(Lineage::event).containsExactly(Event.SPLIT, Event.SPLIT, Event.RETURNED, Event.NEW);
+        assertThat(m.clusters()).extracting(Lineage::id).containsExactly("a", "new-0", "gone-y", "new-1");
+        assertThat(m.clusters()).extracting(Lineage::id).doesNotHaveDuplicates();
+    }
 }

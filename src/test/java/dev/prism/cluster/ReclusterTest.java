@@ -98,6 +98,52 @@ class ReclusterTest {
     }
 
     @Test
+    @DisplayName("a topic that went away and came back takes its old cluster's id and name back (RETURNED), the others stay as they were")
+    void endedTopicReturns() {
+        SyntheticCorpus topics = new SyntheticCorpus(4, 11);
+        SyntheticCorpus.Corpus early = topics.sample(20, 0, 1);
+        List<Recluster.Item> all = items(early);
+        Recluster.Plan first = Recluster.plan(all, List.of(), ClusteringConfig.DEFAULTS, Parallel.sequential(), ids());
+        assertThat(first.clusters()).hasSize(4);
+        int[] truth = early.truth();
+        // Topic 0 goes away: its summaries are no longer clustered (left the theme), its cluster ends.
+        List<Recluster.Item> without = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (truth[i] != 0) {
+                without.add(all.get(i));
+            }
+        }
+        Recluster.Plan second = Recluster.plan(without, known(all, first, "Named first"), ClusteringConfig.DEFAULTS, Parallel.sequential(),
+                () -> "fresh-2");
+        assertThat(second.retired()).singleElement().satisfies(r -> assertThat(r.into()).isNull());
+        String endedId = second.retired().get(0).id();
+        Recluster.Planned endedCluster = first.clusters().stream().filter(p -> p.id().equals(endedId)).findFirst().orElseThrow();
+        List<Recluster.Known> ended = List.of(new Recluster.Known(endedId, endedCluster.centroid(), Set.of(), "Named first", "kept description"));
+
+        // New summaries of topic 0 arrive (new traces): without the ended cluster they would be a NEW cluster.
+        SyntheticCorpus.Corpus comeback = topics.sample(15, 0, 3);
+        List<Recluster.Item> back = new ArrayList<>(without);
+        List<Recluster.Item> fresh = items(comeback);
+        for (int i = 0; i < fresh.size(); i++) {
+            if (comeback.truth()[i] == 0) {
+                Recluster.Item it = fresh.get(i);
+                back.add(new Recluster.Item("back-" + it.traceId(), 1, it.vector(), it.userId(), it.text(), it.title()));
+            }
+        }
+        List<Recluster.Known> afterSecond = known(without, second, "Named first");
+        Recluster.Plan third = Recluster.plan(back, afterSecond, ended, ClusteringConfig.DEFAULTS, Parallel.sequential(), () -> "fresh-3");
+        assertThat(third.clusters()).extracting(Recluster.Planned::id).contains(endedId).doesNotContain("fresh-3");
+        Recluster.Planned returned = third.clusters().stream().filter(p -> p.id().equals(endedId)).findFirst().orElseThrow();
+        assertThat(returned.lineage().event()).isEqualTo(ClusterMatcher.Event.RETURNED);
+        assertThat(returned.title()).isEqualTo("Named first");
+        assertThat(returned.renamed()).isFalse();
+        assertThat(third.lineageCounts()).containsEntry("RETURNED", 1).doesNotContainKey("NEW");
+
+        Recluster.Plan withoutMemory = Recluster.plan(back, afterSecond, ClusteringConfig.DEFAULTS, Parallel.sequential(), () -> "fresh-3");
+        assertThat(withoutMemory.clusters()).extracting(Recluster.Planned::id).contains("fresh-3").doesNotContain(endedId);
+    }
+
+    @Test
     @DisplayName("offline names are the members' shared title, never a list of terms")
     void readableNames() {
         List<Recluster.Item> items = items(CORPUS);

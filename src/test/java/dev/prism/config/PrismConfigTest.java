@@ -63,6 +63,18 @@ class PrismConfigTest {
     }
 
     @Test
+    @DisplayName("dashboard.publicUrl is one setting: absent by default, trailing slashes dropped, anything but an http(s) URL refused")
+    void dashboardPublicUrl() {
+        assertThat(config(Map.of(), Map.of(), Map.of()).dashboard().publicUrl()).isEmpty();
+        assertThat(config(Map.of("dashboard", Map.of("publicUrl", "https://prism.example.com/app//")), Map.of(), Map.of()).dashboard().publicUrl())
+                .contains("https://prism.example.com/app");
+        assertThat(config(Map.of(), Map.of("PRISM_DASHBOARD_PUBLIC_URL", "http://10.0.0.5:8080"), Map.of()).dashboard().publicUrl())
+                .contains("http://10.0.0.5:8080");
+        assertThatThrownBy(() -> config(Map.of(), Map.of("PRISM_DASHBOARD_PUBLIC_URL", "javascript:alert(1)"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("dashboard.publicUrl");
+    }
+
+    @Test
     @DisplayName("secrets never show in the configuration's string form")
     void secretsHidden() {
         PrismConfig c = config(Map.of(), Map.of("PRISM_ADMIN_TOKEN", "super-secret-admin-token"), Map.of());
