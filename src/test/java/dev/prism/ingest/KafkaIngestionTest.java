@@ -93,10 +93,14 @@ class KafkaIngestionTest {
         }
     }
 
-    /** Committed offsets of the group against the end of every partition of the topic. */
     private static void assertAllCommitted() throws Exception {
+        assertAllCommitted(TOPIC, "prism-store");
+    }
+
+    /** Committed offsets of the group against the end of every partition of the topic. */
+    private static void assertAllCommitted(String TOPIC, String group) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("prism-store").partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
             Set<TopicPartition> partitions = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().stream()
                     .map(p -> new TopicPartition(TOPIC, p.partition())).collect(Collectors.toSet());
             Map<TopicPartition, OffsetSpec> latest = partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
@@ -167,6 +171,91 @@ class KafkaIngestionTest {
                 server.stop();
                 await(vertx.close());
             }
+        }
+    }
+
+    @Test
+    @DisplayName("two instances share the group; one leaves and another joins while events flow: every acknowledged event is stored once")
+    void rebalanceLosesNothing(@TempDir Path dataDir) throws Exception {
+        String topic = "prism.events.rebalance";
+        String group = "prism-rebalance";
+        List<Vertx> vertxes = new ArrayList<>();
+        List<TestServer> servers = new ArrayList<>();
+        ServicePostgres pg = ServicePostgres.createDatabase();
+        try {
+            java.util.function.IntFunction<TestServer> start = i -> {
+                try {
+                    Map<String, String> s = settings(dataDir.resolve("instance-" + i), pg);
+                    s.put("kafka.topic", topic);
+                    s.put("kafka.group", group);
+                    Vertx v = Vertx.vertx();
+                    vertxes.add(v);
+                    TestServer server = TestServer.start(v, s);
+                    servers.add(server);
+                    return server;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            TestServer a = start.apply(0);
+            TestServer b = start.apply(1);
+            java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
+            AtomicBoolean sending = new AtomicBoolean(true);
+            List<TestServer> targets = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(a, b));
+            Thread sender = new Thread(() -> {
+                int batch = 0;
+                while (sending.get()) {
+                    List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
+                    for (int i = 0; i < 20; i++) {
+                        ObjectNode e = HttpApi.JSON.createObjectNode().put("event", "$ai_generation").put("distinct_id", "u" + (i % 3))
+                                .put("uuid", UUID.randomUUID().toString());
+                        e.putObject("properties").put("$ai_trace_id", "rb-" + batch + "-" + (i % 4)).put("$ai_model", "m");
+                        events.add(e);
+                    }
+                    TestServer target = targets.get(batch % targets.size());
+                    try {
+                        HttpApi.Response r = target.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, events));
+                        if (r.status() == 200) {
+                            acknowledged.addAndGet(r.json().get("accepted").asLong());
+                        }
+                    } catch (Exception e) {
+                        // a request to an instance that is stopping: not acknowledged, so not counted
+                    }
+                    batch++;
+                }
+            }, "kafka-rebalance-sender");
+            sender.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(pg, "SELECT count(*) FROM events WHERE trace_id LIKE 'rb-%'") >= 400);
+            // One instance leaves the group (its partitions move to the other), then a third joins (they move again).
+            targets.remove(b);
+            b.stop();
+            long leftAt = acknowledged.get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.get() >= leftAt + 400);
+            TestServer c = start.apply(2);
+            targets.add(c);
+            long joinedAt = acknowledged.get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.get() >= joinedAt + 400);
+            sending.set(false);
+            sender.join();
+
+            long expected = acknowledged.get();
+            await().atMost(Duration.ofSeconds(90)).until(() -> count(pg, "SELECT count(*) FROM events WHERE trace_id LIKE 'rb-%'") >= expected);
+            assertThat(count(pg, "SELECT count(*) FROM events WHERE trace_id LIKE 'rb-%'")).as("stored once each").isEqualTo(expected);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertAllCommitted(topic, group));
+            System.out.printf("[kafka] %d events acknowledged through two rebalances, %d stored%n", expected,
+                    count(pg, "SELECT count(*) FROM events WHERE trace_id LIKE 'rb-%'"));
+        } finally {
+            for (TestServer server : servers) {
+                try {
+                    server.stop();
+                } catch (Exception ignored) {
+                    // already stopped
+                }
+            }
+            for (Vertx v : vertxes) {
+                await(v.close());
+            }
+            pg.close(); // after the servers: they must not find their database gone
         }
     }
 }
