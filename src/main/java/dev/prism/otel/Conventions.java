@@ -19,6 +19,8 @@ import java.util.TreeMap;
  * {@code gen_ai.system_instructions}, {@code gen_ai.tool.definitions} (structured or JSON strings);</li>
  * <li>OpenInference: {@code llm.input_messages.{i}.message.*}, {@code llm.output_messages…}, {@code llm.tools…};</li>
  * <li>OpenLLMetry: {@code gen_ai.prompt.{i}.*}, {@code gen_ai.completion.{i}.*};</li>
+ * <li>Vercel AI SDK: {@code ai.prompt.messages} / {@code ai.prompt}, {@code ai.response.text} / {@code toolCalls} /
+ * {@code object} (see {@link VercelAi});</li>
  * <li>GenAI, deprecated: span events {@code gen_ai.content.prompt} / {@code gen_ai.content.completion} and the
  * per-message events ({@code gen_ai.system.message}, {@code gen_ai.user.message}, {@code gen_ai.assistant.message},
  * {@code gen_ai.tool.message}, {@code gen_ai.choice}), then the {@code gen_ai.prompt} / {@code gen_ai.completion}
@@ -31,7 +33,7 @@ final class Conventions {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> GENERATION_OPERATIONS = Set.of("chat", "text_completion", "generate_content");
     private static final Set<String> EMBEDDING_OPERATIONS = Set.of("embeddings", "embedding");
-    private static final String[] AI_PREFIXES = {"gen_ai.", "llm.", "openinference.", "traceloop.", "embedding.", "retrieval.", "tool."};
+    private static final String[] AI_PREFIXES = {"gen_ai.", "llm.", "openinference.", "traceloop.", "embedding.", "retrieval.", "tool.", "ai."};
     private static final Map<String, String> MESSAGE_EVENTS = Map.of(
             "gen_ai.system.message", "system", "gen_ai.user.message", "user",
             "gen_ai.assistant.message", "assistant", "gen_ai.tool.message", "tool");
@@ -75,6 +77,13 @@ final class Conventions {
         if (EMBEDDING_OPERATIONS.contains(operation) || openInference.equals("embedding")) {
             return "$ai_embedding";
         }
+        if (operation.isEmpty() && openInference.isEmpty()) {
+            // The SDK's wrappers may carry a model too: its own classification comes before "a model makes a generation".
+            String vercel = VercelAi.eventKind(span);
+            if (vercel != null) {
+                return vercel;
+            }
+        }
         boolean modelOnly = operation.isEmpty() && openInference.isEmpty()
                 && (span.attributes().containsKey("gen_ai.request.model") || span.attributes().containsKey("llm.model_name"));
         if (GENERATION_OPERATIONS.contains(operation) || openInference.equals("llm") || modelOnly
@@ -109,18 +118,23 @@ final class Conventions {
 
     static void generation(OtlpSpan span, ObjectNode p) {
         Map<String, JsonNode> a = span.attributes();
-        put(p, "$ai_model", attribute(span, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name"));
-        put(p, "$ai_provider", attribute(span, "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"));
+        put(p, "$ai_model", or(attribute(span, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name"), VercelAi.model(a)));
+        // The SDK writes its "provider.api" string (openai.responses) into gen_ai.system too: read its own, split, first.
+        JsonNode vercelProvider = VercelAi.operation(span) != null ? VercelAi.provider(a) : null;
+        put(p, "$ai_provider", or(vercelProvider, or(attribute(span, "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"),
+                VercelAi.provider(a))));
         put(p, "$ai_input", input(span));
         put(p, "$ai_output_choices", output(span));
-        put(p, "$ai_input_tokens", attribute(span, INPUT_TOKENS));
-        put(p, "$ai_output_tokens", attribute(span, OUTPUT_TOKENS));
-        put(p, "$ai_cache_read_input_tokens", attribute(span, CACHE_READ_TOKENS));
-        put(p, "$ai_cache_creation_input_tokens", attribute(span, CACHE_WRITE_TOKENS));
-        put(p, "$ai_reasoning_tokens", attribute(span, REASONING_TOKENS));
+        put(p, "$ai_input_tokens", or(attribute(span, INPUT_TOKENS), attribute(span, VercelAi.INPUT_TOKENS)));
+        put(p, "$ai_output_tokens", or(attribute(span, OUTPUT_TOKENS), attribute(span, VercelAi.OUTPUT_TOKENS)));
+        put(p, "$ai_cache_read_input_tokens", or(attribute(span, CACHE_READ_TOKENS), attribute(span, VercelAi.CACHE_READ_TOKENS)));
+        put(p, "$ai_cache_creation_input_tokens", or(attribute(span, CACHE_WRITE_TOKENS), attribute(span, VercelAi.CACHE_WRITE_TOKENS)));
+        put(p, "$ai_reasoning_tokens", or(attribute(span, REASONING_TOKENS), attribute(span, VercelAi.REASONING_TOKENS)));
         JsonNode finish = a.get("gen_ai.response.finish_reasons");
         if (finish != null) {
             put(p, "$ai_stop_reason", finish.isArray() ? finish.path(0) : finish);
+        } else {
+            put(p, "$ai_stop_reason", VercelAi.finishReason(a));
         }
         JsonNode parameters = SpanMapper.parsed(a.get("llm.invocation_parameters"));
         if (parameters == null || !parameters.isObject()) {
@@ -131,22 +145,25 @@ final class Conventions {
                     requested.set(name, v);
                 }
             }
-            parameters = requested.isEmpty() ? null : requested;
+            parameters = requested.isEmpty() ? VercelAi.parameters(a) : requested;
         }
         put(p, "$ai_model_parameters", parameters);
         JsonNode tools = SpanMapper.parsed(a.get("gen_ai.tool.definitions"));
-        put(p, "$ai_tools", tools != null ? tools : indexed(a, "llm.tools."));
+        if (tools == null) {
+            tools = indexed(a, "llm.tools.");
+        }
+        put(p, "$ai_tools", tools != null ? tools : VercelAi.tools(a));
         put(p, "$ai_base_url", attribute(span, "server.address"));
     }
 
     /** Agent, chain, tool and other spans: what went in and came out, as the span's state. */
     static void state(OtlpSpan span, ObjectNode p) {
         Map<String, JsonNode> a = span.attributes();
-        JsonNode in = SpanMapper.parsed(a.get("gen_ai.tool.call.arguments"));
+        JsonNode in = or(SpanMapper.parsed(a.get("gen_ai.tool.call.arguments")), VercelAi.toolArguments(a));
         if (in == null) {
             in = input(span);
         }
-        JsonNode out = a.get("gen_ai.tool.call.result");
+        JsonNode out = or(a.get("gen_ai.tool.call.result"), VercelAi.toolResult(a));
         if (out == null) {
             out = output(span);
         }
@@ -184,6 +201,10 @@ final class Conventions {
         if (openLlmetry != null) {
             return openLlmetry;
         }
+        JsonNode vercel = VercelAi.input(a);
+        if (vercel != null) {
+            return vercel;
+        }
         JsonNode fromEvents = messageEvents(span, true);
         if (fromEvents != null) {
             return fromEvents;
@@ -208,6 +229,10 @@ final class Conventions {
         JsonNode openLlmetry = indexed(a, "gen_ai.completion.");
         if (openLlmetry != null) {
             return openLlmetry;
+        }
+        JsonNode vercel = VercelAi.output(a);
+        if (vercel != null) {
+            return vercel;
         }
         JsonNode fromEvents = messageEvents(span, false);
         if (fromEvents != null) {
@@ -324,6 +349,10 @@ final class Conventions {
             out.set(name, list(nested.get(name)));
         }
         return out;
+    }
+
+    private static JsonNode or(JsonNode first, JsonNode second) {
+        return first != null ? first : second;
     }
 
     private static void put(ObjectNode p, String key, JsonNode value) {
