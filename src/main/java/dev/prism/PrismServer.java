@@ -90,7 +90,8 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, ExportVerticle::new, 1))
                     .compose(v -> deploy(vertx, deployed, () -> new ShareVerticle(db.pool()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
-                    .compose(v -> deploy(vertx, deployed, () -> new dev.prism.otel.OtlpVerticle(config.http().otlpBodyLimitBytes(), metrics), cores))
+                    .compose(v -> deploy(vertx, deployed, dev.prism.otel.OtlpVerticle.sharing(config.http().otlpBodyLimitBytes(), metrics,
+                            config.http().otlpLogJoinMillis())::get, cores))
                     .compose(v -> deploy(vertx, deployed, () -> {
                         HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool(), metrics, config.dashboard());
                         if (firstHttp[0] == null) {

@@ -93,6 +93,14 @@ final class Conventions {
         return span.parentSpanId().isEmpty() ? "$ai_trace" : "$ai_span";
     }
 
+    /**
+     * A generation that arrived with no input and no output in any convention: the shape of instrumentations that send
+     * the messages as log records ({@code gen_ai.user.message}, {@code gen_ai.choice}, …), so worth holding for them.
+     */
+    static boolean awaitsContent(OtlpSpan span) {
+        return isAi(span) && eventKind(span).equals("$ai_generation") && input(span) == null && output(span) == null;
+    }
+
     /** The first present attribute of the span, then of its resource. */
     static JsonNode first(OtlpSpan span, String... keys) {
         for (Map<String, JsonNode> attributes : List.of(span.attributes(), span.resource())) {
