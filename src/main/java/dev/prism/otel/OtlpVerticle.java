@@ -60,7 +60,7 @@ public final class OtlpVerticle extends VerticleBase {
 
     /** One instance; for several on one server, {@link #sharing} one join. */
     public OtlpVerticle(long bodyLimit, Metrics metrics, long joinMillis) {
-        this(bodyLimit, metrics, new LogJoin(joinMillis, MAX_WAITING_RECORDS, MAX_HELD_SPANS));
+        this(bodyLimit, metrics, gauged(new LogJoin(joinMillis, MAX_WAITING_RECORDS, MAX_HELD_SPANS), metrics));
     }
 
     private OtlpVerticle(long bodyLimit, Metrics metrics, LogJoin join) {
@@ -71,8 +71,17 @@ public final class OtlpVerticle extends VerticleBase {
 
     /** Instances that share one log join: a record and its span may reach different instances. */
     public static Supplier<OtlpVerticle> sharing(long bodyLimit, Metrics metrics, long joinMillis) {
-        LogJoin join = new LogJoin(joinMillis, MAX_WAITING_RECORDS, MAX_HELD_SPANS);
+        LogJoin join = gauged(new LogJoin(joinMillis, MAX_WAITING_RECORDS, MAX_HELD_SPANS), metrics);
         return () -> new OtlpVerticle(bodyLimit, metrics, join);
+    }
+
+    /** The join's gauges, registered once per join (instances start concurrently, so not in {@code start()}). */
+    private static LogJoin gauged(LogJoin join, Metrics metrics) {
+        io.micrometer.core.instrument.Gauge.builder("prism.otel.join.held", join, LogJoin::heldSpans)
+                .description("Generation spans without content held for their message log records").register(metrics.registry());
+        io.micrometer.core.instrument.Gauge.builder("prism.otel.join.waiting", join, LogJoin::waitingRecords)
+                .description("Message log records waiting for their span").register(metrics.registry());
+        return join;
     }
 
     @Override
@@ -87,11 +96,6 @@ public final class OtlpVerticle extends VerticleBase {
         logsEvaluations = logs("evaluation");
         logsIgnored = logs("ignored");
         logsRejected = logs("rejected");
-        // One join per server, so the first registration (which the registry keeps) reads the same object as the rest.
-        io.micrometer.core.instrument.Gauge.builder("prism.otel.join.held", join, LogJoin::heldSpans)
-                .description("Generation spans without content held for their message log records").register(metrics.registry());
-        io.micrometer.core.instrument.Gauge.builder("prism.otel.join.waiting", join, LogJoin::waitingRecords)
-                .description("Message log records waiting for their span").register(metrics.registry());
         consumers.add(vertx.eventBus().consumer(Addresses.OTEL_EXPORT, msg -> export(msg.body())
                 .onSuccess(msg::reply)
                 .onFailure(e -> Failure.reply(msg, e))));
