@@ -1,5 +1,6 @@
 // The real-exporter check: the OpenTelemetry JS SDK with its OTLP exporters (http/json, http/protobuf gzipped, logs
-// over http/protobuf) and the Vercel AI SDK's telemetry send GenAI traces to a running Prism; the script then asserts
+// over http/protobuf), the Vercel AI SDK's telemetry, and the same through @posthog/ai/otel's PostHogSpanProcessor
+// (which posts to PostHog's /i/v0/ai/otel) send GenAI traces to a running Prism; the script then asserts
 // through Prism's REST API that every trace arrived, completed and renders (GET …/traces/{id}/text), and that no export
 // failed or came back as a partial success.
 //
@@ -20,6 +21,7 @@ import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-log
 import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { generateText, jsonSchema, stepCountIs, tool } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
+import { PostHogSpanProcessor } from '@posthog/ai/otel';
 
 const PROJECT = process.env.PRISM_PROJECT ?? 'default';
 const RUN = `otc-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
@@ -247,6 +249,13 @@ try {
   const q4 = `${RUN} weather in Lisbon?`;
   const a4 = 'It is clear and 24 degrees in Lisbon.';
   sent.vercel = { id: await vercelTrace(protoProvider.getTracer('ai'), q4, a4), must: [q4, a4, 'weather', 'tempC', `${RUN}-vercel`] };
+  // PostHog's own OTel integration for the AI SDK, pointed at Prism instead of PostHog.
+  const posthogProcessor = new PostHogSpanProcessor({ projectToken: prism.token, host: prism.url });
+  const posthogProvider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'otel-check' }), spanProcessors: [posthogProcessor] });
+  const q5 = `${RUN} weather in Porto?`;
+  const a5 = 'It is clear and 24 degrees in Porto.';
+  sent.posthog = { id: await vercelTrace(posthogProvider.getTracer('ai'), q5, a5), must: [q5, a5, 'weather', `${RUN}-vercel`] };
+  await posthogProcessor.forceFlush();
   await Promise.all([jsonProvider.forceFlush(), protoProvider.forceFlush(), loggerProvider.forceFlush()]);
 
   const traces = {};
@@ -264,7 +273,7 @@ try {
     const line = metrics.body.split('\n').find((l) => l.startsWith(m + ' '));
     check(line !== undefined && Number(line.split(' ')[1]) === 0, `Prism refused something: ${line}`);
   }
-  await Promise.all([jsonProvider.shutdown(), protoProvider.shutdown(), loggerProvider.shutdown()]);
+  await Promise.all([jsonProvider.shutdown(), protoProvider.shutdown(), loggerProvider.shutdown(), posthogProvider.shutdown()]);
   const ok = failures.length === 0;
   console.log(`RESULT ${JSON.stringify({ ok, run: RUN, failures, exports: exports.length, traces })}`);
   code = ok ? 0 : 1;

@@ -66,8 +66,11 @@ public final class HttpServerVerticle extends VerticleBase {
     private static final String PROJECT = "projectId";
     /** The body limit of the route being served, when it is not {@code http.bodyLimitBytes} (read by the 413 answer). */
     private static final String BODY_LIMIT = "bodyLimit";
-    /** Where OTLP exporters post traces: the default path, and under PostHog's AI OTLP endpoint. */
-    static final String[] OTLP_TRACES = {"/v1/traces", "/i/v0/ai/otel/v1/traces"};
+    /**
+     * Where OTLP exporters post traces: the default path, and under PostHog's AI OTLP endpoint; {@code @posthog/ai/otel}'s
+     * exporter posts to the endpoint itself ({@code url: host + "/i/v0/ai/otel"}), so that is traces too.
+     */
+    static final String[] OTLP_TRACES = {"/v1/traces", "/i/v0/ai/otel/v1/traces", "/i/v0/ai/otel"};
     /** Where OTLP exporters post log records, likewise. */
     static final String[] OTLP_LOGS = {"/v1/logs", "/i/v0/ai/otel/v1/logs"};
     static final int MAX_WS_REQUEST_BYTES = 64 * 1024;

@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code @opentelemetry/exporter-trace-otlp-http}, {@code -proto}, the logs exporter and the Vercel AI SDK from npm into
  * a temporary folder and runs the script against this in-process server. The script sends GenAI traces over
  * http/json and gzipped http/protobuf, a failed call, message log records joined to a content-less span, and a Vercel
- * AI SDK {@code generateText} with a tool round trip, then checks through the REST API that each trace completed and its
+ * AI SDK {@code generateText} with a tool round trip, once through the OTLP exporter and once through
+ * {@code @posthog/ai/otel}'s {@code PostHogSpanProcessor} (which posts to {@code /i/v0/ai/otel}), then checks through the REST API that each trace completed and its
  * text renders, that every export succeeded and that Prism refused nothing.
  *
  * <p>Needs Node.js 20 and npm and the npm registry; without Node.js it installs Debian's {@code nodejs} and {@code npm}
@@ -54,7 +55,7 @@ class OtelExportersCheckTest {
     }
 
     @Test
-    @DisplayName("GenAI spans over http/json and gzipped http/protobuf, an error, log records joined to their span, Vercel AI SDK telemetry")
+    @DisplayName("GenAI spans over http/json and gzipped http/protobuf, an error, log records joined to their span, Vercel AI SDK telemetry, @posthog/ai/otel")
     void realExporters(Vertx vertx, @TempDir Path dataDir, @TempDir Path work) throws Exception {
         Path node = NodeCheck.tool("node");
         Path npm = NodeCheck.tool("npm");
@@ -82,12 +83,13 @@ class OtelExportersCheckTest {
         JsonNode result = JSON.readTree(line.substring("RESULT ".length()));
         assertThat(result.get("failures")).as(output).isEmpty();
         assertThat(result.get("ok").asBoolean()).as(output).isTrue();
-        for (String trace : List.of("json", "protobuf", "error", "logs", "vercel")) {
+        for (String trace : List.of("json", "protobuf", "error", "logs", "vercel", "posthog")) {
             JsonNode t = result.path("traces").path(trace);
             assertThat(t.path("completed").asBoolean()).as(trace + "\n" + output).isTrue();
             assertThat(t.path("text_ok").asBoolean()).as(trace + "\n" + output).isTrue();
         }
         assertThat(result.path("traces").path("json").path("events").asInt()).isEqualTo(3);
         assertThat(result.path("traces").path("vercel").path("input_tokens").asInt()).isEqualTo(75); // 30 + 45: the provider calls only
+        assertThat(result.path("traces").path("posthog").path("input_tokens").asInt()).isEqualTo(75);
     }
 }

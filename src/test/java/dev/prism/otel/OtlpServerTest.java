@@ -258,6 +258,8 @@ class OtlpServerTest {
         assertThat(post("/v1/traces", empty, JSON_TYPE).status()).isEqualTo(401);
         assertThat(post("/v1/traces", empty, JSON_TYPE, "Authorization", "Bearer wrong-token-000000000000000").status()).isEqualTo(401);
         assertThat(post("/v1/traces?api_key=" + TestServer.PROJECT_TOKEN, empty, JSON_TYPE).status()).isEqualTo(200);
+        // @posthog/ai/otel's exporter posts to the endpoint itself, without /v1/traces
+        assertThat(export("/i/v0/ai/otel", empty, JSON_TYPE).status()).isEqualTo(200);
         assertThat(export("/v1/traces", empty, "text/plain").status()).isEqualTo(415);
     }
 }
