@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * yields a value wins, so a span written in two conventions is never counted twice):
  * <ol>
  * <li>OpenTelemetry GenAI, current: {@code gen_ai.input.messages}, {@code gen_ai.output.messages},
- * {@code gen_ai.system_instructions}, {@code gen_ai.tool.definitions} (structured or JSON strings);</li>
+ * {@code gen_ai.system_instructions}, {@code gen_ai.tool.definitions} (structured or JSON strings), on the span or on
+ * its {@code gen_ai.client.inference.operation.details} event;</li>
  * <li>OpenInference: {@code llm.input_messages.{i}.message.*}, {@code llm.output_messages…}, {@code llm.tools…};</li>
  * <li>OpenLLMetry: {@code gen_ai.prompt.{i}.*}, {@code gen_ai.completion.{i}.*};</li>
  * <li>Vercel AI SDK: {@code ai.prompt.messages} / {@code ai.prompt}, {@code ai.response.text} / {@code toolCalls} /
@@ -34,6 +35,7 @@ final class Conventions {
     private static final Set<String> GENERATION_OPERATIONS = Set.of("chat", "text_completion", "generate_content");
     private static final Set<String> EMBEDDING_OPERATIONS = Set.of("embeddings", "embedding");
     private static final String[] AI_PREFIXES = {"gen_ai.", "llm.", "openinference.", "traceloop.", "embedding.", "retrieval.", "tool.", "ai."};
+    static final String OPERATION_DETAILS = "gen_ai.client.inference.operation.details";
     private static final Map<String, String> MESSAGE_EVENTS = Map.of(
             "gen_ai.system.message", "system", "gen_ai.user.message", "user",
             "gen_ai.assistant.message", "assistant", "gen_ai.tool.message", "tool");
@@ -101,6 +103,24 @@ final class Conventions {
         return isAi(span) && eventKind(span).equals("$ai_generation") && input(span) == null && output(span) == null;
     }
 
+    /**
+     * A current-convention content attribute: on the span, else on its {@code gen_ai.client.inference.operation.details}
+     * event (the conventions' way to carry the same content apart from the span: as a span event, or as a log record
+     * joined to the span), whose attributes are the inference span's own.
+     */
+    private static JsonNode current(OtlpSpan span, String key) {
+        JsonNode v = span.attributes().get(key);
+        if (v != null && !v.isNull()) {
+            return v;
+        }
+        for (OtlpSpan.Event e : span.events()) {
+            if (e.name().equals(OPERATION_DETAILS) && e.attributes().get(key) != null) {
+                return e.attributes().get(key);
+            }
+        }
+        return null;
+    }
+
     /** The first present attribute of the span, then of its resource. */
     static JsonNode first(OtlpSpan span, String... keys) {
         for (Map<String, JsonNode> attributes : List.of(span.attributes(), span.resource())) {
@@ -156,7 +176,7 @@ final class Conventions {
             parameters = requested.isEmpty() ? VercelAi.parameters(a) : requested;
         }
         put(p, "$ai_model_parameters", parameters);
-        JsonNode tools = SpanMapper.parsed(a.get("gen_ai.tool.definitions"));
+        JsonNode tools = SpanMapper.parsed(current(span, "gen_ai.tool.definitions"));
         if (tools == null) {
             tools = indexed(a, "llm.tools.");
         }
@@ -181,8 +201,8 @@ final class Conventions {
 
     private static JsonNode input(OtlpSpan span) {
         Map<String, JsonNode> a = span.attributes();
-        JsonNode messages = SpanMapper.parsed(a.get("gen_ai.input.messages"));
-        JsonNode instructions = SpanMapper.parsed(a.get("gen_ai.system_instructions"));
+        JsonNode messages = SpanMapper.parsed(current(span, "gen_ai.input.messages"));
+        JsonNode instructions = SpanMapper.parsed(current(span, "gen_ai.system_instructions"));
         if (messages != null || instructions != null) {
             ArrayNode out = NODES.arrayNode();
             if (instructions != null) {
@@ -226,7 +246,7 @@ final class Conventions {
 
     private static JsonNode output(OtlpSpan span) {
         Map<String, JsonNode> a = span.attributes();
-        JsonNode messages = SpanMapper.parsed(a.get("gen_ai.output.messages"));
+        JsonNode messages = SpanMapper.parsed(current(span, "gen_ai.output.messages"));
         if (messages != null) {
             return messages;
         }

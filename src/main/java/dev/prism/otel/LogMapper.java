@@ -16,9 +16,11 @@ import java.util.regex.Pattern;
  * Sorts OTLP log records by what Prism does with them:
  * <ul>
  * <li>the deprecated GenAI per-message events ({@code gen_ai.system.message}, {@code gen_ai.user.message},
- * {@code gen_ai.assistant.message}, {@code gen_ai.tool.message}, {@code gen_ai.choice}) become span events of the span
- * they name (trace and span id), to be joined to it ({@link LogJoin}); the record's body holds the message, as the
- * event's attributes did when these were span events, so {@link Conventions} reads both forms the same;</li>
+ * {@code gen_ai.assistant.message}, {@code gen_ai.tool.message}, {@code gen_ai.choice}) and the current
+ * {@code gen_ai.client.inference.operation.details} become span events of the span they name (trace and span id), to
+ * be joined to it ({@link LogJoin}); the record's body holds the message (the details event: its attributes hold the
+ * content), as the event's attributes did when these were span events, so {@link Conventions} reads both forms the
+ * same;</li>
  * <li>{@code gen_ai.evaluation.result} becomes an {@code $ai_metric} annotation of its trace: the evaluation's name and
  * score ({@code score.value}, else its {@code score.label}), the label and explanation as {@code $ai_feedback_*}
  * details (which the text shows beside the metric);</li>
@@ -32,7 +34,7 @@ final class LogMapper {
     private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
     private static final Pattern SPAN_ID = Pattern.compile("[0-9a-f]{16}");
     private static final Set<String> MESSAGES = Set.of("gen_ai.system.message", "gen_ai.user.message", "gen_ai.assistant.message",
-            "gen_ai.tool.message", "gen_ai.choice");
+            "gen_ai.tool.message", "gen_ai.choice", Conventions.OPERATION_DETAILS);
     static final String EVALUATION = "gen_ai.evaluation.result";
     private static final int MAX_REASONS = 5;
 
@@ -85,9 +87,15 @@ final class LogMapper {
         return pattern.matcher(id).matches() && !id.chars().allMatch(c -> c == '0');
     }
 
-    /** The body's fields (a string body is the message's content), as a span event's attributes. */
+    /**
+     * The body's fields (a string body is the message's content), as a span event's attributes. The operation-details
+     * event carries the inference span's own attributes ({@code gen_ai.input.messages}, …): those are kept too.
+     */
     private static Map<String, JsonNode> content(OtlpLog log) {
         Map<String, JsonNode> out = new LinkedHashMap<>();
+        if (log.eventName().equals(Conventions.OPERATION_DETAILS)) {
+            out.putAll(log.attributes());
+        }
         if (log.body().isObject()) {
             log.body().fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue()));
         } else if (!log.body().isNull()) {

@@ -90,6 +90,27 @@ class OtlpLogsTest {
         assertThat(p.path("$ai_output_choices").get(0).path("content").asText()).isEqualTo("Refund 1182 was issued yesterday.");
     }
 
+    @Test
+    @DisplayName("a gen_ai.client.inference.operation.details record (content in its attributes, protobuf event_name) joins like the per-message ones")
+    void operationDetailsRecord() throws Exception {
+        JsonNode otlp = JSON.readTree("""
+                {"resourceLogs":[{"scopeLogs":[{"logRecords":[{"traceId":"%s","spanId":"%s","eventName":"gen_ai.client.inference.operation.details",
+                 "attributes":[{"key":"gen_ai.input.messages","value":{"stringValue":"[{\\"role\\":\\"user\\",\\"parts\\":[{\\"type\\":\\"text\\",\\"content\\":\\"Is the store open?\\"}]}]"}},
+                   {"key":"gen_ai.output.messages","value":{"stringValue":"[{\\"role\\":\\"assistant\\",\\"parts\\":[{\\"type\\":\\"text\\",\\"content\\":\\"Until 8 pm.\\"}]}]"}}]}
+                 ]}]}]}""".formatted(TRACE, SPAN));
+        LogMapper.Sorted s = LogMapper.sort(OtlpLogReader.protobuf(OtlpProto.logsFromJson(otlp).toByteArray()));
+        assertThat(s.messages()).hasSize(1);
+        OtlpSpan span = new OtlpSpan(TRACE, SPAN, "", "chat gpt-4o", 3, 1, 2, Map.of("gen_ai.operation.name", JSON.valueToTree("chat")),
+                List.of(), 0, "", Map.of(), "");
+        assertThat(Conventions.awaitsContent(span)).isTrue();
+        OtlpSpan joined = new OtlpSpan(TRACE, SPAN, "", "chat gpt-4o", 3, 1, 2, span.attributes(), List.of(s.messages().get(0).event()),
+                0, "", Map.of(), "");
+        assertThat(Conventions.awaitsContent(joined)).isFalse();
+        JsonNode p = SpanMapper.map(List.of(joined)).events().get(0).path("properties");
+        assertThat(p.path("$ai_input").get(0).path("parts").get(0).path("content").asText()).isEqualTo("Is the store open?");
+        assertThat(p.path("$ai_output_choices").get(0).path("parts").get(0).path("content").asText()).isEqualTo("Until 8 pm.");
+    }
+
     private static OtlpSpan.Event event(String name, long time) {
         return new OtlpSpan.Event(name, time, Map.of());
     }
