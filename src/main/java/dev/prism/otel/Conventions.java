@@ -158,6 +158,12 @@ final class Conventions {
         put(p, "$ai_cache_read_input_tokens", or(attribute(span, CACHE_READ_TOKENS), attribute(span, VercelAi.CACHE_READ_TOKENS)));
         put(p, "$ai_cache_creation_input_tokens", or(attribute(span, CACHE_WRITE_TOKENS), attribute(span, VercelAi.CACHE_WRITE_TOKENS)));
         put(p, "$ai_reasoning_tokens", or(attribute(span, REASONING_TOKENS), attribute(span, VercelAi.REASONING_TOKENS)));
+        if (VercelAi.operation(span) != null) {
+            p.put("$ai_framework", "vercel");
+            if (VercelAi.cacheInclusive(a)) {
+                p.put("$ai_cache_reporting_exclusive", false);
+            }
+        }
         JsonNode finish = a.get("gen_ai.response.finish_reasons");
         if (finish != null) {
             put(p, "$ai_stop_reason", finish.isArray() ? finish.path(0) : finish);

@@ -134,6 +134,20 @@ final class VercelAi {
         return out;
     }
 
+    /**
+     * Whether the input tokens count the cached ones: from v6 on the SDK reports {@code ai.usage.inputTokens} as the
+     * total (no-cache + cache read + cache write) with the split in {@code ai.usage.inputTokenDetails.*}, for every
+     * provider, Anthropic included, whose own usage leaves cache tokens out. Cost must then not add them again.
+     */
+    static boolean cacheInclusive(Map<String, JsonNode> a) {
+        for (String key : a.keySet()) {
+            if (key.startsWith("ai.usage.inputTokenDetails.")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code ai.response.finishReason} (v4+), {@code ai.finishReason} (v3). */
     static JsonNode finishReason(Map<String, JsonNode> a) {
         return first(a, "ai.response.finishReason", "ai.finishReason");

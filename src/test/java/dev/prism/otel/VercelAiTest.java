@@ -103,6 +103,34 @@ class VercelAiTest {
     }
 
     @Test
+    @DisplayName("v6 token details: input counts the cache (not exclusive, so cost adds nothing twice), cache read and write from the details")
+    void cacheDetails() {
+        Map<String, JsonNode> a = new LinkedHashMap<>();
+        a.put("ai.operationId", JSON.valueToTree("ai.generateText.doGenerate"));
+        a.put("ai.model.id", JSON.valueToTree("claude-sonnet-4-5"));
+        a.put("ai.model.provider", JSON.valueToTree("anthropic.messages"));
+        a.put("ai.usage.inputTokens", JSON.valueToTree(9500));
+        a.put("ai.usage.outputTokens", JSON.valueToTree(300));
+        a.put("ai.usage.inputTokenDetails.noCacheTokens", JSON.valueToTree(1000));
+        a.put("ai.usage.inputTokenDetails.cacheReadTokens", JSON.valueToTree(8000));
+        a.put("ai.usage.inputTokenDetails.cacheWriteTokens", JSON.valueToTree(500));
+        OtlpSpan span = new OtlpSpan(TRACE, "b000000000000002", "c000000000000001", "ai.generateText.doGenerate", 3, 1, 2, a,
+                List.of(), 0, "", Map.of(), "ai");
+        JsonNode p = SpanMapper.map(List.of(span)).events().get(0).path("properties");
+        assertThat(p.path("$ai_provider").asText()).isEqualTo("anthropic");
+        assertThat(p.path("$ai_input_tokens").asInt()).isEqualTo(9500);
+        assertThat(p.path("$ai_cache_read_input_tokens").asInt()).isEqualTo(8000);
+        assertThat(p.path("$ai_cache_creation_input_tokens").asInt()).isEqualTo(500);
+        assertThat(p.path("$ai_cache_reporting_exclusive").isBoolean()).isTrue();
+        assertThat(p.path("$ai_cache_reporting_exclusive").asBoolean()).isFalse();
+        assertThat(p.path("$ai_framework").asText()).isEqualTo("vercel");
+
+        a.keySet().removeIf(k -> k.startsWith("ai.usage.inputTokenDetails."));
+        JsonNode v5 = SpanMapper.map(List.of(span)).events().get(0).path("properties");
+        assertThat(v5.has("$ai_cache_reporting_exclusive")).isFalse();
+    }
+
+    @Test
     @DisplayName("a span in GenAI and Vercel conventions at once reads gen_ai.* first; v3's ai.result.* is read when nothing newer is there")
     void precedence() {
         Map<String, JsonNode> both = new LinkedHashMap<>();
