@@ -233,7 +233,7 @@ public final class OtlpVerticle extends VerticleBase {
         ObjectNode batch = JsonNodeFactory.instance.objectNode();
         batch.putArray("batch").addAll(List.copyOf(events));
         return vertx.eventBus().<CaptureResult>request(Addresses.INGEST_CAPTURE,
-                        CaptureRequest.internal(Buffer.buffer(batch.toString()), request.projectId()),
+                        CaptureRequest.events(batch, request.projectId()),
                         new DeliveryOptions().setSendTimeout(60_000))
                 .map(reply -> reply.body());
     }
