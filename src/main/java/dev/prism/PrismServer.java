@@ -100,7 +100,8 @@ public final class PrismServer {
                             ? deploy(vertx, deployed, () -> new dev.prism.ingest.KafkaStoreVerticle(db.pool(), config), 1)
                             : Future.succeededFuture())
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
-                    .compose(v -> deploy(vertx, deployed, () -> new dev.prism.otel.OtlpVerticle(config.http().otlpBodyLimitBytes(), metrics), cores))
+                    .compose(v -> deploy(vertx, deployed, dev.prism.otel.OtlpVerticle.sharing(config.http().otlpBodyLimitBytes(), metrics,
+                            config.http().otlpLogJoinMillis())::get, cores))
                     .compose(v -> deploy(vertx, deployed, () -> {
                         HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool(), metrics, config.dashboard());
                         if (firstHttp[0] == null) {

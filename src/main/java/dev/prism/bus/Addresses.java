@@ -13,6 +13,8 @@ public final class Addresses {
 
     /** {@link OtlpExport} → {@link OtlpExport.Accepted}: map OTLP spans to {@code $ai_*} events and capture them. */
     public static final String OTEL_EXPORT = "prism.otel.export";
+    /** {@link OtlpExport} of a logs request → {@link OtlpExport.Accepted}: join message records to spans, capture evaluations. */
+    public static final String OTEL_LOGS = "prism.otel.logs";
 
     /** {@link EventsStored}, published after each group commit. */
     public static final String EVENTS_STORED = "prism.events.stored";

@@ -83,6 +83,11 @@ final class EventParser {
         if (root == null || root.isMissingNode()) {
             throw new Failure(400, "invalid_json", "The body is empty").exception();
         }
+        return parse(root, pricing);
+    }
+
+    /** Events already read as JSON values (an event, {@code {"batch": [...]}} or an array), validated like a body's. */
+    static ParsedPayload parse(JsonNode root, Pricing pricing) {
         JsonNode batch;
         String token = null;
         if (root.isArray()) {

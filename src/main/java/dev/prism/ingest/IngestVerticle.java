@@ -101,7 +101,9 @@ public final class IngestVerticle extends VerticleBase {
 
     private Future<CaptureResult> handle(CaptureRequest request) {
         long limit = config.http().bodyLimitBytes();
-        Future<ParsedPayload> parsed = request.body().length() <= INLINE_PARSE_BYTES
+        // Events handed over already parsed cost about what their JSON would: a few hundred bytes each.
+        long size = request.events() != null ? (request.events().isArray() ? request.events().size() : request.events().path("batch").size()) * 1_000L : request.body().length();
+        Future<ParsedPayload> parsed = size <= INLINE_PARSE_BYTES
                 ? inline(request, limit)
                 : vertx.executeBlocking(() -> decodeAndParse(request, limit), false);
         return parsed.compose(payload -> {
@@ -136,6 +138,9 @@ public final class IngestVerticle extends VerticleBase {
     }
 
     private ParsedPayload decodeAndParse(CaptureRequest request, long limit) {
+        if (request.events() != null) {
+            return EventParser.parse(request.events(), config.llm().pricing());
+        }
         byte[] json = PayloadDecoder.decode(request.body().getBytes(), request.contentEncoding(), request.compression(), limit);
         return EventParser.parse(json, config.llm().pricing());
     }

@@ -16,9 +16,12 @@ import java.util.TreeMap;
  * yields a value wins, so a span written in two conventions is never counted twice):
  * <ol>
  * <li>OpenTelemetry GenAI, current: {@code gen_ai.input.messages}, {@code gen_ai.output.messages},
- * {@code gen_ai.system_instructions}, {@code gen_ai.tool.definitions} (structured or JSON strings);</li>
+ * {@code gen_ai.system_instructions}, {@code gen_ai.tool.definitions} (structured or JSON strings), on the span or on
+ * its {@code gen_ai.client.inference.operation.details} event;</li>
  * <li>OpenInference: {@code llm.input_messages.{i}.message.*}, {@code llm.output_messages…}, {@code llm.tools…};</li>
  * <li>OpenLLMetry: {@code gen_ai.prompt.{i}.*}, {@code gen_ai.completion.{i}.*};</li>
+ * <li>Vercel AI SDK: {@code ai.prompt.messages} / {@code ai.prompt}, {@code ai.response.text} / {@code toolCalls} /
+ * {@code object} (see {@link VercelAi});</li>
  * <li>GenAI, deprecated: span events {@code gen_ai.content.prompt} / {@code gen_ai.content.completion} and the
  * per-message events ({@code gen_ai.system.message}, {@code gen_ai.user.message}, {@code gen_ai.assistant.message},
  * {@code gen_ai.tool.message}, {@code gen_ai.choice}), then the {@code gen_ai.prompt} / {@code gen_ai.completion}
@@ -31,7 +34,8 @@ final class Conventions {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> GENERATION_OPERATIONS = Set.of("chat", "text_completion", "generate_content");
     private static final Set<String> EMBEDDING_OPERATIONS = Set.of("embeddings", "embedding");
-    private static final String[] AI_PREFIXES = {"gen_ai.", "llm.", "openinference.", "traceloop.", "embedding.", "retrieval.", "tool."};
+    private static final String[] AI_PREFIXES = {"gen_ai.", "llm.", "openinference.", "traceloop.", "embedding.", "retrieval.", "tool.", "ai."};
+    static final String OPERATION_DETAILS = "gen_ai.client.inference.operation.details";
     private static final Map<String, String> MESSAGE_EVENTS = Map.of(
             "gen_ai.system.message", "system", "gen_ai.user.message", "user",
             "gen_ai.assistant.message", "assistant", "gen_ai.tool.message", "tool");
@@ -75,6 +79,13 @@ final class Conventions {
         if (EMBEDDING_OPERATIONS.contains(operation) || openInference.equals("embedding")) {
             return "$ai_embedding";
         }
+        if (operation.isEmpty() && openInference.isEmpty()) {
+            // The SDK's wrappers may carry a model too: its own classification comes before "a model makes a generation".
+            String vercel = VercelAi.eventKind(span);
+            if (vercel != null) {
+                return vercel;
+            }
+        }
         boolean modelOnly = operation.isEmpty() && openInference.isEmpty()
                 && (span.attributes().containsKey("gen_ai.request.model") || span.attributes().containsKey("llm.model_name"));
         if (GENERATION_OPERATIONS.contains(operation) || openInference.equals("llm") || modelOnly
@@ -82,6 +93,32 @@ final class Conventions {
             return "$ai_generation";
         }
         return span.parentSpanId().isEmpty() ? "$ai_trace" : "$ai_span";
+    }
+
+    /**
+     * A generation that arrived with no input and no output in any convention: the shape of instrumentations that send
+     * the messages as log records ({@code gen_ai.user.message}, {@code gen_ai.choice}, …), so worth holding for them.
+     */
+    static boolean awaitsContent(OtlpSpan span) {
+        return isAi(span) && eventKind(span).equals("$ai_generation") && input(span) == null && output(span) == null;
+    }
+
+    /**
+     * A current-convention content attribute: on the span, else on its {@code gen_ai.client.inference.operation.details}
+     * event (the conventions' way to carry the same content apart from the span: as a span event, or as a log record
+     * joined to the span), whose attributes are the inference span's own.
+     */
+    private static JsonNode current(OtlpSpan span, String key) {
+        JsonNode v = span.attributes().get(key);
+        if (v != null && !v.isNull()) {
+            return v;
+        }
+        for (OtlpSpan.Event e : span.events()) {
+            if (e.name().equals(OPERATION_DETAILS) && e.attributes().get(key) != null) {
+                return e.attributes().get(key);
+            }
+        }
+        return null;
     }
 
     /** The first present attribute of the span, then of its resource. */
@@ -109,18 +146,29 @@ final class Conventions {
 
     static void generation(OtlpSpan span, ObjectNode p) {
         Map<String, JsonNode> a = span.attributes();
-        put(p, "$ai_model", attribute(span, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name"));
-        put(p, "$ai_provider", attribute(span, "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"));
+        put(p, "$ai_model", or(attribute(span, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name"), VercelAi.model(a)));
+        // The SDK writes its "provider.api" string (openai.responses) into gen_ai.system too: read its own, split, first.
+        JsonNode vercelProvider = VercelAi.operation(span) != null ? VercelAi.provider(a) : null;
+        put(p, "$ai_provider", or(vercelProvider, or(attribute(span, "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"),
+                VercelAi.provider(a))));
         put(p, "$ai_input", input(span));
         put(p, "$ai_output_choices", output(span));
-        put(p, "$ai_input_tokens", attribute(span, INPUT_TOKENS));
-        put(p, "$ai_output_tokens", attribute(span, OUTPUT_TOKENS));
-        put(p, "$ai_cache_read_input_tokens", attribute(span, CACHE_READ_TOKENS));
-        put(p, "$ai_cache_creation_input_tokens", attribute(span, CACHE_WRITE_TOKENS));
-        put(p, "$ai_reasoning_tokens", attribute(span, REASONING_TOKENS));
+        put(p, "$ai_input_tokens", or(attribute(span, INPUT_TOKENS), attribute(span, VercelAi.INPUT_TOKENS)));
+        put(p, "$ai_output_tokens", or(attribute(span, OUTPUT_TOKENS), attribute(span, VercelAi.OUTPUT_TOKENS)));
+        put(p, "$ai_cache_read_input_tokens", or(attribute(span, CACHE_READ_TOKENS), attribute(span, VercelAi.CACHE_READ_TOKENS)));
+        put(p, "$ai_cache_creation_input_tokens", or(attribute(span, CACHE_WRITE_TOKENS), attribute(span, VercelAi.CACHE_WRITE_TOKENS)));
+        put(p, "$ai_reasoning_tokens", or(attribute(span, REASONING_TOKENS), attribute(span, VercelAi.REASONING_TOKENS)));
+        if (VercelAi.operation(span) != null) {
+            p.put("$ai_framework", "vercel");
+            if (VercelAi.cacheInclusive(a)) {
+                p.put("$ai_cache_reporting_exclusive", false);
+            }
+        }
         JsonNode finish = a.get("gen_ai.response.finish_reasons");
         if (finish != null) {
             put(p, "$ai_stop_reason", finish.isArray() ? finish.path(0) : finish);
+        } else {
+            put(p, "$ai_stop_reason", VercelAi.finishReason(a));
         }
         JsonNode parameters = SpanMapper.parsed(a.get("llm.invocation_parameters"));
         if (parameters == null || !parameters.isObject()) {
@@ -131,22 +179,25 @@ final class Conventions {
                     requested.set(name, v);
                 }
             }
-            parameters = requested.isEmpty() ? null : requested;
+            parameters = requested.isEmpty() ? VercelAi.parameters(a) : requested;
         }
         put(p, "$ai_model_parameters", parameters);
-        JsonNode tools = SpanMapper.parsed(a.get("gen_ai.tool.definitions"));
-        put(p, "$ai_tools", tools != null ? tools : indexed(a, "llm.tools."));
+        JsonNode tools = SpanMapper.parsed(current(span, "gen_ai.tool.definitions"));
+        if (tools == null) {
+            tools = indexed(a, "llm.tools.");
+        }
+        put(p, "$ai_tools", tools != null ? tools : VercelAi.tools(a));
         put(p, "$ai_base_url", attribute(span, "server.address"));
     }
 
     /** Agent, chain, tool and other spans: what went in and came out, as the span's state. */
     static void state(OtlpSpan span, ObjectNode p) {
         Map<String, JsonNode> a = span.attributes();
-        JsonNode in = SpanMapper.parsed(a.get("gen_ai.tool.call.arguments"));
+        JsonNode in = or(SpanMapper.parsed(a.get("gen_ai.tool.call.arguments")), VercelAi.toolArguments(a));
         if (in == null) {
             in = input(span);
         }
-        JsonNode out = a.get("gen_ai.tool.call.result");
+        JsonNode out = or(a.get("gen_ai.tool.call.result"), VercelAi.toolResult(a));
         if (out == null) {
             out = output(span);
         }
@@ -156,8 +207,8 @@ final class Conventions {
 
     private static JsonNode input(OtlpSpan span) {
         Map<String, JsonNode> a = span.attributes();
-        JsonNode messages = SpanMapper.parsed(a.get("gen_ai.input.messages"));
-        JsonNode instructions = SpanMapper.parsed(a.get("gen_ai.system_instructions"));
+        JsonNode messages = SpanMapper.parsed(current(span, "gen_ai.input.messages"));
+        JsonNode instructions = SpanMapper.parsed(current(span, "gen_ai.system_instructions"));
         if (messages != null || instructions != null) {
             ArrayNode out = NODES.arrayNode();
             if (instructions != null) {
@@ -184,6 +235,10 @@ final class Conventions {
         if (openLlmetry != null) {
             return openLlmetry;
         }
+        JsonNode vercel = VercelAi.input(a);
+        if (vercel != null) {
+            return vercel;
+        }
         JsonNode fromEvents = messageEvents(span, true);
         if (fromEvents != null) {
             return fromEvents;
@@ -197,7 +252,7 @@ final class Conventions {
 
     private static JsonNode output(OtlpSpan span) {
         Map<String, JsonNode> a = span.attributes();
-        JsonNode messages = SpanMapper.parsed(a.get("gen_ai.output.messages"));
+        JsonNode messages = SpanMapper.parsed(current(span, "gen_ai.output.messages"));
         if (messages != null) {
             return messages;
         }
@@ -208,6 +263,10 @@ final class Conventions {
         JsonNode openLlmetry = indexed(a, "gen_ai.completion.");
         if (openLlmetry != null) {
             return openLlmetry;
+        }
+        JsonNode vercel = VercelAi.output(a);
+        if (vercel != null) {
+            return vercel;
         }
         JsonNode fromEvents = messageEvents(span, false);
         if (fromEvents != null) {
@@ -324,6 +383,10 @@ final class Conventions {
             out.set(name, list(nested.get(name)));
         }
         return out;
+    }
+
+    private static JsonNode or(JsonNode first, JsonNode second) {
+        return first != null ? first : second;
     }
 
     private static void put(ObjectNode p, String key, JsonNode value) {

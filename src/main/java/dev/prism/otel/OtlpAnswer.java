@@ -1,5 +1,7 @@
 package dev.prism.otel;
 
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 
@@ -32,6 +34,23 @@ final class OtlpAnswer {
         }
         var out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         out.putObject("partialSuccess").put("rejectedSpans", rejected).put("errorMessage", message);
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The {@code ExportLogsServiceResponse}, by the same rules: refused log records counted, ignored ones not. */
+    static byte[] logs(boolean protobuf, long rejected, String message) {
+        if (protobuf) {
+            ExportLogsServiceResponse.Builder response = ExportLogsServiceResponse.newBuilder();
+            if (rejected > 0) {
+                response.setPartialSuccess(ExportLogsPartialSuccess.newBuilder().setRejectedLogRecords(rejected).setErrorMessage(message));
+            }
+            return response.build().toByteArray();
+        }
+        if (rejected == 0) {
+            return "{}".getBytes(StandardCharsets.UTF_8);
+        }
+        var out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        out.putObject("partialSuccess").put("rejectedLogRecords", rejected).put("errorMessage", message);
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

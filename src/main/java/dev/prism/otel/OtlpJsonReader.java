@@ -67,17 +67,17 @@ final class OtlpJsonReader {
                 events, statusCode(field(status, "code", "code")), field(status, "message", "message").asText(""), resource, scope);
     }
 
-    private static JsonNode field(JsonNode node, String camel, String snake) {
+    static JsonNode field(JsonNode node, String camel, String snake) {
         JsonNode v = node.path(camel);
         return v.isMissingNode() || v.isNull() ? node.path(snake) : v;
     }
 
     /** Hex as sent, lowercased; anything not a string stays empty (the mapper rejects the span). */
-    private static String id(JsonNode node) {
+    static String id(JsonNode node) {
         return node.isTextual() ? node.asText().trim().toLowerCase(java.util.Locale.ROOT) : "";
     }
 
-    private static long nanos(JsonNode node) {
+    static long nanos(JsonNode node) {
         if (node.isNumber()) {
             return node.asLong();
         }
@@ -107,7 +107,7 @@ final class OtlpJsonReader {
         return enumValue(node);
     }
 
-    private static Map<String, JsonNode> attributes(JsonNode list) {
+    static Map<String, JsonNode> attributes(JsonNode list) {
         Map<String, JsonNode> out = new LinkedHashMap<>();
         for (JsonNode kv : list) {
             JsonNode key = kv.path("key");

@@ -53,11 +53,11 @@ final class OtlpProtoReader {
         return spans;
     }
 
-    private static String hex(ByteString bytes) {
+    static String hex(ByteString bytes) {
         return HEX.formatHex(bytes.toByteArray());
     }
 
-    private static Map<String, JsonNode> attributes(List<KeyValue> list) {
+    static Map<String, JsonNode> attributes(List<KeyValue> list) {
         Map<String, JsonNode> out = new LinkedHashMap<>();
         for (KeyValue kv : list) {
             out.put(kv.getKey(), value(kv.getValue()));
@@ -65,7 +65,7 @@ final class OtlpProtoReader {
         return out;
     }
 
-    private static JsonNode value(AnyValue v) {
+    static JsonNode value(AnyValue v) {
         return switch (v.getValueCase()) {
             case STRING_VALUE -> NODES.textNode(v.getStringValue());
             case BOOL_VALUE -> NODES.booleanNode(v.getBoolValue());

@@ -15,32 +15,73 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * OTLP/HTTP trace ingestion: decodes an export request (JSON or protobuf, gzip or not), maps its spans to
+ * OTLP/HTTP ingestion: decodes an export request (JSON or protobuf, gzip or not), maps its spans to
  * {@code $ai_*} events ({@link SpanMapper}) and sends them through the same capture path as {@code /batch/}, so
- * validation, storage and back-pressure are shared. Deploy one instance per core.
+ * validation, storage and back-pressure are shared. Log records carrying GenAI messages are joined to their spans
+ * ({@link LogJoin}, one shared by all instances); evaluation results are captured as {@code $ai_metric} events.
+ * Deploy one instance per core.
  *
- * <p>Consumes {@value Addresses#OTEL_EXPORT} ({@link OtlpExport} → {@link OtlpExport.Accepted}). Sends
- * {@value Addresses#INGEST_CAPTURE}. Bodies over {@value #INLINE_DECODE_BYTES} bytes are decoded and mapped on a worker
- * thread to keep the event loop responsive.
+ * <p>Consumes {@value Addresses#OTEL_EXPORT} (traces) and {@value Addresses#OTEL_LOGS} (logs), both {@link OtlpExport} →
+ * {@link OtlpExport.Accepted}. Sends {@value Addresses#INGEST_CAPTURE}. Bodies over {@value #INLINE_DECODE_BYTES} bytes
+ * are decoded and mapped on a worker thread to keep the event loop responsive.
  */
 public final class OtlpVerticle extends VerticleBase {
 
     static final int INLINE_DECODE_BYTES = 256 * 1024;
+    /** How long a message record waits for its span, and a content-less generation for its records, by default. */
+    public static final long DEFAULT_JOIN_MILLIS = 3_000;
+    static final int MAX_WAITING_RECORDS = 50_000;
+    static final int MAX_HELD_SPANS = 10_000;
 
     private final long bodyLimit;
     private final Metrics metrics;
-    private MessageConsumer<OtlpExport> consumer;
+    private final LogJoin join;
+    private final List<MessageConsumer<OtlpExport>> consumers = new ArrayList<>();
+    private long expiryTimer = -1;
     private Counter accepted;
     private Counter rejected;
     private Counter structure;
     private Counter dropped;
+    private Counter logsJoined;
+    private Counter logsWaiting;
+    private Counter logsUnjoined;
+    private Counter logsEvaluations;
+    private Counter logsIgnored;
+    private Counter logsRejected;
 
     public OtlpVerticle(long bodyLimit, Metrics metrics) {
+        this(bodyLimit, metrics, DEFAULT_JOIN_MILLIS);
+    }
+
+    /** One instance; for several on one server, {@link #sharing} one join. */
+    public OtlpVerticle(long bodyLimit, Metrics metrics, long joinMillis) {
+        this(bodyLimit, metrics, gauged(new LogJoin(joinMillis, MAX_WAITING_RECORDS, MAX_HELD_SPANS), metrics));
+    }
+
+    private OtlpVerticle(long bodyLimit, Metrics metrics, LogJoin join) {
         this.bodyLimit = bodyLimit;
         this.metrics = metrics;
+        this.join = join;
+    }
+
+    /** Instances that share one log join: a record and its span may reach different instances. */
+    public static Supplier<OtlpVerticle> sharing(long bodyLimit, Metrics metrics, long joinMillis) {
+        LogJoin join = gauged(new LogJoin(joinMillis, MAX_WAITING_RECORDS, MAX_HELD_SPANS), metrics);
+        return () -> new OtlpVerticle(bodyLimit, metrics, join);
+    }
+
+    /** The join's gauges, registered once per join (instances start concurrently, so not in {@code start()}). */
+    private static LogJoin gauged(LogJoin join, Metrics metrics) {
+        io.micrometer.core.instrument.Gauge.builder("prism.otel.join.held", join, LogJoin::heldSpans)
+                .description("Generation spans without content held for their message log records").register(metrics.registry());
+        io.micrometer.core.instrument.Gauge.builder("prism.otel.join.waiting", join, LogJoin::waitingRecords)
+                .description("Message log records waiting for their span").register(metrics.registry());
+        return join;
     }
 
     @Override
@@ -49,10 +90,23 @@ public final class OtlpVerticle extends VerticleBase {
         rejected = spans("rejected");
         structure = spans("structure");
         dropped = spans("dropped");
-        consumer = vertx.eventBus().consumer(Addresses.OTEL_EXPORT, msg -> export(msg.body())
+        logsJoined = logs("joined");
+        logsWaiting = logs("waiting");
+        logsUnjoined = logs("unjoined");
+        logsEvaluations = logs("evaluation");
+        logsIgnored = logs("ignored");
+        logsRejected = logs("rejected");
+        consumers.add(vertx.eventBus().consumer(Addresses.OTEL_EXPORT, msg -> export(msg.body())
                 .onSuccess(msg::reply)
-                .onFailure(e -> Failure.reply(msg, e)));
-        return consumer.completion();
+                .onFailure(e -> Failure.reply(msg, e))));
+        consumers.add(vertx.eventBus().consumer(Addresses.OTEL_LOGS, msg -> logs(msg.body())
+                .onSuccess(msg::reply)
+                .onFailure(e -> Failure.reply(msg, e))));
+        if (join.windowMillis() > 0) {
+            expiryTimer = vertx.setPeriodic(Math.max(50, Math.min(1_000, join.windowMillis() / 2)),
+                    t -> logsUnjoined.increment(join.expire(System.currentTimeMillis())));
+        }
+        return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     }
 
     private Counter spans(String result) {
@@ -60,30 +114,126 @@ public final class OtlpVerticle extends VerticleBase {
                 .tag("result", result).register(metrics.registry());
     }
 
-    private Future<OtlpExport.Accepted> export(OtlpExport request) {
-        Future<SpanMapper.Mapping> mapped = request.body().length() <= INLINE_DECODE_BYTES
-                ? Future.future(p -> p.complete(map(request)))
-                : vertx.executeBlocking(() -> map(request), false);
-        return mapped.compose(mapping -> capture(request, mapping).map(result -> answer(request, mapping, result)));
+    private Counter logs(String result) {
+        return Counter.builder("prism.otel.logs").description("OTLP log records received, by what became of them")
+                .tag("result", result).register(metrics.registry());
     }
 
-    private SpanMapper.Mapping map(OtlpExport request) {
+    private <T> Future<T> offLoop(OtlpExport request, Supplier<T> work) {
+        return request.body().length() <= INLINE_DECODE_BYTES
+                ? Future.future(p -> p.complete(work.get()))
+                : vertx.executeBlocking(work::get, false);
+    }
+
+    private Future<OtlpExport.Accepted> export(OtlpExport request) {
+        return offLoop(request, () -> read(request))
+                .compose(spans -> joined(request.projectId(), spans))
+                .compose(spans -> offLoop(request, () -> SpanMapper.map(spans)))
+                .compose(mapping -> capture(request, mapping.events()).map(result -> answer(request, mapping, result)));
+    }
+
+    private List<OtlpSpan> read(OtlpExport request) {
         byte[] body = OtlpBodyDecoder.decode(request.body().getBytes(), request.contentEncoding(), bodyLimit);
         try {
-            return SpanMapper.map(request.protobuf() ? OtlpProtoReader.read(body) : OtlpJsonReader.read(body));
+            return request.protobuf() ? OtlpProtoReader.read(body) : OtlpJsonReader.read(body);
         } catch (OtlpFormatException e) {
             throw new Failure(400, "invalid_otlp", e.getMessage()).exception();
         }
     }
 
-    private Future<CaptureResult> capture(OtlpExport request, SpanMapper.Mapping mapping) {
-        if (mapping.events().isEmpty()) {
+    /**
+     * The spans with the message records that came before them; content-less generations held for the window so the
+     * records still to come join them (see {@link LogJoin}).
+     */
+    private Future<List<OtlpSpan>> joined(String projectId, List<OtlpSpan> spans) {
+        List<OtlpSpan> out = new ArrayList<>(spans);
+        List<Integer> empty = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < out.size(); i++) {
+            OtlpSpan span = out.get(i);
+            String key = LogJoin.key(projectId, span.traceId(), span.spanId());
+            List<OtlpSpan.Event> records = join.claim(key);
+            if (!records.isEmpty()) {
+                logsJoined.increment(records.size());
+                out.set(i, withEvents(span, records));
+            } else if (join.windowMillis() > 0 && Conventions.awaitsContent(span)) {
+                empty.add(i);
+                keys.add(key);
+            }
+        }
+        if (keys.isEmpty() || !join.hold(keys)) {
+            return Future.succeededFuture(out);
+        }
+        return Future.<Void>future(p -> vertx.setTimer(join.windowMillis(), t -> p.complete())).map(v -> {
+            for (int k = 0; k < keys.size(); k++) {
+                List<OtlpSpan.Event> records = join.release(keys.get(k));
+                if (!records.isEmpty()) {
+                    out.set(empty.get(k), withEvents(out.get(empty.get(k)), records));
+                }
+            }
+            return out;
+        });
+    }
+
+    private static OtlpSpan withEvents(OtlpSpan s, List<OtlpSpan.Event> records) {
+        List<OtlpSpan.Event> events = new ArrayList<>(s.events());
+        events.addAll(records);
+        return new OtlpSpan(s.traceId(), s.spanId(), s.parentSpanId(), s.name(), s.kind(), s.startNanos(), s.endNanos(),
+                s.attributes(), events, s.statusCode(), s.statusMessage(), s.resource(), s.scope());
+    }
+
+    private Future<OtlpExport.Accepted> logs(OtlpExport request) {
+        return offLoop(request, () -> {
+            byte[] body = OtlpBodyDecoder.decode(request.body().getBytes(), request.contentEncoding(), bodyLimit);
+            try {
+                return LogMapper.sort(request.protobuf() ? OtlpLogReader.protobuf(body) : OtlpLogReader.json(body));
+            } catch (OtlpFormatException e) {
+                throw new Failure(400, "invalid_otlp", e.getMessage()).exception();
+            }
+        }).compose(sorted -> {
+            long now = System.currentTimeMillis();
+            int refused = sorted.rejected();
+            int full = 0;
+            for (LogMapper.Message m : sorted.messages()) {
+                switch (join.offer(LogJoin.key(request.projectId(), m.traceId(), m.spanId()), m.event(), now)) {
+                    case JOINED -> logsJoined.increment();
+                    case WAITING -> logsWaiting.increment();
+                    case FULL -> full++;
+                    case OFF -> logsUnjoined.increment();
+                }
+            }
+            String message = sorted.message();
+            if (full > 0) {
+                refused += full;
+                message += (message.isEmpty() ? "" : "; ") + full + " message record(s) refused: the join buffer is full, retry later";
+            }
+            logsIgnored.increment(sorted.ignored());
+            int refusedBeforeCapture = refused;
+            String messageBeforeCapture = message;
+            int taken = sorted.messages().size() - full;
+            return capture(request, sorted.evaluations()).map(result -> {
+                logsEvaluations.increment(result.accepted());
+                int total = refusedBeforeCapture + result.rejected().size();
+                String text = messageBeforeCapture;
+                for (CaptureResult.Rejection r : result.rejected().subList(0, Math.min(5, result.rejected().size()))) {
+                    text += (text.isEmpty() ? "" : "; ") + "evaluation " + r.index() + ": " + r.reason();
+                }
+                logsRejected.increment(total);
+                return new OtlpExport.Accepted(Buffer.buffer(OtlpAnswer.logs(request.protobuf(), total, text)),
+                        request.protobuf() ? OtlpAnswer.PROTOBUF : OtlpAnswer.JSON, taken + result.accepted(),
+                        total, sorted.ignored());
+            });
+        });
+    }
+
+    private Future<CaptureResult> capture(OtlpExport request, List<ObjectNode> events) {
+        if (events.isEmpty()) {
             return Future.succeededFuture(new CaptureResult(request.projectId(), 0, 0, 0, List.of()));
         }
         ObjectNode batch = JsonNodeFactory.instance.objectNode();
-        batch.putArray("batch").addAll(List.copyOf(mapping.events()));
+        batch.putArray("batch").addAll(List.copyOf(events));
         return vertx.eventBus().<CaptureResult>request(Addresses.INGEST_CAPTURE,
-                        CaptureRequest.internal(Buffer.buffer(batch.toString()), request.projectId()),
+                        CaptureRequest.events(batch, request.projectId()),
                         new DeliveryOptions().setSendTimeout(60_000))
                 .map(reply -> reply.body());
     }
@@ -111,6 +261,9 @@ public final class OtlpVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        return consumer == null ? Future.succeededFuture() : consumer.unregister();
+        if (expiryTimer >= 0) {
+            vertx.cancelTimer(expiryTimer);
+        }
+        return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
     }
 }

@@ -142,14 +142,15 @@ final class SpanMapper {
         ObjectNode p = event.putObject("properties");
         p.put("$ai_trace_id", span.traceId());
         p.put("$ai_span_id", span.spanId());
-        p.put("$ai_span_name", span.name());
+        String name = ai ? VercelAi.spanName(span) : null;
+        p.put("$ai_span_name", name != null ? name : span.name());
         if (span.endNanos() >= span.startNanos() && span.startNanos() > 0) {
             p.put("$ai_latency", (span.endNanos() - span.startNanos()) / 1e9);
         }
         if (!span.parentSpanId().isEmpty()) {
             p.put("$ai_parent_id", span.parentSpanId());
         }
-        JsonNode session = Conventions.first(span, "session.id", "gen_ai.conversation.id");
+        JsonNode session = Conventions.first(span, "session.id", "gen_ai.conversation.id", "ai.telemetry.metadata.$ai_session_id");
         if (session != null) {
             p.set("$ai_session_id", session);
         }
@@ -164,9 +165,13 @@ final class SpanMapper {
         return event;
     }
 
-    /** PostHog's own OTLP route reads {@code posthog.distinct_id}; user ids next; the service names anonymous traffic. */
+    /**
+     * PostHog's own OTLP route reads {@code posthog.distinct_id} (and, from the Vercel AI SDK, the telemetry metadata
+     * {@code posthog_distinct_id}); user ids next; the service names anonymous traffic.
+     */
     private static String distinctId(OtlpSpan span) {
-        JsonNode id = Conventions.first(span, "posthog.distinct_id", "user.id", "enduser.id", "service.name");
+        JsonNode id = Conventions.first(span, "posthog.distinct_id", "ai.telemetry.metadata.posthog_distinct_id", "user.id",
+                "enduser.id", "service.name");
         return id == null || id.asText().isBlank() ? span.traceId() : id.asText();
     }
 

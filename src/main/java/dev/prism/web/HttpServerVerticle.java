@@ -66,8 +66,13 @@ public final class HttpServerVerticle extends VerticleBase {
     private static final String PROJECT = "projectId";
     /** The body limit of the route being served, when it is not {@code http.bodyLimitBytes} (read by the 413 answer). */
     private static final String BODY_LIMIT = "bodyLimit";
-    /** Where OTLP exporters post traces: the default path, and under PostHog's AI OTLP endpoint. */
-    static final String[] OTLP_TRACES = {"/v1/traces", "/i/v0/ai/otel/v1/traces"};
+    /**
+     * Where OTLP exporters post traces: the default path, and under PostHog's AI OTLP endpoint; {@code @posthog/ai/otel}'s
+     * exporter posts to the endpoint itself ({@code url: host + "/i/v0/ai/otel"}), so that is traces too.
+     */
+    static final String[] OTLP_TRACES = {"/v1/traces", "/i/v0/ai/otel/v1/traces", "/i/v0/ai/otel"};
+    /** Where OTLP exporters post log records, likewise. */
+    static final String[] OTLP_LOGS = {"/v1/logs", "/i/v0/ai/otel/v1/logs"};
     static final int MAX_WS_REQUEST_BYTES = 64 * 1024;
     static final String STORE_RETRY_AFTER_SECONDS = "5";
     /** The dashboard loads only its own modules and stylesheet and talks only to this origin (REST and /ws). */
@@ -444,17 +449,20 @@ public final class HttpServerVerticle extends VerticleBase {
     }
 
     /**
-     * OTLP/HTTP trace export. The project token is checked before the body is read, like capture's header token, but
+     * OTLP/HTTP trace and log export. The project token is checked before the body is read, like capture's header token, but
      * is required: OTLP bodies carry none. Errors answer a {@code google.rpc.Status} (see {@link OtlpStatus}).
      */
     private void otlpRoutes(Router router, CorsHandler cors) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.otlpBodyLimitBytes()).setHandleFileUploads(false);
-        for (String path : OTLP_TRACES) {
-            for (String route : new String[] {path, path + "/"}) {
-                router.route(route).handler(cors);
-                router.post(route).handler(this::otlpToken);
-                router.post(route).handler(body).handler(this::otlpExport);
-                router.route(route).failureHandler(this::otlpFailure);
+        for (String[] signal : new String[][] {OTLP_TRACES, OTLP_LOGS}) {
+            String address = signal == OTLP_TRACES ? Addresses.OTEL_EXPORT : Addresses.OTEL_LOGS;
+            for (String path : signal) {
+                for (String route : new String[] {path, path + "/"}) {
+                    router.route(route).handler(cors);
+                    router.post(route).handler(this::otlpToken);
+                    router.post(route).handler(body).handler(ctx -> otlpExport(ctx, address));
+                    router.route(route).failureHandler(this::otlpFailure);
+                }
             }
         }
     }
@@ -479,7 +487,7 @@ public final class HttpServerVerticle extends VerticleBase {
                 .onFailure(ctx::fail);
     }
 
-    private void otlpExport(RoutingContext ctx) {
+    private void otlpExport(RoutingContext ctx, String address) {
         String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         String mime = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
         if (!mime.contains("json") && !mime.contains("protobuf")) {
@@ -489,7 +497,7 @@ public final class HttpServerVerticle extends VerticleBase {
         }
         io.vertx.core.buffer.Buffer body = ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer() : ctx.body().buffer();
         OtlpExport export = new OtlpExport(body, mime.contains("protobuf"), ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING), ctx.get(PROJECT));
-        vertx.eventBus().<OtlpExport.Accepted>request(Addresses.OTEL_EXPORT, export, new DeliveryOptions().setSendTimeout(60_000))
+        vertx.eventBus().<OtlpExport.Accepted>request(address, export, new DeliveryOptions().setSendTimeout(60_000))
                 .onSuccess(reply -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, reply.body().contentType()).end(reply.body().body()))
                 .onFailure(ctx::fail);
     }

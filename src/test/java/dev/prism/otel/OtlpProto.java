@@ -2,7 +2,11 @@ package dev.prism.otel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -53,6 +57,37 @@ final class OtlpProto {
                 resource.addScopeSpans(scope);
             }
             request.addResourceSpans(resource);
+        }
+        return request.build();
+    }
+
+    /** An OTLP JSON logs request rebuilt as protobuf; {@code eventName} goes to the record's field, as OTLP 1.5+ SDKs send it. */
+    static ExportLogsServiceRequest logsFromJson(JsonNode otlp) {
+        ExportLogsServiceRequest.Builder request = ExportLogsServiceRequest.newBuilder();
+        for (JsonNode rl : otlp.path("resourceLogs")) {
+            ResourceLogs.Builder resource = ResourceLogs.newBuilder()
+                    .setResource(Resource.newBuilder().addAllAttributes(attributes(rl.path("resource").path("attributes"))));
+            for (JsonNode sl : rl.path("scopeLogs")) {
+                ScopeLogs.Builder scope = ScopeLogs.newBuilder();
+                for (JsonNode r : sl.path("logRecords")) {
+                    LogRecord.Builder record = LogRecord.newBuilder()
+                            .setTimeUnixNano(Long.parseLong(r.path("timeUnixNano").asText("0")))
+                            .setEventName(r.path("eventName").asText(""))
+                            .addAllAttributes(attributes(r.path("attributes")));
+                    if (!r.path("traceId").asText("").isEmpty()) {
+                        record.setTraceId(bytes(r.path("traceId").asText()));
+                    }
+                    if (!r.path("spanId").asText("").isEmpty()) {
+                        record.setSpanId(bytes(r.path("spanId").asText()));
+                    }
+                    if (r.has("body")) {
+                        record.setBody(value(r.path("body")));
+                    }
+                    scope.addLogRecords(record);
+                }
+                resource.addScopeLogs(scope);
+            }
+            request.addResourceLogs(resource);
         }
         return request.build();
     }

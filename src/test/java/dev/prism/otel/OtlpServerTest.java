@@ -166,6 +166,25 @@ class OtlpServerTest {
     }
 
     @Test
+    @DisplayName("Vercel AI SDK spans, as JSON and as gzipped protobuf: the trace renders the prompt, the tool call and the answer; tokens are the provider calls' only")
+    void vercelAiSdk() throws Exception {
+        for (boolean protobuf : new boolean[] {false, true}) {
+            String traceId = newTraceId();
+            JsonNode otlp = VercelAiTest.payload(traceId);
+            Answer a = protobuf
+                    ? export("/i/v0/ai/otel/v1/traces", HttpApi.gzip(OtlpProto.fromJson(otlp).toByteArray()), PROTOBUF_TYPE, "Content-Encoding", "gzip")
+                    : export("/v1/traces", JSON.writeValueAsBytes(otlp), JSON_TYPE);
+            assertThat(a.status()).isEqualTo(200);
+            String text = text(traceId);
+            assertThat(text).as(text).contains("What is the weather in Paris right now?").contains("weather")
+                    .contains("tempC").contains("It is 18 degrees and sunny in Paris.").contains("user-4242");
+            JsonNode aggregates = server.http.api("/api/projects/default/traces/" + traceId).json().path("aggregates");
+            assertThat(aggregates.path("input_tokens").asLong()).isEqualTo(150); // 90 + 60, not the wrapper's 150 again
+            assertThat(aggregates.path("output_tokens").asLong()).isEqualTo(32);
+        }
+    }
+
+    @Test
     @DisplayName("spans without a trace id or with bad hex are reported as a partial success; the valid ones are stored")
     void partialSuccessJson() throws Exception {
         String traceId = newTraceId();
@@ -239,6 +258,8 @@ class OtlpServerTest {
         assertThat(post("/v1/traces", empty, JSON_TYPE).status()).isEqualTo(401);
         assertThat(post("/v1/traces", empty, JSON_TYPE, "Authorization", "Bearer wrong-token-000000000000000").status()).isEqualTo(401);
         assertThat(post("/v1/traces?api_key=" + TestServer.PROJECT_TOKEN, empty, JSON_TYPE).status()).isEqualTo(200);
+        // @posthog/ai/otel's exporter posts to the endpoint itself, without /v1/traces
+        assertThat(export("/i/v0/ai/otel", empty, JSON_TYPE).status()).isEqualTo(200);
         assertThat(export("/v1/traces", empty, "text/plain").status()).isEqualTo(415);
     }
 }

@@ -115,6 +115,19 @@ class SpanMapperTest {
     }
 
     @Test
+    @DisplayName("current content carried on the gen_ai.client.inference.operation.details event instead of the span")
+    void operationDetailsEvent() {
+        List<OtlpSpan.Event> events = List.of(new OtlpSpan.Event("gen_ai.client.inference.operation.details", 1, attrs(
+                "gen_ai.input.messages", "[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"ping\"}]}]",
+                "gen_ai.system_instructions", List.of(Map.of("type", "text", "content", "Answer in one word.")),
+                "gen_ai.output.messages", List.of(Map.of("role", "assistant", "parts", List.of(Map.of("type", "text", "content", "pong")))))));
+        JsonNode p = only(List.of(span(CHILD, ROOT, attrs("gen_ai.operation.name", "chat", "gen_ai.request.model", "m"), events))).path("properties");
+        assertThat(p.path("$ai_input").get(0).path("role").asText()).isEqualTo("system");
+        assertThat(p.path("$ai_input").get(1).path("parts").get(0).path("content").asText()).isEqualTo("ping");
+        assertThat(p.path("$ai_output_choices").get(0).path("parts").get(0).path("content").asText()).isEqualTo("pong");
+    }
+
+    @Test
     @DisplayName("deprecated gen_ai.content.prompt / completion events carry the whole prompt as JSON")
     void deprecatedContentEvents() {
         List<OtlpSpan.Event> events = List.of(
