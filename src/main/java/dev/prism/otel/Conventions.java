@@ -276,6 +276,11 @@ final class Conventions {
         if (completion != null) {
             return SpanMapper.parsed(completion);
         }
+        // OpenInference retrievers: what was found, as a list of {"document.id", "document.content", "document.score", …}.
+        JsonNode documents = indexed(a, "retrieval.documents.");
+        if (documents != null) {
+            return documents;
+        }
         return a.get("output.value");
     }
 

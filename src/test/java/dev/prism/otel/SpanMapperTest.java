@@ -167,6 +167,22 @@ class SpanMapperTest {
     }
 
     @Test
+    @DisplayName("an OpenInference RETRIEVER span carries its query as input and the documents it found as output")
+    void retrieverDocuments() {
+        JsonNode e = only(List.of(span(CHILD, ROOT, attrs("openinference.span.kind", "RETRIEVER", "input.value", "refund policy",
+                "retrieval.documents.0.document.id", "kb-12", "retrieval.documents.0.document.content", "Refunds within 30 days.",
+                "retrieval.documents.0.document.score", 0.91,
+                "retrieval.documents.1.document.id", "kb-40", "retrieval.documents.1.document.content", "Store credit otherwise."), List.of())));
+        assertThat(e.path("event").asText()).isEqualTo("$ai_span");
+        JsonNode p = e.path("properties");
+        assertThat(p.path("$ai_input_state").asText()).isEqualTo("refund policy");
+        assertThat(p.path("$ai_output_state")).hasSize(2);
+        assertThat(p.path("$ai_output_state").get(0).path("document.content").asText()).isEqualTo("Refunds within 30 days.");
+        assertThat(p.path("$ai_output_state").get(0).path("document.score").asDouble()).isEqualTo(0.91);
+        assertThat(p.path("$ai_output_state").get(1).path("document.id").asText()).isEqualTo("kb-40");
+    }
+
+    @Test
     @DisplayName("non-AI spans are kept as structure when they are ancestors of an AI span, else dropped; both counted")
     void structureAndDropped() {
         SpanMapper.Mapping m = SpanMapper.map(List.of(
