@@ -41,6 +41,7 @@ public final class OtlpVerticle extends VerticleBase {
     private final long bodyLimit;
     private final Metrics metrics;
     private final LogJoin join;
+    private final AwaitedParents awaitedParents;
     private final List<MessageConsumer<OtlpExport>> consumers = new ArrayList<>();
     private long expiryTimer = -1;
     private Counter accepted;
@@ -60,19 +61,21 @@ public final class OtlpVerticle extends VerticleBase {
 
     /** One instance; for several on one server, {@link #sharing} one join. */
     public OtlpVerticle(long bodyLimit, Metrics metrics, long joinMillis) {
-        this(bodyLimit, metrics, gauged(new LogJoin(joinMillis, MAX_WAITING_RECORDS, MAX_HELD_SPANS), metrics));
+        this(bodyLimit, metrics, gauged(new LogJoin(joinMillis, MAX_WAITING_RECORDS, MAX_HELD_SPANS), metrics), new AwaitedParents());
     }
 
-    private OtlpVerticle(long bodyLimit, Metrics metrics, LogJoin join) {
+    private OtlpVerticle(long bodyLimit, Metrics metrics, LogJoin join, AwaitedParents awaitedParents) {
         this.bodyLimit = bodyLimit;
         this.metrics = metrics;
         this.join = join;
+        this.awaitedParents = awaitedParents;
     }
 
     /** Instances that share one log join: a record and its span may reach different instances. */
     public static Supplier<OtlpVerticle> sharing(long bodyLimit, Metrics metrics, long joinMillis) {
         LogJoin join = gauged(new LogJoin(joinMillis, MAX_WAITING_RECORDS, MAX_HELD_SPANS), metrics);
-        return () -> new OtlpVerticle(bodyLimit, metrics, join);
+        AwaitedParents awaited = new AwaitedParents();
+        return () -> new OtlpVerticle(bodyLimit, metrics, join, awaited);
     }
 
     /** The join's gauges, registered once per join (instances start concurrently, so not in {@code start()}). */
@@ -128,7 +131,13 @@ public final class OtlpVerticle extends VerticleBase {
     private Future<OtlpExport.Accepted> export(OtlpExport request) {
         return offLoop(request, () -> read(request))
                 .compose(spans -> joined(request.projectId(), spans))
-                .compose(spans -> offLoop(request, () -> SpanMapper.map(spans)))
+                .compose(spans -> offLoop(request, () -> {
+                    String project = request.projectId();
+                    SpanMapper.Mapping mapping = SpanMapper.map(spans,
+                            span -> awaitedParents.arrived(AwaitedParents.key(project, span.traceId(), span.spanId())));
+                    mapping.awaitedParents().forEach(traceAndSpan -> awaitedParents.await(project + '/' + traceAndSpan));
+                    return mapping;
+                }))
                 .compose(mapping -> capture(request, mapping.events()).map(result -> answer(request, mapping, result)));
     }
 

@@ -43,13 +43,26 @@ final class SpanMapper {
      * @param structure  spans without AI attributes kept as parents of AI spans
      * @param dropped    spans without AI attributes and no AI descendant in the request
      */
-    record Mapping(List<ObjectNode> events, int rejected, String message, int structure, int dropped) {
+    record Mapping(List<ObjectNode> events, int rejected, String message, int structure, int dropped, List<String> awaitedParents) {
+        Mapping(List<ObjectNode> events, int rejected, String message, int structure, int dropped) {
+            this(events, rejected, message, structure, dropped, List.of());
+        }
     }
 
     private SpanMapper() {
     }
 
     static Mapping map(List<OtlpSpan> spans) {
+        return map(spans, span -> false);
+    }
+
+    /**
+     * @param awaited whether a span (trace and span id) is the parent of AI spans of an earlier request: kept as
+     *                structure with its own ancestors, like a parent in the same request
+     * @return also, in {@link Mapping#awaitedParents()}, the {@code trace/span} ids of parents the kept spans name that
+     *         this request did not carry, for a later one
+     */
+    static Mapping map(List<OtlpSpan> spans, java.util.function.Predicate<OtlpSpan> awaited) {
         List<String> reasons = new ArrayList<>();
         int rejected = 0;
         List<OtlpSpan> valid = new ArrayList<>(spans.size());
@@ -64,24 +77,37 @@ final class SpanMapper {
                 }
             }
         }
-        Set<String> kept = ancestorsOfAiSpans(valid);
+        Set<String> seeds = new HashSet<>();
+        for (OtlpSpan span : valid) {
+            if (Conventions.isAi(span) || awaited.test(span)) {
+                seeds.add(key(span.traceId(), span.spanId()));
+            }
+        }
+        Set<String> kept = ancestorsOf(valid, seeds);
+        kept.addAll(seeds);
+        Set<String> present = new HashSet<>();
+        valid.forEach(span -> present.add(key(span.traceId(), span.spanId())));
         List<ObjectNode> events = new ArrayList<>();
+        List<String> awaitedParents = new ArrayList<>();
         int structure = 0;
         int dropped = 0;
         for (OtlpSpan span : valid) {
             boolean ai = Conventions.isAi(span);
-            if (!ai && !kept.contains(key(span.traceId(), span.spanId()))) {
+            if (!kept.contains(key(span.traceId(), span.spanId()))) {
                 dropped++;
                 continue;
             }
             if (!ai) {
                 structure++;
             }
+            if (!span.parentSpanId().isEmpty() && !present.contains(key(span.traceId(), span.parentSpanId()))) {
+                awaitedParents.add(key(span.traceId(), span.parentSpanId()));
+            }
             events.add(event(span, ai));
         }
         String message = reasons.isEmpty() ? "" : String.join("; ", reasons)
                 + (rejected > reasons.size() ? "; and " + (rejected - reasons.size()) + " more" : "");
-        return new Mapping(events, rejected, message, structure, dropped);
+        return new Mapping(events, rejected, message, structure, dropped, awaitedParents);
     }
 
     private static String invalid(OtlpSpan span) {
@@ -111,8 +137,8 @@ final class SpanMapper {
         return traceId + '/' + spanId;
     }
 
-    /** Every span (by trace and span id) on the way from an AI span up to its root, within this request. */
-    private static Set<String> ancestorsOfAiSpans(List<OtlpSpan> spans) {
+    /** Every span (by trace and span id) on the way from a seed span up to its root, within this request. */
+    private static Set<String> ancestorsOf(List<OtlpSpan> spans, Set<String> seeds) {
         Map<String, String> parentOf = new HashMap<>();
         for (OtlpSpan s : spans) {
             if (!s.parentSpanId().isEmpty()) {
@@ -121,7 +147,7 @@ final class SpanMapper {
         }
         Set<String> kept = new HashSet<>();
         for (OtlpSpan s : spans) {
-            if (Conventions.isAi(s)) {
+            if (seeds.contains(key(s.traceId(), s.spanId()))) {
                 String parent = parentOf.get(key(s.traceId(), s.spanId()));
                 while (parent != null && kept.add(parent)) { // a cycle stops at a span already seen
                     parent = parentOf.get(parent);

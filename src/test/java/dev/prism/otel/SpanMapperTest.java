@@ -183,6 +183,29 @@ class SpanMapperTest {
     }
 
     @Test
+    @DisplayName("a parent that comes in a later request than its AI child is kept as structure, and asks for its own parent in turn")
+    void parentInALaterRequest() {
+        String grand = "3333333333333333";
+        SpanMapper.Mapping first = SpanMapper.map(List.of(span(CHILD, ROOT, attrs("gen_ai.operation.name", "chat"), List.of())));
+        assertThat(first.events()).hasSize(1);
+        String trace = first.events().get(0).path("properties").path("$ai_trace_id").asText();
+        assertThat(first.awaitedParents()).containsExactly(trace + "/" + ROOT);
+
+        java.util.Set<String> awaited = new java.util.HashSet<>(first.awaitedParents());
+        SpanMapper.Mapping later = SpanMapper.map(List.of(
+                        span(ROOT, grand, attrs("http.route", "/chat"), List.of()),
+                        span("4444444444444444", grand, attrs("db.system", "postgresql"), List.of())),
+                s -> awaited.remove(s.traceId() + "/" + s.spanId()));
+        assertThat(later.events()).hasSize(1);
+        assertThat(later.events().get(0).path("event").asText()).isEqualTo("$ai_span");
+        assertThat(later.structure()).isEqualTo(1);
+        assertThat(later.dropped()).as("the unrelated database span").isEqualTo(1);
+        assertThat(later.awaitedParents()).containsExactly(trace + "/" + grand);
+        assertThat(SpanMapper.map(List.of(span(ROOT, grand, attrs("http.route", "/chat"), List.of()))).dropped())
+                .as("without the earlier request it is dropped, as before").isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("non-AI spans are kept as structure when they are ancestors of an AI span, else dropped; both counted")
     void structureAndDropped() {
         SpanMapper.Mapping m = SpanMapper.map(List.of(
