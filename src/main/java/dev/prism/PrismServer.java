@@ -97,7 +97,7 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, () -> new ShareVerticle(db.pool()), 1))
                     // Before capture: with Kafka on, this instance's member of the group that stores what capture produces.
                     .compose(v -> config.kafka().enabled()
-                            ? deploy(vertx, deployed, () -> new dev.prism.ingest.KafkaStoreVerticle(db.pool(), config), 1)
+                            ? deploy(vertx, deployed, () -> new dev.prism.ingest.KafkaStoreVerticle(db.pool(), config, metrics), 1)
                             : Future.succeededFuture())
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
                     .compose(v -> deploy(vertx, deployed, dev.prism.otel.OtlpVerticle.sharing(config.http().otlpBodyLimitBytes(), metrics,

@@ -4,6 +4,8 @@ import dev.prism.bus.Addresses;
 import dev.prism.bus.EventsStored;
 import dev.prism.config.PrismConfig;
 import dev.prism.ingest.EventParser.ParsedEvent;
+import dev.prism.metrics.Metrics;
+import io.micrometer.core.instrument.Gauge;
 import dev.prism.store.StoreErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -24,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -43,14 +47,19 @@ public final class KafkaStoreVerticle extends VerticleBase {
 
     private final Pool pool;
     private final PrismConfig config;
+    private final Metrics metrics;
+    /** Events not yet stored, per partition this instance owns (0 for the ones it gave away: their owner reports them). */
+    private final Map<Integer, AtomicLong> lag = new ConcurrentHashMap<>();
+    private long lagTimer = -1;
     private KafkaConsumer<String, String> consumer;
     private EventWriter writer;
     private volatile boolean stopping;
     private Future<Void> loop = Future.succeededFuture();
 
-    public KafkaStoreVerticle(Pool pool, PrismConfig config) {
+    public KafkaStoreVerticle(Pool pool, PrismConfig config, Metrics metrics) {
         this.pool = pool;
         this.config = config;
+        this.metrics = metrics;
     }
 
     /** The largest record an event can make: a whole capture body plus the record's own fields. */
@@ -79,6 +88,7 @@ public final class KafkaStoreVerticle extends VerticleBase {
             Promise<Void> done = Promise.promise();
             loop = done.future();
             next(done);
+            lagTimer = vertx.setPeriodic(LAG_MILLIS, id -> readLag());
         });
     }
 
@@ -103,6 +113,34 @@ public final class KafkaStoreVerticle extends VerticleBase {
                 }
             }
             return null;
+        });
+    }
+
+    static final long LAG_MILLIS = 5_000;
+
+    /** {@code prism_kafka_lag{partition}}: the end of each owned partition minus this instance's position in it. */
+    private void readLag() {
+        if (stopping) {
+            return;
+        }
+        consumer.assignment().compose(owned -> consumer.endOffsets(owned).compose(ends -> {
+            List<Future<?>> positions = new ArrayList<>();
+            lag.forEach((partition, value) -> {
+                if (owned.stream().noneMatch(tp -> tp.getPartition() == partition)) {
+                    value.set(0);
+                }
+            });
+            ends.forEach((tp, end) -> positions.add(consumer.position(tp).onSuccess(at -> gauge(tp.getPartition()).set(Math.max(0, end - at)))));
+            return Future.all(positions);
+        })).onFailure(e -> LOG.debug("Kafka lag not read: {}", e.toString()));
+    }
+
+    private AtomicLong gauge(int partition) {
+        return lag.computeIfAbsent(partition, p -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("prism.kafka.lag", value, AtomicLong::get).description("Events of a partition not yet stored by this instance")
+                    .tag("topic", config.kafka().topic()).tag("partition", Integer.toString(p)).register(metrics.registry());
+            return value;
         });
     }
 
@@ -186,6 +224,7 @@ public final class KafkaStoreVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         stopping = true;
+        vertx.cancelTimer(lagTimer);
         // The batch in hand is stored and committed (or left uncommitted for the next owner), then the group is left.
         return loop.timeout(30, java.util.concurrent.TimeUnit.SECONDS).otherwiseEmpty()
                 .compose(v -> writer.idle())

@@ -137,6 +137,12 @@ class KafkaIngestionTest {
                 assertThat(count(pg, "SELECT count(*) FROM events")).isEqualTo(expected);
                 await().atMost(Duration.ofSeconds(60)).until(() -> count(pg, "SELECT count(*) FROM traces WHERE status = 'completed'") >= traces.size());
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(KafkaIngestionTest::assertAllCommitted);
+                // The lag of every partition this (only) instance owns, read every 5 s: nothing left once all is stored.
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    List<String> lag = server.http.get("/metrics", null).json().asText().lines()
+                            .filter(l -> l.startsWith("prism_kafka_lag{")).toList();
+                    assertThat(lag).hasSize(4).allMatch(l -> l.contains("topic=\"prism.events\"") && l.endsWith(" 0.0"));
+                });
 
                 // A record delivered again (a producer retry, a rebalance before the commit) and a new one behind it.
                 String stored;
