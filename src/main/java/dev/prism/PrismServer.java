@@ -102,6 +102,10 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
                     .compose(v -> deploy(vertx, deployed, dev.prism.otel.OtlpVerticle.sharing(config.http().otlpBodyLimitBytes(), metrics,
                             config.http().otlpLogJoinMillis())::get, cores))
+                    // With a PostgreSQL other instances may share, their WebSocket clients see this one's updates and back.
+                    .compose(v -> db.shared()
+                            ? deploy(vertx, deployed, () -> new dev.prism.web.LiveRelayVerticle(db.pool(), db.connectOptions(), metrics), 1)
+                            : Future.succeededFuture())
                     .compose(v -> deploy(vertx, deployed, () -> {
                         HttpServerVerticle http = new HttpServerVerticle(config.http(), db.pool(), metrics, config.dashboard());
                         if (firstHttp[0] == null) {

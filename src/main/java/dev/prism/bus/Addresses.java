@@ -122,6 +122,8 @@ public final class Addresses {
     public static final String ALERT_QUEUED = "prism.alert.queued";
     /** {@link LiveEvent}, published by any feature for WebSocket clients. */
     public static final String LIVE_EVENT = "prism.live.event";
+    /** {@link LiveEvent}s another instance sent its WebSocket clients, relayed through PostgreSQL; only the live hubs consume them. */
+    public static final String LIVE_REMOTE = "prism.live.remote";
 
     /** {@link ThemeExport} → {@link ThemeExport.File}: a theme's clusters as Markdown, a notebook, CSV or JSON. */
     public static final String EXPORT_THEME = "prism.export.theme";

@@ -39,12 +39,24 @@ public final class Database {
     private final Pool apiPool;
     private final Optional<EmbeddedPostgresServer> embedded;
     private final String description;
+    private final PgConnectOptions connectOptions;
 
-    private Database(Pool pool, Pool apiPool, Optional<EmbeddedPostgresServer> embedded, String description) {
+    private Database(Pool pool, Pool apiPool, Optional<EmbeddedPostgresServer> embedded, String description, PgConnectOptions connectOptions) {
         this.pool = pool;
         this.apiPool = apiPool;
         this.embedded = embedded;
         this.description = description;
+        this.connectOptions = connectOptions;
+    }
+
+    /** Where the store is, for a dedicated connection (LISTEN needs one of its own, outside the pools). */
+    public PgConnectOptions connectOptions() {
+        return new PgConnectOptions(connectOptions);
+    }
+
+    /** Whether the store is a PostgreSQL of the user's ({@code pg.url}), which other instances may share. */
+    public boolean shared() {
+        return embedded.isEmpty();
     }
 
     public static Future<Database> start(Vertx vertx, PrismConfig.Store config) {
@@ -82,7 +94,7 @@ public final class Database {
                         ? "embedded PostgreSQL in " + embedded.get().dataDirectory().toAbsolutePath()
                         : "PostgreSQL at " + settings.host() + ":" + settings.port() + "/" + settings.database();
                 LOG.info("Store: {}", description);
-                return new Database(pool, apiPool, embedded, description);
+                return new Database(pool, apiPool, embedded, description, settings.connectOptions().addProperty("application_name", "prism-live"));
             } catch (RuntimeException e) {
                 embedded.ifPresent(EmbeddedPostgresServer::close);
                 throw e;

@@ -14,7 +14,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +64,8 @@ final class LiveHub {
         }));
         consumers.add(bus.consumer(Addresses.CLUSTER_UPDATED, m -> forward("cluster.updated", m.body(), "cluster_id", "clusterId", "id")));
         consumers.add(bus.consumer(Addresses.ALERT_FIRED, m -> forward("alert.fired", m.body())));
+        // What clients of other instances were sent (LiveRelayVerticle): forwarded as is, never relayed again.
+        consumers.add(bus.<LiveEvent>consumer(Addresses.LIVE_REMOTE, m -> forward(m.body().type(), m.body())));
         consumers.add(bus.consumer(Addresses.LIVE_EVENT, m -> {
             if (m.body() instanceof LiveEvent e) {
                 forward(e.type(), e);
@@ -138,20 +139,8 @@ final class LiveHub {
         if (connections.isEmpty()) {
             return;
         }
-        LiveProtocol.Update update;
-        try {
-            if (body instanceof LiveEvent e) {
-                update = LiveProtocol.update(e.type() != null ? e.type() : type, e.projectId(), e.themeId(), e.key(), e.data());
-            } else {
-                JsonNode json = body instanceof JsonObject o ? Json.MAPPER.readTree(o.encode()) : LiveProtocol.toJson(body);
-                update = LiveProtocol.route(type, json, keyFields);
-            }
-        } catch (Exception e) {
-            LOG.warn("Cannot forward a {} to WebSocket clients", type, e);
-            return;
-        }
+        LiveProtocol.Update update = LiveUpdates.forwarded(type, body, keyFields);
         if (update == null) {
-            LOG.debug("Not forwarded to WebSocket clients: a {} without a project or with an invalid type", type);
             return;
         }
         for (LiveConnection c : new ArrayList<>(connections)) {

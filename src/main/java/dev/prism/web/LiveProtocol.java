@@ -176,13 +176,16 @@ final class LiveProtocol {
         final String theme;
         /** Null: not coalescable. Scoped by type, project and theme so equal ids of different things never collide. */
         final String coalesceKey;
-        private final JsonNode data;
+        /** What the update is the latest state of, as its publisher gave it (null: every update counts). */
+        final String key;
+        final JsonNode data;
         private String text;
 
         private Update(String type, String project, String theme, String key, JsonNode data) {
             this.type = type;
             this.project = project;
             this.theme = theme;
+            this.key = key;
             this.coalesceKey = key == null ? null : type + '\n' + project + '\n' + theme + '\n' + key;
             this.data = data == null ? NODES.nullNode() : data;
         }
