@@ -28,6 +28,7 @@ const DESTINATIONS = {
       { name: 'api_key', label: 'API key', secret: true, required: true },
       { name: 'team_id', label: 'Team id', required: true },
       { name: 'api_url', label: 'API URL (optional)', secret: true },
+      { name: 'key', label: 'Ticket key (optional, shared across rules)', secret: true },
     ],
   },
   github: {
@@ -35,6 +36,7 @@ const DESTINATIONS = {
       { name: 'token', label: 'Token', secret: true, required: true },
       { name: 'repo', label: 'Repository (owner/name)', required: true },
       { name: 'api_url', label: 'API URL (optional, Enterprise)', secret: true },
+      { name: 'key', label: 'Ticket key (optional, shared across rules)', secret: true },
     ],
   },
 };
@@ -392,7 +394,7 @@ function destinationEditor(d, touch, remove) {
       for (const f of spec.fields) {
         const v = inputs.get(f.name).value.trim();
         if (v) out[f.name] = v;
-        else if (f.required && existing && f.secret) problems.push([`destinations[${i}].${f.name}`, 'type it again: the list of destinations changed and the server never answers stored secrets']);
+        else if (existing && f.secret && (f.required || d[`${f.name}_set`])) problems.push([`destinations[${i}].${f.name}`, 'type it again: the list of destinations changed and the server never answers stored secrets']);
       }
       return out;
     },

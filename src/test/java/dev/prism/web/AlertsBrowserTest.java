@@ -247,10 +247,25 @@ class AlertsBrowserTest {
     void deleteWithConfirmation() throws Exception {
         String other = server.http.admin("POST", "/api/projects/default/alerts",
                 "{\"name\": \"New problems\", \"theme_id\": \"" + THEME + "\", \"trigger\": {\"type\": \"new_cluster\"}, "
-                        + "\"destinations\": [{\"type\": \"slack\", \"url\": \"" + receiver.url("/slack/T1") + "\"}]}").json().get("id").asText();
+                        + "\"destinations\": [{\"type\": \"slack\", \"url\": \"" + receiver.url("/slack/T1") + "\"}, "
+                        + "{\"type\": \"github\", \"token\": \"ghp_tok3n0000000000\", \"repo\": \"acme/shop\", "
+                        + "\"api_url\": \"" + receiver.url("/api/v3") + "\", \"key\": \"shop-tracker\"}]}").json().get("id").asText();
         signedIn();
         b.driver.get(base + "/#/alerts/" + other);
         b.waitFor(() -> other.equals(b.js("return document.body.dataset.alertReady")), "the other rule's page");
+        // A tracker destination: its plain repository shown and editable, every secret only as "set".
+        WebElement github = b.find("fieldset.destination[data-type=github]");
+        assertThat(github.findElement(By.cssSelector("[data-testid=dest-repo]")).getAttribute("value")).isEqualTo("acme/shop");
+        assertThat(github.findElement(By.cssSelector("[data-testid=dest-token-set]")).getText()).isEqualTo("set");
+        assertThat(github.findElement(By.cssSelector("[data-testid=dest-api_url-set]")).getText()).isEqualTo("set (127.0.0.1)");
+        assertThat(github.findElement(By.cssSelector("[data-testid=dest-key-set]")).getText()).isEqualTo("set");
+        assertThat(b.driver.getPageSource()).doesNotContain("ghp_tok3n").doesNotContain("/api/v3").doesNotContain("shop-tracker");
+        // Changing the repository sends the list again: every stored secret, the optional ones too, is asked for.
+        type("fieldset.destination[data-type=github] [data-testid=dest-repo]", "acme/shop2");
+        b.find("[data-testid=alert-save]").click();
+        b.waitFor(() -> b.text("[data-testid=alert-form-errors]").contains("2. GitHub › API URL (optional, Enterprise): type it again"), "optional secrets asked again");
+        assertThat(b.text("[data-testid=alert-form-errors]")).contains("2. GitHub › Token: type it again")
+                .contains("2. GitHub › Ticket key (optional, shared across rules): type it again").contains("1. Slack › Incoming webhook URL: type it again");
         b.find("[data-testid=alert-delete]").click();
         assertThat(b.text("[data-testid=alert-delete-confirm]")).contains("Delete the rule “New problems”?");
         assertThat(b.js("return document.activeElement.textContent")).isEqualTo("Cancel");
