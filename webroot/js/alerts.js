@@ -71,18 +71,27 @@ function destinationWords(d) {
 
 // ------------------------------------------------------------------------------------------------ the list
 
-export async function alertsView(el) {
-  const [rules, themes] = await Promise.all([api('/alerts'), api('/themes')]);
+/** #/alerts?theme=error_analysis: one theme's rules (a theme's page can link here), "New rule" preset to it. */
+export async function alertsView(el, query) {
+  const only = new URLSearchParams(query || '').get('theme') || '';
+  const [all, themes] = await Promise.all([api('/alerts'), api('/themes')]);
   const themeNames = new Map(themes.results.map((t) => [t.theme_id, t.name || t.theme_id]));
+  const rules = { results: all.results.filter((r) => !only || r.theme_id === only) };
+  const filter = h('select', {
+    id: 'alerts-theme-filter', 'data-testid': 'alerts-theme-filter',
+    onchange: () => { location.hash = filter.value ? `#/alerts?theme=${enc(filter.value)}` : '#/alerts'; },
+  }, h('option', { value: '' }, 'All themes'),
+  themes.results.map((t) => h('option', { value: t.theme_id, selected: t.theme_id === only }, t.name || t.theme_id)));
   const body = rules.results.length === 0
-    ? h('p', { class: 'empty', 'data-testid': 'alerts-empty' }, 'No alert rules yet. A rule watches one theme’s clusters and tells Slack, a webhook, Linear or GitHub when a problem appears, grows or comes back.')
+    ? h('p', { class: 'empty', 'data-testid': 'alerts-empty' }, only ? `No alert rule watches ${themeNames.get(only) || only} yet.` : 'No alert rules yet. A rule watches one theme’s clusters and tells Slack, a webhook, Linear or GitHub when a problem appears, grows or comes back.')
     : h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Alert rules' }, h('table', { class: 'alerts', 'data-testid': 'alert-rules' },
       h('caption', { class: 'sr-only' }, 'Alert rules'),
       h('thead', null, h('tr', null, ['Rule', 'Theme', 'Trigger', 'Destinations', 'Enabled', 'Last fired'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', null, rules.results.map((r) => ruleRow(r, themeNames)))));
   mount(el,
     h('div', { class: 'row' }, h('h1', { class: 'grow' }, 'Alerts'),
-      h('a', { class: 'button', href: '#/alerts/new', 'data-testid': 'alert-new' }, 'New rule')),
+      h('a', { class: 'button', href: only ? `#/alerts/new?theme=${enc(only)}` : '#/alerts/new', 'data-testid': 'alert-new' }, 'New rule')),
+    h('p', null, h('label', { class: 'inline', for: filter.id }, 'Theme', filter)),
     body);
   document.body.dataset.alertsReady = String(rules.results.length);
 }
@@ -122,13 +131,13 @@ function ruleRow(r, themeNames) {
 
 // ------------------------------------------------------------------------------------------------ one rule
 
-export async function alertView(el, ruleId) {
+export async function alertView(el, ruleId, query) {
   const [rule, themes] = await Promise.all([ruleId ? apiOptional(`/alerts/${enc(ruleId)}`) : null, api('/themes')]);
   if (ruleId && !rule) {
     mount(el, h('p', { class: 'empty', 'data-testid': 'alert-missing' }, 'There is no such alert rule. ', h('a', { href: '#/alerts' }, 'All rules')));
     return;
   }
-  const form = ruleForm(rule, themes.results);
+  const form = ruleForm(rule, themes.results, new URLSearchParams(query || '').get('theme'));
   const log = rule ? deliveryLog(rule) : null;
   mount(el,
     h('p', { class: 'crumbs' }, h('a', { href: '#/alerts' }, 'Alerts'), ' / ', rule ? rule.name : 'New rule'),
@@ -153,14 +162,14 @@ function field(fields, path, label, control, hint) {
   return h('div', { class: 'field', dataset: { field: path } }, h('label', { for: control.id }, label), control, hintEl, msg);
 }
 
-function ruleForm(rule, themes) {
+function ruleForm(rule, themes, presetTheme) {
   const fields = new Map(); // API path -> {control, msg}
   const t = rule?.trigger || { type: 'growth', percent: 200, window: 'day', min_count: 20 };
   const c = rule?.conditions || {};
 
   const name = h('input', { value: rule?.name || '', size: 40, required: true, autocomplete: 'off', 'data-testid': 'alert-name' });
   const theme = h('select', { 'data-testid': 'alert-theme' }, themes.map((x) =>
-    h('option', { value: x.theme_id, selected: x.theme_id === rule?.theme_id }, x.name || x.theme_id)));
+    h('option', { value: x.theme_id, selected: x.theme_id === (rule ? rule.theme_id : presetTheme) }, x.name || x.theme_id)));
   if (rule && !themes.some((x) => x.theme_id === rule.theme_id)) {
     theme.appendChild(h('option', { value: rule.theme_id, selected: true }, `${rule.theme_id} (no longer exists)`));
   }

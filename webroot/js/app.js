@@ -24,8 +24,8 @@ const routes = [
   [/^#\/traces$/, (m, outlet) => tracesView(outlet)],
   [/^#\/runs$/, (m, outlet) => runsView(outlet)],
   [/^#\/themes$/, (m, outlet) => themesView(outlet)],
-  [/^#\/alerts$/, (m, outlet) => alertsView(outlet)],
-  [/^#\/alerts\/new$/, (m, outlet) => alertView(outlet, null)],
+  [/^#\/alerts(?:\?(.*))?$/, (m, outlet) => alertsView(outlet, m[1])],
+  [/^#\/alerts\/new(?:\?(.*))?$/, (m, outlet) => alertView(outlet, null, m[1])],
   [/^#\/alerts\/([^/]+)$/, (m, outlet) => alertView(outlet, decodeURIComponent(m[1]))],
 ];
 

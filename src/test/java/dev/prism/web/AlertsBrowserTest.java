@@ -214,6 +214,16 @@ class AlertsBrowserTest {
                 .isEqualTo("grows 200 % day over day, at least 20 traces; title contains “payment”, severity medium or higher");
         assertThat(b.text("[data-testid=alert-destinations]")).isEqualTo("Signed webhook (127.0.0.1)");
         b.waitFor(() -> b.text("[data-testid=alert-last-fired]").equals("never"), "a test alert is not a firing");
+        // Per theme: another theme's filter shows none of them, and its "New rule" starts on that theme.
+        select("[data-testid=alerts-theme-filter]", "performance_issues");
+        b.waitFor(() -> b.driver.getCurrentUrl().endsWith("#/alerts?theme=performance_issues") && b.count("[data-testid=alerts-empty]") == 1, "filtered by theme");
+        b.find("[data-testid=alert-new]").click();
+        b.waitFor(() -> "new".equals(b.js("return document.body.dataset.alertReady")), "the new-rule form for the theme");
+        assertThat(b.js("return document.querySelector('[data-testid=alert-theme]').value")).isEqualTo("performance_issues");
+        b.driver.navigate().back();
+        b.waitFor(() -> b.count("[data-testid=alerts-empty]") == 1, "back on the filtered list");
+        select("[data-testid=alerts-theme-filter]", THEME);
+        b.waitFor(() -> b.count("[data-testid=alert-rules] tbody tr[data-rule=" + ruleId + "]") == 1, "the theme's rule");
 
         tabUntil(keys, "[data-testid=alert-enabled-" + ruleId + "]", 20);
         assertThat(b.js("return document.activeElement.getAttribute('aria-label')")).isEqualTo("Enabled: Errors tripling");
