@@ -8,6 +8,7 @@ import { traceView, tracesView } from './trace.js';
 import { runsView } from './runs.js';
 import { clusterView } from './cluster.js';
 import { sharedView } from './shared.js';
+import { alertsView, alertView } from './alerts.js';
 
 const app = document.getElementById('app');
 let cleanup = null;
@@ -23,6 +24,9 @@ const routes = [
   [/^#\/traces$/, (m, outlet) => tracesView(outlet)],
   [/^#\/runs$/, (m, outlet) => runsView(outlet)],
   [/^#\/themes$/, (m, outlet) => themesView(outlet)],
+  [/^#\/alerts(?:\?(.*))?$/, (m, outlet) => alertsView(outlet, m[1])],
+  [/^#\/alerts\/new(?:\?(.*))?$/, (m, outlet) => alertView(outlet, null, m[1])],
+  [/^#\/alerts\/([^/]+)$/, (m, outlet) => alertView(outlet, decodeURIComponent(m[1]))],
 ];
 
 function render() {
