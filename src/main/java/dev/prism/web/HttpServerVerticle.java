@@ -720,7 +720,8 @@ public final class HttpServerVerticle extends VerticleBase {
             String relevant = ctx.request().getParam("relevant");
             query = new SummaryQuery(ctx.pathParam(PROJECT), ctx.request().getParam("theme"),
                     relevant == null ? null : boolParam(ctx, "relevant"), instantParam(ctx, "since"), ctx.request().getParam("trace_id"),
-                    intParam(ctx, "limit", 100), cursorParam(ctx, "before"), boolParam(ctx, "include_superseded"));
+                    intParam(ctx, "limit", 100), cursorParam(ctx, "before"), boolParam(ctx, "include_superseded"),
+                    severityParam(ctx));
         } catch (Failure.FailureException e) {
             ctx.fail(e);
             return;
@@ -853,6 +854,14 @@ public final class HttpServerVerticle extends VerticleBase {
             return true;
         }
         throw new Failure(400, "invalid_" + name, name + " must be true or false").exception();
+    }
+
+    private static String severityParam(RoutingContext ctx) {
+        String v = blankToNull(ctx.request().getParam("severity"));
+        if (v != null && !v.equals("low") && !v.equals("medium") && !v.equals("high")) {
+            throw new Failure(400, "invalid_severity", "severity must be low, medium or high").exception();
+        }
+        return v;
     }
 
     /** A non-negative number, or null when absent or blank (a cleared filter field). */

@@ -182,7 +182,185 @@ class SearchAndThemeFlowBrowserTest {
         b.shot("32-traces-filtered");
     }
 
+    @Test
+    @Order(4)
+    @DisplayName("summaries filter by relevance and severity (server-side), both in the URL")
+    void summaryFilters() throws Exception {
+        JsonNode high = server.http.api("/api/projects/default/summaries?theme=" + ERRORS + "&severity=high").json().get("results");
+        assertThat(high.size()).isPositive();
+        high.forEach(x -> assertThat(x.path("properties").path("$ai_summary_severity").asText()).isEqualTo("high"));
+        int low = server.http.api("/api/projects/default/summaries?theme=" + ERRORS + "&severity=low").json().get("results").size();
+        assertThat(server.http.api("/api/projects/default/summaries?severity=urgent").status()).isEqualTo(400);
+        signedIn();
+        b.driver.get(base + "/#/themes/" + ERRORS + "/summaries?relevant=true&severity=high");
+        b.waitFor(() -> ERRORS.equals(b.js("return document.body.dataset.resultsReady")), "results");
+        b.waitFor(() -> b.count("[data-testid=summaries] .summary") == high.size(), "high-severity summaries");
+        assertThat(b.count("[data-testid=summaries] .summary .badge.high")).isEqualTo(high.size());
+        assertThat(b.find("[data-testid=relevant-only]").isSelected()).isTrue();
+        assertThat(b.find("[data-testid=severity]").getAttribute("value")).isEqualTo("high");
+        choose("[data-testid=severity]", "low");
+        b.waitFor(() -> b.driver.getCurrentUrl().contains("severity=low"), "severity in the URL");
+        b.waitFor(() -> b.count("[data-testid=summaries] .summary") == low, "low-severity summaries");
+        assertThat(b.driver.getCurrentUrl()).contains("relevant=true");
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("runs count what streaming already analysed; the live badge counts summaries only")
+    void honestNumbers() throws Exception {
+        // Both failed traces were analysed by streaming: a run over them queues nothing and is complete at once.
+        HttpApi.Response started = server.http.admin("POST", "/api/projects/default/themes/" + ERRORS + "/runs", "{\"date_from\": \"-7d\"}");
+        assertThat(started.status()).isEqualTo(202);
+        long run = started.json().get("id").asLong();
+        JsonNode done = server.http.awaitApi("/api/projects/default/runs/" + run, r -> "completed".equals(r.json().path("status").asText()),
+                Duration.ofSeconds(30)).json();
+        assertThat(done.get("already_analysed").asLong()).isGreaterThanOrEqualTo(2);
+        long sampled = done.get("sampled").asLong();
+        signedIn();
+        b.driver.get(base + "/#/runs");
+        b.waitFor(() -> b.count("[data-testid=runs-table] tr[data-run='" + run + "']") == 1, "the run listed");
+        String row = b.text("[data-testid=runs-table] tr[data-run='" + run + "']");
+        assertThat(row).contains(sampled + " / " + sampled).contains("by streaming").doesNotContain("0 / " + sampled);
+        assertThat(b.js("return document.querySelector(\"tr[data-run='" + run + "'] .progress > div\").style.width")).isEqualTo("100%");
+        b.shot("33-runs-honest");
+
+        // The results view's live badge counts summaries that arrived, not cluster updates.
+        b.driver.get(base + "/#/themes/" + ERRORS + "/summaries");
+        b.waitFor(() -> ERRORS.equals(b.js("return document.body.dataset.resultsReady")), "results");
+        b.waitFor(() -> "live".equals(b.find("#live").getAttribute("data-state")), "WebSocket live");
+        ingest("sf-late-failure", "dave", "gpt-4o-mini", 0.003, 1.0, "Tool call failed: calendar API returned 500", 500, "Book a meeting");
+        b.waitFor(() -> b.text("[data-testid=streaming]").contains("1 new summary"), "badge counts the new summary");
+        assertThat(b.count("[data-testid=summaries] .summary[data-trace=sf-late-failure]")).isEqualTo(1);
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("create, preview (priced with the configured model) and save a theme; validation next to each field")
+    void createPreviewAndSaveATheme() throws Exception {
+        signedIn();
+        b.driver.get(base + "/#/themes/new");
+        b.waitFor(() -> b.count("#theme-name") == 1, "theme form");
+        // Nothing typed yet: no preview request.
+        assertThat(b.text("[data-testid=preview]")).contains("once you start");
+        assertThat(previewRequests()).isZero();
+        b.find("#theme-name").sendKeys("Timeouts");
+        b.waitFor(() -> b.count("[data-testid=preview-matching]") == 1, "preview after typing");
+        assertThat(previewRequests()).isPositive();
+        // The test server analyses with the offline analyzer: the preview says it is free.
+        assertThat(b.text("[data-testid=preview-cost]")).containsIgnoringCase("free").contains("offline");
+
+        // With a paid model configured for the project, the preview is priced with it.
+        assertThat(server.http.admin("PUT", "/api/projects/default/llm", "{\"provider\": \"openai\", \"model\": \"gpt-4.1-mini\"}").status())
+                .isEqualTo(200);
+        try {
+            b.driver.navigate().refresh();
+            b.waitFor(() -> b.count("#theme-name") == 1, "theme form again");
+            b.find("#theme-name").sendKeys("Timeouts");
+            b.find("#date-from").clear();
+            b.find("#date-from").sendKeys("-30d");
+            b.waitFor(() -> b.text("[data-testid=preview-cost]").contains("gpt-4.1-mini"), "priced with the configured model");
+            assertThat(b.text("[data-testid=preview-cost]")).contains("$").doesNotContain("gpt-4o-mini").doesNotContainIgnoringCase("free");
+            b.shot("34-theme-preview-priced");
+
+            // Validation next to each field: a name is required (checked here), the prompt needs {{trace_text}} (the server).
+            b.find("#theme-name").clear();
+            b.find("#save-theme").click();
+            b.waitFor(() -> b.text("#theme-name-error").contains("required"), "name error next to the name");
+            assertThat(b.find("#theme-name").getAttribute("aria-invalid")).isEqualTo("true");
+            b.find("#theme-name").sendKeys("Timeouts");
+            b.find("#theme-prompt").clear();
+            b.find("#theme-prompt").sendKeys("Summarise this trace.");
+            b.find("#save-theme").click();
+            b.waitFor(() -> b.text("#theme-prompt-error").contains("trace_text"), "prompt error next to the prompt");
+            assertThat(b.text("#theme-name-error")).isEmpty();
+            choose("#prompt-template", ERRORS);
+            b.find("#save-theme").click();
+            b.waitFor(() -> b.count("[data-testid=created]") == 1, "creation confirmed");
+            assertThat(b.text("[data-testid=created]")).contains("Timeouts").contains("created");
+            b.shot("35-theme-created");
+            JsonNode theme = server.http.api("/api/projects/default/themes/timeouts").json();
+            assertThat(theme.get("name").asText()).isEqualTo("Timeouts");
+            b.find("[data-testid=analyse-7d]").click();
+            b.waitFor(() -> b.text("[data-testid=created]").contains("Run #"), "run started");
+            assertThat(server.http.api("/api/projects/default/runs?theme=timeouts").json().get("results").size()).isEqualTo(1);
+        } finally {
+            server.http.admin("PUT", "/api/projects/default/llm", "{\"provider\": null, \"model\": null}");
+        }
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("\"Clone to edit\" asks for a name and creates the copy disabled")
+    void cloneAsksForANameAndStartsDisabled() throws Exception {
+        signedIn();
+        b.driver.get(base + "/#/themes/" + ERRORS + "/edit");
+        b.waitFor(() -> b.count("[data-testid=clone]") == 1, "built-in theme");
+        b.find("[data-testid=clone]").click();
+        b.waitFor(() -> b.count("#clone-name") == 1, "asks for a name");
+        assertThat(server.http.api("/api/projects/default/themes").json().get("results").size()).as("nothing created yet").isEqualTo(7);
+        b.find("#clone-name").clear();
+        b.find("#clone-name").sendKeys("My error theme");
+        b.find("[data-testid=clone-create]").click();
+        b.waitFor(() -> b.driver.getCurrentUrl().endsWith("#/themes/my_error_theme/edit") && b.count("#theme-name") == 1, "the copy opened");
+        JsonNode copy = server.http.api("/api/projects/default/themes/my_error_theme").json();
+        assertThat(copy.get("name").asText()).isEqualTo("My error theme");
+        assertThat(copy.get("enabled").asBoolean()).isFalse();
+        assertThat(b.text("[data-testid=saved]") + b.text("body")).contains("disabled");
+    }
+
+    @Test
+    @Order(8)
+    @DisplayName("axe-core finds no serious or critical violation, nothing scrolls sideways at 390 px: themes, theme forms, runs, traces, search, filtered summaries")
+    void accessibility() {
+        signedIn();
+        Map<String, String> views = new java.util.LinkedHashMap<>();
+        views.put("themes", "#/themes");
+        views.put("theme-new", "#/themes/new");
+        views.put("theme-edit", "#/themes/timeouts/edit");
+        views.put("theme-builtin", "#/themes/" + ERRORS + "/edit");
+        views.put("runs", "#/runs");
+        views.put("traces", "#/traces?errors=true&sort=cost");
+        views.put("search", "#/search?q=rate%20limit");
+        views.put("summaries-filtered", "#/themes/" + ERRORS + "/summaries?relevant=true&severity=high");
+        List<String> problems = new ArrayList<>();
+        for (int width : new int[]{1440, 390}) {
+            b.width(width);
+            for (var v : views.entrySet()) {
+                b.driver.get(base + "/" + v.getValue());
+                b.waitFor(() -> ready(v.getKey()), v.getKey() + " at " + width);
+                for (String violation : b.axe()) {
+                    problems.add(v.getKey() + " @" + width + ": " + violation);
+                }
+                if (width == 390) {
+                    long overflow = b.horizontalOverflow();
+                    if (overflow > 0) {
+                        problems.add(v.getKey() + " @390: scrolls sideways by " + overflow + " px");
+                    }
+                }
+                b.shot("a11y-" + v.getKey() + "-" + width);
+            }
+        }
+        System.out.printf("axe-core on %d more views at 1440 and 390 px: %d serious or critical problems%n", views.size(), problems.size());
+        assertThat(problems).as("accessibility problems").isEmpty();
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    private boolean ready(String view) {
+        return switch (view) {
+            case "themes" -> b.count("[data-testid=themes-table] tbody tr") >= 7;
+            case "theme-new", "theme-edit", "theme-builtin" -> b.count("#theme-name") == 1 && b.count("#theme-prompt") == 1;
+            case "runs" -> b.count("[data-testid=runs-table] tbody tr[data-run]") >= 1;
+            case "traces" -> b.count("[data-testid=traces-table] tbody tr") >= 2;
+            case "summaries-filtered" -> ERRORS.equals(b.js("return document.body.dataset.resultsReady"))
+                    && b.count("[data-testid=summaries] .summary") > 0;
+            default -> b.count("[data-testid=search-hit]") >= 1;
+        };
+    }
+
+    private long previewRequests() {
+        return ((Number) b.js("return performance.getEntriesByType('resource').filter(e => e.name.includes('/themes/preview')).length")).longValue();
+    }
 
     @SuppressWarnings("unchecked")
     private List<String> rowIds() {
