@@ -15,7 +15,7 @@ export async function resultsView(el, themeId, tab, query) {
   const theme = await api(`/themes/${enc(themeId)}`);
   const params = queryParams(query);
   const state = {
-    clusters: null, summaries: [], cursor: null, exhausted: false, page: 0, selected: null, live: 0,
+    themeId, clusters: null, summaries: [], cursor: null, exhausted: false, page: 0, selected: null, live: 0,
     // The summaries' filters are in the URL (#/themes/{id}/summaries?relevant=true&severity=high), so a view can be shared.
     relevantOnly: params.relevant === 'true', severity: ['low', 'medium', 'high'].includes(params.severity) ? params.severity : '',
   };
@@ -219,9 +219,19 @@ function summariesList(state, goTo, setFilters) {
     h('span', { 'data-testid': 'page-info' }, rows.length ? `${fmtNumber(from + 1)}–${fmtNumber(from + rows.length)}` : '0'),
     h('button', { disabled: !hasNext, 'data-testid': 'next-page', onclick: () => goTo(state.page + 1) }, 'Older →'),
     h('label', { class: 'inline' }, relevant, 'relevant only'),
-    severity);
+    severity, clusterPicker(state));
   if (!rows.length) return h('div', null, pager, h('div', { class: 'empty', 'data-testid': 'summaries-empty' }, 'No summaries yet: they appear here live as traces are analysed.'));
   return h('div', null, pager, h('div', { 'data-testid': 'summaries' }, rows.map(summaryRow)));
+}
+
+/** One cluster's summaries are its page's members (by title, 25 a page): picking a cluster opens that page. */
+function clusterPicker(state) {
+  const list = clusterList(state.clusters);
+  if (!list.length) return null;
+  const pick = h('select', {
+    'aria-label': 'Cluster', 'data-testid': 'summary-cluster', onchange: () => { if (pick.value) location.hash = clusterHref(state.themeId, pick.value); },
+  }, h('option', { value: '' }, 'all clusters'), list.map((c) => h('option', { value: c.id }, `${c.title || 'Unnamed cluster'} (${c.size})`)));
+  return pick;
 }
 
 export function summaryRow(e) {
