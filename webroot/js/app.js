@@ -9,6 +9,7 @@ import { runsView } from './runs.js';
 import { clusterView } from './cluster.js';
 import { sharedView } from './shared.js';
 import { alertsView, alertView } from './alerts.js';
+import { searchView, hashWith } from './search.js';
 
 const app = document.getElementById('app');
 let cleanup = null;
@@ -19,9 +20,10 @@ const routes = [
   [/^#\/themes\/new$/, (m, outlet) => themeFormView(outlet, null)],
   [/^#\/themes\/([^/]+)\/edit$/, (m, outlet) => themeFormView(outlet, decodeURIComponent(m[1]))],
   [/^#\/themes\/([^/]+)\/clusters\/([^/?]+)(?:\?(.*))?$/, (m, outlet) => clusterView(outlet, decodeURIComponent(m[1]), decodeURIComponent(m[2]), m[3])],
-  [/^#\/themes\/([^/]+)(?:\/(clusters|map|summaries))?$/, (m, outlet) => resultsView(outlet, decodeURIComponent(m[1]), m[2] || 'clusters')],
-  [/^#\/traces\/(.+)$/, (m, outlet) => traceView(outlet, decodeURIComponent(m[1]))],
-  [/^#\/traces$/, (m, outlet) => tracesView(outlet)],
+  [/^#\/themes\/([^/?]+)(?:\/(clusters|map|summaries))?(?:\?(.*))?$/, (m, outlet) => resultsView(outlet, decodeURIComponent(m[1]), m[2] || 'clusters', m[3])],
+  [/^#\/traces\/([^?]+)(?:\?(.*))?$/, (m, outlet) => traceView(outlet, decodeURIComponent(m[1]), m[2])],
+  [/^#\/traces(?:\?(.*))?$/, (m, outlet) => tracesView(outlet, m[1])],
+  [/^#\/search(?:\?(.*))?$/, (m, outlet) => searchView(outlet, m[1])],
   [/^#\/runs$/, (m, outlet) => runsView(outlet)],
   [/^#\/themes$/, (m, outlet) => themesView(outlet)],
   [/^#\/alerts(?:\?(.*))?$/, (m, outlet) => alertsView(outlet, m[1])],
@@ -114,6 +116,7 @@ function signIn(message) {
 function setChrome(on) {
   document.getElementById('nav').hidden = !on;
   document.getElementById('project-form').hidden = !on;
+  document.getElementById('search-form').hidden = !on;
   document.getElementById('signout').hidden = !on;
   document.getElementById('project').value = session.project;
 }
@@ -142,6 +145,15 @@ document.getElementById('project-form').addEventListener('submit', (e) => {
   session.project = document.getElementById('project').value.trim();
   started = false;
   if (location.hash === '#/themes') render(); else location.hash = '#/themes';
+});
+document.getElementById('search-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const q = document.getElementById('search').value.trim();
+  if (!q) return;
+  const target = hashWith('#/search', { q });
+  // The same search again (say, after new summaries arrived) runs again.
+  if (location.hash === target) window.dispatchEvent(new HashChangeEvent('hashchange'));
+  else location.hash = target;
 });
 window.addEventListener('prism:unauthorized', () => {
   session.key = null;

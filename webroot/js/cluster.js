@@ -1,7 +1,7 @@
 // One cluster as a page of its own (#/themes/{theme}/clusters/{id}?range=day&page=1): name, lifecycle, size and
 // share, a trend chart with a range picker, labelled figures, representative summaries, members paged with their
 // titles, time and cost, and lineage (merged from, split into, renamed). Range and page live in the URL.
-import { h, s, mount, fmtNumber, fmtUsd, fmtPct, fmtTime } from './dom.js';
+import { h, s, mount, fmtNumber, fmtUsd, fmtPct, fmtTime, cleanDescription } from './dom.js';
 import { api, apiOptional, enc } from './api.js';
 import { onUpdate } from './live.js';
 
@@ -89,7 +89,7 @@ export async function clusterView(el, themeId, clusterId, query) {
   mount(el, crumbs,
     h('div', { class: 'row' }, h('h1', { class: 'grow', 'data-testid': 'cluster-title' }, c.title || 'Unnamed cluster', ' ', lifecycleBadge(c.lifecycle),
       c.status === 'retired' ? h('span', { class: 'badge' }, 'retired') : null)),
-    c.description ? h('p', { 'data-testid': 'cluster-description' }, c.description) : null,
+    cleanDescription(c.description) ? h('p', { 'data-testid': 'cluster-description' }, cleanDescription(c.description)) : null,
     h('dl', { class: 'figures', 'data-testid': 'cluster-figures' },
       figure('Size', `${fmtNumber(c.size)} traces`),
       figure('Share of theme', fmtPct(m.share_of_theme)),

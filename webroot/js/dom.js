@@ -74,6 +74,14 @@ export function fmtTime(iso) {
   return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
 }
 
+/**
+ * A cluster description without a leading count ("23 summaries. …"): descriptions written before they stopped carrying
+ * one would show a figure frozen at naming time next to the live size.
+ */
+export function cleanDescription(d) {
+  return String(d || '').replace(/^\s*\d[\d,]*\s+summar(?:y|ies)\b(?:\s+without distinctive words)?[.:]?\s*/i, '');
+}
+
 /** Calls fn at most once per {@code ms}, with the last arguments. */
 export function debounce(fn, ms) {
   let t = null;

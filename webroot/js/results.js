@@ -1,6 +1,8 @@
 // Results of one theme: cluster cards and the 2-D cluster map (each cluster a link to its own page, cluster.js), and
 // the summaries list (paged), all updated live from summary.created / cluster.updated / run.progress.
-import { h, s, mount, fmtNumber, fmtUsd, fmtPct, fmtTime, debounce } from './dom.js';
+import { h, s, mount, fmtNumber, fmtUsd, fmtPct, fmtTime, debounce, cleanDescription } from './dom.js';
+import { runDone } from './runs.js';
+import { queryParams, hashWith } from './search.js';
 import { api, apiOptional, enc } from './api.js';
 import { onUpdate } from './live.js';
 import { clusterHref, lifecycleBadge } from './cluster.js';
@@ -8,10 +10,15 @@ import { clusterHref, lifecycleBadge } from './cluster.js';
 const PAGE = 50;
 const MAX_FETCH = 1000; // the summaries endpoint answers at most 1,000 per request; older pages follow next_cursor
 
-export async function resultsView(el, themeId, tab) {
+export async function resultsView(el, themeId, tab, query) {
   const started = performance.now();
   const theme = await api(`/themes/${enc(themeId)}`);
-  const state = { clusters: null, summaries: [], cursor: null, exhausted: false, page: 0, relevantOnly: false, selected: null, live: 0 };
+  const params = queryParams(query);
+  const state = {
+    themeId, clusters: null, summaries: [], cursor: null, exhausted: false, page: 0, selected: null, live: 0,
+    // The summaries' filters are in the URL (#/themes/{id}/summaries?relevant=true&severity=high), so a view can be shared.
+    relevantOnly: params.relevant === 'true', severity: ['low', 'medium', 'high'].includes(params.severity) ? params.severity : '',
+  };
 
   const header = h('div', { class: 'row' },
     h('h1', { class: 'grow' }, theme.name, h('span', { class: 'badge' }, theme.built_in ? 'built-in' : 'custom')),
@@ -25,7 +32,8 @@ export async function resultsView(el, themeId, tab) {
 
   const setTab = (name) => {
     tab = name;
-    history.replaceState(null, '', `#/themes/${enc(themeId)}/${name}`);
+    history.replaceState(null, '', hashWith(`#/themes/${enc(themeId)}/${name}`,
+      name === 'summaries' ? { relevant: state.relevantOnly ? 'true' : '', severity: state.severity } : {}));
     mount(tabs, [['clusters', 'Clusters'], ['map', 'Map'], ['summaries', 'Summaries']].map(([k, label]) =>
       h('button', { type: 'button', class: k === tab ? 'active' : '', 'aria-pressed': String(k === tab), 'data-tab': k, onclick: () => setTab(k) }, label)));
     paint();
@@ -40,6 +48,7 @@ export async function resultsView(el, themeId, tab) {
     while (!state.exhausted && state.summaries.length < need) {
       const limit = Math.min(MAX_FETCH, need - state.summaries.length);
       const r = await api(`/summaries?theme=${enc(themeId)}&limit=${limit}${state.relevantOnly ? '&relevant=true' : ''}`
+        + (state.severity ? `&severity=${enc(state.severity)}` : '')
         + (state.cursor ? `&cursor=${enc(state.cursor)}` : ''));
       state.summaries = state.summaries.concat(r.results);
       state.cursor = r.next_cursor;
@@ -52,7 +61,9 @@ export async function resultsView(el, themeId, tab) {
   };
   const paintRun = (run) => {
     if (!run) { runLine.textContent = 'No run yet: results stream in as traces complete.'; return; }
-    runLine.textContent = `Last run ${fmtTime(run.started_at)} · ${run.status} · ${fmtNumber(run.analysed)}/${fmtNumber(run.sampled)} analysed`
+    const done = runDone(run);
+    runLine.textContent = `Last run ${fmtTime(run.started_at)} · ${run.status} · ${fmtNumber(done.analysed)}/${fmtNumber(run.sampled)} analysed`
+      + (done.already ? ` (${fmtNumber(done.already)} already by streaming)` : '')
       + ` · ${fmtNumber(run.failed)} failed · ${fmtUsd(run.cost_usd)}`;
   };
 
@@ -63,10 +74,10 @@ export async function resultsView(el, themeId, tab) {
       state.page = page;
       await loadSummaries((page + 1) * PAGE + 1);
       paint();
-    }, async (relevantOnly) => {
-      Object.assign(state, { relevantOnly, summaries: [], cursor: null, exhausted: false, page: 0 });
+    }, async (filters) => {
+      Object.assign(state, filters, { summaries: [], cursor: null, exhausted: false, page: 0 });
       await loadSummaries(PAGE + 1);
-      paint();
+      setTab('summaries');
     }));
   }
 
@@ -82,7 +93,7 @@ export async function resultsView(el, themeId, tab) {
       const p = m.data?.properties || {};
       // A later version's summary replaces the one listed for its trace: a trace is listed once.
       const others = state.summaries.filter((s) => s.properties?.$ai_trace_id !== p.$ai_trace_id);
-      if (state.relevantOnly && !p.$ai_theme_relevant) {
+      if ((state.relevantOnly && !p.$ai_theme_relevant) || (state.severity && p.$ai_summary_severity !== state.severity)) {
         if (others.length !== state.summaries.length) { state.summaries = others; if (tab === 'summaries' && state.page === 0) paint(); }
         return;
       }
@@ -90,7 +101,7 @@ export async function resultsView(el, themeId, tab) {
       bump();
       if (tab === 'summaries' && state.page === 0) paint();
     } else if (m.type === 'cluster.updated') {
-      bump();
+      // Not a summary: the badge counts only what it says; the clusters just refresh.
       refreshClusters();
     } else if (m.type === 'run.progress' && m.data?.theme_id === themeId) {
       paintRun(m.data);
@@ -98,7 +109,7 @@ export async function resultsView(el, themeId, tab) {
   });
   function bump() {
     state.live++;
-    streaming.textContent = `streaming · ${state.live} new`;
+    streaming.textContent = `streaming · ${state.live} new ${state.live === 1 ? 'summary' : 'summaries'}`;
     streaming.classList.remove('flash');
     void streaming.offsetWidth;
     streaming.classList.add('flash');
@@ -153,7 +164,7 @@ function clusterCards(r, themeId) {
       class: 'card', dataset: { cluster: c.id }, href: clusterHref(themeId, c.id),
     },
     h('h3', null, c.title || 'Unnamed cluster', ' ', lifecycleBadge(c.lifecycle)),
-    h('div', { class: 'desc' }, c.description || ''),
+    h('div', { class: 'desc' }, cleanDescription(c.description)),
     h('div', { class: 'row' }, h('div', { class: 'grow' },
       h('strong', null, fmtNumber(c.size)), ' summaries ',
       h('span', { class: c.growth > 0 ? 'growth-up' : c.growth < 0 ? 'growth-down' : '' }, growthText(c.growth))),
@@ -196,19 +207,31 @@ function clusterMap(r, themeId) {
   return svg;
 }
 
-function summariesList(state, goTo, setRelevant) {
+function summariesList(state, goTo, setFilters) {
   const from = state.page * PAGE;
   const rows = state.summaries.slice(from, from + PAGE);
   const hasNext = state.summaries.length > from + PAGE || (!state.exhausted && rows.length === PAGE);
-  const relevant = h('input', { type: 'checkbox', checked: state.relevantOnly, 'data-testid': 'relevant-only', onchange: () => setRelevant(relevant.checked) });
+  const relevant = h('input', { type: 'checkbox', checked: state.relevantOnly, 'data-testid': 'relevant-only', onchange: () => setFilters({ relevantOnly: relevant.checked }) });
+  const severity = h('select', { 'aria-label': 'Severity', 'data-testid': 'severity', onchange: () => setFilters({ severity: severity.value }) },
+    [['', 'any severity'], ['high', 'high'], ['medium', 'medium'], ['low', 'low']].map(([v, label]) => h('option', { value: v, selected: v === state.severity }, label)));
   const pager = h('div', { class: 'pager' },
     h('button', { disabled: state.page === 0, 'data-testid': 'prev-page', onclick: () => goTo(state.page - 1) }, '← Newer'),
     h('span', { 'data-testid': 'page-info' }, rows.length ? `${fmtNumber(from + 1)}–${fmtNumber(from + rows.length)}` : '0'),
     h('button', { disabled: !hasNext, 'data-testid': 'next-page', onclick: () => goTo(state.page + 1) }, 'Older →'),
     h('label', { class: 'inline' }, relevant, 'relevant only'),
-    null);
+    severity, clusterPicker(state));
   if (!rows.length) return h('div', null, pager, h('div', { class: 'empty', 'data-testid': 'summaries-empty' }, 'No summaries yet: they appear here live as traces are analysed.'));
   return h('div', null, pager, h('div', { 'data-testid': 'summaries' }, rows.map(summaryRow)));
+}
+
+/** One cluster's summaries are its page's members (by title, 25 a page): picking a cluster opens that page. */
+function clusterPicker(state) {
+  const list = clusterList(state.clusters);
+  if (!list.length) return null;
+  const pick = h('select', {
+    'aria-label': 'Cluster', 'data-testid': 'summary-cluster', onchange: () => { if (pick.value) location.hash = clusterHref(state.themeId, pick.value); },
+  }, h('option', { value: '' }, 'all clusters'), list.map((c) => h('option', { value: c.id }, `${c.title || 'Unnamed cluster'} (${c.size})`)));
+  return pick;
 }
 
 export function summaryRow(e) {

@@ -1,6 +1,6 @@
 // Read-only view of a share link (#/shared/{token}): one theme's clusters, as text, without an API key or live updates.
 // Everything shown comes from trace data through h(), so it is inserted as text, never parsed as HTML.
-import { h, mount, fmtPct } from './dom.js';
+import { h, mount, fmtPct, cleanDescription } from './dom.js';
 
 export async function sharedView(el, token) {
   const base = `/api/shared/${encodeURIComponent(token)}`;
@@ -38,6 +38,6 @@ function clusterCard(base, c) {
   return h('div', { class: 'panel', 'data-testid': 'shared-cluster' },
     h('h3', null, c.title),
     h('p', { class: 'muted' }, `${c.size} traces · ${fmtPct(c.metrics.share_of_theme)} of the theme · last 24 h ${c.trend.last_day} · growth ${growth}`),
-    h('p', null, c.description || ''),
+    h('p', null, cleanDescription(c.description)),
     more, detail);
 }

@@ -1,6 +1,7 @@
 // Themes: the list (enabled toggle, last run, analysed, relevant share, cost) and the create/edit form
 // (filters with property suggestions, prompt with the server's validation messages, live preview, test).
 import { h, mount, fmtNumber, fmtUsd, fmtPct, fmtTime, debounce } from './dom.js';
+import { runDone } from './runs.js';
 import { api, apiOptional, enc, ApiError } from './api.js';
 import { onUpdate } from './live.js';
 
@@ -28,10 +29,10 @@ export async function themesView(el) {
     llm ? h('p', { class: 'muted' }, `Provider ${llm.provider} · model ${llm.model} · spent today ${fmtUsd(llm.spent_today_usd)}`
       + (llm.daily_budget_usd != null ? ` of ${fmtUsd(llm.daily_budget_usd)}` : '') + (llm.status !== 'active' ? ` · ${llm.status}` : '')
       + (llm.status_reason ? `: ${llm.status_reason}` : '')) : null,
-    h('table', { 'data-testid': 'themes-table' },
+    h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'themes-table' },
       h('thead', null, h('tr', null, h('th', null, 'Theme'), h('th', null, 'Enabled'), h('th', null, 'Last run'),
-        h('th', { class: 'num' }, 'Traces analysed'), h('th', { class: 'num' }, 'Relevant'), h('th', { class: 'num' }, 'Cost so far'), h('th', null, ''))),
-      tbody));
+        h('th', { class: 'num' }, 'Traces analysed'), h('th', { class: 'num' }, 'Relevant'), h('th', { class: 'num' }, 'Cost so far'), h('th', null, h('span', { class: 'sr-only' }, 'Actions')))),
+      tbody)));
 
   // Live: a finished summary bumps its theme's counters; run progress updates "last run".
   return onUpdate((m) => {
@@ -55,11 +56,11 @@ function themeRow(t, spend, run) {
     cost.textContent = fmtUsd(stats.cost);
   };
   const setRun = (r) => mount(lastRun, r ? [fmtTime(r.started_at), ' ', h('span', { class: 'badge' }, r.status),
-    r.status === 'running' ? ` ${r.analysed}/${r.sampled}` : ''] : h('span', { class: 'muted' }, 'never'));
+    r.status === 'running' ? ` ${runDone(r).analysed}/${r.sampled}` : ''] : h('span', { class: 'muted' }, 'never'));
   paint();
   setRun(run);
   const toggle = h('input', {
-    type: 'checkbox', checked: t.enabled, 'data-testid': `enabled-${t.theme_id}`, onchange: async () => {
+    type: 'checkbox', checked: t.enabled, 'data-testid': `enabled-${t.theme_id}`, 'aria-label': `${t.name || t.theme_id} enabled`, onchange: async () => {
       toggle.disabled = true;
       try {
         const updated = await api(`/themes/${enc(t.theme_id)}`, { method: 'PATCH', body: { enabled: toggle.checked } });
@@ -115,7 +116,8 @@ Answer with JSON only: {"theme_relevant": true|false, "title": "short title", "s
 
 export async function themeFormView(el, themeId) {
   mount(el, h('p', { class: 'muted' }, 'Loading…'));
-  const [theme, all] = await Promise.all([themeId ? api(`/themes/${enc(themeId)}`) : null, api('/themes')]);
+  const [theme, all, llm] = await Promise.all([themeId ? api(`/themes/${enc(themeId)}`) : null, api('/themes'),
+    apiOptional('/llm').catch(() => null)]);
   const t = theme || {
     name: '', description: '', base_filters: [], theme_filters: [], sample_rate: 1, prompt: DEFAULT_PROMPT,
     date_range: { date_from: '-7d', date_to: null }, schedule: { type: 'interval', minutes: 10 },
@@ -136,7 +138,7 @@ export async function themeFormView(el, themeId) {
   const themeFilters = filterEditor('theme', t.theme_filters, suggest, readOnly);
   const prompt = h('textarea', { id: 'theme-prompt', rows: 12, disabled: readOnly }, t.prompt || '');
   const templates = h('select', {
-    id: 'prompt-template', disabled: readOnly, onchange: () => {
+    id: 'prompt-template', disabled: readOnly, 'aria-label': 'Start from a built-in prompt', onchange: () => {
       const src = all.results.find((x) => x.theme_id === templates.value);
       if (src) { prompt.value = src.prompt; changed(); }
       templates.value = '';
@@ -146,15 +148,24 @@ export async function themeFormView(el, themeId) {
   const rate = h('input', { id: 'sample-rate', type: 'range', min: 0, max: 1, step: 0.01, value: t.sample_rate, disabled: readOnly });
   const rateText = h('span', null, fmtPct(t.sample_rate));
   const dateFrom = h('input', { id: 'date-from', value: t.date_range?.date_from || '-7d', size: 12, disabled: readOnly });
-  const scheduleType = h('select', { id: 'schedule-type', disabled: readOnly },
+  const scheduleType = h('select', { id: 'schedule-type', disabled: readOnly, 'aria-label': 'Schedule' },
     ['manual', 'interval', 'daily', 'weekly'].map((v) => h('option', { value: v, selected: t.schedule?.type === v }, v)));
-  const minutes = h('input', { id: 'schedule-minutes', type: 'number', min: 1, value: t.schedule?.minutes || 10, size: 5, disabled: readOnly });
-  const method = h('select', { id: 'cluster-method', disabled: readOnly },
+  const minutes = h('input', { id: 'schedule-minutes', 'aria-label': 'Interval in minutes', type: 'number', min: 1, value: t.schedule?.minutes || 10, size: 5, disabled: readOnly });
+  const method = h('select', { id: 'cluster-method', disabled: readOnly, 'aria-label': 'Clustering method' },
     ['kmeans', 'hdbscan'].map((v) => h('option', { value: v, selected: t.clustering_config?.method === v }, v)));
-  const minSize = h('input', { id: 'cluster-min-size', type: 'number', min: 1, value: t.clustering_config?.min_cluster_size ?? 5, disabled: readOnly });
-  const minUsers = h('input', { id: 'cluster-min-users', type: 'number', min: 1, value: t.clustering_config?.min_distinct_users ?? 2, disabled: readOnly });
+  const minSize = h('input', { id: 'cluster-min-size', 'aria-label': 'Minimum cluster size', type: 'number', min: 1, value: t.clustering_config?.min_cluster_size ?? 5, disabled: readOnly });
+  const minUsers = h('input', { id: 'cluster-min-users', 'aria-label': 'Minimum distinct users', type: 'number', min: 1, value: t.clustering_config?.min_distinct_users ?? 2, disabled: readOnly });
   const errors = h('ul', { class: 'errors', 'data-testid': 'form-errors' });
-  const preview = h('div', { class: 'preview', 'data-testid': 'preview' }, h('span', { class: 'muted' }, 'Preview loads…'));
+  // One message slot next to each field; the server's messages ("prompt: missing …") go to the field they name.
+  const fieldErrors = {};
+  const fieldError = (key, input, id) => {
+    const p = h('p', { class: 'field-error', id: `${id}-error`, 'aria-live': 'polite' });
+    fieldErrors[key] = { p, input };
+    if (input) input.setAttribute('aria-describedby', `${id}-error`);
+    return p;
+  };
+  const preview = h('div', { class: 'preview', 'data-testid': 'preview', 'aria-live': 'polite' },
+    h('span', { class: 'muted' }, themeId ? 'Preview loads…' : 'The preview appears once you start typing.'));
   const testOut = h('div', { 'data-testid': 'test-results' });
   const saved = h('span', { class: 'muted', 'data-testid': 'saved' });
 
@@ -170,11 +181,17 @@ export async function themeFormView(el, themeId) {
     if (!themeId && idInput.value.trim()) d.theme_id = idInput.value.trim();
     return d;
   };
+  // Priced with the model the theme would run with: its own llm setting, else the project's (GET …/llm). The offline
+  // analyzer makes no paid call, so it is "free" whatever a price table says.
+  const provider = t.llm?.provider || llm?.provider || null;
+  const model = t.llm?.model || (t.llm?.provider && t.llm.provider !== llm?.provider ? null : llm?.model) || null;
+  const free = provider === 'offline';
   let previewSeq = 0;
   const runPreview = debounce(async () => {
     const seq = ++previewSeq;
     let d;
     try { d = draft(); } catch (e) { preview.textContent = e.message; return; }
+    if (!free && model) d.model = model;
     try {
       const p = await api('/themes/preview', { method: 'POST', body: d });
       if (seq !== previewSeq) return;
@@ -183,9 +200,12 @@ export async function themeFormView(el, themeId) {
           h('strong', null, fmtNumber(p.matching_base_filters)), ' pass the base filters, ',
           h('strong', { 'data-testid': 'preview-matching' }, fmtNumber(p.matching_theme_filters)), ' the theme filters, ',
           h('strong', { 'data-testid': 'preview-sampled' }, fmtNumber(p.sampled)), ' sampled.'),
-        h('div', null, `Estimated ${fmtNumber(p.estimated_llm_calls)} LLM calls, ${fmtNumber(p.estimated_input_tokens)} + ${fmtNumber(p.estimated_output_tokens)} tokens, `,
-          h('strong', null, fmtUsd(p.estimated_cost_usd)), ` with ${p.model}; naive: ${fmtNumber(p.naive?.llm_calls)} calls, ${fmtUsd(p.naive?.cost_usd)} `,
-          h('span', { class: 'badge' }, `saves ${fmtPct(p.savings_share)}`)));
+        free
+          ? h('div', { 'data-testid': 'preview-cost' }, `Estimated ${fmtNumber(p.estimated_llm_calls)} analyses: `, h('strong', null, 'free'),
+            ` with the offline analyzer (provider offline, no paid call); naive: ${fmtNumber(p.naive?.llm_calls)} analyses.`)
+          : h('div', { 'data-testid': 'preview-cost' }, `Estimated ${fmtNumber(p.estimated_llm_calls)} LLM calls, ${fmtNumber(p.estimated_input_tokens)} + ${fmtNumber(p.estimated_output_tokens)} tokens, `,
+            h('strong', null, fmtUsd(p.estimated_cost_usd)), ` with ${p.model}${provider ? ` (${provider})` : ''}; naive: ${fmtNumber(p.naive?.llm_calls)} calls, ${fmtUsd(p.naive?.cost_usd)} `,
+            h('span', { class: 'badge' }, `saves ${fmtPct(p.savings_share)}`)));
     } catch (e) {
       if (seq === previewSeq) mount(preview, h('span', { class: 'error' }, e.detail || e.message));
     }
@@ -195,29 +215,64 @@ export async function themeFormView(el, themeId) {
   baseFilters.onChange(changed);
   themeFilters.onChange(changed);
 
+  const clearProblems = () => {
+    mount(errors);
+    for (const { p, input } of Object.values(fieldErrors)) { p.textContent = ''; input?.removeAttribute('aria-invalid'); }
+  };
   const showProblems = (e) => {
     const detail = e instanceof ApiError ? (e.detail || e.error) : e.message;
-    mount(errors, String(detail).split(/;\s+/).map((p) => h('li', null, p)));
+    const problems = String(detail).split(/;\s+/);
+    // The summary above the buttons lists them all; each also shows next to its field.
+    mount(errors, problems.map((p) => h('li', null, p)));
+    for (const problem of problems) {
+      const key = (problem.match(/^([a-z_]+)/) || [])[1];
+      const slot = fieldErrors[key];
+      if (!slot) continue;
+      slot.p.textContent = slot.p.textContent ? `${slot.p.textContent} ${problem}` : problem;
+      slot.input?.setAttribute('aria-invalid', 'true');
+    }
   };
   const save = h('button', {
     class: 'primary', id: 'save-theme', hidden: readOnly, onclick: async (ev) => {
       ev.preventDefault();
-      mount(errors);
+      clearProblems();
+      if (!name.value.trim()) { showProblems(new Error('name: a name is required')); name.focus(); return; }
       try {
         const body = draft();
         const out = themeId ? await api(`/themes/${enc(themeId)}`, { method: 'PUT', body: { ...body, theme_id: themeId } })
           : await api('/themes', { method: 'POST', body });
         saved.textContent = `Saved ${out.theme_id} (prompt v${out.prompt_version}).`;
-        if (!themeId) location.hash = `#/themes/${enc(out.theme_id)}/edit`;
+        // The edit page of the new theme confirms the creation and offers a first run.
+        if (!themeId) { sessionStorage.setItem(CREATED, out.theme_id); location.hash = `#/themes/${enc(out.theme_id)}/edit`; }
       } catch (e) { showProblems(e); }
     },
   }, themeId ? 'Save' : 'Create theme');
+  const cloneBox = h('div', { class: 'panel', hidden: true });
   const clone = h('button', {
-    hidden: !readOnly, onclick: async () => {
-      try {
-        const out = await api('/themes', { method: 'POST', body: { clone_from: themeId, theme_id: `${themeId}_copy_${Date.now() % 100000}` } });
-        location.hash = `#/themes/${enc(out.theme_id)}/edit`;
-      } catch (e) { showProblems(e); }
+    type: 'button', hidden: !readOnly, 'data-testid': 'clone', onclick: () => {
+      // Nothing is created until the copy has a name; it starts disabled, so it analyses nothing before it is edited.
+      const cloneName = h('input', { id: 'clone-name', value: `${t.name} (copy)`, size: 36 });
+      const cloneError = h('p', { class: 'field-error', id: 'clone-name-error', 'aria-live': 'polite' });
+      cloneName.setAttribute('aria-describedby', 'clone-name-error');
+      const create = h('button', {
+        type: 'button', class: 'primary', 'data-testid': 'clone-create', onclick: async () => {
+          const n = cloneName.value.trim();
+          if (!n) { cloneError.textContent = 'A name is required.'; return; }
+          create.disabled = true;
+          try {
+            const out = await api('/themes', { method: 'POST', body: { clone_from: themeId, theme_id: slug(n), name: n, enabled: false } });
+            location.hash = `#/themes/${enc(out.theme_id)}/edit`;
+          } catch (e) {
+            cloneError.textContent = e instanceof ApiError ? (e.detail || e.error) : e.message;
+          } finally { create.disabled = false; }
+        },
+      }, 'Create disabled copy');
+      cloneBox.hidden = false;
+      mount(cloneBox, h('h2', null, 'Clone this theme'), h('label', { for: 'clone-name' }, 'Name of the copy'), cloneName, cloneError,
+        h('p', { class: 'muted' }, 'The copy starts disabled: edit it, then enable it in the themes list.'),
+        h('p', null, create, ' ', h('button', { type: 'button', onclick: () => { cloneBox.hidden = true; } }, 'Cancel')));
+      cloneName.focus();
+      cloneName.select();
     },
   }, 'Clone to edit');
   const test = h('button', {
@@ -237,29 +292,66 @@ export async function themeFormView(el, themeId) {
     },
   }, 'Test on sample traces');
 
+  const justCreated = themeId && sessionStorage.getItem(CREATED) === themeId;
+  if (justCreated) sessionStorage.removeItem(CREATED);
   mount(el,
-    h('h1', null, themeId ? `${readOnly ? 'Built-in theme' : 'Edit theme'}: ${t.name}` : 'New theme'),
+    justCreated ? createdPanel(t) : null,
+    h('h1', null, themeId ? `${readOnly ? 'Built-in theme' : 'Edit theme'}: ${t.name}` : 'New theme',
+      themeId && t.enabled === false ? h('span', { class: 'badge' }, 'disabled') : null),
+    themeId && t.enabled === false ? h('p', { class: 'muted' }, 'This theme is disabled: it analyses nothing until it is enabled in the themes list.') : null,
     themeId ? h('p', null, h('a', { href: `#/themes/${enc(themeId)}` }, 'Results →')) : null,
+    cloneBox,
     datalist,
     h('div', { class: 'row' },
       h('form', { class: 'panel grow', id: 'theme-form', onsubmit: (e) => e.preventDefault() },
-        h('label', { for: 'theme-name' }, 'Name'), name,
-        h('label', { for: 'theme-id' }, 'Theme id'), idInput,
-        h('label', { for: 'theme-description' }, 'Description'), description,
-        h('label', null, 'Base filters ', h('span', { class: 'muted' }, '(all must hold)')), baseFilters.el,
-        h('label', null, 'Theme filters ', h('span', { class: 'muted' }, '(all must hold)')), themeFilters.el,
-        h('label', { for: 'theme-prompt' }, 'Prompt ', templates), prompt,
+        h('label', { for: 'theme-name' }, 'Name'), name, fieldError('name', name, 'theme-name'),
+        h('label', { for: 'theme-id' }, 'Theme id'), idInput, fieldError('theme_id', idInput, 'theme-id'),
+        h('label', { for: 'theme-description' }, 'Description'), description, fieldError('description', description, 'theme-description'),
+        h('label', null, 'Base filters ', h('span', { class: 'muted' }, '(all must hold)')), baseFilters.el, fieldError('base_filters', null, 'base-filters'),
+        h('label', null, 'Theme filters ', h('span', { class: 'muted' }, '(all must hold)')), themeFilters.el, fieldError('theme_filters', null, 'theme-filters'),
+        h('label', { for: 'theme-prompt' }, 'Prompt'), h('div', null, templates), prompt, fieldError('prompt', prompt, 'theme-prompt'),
         h('p', { class: 'muted' }, 'Placeholders: {{trace_text}} (required), {{theme_name}}, {{theme_description}}, {{trace_id}}, {{trace_name}}. Ask for JSON with theme_relevant, title, summary.'),
-        h('label', { for: 'sample-rate' }, 'Sample rate ', rateText), rate,
-        h('label', { for: 'date-from' }, 'Date range from (ISO-8601 or -7d, -12h)'), dateFrom,
+        h('label', { for: 'sample-rate' }, 'Sample rate ', rateText), rate, fieldError('sample_rate', rate, 'sample-rate'),
+        h('label', { for: 'date-from' }, 'Date range from (ISO-8601 or -7d, -12h)'), dateFrom, fieldError('date_range', dateFrom, 'date-from'),
         h('label', null, 'Schedule'), h('div', null, scheduleType, ' every ', minutes, ' minutes (interval)'),
+        fieldError('schedule', scheduleType, 'schedule'),
         h('label', null, 'Clustering'), h('div', null, method, ' min cluster size ', minSize, ' min distinct users ', minUsers),
+        fieldError('clustering_config', method, 'clustering'),
         errors,
         h('p', null, save, ' ', clone, ' ', test, ' ', saved)),
       h('div', { class: 'grow' },
         h('div', { class: 'panel' }, h('h2', null, 'Live preview'), preview),
         h('div', { class: 'panel' }, h('h2', null, 'Test on sample traces'), testOut))));
-  runPreview();
+  // A new theme previews once something is typed: an empty form would only preview the defaults.
+  if (themeId) runPreview();
+}
+
+const CREATED = 'prism.createdTheme';
+
+/** A theme id from a name: "My error theme" → "my_error_theme". */
+function slug(name) {
+  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || `theme_${Date.now() % 100000}`;
+}
+
+/** Shown once on a theme's page after creating it: what happens now, and a first run over the last 7 days. */
+function createdPanel(t) {
+  const out = h('span', { class: 'muted', 'aria-live': 'polite' });
+  const analyse = h('button', {
+    type: 'button', class: 'primary', 'data-testid': 'analyse-7d', onclick: async () => {
+      analyse.disabled = true;
+      try {
+        const run = await api(`/themes/${enc(t.theme_id)}/runs`, { method: 'POST', body: { date_from: '-7d' } });
+        mount(out, `Run #${run.id} started over the last 7 days: ${fmtNumber(run.sampled)} traces to analyse. `, h('a', { href: '#/runs' }, 'Follow it on Runs'));
+      } catch (e) {
+        analyse.disabled = false;
+        out.textContent = e.error === 'run_in_progress' ? 'A run of this theme is in progress.' : `Could not start the run: ${e.detail || e.message}`;
+      }
+    },
+  }, 'Analyse the last 7 days now');
+  return h('div', { class: 'panel notice', role: 'status', 'data-testid': 'created' },
+    h('strong', null, `Theme “${t.name}” created`), ` (id ${t.theme_id}${t.enabled === false ? ', disabled' : ''}). `,
+    t.enabled === false ? '' : 'New traces are analysed as they complete. ',
+    h('p', null, analyse, ' ', h('a', { href: `#/themes/${enc(t.theme_id)}` }, 'Results →'), ' ', out));
 }
 
 /** A list of simple PostHog property filters as rows; nested OR groups fall back to editing JSON. */
@@ -268,7 +360,7 @@ function filterEditor(kind, filters, suggest, readOnly) {
   const fire = () => listeners.forEach((fn) => fn());
   const simple = Array.isArray(filters) && filters.every((f) => f && typeof f.key === 'string');
   if (!simple) {
-    const area = h('textarea', { rows: 5, disabled: readOnly, 'data-testid': `${kind}-filters-json`, oninput: fire }, JSON.stringify(filters, null, 2));
+    const area = h('textarea', { rows: 5, disabled: readOnly, 'aria-label': `${kind === 'base' ? 'Base' : 'Theme'} filters as JSON`, 'data-testid': `${kind}-filters-json`, oninput: fire }, JSON.stringify(filters, null, 2));
     return {
       el: area, onChange: (fn) => listeners.push(fn),
       value: () => { try { return JSON.parse(area.value); } catch { throw new Error(`${kind}_filters: not valid JSON`); } },
@@ -276,10 +368,10 @@ function filterEditor(kind, filters, suggest, readOnly) {
   }
   const rows = h('div', { 'data-testid': `${kind}-filters` });
   const addRow = (f = { key: '', operator: 'exact', value: '', type: 'event' }) => {
-    const key = h('input', { class: 'key', list: 'property-names', value: f.key, placeholder: 'property, e.g. $ai_model', disabled: readOnly });
-    const op = h('select', { class: 'op', disabled: readOnly }, OPERATORS.map((o) => h('option', { value: o, selected: f.operator === o }, o)));
-    const value = h('input', { class: 'value', value: f.value === undefined || f.value === null ? '' : (typeof f.value === 'object' ? JSON.stringify(f.value) : String(f.value)), disabled: readOnly });
-    const remove = h('button', { type: 'button', disabled: readOnly, onclick: () => { row.remove(); fire(); } }, '×');
+    const key = h('input', { class: 'key', 'aria-label': 'Property', list: 'property-names', value: f.key, placeholder: 'property, e.g. $ai_model', disabled: readOnly });
+    const op = h('select', { class: 'op', 'aria-label': 'Operator', disabled: readOnly }, OPERATORS.map((o) => h('option', { value: o, selected: f.operator === o }, o)));
+    const value = h('input', { class: 'value', 'aria-label': 'Value', value: f.value === undefined || f.value === null ? '' : (typeof f.value === 'object' ? JSON.stringify(f.value) : String(f.value)), disabled: readOnly });
+    const remove = h('button', { type: 'button', 'aria-label': 'Remove this filter', disabled: readOnly, onclick: () => { row.remove(); fire(); } }, '×');
     const row = h('div', { class: 'filter-row' }, key, op, value, remove);
     key.addEventListener('input', () => { suggest(key.value); fire(); });
     op.addEventListener('change', () => { value.disabled = readOnly || op.value.endsWith('is_set') || op.value === 'is_set'; fire(); });

@@ -81,7 +81,7 @@ public final class ClusterNamer {
         disambiguate(clusters, titles);
         List<Name> names = new ArrayList<>();
         for (int c = 0; c < k; c++) {
-            names.add(describe(titles[c], clusters.get(c).members().size(), corpus.get(c), top.get(c)));
+            names.add(describe(titles[c], corpus.get(c), top.get(c)));
         }
         return names;
     }
@@ -303,12 +303,13 @@ public final class ClusterNamer {
         return null;
     }
 
-    private static Name describe(String title, int size, List<String> texts, List<CtfIdf.Scored> candidates) {
+    private static Name describe(String title, List<String> texts, List<CtfIdf.Scored> candidates) {
         List<String> shown = distinct(candidates, SHOWN_TERMS);
         if (shown.isEmpty()) {
-            return new Name(title, size + " summaries without distinctive words.", List.of());
+            return new Name(title, "No distinctive words.", List.of());
         }
-        String description = size + " summaries. Distinctive terms: " + String.join(", ", shown) + "."
+        // No size in the text: a description is written when the cluster is named and would go stale as it grows.
+        String description = "Distinctive terms: " + String.join(", ", shown) + "."
                 + representative(texts, candidates).map(t -> " Typical: \"" + t + "\"").orElse("");
         return new Name(title, description, shown);
     }

@@ -392,10 +392,11 @@ public final class AnalysisTasks {
                           AND ($2::text IS NULL OR theme_id = $2) AND ($3::boolean IS NULL OR theme_relevant = $3)
                           AND ($4::timestamptz IS NULL OR completed_at >= $4) AND ($5::text IS NULL OR trace_id = $5)
                           AND ($7::timestamptz IS NULL OR (completed_at, id) < ($7, $8::bigint))
+                          AND ($9::text IS NULL OR severity = $9)
                         ORDER BY completed_at DESC, id DESC LIMIT $6""")
                 .execute(Tuple.tuple().addString(q.projectId()).addString(q.themeId()).addBoolean(q.relevant())
                         .addOffsetDateTime(q.since() == null ? null : q.since().atOffset(ZoneOffset.UTC)).addString(q.traceId())
-                        .addInteger(q.limit()).addOffsetDateTime(beforeTime).addLong(beforeId))
+                        .addInteger(q.limit()).addOffsetDateTime(beforeTime).addLong(beforeId).addString(q.severity()))
                 .map(rows -> {
                     List<dev.prism.bus.SummaryCreated> out = new ArrayList<>();
                     String cursor = null;

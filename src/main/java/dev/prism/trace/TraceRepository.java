@@ -188,10 +188,17 @@ final class TraceRepository {
                           AND ($3::timestamptz IS NULL OR last_seen < $3)
                           AND ($4::text IS NULL OR status = $4)
                           AND ($5::timestamptz IS NULL OR (last_seen, trace_id) < ($5, $6))
+                          AND ($8::boolean IS NULL OR (error_count > 0) = $8)
+                          AND ($9::text IS NULL OR $9 = ANY(models))
+                          AND ($10::float8 IS NULL OR cost_usd >= $10)
+                          AND ($11::float8 IS NULL OR latency_seconds >= $11)
+                          AND ($12::text IS NULL OR EXISTS (SELECT 1 FROM events e WHERE e.project_id = traces.project_id
+                                                              AND e.trace_id = traces.trace_id AND e.distinct_id = $12))
                         ORDER BY last_seen DESC, trace_id DESC LIMIT $7""")
                 .execute(Tuple.tuple().addString(q.projectId()).addOffsetDateTime(odt(q.since())).addOffsetDateTime(odt(q.until()))
                         .addString(q.status()).addOffsetDateTime(after.map(c -> odt(c.lastSeen())).orElse(null))
-                        .addString(after.map(TraceCursor::traceId).orElse(null)).addInteger(q.limit() + 1))
+                        .addString(after.map(TraceCursor::traceId).orElse(null)).addInteger(q.limit() + 1)
+                        .addBoolean(q.errors()).addString(q.model()).addDouble(q.minCost()).addDouble(q.minLatency()).addString(q.user()))
                 .map(rows -> {
                     List<TraceSummary> out = new ArrayList<>();
                     rows.forEach(r -> out.add(summary(r)));

@@ -588,7 +588,9 @@ public final class HttpServerVerticle extends VerticleBase {
         TraceListQuery query;
         try {
             query = new TraceListQuery(ctx.pathParam(PROJECT), intParam(ctx, "limit", 50), ctx.request().getParam("cursor"),
-                    instantParam(ctx, "since"), instantParam(ctx, "until"), ctx.request().getParam("status"));
+                    instantParam(ctx, "since"), instantParam(ctx, "until"), ctx.request().getParam("status"),
+                    ctx.request().getParam("errors") == null ? null : boolParam(ctx, "errors"), blankToNull(ctx.request().getParam("model")),
+                    blankToNull(ctx.request().getParam("user")), doubleParam(ctx, "min_cost"), doubleParam(ctx, "min_latency"));
         } catch (Failure.FailureException e) {
             ctx.fail(e);
             return;
@@ -726,7 +728,8 @@ public final class HttpServerVerticle extends VerticleBase {
             String relevant = ctx.request().getParam("relevant");
             query = new SummaryQuery(ctx.pathParam(PROJECT), ctx.request().getParam("theme"),
                     relevant == null ? null : boolParam(ctx, "relevant"), instantParam(ctx, "since"), ctx.request().getParam("trace_id"),
-                    intParam(ctx, "limit", 100), cursorParam(ctx, "before"), boolParam(ctx, "include_superseded"));
+                    intParam(ctx, "limit", 100), cursorParam(ctx, "before"), boolParam(ctx, "include_superseded"),
+                    severityParam(ctx));
         } catch (Failure.FailureException e) {
             ctx.fail(e);
             return;
@@ -859,6 +862,35 @@ public final class HttpServerVerticle extends VerticleBase {
             return true;
         }
         throw new Failure(400, "invalid_" + name, name + " must be true or false").exception();
+    }
+
+    private static String severityParam(RoutingContext ctx) {
+        String v = blankToNull(ctx.request().getParam("severity"));
+        if (v != null && !v.equals("low") && !v.equals("medium") && !v.equals("high")) {
+            throw new Failure(400, "invalid_severity", "severity must be low, medium or high").exception();
+        }
+        return v;
+    }
+
+    /** A non-negative number, or null when absent or blank (a cleared filter field). */
+    private static Double doubleParam(RoutingContext ctx, String name) {
+        String v = blankToNull(ctx.request().getParam(name));
+        if (v == null) {
+            return null;
+        }
+        try {
+            double d = Double.parseDouble(v);
+            if (d >= 0 && Double.isFinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new Failure(400, "invalid_" + name, name + " must be a number ≥ 0").exception();
+    }
+
+    private static String blankToNull(String v) {
+        return v == null || v.isBlank() ? null : v.trim();
     }
 
     private static Instant instantParam(RoutingContext ctx, String name) {

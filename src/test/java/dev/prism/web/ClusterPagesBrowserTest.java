@@ -256,6 +256,18 @@ class ClusterPagesBrowserTest {
     }
 
     @Test
+    @Order(5)
+    @DisplayName("the summaries tab's cluster picker opens the cluster's page with its members")
+    void summariesByCluster() {
+        signedIn();
+        b.driver.get(base + "/#/themes/" + THEME + "/summaries");
+        b.waitFor(() -> b.count("[data-testid=summary-cluster] option") == 4, "cluster picker");
+        b.js("const s = document.querySelector('[data-testid=summary-cluster]'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));", DECLINED);
+        b.waitFor(() -> DECLINED.equals(b.js("return document.body.dataset.clusterReady")), "the cluster's page");
+        assertThat(b.count("[data-testid=member-link]")).isEqualTo(8);
+    }
+
+    @Test
     @Order(3)
     @DisplayName("keyboard-only navigation to a cluster, its range picker and one of its traces")
     void keyboardOnly() {
