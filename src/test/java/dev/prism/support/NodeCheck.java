@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * Running a Node.js check script from a test (as {@code PostHogClientsCheckTest} does for {@code clients/posthog-check}):
+ * Running a Node.js check script from a test (for {@code clients/posthog-check} and {@code clients/otel-check}):
  * finding {@code node} and {@code npm} (installed from Debian's packages when missing and the process may), and running
  * a command to completion with a deadline. A check that cannot run fails rather than skips: on CI a skipped check
  * proves nothing.

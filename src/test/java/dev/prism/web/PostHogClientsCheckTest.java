@@ -1,6 +1,7 @@
 package dev.prism.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.prism.support.NodeCheck;
 import dev.prism.support.ServicePostgres;
 import dev.prism.support.TestServer;
 import io.vertx.core.Vertx;
@@ -11,20 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import static dev.prism.support.HttpApi.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * The real-client check ({@code clients/posthog-check}) under {@code mvn test}: installs the pinned posthog-node,
@@ -62,9 +56,9 @@ class PostHogClientsCheckTest {
     @Test
     @DisplayName("OpenAI, Anthropic and Vercel wrappers, plain, streamed, tools and errors, with and without enableFullAiCapture and in v1 mode")
     void realClients(Vertx vertx, @TempDir Path dataDir, @TempDir Path work) throws Exception {
-        Path node = tool("node");
-        Path npm = tool("npm");
-        String version = run(List.of(node.toString(), "--version"), work, Map.of(), 30).trim();
+        Path node = NodeCheck.tool("node");
+        Path npm = NodeCheck.tool("npm");
+        String version = NodeCheck.run(List.of(node.toString(), "--version"), work, Map.of(), 30).trim();
         int major = Integer.parseInt(version.replaceFirst("^v(\\d+)\\..*$", "$1"));
         assertThat(major).as("Node.js %s: posthog-node 5 needs 20.20 or later", version).isGreaterThanOrEqualTo(20);
 
@@ -72,14 +66,14 @@ class PostHogClientsCheckTest {
         for (String f : FILES) {
             Files.copy(source.resolve(f), work.resolve(f));
         }
-        run(List.of(npm.toString(), "ci", "--no-audit", "--no-fund", "--loglevel=error"), work, Map.of(), INSTALL_SECONDS);
+        NodeCheck.run(List.of(npm.toString(), "ci", "--no-audit", "--no-fund", "--loglevel=error"), work, Map.of(), INSTALL_SECONDS);
 
         database = ServicePostgres.createDatabase();
         Map<String, String> settings = TestServer.defaults(dataDir);
         settings.put("pg.url", database.url());
         server = TestServer.start(vertx, settings);
 
-        String output = run(List.of(node.toString(), "check.mjs"), work, Map.of(
+        String output = NodeCheck.run(List.of(node.toString(), "check.mjs"), work, Map.of(
                 "PRISM_URL", "http://127.0.0.1:" + server.server.httpPort(),
                 "PRISM_PROJECT_TOKEN", TestServer.PROJECT_TOKEN,
                 "PRISM_ADMIN_TOKEN", TestServer.ADMIN_KEY), CHECK_SECONDS);
@@ -98,58 +92,5 @@ class PostHogClientsCheckTest {
         assertThat(result.get("modes").get("full").get("routes").has("/i/v0/ai/batch/")).isTrue();
         assertThat(result.get("modes").get("default").get("routes").has("/i/v0/ai/batch/")).isFalse();
         assertThat(result.get("modes").get("v1").get("routes").has("/i/v1/analytics/events")).isTrue();
-    }
-
-    /** The tool on the PATH, installed from Debian's packages first when missing and this process may. */
-    private static Path tool(String name) throws Exception {
-        Optional<Path> found = onPath(name);
-        if (found.isEmpty() && onPath("apt-get").isPresent()) {
-            boolean root = "root".equals(System.getProperty("user.name"));
-            String prefix = root ? "" : onPath("sudo").isPresent() ? "sudo -n " : null;
-            if (prefix != null) {
-                run(List.of("sh", "-c", prefix + "env DEBIAN_FRONTEND=noninteractive apt-get update -qq && " + prefix
-                        + "env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm"), Path.of("."), Map.of(), 300);
-                found = onPath(name);
-            }
-        }
-        return found.orElseThrow(() -> new AssertionError(name + " is not installed: the real-client check needs Node.js 20.20+ and npm"));
-    }
-
-    private static Optional<Path> onPath(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** Runs a command to completion (killing it at the deadline) and returns its merged output; fails on a non-zero exit. */
-    private static String run(List<String> command, Path dir, Map<String, String> env, long seconds) throws IOException, InterruptedException {
-        Path log = Files.createTempFile("prism-check-", ".log");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).directory(dir.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-                fail(String.join(" ", command) + " ran longer than " + seconds + " s:\n" + tail(log));
-            }
-            if (p.exitValue() != 0) {
-                fail(String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + tail(log));
-            }
-            return Files.readString(log, StandardCharsets.UTF_8);
-        } finally {
-            Files.deleteIfExists(log);
-        }
-    }
-
-    private static String tail(Path log) throws IOException {
-        String s = Files.readString(log, StandardCharsets.UTF_8);
-        return s.length() > 20_000 ? s.substring(s.length() - 20_000) : s;
     }
 }
