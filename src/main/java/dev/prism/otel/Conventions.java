@@ -247,6 +247,11 @@ final class Conventions {
         if (prompt != null) {
             return SpanMapper.parsed(prompt);
         }
+        // OpenLLMetry's workflow, task, agent and tool spans carry what they were given as a JSON string.
+        JsonNode entity = a.get("traceloop.entity.input");
+        if (entity != null) {
+            return serialized(entity);
+        }
         return a.get("input.value");
     }
 
@@ -275,6 +280,10 @@ final class Conventions {
         JsonNode completion = a.get("gen_ai.completion");
         if (completion != null) {
             return SpanMapper.parsed(completion);
+        }
+        JsonNode entity = a.get("traceloop.entity.output");
+        if (entity != null) {
+            return serialized(entity);
         }
         // OpenInference retrievers: what was found, as a list of {"document.id", "document.content", "document.score", …}.
         JsonNode documents = indexed(a, "retrieval.documents.");
@@ -321,6 +330,19 @@ final class Conventions {
             }
         }
         return out.isEmpty() ? null : out;
+    }
+
+    /** A value its producer always writes as JSON (OpenLLMetry's entities): read back, a string included; as sent when it is not JSON. */
+    private static JsonNode serialized(JsonNode node) {
+        if (node.isTextual()) {
+            try {
+                JsonNode read = SpanMapper.MAPPER.readTree(node.asText());
+                return read == null || read.isMissingNode() ? node : read;
+            } catch (java.io.IOException e) {
+                return node;
+            }
+        }
+        return node;
     }
 
     /**

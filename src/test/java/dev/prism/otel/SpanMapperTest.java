@@ -183,6 +183,17 @@ class SpanMapperTest {
     }
 
     @Test
+    @DisplayName("an OpenLLMetry workflow span (traceloop.*) carries its entity input and output as state")
+    void traceloopWorkflow() {
+        JsonNode e = only(List.of(span(CHILD, ROOT, attrs("traceloop.span.kind", "workflow", "traceloop.entity.name", "plan_trip",
+                "traceloop.entity.input", "{\"args\": [\"Lisbon\"], \"kwargs\": {}}",
+                "traceloop.entity.output", "\"3 days in Lisbon\""), List.of())));
+        assertThat(e.path("event").asText()).isEqualTo("$ai_span");
+        assertThat(e.path("properties").path("$ai_input_state").path("args").get(0).asText()).isEqualTo("Lisbon");
+        assertThat(e.path("properties").path("$ai_output_state").asText()).isEqualTo("3 days in Lisbon");
+    }
+
+    @Test
     @DisplayName("a parent that comes in a later request than its AI child is kept as structure, and asks for its own parent in turn")
     void parentInALaterRequest() {
         String grand = "3333333333333333";
