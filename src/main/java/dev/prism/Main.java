@@ -14,7 +14,7 @@ import java.util.Set;
 
 /** {@code java -jar prism.jar [serve|replay|demo|format|keys|eval|train-relevance] ...}; {@code serve} when no command is given.
  * The benchmarks are not in this jar: {@code src/bench/java}, run as docs/benchmarks.md says. */
-@Command(name = "prism", mixinStandardHelpOptions = true, version = "Prism 0.1.0",
+@Command(name = "prism", mixinStandardHelpOptions = true, version = "Prism " + PrismServer.VERSION,
         description = "Turns LLM-application traces into insight.",
         subcommands = {ServeCommand.class, ReplayCommand.class, DemoCommand.class, FormatCommand.class, KeysCommand.class, EvalCommand.class,
                 TrainRelevanceCommand.class, CommandLine.HelpCommand.class})

@@ -47,6 +47,9 @@ public final class PrismServer {
     private final List<Quiescent> quiescent;
     private final int httpPort;
 
+    /** This build's version, as instances report it. */
+    public static final String VERSION = "0.1.0";
+
     /** How often {@code /metrics} reads the analysis backlog: one grouped count over the analyses table. */
     static final long BACKLOG_METRICS_MILLIS = 15_000;
 
@@ -77,7 +80,8 @@ public final class PrismServer {
             List<String> deployed = new ArrayList<>();
             List<Quiescent> quiescent = new java.util.concurrent.CopyOnWriteArrayList<>();
             HttpServerVerticle[] firstHttp = new HttpServerVerticle[1];
-            Future<?> chain = deploy(vertx, deployed, () -> new ProjectVerticle(db.pool(), config.auth(), console), 1)
+            Future<?> chain = deploy(vertx, deployed, remembered(quiescent, () -> new dev.prism.lifecycle.InstanceVerticle(db.pool(), VERSION)), 1)
+                    .compose(v -> deploy(vertx, deployed, () -> new ProjectVerticle(db.pool(), config.auth(), console), 1))
                     // First, so it counts what every later stage publishes from their first event on.
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new PipelineMetricsVerticle(metrics, BACKLOG_METRICS_MILLIS)), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new TraceAssemblyVerticle(db.pool(), db.apiPool(), config.traces(), config.ingest())), 1))

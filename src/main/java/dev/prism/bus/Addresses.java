@@ -122,6 +122,8 @@ public final class Addresses {
     public static final String ALERT_QUEUED = "prism.alert.queued";
     /** {@link LiveEvent}, published by any feature for WebSocket clients. */
     public static final String LIVE_EVENT = "prism.live.event";
+    /** {@link Instances} → {@link Instances.Members}: the instances sharing the database, seen lately. */
+    public static final String INSTANCES = "prism.instances";
     /** {@link LiveEvent}s another instance sent its WebSocket clients, relayed through PostgreSQL; only the live hubs consume them. */
     public static final String LIVE_REMOTE = "prism.live.remote";
 

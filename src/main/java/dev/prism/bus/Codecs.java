@@ -33,7 +33,8 @@ public final class Codecs {
             AlertCommand.Delete.class, AlertCommand.ListDeliveries.class, AlertCommand.Test.class, AlertCommand.Rule.class,
             AlertCommand.Rules.class, AlertCommand.Deliveries.class, AlertCommand.Tested.class,
             ThemeExport.class, ThemeExport.File.class, ShareCommand.Create.class, ShareCommand.List.class, ShareCommand.Revoke.class,
-            ShareCommand.Resolve.class, ShareCommand.Share.class, ShareCommand.Shares.class);
+            ShareCommand.Resolve.class, ShareCommand.Share.class, ShareCommand.Shares.class,
+            Instances.class, Instances.Members.class);
 
     private Codecs() {
     }

@@ -5,6 +5,7 @@ import dev.prism.bus.ApiAccess;
 import dev.prism.bus.CaptureRequest;
 import dev.prism.bus.CaptureResult;
 import dev.prism.bus.Failure;
+import dev.prism.bus.Instances;
 import dev.prism.bus.IngestTokenLookup;
 import dev.prism.bus.KeyCommand;
 import dev.prism.bus.KeyScope;
@@ -121,6 +122,9 @@ public final class HttpServerVerticle extends VerticleBase {
         router.route("/api/projects/:" + PROJECT + "/*").handler(this::authorize);
         router.route("/api/*").handler(this::authorize);
         router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024).setHandleFileUploads(false));
+        router.get("/api/instances").handler(ctx -> vertx.eventBus().<Instances.Members>request(Addresses.INSTANCES, new Instances())
+                .onSuccess(r -> json(ctx, 200, instances(r.body())))
+                .onFailure(ctx::fail));
         router.get("/api/projects/:" + PROJECT + "/traces").handler(this::listTraces);
         router.get("/api/projects/:" + PROJECT + "/traces/:traceId").handler(this::getTrace);
         router.get("/api/projects/:" + PROJECT + "/traces/:traceId/text").handler(this::traceText);
@@ -525,11 +529,33 @@ public final class HttpServerVerticle extends VerticleBase {
                 .onFailure(ctx::fail);
     }
 
+    /** Ready when PostgreSQL answers; also says which instances share it (ids, hosts and heartbeats only). */
     private void ready(RoutingContext ctx) {
         pool.query("SELECT 1").execute()
                 .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
-                .onSuccess(r -> json(ctx, 200, Json.MAPPER.createObjectNode().put("status", "ready")))
+                .onSuccess(r -> vertx.eventBus().<Instances.Members>request(Addresses.INSTANCES, new Instances(),
+                                new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(2_000))
+                        .onComplete(members -> {
+                            com.fasterxml.jackson.databind.node.ObjectNode out = Json.MAPPER.createObjectNode().put("status", "ready");
+                            if (members.succeeded()) {
+                                out.setAll(instances(members.result().body()));
+                            }
+                            json(ctx, 200, out);
+                        }))
                 .onFailure(e -> json(ctx, 503, Json.error("store_unreachable", "PostgreSQL does not answer: " + e.getMessage())));
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode instances(Instances.Members members) {
+        com.fasterxml.jackson.databind.node.ObjectNode out = Json.MAPPER.createObjectNode();
+        var list = out.putArray("instances");
+        for (Instances.Member m : members.members()) {
+            list.addObject().put("id", m.id()).put("host", m.host()).put("pid", m.pid()).put("version", m.version())
+                    .put("started_at", m.startedAt().toString()).put("last_seen", m.lastSeen().toString()).put("self", m.self());
+            if (m.self()) {
+                out.put("instance", m.id());
+            }
+        }
+        return out;
     }
 
     private void authorize(RoutingContext ctx) {
@@ -553,7 +579,8 @@ public final class HttpServerVerticle extends VerticleBase {
     static KeyScope scopeNeeded(RoutingContext ctx) {
         HttpMethod method = ctx.request().method();
         String path = ctx.request().path();
-        if (path.matches("/api/projects/[^/]+/keys(/.*)?") || path.matches("/api/projects/[^/]+/themes/[^/]+/shares(/.*)?")) {
+        if (path.matches("/api/projects/[^/]+/keys(/.*)?") || path.matches("/api/projects/[^/]+/themes/[^/]+/shares(/.*)?")
+                || path.equals("/api/instances")) {
             return KeyScope.ADMIN;
         }
         if (method == HttpMethod.GET || method == HttpMethod.HEAD

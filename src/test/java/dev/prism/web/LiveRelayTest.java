@@ -22,7 +22,7 @@ import static dev.prism.support.TestServer.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Two instances on one PostgreSQL: a WebSocket client of either sees what happens on the other, once. */
-@DisplayName("Live updates across instances")
+@DisplayName("Live updates and membership across instances")
 class LiveRelayTest {
 
     private static final String THEME = "error_analysis";
@@ -69,6 +69,25 @@ class LiveRelayTest {
                 assertThat(onA.pending()).noneMatch(m -> m.toString().contains("relay-1"));
                 assertThat(a.http.get("/metrics", null).json().asText()).contains("prism_ws_relay_total{result=\"sent\"}");
             }
+
+            // Membership: each instance lists both, itself marked; the API needs an admin key; a clean stop leaves at once.
+            JsonNode readyA = a.http.get("/ready", null).json();
+            JsonNode readyB = b.http.get("/ready", null).json();
+            assertThat(readyA.path("status").asText()).isEqualTo("ready");
+            assertThat(readyA.path("instances")).hasSize(2);
+            assertThat(readyA.path("instance").asText()).isNotEqualTo(readyB.path("instance").asText());
+            assertThat(readyA.path("instances").findValuesAsText("id")).containsExactlyInAnyOrderElementsOf(readyB.path("instances").findValuesAsText("id"));
+            String selfA = readyA.path("instance").asText();
+            assertThat(readyA.path("instances")).anySatisfy(m -> {
+                assertThat(m.path("id").asText()).isEqualTo(selfA);
+                assertThat(m.path("self").asBoolean()).isTrue();
+                assertThat(m.path("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+            });
+            assertThat(a.http.api("/api/instances").json().path("instances")).hasSize(2);
+            assertThat(a.http.get("/api/instances", null).status()).as("no key").isEqualTo(401);
+            b.stop();
+            b = null;
+            assertThat(a.http.get("/ready", null).json().path("instances").findValuesAsText("id")).containsExactly(selfA);
         } finally {
             if (a != null) {
                 a.stop();
