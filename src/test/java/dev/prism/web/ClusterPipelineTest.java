@@ -225,7 +225,9 @@ class ClusterPipelineTest {
         for (JsonNode c : results) {
             assertThat(c.get("id").asText()).startsWith("c_");
             assertThat(c.get("title").asText()).isNotBlank().isNotEqualTo("Unnamed cluster");
-            assertThat(c.get("description").asText()).contains("summaries");
+            // The description names what sets the cluster apart and a typical member; no count, which would go stale.
+            assertThat(c.get("description").asText()).startsWith("Distinctive terms: ").contains("Typical: ")
+                    .doesNotContainPattern("\\d+ summaries");
             assertThat(c.get("size").asInt()).isBetween(5, previousSize);
             previousSize = c.get("size").asInt();
             total += previousSize;
