@@ -104,6 +104,14 @@ final class Conventions {
     }
 
     /**
+     * A generation whose content comes as log records and whose answer has not come yet: the records of one call reach
+     * the server in more than one export (the prompt's before the span, the choice after it), so it waits for the rest.
+     */
+    static boolean awaitsOutput(OtlpSpan span) {
+        return isAi(span) && eventKind(span).equals("$ai_generation") && output(span) == null;
+    }
+
+    /**
      * A current-convention content attribute: on the span, else on its {@code gen_ai.client.inference.operation.details}
      * event (the conventions' way to carry the same content apart from the span: as a span event, or as a log record
      * joined to the span), whose attributes are the inference span's own.

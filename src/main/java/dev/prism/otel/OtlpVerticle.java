@@ -164,7 +164,13 @@ public final class OtlpVerticle extends VerticleBase {
             List<OtlpSpan.Event> records = join.claim(key);
             if (!records.isEmpty()) {
                 logsJoined.increment(records.size());
-                out.set(i, withEvents(span, records));
+                OtlpSpan joined = withEvents(span, records);
+                out.set(i, joined);
+                // Its prompt came by log records before it; its choice may still be on its way.
+                if (join.windowMillis() > 0 && Conventions.awaitsOutput(joined)) {
+                    empty.add(i);
+                    keys.add(key);
+                }
             } else if (join.windowMillis() > 0 && Conventions.awaitsContent(span)) {
                 empty.add(i);
                 keys.add(key);

@@ -171,6 +171,37 @@ class OtlpLogsServerTest {
     }
 
     @Test
+    @DisplayName("the prompt's records before the span, the choice after it (two exports, as a batching log processor sends them): joined all the same")
+    void recordsAroundSpan() throws Exception {
+        String traceId = hex(16);
+        String spanId = hex(8);
+        JsonNode all = OtlpLogsTest.request(traceId, spanId);
+        com.fasterxml.jackson.databind.node.ArrayNode records = (com.fasterxml.jackson.databind.node.ArrayNode)
+                all.path("resourceLogs").get(0).path("scopeLogs").get(0).path("logRecords");
+        JsonNode before = all.deepCopy();
+        JsonNode after = all.deepCopy();
+        com.fasterxml.jackson.databind.node.ArrayNode beforeRecords = (com.fasterxml.jackson.databind.node.ArrayNode)
+                before.path("resourceLogs").get(0).path("scopeLogs").get(0).path("logRecords");
+        com.fasterxml.jackson.databind.node.ArrayNode afterRecords = (com.fasterxml.jackson.databind.node.ArrayNode)
+                after.path("resourceLogs").get(0).path("scopeLogs").get(0).path("logRecords");
+        beforeRecords.removeAll();
+        afterRecords.removeAll();
+        // The system and user messages first; the choice and the evaluation (the model answered, then it was judged) after.
+        beforeRecords.add(records.get(0)).add(records.get(1));
+        afterRecords.add(records.get(2)).add(records.get(3));
+        assertThat(post("/v1/logs", JSON.writeValueAsBytes(before), JSON_TYPE).statusCode()).isEqualTo(200);
+
+        double heldBefore = metric("prism_otel_join_held");
+        CompletableFuture<HttpResponse<byte[]>> span = client.sendAsync(
+                request("/v1/traces", bareChatSpan(traceId, spanId), PROTOBUF_TYPE), HttpResponse.BodyHandlers.ofByteArray());
+        await().atMost(Duration.ofSeconds(10)).until(() -> metric("prism_otel_join_held") > heldBefore);
+        assertThat(post("/v1/logs", JSON.writeValueAsBytes(after), JSON_TYPE).statusCode()).isEqualTo(200);
+
+        assertThat(span.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertJoined(text(traceId));
+    }
+
+    @Test
     @DisplayName("a message record whose span never comes is dropped after the window and counted as unjoined")
     void unjoined() throws Exception {
         double before = metric("prism_otel_logs_total{result=\"unjoined\"}");
