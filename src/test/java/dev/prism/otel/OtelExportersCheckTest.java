@@ -1,7 +1,6 @@
 package dev.prism.otel;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prism.support.NodeCheck;
 import dev.prism.support.ServicePostgres;
 import dev.prism.support.TestServer;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +34,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DisplayName("Real OpenTelemetry exporters (http/json, http/protobuf, logs) and the Vercel AI SDK against Prism: every trace arrives and renders")
 class OtelExportersCheckTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> FILES = List.of("package.json", "package-lock.json", "check.mjs");
     private static final long INSTALL_SECONDS = 240;
     private static final long CHECK_SECONDS = 180;
@@ -57,30 +54,16 @@ class OtelExportersCheckTest {
     @Test
     @DisplayName("GenAI spans over http/json and gzipped http/protobuf, an error, log records joined to their span, Vercel AI SDK telemetry, @posthog/ai/otel")
     void realExporters(Vertx vertx, @TempDir Path dataDir, @TempDir Path work) throws Exception {
-        Path node = NodeCheck.tool("node");
-        Path npm = NodeCheck.tool("npm");
-        String version = NodeCheck.run(List.of(node.toString(), "--version"), work, Map.of(), 30).trim();
-        assertThat(Integer.parseInt(version.replaceFirst("^v(\\d+)\\..*$", "$1"))).as("Node.js %s", version).isGreaterThanOrEqualTo(20);
-
-        Path source = Path.of(System.getProperty("basedir", ".")).resolve("clients/otel-check");
-        for (String f : FILES) {
-            Files.copy(source.resolve(f), work.resolve(f));
-        }
-        NodeCheck.run(List.of(npm.toString(), "ci", "--no-audit", "--no-fund", "--loglevel=error"), work, Map.of(), INSTALL_SECONDS);
+        NodeCheck.Installed check = NodeCheck.install("otel-check", FILES, work, INSTALL_SECONDS);
 
         database = ServicePostgres.createDatabase();
         Map<String, String> settings = TestServer.defaults(dataDir);
         settings.put("pg.url", database.url());
         server = TestServer.start(vertx, settings);
 
-        String output = NodeCheck.run(List.of(node.toString(), "check.mjs"), work, Map.of(
-                "PRISM_URL", "http://127.0.0.1:" + server.server.httpPort(),
-                "PRISM_PROJECT_TOKEN", TestServer.PROJECT_TOKEN,
-                "PRISM_ADMIN_TOKEN", TestServer.ADMIN_KEY), CHECK_SECONDS);
-        String line = output.lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("The check printed no RESULT line:\n" + output));
-        System.out.println("[otel-check] " + line);
-        JsonNode result = JSON.readTree(line.substring("RESULT ".length()));
+        NodeCheck.Result reported = check.check("otel-check", server.server.httpPort(), TestServer.PROJECT_TOKEN, TestServer.ADMIN_KEY, CHECK_SECONDS);
+        JsonNode result = reported.json();
+        String output = reported.output();
         assertThat(result.get("failures")).as(output).isEmpty();
         assertThat(result.get("ok").asBoolean()).as(output).isTrue();
         for (String trace : List.of("json", "protobuf", "error", "logs", "vercel", "posthog")) {

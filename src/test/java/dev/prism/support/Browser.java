@@ -158,25 +158,16 @@ public final class Browser implements AutoCloseable {
         }
     }
 
+    /** Whether the condition held within the timeout; a view re-rendering between finding and reading is tried again. */
     public static boolean awaitQuietly(Supplier<Boolean> condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                if (Boolean.TRUE.equals(condition.get())) {
-                    return true;
-                }
-            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException ignored) {
-                // the view re-rendered between finding and reading; try again
-            }
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+        try {
+            org.awaitility.Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                    .ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
+                    .ignoreExceptionsInstanceOf(org.openqa.selenium.NoSuchElementException.class)
+                    .until(() -> Boolean.TRUE.equals(condition.get()));
+            return true;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            return false;
         }
     }
 

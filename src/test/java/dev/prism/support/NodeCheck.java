@@ -1,5 +1,8 @@
 package dev.prism.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
@@ -22,6 +26,47 @@ import static org.assertj.core.api.Assertions.fail;
 public final class NodeCheck {
 
     private NodeCheck() {
+    }
+
+    /** A client check installed in a work folder, ready to run against a server. */
+    public record Installed(Path node, Path work) {
+
+        /**
+         * Runs {@code check.mjs} against the server (its URL and tokens in the environment) and returns the JSON of its
+         * last {@code RESULT} line, which the caller asserts on, with the whole output for messages; prints that line
+         * under {@code label}.
+         */
+        public Result check(String label, int port, String projectToken, String adminToken, long seconds) throws Exception {
+            String output = run(List.of(node.toString(), "check.mjs"), work, Map.of(
+                    "PRISM_URL", "http://127.0.0.1:" + port,
+                    "PRISM_PROJECT_TOKEN", projectToken,
+                    "PRISM_ADMIN_TOKEN", adminToken), seconds);
+            String line = output.lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b)
+                    .orElseThrow(() -> new AssertionError("The check printed no RESULT line:\n" + output));
+            System.out.println("[" + label + "] " + line);
+            return new Result(new ObjectMapper().readTree(line.substring("RESULT ".length())), output);
+        }
+    }
+
+    /** What a check reported ({@code json}) and everything it printed ({@code output}). */
+    public record Result(JsonNode json, String output) {
+    }
+
+    /**
+     * Copies {@code clients/<client>}'s {@code files} into {@code work} and installs its pinned packages ({@code npm ci});
+     * Node.js must be 20 or later.
+     */
+    public static Installed install(String client, List<String> files, Path work, long installSeconds) throws Exception {
+        Path node = tool("node");
+        Path npm = tool("npm");
+        String version = run(List.of(node.toString(), "--version"), work, Map.of(), 30).trim();
+        assertThat(Integer.parseInt(version.replaceFirst("^v(\\d+)\\..*$", "$1"))).as("Node.js %s", version).isGreaterThanOrEqualTo(20);
+        Path source = Path.of(System.getProperty("basedir", ".")).resolve("clients").resolve(client);
+        for (String f : files) {
+            Files.copy(source.resolve(f), work.resolve(f));
+        }
+        run(List.of(npm.toString(), "ci", "--no-audit", "--no-fund", "--loglevel=error"), work, Map.of(), installSeconds);
+        return new Installed(node, work);
     }
 
     /** The tool on the PATH, installed from Debian's packages first when missing and this process may. */

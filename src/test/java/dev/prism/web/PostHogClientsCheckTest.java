@@ -12,12 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import static dev.prism.support.HttpApi.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -56,31 +54,18 @@ class PostHogClientsCheckTest {
     @Test
     @DisplayName("OpenAI, Anthropic and Vercel wrappers, plain, streamed, tools and errors, with and without enableFullAiCapture and in v1 mode")
     void realClients(Vertx vertx, @TempDir Path dataDir, @TempDir Path work) throws Exception {
-        Path node = NodeCheck.tool("node");
-        Path npm = NodeCheck.tool("npm");
-        String version = NodeCheck.run(List.of(node.toString(), "--version"), work, Map.of(), 30).trim();
-        int major = Integer.parseInt(version.replaceFirst("^v(\\d+)\\..*$", "$1"));
-        assertThat(major).as("Node.js %s: posthog-node 5 needs 20.20 or later", version).isGreaterThanOrEqualTo(20);
-
-        Path source = Path.of(System.getProperty("basedir", ".")).resolve("clients/posthog-check");
-        for (String f : FILES) {
-            Files.copy(source.resolve(f), work.resolve(f));
-        }
-        NodeCheck.run(List.of(npm.toString(), "ci", "--no-audit", "--no-fund", "--loglevel=error"), work, Map.of(), INSTALL_SECONDS);
+        // posthog-node 5 needs Node.js 20.20 or later (the packages' engines).
+        NodeCheck.Installed check = NodeCheck.install("posthog-check", FILES, work, INSTALL_SECONDS);
 
         database = ServicePostgres.createDatabase();
         Map<String, String> settings = TestServer.defaults(dataDir);
         settings.put("pg.url", database.url());
         server = TestServer.start(vertx, settings);
 
-        String output = NodeCheck.run(List.of(node.toString(), "check.mjs"), work, Map.of(
-                "PRISM_URL", "http://127.0.0.1:" + server.server.httpPort(),
-                "PRISM_PROJECT_TOKEN", TestServer.PROJECT_TOKEN,
-                "PRISM_ADMIN_TOKEN", TestServer.ADMIN_KEY), CHECK_SECONDS);
-        String line = output.lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("The check printed no RESULT line:\n" + output));
-        System.out.println("[posthog-check] " + line);
-        JsonNode result = JSON.readTree(line.substring("RESULT ".length()));
+        NodeCheck.Result reported = check.check("posthog-check", server.server.httpPort(), TestServer.PROJECT_TOKEN, TestServer.ADMIN_KEY,
+                CHECK_SECONDS);
+        JsonNode result = reported.json();
+        String output = reported.output();
         assertThat(result.get("failures")).as(output).isEmpty();
         assertThat(result.get("ok").asBoolean()).as(output).isTrue();
         for (String mode : List.of("default", "full", "v1")) {
