@@ -59,6 +59,10 @@ class OtelExportersCheckTest {
         database = ServicePostgres.createDatabase();
         Map<String, String> settings = TestServer.defaults(dataDir);
         settings.put("pg.url", database.url());
+        // The check's log records are exported at once and its spans by a batch processor at the end, after the other
+        // traces: on a loaded machine that is more than the default 3 s window, and the records would expire unjoined.
+        // (A record's wait should outlast an SDK's 5 s batch delay by default; see the closing note of this session.)
+        settings.put("http.otlpLogJoinMillis", "8000");
         server = TestServer.start(vertx, settings);
 
         NodeCheck.Result reported = check.check("otel-check", server.server.httpPort(), TestServer.PROJECT_TOKEN, TestServer.ADMIN_KEY, CHECK_SECONDS);
