@@ -37,6 +37,9 @@ class RelevancePipelineTest {
             assertThat(summary.get("$ai_theme_relevant").asBoolean()).isTrue();
             assertThat(summary.get("$ai_summary_title").asText()).isEqualTo("Asks for calendar integration");
 
+            // Both traces completed (the recipe's may complete after the request's summary exists): what the preview counts.
+            server.http.awaitApi("/api/projects/default/traces?status=completed&limit=10", r -> r.json().get("results").size() >= 2,
+                    Duration.ofSeconds(60));
             // The stored score is what the filter key reads in SQL: only the request passes a high bar.
             HttpApi.Response preview = server.http.admin("POST", "/api/projects/default/themes/preview", """
                     {"name": "Likely requests", "date_range": {"date_from": "-3650d"},
