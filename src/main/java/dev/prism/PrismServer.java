@@ -105,7 +105,7 @@ public final class PrismServer {
                             : Future.succeededFuture())
                     .compose(v -> deploy(vertx, deployed, () -> new IngestVerticle(db.pool(), config, metrics), cores))
                     .compose(v -> deploy(vertx, deployed, dev.prism.otel.OtlpVerticle.sharing(config.http().otlpBodyLimitBytes(), metrics,
-                            config.http().otlpLogJoinMillis())::get, cores))
+                            config.http().otlpLogJoinMillis(), config.http().otlpLogRecordWaitMillis())::get, cores))
                     // With a PostgreSQL other instances may share, their WebSocket clients see this one's updates and back.
                     .compose(v -> db.shared()
                             ? deploy(vertx, deployed, () -> new dev.prism.web.LiveRelayVerticle(db.pool(), db.connectOptions(), metrics), 1)

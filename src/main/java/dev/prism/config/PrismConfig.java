@@ -27,10 +27,12 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
 
     /**
      * @param otlpBodyLimitBytes largest OTLP request body, compressed and decompressed (PostHog's OTLP route takes 4 MB)
-     * @param otlpLogJoinMillis  how long an OTLP message log record waits for its span, and a content-less generation
-     *                           span for its records (0: joining off, message records are dropped and counted)
+     * @param otlpLogJoinMillis  how long a content-less generation span is held for its OTLP message log records (0:
+     *                           joining off, message records are dropped and counted)
+     * @param otlpLogRecordWaitMillis how long a message log record waits for its span
      */
-    public record Http(String host, int port, long bodyLimitBytes, long otlpBodyLimitBytes, long otlpLogJoinMillis, WebSocket webSocket) {
+    public record Http(String host, int port, long bodyLimitBytes, long otlpBodyLimitBytes, long otlpLogJoinMillis,
+                       long otlpLogRecordWaitMillis, WebSocket webSocket) {
     }
 
     /**
@@ -116,7 +118,9 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting HTTP_OTLP_BODY_LIMIT = new Setting("http.otlpBodyLimitBytes", "PRISM_OTLP_BODY_LIMIT", "4194304",
             "Largest accepted OTLP (/v1/traces, /v1/logs) request body, compressed and after decompression (413 beyond)");
     public static final Setting HTTP_OTLP_LOG_JOIN = new Setting("http.otlpLogJoinMillis", "PRISM_OTLP_LOG_JOIN_MS", "3000",
-            "How long an OTLP GenAI message log record waits for its span, and a generation span without content for its records");
+            "How long a generation span without content is held for its OTLP GenAI message log records (0: joining off)");
+    public static final Setting HTTP_OTLP_LOG_RECORD_WAIT = new Setting("http.otlpLogRecordWaitMillis", "PRISM_OTLP_LOG_RECORD_WAIT_MS",
+            "10000", "How long an OTLP GenAI message log record waits for its span (SDK batch span processors export every 5 s)");
     public static final Setting WS_AUTH_TIMEOUT = new Setting("ws.authTimeoutMillis", "PRISM_WS_AUTH_TIMEOUT_MS", "5000",
             "A WebSocket client without an Authorization header must send its auth message within this long");
     public static final Setting WS_MAX_BUFFERED_MESSAGES = new Setting("ws.maxBufferedMessages", "PRISM_WS_MAX_BUFFERED_MESSAGES", "1000",
@@ -390,7 +394,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
     public static final Setting KAFKA_MAX_POLL_EVENTS = new Setting("kafka.maxPollEvents", "PRISM_KAFKA_MAX_POLL_EVENTS", "2000",
             "Events an instance reads from Kafka per poll and stores before it commits and reads more");
 
-    public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT, HTTP_OTLP_BODY_LIMIT, HTTP_OTLP_LOG_JOIN,
+    public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT, HTTP_OTLP_BODY_LIMIT, HTTP_OTLP_LOG_JOIN, HTTP_OTLP_LOG_RECORD_WAIT,
             WS_AUTH_TIMEOUT, WS_MAX_BUFFERED_MESSAGES, WS_MAX_BUFFERED_CHARS, DATA_DIR, PG_URL, PG_POOL_SIZE, PG_API_STATEMENT_TIMEOUT,
             TRACE_IDLE_SECONDS, TRACE_ROOT_GRACE, TRACE_SWEEP, ADMIN_TOKEN, PROJECT_TOKEN, AUTH_TOKEN_CACHE, AUTH_MAX_FAILURES,
             INGEST_MAX_EVENTS_PER_WRITE, INGEST_MAX_QUEUED_EVENTS, INGEST_MAX_QUEUED_BYTES, INGEST_BUSY_SHARE, INGEST_YIELD, DEMO, DEMO_RATE, REDIS_URL,
@@ -410,6 +414,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
         return new PrismConfig(
                 new Http(r.string(HTTP_HOST), (int) r.integer(HTTP_PORT, 0, 65535), r.integer(HTTP_BODY_LIMIT, 1024, Integer.MAX_VALUE),
                         r.integer(HTTP_OTLP_BODY_LIMIT, 1024, Integer.MAX_VALUE), r.integer(HTTP_OTLP_LOG_JOIN, 0, 600_000),
+                        r.integer(HTTP_OTLP_LOG_RECORD_WAIT, 100, 600_000),
                         new WebSocket(r.integer(WS_AUTH_TIMEOUT, 10, 600_000), (int) r.integer(WS_MAX_BUFFERED_MESSAGES, 1, 1_000_000),
                                 r.integer(WS_MAX_BUFFERED_CHARS, 1_024, Integer.MAX_VALUE))),
                 new Store(r.optional(PG_URL).map(url -> validPgUrl(url, source)), Path.of(r.string(DATA_DIR)),

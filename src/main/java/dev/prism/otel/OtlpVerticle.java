@@ -35,6 +35,7 @@ public final class OtlpVerticle extends VerticleBase {
     static final int INLINE_DECODE_BYTES = 256 * 1024;
     /** How long a message record waits for its span, and a content-less generation for its records, by default. */
     public static final long DEFAULT_JOIN_MILLIS = 3_000;
+    public static final long DEFAULT_RECORD_WAIT_MILLIS = 10_000;
     static final int MAX_WAITING_RECORDS = 50_000;
     static final int MAX_HELD_SPANS = 10_000;
 
@@ -56,12 +57,13 @@ public final class OtlpVerticle extends VerticleBase {
     private Counter logsRejected;
 
     public OtlpVerticle(long bodyLimit, Metrics metrics) {
-        this(bodyLimit, metrics, DEFAULT_JOIN_MILLIS);
+        this(bodyLimit, metrics, DEFAULT_JOIN_MILLIS, DEFAULT_RECORD_WAIT_MILLIS);
     }
 
     /** One instance; for several on one server, {@link #sharing} one join. */
-    public OtlpVerticle(long bodyLimit, Metrics metrics, long joinMillis) {
-        this(bodyLimit, metrics, gauged(new LogJoin(joinMillis, MAX_WAITING_RECORDS, MAX_HELD_SPANS), metrics), new AwaitedParents());
+    public OtlpVerticle(long bodyLimit, Metrics metrics, long joinMillis, long recordWaitMillis) {
+        this(bodyLimit, metrics, gauged(new LogJoin(joinMillis, recordWaitMillis, MAX_WAITING_RECORDS, MAX_HELD_SPANS), metrics),
+                new AwaitedParents());
     }
 
     private OtlpVerticle(long bodyLimit, Metrics metrics, LogJoin join, AwaitedParents awaitedParents) {
@@ -72,8 +74,8 @@ public final class OtlpVerticle extends VerticleBase {
     }
 
     /** Instances that share one log join: a record and its span may reach different instances. */
-    public static Supplier<OtlpVerticle> sharing(long bodyLimit, Metrics metrics, long joinMillis) {
-        LogJoin join = gauged(new LogJoin(joinMillis, MAX_WAITING_RECORDS, MAX_HELD_SPANS), metrics);
+    public static Supplier<OtlpVerticle> sharing(long bodyLimit, Metrics metrics, long joinMillis, long recordWaitMillis) {
+        LogJoin join = gauged(new LogJoin(joinMillis, recordWaitMillis, MAX_WAITING_RECORDS, MAX_HELD_SPANS), metrics);
         AwaitedParents awaited = new AwaitedParents();
         return () -> new OtlpVerticle(bodyLimit, metrics, join, awaited);
     }
@@ -105,8 +107,8 @@ public final class OtlpVerticle extends VerticleBase {
         consumers.add(vertx.eventBus().consumer(Addresses.OTEL_LOGS, msg -> logs(msg.body())
                 .onSuccess(msg::reply)
                 .onFailure(e -> Failure.reply(msg, e))));
-        if (join.windowMillis() > 0) {
-            expiryTimer = vertx.setPeriodic(Math.max(50, Math.min(1_000, join.windowMillis() / 2)),
+        if (join.on()) {
+            expiryTimer = vertx.setPeriodic(Math.max(50, Math.min(1_000, join.recordWaitMillis() / 2)),
                     t -> logsUnjoined.increment(join.expire(System.currentTimeMillis())));
         }
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
@@ -167,11 +169,11 @@ public final class OtlpVerticle extends VerticleBase {
                 OtlpSpan joined = withEvents(span, records);
                 out.set(i, joined);
                 // Its prompt came by log records before it; its choice may still be on its way.
-                if (join.windowMillis() > 0 && Conventions.awaitsOutput(joined)) {
+                if (join.on() && Conventions.awaitsOutput(joined)) {
                     empty.add(i);
                     keys.add(key);
                 }
-            } else if (join.windowMillis() > 0 && Conventions.awaitsContent(span)) {
+            } else if (join.on() && Conventions.awaitsContent(span)) {
                 empty.add(i);
                 keys.add(key);
             }
@@ -179,7 +181,7 @@ public final class OtlpVerticle extends VerticleBase {
         if (keys.isEmpty() || !join.hold(keys)) {
             return Future.succeededFuture(out);
         }
-        return Future.<Void>future(p -> vertx.setTimer(join.windowMillis(), t -> p.complete())).map(v -> {
+        return Future.<Void>future(p -> vertx.setTimer(join.holdMillis(), t -> p.complete())).map(v -> {
             for (int k = 0; k < keys.size(); k++) {
                 List<OtlpSpan.Event> records = join.release(keys.get(k));
                 if (!records.isEmpty()) {

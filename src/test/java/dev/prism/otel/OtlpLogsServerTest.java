@@ -50,6 +50,7 @@ class OtlpLogsServerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long JOIN_MILLIS = 1_500;
+    private static final long RECORD_WAIT_MILLIS = 2_500;
     private static final String JSON_TYPE = "application/json";
     private static final String PROTOBUF_TYPE = "application/x-protobuf";
 
@@ -61,6 +62,7 @@ class OtlpLogsServerTest {
     void start(Vertx vertx, @TempDir Path dataDir) throws Exception {
         Map<String, String> settings = TestServer.defaults(dataDir);
         settings.put("http.otlpLogJoinMillis", String.valueOf(JOIN_MILLIS));
+        settings.put("http.otlpLogRecordWaitMillis", String.valueOf(RECORD_WAIT_MILLIS));
         server = TestServer.start(vertx, settings);
         port = server.server.httpPort();
     }
@@ -202,7 +204,7 @@ class OtlpLogsServerTest {
     }
 
     @Test
-    @DisplayName("a message record whose span never comes is dropped after the window and counted as unjoined")
+    @DisplayName("a message record whose span never comes is dropped after its wait and counted as unjoined")
     void unjoined() throws Exception {
         double before = metric("prism_otel_logs_total{result=\"unjoined\"}");
         String body = """

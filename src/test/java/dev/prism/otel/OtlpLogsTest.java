@@ -118,7 +118,7 @@ class OtlpLogsTest {
     @Test
     @DisplayName("a record waits for its span and is claimed in time order; a held span takes the records that come after it")
     void join() {
-        LogJoin join = new LogJoin(1_000, 10, 10);
+        LogJoin join = new LogJoin(1_000, 1_000, 10, 10);
         String key = LogJoin.key("p", TRACE, SPAN);
         assertThat(join.offer(key, event("gen_ai.choice", 2), 0)).isEqualTo(LogJoin.Offer.WAITING);
         assertThat(join.offer(key, event("gen_ai.user.message", 1), 0)).isEqualTo(LogJoin.Offer.WAITING);
@@ -134,9 +134,10 @@ class OtlpLogsTest {
     }
 
     @Test
-    @DisplayName("bounded: records beyond the limit are refused, spans beyond it are not held; records past the window expire, counted")
+    @DisplayName("bounded: records beyond the limit are refused, spans beyond it are not held; records past their wait expire, counted")
     void bounds() {
-        LogJoin join = new LogJoin(1_000, 2, 1);
+        // The record wait (1 s) is its own, longer than the span hold (0.2 s): a span may come a whole batch later.
+        LogJoin join = new LogJoin(200, 1_000, 2, 1);
         assertThat(join.offer("a", event("x", 1), 0)).isEqualTo(LogJoin.Offer.WAITING);
         assertThat(join.offer("b", event("x", 1), 500)).isEqualTo(LogJoin.Offer.WAITING);
         assertThat(join.offer("c", event("x", 1), 500)).isEqualTo(LogJoin.Offer.FULL);
@@ -148,7 +149,7 @@ class OtlpLogsTest {
         assertThat(join.offer("c", event("x", 1), 1_000)).isEqualTo(LogJoin.Offer.WAITING);
         assertThat(join.expire(10_000)).isEqualTo(2);
 
-        LogJoin off = new LogJoin(0, 10, 10);
+        LogJoin off = new LogJoin(0, 1_000, 10, 10);
         assertThat(off.offer("a", event("x", 1), 0)).isEqualTo(LogJoin.Offer.OFF);
         assertThat(off.hold(List.of("s"))).isFalse();
     }
