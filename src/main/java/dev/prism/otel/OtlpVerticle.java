@@ -33,8 +33,9 @@ import java.util.function.Supplier;
 public final class OtlpVerticle extends VerticleBase {
 
     static final int INLINE_DECODE_BYTES = 256 * 1024;
-    /** How long a message record waits for its span, and a content-less generation for its records, by default. */
+    /** How long a content-less generation is held for its records, by default. */
     public static final long DEFAULT_JOIN_MILLIS = 3_000;
+    /** How long a message record waits for its span, by default: longer than an SDK batch span processor's 5 s. */
     public static final long DEFAULT_RECORD_WAIT_MILLIS = 10_000;
     static final int MAX_WAITING_RECORDS = 50_000;
     static final int MAX_HELD_SPANS = 10_000;
