@@ -2,6 +2,7 @@ package dev.prism;
 
 import dev.prism.alert.AlertDeliveryVerticle;
 import dev.prism.alert.AlertEvaluationVerticle;
+import dev.prism.alert.AlertTicketPollVerticle;
 import dev.prism.alert.AlertRulesVerticle;
 import dev.prism.alert.Destination;
 import dev.prism.bus.Codecs;
@@ -97,6 +98,7 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, () -> new AlertRulesVerticle(db.apiPool(), alertDestinations), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertDeliveryVerticle(db.pool(), alertDestinations, config.alerts())), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertEvaluationVerticle(db.pool(), config.alerts(), config.dashboard())), 1))
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertTicketPollVerticle(db.pool(), alertDestinations, config.alerts())), 1))
                     .compose(v -> deploy(vertx, deployed, ExportVerticle::new, 1))
                     .compose(v -> deploy(vertx, deployed, () -> new ShareVerticle(db.pool()), 1))
                     // Before capture: with Kafka on, this instance's member of the group that stores what capture produces.

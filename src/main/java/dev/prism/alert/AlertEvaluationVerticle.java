@@ -46,6 +46,7 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
     static final int SUMMARIES = 3;
 
     private final AlertRepository repository;
+    private final AlertTickets tickets;
     private final PrismConfig.Alerts config;
     /** {@code dashboard.publicUrl}: the base of the links in notices; null: notices carry none. */
     private final String publicUrl;
@@ -64,6 +65,7 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
 
     public AlertEvaluationVerticle(Pool pool, PrismConfig.Alerts config, PrismConfig.Dashboard dashboard) {
         this.repository = new AlertRepository(pool);
+        this.tickets = new AlertTickets(pool);
         this.config = config;
         this.publicUrl = dashboard.publicUrl().orElse(null);
     }
@@ -233,13 +235,14 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
                 .map(m -> m.body().clusters())
                 // a theme deleted under its rules has no clusters to watch
                 .recover(e -> Failure.from(e).status() == 404 ? Future.succeededFuture(List.of()) : Future.failedFuture(e))
-                .compose(clusters -> clusters.isEmpty() ? Future.succeededFuture() : repository.lastFired(key.projectId(), rules.stream().map(AlertRule::ruleId).toList())
+                .compose(clusters -> clusters.isEmpty() ? Future.succeededFuture() : closedTickets(key.projectId(), rules, clusters)
+                        .compose(closed -> repository.lastFired(key.projectId(), rules.stream().map(AlertRule::ruleId).toList())
                         .compose(last -> {
                             Instant now = Instant.now();
                             Map<String, Candidate> candidates = new LinkedHashMap<>();
                             for (AlertRule rule : rules) {
                                 for (ClusterCommand.Cluster c : clusters) {
-                                    AlertEvaluator.ClusterState state = state(c);
+                                    AlertEvaluator.ClusterState state = closed.getOrDefault(c.clusterId(), state(c));
                                     AlertEvaluator.Decision d = AlertEvaluator.evaluate(rule, state,
                                             last.get(rule.ruleId() + "/" + c.clusterId()), now);
                                     if (d.fires()) {
@@ -261,6 +264,29 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
                                     return chain;
                                 });
                             });
+                        })));
+    }
+
+    /**
+     * The states of the clusters whose Linear or GitHub issue is closed (as the ticket poller last learned), with the
+     * members they gained since; only when a {@code regressed} rule is there to read them.
+     */
+    private Future<Map<String, AlertEvaluator.ClusterState>> closedTickets(String projectId, List<AlertRule> rules, List<ClusterCommand.Cluster> clusters) {
+        if (rules.stream().noneMatch(r -> AlertRule.REGRESSED.equals(r.trigger().type()))) {
+            return Future.succeededFuture(Map.of());
+        }
+        return tickets.latestCloses(projectId, clusters.stream().map(ClusterCommand.Cluster::clusterId).toList()).compose(closes -> closes.isEmpty()
+                ? Future.succeededFuture(Map.of())
+                : vertx.eventBus().<ClusterCommand.MemberCounts>request(Addresses.CLUSTER_COMMAND, new ClusterCommand.MembersSince(projectId, closes))
+                        .map(m -> {
+                            Map<String, AlertEvaluator.ClusterState> out = new HashMap<>();
+                            for (ClusterCommand.Cluster c : clusters) {
+                                Instant closedAt = closes.get(c.clusterId());
+                                if (closedAt != null) {
+                                    out.put(c.clusterId(), state(c).withTicketClosed(closedAt, m.body().counts().getOrDefault(c.clusterId(), 0L)));
+                                }
+                            }
+                            return out;
                         }));
     }
 

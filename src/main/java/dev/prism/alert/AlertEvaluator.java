@@ -2,7 +2,9 @@ package dev.prism.alert;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.time.temporal.IsoFields;
 import java.util.Locale;
 
@@ -26,12 +28,26 @@ public final class AlertEvaluator {
      * @param previous      members in the 24 hours before
      * @param severity      the highest severity of its representative summaries; null when not looked up yet (a
      *                      severity condition is then left for the second look), empty when none is known
+     * @param ticketClosedAt the latest close of a Linear or GitHub issue kept for the cluster that is still closed, as
+     *                      the tracker said; null when none is closed
+     * @param membersSinceClosed members the cluster gained after {@code ticketClosedAt}
      */
     public record ClusterState(String clusterId, String title, String status, int size, String lifecycle, long[] daily, long current,
-                               long previous, int distinctUsers, String severity) {
+                               long previous, int distinctUsers, String severity, Instant ticketClosedAt, long membersSinceClosed) {
+
+        public ClusterState(String clusterId, String title, String status, int size, String lifecycle, long[] daily, long current,
+                            long previous, int distinctUsers, String severity) {
+            this(clusterId, title, status, size, lifecycle, daily, current, previous, distinctUsers, severity, null, 0);
+        }
 
         public ClusterState withSeverity(String s) {
-            return new ClusterState(clusterId, title, status, size, lifecycle, daily, current, previous, distinctUsers, s);
+            return new ClusterState(clusterId, title, status, size, lifecycle, daily, current, previous, distinctUsers, s, ticketClosedAt,
+                    membersSinceClosed);
+        }
+
+        public ClusterState withTicketClosed(Instant closedAt, long membersSince) {
+            return new ClusterState(clusterId, title, status, size, lifecycle, daily, current, previous, distinctUsers, severity, closedAt,
+                    membersSince);
         }
     }
 
@@ -54,6 +70,11 @@ public final class AlertEvaluator {
 
     /** Whether the rule's trigger holds, before conditions and cooldown; null when it does not. */
     public static Triggered triggered(AlertRule rule, ClusterState s, Instant now) {
+        return triggered(rule, s, null, now);
+    }
+
+    /** @param lastFired when this rule last fired for this cluster, null if never (a comeback is told once) */
+    public static Triggered triggered(AlertRule rule, ClusterState s, Instant lastFired, Instant now) {
         if (!"active".equals(s.status())) {
             return null;
         }
@@ -63,7 +84,7 @@ public final class AlertEvaluator {
             case AlertRule.NEW_CLUSTER -> "new".equals(s.lifecycle()) ? new Triggered(t.type(), "new", null, null) : null;
             case AlertRule.SIZE_REACHED -> s.size() >= t.size() ? new Triggered(t.type(), "size:" + t.size(), null, null) : null;
             case AlertRule.GROWTH -> growth(t, s, now, day);
-            case AlertRule.REGRESSED -> regressed(t, s, now);
+            case AlertRule.REGRESSED -> regressed(t, s, lastFired, now);
             // share_changed watches the theme, not a cluster: shareChanged
             default -> null;
         };
@@ -74,12 +95,21 @@ public final class AlertEvaluator {
      * two) days the cluster counts as just back. A cluster that retired and came back under its id (its trend then
      * shows its old members, the quiet days and the new ones) is the same comeback.
      */
-    private static Triggered regressed(AlertRule.Trigger t, ClusterState s, Instant now) {
+    private static Triggered regressed(AlertRule.Trigger t, ClusterState s, Instant lastFired, Instant now) {
+        if (s.ticketClosedAt() != null && s.membersSinceClosed() > 0) {
+            // Someone closed the cluster's issue and the problem is back: keyed by the close, once per close.
+            return new Triggered(t.type(), "regressed:closed:" + s.ticketClosedAt().truncatedTo(ChronoUnit.SECONDS), null, null);
+        }
         int first = dev.prism.bus.ClusterLifecycle.comebackDay(s.daily(), s.current(), t.quietDays());
         if (first < 0) {
             return null;
         }
-        String began = now.atOffset(ZoneOffset.UTC).toLocalDate().minusDays(s.daily().length - 1L - first).toString();
+        LocalDate began = now.atOffset(ZoneOffset.UTC).toLocalDate().minusDays(s.daily().length - 1L - first);
+        if (lastFired != null && !lastFired.isBefore(began.atStartOfDay(ZoneOffset.UTC).toInstant())) {
+            // The rule spoke since this comeback began: under this key, or under a close's when the cluster's issue
+            // had been closed (then reopened by that notice). One comeback, one notice.
+            return null;
+        }
         return new Triggered(t.type(), "regressed:" + began, null, null);
     }
 
@@ -112,7 +142,7 @@ public final class AlertEvaluator {
         if (!rule.enabled()) {
             return new Decision(null, null, "rule disabled");
         }
-        Triggered t = triggered(rule, s, now);
+        Triggered t = triggered(rule, s, lastFired, now);
         if (t == null) {
             return new Decision(null, null, "trigger does not hold");
         }

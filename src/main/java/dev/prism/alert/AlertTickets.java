@@ -5,7 +5,15 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,7 +22,9 @@ import java.util.Optional;
  * finds a ticket any rule made for the same destination (its {@code destination_key}: the tracker's team or repository)
  * and cluster: a growth rule and a regression rule sending to one repository share one issue per cluster, so the
  * regression reopens the issue the growth opened instead of opening a second. A cluster merged into another keeps no
- * ticket of its own: the survivor finds it by following {@code clusters.retired_into} and takes it over.
+ * ticket of its own: the survivor finds it by following {@code clusters.retired_into} and takes it over. What the
+ * tracker last said of the issue ({@code state}, {@code closed_at}) is kept here too: the poller writes it, a delivery
+ * that reopens the issue clears it, and evaluation reads the closes.
  */
 public final class AlertTickets {
 
@@ -100,9 +110,71 @@ public final class AlertTickets {
                 externalId, externalNumber, url);
     }
 
-    /** What Prism last knew of the issue's state ({@code open} or {@code closed}). */
-    Future<Void> state(TicketKey key, String state) {
-        return update(key, "state = $5", state);
+    /** Prism reopened the issue (or found it open): no close is pending any more. */
+    Future<Void> reopened(TicketKey key) {
+        return update(key, "state = 'open', closed_at = NULL");
+    }
+
+    /** A ticket the poller asks its tracker about; {@code seen} is its row's {@code updated_at} when claimed. */
+    record Due(Ticket ticket, OffsetDateTime seen, Instant closedAt) {
+    }
+
+    /**
+     * Claims up to {@code limit} open or closed tickets of clusters whose state was not asked for {@code interval}
+     * (never asked first) and marks them asked now, so instances share the polling and a failing tracker is asked again
+     * only after another interval. Theme and test tickets are left alone (no cluster comes back to them).
+     */
+    Future<List<Due>> claimDue(int limit, Duration interval) {
+        return pool.preparedQuery("""
+                        UPDATE alert_tickets t SET state_checked_at = now()
+                          FROM (SELECT project_id, rule_id, destination_key, cluster_id FROM alert_tickets
+                                 WHERE state IN ('open', 'closed') AND external_id IS NOT NULL
+                                   AND cluster_id NOT LIKE 'theme:%' AND cluster_id NOT LIKE 'test:%'
+                                   AND (state_checked_at IS NULL OR state_checked_at <= now() - make_interval(secs => $1))
+                                 ORDER BY state_checked_at NULLS FIRST LIMIT $2 FOR UPDATE SKIP LOCKED) due
+                         WHERE t.project_id = due.project_id AND t.rule_id = due.rule_id AND t.destination_key = due.destination_key
+                           AND t.cluster_id = due.cluster_id
+                        RETURNING t.*""")
+                .execute(Tuple.of((double) interval.toSeconds(), limit))
+                .map(rows -> {
+                    List<Due> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new Due(ticket(r), r.getOffsetDateTime("updated_at"),
+                            r.getOffsetDateTime("closed_at") == null ? null : r.getOffsetDateTime("closed_at").toInstant())));
+                    return out;
+                });
+    }
+
+    /**
+     * Stores what the tracker said ({@code closedAt} null: open), unless the row changed since it was claimed (a
+     * delivery reopened the issue meanwhile: its word is newer) or nothing changed. Whether it was stored.
+     */
+    Future<Boolean> observed(Due due, Instant closedAt) {
+        TicketKey key = due.ticket().key();
+        return pool.preparedQuery("""
+                        UPDATE alert_tickets SET state = $5, closed_at = $6, updated_at = now()
+                         WHERE project_id = $1 AND rule_id = $2 AND destination_key = $3 AND cluster_id = $4
+                           AND updated_at = $7 AND state IN ('open', 'closed')
+                           AND (state <> $5 OR closed_at IS DISTINCT FROM $6)""")
+                .execute(Tuple.of(key.projectId(), key.ruleId(), key.destinationKey(), key.clusterId(), closedAt == null ? "open" : "closed",
+                        closedAt == null ? null : closedAt.atOffset(ZoneOffset.UTC), due.seen()))
+                .map(r -> r.rowCount() > 0);
+    }
+
+    /** For each of the clusters with a closed ticket (any rule, any tracker): its latest close. */
+    Future<Map<String, Instant>> latestCloses(String projectId, Collection<String> clusterIds) {
+        if (clusterIds.isEmpty()) {
+            return Future.succeededFuture(Map.of());
+        }
+        return pool.preparedQuery("""
+                        SELECT cluster_id, max(closed_at) AS closed_at FROM alert_tickets
+                         WHERE project_id = $1 AND cluster_id = ANY($2::text[]) AND state = 'closed' AND closed_at IS NOT NULL
+                         GROUP BY cluster_id""")
+                .execute(Tuple.tuple().addString(projectId).addArrayOfString(clusterIds.toArray(new String[0])))
+                .map(rows -> {
+                    Map<String, Instant> out = new HashMap<>();
+                    rows.forEach(r -> out.put(r.getString("cluster_id"), r.getOffsetDateTime("closed_at").toInstant()));
+                    return out;
+                });
     }
 
     /** A comment for {@code noticeKey} is about to be posted (null: its answer came). */

@@ -69,9 +69,30 @@ public final class GithubDestination implements Destination, TicketFlow.Tracker 
 
     @Override
     public Future<SendOutcome> send(AlertNotice notice, JsonObject config) {
-        String destinationKey = DestinationConfig.string(config, "key") != null ? config.getString("key")
+        return flow.deliver(notice, config, TicketKey.of(notice, destinationKey(config)));
+    }
+
+    @Override
+    public String destinationKey(JsonObject config) {
+        return DestinationConfig.string(config, "key") != null ? config.getString("key")
                 : "github:" + config.getString("repo").toLowerCase(java.util.Locale.ROOT);
-        return flow.deliver(notice, config, TicketKey.of(notice, destinationKey));
+    }
+
+    /** {@code GET /repos/{owner}/{repo}/issues/{number}}: {@code state} {@code closed}, time {@code closed_at}. */
+    @Override
+    public Future<Optional<TicketFlow.Closed>> closed(TicketFlow.Issue issue, JsonObject config) {
+        return call(config, HttpMethod.GET, issuesPath(config) + "/" + issue.number(), null, "issue read").map(current -> {
+            if (!"closed".equals(current.path("state").asText())) {
+                return Optional.empty();
+            }
+            Instant at;
+            try {
+                at = current.path("closed_at").isTextual() ? Instant.parse(current.path("closed_at").asText()) : null;
+            } catch (java.time.format.DateTimeParseException e) {
+                at = null;
+            }
+            return Optional.of(new TicketFlow.Closed(at));
+        });
     }
 
     @Override

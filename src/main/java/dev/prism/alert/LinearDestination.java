@@ -27,6 +27,7 @@ public final class LinearDestination implements Destination, TicketFlow.Tracker 
 
     static final String ISSUE = "query PrismIssue($id: String!) { issue(id: $id) { id identifier url state { type } } }";
     static final String ISSUE_CREATE = "mutation PrismIssueCreate($input: IssueCreateInput!) { issueCreate(input: $input) { success issue { id identifier url state { type } } } }";
+    static final String ISSUE_STATE = "query PrismIssueState($id: String!) { issue(id: $id) { id state { type } completedAt canceledAt } }";
     static final String COMMENT = "query PrismComment($id: String!) { comment(id: $id) { id } }";
     static final String COMMENT_CREATE = "mutation PrismCommentCreate($input: CommentCreateInput!) { commentCreate(input: $input) { success comment { id } } }";
     static final String TEAM_STATES = "query PrismTeamStates($teamId: String!) { team(id: $teamId) { states { nodes { id name type position } } } }";
@@ -65,9 +66,37 @@ public final class LinearDestination implements Destination, TicketFlow.Tracker 
 
     @Override
     public Future<SendOutcome> send(AlertNotice notice, JsonObject config) {
-        String destinationKey = DestinationConfig.string(config, "key") != null ? config.getString("key")
-                : "linear:" + config.getString("team_id");
-        return flow.deliver(notice, config, TicketKey.of(notice, destinationKey));
+        return flow.deliver(notice, config, TicketKey.of(notice, destinationKey(config)));
+    }
+
+    @Override
+    public String destinationKey(JsonObject config) {
+        return DestinationConfig.string(config, "key") != null ? config.getString("key") : "linear:" + config.getString("team_id");
+    }
+
+    /** Closed is a state of type {@code completed} or {@code canceled}; the time is {@code completedAt} or {@code canceledAt}. */
+    @Override
+    public Future<Optional<TicketFlow.Closed>> closed(TicketFlow.Issue issue, JsonObject config) {
+        return lookup(config, "issue", ISSUE_STATE, issue.externalId()).compose(found -> {
+            if (found.isEmpty()) {
+                return Future.failedFuture(new TicketFlow.Failed(SendOutcome.failed(200, false, null, "Linear issue " + issue.number() + " not found")));
+            }
+            JsonNode node = found.get();
+            if (!CLOSED_TYPES.contains(node.path("state").path("type").asText())) {
+                return Future.succeededFuture(Optional.empty());
+            }
+            String at = node.path("state").path("type").asText().equals("canceled") ? node.path("canceledAt").asText(null)
+                    : node.path("completedAt").asText(null);
+            return Future.succeededFuture(Optional.of(new TicketFlow.Closed(instant(at))));
+        });
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return text == null ? null : Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     @Override

@@ -18,6 +18,10 @@ final class TicketFlow {
     record Issue(String externalId, String number, String url) {
     }
 
+    /** A closed issue; {@code at} null when the tracker did not say when. */
+    record Closed(java.time.Instant at) {
+    }
+
     /** A failed call with the outcome it means; carries no stack (it is a result, not a bug). */
     static final class Failed extends RuntimeException {
         final SendOutcome outcome;
@@ -42,6 +46,15 @@ final class TicketFlow {
 
         /** Reopens the issue when it is closed (done, canceled); whether it was. */
         Future<Boolean> reopenIfClosed(Issue issue, JsonObject config);
+
+        /**
+         * The issue's state on the tracker: its close time when closed (the tracker's own, or null when it names
+         * none), empty when open; fails with a {@link Failed} when the tracker cannot tell (also when the issue is gone).
+         */
+        Future<Optional<Closed>> closed(Issue issue, JsonObject config);
+
+        /** What the rule's destination object keeps tickets under: its {@code key}, or the type and team or repository. */
+        String destinationKey(JsonObject config);
 
         /** Comments once for the notice; {@code uncertain}: an earlier attempt for it got no answer, look first. */
         Future<Void> comment(Issue issue, AlertNotice notice, JsonObject config, TicketKey key, boolean uncertain);
@@ -94,8 +107,9 @@ final class TicketFlow {
     }
 
     private Future<SendOutcome> update(AlertTickets.Ticket ticket, Issue issue, AlertNotice notice, JsonObject config, TicketKey key) {
+        // Reopened, or open already (reopened by someone): either way no close waits for a comeback any more.
         Future<Void> reopened = regression(notice)
-                ? tracker.reopenIfClosed(issue, config).compose(was -> was ? tickets.state(key, "open") : Future.succeededFuture())
+                ? tracker.reopenIfClosed(issue, config).compose(was -> tickets.reopened(key))
                 : Future.succeededFuture();
         boolean uncertain = notice.dedupeKey() != null && notice.dedupeKey().equals(ticket.pendingNotice());
         return reopened

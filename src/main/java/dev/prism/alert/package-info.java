@@ -4,11 +4,12 @@
  * {@link dev.prism.alert.Destination} is how one kind of destination sends it; the destinations themselves come from
  * the composition root.
  *
- * <p>Three verticles, one instance each: {@link dev.prism.alert.AlertRulesVerticle} (rule CRUD, delivery log, test
+ * <p>Four verticles, one instance each: {@link dev.prism.alert.AlertRulesVerticle} (rule CRUD, delivery log, test
  * notices: {@code prism.alert.list|get|create|replace|patch|delete|deliveries|test}),
  * {@link dev.prism.alert.AlertEvaluationVerticle} (consumes {@code prism.cluster.updated}, debounced per theme, and a
  * timer; publishes {@code prism.alert.fired}) and {@link dev.prism.alert.AlertDeliveryVerticle} (the worker over
- * {@code alert_deliveries}, woken by {@code prism.alert.queued}). Everything runs on event loops; the decisions are pure
+ * {@code alert_deliveries}, woken by {@code prism.alert.queued}) and {@link dev.prism.alert.AlertTicketPollVerticle}
+ * (asks Linear and GitHub whether the issues kept for clusters were closed, for the {@code regressed} rules). Everything runs on event loops; the decisions are pure
  * ({@link dev.prism.alert.AlertEvaluator}, {@link dev.prism.alert.RuleParser}, retries by {@link dev.prism.common.Backoff}).
  *
  * <p>Destinations ({@link dev.prism.alert.AlertDestinations#all}) call out only through

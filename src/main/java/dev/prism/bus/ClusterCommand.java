@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * A request to the clustering feature. Replies: {@link Clusters} for {@code List}, {@link Detail} for {@code Get},
- * {@link RunResult} for {@code Refresh} (once the re-clustering is stored). Failures carry 400 (an unusable
+ * {@link RunResult} for {@code Refresh} (once the re-clustering is stored), {@link MemberCounts} for {@code MembersSince}. Failures carry 400 (an unusable
  * {@code clustering_config}, named) and 404 (unknown theme or cluster).
  */
 public sealed interface ClusterCommand {
@@ -48,6 +48,16 @@ public sealed interface ClusterCommand {
     }
 
     record TraceClusters(String projectId, String traceId, java.util.List<Membership> memberships) {
+    }
+
+    /**
+     * How many members each cluster gained after a time (alert rules: members after a cluster's ticket was closed).
+     * Replies {@link MemberCounts}, every asked cluster present (0 when none, or unknown).
+     */
+    record MembersSince(String projectId, Map<String, Instant> since) implements ClusterCommand {
+    }
+
+    record MemberCounts(Map<String, Long> counts) {
     }
 
     /** Re-cluster the theme now; answers when the run is stored. */

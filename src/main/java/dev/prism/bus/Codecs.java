@@ -28,7 +28,7 @@ public final class Codecs {
             EmbeddingCreated.class, EmbeddingRemoved.class, EmbedSearch.class, EmbedSearch.Hits.class, EmbedSnapshot.class, EmbedSnapshot.Vectors.class,
             LiveEvent.class, TraceFacts.class, TraceFacts.Facts.class,
             ClusterCommand.List.class, ClusterCommand.Get.class, ClusterCommand.Refresh.class, ClusterCommand.Clusters.class,
-            ClusterCommand.Detail.class, ClusterCommand.RunResult.class, ClusterCommand.OfTrace.class, ClusterCommand.TraceClusters.class,
+            ClusterCommand.Detail.class, ClusterCommand.RunResult.class, ClusterCommand.OfTrace.class, ClusterCommand.TraceClusters.class, ClusterCommand.MembersSince.class, ClusterCommand.MemberCounts.class,
             AlertCommand.List.class, AlertCommand.Get.class, AlertCommand.Create.class, AlertCommand.Replace.class, AlertCommand.Patch.class,
             AlertCommand.Delete.class, AlertCommand.ListDeliveries.class, AlertCommand.Test.class, AlertCommand.Rule.class,
             AlertCommand.Rules.class, AlertCommand.Deliveries.class, AlertCommand.Tested.class,

@@ -353,6 +353,26 @@ final class ClusterRepository {
                 });
     }
 
+    /** Members each cluster gained after its time, every asked cluster present. */
+    Future<Map<String, Long>> membersSince(String projectId, Map<String, Instant> since) {
+        if (since.isEmpty()) {
+            return Future.succeededFuture(Map.of());
+        }
+        List<String> ids = new ArrayList<>(since.keySet());
+        OffsetDateTime[] times = ids.stream().map(id -> since.get(id).atOffset(ZoneOffset.UTC)).toArray(OffsetDateTime[]::new);
+        return pool.preparedQuery("""
+                        SELECT s.cluster_id, count(m.trace_id) AS n
+                          FROM unnest($2::text[], $3::timestamptz[]) AS s (cluster_id, since)
+                          LEFT JOIN cluster_members m ON m.project_id = $1 AND m.cluster_id = s.cluster_id AND m.member_at > s.since
+                         GROUP BY s.cluster_id""")
+                .execute(Tuple.tuple().addString(projectId).addArrayOfString(ids.toArray(new String[0])).addArrayOfOffsetDateTime(times))
+                .map(rows -> {
+                    Map<String, Long> out = new HashMap<>();
+                    rows.forEach(r -> out.put(r.getString("cluster_id"), r.getLong("n")));
+                    return out;
+                });
+    }
+
     /** Where one trace is in every theme the clustering knows it in (cluster id null: Other), by theme id. */
     Future<List<ClusterCommand.Membership>> memberships(String projectId, String traceId) {
         return pool.preparedQuery("""

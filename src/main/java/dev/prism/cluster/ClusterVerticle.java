@@ -758,6 +758,8 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         } else if (c instanceof ClusterCommand.OfTrace t) {
             answer = repository.memberships(t.projectId(), t.traceId())
                     .map(list -> new ClusterCommand.TraceClusters(t.projectId(), t.traceId(), list));
+        } else if (c instanceof ClusterCommand.MembersSince m) {
+            answer = repository.membersSince(m.projectId(), m.since()).map(ClusterCommand.MemberCounts::new);
         } else if (c instanceof ClusterCommand.Refresh r) {
             answer = theme(r.projectId(), r.themeId()).compose(t -> refresh(state(r.projectId(), r.themeId())));
         } else {

@@ -355,9 +355,10 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      * @param pollMillis       how often the delivery worker looks for due rows (queued rows wake it at once)
      * @param allowPrivateDestinations {@code false}, {@code true}, or a comma-separated list of CIDRs and host names that
      *                 alert destinations may resolve to although private, loopback or link-local
+     * @param ticketPollSeconds how often the Linear and GitHub issues kept for clusters are asked whether they were closed (0: never)
      */
     public record Alerts(int maxAttempts, int evaluateSeconds, long backoffMillis, int sendTimeoutSeconds, long pollMillis,
-                         String allowPrivateDestinations) {
+                         String allowPrivateDestinations, int ticketPollSeconds) {
     }
 
     public static final Setting ALERTS_MAX_ATTEMPTS = new Setting("alerts.maxAttempts", "PRISM_ALERTS_MAX_ATTEMPTS", "5",
@@ -372,6 +373,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "How often the delivery worker looks for due deliveries");
     public static final Setting ALERTS_ALLOW_PRIVATE = new Setting("alerts.allowPrivateDestinations", "PRISM_ALERTS_ALLOW_PRIVATE_DESTINATIONS", "false",
             "Alert destinations on private, loopback or link-local addresses: false, true, or a comma-separated list of CIDRs and hosts");
+    public static final Setting ALERTS_TICKET_POLL = new Setting("alerts.ticketPollSeconds", "PRISM_ALERTS_TICKET_POLL_SECONDS", "300",
+            "Ask Linear and GitHub this often whether the issues kept for clusters were closed, so a cluster that grows after its issue was closed counts as regressed (0: never)");
     public static final Setting DASHBOARD_PUBLIC_URL = new Setting("dashboard.publicUrl", "PRISM_DASHBOARD_PUBLIC_URL", null,
             "The dashboard's URL as people and alert receivers reach it (https://prism.example.com), for links in alerts, exports and share links");
 
@@ -406,7 +409,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             EMBED_PROVIDER, EMBED_BASE_URL, EMBED_API_KEY, EMBED_MODEL, EMBED_BATCH_SIZE, EMBED_BATCH_WAIT, EMBED_INTRA_OP_THREADS, EMBED_WORKERS,
             EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_BYTES, EMBED_MAX_PENDING_BYTES, EMBED_SWEEP_SECONDS,
             EMBED_VECTOR_HEAP_BYTES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER, CLUSTER_REFRESH_SHARE, CLUSTER_MIN_INTERVAL, CLUSTER_THREADS,
-            ALERTS_MAX_ATTEMPTS, ALERTS_EVALUATE_SECONDS, ALERTS_BACKOFF, ALERTS_SEND_TIMEOUT, ALERTS_POLL, ALERTS_ALLOW_PRIVATE, DASHBOARD_PUBLIC_URL,
+            ALERTS_MAX_ATTEMPTS, ALERTS_EVALUATE_SECONDS, ALERTS_BACKOFF, ALERTS_SEND_TIMEOUT, ALERTS_POLL, ALERTS_ALLOW_PRIVATE, ALERTS_TICKET_POLL, DASHBOARD_PUBLIC_URL,
             KAFKA_BOOTSTRAP, KAFKA_TOPIC, KAFKA_GROUP, KAFKA_PARTITIONS, KAFKA_MAX_POLL_EVENTS);
 
     public static PrismConfig from(ConfigSource source) {
@@ -451,7 +454,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         r.decimal(CLUSTER_REFRESH_SHARE, 0, 100), (int) r.integer(CLUSTER_MIN_INTERVAL, 0, 86_400), (int) r.integer(CLUSTER_THREADS, 1, 256)),
                 new Alerts((int) r.integer(ALERTS_MAX_ATTEMPTS, 1, 100), (int) r.integer(ALERTS_EVALUATE_SECONDS, 0, 86_400),
                         r.integer(ALERTS_BACKOFF, 1, 3_600_000), (int) r.integer(ALERTS_SEND_TIMEOUT, 1, 600), r.integer(ALERTS_POLL, 10, 600_000),
-                        r.string(ALERTS_ALLOW_PRIVATE)),
+                        r.string(ALERTS_ALLOW_PRIVATE), (int) r.integer(ALERTS_TICKET_POLL, 0, 86_400)),
                 new Dashboard(r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl)),
                 new Kafka(r.optional(KAFKA_BOOTSTRAP), r.string(KAFKA_TOPIC), r.string(KAFKA_GROUP), (int) r.integer(KAFKA_PARTITIONS, 1, 10_000),
                         (int) r.integer(KAFKA_MAX_POLL_EVENTS, 1, 1_000_000)));

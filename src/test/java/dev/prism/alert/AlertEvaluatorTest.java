@@ -155,6 +155,56 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    @DisplayName("regressed: members after the cluster's ticket was closed are a comeback, keyed by the close, whatever the trend")
+    void ticketClosedComeback() {
+        AlertRule back = rule(new AlertRule.Trigger(AlertRule.REGRESSED, null, null, null, null, 3, null), AlertRule.Conditions.NONE, 0);
+        long[] steady = {2, 3, 2, 4, 3, 2, 3, 2, 4, 3, 2, 3, 2, 3};
+        Instant closed = Instant.parse("2026-12-05T09:15:42.123456Z");
+        AlertEvaluator.ClusterState base = cluster(38, 5, 2, "growing", steady);
+        assertThat(AlertEvaluator.evaluate(back, base, null, NOW).fires()).as("no close, no quiet days").isFalse();
+
+        AlertEvaluator.Decision d = AlertEvaluator.evaluate(back, base.withTicketClosed(closed, 3), null, NOW);
+        assertThat(d.fires()).isTrue();
+        assertThat(d.firing().kind()).isEqualTo("regressed");
+        assertThat(d.dedupeKey()).isEqualTo("r1/c1/regressed:closed:2026-12-05T09:15:42Z");
+        assertThat(AlertEvaluator.evaluate(back, base.withTicketClosed(closed, 7), NOW, NOW.plusSeconds(60)).dedupeKey())
+                .as("the same close: the same news, whenever evaluated").isEqualTo(d.dedupeKey());
+        assertThat(AlertEvaluator.evaluate(back, base.withTicketClosed(closed, 0), null, NOW).fires()).as("closed, nothing new since").isFalse();
+        assertThat(AlertEvaluator.evaluate(back, base.withTicketClosed(closed, 4).withSeverity("low"), null, NOW).dedupeKey())
+                .as("the second look keeps the close").isEqualTo(d.dedupeKey());
+        AlertEvaluator.ClusterState retired = new AlertEvaluator.ClusterState("c1", "x", "retired", 10, "fading", steady, 0, 0, 1, null)
+                .withTicketClosed(closed, 4);
+        assertThat(AlertEvaluator.evaluate(back, retired, null, NOW).fires()).isFalse();
+        AlertRule growth = growth(200, "day", 10);
+        assertThat(AlertEvaluator.evaluate(growth, base.withTicketClosed(closed, 3), null, NOW).fires()).as("only regressed reads the close").isFalse();
+    }
+
+    @Test
+    @DisplayName("a comeback after quiet days whose issue was also closed is told once, under the close or the day, not both")
+    void closedAndQuietComeback() {
+        AlertRule back = rule(new AlertRule.Trigger(AlertRule.REGRESSED, null, null, null, null, 3, null), AlertRule.Conditions.NONE, 0);
+        long[] daily = {3, 4, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+        Instant closed = Instant.parse("2026-12-01T10:00:00Z");
+        AlertEvaluator.ClusterState back2 = cluster(11, 2, 0, "regressed", daily);
+        // Both hold: the close names it; that notice reopens the issue, after which the day's key would be the same news.
+        AlertEvaluator.Decision first = AlertEvaluator.evaluate(back, back2.withTicketClosed(closed, 2), null, NOW);
+        assertThat(first.dedupeKey()).isEqualTo("r1/c1/regressed:closed:2026-12-01T10:00:00Z");
+        Instant fired = NOW.minusSeconds(30);
+        assertThat(AlertEvaluator.evaluate(back, back2, fired, NOW).fires()).as("reopened: the same comeback, told already").isFalse();
+        long[] secondDay = {4, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3};
+        assertThat(AlertEvaluator.evaluate(back, cluster(14, 5, 2, "regressed", secondDay), null, NOW.plus(java.time.Duration.ofDays(1))).dedupeKey())
+                .as("(the comeback began on the 5th)").isEqualTo("r1/c1/regressed:2026-12-05");
+        assertThat(AlertEvaluator.evaluate(back, cluster(14, 5, 2, "regressed", secondDay), fired, NOW.plus(java.time.Duration.ofDays(1))).fires())
+                .as("its second day").isFalse();
+        // The rule spoke before this comeback began (an earlier one): this one is news.
+        assertThat(AlertEvaluator.evaluate(back, back2, Instant.parse("2026-12-04T23:59:59Z"), NOW).dedupeKey()).isEqualTo("r1/c1/regressed:2026-12-05");
+        // Told by the day first; the issue closed again today and members after that: another comeback, under the new close.
+        Instant closedToday = Instant.parse("2026-12-05T12:00:00Z");
+        assertThat(AlertEvaluator.evaluate(back, back2.withTicketClosed(closedToday, 1), fired, NOW).dedupeKey())
+                .isEqualTo("r1/c1/regressed:closed:2026-12-05T12:00:00Z");
+    }
+
+    @Test
     @DisplayName("conditions: title contains (any case), minimum distinct users, minimum severity (unknown severity never passes)")
     void conditions() {
         AlertRule.Trigger t = new AlertRule.Trigger(AlertRule.SIZE_REACHED, 5, null, null, null, null, null);

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 
 /**
  * GitHub's issues REST API as far as the GitHub destination uses it, for one repository: create, read, list (state,
- * since, sort, direction, per_page, page; pull requests included as GitHub does), reopen by PATCH, comments (create,
+ * since, sort, direction, per_page, page; pull requests included as GitHub does), {@code state} and {@code closed_at}, close and reopen by PATCH, comments (create,
  * list with since). Checks the headers GitHub asks for; answers 401 to a wrong token, 404 to another repository. It
  * can drop the answer to one call (having done it) to play a lost response, and rate-limit one call.
  */
@@ -41,9 +41,18 @@ final class FakeGithub {
         final String body;
         final boolean pullRequest;
         volatile String state = "open";
+        /** Set when the issue is closed, cleared when it is reopened, as GitHub does. */
+        volatile Instant closedAt;
         final Instant createdAt = Instant.now();
         volatile Instant updatedAt = Instant.now();
         final List<String> comments = new CopyOnWriteArrayList<>();
+
+        /** Someone closes the issue at {@code at}. */
+        void close(Instant at) {
+            state = "closed";
+            closedAt = at;
+            updatedAt = Instant.now();
+        }
 
         Issue(long id, int number, String title, String body, boolean pullRequest) {
             this.id = id;
@@ -150,7 +159,11 @@ final class FakeGithub {
                     }
                     case "PATCH /issues/n" -> {
                         if (body.has("state")) {
-                            issue.state = body.path("state").asText();
+                            String next = body.path("state").asText();
+                            if (!next.equals(issue.state)) {
+                                issue.closedAt = next.equals("closed") ? Instant.now() : null;
+                            }
+                            issue.state = next;
                             issue.updatedAt = Instant.now();
                         }
                         status = 200;
@@ -206,7 +219,8 @@ final class FakeGithub {
     private static ObjectNode issueJson(Issue i) {
         ObjectNode node = MAPPER.createObjectNode().put("id", i.id).put("number", i.number).put("title", i.title).put("body", i.body)
                 .put("state", i.state).put("html_url", "https://github.com/" + REPO + "/issues/" + i.number)
-                .put("created_at", i.createdAt.toString()).put("updated_at", i.updatedAt.toString());
+                .put("created_at", i.createdAt.toString()).put("updated_at", i.updatedAt.toString())
+                .put("closed_at", i.closedAt == null ? null : i.closedAt.toString());
         if (i.pullRequest) {
             node.putObject("pull_request").put("url", "https://api.github.com/repos/" + REPO + "/pulls/" + i.number);
         }

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
 /**
  * A Linear GraphQL endpoint as far as the Linear destination uses it: {@code Authorization: <api key>}, POST
  * {@code {"query", "variables"}}, the operation read from the query's name and root field, issues with ids chosen by
- * the client (UUID v4 format), workflow states, comments; errors as {@code errors} with status 200 (400 for
+ * the client (UUID v4 format), workflow states (with {@code completedAt} and {@code canceledAt}), comments; errors as {@code errors} with status 200 (400 for
  * authentication). It can drop the answer to one operation (having done it) to play a lost response.
  */
 final class FakeLinear {
@@ -46,6 +47,9 @@ final class FakeLinear {
         final String title;
         final String description;
         volatile String stateId = "st-backlog";
+        /** Set when the issue moves into a completed (canceled) state, cleared when it leaves it, as Linear does. */
+        volatile Instant completedAt;
+        volatile Instant canceledAt;
         final List<String> comments = new CopyOnWriteArrayList<>();
 
         Issue(String id, String identifier, String title, String description) {
@@ -53,6 +57,22 @@ final class FakeLinear {
             this.identifier = identifier;
             this.title = title;
             this.description = description;
+        }
+
+        /** Someone moves the issue to Done ({@code completed}) or Canceled ({@code canceled}) at {@code at}. */
+        void close(String type, Instant at) {
+            stateId = type.equals("canceled") ? "st-canceled" : "st-done";
+            completedAt = type.equals("canceled") ? null : at;
+            canceledAt = type.equals("canceled") ? at : null;
+        }
+
+        void moveTo(String id) {
+            String type = STATES.stream().filter(s -> s.get("id").equals(id)).findFirst().orElseThrow().get("type").toString();
+            if (!type.equals(stateType())) {
+                completedAt = type.equals("completed") ? Instant.now() : null;
+                canceledAt = type.equals("canceled") ? Instant.now() : null;
+            }
+            stateId = id;
         }
 
         String stateType() {
@@ -200,7 +220,7 @@ final class FakeLinear {
                 if (STATES.stream().noneMatch(s -> s.get("id").equals(stateId))) {
                     return notFound("WorkflowState");
                 }
-                issue.stateId = stateId;
+                issue.moveTo(stateId);
                 ObjectNode payload = data.putObject("issueUpdate").put("success", true);
                 payload.set("issue", issueJson(issue));
             }
@@ -215,6 +235,8 @@ final class FakeLinear {
         ObjectNode node = MAPPER.createObjectNode().put("id", issue.id).put("identifier", issue.identifier)
                 .put("url", "https://linear.app/acme/issue/" + issue.identifier);
         node.putObject("state").put("type", issue.stateType());
+        node.put("completedAt", issue.completedAt == null ? null : issue.completedAt.toString());
+        node.put("canceledAt", issue.canceledAt == null ? null : issue.canceledAt.toString());
         return node;
     }
 
