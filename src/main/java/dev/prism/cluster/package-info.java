@@ -1,5 +1,5 @@
 /**
- * Clustering of a theme's summary embeddings (issue 6), the pure core: no Vert.x, no database; everything here is
+ * Clustering of a theme's summary embeddings, the pure core: no Vert.x, no database; everything here is
  * plain computation that callers run on worker threads, passing a {@link dev.prism.cluster.Parallel} to spread the
  * heavy loops over cores.
  *

@@ -1,5 +1,5 @@
 /**
- * Embedding of relevant summaries (DESIGN.md §2, issue 6). {@link dev.prism.embed.EmbedVerticle} batches every
+ * Embedding of relevant summaries (DESIGN.md §2). {@link dev.prism.embed.EmbedVerticle} batches every
  * {@code theme_relevant} summary from {@code prism.summary.created} (by count or time), embeds what its text-hash cache
  * lacks with an {@link dev.prism.embed.Embedder} — the in-process all-MiniLM-L6-v2 ({@link dev.prism.embed.OnnxMiniLm},
  * default, offline) or any OpenAI-compatible server ({@link dev.prism.embed.OpenAiEmbedder}) — stores the vectors in
