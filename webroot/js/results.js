@@ -109,7 +109,7 @@ export async function resultsView(el, themeId, tab, query) {
   }, 500);
   // A relevant summary joins the theme's members once it is embedded (a moment later), then the trend counts it.
   const later = [];
-  const refreshSoon = () => { for (const ms of [1500, 5000]) later.push(setTimeout(refreshClusters, ms)); };
+  const refreshSoon = () => { for (const ms of [1500, 5000, 15000]) later.push(setTimeout(refreshClusters, ms)); };
   const unsubscribe = onUpdate((m) => {
     if (m.theme !== themeId && m.theme !== null) return;
     if (m.type === 'summary.created') {

@@ -32,8 +32,22 @@ export function themeMap(map, clustersResponse, themeId) {
   const nameOf = (id) => (id ? title.get(id) || 'Retired cluster' : 'Other (in no cluster)');
   const xs = points.map((p) => p.x), ys = points.map((p) => p.y);
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const sx = (x) => PAD + (x1 === x0 ? 0.5 : (x - x0) / (x1 - x0)) * (W - 2 * PAD);
-  const sy = (y) => H - PAD - (y1 === y0 ? 0.5 : (y - y0) / (y1 - y0)) * (H - 2 * PAD);
+  // One scale for both axes: distances on the map stay comparable in every direction (and a flat second component
+  // is not stretched to the full height).
+  const k = Math.min((W - 2 * PAD) / Math.max(x1 - x0, 1e-9), (H - 2 * PAD) / Math.max(y1 - y0, 1e-9));
+  const scale = Number.isFinite(k) && x1 - x0 + (y1 - y0) > 1e-9 ? k : 0;
+  const sx = (x) => W / 2 + (x - (x0 + x1) / 2) * scale;
+  const sy = (y) => H / 2 - (y - (y0 + y1) / 2) * scale;
+  // Traces with the same summary share a position: spread them on a small spiral so each keeps a visible dot.
+  const seen = new Map();
+  const at = points.map((p) => {
+    const x = sx(p.x), y = sy(p.y);
+    const key = `${Math.round(x / 3)},${Math.round(y / 3)}`;
+    const n = seen.get(key) || 0;
+    seen.set(key, n + 1);
+    const r = 5 * Math.sqrt(n), a = n * 2.39996;
+    return [Math.min(W - 5, Math.max(5, x + r * Math.cos(a))), Math.min(H - 5, Math.max(5, y + r * Math.sin(a)))];
+  });
 
   const tip = h('div', { class: 'map-tip', hidden: true, role: 'status', 'data-testid': 'map-tip' });
   const svg = s('svg', {
@@ -61,7 +75,7 @@ export function themeMap(map, clustersResponse, themeId) {
       href: `#/traces/${enc(p.trace_id)}?theme=${enc(themeId)}`, tabindex: dots.length === 0 ? 0 : -1, class: 'dot-link',
       'aria-label': `Trace ${p.trace_id}, ${nameOf(p.cluster_id)}`, 'data-cluster': p.cluster_id || '', 'data-testid': 'map-dot',
     });
-    const dot = s('circle', { cx: sx(p.x).toFixed(1), cy: sy(p.y).toFixed(1), r: 4, fill: colourOf(p.cluster_id), class: p.cluster_id ? 'dot' : 'dot other' });
+    const dot = s('circle', { cx: at[i][0].toFixed(1), cy: at[i][1].toFixed(1), r: 4, fill: colourOf(p.cluster_id), class: p.cluster_id ? 'dot' : 'dot other' });
     a.appendChild(dot);
     a.addEventListener('mouseenter', () => show(dot, p));
     a.addEventListener('mouseleave', hide);

@@ -161,7 +161,8 @@ function treeLegend() {
 
 /** A span's properties, fetched when its details are first opened (as text: trace content is never HTML). */
 function eventDetails(traceId, uuid) {
-  const body = h('pre', { class: 'event-props', 'data-testid': 'event-props' }, 'Loading…');
+  // Focusable: a long property list scrolls, and keyboard users must be able to scroll it.
+  const body = h('pre', { class: 'event-props', 'data-testid': 'event-props', tabindex: 0, role: 'region', 'aria-label': 'Span properties' }, 'Loading…');
   let loaded = false;
   return h('details', {
     class: 'event-details', ontoggle: async (e) => {
