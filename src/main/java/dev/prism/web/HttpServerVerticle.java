@@ -214,7 +214,11 @@ public final class HttpServerVerticle extends VerticleBase {
             }
         });
         // Before /runs/:runId: "latest" is not a run id.
-        router.get("/api/projects/:" + PROJECT + "/runs/latest").handler(ctx -> run(ctx, new RunCommand.Latest(ctx.pathParam(PROJECT)), 200));
+        router.get("/api/projects/:" + PROJECT + "/runs/latest").handler(ctx -> vertx.eventBus()
+                .<RunCommand.Runs>request(Addresses.RUN_COMMAND, new RunCommand.Latest(ctx.pathParam(PROJECT)))
+                // One run per theme, all of them: never a next page.
+                .onSuccess(r -> json(ctx, 200, Json.runs(r.body().runs(), Integer.MAX_VALUE).putNull("next_cursor")))
+                .onFailure(ctx::fail));
         router.get("/api/projects/:" + PROJECT + "/runs/:runId").handler(ctx -> {
             long id;
             try {
