@@ -149,6 +149,25 @@ class TrendsAndMapBrowserTest {
         assertThat(server.http.api("/api/projects/default/traces/" + trace + "/events/no-such-event").status()).isEqualTo(404);
         System.out.printf("Trace page request: %d bytes with every event's properties, %d without (%d events)%n", fullBytes, leanBytes,
                 full.json().get("events").size());
+
+        // A trace with a long conversation: the page's request stays the size of its tree, not of its prompts.
+        String now = Instant.now().toString();
+        ArrayNode events = HttpApi.JSON.createArrayNode();
+        for (int i = 0; i < 5; i++) {
+            ObjectNode p = events.addObject().put("event", "$ai_generation").put("distinct_id", "user-big").put("timestamp", now)
+                    .putObject("properties").put("$ai_trace_id", "big-trace").put("$ai_span_id", "g" + i).put("$ai_model", "gpt-4o-mini")
+                    .put("$ai_provider", "openai").put("$ai_span_name", "step " + i).put("$ai_latency", 1.0);
+            p.putArray("$ai_input").addObject().put("role", "user").put("content", ("A long document, paragraph " + i + ". ").repeat(2_000));
+        }
+        List<JsonNode> big = new ArrayList<>();
+        events.forEach(big::add);
+        server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, big));
+        server.http.awaitApi("/api/projects/default/traces/big-trace", r -> r.status() == 200 && r.json().path("tree").size() == 5, Duration.ofSeconds(30));
+        int bigFull = server.http.api("/api/projects/default/traces/big-trace").json().toString().length();
+        int bigLean = server.http.api("/api/projects/default/traces/big-trace?events=false").json().toString().length();
+        assertThat(bigLean).isLessThan(bigFull / 20);
+        System.out.printf("Trace page request for 5 generations with long prompts: %d bytes with every event's properties, %d without%n",
+                bigFull, bigLean);
     }
 
     @Test
