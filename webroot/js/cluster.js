@@ -6,7 +6,7 @@ import { api, apiOptional, enc } from './api.js';
 import { onUpdate } from './live.js';
 
 const MEMBERS_PAGE = 25;
-const RANGES = [
+export const RANGES = [
   // hour: the last 24 hours by hour; day: the last 14 days by day; week: the last 12 weeks by week (trend.weekly).
   { key: 'hour', label: 'Hour', field: 'hourly', caption: 'last 24 hours, by hour' },
   { key: 'day', label: 'Day', field: 'daily', caption: 'last 14 days, by day' },
@@ -185,14 +185,14 @@ export function trendChart(buckets, range) {
   return h('div', null, svg, caption, table);
 }
 
-function niceStep(max) {
+export function niceStep(max) {
   if (max <= 5) return 1;
   const raw = max / 4;
   const p = 10 ** Math.floor(Math.log10(raw));
   return [1, 2, 5, 10].map((k) => k * p).find((k) => k >= raw);
 }
 
-function formatBucket(iso, key) {
+export function formatBucket(iso, key) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
   if (key === 'hour') return d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });

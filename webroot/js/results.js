@@ -6,6 +6,8 @@ import { queryParams, hashWith } from './search.js';
 import { api, apiOptional, enc } from './api.js';
 import { onUpdate } from './live.js';
 import { clusterHref, lifecycleBadge } from './cluster.js';
+import { themeTrendChart, RANGES } from './themetrend.js';
+import { themeMap } from './thememap.js';
 
 const PAGE = 50;
 const MAX_FETCH = 1000; // the summaries endpoint answers at most 1,000 per request; older pages follow next_cursor
@@ -17,6 +19,7 @@ export async function resultsView(el, themeId, tab, query) {
   const state = {
     themeId, clusters: null, summaries: [], cursor: null, exhausted: false, page: 0, selected: null, live: 0,
     // The summaries' filters are in the URL (#/themes/{id}/summaries?relevant=true&severity=high), so a view can be shared.
+    range: RANGES.some((r) => r.key === params.range) ? params.range : 'day', map: null,
     relevantOnly: params.relevant === 'true', severity: ['low', 'medium', 'high'].includes(params.severity) ? params.severity : '',
   };
 
@@ -33,8 +36,9 @@ export async function resultsView(el, themeId, tab, query) {
   const setTab = (name) => {
     tab = name;
     history.replaceState(null, '', hashWith(`#/themes/${enc(themeId)}/${name}`,
-      name === 'summaries' ? { relevant: state.relevantOnly ? 'true' : '', severity: state.severity } : {}));
-    mount(tabs, [['clusters', 'Clusters'], ['map', 'Map'], ['summaries', 'Summaries']].map(([k, label]) =>
+      name === 'summaries' ? { relevant: state.relevantOnly ? 'true' : '', severity: state.severity }
+        : name === 'trend' ? { range: state.range === 'day' ? '' : state.range } : {}));
+    mount(tabs, [['clusters', 'Clusters'], ['trend', 'Trend'], ['map', 'Map'], ['summaries', 'Summaries']].map(([k, label]) =>
       h('button', { type: 'button', class: k === tab ? 'active' : '', 'aria-pressed': String(k === tab), 'data-tab': k, onclick: () => setTab(k) }, label)));
     paint();
   };
@@ -55,6 +59,10 @@ export async function resultsView(el, themeId, tab, query) {
       state.exhausted = !r.next_cursor;
     }
   };
+  // The map's points are asked for only when the map is shown (one projection per view, not per page load).
+  const loadMap = async () => {
+    state.map = await apiOptional(`/themes/${enc(themeId)}/map`).catch((e) => ({ error: e }));
+  };
   const loadRun = async () => {
     const r = await apiOptional(`/runs?theme=${enc(themeId)}&limit=1`).catch(() => null);
     paintRun(r?.results?.[0]);
@@ -69,7 +77,15 @@ export async function resultsView(el, themeId, tab, query) {
 
   function paint() {
     if (tab === 'clusters') mount(body, clusterCards(state.clusters, themeId));
-    else if (tab === 'map') mount(body, clusterMap(state.clusters, themeId));
+    else if (tab === 'map') {
+      if (!state.map) {
+        mount(body, h('p', { class: 'muted' }, 'Placing the traces…'));
+        loadMap().then(() => { if (tab === 'map') paint(); });
+      } else if (state.map.error) {
+        mount(body, h('div', { class: 'panel error', 'data-testid': 'map-error' }, `Could not load the map: ${state.map.error.detail || state.map.error.message}. `,
+          h('button', { type: 'button', onclick: () => { state.map = null; paint(); } }, 'Retry')));
+      } else mount(body, themeMap(state.map, state.clusters, themeId));
+    } else if (tab === 'trend') mount(body, trendTab(state, () => setTab('trend')));
     else mount(body, summariesList(state, async (page) => {
       state.page = page;
       await loadSummaries((page + 1) * PAGE + 1);
@@ -86,7 +102,14 @@ export async function resultsView(el, themeId, tab, query) {
   el.dataset.loadedMs = String(Math.round(performance.now() - started));
   document.body.dataset.resultsReady = themeId;
 
-  const refreshClusters = debounce(async () => { await loadClusters(); if (tab !== 'summaries') paint(); }, 500);
+  const refreshClusters = debounce(async () => {
+    await loadClusters();
+    if (tab === 'map') await loadMap();
+    if (tab !== 'summaries') paint();
+  }, 500);
+  // A relevant summary joins the theme's members once it is embedded (a moment later), then the trend counts it.
+  const later = [];
+  const refreshSoon = () => { for (const ms of [1500, 5000, 15000]) later.push(setTimeout(refreshClusters, ms)); };
   const unsubscribe = onUpdate((m) => {
     if (m.theme !== themeId && m.theme !== null) return;
     if (m.type === 'summary.created') {
@@ -98,6 +121,7 @@ export async function resultsView(el, themeId, tab, query) {
         return;
       }
       state.summaries = [m.data, ...others];
+      if (p.$ai_theme_relevant && tab === 'trend') refreshSoon();
       bump();
       if (tab === 'summaries' && state.page === 0) paint();
     } else if (m.type === 'cluster.updated') {
@@ -114,7 +138,23 @@ export async function resultsView(el, themeId, tab, query) {
     void streaming.offsetWidth;
     streaming.classList.add('flash');
   }
-  return () => { unsubscribe(); delete document.body.dataset.resultsReady; };
+  return () => { unsubscribe(); later.forEach(clearTimeout); delete document.body.dataset.resultsReady; };
+}
+
+/** The Trend tab: the theme's relevant traces and clusters over time, with an hour / day / week picker (in the URL). */
+function trendTab(state, sync) {
+  const chart = h('div', { class: 'chart', 'data-testid': 'theme-trend' });
+  const buttons = RANGES.map((r) => h('button', {
+    type: 'button', 'data-range': r.key, 'aria-pressed': String(r.key === state.range), class: r.key === state.range ? 'active' : '',
+    onclick: () => { state.range = r.key; sync(); document.querySelector(`[data-testid="theme-trend-range"] [data-range="${r.key}"]`)?.focus(); },
+  }, r.label));
+  const range = RANGES.find((r) => r.key === state.range);
+  chart.appendChild(state.clusters ? themeTrendChart(state.clusters.trend, range)
+    : h('div', { class: 'empty', 'data-testid': 'theme-trend-empty' }, 'The trend is not available for this theme yet.'));
+  return h('section', { 'aria-labelledby': 'theme-trend-h' },
+    h('div', { class: 'row' }, h('h2', { id: 'theme-trend-h', class: 'grow' }, 'Relevant traces and clusters over time'),
+      h('div', { class: 'range-picker', role: 'group', 'aria-label': 'Trend range', 'data-testid': 'theme-trend-range' }, buttons)),
+    chart);
 }
 
 function runButton(themeId) {
@@ -184,26 +224,6 @@ function sparkline(values) {
   const max = Math.max(1, ...values);
   const pts = values.map((v, i) => `${(i / (values.length - 1)) * (w - 2) + 1},${ht - 2 - (v / max) * (ht - 4)}`).join(' ');
   svg.appendChild(s('polyline', { points: pts, fill: 'none', stroke: '#3b5bdb', 'stroke-width': 1.5 }));
-  return svg;
-}
-
-function clusterMap(r, themeId) {
-  const list = clusterList(r).filter((c) => Number.isFinite(c.x) && Number.isFinite(c.y));
-  if (!list.length) return h('div', { class: 'empty', 'data-testid': 'map-empty' }, 'No cluster positions yet.');
-  const W = 900, H = 520, pad = 50;
-  const xs = list.map((c) => c.x), ys = list.map((c) => c.y);
-  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const sx = (x) => pad + (x1 === x0 ? 0.5 : (x - x0) / (x1 - x0)) * (W - 2 * pad);
-  const sy = (y) => H - pad - (y1 === y0 ? 0.5 : (y - y0) / (y1 - y0)) * (H - 2 * pad);
-  const maxSize = Math.max(1, ...list.map((c) => c.size || 1));
-  const svg = s('svg', { class: 'map', width: '100%', viewBox: `0 0 ${W} ${H}`, 'data-testid': 'cluster-map' });
-  for (const c of list) {
-    const rr = 6 + 24 * Math.sqrt((c.size || 1) / maxSize);
-    // A link around each circle: focusable, opens the cluster's page.
-    svg.appendChild(s('a', { href: clusterHref(themeId, c.id), 'aria-label': `${c.title || 'Unnamed cluster'}, ${c.size} traces` },
-      s('circle', { cx: sx(c.x), cy: sy(c.y), r: rr }, s('title', null, `${c.title || c.id} (${c.size})`))));
-    svg.appendChild(s('text', { x: sx(c.x) + rr + 3, y: sy(c.y) + 4 }, (c.title || '').slice(0, 40)));
-  }
   return svg;
 }
 

@@ -7,13 +7,11 @@ import { onUpdate } from './live.js';
 
 export async function themesView(el) {
   mount(el, h('p', { class: 'muted' }, 'Loading themes…'));
-  const [themes, llm] = await Promise.all([api('/themes'), apiOptional('/llm').catch(() => null)]);
+  // Every theme's last run in one request (/runs/latest), not one request per theme.
+  const [themes, llm, latest] = await Promise.all([api('/themes'), apiOptional('/llm').catch(() => null),
+    apiOptional('/runs/latest').catch(() => null)]);
   const spend = new Map((llm?.themes || []).map((t) => [t.theme_id, t]));
-  const lastRuns = new Map();
-  await Promise.all(themes.results.map(async (t) => {
-    const runs = await apiOptional(`/runs?theme=${enc(t.theme_id)}&limit=1`).catch(() => null);
-    if (runs?.results?.length) lastRuns.set(t.theme_id, runs.results[0]);
-  }));
+  const lastRuns = new Map((latest?.results || []).map((r) => [r.theme_id, r]));
 
   const rows = new Map();
   const tbody = h('tbody');

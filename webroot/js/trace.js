@@ -97,7 +97,8 @@ const costText = (a) => (a.cost_estimated ? '≈ ' : '') + fmtUsd(a.cost_usd);
 export async function traceView(el, traceId, query) {
   const target = queryParams(query).theme;
   const [trace, text, themes, clusters] = await Promise.all([
-    api(`/traces/${enc(traceId)}`),
+    // The header and tree need no event's properties: they come per span when its details are opened.
+    api(`/traces/${enc(traceId)}?events=false`),
     api(`/traces/${enc(traceId)}/text`, { text: true }).catch((e) => `(text unavailable: ${e.message})`),
     api('/themes').catch(() => ({ results: [] })),
     apiOptional(`/traces/${enc(traceId)}/clusters`).catch(() => null),
@@ -123,7 +124,7 @@ export async function traceView(el, traceId, query) {
     h('div', { class: 'trace-grid' },
       h('section', null, h('h2', null, 'Text'), h('pre', { class: 'trace-text', 'data-testid': 'trace-text' }, text)),
       h('section', null, h('h2', null, 'Span tree'), treeLegend(),
-        h('ul', { class: 'tree', 'data-testid': 'trace-tree' }, (trace.tree || []).map((n) => node(n, slowest)))),
+        h('ul', { class: 'tree', 'data-testid': 'trace-tree' }, (trace.tree || []).map((n) => node(n, slowest, traceId)))),
       h('section', null, h('h2', null, 'Clusters'), clusterList(clusters, themeName), h('h2', null, 'Themes'), analyses)));
   // Arriving from a search result: that theme's summary is what was looked for, so it is shown first.
   el.querySelector('.target')?.scrollIntoView({ block: 'center' });
@@ -158,7 +159,27 @@ function treeLegend() {
     h('span', { class: 'marker slow' }, 'slow'), ' the slowest spans of this trace (at least half the slowest span\'s latency)');
 }
 
-function node(n, slowest) {
+/** A span's properties, fetched when its details are first opened (as text: trace content is never HTML). */
+function eventDetails(traceId, uuid) {
+  // Focusable: a long property list scrolls, and keyboard users must be able to scroll it.
+  const body = h('pre', { class: 'event-props', 'data-testid': 'event-props', tabindex: 0, role: 'region', 'aria-label': 'Span properties' }, 'Loading…');
+  let loaded = false;
+  return h('details', {
+    class: 'event-details', ontoggle: async (e) => {
+      if (!e.target.open || loaded) return;
+      loaded = true;
+      try {
+        const ev = await api(`/traces/${enc(traceId)}/events/${enc(uuid)}`);
+        body.textContent = JSON.stringify(ev.properties || {}, null, 2);
+      } catch (err) {
+        loaded = false;
+        body.textContent = `Could not load this span's properties: ${err.detail || err.message}. Close and open again to retry.`;
+      }
+    },
+  }, h('summary', null, 'Properties'), body);
+}
+
+function node(n, slowest, traceId) {
   const latency = n.latency_seconds;
   const slow = latency != null && slowest > 0 && latency >= slowest / 2 && latency > 0;
   return h('li', { class: n.is_error ? 'failed' : null, dataset: { error: n.is_error ? 'true' : 'false' } },
@@ -167,5 +188,6 @@ function node(n, slowest) {
     slow ? h('span', { class: 'marker slow' }, 'slow') : null,
     n.is_error ? h('span', { class: 'marker error', 'data-testid': 'span-error' }, 'error') : null,
     n.is_error && n.error ? h('div', { class: 'span-error' }, n.error) : null,
-    n.children?.length ? h('ul', null, n.children.map((c) => node(c, slowest))) : null);
+    n.uuid ? eventDetails(traceId, n.uuid) : null,
+    n.children?.length ? h('ul', null, n.children.map((c) => node(c, slowest, traceId))) : null);
 }

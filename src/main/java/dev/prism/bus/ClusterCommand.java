@@ -60,6 +60,34 @@ public sealed interface ClusterCommand {
     record MemberCounts(Map<String, Long> counts) {
     }
 
+    /**
+     * The theme's members as points on the 2-D map, at most {@code limit} (a stratified sample above it). Replies
+     * {@link MapPoints}.
+     */
+    record MapQuery(String projectId, String themeId, int limit) implements ClusterCommand {
+        public static final int DEFAULT_LIMIT = 2_000;
+        public static final int MAX_LIMIT = 10_000;
+    }
+
+    /** @param clusterId null for Other */
+    record MapPoint(String traceId, String clusterId, float x, float y) {
+    }
+
+    /**
+     * @param members summaries of the theme the clustering knows
+     * @param placed  of them, those with a vector, which could be drawn
+     * @param points  what is drawn: all placed members, or a sample of them when {@code points.size() < placed}
+     */
+    record MapPoints(String projectId, String themeId, int members, int placed, java.util.List<MapPoint> points) {
+    }
+
+    /** The theme's relevant summaries and clusters per bucket (see {@code ThemeTrend}). */
+    record ThemePoint(Instant start, long relevant, int clusters) {
+    }
+
+    record ThemeTrend(java.util.List<ThemePoint> hourly, java.util.List<ThemePoint> daily, java.util.List<ThemePoint> weekly) {
+    }
+
     /** Re-cluster the theme now; answers when the run is stored. */
     record Refresh(String projectId, String themeId) implements ClusterCommand {
     }
@@ -91,8 +119,10 @@ public sealed interface ClusterCommand {
      * @param themeMembers summaries of the theme the clustering knows (members plus unassigned)
      * @param unassigned   summaries in no cluster ("Other"): too far from every centroid or in a cluster too small
      * @param lastRun      the latest re-clustering, null before the first
+     * @param trend        the theme's relevant summaries and cluster count over time
      */
-    record Clusters(String projectId, String themeId, int themeMembers, int unassigned, java.util.List<Cluster> clusters, RunResult lastRun) {
+    record Clusters(String projectId, String themeId, int themeMembers, int unassigned, java.util.List<Cluster> clusters, RunResult lastRun,
+                    ThemeTrend trend) {
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.prism.bus;
 
 /**
- * A request to the run feature. Replies: {@link Run} for {@code Start}, {@link Runs} for {@code List}, {@link Tested}
+ * A request to the run feature. Replies: {@link Run} for {@code Start}, {@link Runs} for {@code List} and {@code Latest}, {@link Tested}
  * for {@code Test}. Failures carry 404 (unknown theme or run) and 409 (the theme already has a run in progress).
  */
 public sealed interface RunCommand {
@@ -26,6 +26,10 @@ public sealed interface RunCommand {
     }
 
     record Get(String projectId, long runId) implements RunCommand {
+    }
+
+    /** Each theme's newest run, one per theme that has any (the themes page in one request). Replies {@link Runs}. */
+    record Latest(String projectId) implements RunCommand {
     }
 
     /** Analyses up to {@code traces} of the theme's most recent selected traces now and returns the results unstored. */

@@ -403,6 +403,32 @@ final class ClusterRepository {
                 });
     }
 
+    /** Runs that ended since {@code since}, and the last one before it (its count holds until the next), oldest first. */
+    Future<List<long[]>> runCounts(String projectId, String themeId, Instant since) {
+        return pool.preparedQuery("""
+                        SELECT (extract(epoch FROM at) * 1000)::bigint AS at, clusters FROM cluster_runs
+                         WHERE project_id = $1 AND theme_id = $2 AND (at >= $3 OR id = (SELECT max(id) FROM cluster_runs
+                               WHERE project_id = $1 AND theme_id = $2 AND at < $3))
+                         ORDER BY at, id""")
+                .execute(Tuple.of(projectId, themeId, since.atOffset(java.time.ZoneOffset.UTC)))
+                .map(rows -> {
+                    List<long[]> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new long[]{r.getLong("at"), r.getInteger("clusters")}));
+                    return out;
+                });
+    }
+
+    /** Every member of the theme with its cluster (null: Other), by trace id. */
+    Future<List<TraceMap.Member>> mapMembers(String projectId, String themeId) {
+        return pool.preparedQuery("SELECT trace_id, cluster_id FROM cluster_members WHERE project_id = $1 AND theme_id = $2 ORDER BY trace_id")
+                .execute(Tuple.of(projectId, themeId))
+                .map(rows -> {
+                    List<TraceMap.Member> out = new ArrayList<>(rows.size());
+                    rows.forEach(r -> out.add(new TraceMap.Member(r.getString(0), r.getString(1))));
+                    return out;
+                });
+    }
+
     Future<Optional<ClusterCommand.RunResult>> lastRun(String projectId, String themeId) {
         return pool.preparedQuery("""
                         SELECT id, items, clusters, outliers, renamed, lineage::text AS lineage, elapsed_ms, detail, at FROM cluster_runs

@@ -760,6 +760,8 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                     .map(list -> new ClusterCommand.TraceClusters(t.projectId(), t.traceId(), list));
         } else if (c instanceof ClusterCommand.MembersSince m) {
             answer = repository.membersSince(m.projectId(), m.since()).map(ClusterCommand.MemberCounts::new);
+        } else if (c instanceof ClusterCommand.MapQuery m) {
+            answer = theme(m.projectId(), m.themeId()).compose(t -> map(m));
         } else if (c instanceof ClusterCommand.Refresh r) {
             answer = theme(r.projectId(), r.themeId()).compose(t -> refresh(state(r.projectId(), r.themeId())));
         } else {
@@ -773,8 +775,10 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         var figures = repository.figures(projectId, themeId);
         var times = repository.times(projectId, themeId);
         var last = repository.lastRun(projectId, themeId);
-        return Future.all(rows, figures, times, last).map(all -> {
-            Instant now = Instant.now();
+        Instant now = Instant.now();
+        // The weekly buckets reach furthest back: 12 weeks ending with today.
+        var runs = repository.runCounts(projectId, themeId, now.truncatedTo(java.time.temporal.ChronoUnit.DAYS).minus(Duration.ofDays(7 * 12 - 1)));
+        return Future.all(rows, figures, times, last, runs).map(all -> {
             long[] theme = allTimes(times.result());
             int total = theme.length;
             List<ClusterCommand.Cluster> out = new ArrayList<>();
@@ -784,8 +788,29 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
             out.sort(Comparator.comparingInt(ClusterCommand.Cluster::size).reversed().thenComparing(ClusterCommand.Cluster::clusterId));
             ClusterRepository.Figures other = figures.result().get(OTHER);
             return new ClusterCommand.Clusters(projectId, themeId, total, other == null ? 0 : other.size(), List.copyOf(out),
-                    last.result().orElse(null));
+                    last.result().orElse(null), themeTrend(theme, runs.result(), now));
         });
+    }
+
+    private static ClusterCommand.ThemeTrend themeTrend(long[] members, List<long[]> runs, Instant now) {
+        ThemeTrend.Series s = ThemeTrend.of(members, runs.stream().mapToLong(r -> r[0]).toArray(), runs.stream().mapToInt(r -> (int) r[1]).toArray(),
+                now, 24, 14, 12);
+        java.util.function.Function<List<ThemeTrend.Point>, List<ClusterCommand.ThemePoint>> view = points -> points.stream()
+                .map(p -> new ClusterCommand.ThemePoint(p.start(), p.relevant(), p.clusters())).toList();
+        return new ClusterCommand.ThemeTrend(view.apply(s.hourly()), view.apply(s.daily()), view.apply(s.weekly()));
+    }
+
+    /** The members with the theme's vectors, projected on a worker (a fit over at most {@code limit} points). */
+    private Future<ClusterCommand.MapPoints> map(ClusterCommand.MapQuery m) {
+        var members = repository.mapMembers(m.projectId(), m.themeId());
+        var vectors = vertx.eventBus().<EmbedSnapshot.Vectors>request(Addresses.EMBED_SNAPSHOT, new EmbedSnapshot(m.projectId(), m.themeId()), SLOW);
+        return Future.all(members, vectors).compose(all -> workers.executeBlocking(() -> {
+            Map<String, float[]> byTrace = new HashMap<>();
+            vectors.result().body().items().forEach(v -> byTrace.put(v.traceId(), v.vector()));
+            TraceMap.Result r = TraceMap.of(members.result(), byTrace, m.limit(), ClusteringConfig.DEFAULTS.seed());
+            return new ClusterCommand.MapPoints(m.projectId(), m.themeId(), r.members(), r.placed(), r.points().stream()
+                    .map(p -> new ClusterCommand.MapPoint(p.traceId(), p.clusterId(), p.x(), p.y())).toList());
+        }, false));
     }
 
     private Future<ClusterCommand.Detail> detail(ClusterCommand.Get g) {

@@ -73,6 +73,13 @@ final class RunRepository {
                 .execute(Tuple.of(projectId, themeId, limit, beforeId)).map(RunRepository::runs);
     }
 
+    /** The newest run of every theme of the project that has one. */
+    Future<List<Run>> latest(String projectId) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM runs WHERE id IN (SELECT max(id) FROM runs WHERE project_id = $1 GROUP BY theme_id)"
+                        + " ORDER BY id DESC")
+                .execute(Tuple.of(projectId)).map(RunRepository::runs);
+    }
+
     Future<Optional<Run>> get(String projectId, long id) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM runs WHERE project_id = $1 AND id = $2")
                 .execute(Tuple.of(projectId, id)).map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(run(rows.iterator().next())));

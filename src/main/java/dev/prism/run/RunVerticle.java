@@ -74,6 +74,8 @@ public final class RunVerticle extends VerticleBase implements dev.prism.lifecyc
             reply = start(s.projectId(), s.themeId(), s.dateFrom(), s.dateTo(), "manual");
         } else if (command instanceof RunCommand.List l) {
             reply = repository.list(l.projectId(), l.themeId(), Math.max(1, Math.min(l.limit(), 500)), l.beforeId()).map(RunCommand.Runs::new);
+        } else if (command instanceof RunCommand.Latest l) {
+            reply = repository.latest(l.projectId()).map(RunCommand.Runs::new);
         } else if (command instanceof RunCommand.Get g) {
             reply = repository.get(g.projectId(), g.runId()).compose(found -> found.<Future<Run>>map(Future::succeededFuture)
                     .orElseGet(() -> Future.failedFuture(new Failure(404, "run_not_found", "No run " + g.runId() + " in project '"

@@ -128,6 +128,7 @@ public final class HttpServerVerticle extends VerticleBase {
         router.get("/api/projects/:" + PROJECT + "/traces").handler(this::listTraces);
         router.get("/api/projects/:" + PROJECT + "/traces/:traceId").handler(this::getTrace);
         router.get("/api/projects/:" + PROJECT + "/traces/:traceId/text").handler(this::traceText);
+        router.get("/api/projects/:" + PROJECT + "/traces/:traceId/events/:uuid").handler(this::traceEvent);
         String keys = "/api/projects/:" + PROJECT + "/keys";
         router.get(keys).handler(ctx -> keys(ctx, new KeyCommand.List(ctx.pathParam(PROJECT)), 200));
         router.post(keys).handler(ctx -> withJson(ctx, json -> {
@@ -212,6 +213,12 @@ public final class HttpServerVerticle extends VerticleBase {
                 ctx.fail(e);
             }
         });
+        // Before /runs/:runId: "latest" is not a run id.
+        router.get("/api/projects/:" + PROJECT + "/runs/latest").handler(ctx -> vertx.eventBus()
+                .<RunCommand.Runs>request(Addresses.RUN_COMMAND, new RunCommand.Latest(ctx.pathParam(PROJECT)))
+                // One run per theme, all of them: never a next page.
+                .onSuccess(r -> json(ctx, 200, Json.runs(r.body().runs(), Integer.MAX_VALUE).putNull("next_cursor")))
+                .onFailure(ctx::fail));
         router.get("/api/projects/:" + PROJECT + "/runs/:runId").handler(ctx -> {
             long id;
             try {
@@ -247,6 +254,20 @@ public final class HttpServerVerticle extends VerticleBase {
         });
         router.get(themes + "/:themeId/clusters").handler(ctx -> cluster(ctx,
                 new ClusterCommand.List(ctx.pathParam(PROJECT), ctx.pathParam("themeId"))));
+        router.get(themes + "/:themeId/map").handler(ctx -> {
+            int limit;
+            try {
+                limit = intParam(ctx, "limit", ClusterCommand.MapQuery.DEFAULT_LIMIT);
+            } catch (Failure.FailureException e) {
+                ctx.fail(e);
+                return;
+            }
+            if (limit < 1 || limit > ClusterCommand.MapQuery.MAX_LIMIT) {
+                ctx.fail(new Failure(400, "invalid_limit", "limit must be from 1 to " + ClusterCommand.MapQuery.MAX_LIMIT + ", got " + limit).exception());
+                return;
+            }
+            cluster(ctx, new ClusterCommand.MapQuery(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), limit));
+        });
         router.post(themes + "/:themeId/clusters/refresh").handler(ctx -> cluster(ctx,
                 new ClusterCommand.Refresh(ctx.pathParam(PROJECT), ctx.pathParam("themeId"))));
         router.get("/api/projects/:" + PROJECT + "/clusters/:clusterId").handler(ctx -> {
@@ -631,15 +652,27 @@ public final class HttpServerVerticle extends VerticleBase {
     private void getTrace(RoutingContext ctx) {
         String project = ctx.pathParam(PROJECT);
         String traceId = ctx.pathParam("traceId");
+        // events=false: what the trace page draws (header, tree), without every event's properties.
+        boolean withEvents = !"false".equals(ctx.request().getParam("events"));
         vertx.eventBus().<TraceDetail>request(Addresses.TRACE_GET, new TraceQuery(project, traceId))
                 .compose(detail -> vertx.eventBus().<SummaryQuery.Summaries>request(Addresses.SUMMARY_LIST,
                                 new SummaryQuery(project, null, null, null, traceId, 1_000))
                         .map(summaries -> {
-                            var out = Json.detail(detail.body());
+                            var out = Json.detail(detail.body(), withEvents);
                             out.set("analyses", Json.summaries(summaries.body().results()).get("results"));
                             return out;
                         }))
                 .onSuccess(out -> json(ctx, 200, out))
+                .onFailure(ctx::fail);
+    }
+
+    /** One event of a trace with its properties: the trace page opens a span's details with it. */
+    private void traceEvent(RoutingContext ctx) {
+        String uuid = ctx.pathParam("uuid");
+        vertx.eventBus().<TraceDetail>request(Addresses.TRACE_GET, new TraceQuery(ctx.pathParam(PROJECT), ctx.pathParam("traceId")))
+                .onSuccess(r -> r.body().trace().events().stream().filter(e -> uuid.equals(e.uuid())).findFirst().ifPresentOrElse(
+                        e -> json(ctx, 200, Json.event(e)),
+                        () -> ctx.fail(new Failure(404, "event_not_found", "No event " + uuid + " in trace " + ctx.pathParam("traceId")).exception())))
                 .onFailure(ctx::fail);
     }
 
@@ -683,6 +716,7 @@ public final class HttpServerVerticle extends VerticleBase {
                 .onSuccess(r -> json(ctx, 200, r.body() instanceof ClusterCommand.Clusters list ? Json.clusters(list)
                         : r.body() instanceof ClusterCommand.Detail detail ? Json.clusterDetail(detail)
                         : r.body() instanceof ClusterCommand.TraceClusters t ? Json.traceClusters(t)
+                        : r.body() instanceof ClusterCommand.MapPoints m ? Json.clusterMap(m)
                         : Json.clusterRun((ClusterCommand.RunResult) r.body())))
                 .onFailure(ctx::fail);
     }

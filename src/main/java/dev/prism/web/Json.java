@@ -73,6 +73,11 @@ final class Json {
     }
 
     static ObjectNode detail(TraceDetail d) {
+        return detail(d, true);
+    }
+
+    /** {@code withEvents} false: the tree and aggregates only, no event's properties (GET …/events/{uuid} has them). */
+    static ObjectNode detail(TraceDetail d, boolean withEvents) {
         ObjectNode out = summary(d.summary());
         AssembledTrace t = d.trace();
         // The stored row is current for completed traces; for pending ones the live assembly is the better figure.
@@ -80,8 +85,10 @@ final class Json {
             out.set("aggregates", aggregates(t.aggregates()));
         }
         out.put("root_event", t.root() == null ? null : t.root().uuid());
-        ArrayNode events = out.putArray("events");
-        t.events().forEach(e -> events.add(event(e)));
+        if (withEvents) {
+            ArrayNode events = out.putArray("events");
+            t.events().forEach(e -> events.add(event(e)));
+        }
         ArrayNode tree = out.putArray("tree");
         // Iterative, so a deep tree cannot overflow the stack.
         Deque<Object[]> stack = new ArrayDeque<>();
@@ -298,6 +305,28 @@ final class Json {
         c.clusters().forEach(x -> results.add(cluster(x)));
         out.putNull("next_cursor"); // a theme's clusters are one page; the field keeps list answers alike
         out.set("last_run", c.lastRun() == null ? null : clusterRun(c.lastRun()));
+        if (c.trend() != null) {
+            ObjectNode trend = out.putObject("trend");
+            var series = new java.util.LinkedHashMap<String, java.util.List<dev.prism.bus.ClusterCommand.ThemePoint>>();
+            series.put("hourly", c.trend().hourly());
+            series.put("daily", c.trend().daily());
+            series.put("weekly", c.trend().weekly());
+            series.forEach((name, points) -> {
+                ArrayNode buckets = trend.putArray(name);
+                points.forEach(p -> buckets.addObject().put("start", iso(p.start())).put("relevant", p.relevant()).put("clusters", p.clusters()));
+            });
+        }
+        return out;
+    }
+
+    /** Points rounded to 4 decimals: the map is 900 px wide, and 2,000 points stay small. */
+    static ObjectNode clusterMap(dev.prism.bus.ClusterCommand.MapPoints m) {
+        ObjectNode out = MAPPER.createObjectNode().put("project_id", m.projectId()).put("theme_id", m.themeId())
+                .put("members", m.members()).put("placed", m.placed()).put("shown", m.points().size())
+                .put("sampled", m.points().size() < m.placed());
+        ArrayNode points = out.putArray("points");
+        m.points().forEach(p -> points.addObject().put("trace_id", p.traceId()).put("cluster_id", p.clusterId())
+                .put("x", Math.round(p.x() * 1e4) / 1e4).put("y", Math.round(p.y() * 1e4) / 1e4));
         return out;
     }
 

@@ -139,6 +139,20 @@ class ClusterPagesBrowserTest {
             assertThat(l.get("event").asText()).isEqualTo("SPLIT");
         });
 
+        // The theme's trend: its members per bucket, and the clusters of the last run before each bucket ended.
+        JsonNode themeTrend = server.http.api("/api/projects/default/themes/" + THEME + "/clusters").json().get("trend");
+        assertThat(themeTrend.get("hourly")).hasSize(24);
+        assertThat(themeTrend.get("daily")).hasSize(14);
+        long relevantWeekly = 0;
+        for (JsonNode w : themeTrend.get("weekly")) {
+            relevantWeekly += w.get("relevant").asLong();
+        }
+        assertThat(relevantWeekly).isEqualTo(38); // gateway and declined; the login members are 100 days old
+        JsonNode days = themeTrend.get("daily");
+        assertThat(days.get(days.size() - 1).get("clusters").asInt()).isEqualTo(3);
+        assertThat(days.get(days.size() - 3).get("clusters").asInt()).isEqualTo(1); // two days ago: after the merge
+        assertThat(days.get(0).get("clusters").asInt()).isZero(); // before the first run
+
         JsonNode clusters = server.http.api("/api/projects/default/traces/" + TRACE + "/clusters").json();
         assertThat(clusters.get("results")).anySatisfy(m -> {
             assertThat(m.get("theme_id").asText()).isEqualTo(THEME);
@@ -298,6 +312,7 @@ class ClusterPagesBrowserTest {
         Map<String, String> views = new java.util.LinkedHashMap<>();
         views.put("results-clusters", "#/themes/" + THEME + "/clusters");
         views.put("results-map", "#/themes/" + THEME + "/map");
+        views.put("results-trend", "#/themes/" + THEME + "/trend");
         views.put("results-summaries", "#/themes/" + THEME + "/summaries");
         views.put("cluster", "#/themes/" + THEME + "/clusters/" + GATEWAY);
         views.put("cluster-empty-trend", "#/themes/" + THEME + "/clusters/" + LOGIN + "?range=week");
@@ -329,7 +344,9 @@ class ClusterPagesBrowserTest {
     private boolean ready(String view) {
         return switch (view) {
             case "results-clusters" -> b.count("[data-testid=cluster-cards] a.card") == 3;
-            case "results-map" -> b.count("[data-testid=cluster-map] circle") == 3;
+            // The seeded members have no vectors: the map says so instead of drawing dots.
+            case "results-map" -> b.count("[data-testid=map-empty]") == 1 || b.count("[data-testid=map-dot]") > 0;
+            case "results-trend" -> b.count("[data-testid=theme-trend-svg]") == 1;
             case "results-summaries" -> b.count("[data-testid=summaries] .summary") == 50;
             case "cluster" -> GATEWAY.equals(b.js("return document.body.dataset.clusterReady"))
                     && b.text("[data-testid=cluster-lineage]").contains("Checkout timeouts");
