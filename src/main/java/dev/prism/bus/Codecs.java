@@ -34,7 +34,7 @@ public final class Codecs {
             AlertCommand.Rules.class, AlertCommand.Deliveries.class, AlertCommand.Tested.class,
             ThemeExport.class, ThemeExport.File.class, ShareCommand.Create.class, ShareCommand.List.class, ShareCommand.Revoke.class,
             ShareCommand.Resolve.class, ShareCommand.Share.class, ShareCommand.Shares.class,
-            Instances.class, Instances.Members.class);
+            Instances.class, Instances.Members.class, Failure.FailureException.class);
 
     private Codecs() {
     }
