@@ -58,8 +58,9 @@ import java.time.format.DateTimeParseException;
  *
  * <p>Sends {@value Addresses#INGEST_CAPTURE}, {@value Addresses#PROJECT_RESOLVE_TOKEN}, {@value Addresses#PROJECT_AUTHORIZE},
  * {@value Addresses#PROJECT_KEYS}, {@value Addresses#TRACE_LIST},
- * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, the theme verbs,
- * {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#EMBED_SEARCH} and the alert commands ({@link AlertRoutes}).
+ * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_GET} (share links),
+ * {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#EMBED_SEARCH}, the theme verbs ({@link ThemeRoutes}) and the
+ * alert commands ({@link AlertRoutes}).
  */
 public final class HttpServerVerticle extends VerticleBase {
 
@@ -151,19 +152,7 @@ public final class HttpServerVerticle extends VerticleBase {
             keys(ctx, new KeyCommand.Revoke(ctx.pathParam(PROJECT), id), 200);
         });
         String themes = "/api/projects/:" + PROJECT + "/themes";
-        router.get(themes).handler(ctx -> vertx.eventBus().<ThemeCommand.Themes>request(Addresses.THEME_LIST, new ThemeCommand.List(ctx.pathParam(PROJECT)))
-                .onSuccess(r -> json(ctx, 200, Json.themes(r.body().themes()))).onFailure(ctx::fail));
-        router.post(themes).handler(ctx -> withJson(ctx, json ->
-                theme(ctx, Addresses.THEME_CREATE, new ThemeCommand.Create(ctx.pathParam(PROJECT), json), 201)));
-        router.get("/api/projects/:" + PROJECT + "/properties").handler(ctx -> vertx.eventBus()
-                .<ThemeCommand.Properties>request(Addresses.THEME_PROPERTIES, new ThemeCommand.SuggestProperties(ctx.pathParam(PROJECT),
-                        ctx.request().getParam("prefix")))
-                .onSuccess(r -> {
-                    var out = Json.MAPPER.createObjectNode();
-                    r.body().names().forEach(out.putArray("results")::add);
-                    json(ctx, 200, out);
-                })
-                .onFailure(ctx::fail));
+        ThemeRoutes.mount(router, vertx);
         router.get("/api/projects/:" + PROJECT + "/summaries").handler(this::summaries);
         router.get("/api/projects/:" + PROJECT + "/analyses/dead").handler(ctx -> {
             int limit;
@@ -191,15 +180,6 @@ public final class HttpServerVerticle extends VerticleBase {
                     .onSuccess(r -> json(ctx, 200, Json.MAPPER.createObjectNode().put("requeued", r.body().count())))
                     .onFailure(ctx::fail);
         }));
-        router.get("/api/projects/:" + PROJECT + "/base_filters").handler(ctx -> projectFilters(ctx, Addresses.THEME_BASE_FILTERS,
-                new ThemeCommand.ReadBaseFilters(ctx.pathParam(PROJECT))));
-        router.put("/api/projects/:" + PROJECT + "/base_filters").handler(ctx -> withJson(ctx, json -> projectFilters(ctx, Addresses.THEME_SET_BASE_FILTERS,
-                new ThemeCommand.SetBaseFilters(ctx.pathParam(PROJECT), json == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance()
-                        : json.has("base_filters") ? json.get("base_filters") : json))));
-        router.post(themes + "/preview").handler(ctx -> withJson(ctx, json -> vertx.eventBus()
-                .<ThemeCommand.Preview>request(Addresses.THEME_PREVIEW, new ThemeCommand.PreviewDraft(ctx.pathParam(PROJECT), json))
-                .onSuccess(r -> json(ctx, 200, Json.preview(r.body())))
-                .onFailure(ctx::fail)));
         router.post(themes + "/:themeId/runs").handler(ctx -> withJson(ctx, json -> run(ctx, new RunCommand.Start(ctx.pathParam(PROJECT),
                 ctx.pathParam("themeId"), text(json, "date_from"), text(json, "date_to")), 202)));
         router.post(themes + "/:themeId/test").handler(ctx -> withJson(ctx, json -> run(ctx, new RunCommand.Test(ctx.pathParam(PROJECT),
@@ -287,12 +267,6 @@ public final class HttpServerVerticle extends VerticleBase {
         router.get("/api/projects/:" + PROJECT + "/traces/:traceId/clusters").handler(ctx -> cluster(ctx,
                 new ClusterCommand.OfTrace(ctx.pathParam(PROJECT), ctx.pathParam("traceId"))));
         router.get("/api/projects/:" + PROJECT + "/search").handler(this::search);
-        router.get(themes + "/:themeId").handler(ctx -> theme(ctx, Addresses.THEME_GET, new ThemeCommand.Get(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
-        router.put(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx, Addresses.THEME_REPLACE,
-                new ThemeCommand.Replace(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), json), 200)));
-        router.patch(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx, Addresses.THEME_PATCH,
-                new ThemeCommand.Patch(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), json), 200)));
-        router.delete(themes + "/:themeId").handler(ctx -> theme(ctx, Addresses.THEME_DELETE, new ThemeCommand.Delete(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
         AlertRoutes.mount(router, vertx);
         router.route("/api/*").handler(this::unknownRoute);
 
@@ -664,10 +638,6 @@ public final class HttpServerVerticle extends VerticleBase {
                 .onFailure(ctx::fail);
     }
 
-    private void theme(RoutingContext ctx, String address, ThemeCommand<AnalysisTheme> command, int status) {
-        vertx.eventBus().<AnalysisTheme>request(address, command).onSuccess(r -> json(ctx, status, Json.theme(r.body()))).onFailure(ctx::fail);
-    }
-
     /** Runs answer with the run, a list of runs, or a theme test's results (which may wait for a provider). */
     private void run(RoutingContext ctx, RunCommand command, int status) {
         vertx.eventBus().request(Addresses.RUN_COMMAND, command, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(180_000))
@@ -763,16 +733,6 @@ public final class HttpServerVerticle extends VerticleBase {
         }
         vertx.eventBus().<SummaryQuery.Summaries>request(Addresses.SUMMARY_LIST, query)
                 .onSuccess(r -> json(ctx, 200, Json.summaries(r.body().results()).put("next_cursor", r.body().nextCursor())))
-                .onFailure(ctx::fail);
-    }
-
-    private void projectFilters(RoutingContext ctx, String address, ThemeCommand<ThemeCommand.BaseFilters> command) {
-        vertx.eventBus().<ThemeCommand.BaseFilters>request(address, command)
-                .onSuccess(r -> {
-                    var out = Json.MAPPER.createObjectNode();
-                    out.set("base_filters", r.body().filters());
-                    json(ctx, 200, out);
-                })
                 .onFailure(ctx::fail);
     }
 
