@@ -26,7 +26,6 @@ public record Failure(FailureCode code, String error, String detail) {
     public Failure {
         java.util.Objects.requireNonNull(code, "code");
         error = error == null ? code.wire() : error;
-        detail = detail == null ? "" : detail;
     }
 
     public Failure(FailureCode code, String detail) {
