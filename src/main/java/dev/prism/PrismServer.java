@@ -15,7 +15,10 @@ import dev.prism.format.FormatVerticle;
 import dev.prism.metrics.Metrics;
 import dev.prism.metrics.PipelineMetricsVerticle;
 import dev.prism.llm.AnalysisVerticle;
-import dev.prism.theme.ThemeVerticle;
+import dev.prism.theme.DispatchSweepVerticle;
+import dev.prism.theme.ThemeCrudVerticle;
+import dev.prism.theme.ThemeDispatchVerticle;
+import dev.prism.theme.ThemePreviewVerticle;
 import dev.prism.ingest.IngestVerticle;
 import dev.prism.lifecycle.Quiescent;
 import dev.prism.project.ProjectVerticle;
@@ -88,7 +91,11 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new TraceAssemblyVerticle(db.pool(), db.apiPool(), config.traces(), config.ingest())), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new FormatVerticle(config.format(), metrics, config.llm().maxTraceChars()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new dev.prism.relevance.RelevanceVerticle(db.pool(), config.llm().maxTraceChars()), 1))
-                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new ThemeVerticle(db.pool(), db.apiPool(), config.llm().maxTraceChars(), config.llm().pricing(), config.ingest())), 1))
+                    // Theme configuration first: it brings the built-in themes in step before anything reads them.
+                    .compose(v -> deploy(vertx, deployed, () -> new ThemeCrudVerticle(db.pool(), db.apiPool()), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new ThemePreviewVerticle(db.pool(), db.apiPool(), config.llm().maxTraceChars(), config.llm().pricing()), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new ThemeDispatchVerticle(db.pool()), 1))
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new DispatchSweepVerticle(db.pool(), config.ingest())), 1))
                     // Embedding consumes what analysis publishes: it starts first and stops last so no summary finds it absent.
                     // Clustering consumes what embedding publishes, so it starts before it and stops after it.
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new ClusterVerticle(db.pool(), config.cluster(), config.ingest())), 1))

@@ -34,7 +34,7 @@ import java.util.Optional;
  * de-duplication key keeps the same news from being queued twice, also across restarts and instances.
  *
  * <p>Consumes {@value Addresses#CLUSTER_UPDATED}; sends {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#SUMMARY_LIST},
- * {@value Addresses#THEME_SHARE} and {@value Addresses#THEME_COMMAND}; publishes {@value Addresses#ALERT_FIRED} ({@link LiveEvent}s of type
+ * {@value Addresses#THEME_SHARE} and {@value Addresses#THEME_GET}; publishes {@value Addresses#ALERT_FIRED} ({@link LiveEvent}s of type
  * {@code alert.fired} carrying the notice, which names no destination) and {@value Addresses#ALERT_QUEUED}.
  */
 public final class AlertEvaluationVerticle extends VerticleBase implements Quiescent {
@@ -291,7 +291,7 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
     }
 
     private Future<String> themeName(AlertRepository.ThemeKey key) {
-        return vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_COMMAND, new ThemeCommand.Get(key.projectId(), key.themeId()))
+        return vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_GET, new ThemeCommand.Get(key.projectId(), key.themeId()))
                 .map(m -> m.body().name()).otherwise(key.themeId());
     }
 

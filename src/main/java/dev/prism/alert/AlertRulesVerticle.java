@@ -27,7 +27,7 @@ import java.util.function.Function;
  *
  * <p>Consumes {@value Addresses#ALERT_LIST}, {@value Addresses#ALERT_GET}, {@value Addresses#ALERT_CREATE},
  * {@value Addresses#ALERT_REPLACE}, {@value Addresses#ALERT_PATCH}, {@value Addresses#ALERT_DELETE},
- * {@value Addresses#ALERT_DELIVERIES} and {@value Addresses#ALERT_TEST}; sends {@value Addresses#THEME_COMMAND} (does
+ * {@value Addresses#ALERT_DELIVERIES} and {@value Addresses#ALERT_TEST}; sends {@value Addresses#THEME_GET} (does
  * the theme exist); publishes {@value Addresses#ALERT_QUEUED} after a test notice is queued.
  */
 public final class AlertRulesVerticle extends VerticleBase {
@@ -116,7 +116,7 @@ public final class AlertRulesVerticle extends VerticleBase {
     }
 
     private Future<Void> themeExists(AlertRule rule) {
-        return vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_COMMAND, new ThemeCommand.Get(rule.projectId(), rule.themeId()))
+        return vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_GET, new ThemeCommand.Get(rule.projectId(), rule.themeId()))
                 .<Void>mapEmpty()
                 .recover(e -> Failure.from(e).status() == 404
                         ? Future.failedFuture(new Failure(400, "invalid_alert", "theme_id: no theme " + rule.themeId() + " in this project").exception())

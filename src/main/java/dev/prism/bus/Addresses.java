@@ -132,8 +132,32 @@ public final class Addresses {
     /** {@link ShareCommand} → {@link ShareCommand.Share} or {@link ShareCommand.Shares}: read-only links to one theme's results. */
     public static final String SHARE_COMMAND = "prism.share.command";
 
-    /** {@link ThemeCommand} → {@link ThemeCommand.Themes} or {@link AnalysisTheme}: theme CRUD. */
-    public static final String THEME_COMMAND = "prism.theme.command";
+    /** {@link ThemeCommand.List} → {@link ThemeCommand.Themes}. */
+    public static final String THEME_LIST = "prism.theme.list";
+    /** {@link ThemeCommand.Get} → {@link AnalysisTheme}; 404 for an unknown theme. */
+    public static final String THEME_GET = "prism.theme.get";
+    /** {@link ThemeCommand.Create} → {@link AnalysisTheme}; 400 names every invalid field, 409 for a taken id. */
+    public static final String THEME_CREATE = "prism.theme.create";
+    /** {@link ThemeCommand.Replace} → {@link AnalysisTheme}; 403 for a built-in theme beyond {@code enabled} and {@code llm}. */
+    public static final String THEME_REPLACE = "prism.theme.replace";
+    /** {@link ThemeCommand.Patch} → {@link AnalysisTheme}. */
+    public static final String THEME_PATCH = "prism.theme.patch";
+    /** {@link ThemeCommand.Delete} → the deleted {@link AnalysisTheme}. */
+    public static final String THEME_DELETE = "prism.theme.delete";
+    /** {@link ThemeCommand.ReadBaseFilters} → {@link ThemeCommand.BaseFilters}. */
+    public static final String THEME_BASE_FILTERS = "prism.theme.base-filters";
+    /** {@link ThemeCommand.SetBaseFilters} → {@link ThemeCommand.BaseFilters}; 400 names every invalid filter. */
+    public static final String THEME_SET_BASE_FILTERS = "prism.theme.set-base-filters";
+    /** {@link ThemeCommand.SuggestProperties} → {@link ThemeCommand.Properties}. */
+    public static final String THEME_PROPERTIES = "prism.theme.properties";
+    /** {@link ThemeCommand.PreviewDraft} → {@link ThemeCommand.Preview}: what a draft theme would select and cost. */
+    public static final String THEME_PREVIEW = "prism.theme.preview";
+    /** {@link ThemeCommand.SelectForRun} → {@link ThemeCommand.Selection}: the traces a run of a theme analyses. */
+    public static final String THEME_SELECT = "prism.theme.select";
+    /** {@link ThemeCommand.RenderPrompt} → {@link ThemeCommand.RenderedPrompt}: a theme's prompt for one trace. */
+    public static final String THEME_RENDER_PROMPT = "prism.theme.render-prompt";
+    /** {@link ThemeCommand.Changed}, published once a project's themes or base filters changed. */
+    public static final String THEME_CHANGED = "prism.theme.changed";
 
     /** {@link TraceTextQuery} → {@link TraceText}: a trace rendered as text, from the cache when possible. */
     public static final String FORMAT_TEXT = "prism.format.text";

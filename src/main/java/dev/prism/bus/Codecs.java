@@ -15,9 +15,10 @@ public final class Codecs {
             TraceTextQuery.class, TraceText.class, TraceFormatted.class, TraceScored.class,
             SentenceVectors.class, SentenceVectors.Vectors.class, RelevanceQuery.class, RelevanceQuery.Verdicts.class,
             RelevanceBackfill.class, RelevanceBackfill.Scored.class,
-            AnalysisTheme.class, ThemeCommand.List.class, ThemeCommand.Get.class, ThemeCommand.Write.class,
-            ThemeCommand.Delete.class, ThemeCommand.Themes.class,
-            ThemeCommand.SuggestProperties.class, ThemeCommand.Properties.class, ThemeCommand.PreviewDraft.class, ThemeCommand.RenderPrompt.class, ThemeCommand.RenderedPrompt.class, ThemeCommand.ProjectFilters.class, ThemeCommand.BaseFilters.class,
+            AnalysisTheme.class, ThemeCommand.List.class, ThemeCommand.Get.class, ThemeCommand.Create.class, ThemeCommand.Replace.class,
+            ThemeCommand.Patch.class, ThemeCommand.Delete.class, ThemeCommand.Themes.class, ThemeCommand.Changed.class,
+            ThemeCommand.SuggestProperties.class, ThemeCommand.Properties.class, ThemeCommand.PreviewDraft.class, ThemeCommand.RenderPrompt.class,
+            ThemeCommand.RenderedPrompt.class, ThemeCommand.ReadBaseFilters.class, ThemeCommand.SetBaseFilters.class, ThemeCommand.BaseFilters.class,
             ThemeCommand.Preview.class, ThemeCommand.SelectForRun.class, ThemeCommand.Selection.class,
             ScheduledThemes.Query.class, ScheduledThemes.Result.class, Run.class, RunCommand.Start.class, RunCommand.List.class,
             RunCommand.Get.class, RunCommand.Latest.class, RunCommand.Test.class, RunCommand.Runs.class, RunCommand.Tested.class, Analyzed.class,
@@ -35,7 +36,7 @@ public final class Codecs {
             AlertCommand.Rules.class, AlertCommand.Deliveries.class, AlertCommand.Tested.class,
             ThemeExport.class, ThemeExport.File.class, ShareCommand.Create.class, ShareCommand.List.class, ShareCommand.Revoke.class,
             ShareCommand.Resolve.class, ShareCommand.Share.class, ShareCommand.Shares.class,
-            Instances.class, Instances.Members.class);
+            Instances.class, Instances.Members.class, Failure.FailureException.class);
 
     private Codecs() {
     }

@@ -3,42 +3,57 @@ package dev.prism.bus;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * A request to the theme feature. Replies: {@link Themes} for {@code List}, {@link AnalysisTheme} for {@code Get},
- * {@code Write} and {@code Delete} (the deleted theme). Failures carry 400 (invalid, with every problem named),
- * 403 (built-in themes are read-only), 404 and 409 (duplicate id).
+ * Requests to the theme feature, one address per verb ({@code prism.theme.list}, {@code .get}, {@code .create},
+ * {@code .replace}, {@code .patch}, {@code .delete}, {@code .base-filters}, {@code .set-base-filters},
+ * {@code .properties}, {@code .preview}, {@code .select}, {@code .render-prompt}; see {@link Addresses}). {@code R} is
+ * the reply. Failures carry {@link FailureCode#INVALID_THEME} / {@link FailureCode#INVALID_FILTERS} /
+ * {@link FailureCode#INVALID_DATE_RANGE} (400, every problem named), {@link FailureCode#BUILT_IN_THEME} (403, built-in
+ * themes are read-only), {@link FailureCode#THEME_NOT_FOUND} (404) and {@link FailureCode#THEME_EXISTS} (409).
+ *
+ * @param <R> the reply's type
  */
-public sealed interface ThemeCommand {
+public sealed interface ThemeCommand<R> {
 
     String projectId();
 
-    record List(String projectId) implements ThemeCommand {
+    /** Replies {@link Themes}. */
+    record List(String projectId) implements ThemeCommand<Themes> {
     }
 
-    record Get(String projectId, String themeId) implements ThemeCommand {
+    /** Replies the theme. */
+    record Get(String projectId, String themeId) implements ThemeCommand<AnalysisTheme> {
     }
 
-    /**
-     * @param themeId null when creating
-     * @param body    the JSON the client sent
-     */
-    record Write(String projectId, String themeId, Mode mode, JsonNode body) implements ThemeCommand {
+    /** POST: a new theme, or a clone when the body names {@code clone_from}. Replies the new theme. */
+    record Create(String projectId, JsonNode body) implements ThemeCommand<AnalysisTheme> {
     }
 
-    record Delete(String projectId, String themeId) implements ThemeCommand {
+    /** PUT: the body is the whole theme. Replies the theme as stored. */
+    record Replace(String projectId, String themeId, JsonNode body) implements ThemeCommand<AnalysisTheme> {
     }
 
-    /**
-     * The project-wide base filters every theme of the project applies; {@code filters} null reads them, else replaces
-     * them. Replies {@link BaseFilters}.
-     */
-    record ProjectFilters(String projectId, JsonNode filters) implements ThemeCommand {
+    /** PATCH: fields present replace the stored ones. Replies the theme as stored. */
+    record Patch(String projectId, String themeId, JsonNode body) implements ThemeCommand<AnalysisTheme> {
+    }
+
+    /** Replies the deleted theme. */
+    record Delete(String projectId, String themeId) implements ThemeCommand<AnalysisTheme> {
+    }
+
+    /** The project-wide base filters every theme of the project applies. Replies {@link BaseFilters}. */
+    record ReadBaseFilters(String projectId) implements ThemeCommand<BaseFilters> {
+    }
+
+    /** Replaces the project's base filters ({@code filters} a JSON null clears them). Replies {@link BaseFilters}. */
+    record SetBaseFilters(String projectId, JsonNode filters) implements ThemeCommand<BaseFilters> {
     }
 
     record BaseFilters(JsonNode filters) {
     }
 
     /** A theme's current prompt rendered for one trace; replies {@link RenderedPrompt}. */
-    record RenderPrompt(String projectId, String themeId, String traceId, String traceName, String traceText) implements ThemeCommand {
+    record RenderPrompt(String projectId, String themeId, String traceId, String traceName, String traceText)
+            implements ThemeCommand<RenderedPrompt> {
     }
 
     /** {@code provider} and {@code model}: the theme's own choice, or null. */
@@ -46,7 +61,7 @@ public sealed interface ThemeCommand {
     }
 
     /** What a draft theme would select and cost over its date range; replies {@link Preview}. */
-    record PreviewDraft(String projectId, JsonNode body) implements ThemeCommand {
+    record PreviewDraft(String projectId, JsonNode body) implements ThemeCommand<Preview> {
     }
 
     /**
@@ -66,7 +81,7 @@ public sealed interface ThemeCommand {
      * @param dateTo   ISO-8601 or relative; null for now
      * @param limit    at most this many traces, 0 for all
      */
-    record SelectForRun(String projectId, String themeId, String dateFrom, String dateTo, int limit) implements ThemeCommand {
+    record SelectForRun(String projectId, String themeId, String dateFrom, String dateTo, int limit) implements ThemeCommand<Selection> {
     }
 
     record Selection(String themeId, int promptVersion, java.time.Instant from, java.time.Instant to, long tracesInRange,
@@ -74,15 +89,20 @@ public sealed interface ThemeCommand {
     }
 
     /** Property names seen in the project's recent events that start with {@code prefix}; replies {@link Properties}. */
-    record SuggestProperties(String projectId, String prefix) implements ThemeCommand {
+    record SuggestProperties(String projectId, String prefix) implements ThemeCommand<Properties> {
     }
 
     record Properties(java.util.List<String> names) {
     }
 
-    enum Mode { CREATE, REPLACE, PATCH }
-
     /** Reply to {@link List}: built-in themes first, then custom ones by creation time. */
     record Themes(java.util.List<AnalysisTheme> themes) {
+    }
+
+    /**
+     * Published on {@value Addresses#THEME_CHANGED} once a project's themes or base filters changed on this instance:
+     * dispatch reads the project's plan again for the next trace instead of waiting for its cache to expire.
+     */
+    record Changed(String projectId) {
     }
 }

@@ -53,7 +53,7 @@ import java.util.UUID;
  * members, after the theme's assignment writes under way and again after a run under way.
  *
  * <p>Consumes {@value Addresses#EMBEDDING_CREATED}, {@value Addresses#EMBEDDING_REMOVED} and {@value Addresses#CLUSTER_COMMAND}; sends
- * {@value Addresses#THEME_COMMAND}, {@value Addresses#EMBED_SNAPSHOT}, {@value Addresses#TRACE_FACTS} and
+ * {@value Addresses#THEME_GET}, {@value Addresses#EMBED_SNAPSHOT}, {@value Addresses#TRACE_FACTS} and
  * {@value Addresses#SUMMARY_LIST}; publishes {@value Addresses#CLUSTER_UPDATED} ({@link LiveEvent}s of type
  * {@code cluster.updated}, keyed by cluster id).
  */
@@ -722,7 +722,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     }
 
     private Future<AnalysisTheme> theme(String projectId, String themeId) {
-        return vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_COMMAND, new ThemeCommand.Get(projectId, themeId)).map(Message::body);
+        return vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_GET, new ThemeCommand.Get(projectId, themeId)).map(Message::body);
     }
 
     @SuppressWarnings("unchecked")

@@ -30,7 +30,7 @@ import java.util.Set;
  * {@value #MEMBERS_PER_CLUSTER} members per cluster (the cluster rows still give every size), and member titles are
  * looked up among the theme's newest {@value #SUMMARY_PAGES} × 1,000 summaries.
  *
- * <p>Consumes {@value Addresses#EXPORT_THEME}. Sends {@value Addresses#THEME_COMMAND}, {@value Addresses#CLUSTER_COMMAND}
+ * <p>Consumes {@value Addresses#EXPORT_THEME}. Sends {@value Addresses#THEME_GET}, {@value Addresses#CLUSTER_COMMAND}
  * and {@value Addresses#SUMMARY_LIST}.
  */
 public final class ExportVerticle extends VerticleBase {
@@ -79,7 +79,7 @@ public final class ExportVerticle extends VerticleBase {
     private Future<ThemeReport> report(ThemeExport request) {
         String project = request.projectId();
         Links links = new Links(request.linkBase());
-        Future<AnalysisTheme> theme = vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_COMMAND,
+        Future<AnalysisTheme> theme = vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_GET,
                 new ThemeCommand.Get(project, request.themeId())).map(Message::body);
         return theme.compose(t -> vertx.eventBus().<ClusterCommand.Clusters>request(Addresses.CLUSTER_COMMAND,
                         new ClusterCommand.List(project, t.themeId()), SLOW).map(Message::body))

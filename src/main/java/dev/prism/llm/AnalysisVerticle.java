@@ -52,7 +52,7 @@ import java.util.UUID;
  * {@value Addresses#ANALYSIS_RUN_STATS}, {@value Addresses#ANALYSIS_NOW} (theme tests), {@value Addresses#LLM_SETTINGS},
  * {@value Addresses#SUMMARY_LIST}, {@value Addresses#SUMMARY_SCAN} (the embed sweep), {@value Addresses#THEME_SHARE} (alerts), {@value Addresses#ANALYSIS_BACKLOG} and
  * {@value Addresses#DEAD_LETTERS}; sends
- * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND},
+ * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_LIST}, {@value Addresses#THEME_RENDER_PROMPT},
  * {@value Addresses#RELEVANCE_SCORE} (the offline analyzer's verdict on user-language and custom themes); publishes
  * {@value Addresses#SUMMARY_CREATED}. Analysis runs on worker threads.
  */
@@ -266,7 +266,7 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
                 : own.model() != null && own.provider() == null ? own.model() : providers.defaultModel(provider);
         Double budget = own.dailyBudgetUsd() != null ? own.dailyBudgetUsd() : config.dailyBudgetUsd().orElse(null);
         Future<List<dev.prism.bus.AnalysisTheme>> themeList = vertx.eventBus()
-                .<ThemeCommand.Themes>request(Addresses.THEME_COMMAND, new ThemeCommand.List(projectId)).map(m -> m.body().themes())
+                .<ThemeCommand.Themes>request(Addresses.THEME_LIST, new ThemeCommand.List(projectId)).map(m -> m.body().themes())
                 .recover(e -> {
                     LOG.debug("Themes of project {} not listed for its LLM status: {}", projectId, e.toString());
                     return Future.succeededFuture(List.of());
@@ -616,7 +616,7 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
                 .map(m -> m.body());
         Future<TraceText> text = vertx.eventBus().<TraceText>request(Addresses.FORMAT_TEXT, new TraceTextQuery(k.projectId(), k.traceId(), false, config.maxTraceChars()))
                 .map(m -> m.body());
-        return Future.all(trace, text).compose(v -> vertx.eventBus().<ThemeCommand.RenderedPrompt>request(Addresses.THEME_COMMAND,
+        return Future.all(trace, text).compose(v -> vertx.eventBus().<ThemeCommand.RenderedPrompt>request(Addresses.THEME_RENDER_PROMPT,
                         new ThemeCommand.RenderPrompt(k.projectId(), k.themeId(), k.traceId(), trace.result().trace().name(), text.result().text()))
                 .map(m -> new Context(trace.result().trace(), text.result().text(), new AnalysisRequest.ThemeSelection(m.body().themeId(),
                         m.body().name(), m.body().description(), m.body().prompt(), m.body().promptVersion(), m.body().provider(), m.body().model()))));

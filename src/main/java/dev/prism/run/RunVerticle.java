@@ -31,7 +31,7 @@ import java.util.Optional;
  * pending. Runs start by hand ({@code POST …/themes/{id}/runs}) or on the theme's schedule; state lives in the
  * {@code runs} table, so a restart picks running runs up where they were.
  *
- * <p>Consumes {@value Addresses#RUN_COMMAND}; sends {@value Addresses#THEME_COMMAND}, {@value Addresses#THEME_SCHEDULED},
+ * <p>Consumes {@value Addresses#RUN_COMMAND}; sends {@value Addresses#THEME_SELECT}, {@value Addresses#THEME_SCHEDULED},
  * {@value Addresses#ANALYSIS_ENQUEUE}, {@value Addresses#ANALYSIS_RUN_STATS} and {@value Addresses#ANALYSIS_NOW};
  * publishes {@value Addresses#RUN_PROGRESS}. Event loop only.
  */
@@ -88,7 +88,7 @@ public final class RunVerticle extends VerticleBase implements dev.prism.lifecyc
 
     /** Selects the window's traces, records the run, queues its analyses and answers with the run as queued. */
     private Future<Run> start(String projectId, String themeId, String from, String to, String trigger) {
-        return vertx.eventBus().<ThemeCommand.Selection>request(Addresses.THEME_COMMAND,
+        return vertx.eventBus().<ThemeCommand.Selection>request(Addresses.THEME_SELECT,
                         new ThemeCommand.SelectForRun(projectId, themeId, from, to, 0))
                 .map(Message::body)
                 .compose(sel -> repository.insert(projectId, themeId, trigger, sel.from(), sel.to(), sel.promptVersion(),
@@ -208,7 +208,7 @@ public final class RunVerticle extends VerticleBase implements dev.prism.lifecyc
         if (t.traces() < 1 || t.traces() > MAX_TEST_TRACES) {
             return Future.failedFuture(new Failure(400, "invalid_traces", "traces: expected 1 to " + MAX_TEST_TRACES).exception());
         }
-        return vertx.eventBus().<ThemeCommand.Selection>request(Addresses.THEME_COMMAND,
+        return vertx.eventBus().<ThemeCommand.Selection>request(Addresses.THEME_SELECT,
                         new ThemeCommand.SelectForRun(t.projectId(), t.themeId(), null, null, t.traces()))
                 .map(Message::body)
                 .compose(sel -> {

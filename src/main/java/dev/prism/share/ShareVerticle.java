@@ -27,7 +27,7 @@ import java.util.List;
  * tokens get the same 404 from the same query; the stored hash is compared again in constant time, so neither the
  * answer nor its timing tells them apart beyond what the hash index reveals, which is nothing about the token.
  *
- * <p>Consumes {@value Addresses#SHARE_COMMAND}. Sends {@value Addresses#THEME_COMMAND} (does the theme exist).
+ * <p>Consumes {@value Addresses#SHARE_COMMAND}. Sends {@value Addresses#THEME_GET} (does the theme exist).
  */
 public final class ShareVerticle extends VerticleBase {
 
@@ -65,7 +65,7 @@ public final class ShareVerticle extends VerticleBase {
     }
 
     private Future<AnalysisTheme> theme(String projectId, String themeId) {
-        return vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_COMMAND, new ThemeCommand.Get(projectId, themeId)).map(Message::body);
+        return vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_GET, new ThemeCommand.Get(projectId, themeId)).map(Message::body);
     }
 
     private Future<ShareCommand.Share> create(ShareCommand.Create c) {

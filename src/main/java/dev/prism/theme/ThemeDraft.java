@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prism.bus.AnalysisTheme;
-import dev.prism.bus.ThemeCommand.Mode;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -18,6 +17,9 @@ import java.util.regex.Pattern;
  * every problem at once, each prefixed with the field it concerns. Pure.
  */
 final class ThemeDraft {
+
+    /** How a body applies: a new theme (or clone), the whole theme (PUT), or the fields present (PATCH). */
+    enum Mode { CREATE, REPLACE, PATCH }
 
     static final Pattern THEME_ID = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,63}$");
     static final Set<String> FIELDS = Set.of("theme_id", "name", "description", "base_filters", "theme_filters", "sample_rate",

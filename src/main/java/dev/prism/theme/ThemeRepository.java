@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prism.bus.AnalysisTheme;
+import dev.prism.bus.Failure;
+import dev.prism.bus.FailureCode;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -58,6 +60,12 @@ final class ThemeRepository {
     Future<Optional<AnalysisTheme>> find(SqlClient client, String projectId, String themeId) {
         return client.preparedQuery(SELECT + " WHERE t.project_id = $1 AND t.theme_id = $2").execute(Tuple.of(projectId, themeId))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(theme(rows.iterator().next())));
+    }
+
+    /** The theme, or a failed future with theme_not_found (404). */
+    Future<AnalysisTheme> existing(String projectId, String themeId) {
+        return find(pool, projectId, themeId).compose(found -> found.isPresent() ? Future.succeededFuture(found.get())
+                : Future.failedFuture(new Failure(FailureCode.THEME_NOT_FOUND, "No theme '" + themeId + "' in project '" + projectId + "'").exception()));
     }
 
     /** @return false when the id is taken */

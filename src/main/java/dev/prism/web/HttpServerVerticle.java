@@ -58,8 +58,9 @@ import java.time.format.DateTimeParseException;
  *
  * <p>Sends {@value Addresses#INGEST_CAPTURE}, {@value Addresses#PROJECT_RESOLVE_TOKEN}, {@value Addresses#PROJECT_AUTHORIZE},
  * {@value Addresses#PROJECT_KEYS}, {@value Addresses#TRACE_LIST},
- * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_COMMAND},
- * {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#EMBED_SEARCH} and the alert commands ({@link AlertRoutes}).
+ * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_GET} (share links),
+ * {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#EMBED_SEARCH}, the theme verbs ({@link ThemeRoutes}) and the
+ * alert commands ({@link AlertRoutes}).
  */
 public final class HttpServerVerticle extends VerticleBase {
 
@@ -152,18 +153,7 @@ public final class HttpServerVerticle extends VerticleBase {
             keys(ctx, new KeyCommand.Revoke(ctx.pathParam(PROJECT), id), 200);
         });
         String themes = "/api/projects/:" + PROJECT + "/themes";
-        router.get(themes).handler(ctx -> theme(ctx, new ThemeCommand.List(ctx.pathParam(PROJECT)), 200));
-        router.post(themes).handler(ctx -> withJson(ctx, json ->
-                theme(ctx, new ThemeCommand.Write(ctx.pathParam(PROJECT), null, ThemeCommand.Mode.CREATE, json), 201)));
-        router.get("/api/projects/:" + PROJECT + "/properties").handler(ctx -> vertx.eventBus()
-                .<ThemeCommand.Properties>request(Addresses.THEME_COMMAND, new ThemeCommand.SuggestProperties(ctx.pathParam(PROJECT),
-                        ctx.request().getParam("prefix")))
-                .onSuccess(r -> {
-                    var out = Json.MAPPER.createObjectNode();
-                    r.body().names().forEach(out.putArray("results")::add);
-                    json(ctx, 200, out);
-                })
-                .onFailure(ctx::fail));
+        ThemeRoutes.mount(router, vertx);
         router.get("/api/projects/:" + PROJECT + "/summaries").handler(this::summaries);
         router.get("/api/projects/:" + PROJECT + "/analyses/dead").handler(ctx -> {
             int limit;
@@ -191,13 +181,6 @@ public final class HttpServerVerticle extends VerticleBase {
                     .onSuccess(r -> json(ctx, 200, Json.MAPPER.createObjectNode().put("requeued", r.body().count())))
                     .onFailure(ctx::fail);
         }));
-        router.get("/api/projects/:" + PROJECT + "/base_filters").handler(ctx -> projectFilters(ctx, null));
-        router.put("/api/projects/:" + PROJECT + "/base_filters").handler(ctx -> withJson(ctx, json -> projectFilters(ctx,
-                json == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : json.has("base_filters") ? json.get("base_filters") : json)));
-        router.post(themes + "/preview").handler(ctx -> withJson(ctx, json -> vertx.eventBus()
-                .<ThemeCommand.Preview>request(Addresses.THEME_COMMAND, new ThemeCommand.PreviewDraft(ctx.pathParam(PROJECT), json))
-                .onSuccess(r -> json(ctx, 200, Json.preview(r.body())))
-                .onFailure(ctx::fail)));
         router.post(themes + "/:themeId/runs").handler(ctx -> withJson(ctx, json -> run(ctx, new RunCommand.Start(ctx.pathParam(PROJECT),
                 ctx.pathParam("themeId"), text(json, "date_from"), text(json, "date_to")), 202)));
         router.post(themes + "/:themeId/test").handler(ctx -> withJson(ctx, json -> run(ctx, new RunCommand.Test(ctx.pathParam(PROJECT),
@@ -305,12 +288,6 @@ public final class HttpServerVerticle extends VerticleBase {
         router.get("/api/projects/:" + PROJECT + "/traces/:traceId/clusters").handler(ctx -> cluster(ctx,
                 new ClusterCommand.OfTrace(ctx.pathParam(PROJECT), ctx.pathParam("traceId"))));
         router.get("/api/projects/:" + PROJECT + "/search").handler(this::search);
-        router.get(themes + "/:themeId").handler(ctx -> theme(ctx, new ThemeCommand.Get(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
-        router.put(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx,
-                new ThemeCommand.Write(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), ThemeCommand.Mode.REPLACE, json), 200)));
-        router.patch(themes + "/:themeId").handler(ctx -> withJson(ctx, json -> theme(ctx,
-                new ThemeCommand.Write(ctx.pathParam(PROJECT), ctx.pathParam("themeId"), ThemeCommand.Mode.PATCH, json), 200)));
-        router.delete(themes + "/:themeId").handler(ctx -> theme(ctx, new ThemeCommand.Delete(ctx.pathParam(PROJECT), ctx.pathParam("themeId")), 200));
         AlertRoutes.mount(router, vertx);
         router.route("/api/*").handler(this::unknownRoute);
 
@@ -336,7 +313,7 @@ public final class HttpServerVerticle extends VerticleBase {
         router.get(shared).handler(ctx -> withShare(ctx, s -> vertx.eventBus()
                 .<ClusterCommand.Clusters>request(Addresses.CLUSTER_COMMAND, new ClusterCommand.List(s.projectId(), s.themeId()),
                         new DeliveryOptions().setSendTimeout(60_000))
-                .compose(list -> vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_COMMAND, new ThemeCommand.Get(s.projectId(), s.themeId()))
+                .compose(list -> vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_GET, new ThemeCommand.Get(s.projectId(), s.themeId()))
                         .map(theme -> Json.sharedTheme(theme.body(), s, list.body())))
                 .onSuccess(out -> json(ctx, 200, out))
                 .onFailure(ctx::fail)));
@@ -694,13 +671,6 @@ public final class HttpServerVerticle extends VerticleBase {
                 .onFailure(ctx::fail);
     }
 
-    private void theme(RoutingContext ctx, ThemeCommand command, int status) {
-        vertx.eventBus().request(Addresses.THEME_COMMAND, command).onSuccess(r -> {
-            Object body = r.body();
-            json(ctx, status, body instanceof ThemeCommand.Themes list ? Json.themes(list.themes()) : Json.theme((AnalysisTheme) body));
-        }).onFailure(ctx::fail);
-    }
-
     /** Runs answer with the run, a list of runs, or a theme test's results (which may wait for a provider). */
     private void run(RoutingContext ctx, RunCommand command, int status) {
         vertx.eventBus().request(Addresses.RUN_COMMAND, command, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(180_000))
@@ -797,16 +767,6 @@ public final class HttpServerVerticle extends VerticleBase {
         }
         vertx.eventBus().<SummaryQuery.Summaries>request(Addresses.SUMMARY_LIST, query)
                 .onSuccess(r -> json(ctx, 200, Json.summaries(r.body().results()).put("next_cursor", r.body().nextCursor())))
-                .onFailure(ctx::fail);
-    }
-
-    private void projectFilters(RoutingContext ctx, JsonNode filters) {
-        vertx.eventBus().<ThemeCommand.BaseFilters>request(Addresses.THEME_COMMAND, new ThemeCommand.ProjectFilters(ctx.pathParam(PROJECT), filters))
-                .onSuccess(r -> {
-                    var out = Json.MAPPER.createObjectNode();
-                    out.set("base_filters", r.body().filters());
-                    json(ctx, 200, out);
-                })
                 .onFailure(ctx::fail);
     }
 

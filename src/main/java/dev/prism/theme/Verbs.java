@@ -1,0 +1,47 @@
+package dev.prism.theme;
+
+import dev.prism.bus.Failure;
+import dev.prism.bus.ThemeCommand;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The consumers of one theme verticle, one per verb. A handler answers with its verb's reply type (the compiler holds
+ * it to {@code R}); whatever it fails with, or throws, is replied as a {@link Failure}.
+ */
+final class Verbs {
+
+    private final Vertx vertx;
+    private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+    Verbs(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    <Q extends ThemeCommand<R>, R> Verbs on(String address, Function<Q, Future<R>> handler) {
+        consumers.add(vertx.eventBus().<Q>consumer(address, msg -> {
+            Future<R> reply;
+            try {
+                reply = handler.apply(msg.body());
+            } catch (RuntimeException e) {
+                reply = Future.failedFuture(e);
+            }
+            reply.onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e));
+        }));
+        return this;
+    }
+
+    /** Completes once every consumer is registered. */
+    Future<Void> ready() {
+        return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+    }
+
+    Future<Void> close() {
+        return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
+    }
+}
