@@ -179,7 +179,7 @@ public final class IngestBench implements Callable<Integer> {
      * Payloads of fixture-shaped events: trace ids carry a marker replaced per request, so every request adds new
      * traces, and events have no uuid, so the server stores every one (nothing is skipped as a duplicate).
      */
-    private List<String> templates() throws Exception {
+    List<String> templates() throws Exception {
         List<JsonNode> pool = new ArrayList<>();
         if (Files.isDirectory(fixtures)) {
             for (Path f : EventFiles.expand(fixtures)) {
@@ -211,7 +211,7 @@ public final class IngestBench implements Callable<Integer> {
         return out;
     }
 
-    private double parseRate(List<String> templates) throws Exception {
+    double parseRate(List<String> templates) throws Exception {
         List<byte[]> payloads = templates.stream().map(s -> s.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList();
         long events = 0;
         long sink = 0;
@@ -229,10 +229,10 @@ public final class IngestBench implements Callable<Integer> {
         return sink >= 0 ? events / secs : 0;
     }
 
-    private record Result(long events, long requests, long failed, double seconds) {
+    record Result(long events, long requests, long failed, double seconds) {
     }
 
-    private Result load(Vertx vertx, BatchSender sender, List<String> templates, int durationSeconds) throws Exception {
+    Result load(Vertx vertx, BatchSender sender, List<String> templates, int durationSeconds) throws Exception {
         AtomicLong counter = new AtomicLong();
         AtomicLong events = new AtomicLong();
         AtomicLong requests = new AtomicLong();

@@ -18,8 +18,11 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
      *
      * @param partitions   of the topic when Prism creates it (an existing topic keeps its own)
      * @param maxPollEvents events one instance holds between reading them from Kafka and committing them as stored
+     * @param ackTimeoutMillis how long a capture request waits for the broker's acknowledgement before it is answered 503
+     *                         {@code kafka_unavailable}: below the SDKs' own request timeouts (PostHog's and OTLP's 10 s),
+     *                         so a broker outage reaches them as a retryable answer, not as a timeout
      */
-    public record Kafka(Optional<String> bootstrap, String topic, String group, int partitions, int maxPollEvents) {
+    public record Kafka(Optional<String> bootstrap, String topic, String group, int partitions, int maxPollEvents, long ackTimeoutMillis) {
         public boolean enabled() {
             return bootstrap.isPresent();
         }
@@ -396,6 +399,8 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             "Partitions of the events topic when Prism creates it");
     public static final Setting KAFKA_MAX_POLL_EVENTS = new Setting("kafka.maxPollEvents", "PRISM_KAFKA_MAX_POLL_EVENTS", "2000",
             "Events an instance reads from Kafka per poll and stores before it commits and reads more");
+    public static final Setting KAFKA_ACK_TIMEOUT = new Setting("kafka.ackTimeoutMillis", "PRISM_KAFKA_ACK_TIMEOUT_MILLIS", "8000",
+            "How long capture waits for Kafka's acknowledgement before answering 503 kafka_unavailable");
 
     public static final List<Setting> SETTINGS = List.of(HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT, HTTP_OTLP_BODY_LIMIT, HTTP_OTLP_LOG_JOIN, HTTP_OTLP_LOG_RECORD_WAIT,
             WS_AUTH_TIMEOUT, WS_MAX_BUFFERED_MESSAGES, WS_MAX_BUFFERED_CHARS, DATA_DIR, PG_URL, PG_POOL_SIZE, PG_API_STATEMENT_TIMEOUT,
@@ -410,7 +415,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
             EMBED_TIMEOUT, EMBED_MAX_ATTEMPTS, EMBED_CACHE_BYTES, EMBED_MAX_PENDING_BYTES, EMBED_SWEEP_SECONDS,
             EMBED_VECTOR_HEAP_BYTES, CLUSTER_REFRESH_MINUTES, CLUSTER_REFRESH_AFTER, CLUSTER_REFRESH_SHARE, CLUSTER_MIN_INTERVAL, CLUSTER_THREADS,
             ALERTS_MAX_ATTEMPTS, ALERTS_EVALUATE_SECONDS, ALERTS_BACKOFF, ALERTS_SEND_TIMEOUT, ALERTS_POLL, ALERTS_ALLOW_PRIVATE, ALERTS_TICKET_POLL, DASHBOARD_PUBLIC_URL,
-            KAFKA_BOOTSTRAP, KAFKA_TOPIC, KAFKA_GROUP, KAFKA_PARTITIONS, KAFKA_MAX_POLL_EVENTS);
+            KAFKA_BOOTSTRAP, KAFKA_TOPIC, KAFKA_GROUP, KAFKA_PARTITIONS, KAFKA_MAX_POLL_EVENTS, KAFKA_ACK_TIMEOUT);
 
     public static PrismConfig from(ConfigSource source) {
         Reader r = new Reader(source);
@@ -457,7 +462,7 @@ public record PrismConfig(Http http, Store store, Traces traces, Auth auth, Inge
                         r.string(ALERTS_ALLOW_PRIVATE), (int) r.integer(ALERTS_TICKET_POLL, 0, 86_400)),
                 new Dashboard(r.optional(DASHBOARD_PUBLIC_URL).map(PrismConfig::validPublicUrl)),
                 new Kafka(r.optional(KAFKA_BOOTSTRAP), r.string(KAFKA_TOPIC), r.string(KAFKA_GROUP), (int) r.integer(KAFKA_PARTITIONS, 1, 10_000),
-                        (int) r.integer(KAFKA_MAX_POLL_EVENTS, 1, 1_000_000)));
+                        (int) r.integer(KAFKA_MAX_POLL_EVENTS, 1, 1_000_000), r.integer(KAFKA_ACK_TIMEOUT, 1_000, 600_000)));
     }
 
     private static String validPgUrl(String url, ConfigSource source) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Capture through Kafka: every accepted event is produced to the events topic, and the request is answered once the
@@ -27,6 +28,7 @@ final class KafkaEventSink implements EventSink {
     private final KafkaProducer<String, String> producer;
     private final String topic;
     private final int maxInFlight;
+    private final long ackTimeoutMillis;
     private int inFlight;
     private final List<Promise<Void>> idleWaiters = new ArrayList<>();
 
@@ -34,6 +36,7 @@ final class KafkaEventSink implements EventSink {
         this.producer = KafkaProducer.createShared(vertx, PRODUCER_NAME, producerConfig(config, maxRecordBytes));
         this.topic = config.topic();
         this.maxInFlight = maxInFlight;
+        this.ackTimeoutMillis = config.ackTimeoutMillis();
     }
 
     /**
@@ -47,12 +50,17 @@ final class KafkaEventSink implements EventSink {
         c.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
         c.put("acks", "all");
         c.put("enable.idempotence", "true");
-        c.put("linger.ms", "5");
+        int linger = 5;
+        c.put("linger.ms", Integer.toString(linger));
         c.put("compression.type", "lz4");
         // A capture request waits for its acknowledgement: a broker away longer than this is a 503, not a hung client.
-        c.put("delivery.timeout.ms", "30000");
-        c.put("request.timeout.ms", "10000");
-        c.put("max.block.ms", "10000");
+        // The producer gives up on a record then too (write() also holds the answer to it, in case send() itself
+        // blocked for metadata first), so an event answered 503 is not written much later behind the client's back.
+        long ack = config.ackTimeoutMillis();
+        long request = Math.min(5_000, ack - linger);
+        c.put("delivery.timeout.ms", Long.toString(ack));
+        c.put("request.timeout.ms", Long.toString(request));
+        c.put("max.block.ms", Long.toString(request));
         c.put("client.id", PRODUCER_NAME);
         c.put("max.request.size", Long.toString(maxRecordBytes));
         return c;
@@ -72,7 +80,7 @@ final class KafkaEventSink implements EventSink {
         for (ParsedEvent e : events) {
             sends.add(producer.send(KafkaProducerRecord.create(topic, EventRecords.key(projectId, e), EventRecords.value(projectId, e))));
         }
-        return Future.all(sends).<Void>mapEmpty()
+        Future<Void> acknowledged = Future.all(sends).<Void>mapEmpty()
                 .eventually(() -> {
                     inFlight -= events.size();
                     if (inFlight == 0) {
@@ -80,7 +88,9 @@ final class KafkaEventSink implements EventSink {
                         idleWaiters.clear();
                     }
                     return Future.succeededFuture();
-                })
+                });
+        // Events still being sent past the deadline stay counted in flight until the producer settles them.
+        return acknowledged.timeout(ackTimeoutMillis + 1_000, TimeUnit.MILLISECONDS)
                 .recover(err -> Future.failedFuture(new Failure(503, "kafka_unavailable",
                         "Kafka did not acknowledge the events (" + err.getMessage() + "); retry shortly").exception()));
     }

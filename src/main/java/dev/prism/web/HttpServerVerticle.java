@@ -834,8 +834,9 @@ public final class HttpServerVerticle extends VerticleBase {
             ctx.request().resume();
         }
         if (f.status() == 503) {
-            // A restarting PostgreSQL takes seconds, not one: clients that all come back each second only add load.
-            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Failure.STORE_UNAVAILABLE.equals(f.error()) ? STORE_RETRY_AFTER_SECONDS : "1");
+            // A restarting PostgreSQL or Kafka broker takes seconds, not one: clients that all come back each second only add load.
+            boolean outage = Failure.STORE_UNAVAILABLE.equals(f.error()) || "kafka_unavailable".equals(f.error());
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, outage ? STORE_RETRY_AFTER_SECONDS : "1");
         } else if (f.status() == 429) {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfter(f.detail()));
         }
