@@ -53,7 +53,7 @@ let uid = 0;
  * datalist {@code listId} with property names. Answers {el, value(), onChange(fn)}; value() throws an Error whose
  * message starts with the field name when the JSON fallback does not parse.
  */
-export function filterEditor({ field, label, filters, suggest = () => {}, readOnly = false, listId = 'property-names', testid = field }) {
+export function filterEditor({ field, label, filters, suggest = () => {}, readOnly = false, listId = 'property-names', testid = field, addTestid = `add-${testid}-filter` }) {
   const listeners = [];
   const fire = () => listeners.forEach((fn) => fn());
   const shape = parse(filters);
@@ -81,7 +81,7 @@ export function filterEditor({ field, label, filters, suggest = () => {}, readOn
     addGroup.hidden = !any || readOnly;
   };
   const newGroup = (conditions) => {
-    const g = conditionGroup(label, testid, conditions, suggest, readOnly, listId, fire, () => {
+    const g = conditionGroup(label, addTestid, conditions, suggest, readOnly, listId, fire, () => {
       groups.splice(groups.indexOf(g), 1);
       g.node.remove();
       renumber();
@@ -121,7 +121,7 @@ export function filterEditor({ field, label, filters, suggest = () => {}, readOn
 }
 
 /** One list of conditions (all must hold), with its rows and "+ condition". */
-function conditionGroup(label, testid, conditions, suggest, readOnly, listId, fire, removeGroup) {
+function conditionGroup(label, addTestid, conditions, suggest, readOnly, listId, fire, removeGroup) {
   const rows = h('div', { class: 'filter-rows' });
   const legend = h('legend');
   const empty = h('p', { class: 'muted hint' }, 'No condition: every trace passes.');
@@ -162,7 +162,7 @@ function conditionGroup(label, testid, conditions, suggest, readOnly, listId, fi
     return key;
   };
   (conditions || []).forEach((c) => addRow(c));
-  const addButton = h('button', { type: 'button', class: 'add-condition', 'data-testid': `add-${testid}-filter`, disabled: readOnly, onclick: () => { addRow().focus(); fire(); } }, '+ condition');
+  const addButton = h('button', { type: 'button', class: 'add-condition', 'data-testid': addTestid, disabled: readOnly, onclick: () => { addRow().focus(); fire(); } }, '+ condition');
   const removeButton = h('button', { type: 'button', class: 'link', disabled: readOnly, onclick: removeGroup }, 'Remove group');
   const node = h('fieldset', { class: 'filter-group' }, legend, rows, empty, h('p', { class: 'filter-actions' }, addButton, ' ', removeButton));
   refresh();

@@ -134,8 +134,8 @@ export async function themeFormView(el, themeId) {
   const name = h('input', { id: 'theme-name', value: t.name, size: 40, disabled: readOnly });
   const idInput = h('input', { id: 'theme-id', value: t.theme_id || '', size: 30, disabled: !!themeId, placeholder: 'derived from the name' });
   const description = h('textarea', { id: 'theme-description', rows: 2, disabled: readOnly }, t.description || '');
-  const baseFilters = filterEditor({ field: 'base_filters', label: 'Base filters', filters: t.base_filters, suggest, readOnly, testid: 'base-filters' });
-  const themeFilters = filterEditor({ field: 'theme_filters', label: 'Theme filters', filters: t.theme_filters, suggest, readOnly, testid: 'theme-filters' });
+  const baseFilters = filterEditor({ field: 'base_filters', label: 'Base filters', filters: t.base_filters, suggest, readOnly, testid: 'base-filters', addTestid: 'add-base-filter' });
+  const themeFilters = filterEditor({ field: 'theme_filters', label: 'Theme filters', filters: t.theme_filters, suggest, readOnly, testid: 'theme-filters', addTestid: 'add-theme-filter' });
   const prompt = h('textarea', { id: 'theme-prompt', rows: 12, disabled: readOnly }, t.prompt || '');
   const templates = h('select', {
     id: 'prompt-template', disabled: readOnly, 'aria-label': 'Start from a built-in prompt', onchange: () => {
