@@ -162,8 +162,9 @@ public final class Browser implements AutoCloseable {
     public static boolean awaitQuietly(Supplier<Boolean> condition, Duration timeout) {
         try {
             org.awaitility.Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
-                    .ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
-                    .ignoreExceptionsInstanceOf(org.openqa.selenium.NoSuchElementException.class)
+                    // One matcher for both: a second ignoreExceptionsInstanceOf replaces the first instead of adding to it.
+                    .ignoreExceptionsMatching(e -> e instanceof org.openqa.selenium.StaleElementReferenceException
+                            || e instanceof org.openqa.selenium.NoSuchElementException)
                     .until(() -> Boolean.TRUE.equals(condition.get()));
             return true;
         } catch (org.awaitility.core.ConditionTimeoutException e) {
