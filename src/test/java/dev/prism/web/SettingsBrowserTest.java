@@ -137,6 +137,7 @@ class SettingsBrowserTest {
         assertThat(d.b.text("[data-testid=theme-filters] .filter-group legend")).isEqualTo("Group 1: all of these");
         assertThat(d.b.find("[data-testid=theme-filters] input.key").getAttribute("value")).isEqualTo("trace.latency");
         assertThat(d.b.js("return document.querySelector('[data-testid=theme-filters] select.op').selectedOptions[0].textContent")).isEqualTo("≥");
+        d.b.js("document.querySelector('[data-testid=theme-filters]').scrollIntoView()");
         d.b.shot("41-builtin-filters-as-rows");
     }
 
@@ -155,6 +156,7 @@ class SettingsBrowserTest {
         assertThat(secret).startsWith("prism_key_");
         assertThat(d.b.text("[data-testid=key-created]")).contains("shown only this once");
         assertThat(d.server.http.get("/api/projects/default/themes", secret).status()).isEqualTo(200);
+        d.b.js("document.querySelector('[data-testid=settings-keys]').scrollIntoView()");
         d.b.shot("42-key-created");
 
         d.b.find("[data-testid=key-done]").click();
@@ -182,6 +184,7 @@ class SettingsBrowserTest {
         d.b.waitFor(() -> d.b.count("[data-testid=dead-letters] tbody tr") == 1, "the dead letter");
         assertThat(d.b.text("[data-testid=dead-letters]")).contains("Errors").contains("<img src=x onerror=alert(1)>").contains("gone-trace-<b>x</b>");
         assertThat(d.b.count("[data-testid=dead-letters] img, [data-testid=dead-letters] b")).isZero();
+        d.b.js("document.querySelector('[data-testid=settings-dead]').scrollIntoView()");
         d.b.shot("43-dead-letters");
         d.b.find("[data-testid=dead-requeue]").click();
         d.b.waitFor(() -> d.b.text("[data-testid=dead-status]").startsWith("Requeued 1 analysis"), "requeued");
