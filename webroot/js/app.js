@@ -1,6 +1,9 @@
-// The dashboard shell: sign-in, project scope, hash routing, the live indicator.
-import { h, mount } from './dom.js';
-import { api, session, ApiError } from './api.js';
+// The dashboard shell: sign-in, project scope (a picker of the projects the key covers, so an unknown project is never
+// used), hash routing, failures with a Retry, the live indicator.
+import { h, mount, fmtTime } from './dom.js';
+import { api, session, ApiError, enc } from './api.js';
+import { failurePanel } from './failure.js';
+import { settingsView } from './settings.js';
 import * as live from './live.js';
 import { themesView, themeFormView } from './themes.js';
 import { resultsView } from './results.js';
@@ -15,6 +18,14 @@ const app = document.getElementById('app');
 let cleanup = null;
 let started = false;
 let generation = 0;
+/** The projects the key covers (GET /api/projects), loaded once per sign-in. */
+let projects = null;
+/** Why the picker is shown, when it was not asked for ("There is no project “x”"). */
+let pickerReason = '';
+
+// ?project= in the address names the project, so a link can share it; the hash stays the view.
+const fromUrl = new URLSearchParams(location.search).get('project');
+if (fromUrl) session.project = fromUrl;
 
 const routes = [
   [/^#\/themes\/new$/, (m, outlet) => themeFormView(outlet, null)],
@@ -29,6 +40,7 @@ const routes = [
   [/^#\/alerts(?:\?(.*))?$/, (m, outlet) => alertsView(outlet, m[1])],
   [/^#\/alerts\/new(?:\?(.*))?$/, (m, outlet) => alertView(outlet, null, m[1])],
   [/^#\/alerts\/([^/]+)$/, (m, outlet) => alertView(outlet, decodeURIComponent(m[1]))],
+  [/^#\/settings$/, (m, outlet) => settingsView(outlet)],
 ];
 
 function render() {
@@ -48,6 +60,22 @@ function render() {
   if (!session.key) {
     started = false;
     signIn();
+    return;
+  }
+  if (!projects) {
+    const gen = ++generation;
+    const outlet = h('div', { class: 'view' }, h('p', { class: 'muted' }, 'Loading projects…'));
+    mount(app, outlet);
+    loadProjects().then(() => { if (gen === generation) render(); })
+      .catch((e) => { if (gen === generation) mount(outlet, failurePanel('Could not load the projects', e, () => render())); });
+    return;
+  }
+  const hash0 = location.hash || '#/themes';
+  if (hash0 === '#/projects' || !projects.some((p) => p.id === session.project)) {
+    if (hash0 !== '#/projects' && !pickerReason) {
+      pickerReason = `There is no project “${session.project}”, or this API key does not cover it.`;
+    }
+    showPicker();
     return;
   }
   if (!started) {
@@ -77,36 +105,75 @@ function render() {
   location.hash = '#/themes';
 }
 
+/** A view that failed to load: what failed, and a Retry that renders the page again. */
 export function showError(e) {
-  mount(app, h('div', { class: 'panel error', 'data-testid': 'error' },
-    e instanceof ApiError ? `${e.error || 'error'} (${e.status}): ${e.detail || ''}` : String(e?.message || e)));
+  mount(app, h('div', { class: 'view', 'data-testid': 'error' }, failurePanel('Could not show this page', e, () => render())));
+}
+
+async function loadProjects() {
+  const r = await api('/api/projects', { root: true });
+  projects = r.results;
+  const select = document.getElementById('project');
+  mount(select, projects.map((p) => h('option', { value: p.id, selected: p.id === session.project }, p.name && p.name !== p.id ? `${p.name} (${p.id})` : p.id)));
+}
+
+/** Switches the dashboard to another project: the address says which, and the live connection follows. */
+function switchProject(id, hash) {
+  session.project = id;
+  pickerReason = '';
+  const target = hash || (location.hash === '#/projects' || !location.hash ? '#/themes' : location.hash);
+  history.replaceState(null, '', `${location.pathname}?project=${enc(id)}${target}`);
+  document.getElementById('project').value = id;
+  started = false;
+  live.disconnect();
+  render();
+}
+
+/** #/projects, or any page while the project is unknown: the projects this key covers, one click each. */
+function showPicker() {
+  if (started) { live.disconnect(); started = false; }
+  setChrome(true);
+  ++generation;
+  const known = projects.some((p) => p.id === session.project);
+  const reason = pickerReason;
+  mount(app, h('div', { class: 'view' },
+    h('h1', null, 'Choose a project'),
+    reason ? h('p', { class: 'panel notice', role: 'alert', 'data-testid': 'picker-reason' }, reason) : null,
+    projects.length === 0
+      ? h('p', { class: 'empty' }, 'This API key covers no project.')
+      : h('ul', { class: 'project-list', 'data-testid': 'project-picker' }, projects.map((p) => h('li', null,
+        h('button', {
+          type: 'button', class: p.id === session.project && known ? 'primary' : '', 'data-project': p.id,
+          'aria-current': p.id === session.project && known ? 'true' : false,
+          onclick: () => switchProject(p.id, '#/themes'),
+        }, p.name && p.name !== p.id ? `${p.name} (${p.id})` : p.id),
+        h('span', { class: 'muted' }, ` created ${fmtTime(p.created_at)}`))))));
+  document.body.dataset.view = 'projects';
 }
 
 function signIn(message) {
   setChrome(false);
   const key = h('input', { id: 'api-key', type: 'password', autocomplete: 'off', placeholder: 'prism_admin_…' });
-  const project = h('input', { id: 'signin-project', value: session.project });
   const status = h('p', { class: 'error', 'data-testid': 'signin-error' }, message || '');
   const form = h('form', {
     class: 'panel signin', onsubmit: async (e) => {
       e.preventDefault();
       session.key = key.value.trim();
-      session.project = project.value.trim() || 'default';
       try {
-        await api('/themes', { signOutOn401: false });
+        await api('/api/projects', { root: true, signOutOn401: false });
       } catch (err) {
         session.key = null;
         status.textContent = err instanceof ApiError && err.status === 401
-          ? 'That API key was not accepted.' : `Could not sign in: ${err.message}`;
+          ? 'That API key was not accepted.' : `Could not sign in: ${err instanceof ApiError ? err.reason : err.message}`;
         return;
       }
+      projects = null;
       start();
     },
   },
   h('h1', null, 'Sign in to Prism'),
   h('p', { class: 'muted' }, 'Use an admin API key (printed at first start, or PRISM_ADMIN_TOKEN). It is kept for this browser session only.'),
   h('label', { for: 'api-key' }, 'API key'), key,
-  h('label', { for: 'signin-project' }, 'Project'), project,
   h('p', null, h('button', { class: 'primary', id: 'signin-submit' }, 'Sign in')),
   status);
   mount(app, form);
@@ -118,7 +185,7 @@ function setChrome(on) {
   document.getElementById('project-form').hidden = !on;
   document.getElementById('search-form').hidden = !on;
   document.getElementById('signout').hidden = !on;
-  document.getElementById('project').value = session.project;
+  if (projects?.some((p) => p.id === session.project)) document.getElementById('project').value = session.project;
 }
 
 function start() {
@@ -126,25 +193,61 @@ function start() {
   render();
 }
 
-live.onState((state, count) => {
+// The live indicator says what the connection is doing; losing it and getting it back are announced (politely), and
+// while it is down "Reconnect now" tries at once.
+let liveTick = null;
+let lastLiveState = 'offline';
+let recoveredUntil = 0;
+live.onState((state, count, info) => {
   const el = document.getElementById('live');
+  const announce = document.getElementById('live-announce');
   el.dataset.state = state;
   el.className = 'live ' + (state === 'live' ? 'live-on' : state);
-  document.getElementById('live-text').textContent =
-    state === 'live' ? `live · ${count} update${count === 1 ? '' : 's'}` : state;
+  if (state !== lastLiveState) {
+    if (state === 'live' && info.recovered) { recoveredUntil = Date.now() + 8000; announce.textContent = 'Live updates reconnected.'; }
+    else if (state === 'reconnecting' && lastLiveState === 'live') announce.textContent = 'Live updates lost; reconnecting.';
+    else if (state === 'unknown-project') announce.textContent = '';
+  }
+  lastLiveState = state;
+  clearInterval(liveTick);
+  const paint = () => {
+    let text;
+    if (state === 'live') {
+      text = `${Date.now() < recoveredUntil ? 'reconnected · ' : ''}live · ${count} update${count === 1 ? '' : 's'}`;
+    } else if (state === 'reconnecting') {
+      const s = Math.ceil((info.retryAt - Date.now()) / 1000);
+      text = s > 0 ? `connection lost · retrying in ${s} s` : 'connection lost · reconnecting…';
+    } else if (state === 'unknown-project') {
+      text = 'no such project';
+    } else {
+      text = state;
+    }
+    document.getElementById('live-text').textContent = text;
+  };
+  paint();
+  if (state === 'reconnecting' || (state === 'live' && Date.now() < recoveredUntil)) liveTick = setInterval(paint, 1000);
+  document.getElementById('live-retry').hidden = state !== 'reconnecting';
+  if (state === 'unknown-project' && session.key && projects) {
+    pickerReason = `There is no project “${session.project}”, or this API key does not cover it.`;
+    render();
+  }
 });
+document.getElementById('live-retry').addEventListener('click', () => live.reconnectNow());
 
 document.getElementById('signout').addEventListener('click', () => {
   session.key = null;
+  projects = null;
   live.disconnect();
   started = false;
   render();
 });
-document.getElementById('project-form').addEventListener('submit', (e) => {
-  e.preventDefault();
-  session.project = document.getElementById('project').value.trim();
-  started = false;
-  if (location.hash === '#/themes') render(); else location.hash = '#/themes';
+document.getElementById('project-form').addEventListener('submit', (e) => e.preventDefault());
+document.getElementById('project').addEventListener('change', (e) => switchProject(e.target.value, '#/themes'));
+window.addEventListener('prism:unknown-project', (e) => {
+  if (e.detail !== session.project || !projects) return;
+  projects = projects.filter((p) => p.id !== session.project);
+  pickerReason = `There is no project “${session.project}” any more, or this API key does not cover it.`;
+  render();
 });
 document.getElementById('search-form').addEventListener('submit', (e) => {
   e.preventDefault();
@@ -157,6 +260,7 @@ document.getElementById('search-form').addEventListener('submit', (e) => {
 });
 window.addEventListener('prism:unauthorized', () => {
   session.key = null;
+  projects = null;
   live.disconnect();
   started = false;
   signIn('Your API key is no longer accepted; sign in again.');

@@ -4,6 +4,7 @@ import { h, mount, fmtNumber, fmtUsd, fmtPct, fmtTime, debounce } from './dom.js
 import { runDone } from './runs.js';
 import { api, apiOptional, enc, ApiError } from './api.js';
 import { onUpdate } from './live.js';
+import { filterEditor } from './filters.js';
 
 export async function themesView(el) {
   mount(el, h('p', { class: 'muted' }, 'Loading themes…'));
@@ -105,7 +106,6 @@ function themeRow(t, spend, run) {
 
 // ---------------------------------------------------------------- form
 
-const OPERATORS = ['exact', 'is_not', 'icontains', 'not_icontains', 'regex', 'not_regex', 'gt', 'gte', 'lt', 'lte', 'is_set', 'is_not_set'];
 const DEFAULT_PROMPT = `You analyse one trace of an LLM application for the theme "{{theme_name}}": {{theme_description}}
 
 {{trace_text}}
@@ -132,8 +132,8 @@ export async function themeFormView(el, themeId) {
   const name = h('input', { id: 'theme-name', value: t.name, size: 40, disabled: readOnly });
   const idInput = h('input', { id: 'theme-id', value: t.theme_id || '', size: 30, disabled: !!themeId, placeholder: 'derived from the name' });
   const description = h('textarea', { id: 'theme-description', rows: 2, disabled: readOnly }, t.description || '');
-  const baseFilters = filterEditor('base', t.base_filters, suggest, readOnly);
-  const themeFilters = filterEditor('theme', t.theme_filters, suggest, readOnly);
+  const baseFilters = filterEditor({ field: 'base_filters', label: 'Base filters', filters: t.base_filters, suggest, readOnly, testid: 'base-filters', addTestid: 'add-base-filter' });
+  const themeFilters = filterEditor({ field: 'theme_filters', label: 'Theme filters', filters: t.theme_filters, suggest, readOnly, testid: 'theme-filters', addTestid: 'add-theme-filter' });
   const prompt = h('textarea', { id: 'theme-prompt', rows: 12, disabled: readOnly }, t.prompt || '');
   const templates = h('select', {
     id: 'prompt-template', disabled: readOnly, 'aria-label': 'Start from a built-in prompt', onchange: () => {
@@ -305,8 +305,8 @@ export async function themeFormView(el, themeId) {
         h('label', { for: 'theme-name' }, 'Name'), name, fieldError('name', name, 'theme-name'),
         h('label', { for: 'theme-id' }, 'Theme id'), idInput, fieldError('theme_id', idInput, 'theme-id'),
         h('label', { for: 'theme-description' }, 'Description'), description, fieldError('description', description, 'theme-description'),
-        h('label', null, 'Base filters ', h('span', { class: 'muted' }, '(all must hold)')), baseFilters.el, fieldError('base_filters', null, 'base-filters'),
-        h('label', null, 'Theme filters ', h('span', { class: 'muted' }, '(all must hold)')), themeFilters.el, fieldError('theme_filters', null, 'theme-filters'),
+        h('h3', null, 'Base filters'), baseFilters.el, fieldError('base_filters', null, 'base-filters'),
+        h('h3', null, 'Theme filters'), themeFilters.el, fieldError('theme_filters', null, 'theme-filters'),
         h('label', { for: 'theme-prompt' }, 'Prompt'), h('div', null, templates), prompt, fieldError('prompt', prompt, 'theme-prompt'),
         h('p', { class: 'muted' }, 'Placeholders: {{trace_text}} (required), {{theme_name}}, {{theme_description}}, {{trace_id}}, {{trace_name}}. Ask for JSON with theme_relevant, title, summary.'),
         h('label', { for: 'sample-rate' }, 'Sample rate ', rateText), rate, fieldError('sample_rate', rate, 'sample-rate'),
@@ -350,45 +350,4 @@ function createdPanel(t) {
     h('strong', null, `Theme “${t.name}” created`), ` (id ${t.theme_id}${t.enabled === false ? ', disabled' : ''}). `,
     t.enabled === false ? '' : 'New traces are analysed as they complete. ',
     h('p', null, analyse, ' ', h('a', { href: `#/themes/${enc(t.theme_id)}` }, 'Results →'), ' ', out));
-}
-
-/** A list of simple PostHog property filters as rows; nested OR groups fall back to editing JSON. */
-function filterEditor(kind, filters, suggest, readOnly) {
-  const listeners = [];
-  const fire = () => listeners.forEach((fn) => fn());
-  const simple = Array.isArray(filters) && filters.every((f) => f && typeof f.key === 'string');
-  if (!simple) {
-    const area = h('textarea', { rows: 5, disabled: readOnly, 'aria-label': `${kind === 'base' ? 'Base' : 'Theme'} filters as JSON`, 'data-testid': `${kind}-filters-json`, oninput: fire }, JSON.stringify(filters, null, 2));
-    return {
-      el: area, onChange: (fn) => listeners.push(fn),
-      value: () => { try { return JSON.parse(area.value); } catch { throw new Error(`${kind}_filters: not valid JSON`); } },
-    };
-  }
-  const rows = h('div', { 'data-testid': `${kind}-filters` });
-  const addRow = (f = { key: '', operator: 'exact', value: '', type: 'event' }) => {
-    const key = h('input', { class: 'key', 'aria-label': 'Property', list: 'property-names', value: f.key, placeholder: 'property, e.g. $ai_model', disabled: readOnly });
-    const op = h('select', { class: 'op', 'aria-label': 'Operator', disabled: readOnly }, OPERATORS.map((o) => h('option', { value: o, selected: f.operator === o }, o)));
-    const value = h('input', { class: 'value', 'aria-label': 'Value', value: f.value === undefined || f.value === null ? '' : (typeof f.value === 'object' ? JSON.stringify(f.value) : String(f.value)), disabled: readOnly });
-    const remove = h('button', { type: 'button', 'aria-label': 'Remove this filter', disabled: readOnly, onclick: () => { row.remove(); fire(); } }, '×');
-    const row = h('div', { class: 'filter-row' }, key, op, value, remove);
-    key.addEventListener('input', () => { suggest(key.value); fire(); });
-    op.addEventListener('change', () => { value.disabled = readOnly || op.value.endsWith('is_set') || op.value === 'is_set'; fire(); });
-    value.addEventListener('input', fire);
-    rows.appendChild(row);
-  };
-  (filters || []).forEach(addRow);
-  const add = h('button', { type: 'button', disabled: readOnly, 'data-testid': `add-${kind}-filter`, onclick: () => addRow() }, '+ filter');
-  return {
-    el: h('div', null, rows, add),
-    onChange: (fn) => listeners.push(fn),
-    value: () => [...rows.children].map((row) => {
-      const [key, op, value] = row.querySelectorAll('input, select');
-      const f = { key: key.value.trim(), operator: op.value, type: key.value.startsWith('trace.') ? 'trace' : 'event' };
-      if (op.value !== 'is_set' && op.value !== 'is_not_set') {
-        const v = value.value;
-        f.value = ['gt', 'gte', 'lt', 'lte'].includes(op.value) && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v;
-      }
-      return f;
-    }).filter((f) => f.key),
-  };
 }

@@ -30,6 +30,8 @@ public final class Addresses {
     public static final String PROJECT_AUTHORIZE = "prism.project.authorize";
     /** {@link KeyCommand} → {@link KeyCommand.Key} or {@link KeyCommand.Keys}. */
     public static final String PROJECT_KEYS = "prism.project.keys";
+    /** {@link ProjectsQuery} → {@link ProjectsQuery.Projects}, by id. */
+    public static final String PROJECT_LIST = "prism.project.list";
 
     /** {@link TraceListQuery} → {@link TracePage}. */
     public static final String TRACE_LIST = "prism.trace.list";

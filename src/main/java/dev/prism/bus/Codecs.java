@@ -11,6 +11,7 @@ public final class Codecs {
             CaptureRequest.class, CaptureResult.class, OtlpExport.class, OtlpExport.Accepted.class, EventsStored.class, IngestLoad.class,
             IngestTokenLookup.class, ApiAccess.class,
             KeyCommand.Create.class, KeyCommand.List.class, KeyCommand.Revoke.class, KeyCommand.Key.class, KeyCommand.Keys.class,
+            ProjectsQuery.class, ProjectsQuery.Projects.class,
             TraceListQuery.class, TracePage.class, TraceQuery.class, TraceDetail.class, TraceSummary.class, TraceCompleted.class,
             TraceTextQuery.class, TraceText.class, TraceFormatted.class, TraceScored.class,
             SentenceVectors.class, SentenceVectors.Vectors.class, RelevanceQuery.class, RelevanceQuery.Verdicts.class,

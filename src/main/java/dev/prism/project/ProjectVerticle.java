@@ -14,6 +14,7 @@ import io.vertx.sqlclient.Tuple;
 
 import dev.prism.bus.KeyCommand;
 import dev.prism.bus.KeyScope;
+import dev.prism.bus.ProjectsQuery;
 import io.vertx.pgclient.PgException;
 
 import java.io.PrintStream;
@@ -32,8 +33,8 @@ import java.util.Set;
  * project (from the database on every request, so a key revoked on any instance is refused everywhere at once).
  * Clients that keep failing are refused with 429 for the rest of the minute.
  *
- * <p>Consumes {@value Addresses#PROJECT_RESOLVE_TOKEN}, {@value Addresses#PROJECT_AUTHORIZE} and
- * {@value Addresses#PROJECT_KEYS}.
+ * <p>Consumes {@value Addresses#PROJECT_RESOLVE_TOKEN}, {@value Addresses#PROJECT_AUTHORIZE},
+ * {@value Addresses#PROJECT_KEYS} and {@value Addresses#PROJECT_LIST}.
  */
 public final class ProjectVerticle extends VerticleBase {
 
@@ -71,6 +72,8 @@ public final class ProjectVerticle extends VerticleBase {
                             authorize(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
                     vertx.eventBus().<KeyCommand>consumer(Addresses.PROJECT_KEYS, msg ->
                             keys(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
+                    vertx.eventBus().<ProjectsQuery>consumer(Addresses.PROJECT_LIST, msg ->
+                            projects(msg.body()).onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
                     return Future.succeededFuture();
                 });
     }
@@ -247,6 +250,21 @@ public final class ProjectVerticle extends VerticleBase {
             return Future.failedFuture(cause);
         }
         return Future.failedFuture(new Failure(503, "store_unavailable", "Credentials cannot be checked now; retry").exception());
+    }
+
+    /** The projects the (already authorized) key covers: all of them for a key without a project. */
+    private Future<ProjectsQuery.Projects> projects(ProjectsQuery query) {
+        return pool.preparedQuery("""
+                        SELECT p.id, p.name, p.created_at FROM projects p
+                         WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.key_hash = $1 AND k.revoked_at IS NULL
+                                          AND (k.project_id IS NULL OR k.project_id = p.id))
+                         ORDER BY p.id""")
+                .execute(Tuple.of(Tokens.hash(query.apiKey() == null ? "" : query.apiKey())))
+                .map(rows -> {
+                    List<ProjectsQuery.Project> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new ProjectsQuery.Project(r.getString(0), r.getString(1), r.getOffsetDateTime(2).toInstant())));
+                    return new ProjectsQuery.Projects(out);
+                });
     }
 
     private Future<?> keys(KeyCommand command) {

@@ -126,6 +126,10 @@ public final class HttpServerVerticle extends VerticleBase {
         router.get("/api/instances").handler(ctx -> vertx.eventBus().<Instances.Members>request(Addresses.INSTANCES, new Instances())
                 .onSuccess(r -> json(ctx, 200, instances(r.body())))
                 .onFailure(ctx::fail));
+        router.get("/api/projects").handler(ctx -> vertx.eventBus()
+                .<dev.prism.bus.ProjectsQuery.Projects>request(Addresses.PROJECT_LIST, new dev.prism.bus.ProjectsQuery(bearer(ctx)))
+                .onSuccess(r -> json(ctx, 200, Json.projects(r.body().projects())))
+                .onFailure(ctx::fail));
         router.get("/api/projects/:" + PROJECT + "/traces").handler(this::listTraces);
         router.get("/api/projects/:" + PROJECT + "/traces/:traceId").handler(this::getTrace);
         router.get("/api/projects/:" + PROJECT + "/traces/:traceId/text").handler(this::traceText);

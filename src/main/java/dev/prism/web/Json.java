@@ -440,6 +440,14 @@ final class Json {
         return out;
     }
 
+    static ObjectNode projects(java.util.List<dev.prism.bus.ProjectsQuery.Project> projects) {
+        ObjectNode out = MAPPER.createObjectNode();
+        ArrayNode results = out.putArray("results");
+        projects.forEach(p -> results.addObject().put("id", p.id()).put("name", p.name()).put("created_at", iso(p.createdAt())));
+        out.putNull("next_cursor");
+        return out;
+    }
+
     static ObjectNode keys(java.util.List<dev.prism.bus.KeyCommand.Key> keys) {
         ObjectNode out = MAPPER.createObjectNode();
         ArrayNode results = out.putArray("results");

@@ -34,6 +34,15 @@ public final class ServicePostgres implements AutoCloseable {
         return "postgresql://" + USER + "@127.0.0.1:5432/" + database;
     }
 
+    /** Runs statements on this database (test set-up: rows a test needs, a table taken away and put back). */
+    public void execute(String... statements) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, USER, ""); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
     @Override
     public void close() throws SQLException {
         try (Connection c = DriverManager.getConnection(ADMIN_URL, USER, ""); Statement s = c.createStatement()) {
