@@ -8,6 +8,7 @@ import { onUpdate } from './live.js';
 import { clusterHref, lifecycleBadge } from './cluster.js';
 import { themeTrendChart, RANGES } from './themetrend.js';
 import { themeMap } from './thememap.js';
+import { failurePanel, failureText } from './failure.js';
 
 const PAGE = 50;
 const MAX_FETCH = 1000; // the summaries endpoint answers at most 1,000 per request; older pages follow next_cursor
@@ -43,9 +44,15 @@ export async function resultsView(el, themeId, tab, query) {
     paint();
   };
 
+  // A failure is kept apart from "no clustering yet" (null): the cards then say what failed and offer a Retry.
   const loadClusters = async () => {
-    const r = await apiOptional(`/themes/${enc(themeId)}/clusters`).catch(() => null);
-    state.clusters = r;
+    try {
+      state.clusters = await apiOptional(`/themes/${enc(themeId)}/clusters`);
+      state.clustersError = null;
+    } catch (e) {
+      state.clusters = null;
+      state.clustersError = e;
+    }
   };
   // Fetches older pages by keyset cursor until `need` summaries are held: page 1,000 costs what page 1 does.
   const loadSummaries = async (need) => {
@@ -76,7 +83,15 @@ export async function resultsView(el, themeId, tab, query) {
   };
 
   function paint() {
-    if (tab === 'clusters') mount(body, clusterCards(state.clusters, themeId));
+    if (tab === 'clusters') {
+      mount(body, state.clustersError
+        ? failurePanel('Could not load the clusters', state.clustersError, async () => {
+          await loadClusters();
+          if (state.clustersError) throw state.clustersError;
+          paint();
+        })
+        : clusterCards(state.clusters, themeId));
+    }
     else if (tab === 'map') {
       if (!state.map) {
         mount(body, h('p', { class: 'muted' }, 'Placing the traces…'));
@@ -163,7 +178,7 @@ function runButton(themeId) {
     'data-testid': 'run-now', onclick: async () => {
       b.disabled = true;
       try { await api(`/themes/${enc(themeId)}/runs`, { method: 'POST', body: {} }); out.textContent = ' started'; }
-      catch (e) { out.textContent = ' ' + (e.error === 'run_in_progress' ? 'a run is in progress' : e.message); }
+      catch (e) { out.textContent = ' ' + (e.error === 'run_in_progress' ? 'a run is in progress' : failureText('Could not start the run', e)); }
       finally { b.disabled = false; }
     },
   }, 'Run now');
@@ -184,7 +199,7 @@ function refreshButton(themeId) {
       b.disabled = true;
       out.textContent = ' re-clustering…';
       try { await api(`/themes/${enc(themeId)}/clusters/refresh`, { method: 'POST', body: {} }); out.textContent = ' done: updates stream in'; }
-      catch (e) { out.textContent = ' ' + (e.detail || e.message); }
+      catch (e) { out.textContent = ' ' + failureText('Could not re-cluster', e); }
       finally { b.disabled = false; }
     },
   }, 'Re-cluster now');

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * @param <R> the reply's type
  */
-public sealed interface ThemeCommand<R> {
+public sealed interface ThemeCommand<R> extends Request<R> {
 
     String projectId();
 

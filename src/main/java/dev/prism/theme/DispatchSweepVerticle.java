@@ -45,7 +45,7 @@ public final class DispatchSweepVerticle extends VerticleBase implements Quiesce
     private static final int BACKFILL_PARALLELISM = 4;
 
     private final ThemeRepository repository;
-    private final DispatchPlans plans;
+    private final DispatchPlanCache plans;
     private final PrismConfig.Ingest ingest;
     private final long sweepMillis;
     private final int settleSeconds;
@@ -64,7 +64,7 @@ public final class DispatchSweepVerticle extends VerticleBase implements Quiesce
     /** With another cadence and settling time, for tests that cannot wait half a minute. */
     DispatchSweepVerticle(Pool pool, PrismConfig.Ingest ingest, long sweepMillis, int settleSeconds) {
         this.repository = new ThemeRepository(pool, pool); // no REST statement runs here
-        this.plans = new DispatchPlans(repository);
+        this.plans = new DispatchPlanCache(repository);
         this.ingest = ingest;
         this.sweepMillis = sweepMillis;
         this.settleSeconds = settleSeconds;
@@ -133,7 +133,7 @@ public final class DispatchSweepVerticle extends VerticleBase implements Quiesce
         traces.forEach(t -> versionEvents.put(t.traceId() + '\n' + t.version(), t.versionEvents()));
         return plans.plan(projectId).compose(plan -> {
             List<Future<?>> queued = new ArrayList<>();
-            for (DispatchPlans.PlannedTheme p : plan.themes()) {
+            for (DispatchPlanCache.PlannedTheme p : plan.themes()) {
                 AnalysisTheme theme = p.theme();
                 Filters base = new Filters.Group(false, List.of(plan.project(), p.base()));
                 queued.add(repository.candidatesAmong(projectId, ids, base, p.filters()).compose(candidates -> {

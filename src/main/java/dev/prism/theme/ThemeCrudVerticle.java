@@ -1,5 +1,6 @@
 package dev.prism.theme;
 
+import dev.prism.bus.Verbs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.prism.bus.Addresses;
@@ -20,7 +21,7 @@ import java.util.Optional;
 
 /**
  * Theme configuration per project: custom themes with versioned prompts, the built-in themes (brought in step with
- * this version of Prism at start, see {@link BuiltInSync}), the project's base filters and property suggestions.
+ * this version of Prism at start, see {@link BuiltInThemeWriter}), the project's base filters and property suggestions.
  *
  * <p>Consumes {@value Addresses#THEME_LIST}, {@value Addresses#THEME_GET}, {@value Addresses#THEME_CREATE},
  * {@value Addresses#THEME_REPLACE}, {@value Addresses#THEME_PATCH}, {@value Addresses#THEME_DELETE},
@@ -40,7 +41,7 @@ public final class ThemeCrudVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        return BuiltInSync.all(repository).compose(v -> {
+        return BuiltInThemeWriter.all(repository).compose(v -> {
             verbs = new Verbs(vertx)
                     .on(Addresses.THEME_LIST, (ThemeCommand.List l) -> repository.list(l.projectId()).map(ThemeCommand.Themes::new))
                     .on(Addresses.THEME_GET, (ThemeCommand.Get g) -> repository.existing(g.projectId(), g.themeId()))

@@ -29,12 +29,12 @@ public final class ThemeDispatchVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ThemeDispatchVerticle.class);
     private final OutageLog dispatchLog = new OutageLog(LOG, "Streaming theme dispatch");
 
-    private final DispatchPlans plans;
+    private final DispatchPlanCache plans;
     private MessageConsumer<TraceScored> scored;
     private MessageConsumer<ThemeCommand.Changed> changed;
 
     public ThemeDispatchVerticle(Pool pool) {
-        this.plans = new DispatchPlans(new ThemeRepository(pool, pool)); // no REST statement runs here
+        this.plans = new DispatchPlanCache(new ThemeRepository(pool, pool)); // no REST statement runs here
     }
 
     @Override

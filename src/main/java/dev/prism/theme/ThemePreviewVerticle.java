@@ -1,5 +1,6 @@
 package dev.prism.theme;
 
+import dev.prism.bus.Verbs;
 import dev.prism.bus.Addresses;
 import dev.prism.bus.Failure;
 import dev.prism.bus.FailureCode;

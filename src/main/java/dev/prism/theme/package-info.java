@@ -20,7 +20,7 @@
  *
  * <p>Threading: every verticle runs on its event loop; streaming dispatch runs the filters and renders prompts on a
  * worker thread (regular expressions over megabytes of messages). Each dispatch verticle keeps its own cache of
- * per-project plans ({@link dev.prism.theme.DispatchPlans}), forgotten on {@code prism.theme.changed} or after 5 s
+ * per-project plans ({@link dev.prism.theme.DispatchPlanCache}), forgotten on {@code prism.theme.changed} or after 5 s
  * (changes made through another instance). Filters, sampling, prompt templates, drafts and the re-analysis rule are
  * pure logic without Vert.x ({@code Filters}, {@code FilterSql}, {@code TraceFilter}, {@code Sampler},
  * {@code PromptTemplate}, {@code ThemeDraft}, {@code Reanalysis}).

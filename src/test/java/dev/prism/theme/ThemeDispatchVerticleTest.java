@@ -94,7 +94,7 @@ class ThemeDispatchVerticleTest {
         assertThat(themes(dispatched(vertx, formatted("q", 11)))).containsExactly("first");
         db.theme("q", "{\"theme_id\": \"late\", \"name\": \"Late\"}");
         AnalysisRequest cached = dispatched(vertx, formatted("q", 12));
-        if (System.currentTimeMillis() - loaded < DispatchPlans.TTL_MILLIS) {
+        if (System.currentTimeMillis() - loaded < DispatchPlanCache.TTL_MILLIS) {
             assertThat(themes(cached)).as("within the plan's TTL, without a change notice").doesNotContain("late");
         }
         vertx.eventBus().publish(Addresses.THEME_CHANGED, new ThemeCommand.Changed("q"));

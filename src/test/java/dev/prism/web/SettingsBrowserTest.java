@@ -227,6 +227,22 @@ class SettingsBrowserTest {
         }
         d.b.find("[data-testid=retry]").click();
         d.b.waitFor(() -> d.b.count("[data-testid=runs-table]") == 1, "the runs view after Retry");
+
+        // The results view's clusters: a failure is not "clustering is not available yet".
+        d.pg.execute("ALTER TABLE clusters RENAME TO clusters_away");
+        try {
+            d.b.driver.get(d.base + "/?project=default&load=" + (++loads) + "#/themes/error_analysis/clusters");
+            d.b.waitFor(() -> d.b.count("[data-testid=results-body] [data-testid=failure]") == 1, "the clusters' failure");
+            assertThat(d.b.text("[data-testid=results-body] [data-testid=failure-message]"))
+                    .startsWith("Could not load the clusters: the server failed (500")
+                    .contains("GET /api/projects/default/themes/error_analysis/clusters");
+            assertThat(d.b.count("[data-testid=clusters-empty]")).isZero();
+        } finally {
+            d.pg.execute("ALTER TABLE clusters_away RENAME TO clusters");
+        }
+        d.b.find("[data-testid=results-body] [data-testid=retry]").click();
+        d.b.waitFor(() -> d.b.count("[data-testid=results-body] [data-testid=failure]") == 0
+                && d.b.count("[data-testid=clusters-empty], [data-testid=cluster-cards]") == 1, "the clusters after Retry");
     }
 
     @Test

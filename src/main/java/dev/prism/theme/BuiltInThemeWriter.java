@@ -9,9 +9,9 @@ import io.vertx.core.Future;
  * definitions (name, description, filters, prompt, sample rate) replace the stored ones, and whether a project enabled
  * a built-in theme, and its provider and model, are kept.
  */
-final class BuiltInSync {
+final class BuiltInThemeWriter {
 
-    private BuiltInSync() {
+    private BuiltInThemeWriter() {
     }
 
     /** Every project, one after the other (each in its own transaction). */

@@ -1,7 +1,5 @@
-package dev.prism.theme;
+package dev.prism.bus;
 
-import dev.prism.bus.Failure;
-import dev.prism.bus.ThemeCommand;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -11,19 +9,20 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The consumers of one theme verticle, one per verb. A handler answers with its verb's reply type (the compiler holds
- * it to {@code R}); whatever it fails with, or throws, is replied as a {@link Failure}.
+ * The consumers of one verticle, one per verb: a handler answers with its request's reply type (the compiler holds it
+ * to {@code R}); whatever it fails with, or throws, is replied as a {@link Failure}. Features that answer requests use
+ * it instead of a catch-all address dispatching on the request's class.
  */
-final class Verbs {
+public final class Verbs {
 
     private final Vertx vertx;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
-    Verbs(Vertx vertx) {
+    public Verbs(Vertx vertx) {
         this.vertx = vertx;
     }
 
-    <Q extends ThemeCommand<R>, R> Verbs on(String address, Function<Q, Future<R>> handler) {
+    public <Q extends Request<R>, R> Verbs on(String address, Function<Q, Future<R>> handler) {
         consumers.add(vertx.eventBus().<Q>consumer(address, msg -> {
             Future<R> reply;
             try {
@@ -37,11 +36,11 @@ final class Verbs {
     }
 
     /** Completes once every consumer is registered. */
-    Future<Void> ready() {
+    public Future<Void> ready() {
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
     }
 
-    Future<Void> close() {
+    public Future<Void> close() {
         return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
     }
 }

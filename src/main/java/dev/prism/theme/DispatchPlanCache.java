@@ -16,9 +16,9 @@ import java.util.Map;
  * Each project's dispatch plan (its enabled themes with their filters parsed once, and its base filters), kept for
  * {@link #TTL_MILLIS} so that a trace does not cost a theme query. One per verticle, used on its event loop only.
  */
-final class DispatchPlans {
+final class DispatchPlanCache {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DispatchPlans.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DispatchPlanCache.class);
 
     /** How long a plan is reused: changes made through another instance show up within this. */
     static final long TTL_MILLIS = 5_000;
@@ -26,7 +26,7 @@ final class DispatchPlans {
     private final ThemeRepository repository;
     private final Map<String, Plan> plans = new HashMap<>();
 
-    DispatchPlans(ThemeRepository repository) {
+    DispatchPlanCache(ThemeRepository repository) {
         this.repository = repository;
     }
 
