@@ -74,6 +74,9 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     static final int DUTY_FACTOR = 9;
 
     private final ClusterRepository repository;
+    private final Pool pool;
+    private final dev.prism.metrics.Metrics metrics;
+    private ThemeRuns runs;
     private final PrismConfig.Cluster config;
     private final PrismConfig.Ingest ingest;
     private final Map<String, ThemeState> themes = new HashMap<>();
@@ -87,48 +90,10 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     private long timer = -1;
     private boolean stopping;
 
-    /** What the event loop keeps of a theme between runs. */
-    private static final class ThemeState {
-        final String projectId;
-        final String themeId;
-        Future<Void> loaded;
-        List<ClusterRepository.Centroid> centroids = List.of();
-        double maxDistance = ClusteringConfig.DEFAULTS.maxDistance();
-        /** The theme's {@code min_cluster_size}: twice this many summaries make its first run worth it. */
-        int minClusterSize = ClusteringConfig.DEFAULTS.minClusterSize();
-        /** New summaries since the last run started. */
-        int fresh;
-        boolean dirty;
-        /** Summaries in the last run: the theme's size, which sets how many new ones make a run worth it. */
-        int size;
-        /** End (epoch ms) and duration of the last run, for the automatic cadence. */
-        long lastRunEnd;
-        long lastRunMillis;
-        boolean autoQueued;
-        Future<ClusterCommand.RunResult> running;
-        Future<ClusterCommand.RunResult> queued;
-        /**
-         * One writer per theme: assignments wait here and leave in batches, never while a run stores its result.
-         * Run and assignments used to write in separate transactions that locked members and clusters in opposite
-         * orders, and PostgreSQL broke the resulting deadlocks by failing one of them.
-         */
-        final java.util.ArrayDeque<EmbeddingCreated> waiting = new java.util.ArrayDeque<>();
-        boolean writing;
-        boolean saving;
-        Future<Void> lastWrite = Future.succeededFuture();
-        int failures;
-        long retryTimer = -1;
-        /** Assignments written while a run computed: made against the old centroids, so made again after it stored. */
-        List<EmbeddingCreated> duringRun;
-
-        ThemeState(String projectId, String themeId) {
-            this.projectId = projectId;
-            this.themeId = themeId;
-        }
-    }
-
-    public ClusterVerticle(Pool pool, PrismConfig.Cluster config, PrismConfig.Ingest ingest) {
+    public ClusterVerticle(Pool pool, PrismConfig.Cluster config, PrismConfig.Ingest ingest, dev.prism.metrics.Metrics metrics) {
         this.repository = new ClusterRepository(pool);
+        this.pool = pool;
+        this.metrics = metrics;
         this.config = config;
         this.ingest = ingest;
     }
@@ -137,6 +102,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     public Future<?> start() {
         // One run computes at a time, on config.threads threads: the other cores stay with ingestion.
         workers = vertx.createSharedWorkerExecutor("prism-cluster", 1);
+        runs = new ThemeRuns(vertx, pool, repository, metrics.registry());
         parallel = config.threads() <= 1 ? Parallel.sequential() : Parallel.of(java.util.concurrent.ForkJoinPool.commonPool(), config.threads());
         pace = dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
         var created = vertx.eventBus().<EmbeddingCreated>consumer(Addresses.EMBEDDING_CREATED, msg -> assign(msg.body()));
@@ -255,6 +221,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                 if (s.running == null && s.lastRunEnd == 0) { // a run that finished meanwhile has newer ones
                     s.centroids = all.resultAt(0);
                     last.result().ifPresent(r -> {
+                        s.runId = r.runId();
                         s.size = r.items();
                         s.lastRunEnd = r.at().toEpochMilli();
                         s.lastRunMillis = r.elapsedMillis();
@@ -291,6 +258,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         ThemeState s = state(e.projectId(), e.themeId());
         java.util.function.Predicate<EmbeddingCreated> earlier = w -> w.traceId().equals(e.traceId()) && w.traceVersion() < e.supersededBy();
         s.waiting.removeIf(earlier);
+        s.forget(earlier);
         if (s.duringRun != null) {
             s.duringRun.removeIf(earlier);
         }
@@ -340,9 +308,19 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                         nearest < 0 ? null : NearestCentroid.cosineDistance(e.vector(), centroids.get(nearest).centroid()),
                         e.createdAt() == null ? Instant.now() : e.createdAt()));
             }
+            long placedWith = s.runId;
             return facts(s.projectId, batch.stream().map(EmbeddingCreated::traceId).distinct().toList())
-                    .compose(facts -> repository.assign(s.projectId, s.themeId, rows, facts))
-                    .map(x -> {
+                    .compose(facts -> repository.assign(s.projectId, s.themeId, rows, facts, placedWith))
+                    .compose(written -> written ? Future.succeededFuture(true) : runs.adoptStored(s).map(false))
+                    .map(written -> {
+                        if (!written) {
+                            // Another instance stored a run: placed again, first in line, with its centroids.
+                            for (int i = batch.size() - 1; i >= 0; i--) {
+                                s.waiting.addFirst(batch.get(i));
+                            }
+                            return (Void) null;
+                        }
+                        s.placed(batch, System.currentTimeMillis());
                         for (ClusterRepository.Assignment a : rows) {
                             if (a.clusterId() != null) {
                                 ObjectNode data = MAPPER.createObjectNode().put("cluster_id", a.clusterId()).put("event", "assigned")
@@ -473,7 +451,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
             return;
         }
         autoRunning = true;
-        refresh(s).onComplete(ar -> {
+        refresh(s, false).onComplete(ar -> {
             autoRunning = false;
             if (ar.failed()) {
                 refreshFailed(s, ar.cause());
@@ -494,7 +472,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     }
 
     /** Runs now, or once the running run of the theme ended; everyone asking meanwhile shares that next run. */
-    private Future<ClusterCommand.RunResult> refresh(ThemeState s) {
+    private Future<ClusterCommand.RunResult> refresh(ThemeState s, boolean asked) {
         if (s.queued != null) {
             return s.queued;
         }
@@ -503,18 +481,18 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
             s.queued = next.future();
             s.running.onComplete(ar -> {
                 s.queued = null;
-                begin(s).onComplete(next);
+                begin(s, asked).onComplete(next);
             });
             return next.future();
         }
-        return begin(s);
+        return begin(s, asked);
     }
 
-    private Future<ClusterCommand.RunResult> begin(ThemeState s) {
+    private Future<ClusterCommand.RunResult> begin(ThemeState s, boolean asked) {
         s.fresh = 0;
         s.dirty = false;
         s.duringRun = new ArrayList<>();
-        Future<ClusterCommand.RunResult> run = run(s);
+        Future<ClusterCommand.RunResult> run = runs.once(s, asked, () -> run(s));
         s.running = run;
         run.onComplete(ar -> {
             s.lastRunEnd = System.currentTimeMillis();
@@ -607,6 +585,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
 
     private ClusterCommand.RunResult finish(ThemeState s, List<Recluster.Item> items, Recluster.Plan plan, long runId, long elapsed) {
         s.centroids = plan.clusters().stream().map(p -> new ClusterRepository.Centroid(p.id(), p.centroid())).toList();
+        s.runId = runId;
         s.size = items.size();
         if (s.duringRun != null) {
             // Written during the run against centroids it may have retired, and not part of it: placed again now.
@@ -759,7 +738,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
             answer = repository.memberships(t.projectId(), t.traceId())
                     .map(list -> new ClusterCommand.TraceClusters(t.projectId(), t.traceId(), list));
         } else if (c instanceof ClusterCommand.Refresh r) {
-            answer = theme(r.projectId(), r.themeId()).compose(t -> refresh(state(r.projectId(), r.themeId())));
+            answer = theme(r.projectId(), r.themeId()).compose(t -> refresh(state(r.projectId(), r.themeId()), true));
         } else {
             answer = Future.failedFuture(new IllegalArgumentException("unknown cluster command " + c));
         }
