@@ -68,6 +68,11 @@ final class BudgetGuard {
         return now.reached() && paused.add(projectId);
     }
 
+    /** Pauses a project whose budget the instances together reserved or spent. @return true when newly paused */
+    boolean pause(String projectId) {
+        return paused.add(projectId);
+    }
+
     boolean paused(String projectId) {
         return paused.contains(projectId);
     }
