@@ -36,7 +36,13 @@ final class ThemeRuns {
         this.lock = new ThemeRunLock(vertx, pool);
         this.repository = repository;
         this.registry = registry;
+        // Each outcome at 0 from the start, so a dashboard shows them before the first run.
+        for (String result : new String[]{"computed", "skipped", "adopted"}) {
+            registry.counter(RUNS, "result", result);
+        }
     }
+
+    private static final String RUNS = "prism.cluster.runs";
 
     /**
      * One run of the theme across instances.
@@ -87,7 +93,7 @@ final class ThemeRuns {
 
     /** computed here, skipped (another instance held the lock), adopted (another instance's run had landed). */
     private void count(String result) {
-        registry.counter("prism.cluster.runs", "result", result).increment();
+        registry.counter(RUNS, "result", result).increment();
     }
 
     private Timer timer(String themeId) {
