@@ -74,9 +74,11 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     static final int DUTY_FACTOR = 9;
 
     private final ClusterRepository repository;
-    private final Pool pool;
+    private final io.vertx.pgclient.PgConnectOptions lockOptions;
+    /** Connections that hold run locks, apart from the pool the stages share: a run holds one while it computes. */
+    private Pool lockPool;
     private final dev.prism.metrics.Metrics metrics;
-    private ThemeRuns runs;
+    private ClusterRunsRepository runs;
     private final PrismConfig.Cluster config;
     private final PrismConfig.Ingest ingest;
     private final Map<String, ThemeState> themes = new HashMap<>();
@@ -90,9 +92,55 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     private long timer = -1;
     private boolean stopping;
 
-    public ClusterVerticle(Pool pool, PrismConfig.Cluster config, PrismConfig.Ingest ingest, dev.prism.metrics.Metrics metrics) {
+    /** What the event loop keeps of a theme between runs. */
+    static final class ThemeState {
+        final String projectId;
+        final String themeId;
+        Future<Void> loaded;
+        List<ClusterRepository.Centroid> centroids = List.of();
+        /** The stored run the centroids are from (0: none yet); a write finding a later one places its batch again. */
+        long runId;
+        double maxDistance = ClusteringConfig.DEFAULTS.maxDistance();
+        /** The theme's {@code min_cluster_size}: twice this many summaries make its first run worth it. */
+        int minClusterSize = ClusteringConfig.DEFAULTS.minClusterSize();
+        /** New summaries since the last run started. */
+        int fresh;
+        boolean dirty;
+        /** Summaries in the last run: the theme's size, which sets how many new ones make a run worth it. */
+        int size;
+        /** End (epoch ms) and duration of the last run, for the automatic cadence. */
+        long lastRunEnd;
+        long lastRunMillis;
+        boolean autoQueued;
+        Future<ClusterCommand.RunResult> running;
+        Future<ClusterCommand.RunResult> queued;
+        /**
+         * One writer per theme: assignments wait here and leave in batches, never while a run stores its result.
+         * Run and assignments used to write in separate transactions that locked members and clusters in opposite
+         * orders, and PostgreSQL broke the resulting deadlocks by failing one of them.
+         */
+        final java.util.ArrayDeque<EmbeddingCreated> waiting = new java.util.ArrayDeque<>();
+        boolean writing;
+        boolean saving;
+        Future<Void> lastWrite = Future.succeededFuture();
+        int failures;
+        long retryTimer = -1;
+        /** Assignments written while a run computed: made against the old centroids, so made again after it stored. */
+        List<EmbeddingCreated> duringRun;
+        /** Placements written lately, placed again when another instance's run that computed meanwhile is found. */
+        final RecentPlacements placed = new RecentPlacements();
+
+        ThemeState(String projectId, String themeId) {
+            this.projectId = projectId;
+            this.themeId = themeId;
+        }
+    }
+
+    /** @param lockOptions how to connect for the run locks, which hold a connection of their own while a run computes */
+    public ClusterVerticle(Pool pool, io.vertx.pgclient.PgConnectOptions lockOptions, PrismConfig.Cluster config, PrismConfig.Ingest ingest,
+                           dev.prism.metrics.Metrics metrics) {
         this.repository = new ClusterRepository(pool);
-        this.pool = pool;
+        this.lockOptions = lockOptions;
         this.metrics = metrics;
         this.config = config;
         this.ingest = ingest;
@@ -102,7 +150,10 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     public Future<?> start() {
         // One run computes at a time, on config.threads threads: the other cores stay with ingestion.
         workers = vertx.createSharedWorkerExecutor("prism-cluster", 1);
-        runs = new ThemeRuns(vertx, pool, repository, metrics.registry());
+        lockPool = io.vertx.pgclient.PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(2))
+                .connectingTo(new io.vertx.pgclient.PgConnectOptions(lockOptions).addProperty("application_name", "prism-cluster-lock"))
+                .using(vertx).build();
+        runs = new ClusterRunsRepository(vertx, lockPool, repository, metrics.registry());
         parallel = config.threads() <= 1 ? Parallel.sequential() : Parallel.of(java.util.concurrent.ForkJoinPool.commonPool(), config.threads());
         pace = dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
         var created = vertx.eventBus().<EmbeddingCreated>consumer(Addresses.EMBEDDING_CREATED, msg -> assign(msg.body()));
@@ -180,7 +231,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                 LOG.warn("Stopping with {} cluster assignments not written; the themes' next runs place them", left);
             }
             pace.close();
-            return workers.close();
+            return workers.close().eventually(() -> lockPool.close());
         });
     }
 
@@ -258,7 +309,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         ThemeState s = state(e.projectId(), e.themeId());
         java.util.function.Predicate<EmbeddingCreated> earlier = w -> w.traceId().equals(e.traceId()) && w.traceVersion() < e.supersededBy();
         s.waiting.removeIf(earlier);
-        s.forget(earlier);
+        s.placed.forget(earlier);
         if (s.duringRun != null) {
             s.duringRun.removeIf(earlier);
         }
@@ -320,7 +371,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                             }
                             return (Void) null;
                         }
-                        s.placed(batch, System.currentTimeMillis());
+                        s.placed.add(batch, System.currentTimeMillis());
                         for (ClusterRepository.Assignment a : rows) {
                             if (a.clusterId() != null) {
                                 ObjectNode data = MAPPER.createObjectNode().put("cluster_id", a.clusterId()).put("event", "assigned")

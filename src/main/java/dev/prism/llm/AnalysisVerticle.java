@@ -249,9 +249,10 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
                                  java.util.function.Supplier<Future<T>> call, java.util.function.ToDoubleFunction<T> costOf) {
         long input = (system.length() + (prompt == null ? 0 : prompt.length())) / dev.prism.pricing.Pricing.CHARS_PER_TOKEN;
         double estimate = config.pricing().cost(model, input, maxTokens);
-        return limits.call(projectId, budgetOf(projectId), provider, input + maxTokens, Double.isNaN(estimate) ? 0 : estimate, call, costOf)
+        Double budget = budgetOf(projectId);
+        return limits.call(projectId, budget, provider, input + maxTokens, Double.isNaN(estimate) ? 0 : estimate, call, costOf)
                 .onFailure(e -> {
-                    if (e instanceof SharedLimits.BudgetReached && budgetGuard.pause(projectId)) {
+                    if (e instanceof SharedLimits.BudgetReached && budgetGuard.exhausted(projectId, budget, limits.today())) {
                         logPaused(projectId);
                     }
                 });
@@ -322,7 +323,8 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
         return Future.all(settings.spend(projectId), themeList, other).map(all -> {
             List<LlmSettings.ThemeSpend> spent = all.resultAt(0);
             double today = spent.stream().mapToDouble(LlmSettings.ThemeSpend::costTodayUsd).sum() + other.result();
-            boolean paused = budget != null && today >= budget;
+            // Also when the rest of the budget cannot hold the next call's estimated cost.
+            boolean paused = budget != null && (today >= budget || budgetGuard.paused(projectId));
             Instant midnight = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
             List<String> reachable = java.util.stream.Stream.of("offline", "openai", "anthropic", "gemini").filter(providers::configured).toList();
             boolean offline = Providers.OFFLINE.equals(provider);
