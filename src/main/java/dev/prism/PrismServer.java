@@ -98,9 +98,9 @@ public final class PrismServer {
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new DispatchSweepVerticle(db.pool(), config.ingest())), 1))
                     // Embedding consumes what analysis publishes: it starts first and stops last so no summary finds it absent.
                     // Clustering consumes what embedding publishes, so it starts before it and stops after it.
-                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new ClusterVerticle(db.pool(), config.cluster(), config.ingest())), 1))
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new ClusterVerticle(db.pool(), db.connectOptions(), config.cluster(), config.ingest(), metrics)), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new EmbedVerticle(db.pool(), config.embed(), config.ingest(), metrics), 1))
-                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AnalysisVerticle(db.pool(), config.llm(), config.ingest())), 1))
+                    .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AnalysisVerticle(db.pool(), config.llm(), config.ingest(), config.format().redisUrl())), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new RunVerticle(db.pool(), config.runs())), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new AlertRulesVerticle(db.apiPool(), alertDestinations), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AlertDeliveryVerticle(db.pool(), alertDestinations, config.alerts())), 1))

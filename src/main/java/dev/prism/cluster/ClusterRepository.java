@@ -154,10 +154,14 @@ final class ClusterRepository {
     /**
      * Stores summaries that arrived between runs (cluster null: Other) in one transaction and recounts their clusters,
      * and the clusters a later version of a member moved it out of: a trace is counted once, by its latest version.
+     *
+     * @param placedWithRun the run whose centroids placed them
+     * @return false, with nothing written, when a later run was stored meanwhile (by another instance): they are to be
+     *         placed again with its centroids
      */
-    Future<Void> assign(String projectId, String themeId, List<Assignment> rows, Map<String, TraceFacts.Fact> facts) {
+    Future<Boolean> assign(String projectId, String themeId, List<Assignment> rows, Map<String, TraceFacts.Fact> facts, long placedWithRun) {
         if (rows.isEmpty()) {
-            return Future.succeededFuture();
+            return Future.succeededFuture(true);
         }
         List<Tuple> batch = new ArrayList<>(rows.size());
         java.util.TreeSet<String> touched = new java.util.TreeSet<>();
@@ -168,10 +172,11 @@ final class ClusterRepository {
             }
         }
         String[] traceIds = rows.stream().map(Assignment::traceId).distinct().toArray(String[]::new);
-        return pool.withTransaction(conn -> lockTheme(conn, projectId, themeId).compose(l -> conn.preparedQuery("""
+        return pool.withTransaction(conn -> lockTheme(conn, projectId, themeId).compose(l -> latestRunId(conn, projectId, themeId))
+                .compose(latest -> latest > placedWithRun ? Future.succeededFuture(false) : conn.preparedQuery("""
                         SELECT DISTINCT cluster_id FROM cluster_members
                         WHERE project_id = $1 AND theme_id = $2 AND trace_id = ANY($3) AND cluster_id IS NOT NULL""")
-                .execute(Tuple.of(projectId, themeId, traceIds)))
+                .execute(Tuple.of(projectId, themeId, traceIds))
                 .compose(previous -> {
                     previous.forEach(r -> touched.add(r.getString(0)));
                     return conn.preparedQuery("""
@@ -188,7 +193,13 @@ final class ClusterRepository {
                 })
                 .compose(v -> touched.isEmpty() ? Future.succeededFuture()
                         : conn.preparedQuery(RECOUNT).execute(Tuple.of(projectId, themeId, touched.toArray(String[]::new))))
-                .mapEmpty());
+                .map(true)));
+    }
+
+    /** The theme's newest stored run (0: none), read under the theme's write lock so no run lands before the write. */
+    private static Future<Long> latestRunId(SqlConnection conn, String projectId, String themeId) {
+        return conn.preparedQuery("SELECT coalesce(max(id), 0) FROM cluster_runs WHERE project_id = $1 AND theme_id = $2")
+                .execute(Tuple.of(projectId, themeId)).map(rows -> rows.iterator().next().getLong(0));
     }
 
     /**

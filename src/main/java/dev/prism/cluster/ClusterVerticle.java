@@ -74,6 +74,11 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     static final int DUTY_FACTOR = 9;
 
     private final ClusterRepository repository;
+    private final io.vertx.pgclient.PgConnectOptions lockOptions;
+    /** Connections that hold run locks, apart from the pool the stages share: a run holds one while it computes. */
+    private Pool lockPool;
+    private final dev.prism.metrics.Metrics metrics;
+    private ClusterRunsRepository runs;
     private final PrismConfig.Cluster config;
     private final PrismConfig.Ingest ingest;
     private final Map<String, ThemeState> themes = new HashMap<>();
@@ -88,11 +93,13 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     private boolean stopping;
 
     /** What the event loop keeps of a theme between runs. */
-    private static final class ThemeState {
+    static final class ThemeState {
         final String projectId;
         final String themeId;
         Future<Void> loaded;
         List<ClusterRepository.Centroid> centroids = List.of();
+        /** The stored run the centroids are from (0: none yet); a write finding a later one places its batch again. */
+        long runId;
         double maxDistance = ClusteringConfig.DEFAULTS.maxDistance();
         /** The theme's {@code min_cluster_size}: twice this many summaries make its first run worth it. */
         int minClusterSize = ClusteringConfig.DEFAULTS.minClusterSize();
@@ -120,6 +127,8 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         long retryTimer = -1;
         /** Assignments written while a run computed: made against the old centroids, so made again after it stored. */
         List<EmbeddingCreated> duringRun;
+        /** Placements written lately, placed again when another instance's run that computed meanwhile is found. */
+        final RecentPlacements placed = new RecentPlacements();
 
         ThemeState(String projectId, String themeId) {
             this.projectId = projectId;
@@ -127,8 +136,12 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         }
     }
 
-    public ClusterVerticle(Pool pool, PrismConfig.Cluster config, PrismConfig.Ingest ingest) {
+    /** @param lockOptions how to connect for the run locks, which hold a connection of their own while a run computes */
+    public ClusterVerticle(Pool pool, io.vertx.pgclient.PgConnectOptions lockOptions, PrismConfig.Cluster config, PrismConfig.Ingest ingest,
+                           dev.prism.metrics.Metrics metrics) {
         this.repository = new ClusterRepository(pool);
+        this.lockOptions = lockOptions;
+        this.metrics = metrics;
         this.config = config;
         this.ingest = ingest;
     }
@@ -137,6 +150,10 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     public Future<?> start() {
         // One run computes at a time, on config.threads threads: the other cores stay with ingestion.
         workers = vertx.createSharedWorkerExecutor("prism-cluster", 1);
+        lockPool = io.vertx.pgclient.PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(2))
+                .connectingTo(new io.vertx.pgclient.PgConnectOptions(lockOptions).addProperty("application_name", "prism-cluster-lock"))
+                .using(vertx).build();
+        runs = new ClusterRunsRepository(vertx, lockPool, repository, metrics.registry());
         parallel = config.threads() <= 1 ? Parallel.sequential() : Parallel.of(java.util.concurrent.ForkJoinPool.commonPool(), config.threads());
         pace = dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
         var created = vertx.eventBus().<EmbeddingCreated>consumer(Addresses.EMBEDDING_CREATED, msg -> assign(msg.body()));
@@ -214,7 +231,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                 LOG.warn("Stopping with {} cluster assignments not written; the themes' next runs place them", left);
             }
             pace.close();
-            return workers.close();
+            return workers.close().eventually(() -> lockPool.close());
         });
     }
 
@@ -255,6 +272,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                 if (s.running == null && s.lastRunEnd == 0) { // a run that finished meanwhile has newer ones
                     s.centroids = all.resultAt(0);
                     last.result().ifPresent(r -> {
+                        s.runId = r.runId();
                         s.size = r.items();
                         s.lastRunEnd = r.at().toEpochMilli();
                         s.lastRunMillis = r.elapsedMillis();
@@ -291,6 +309,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         ThemeState s = state(e.projectId(), e.themeId());
         java.util.function.Predicate<EmbeddingCreated> earlier = w -> w.traceId().equals(e.traceId()) && w.traceVersion() < e.supersededBy();
         s.waiting.removeIf(earlier);
+        s.placed.forget(earlier);
         if (s.duringRun != null) {
             s.duringRun.removeIf(earlier);
         }
@@ -340,9 +359,19 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                         nearest < 0 ? null : NearestCentroid.cosineDistance(e.vector(), centroids.get(nearest).centroid()),
                         e.createdAt() == null ? Instant.now() : e.createdAt()));
             }
+            long placedWith = s.runId;
             return facts(s.projectId, batch.stream().map(EmbeddingCreated::traceId).distinct().toList())
-                    .compose(facts -> repository.assign(s.projectId, s.themeId, rows, facts))
-                    .map(x -> {
+                    .compose(facts -> repository.assign(s.projectId, s.themeId, rows, facts, placedWith))
+                    .compose(written -> written ? Future.succeededFuture(true) : runs.adoptStored(s).map(false))
+                    .map(written -> {
+                        if (!written) {
+                            // Another instance stored a run: placed again, first in line, with its centroids.
+                            for (int i = batch.size() - 1; i >= 0; i--) {
+                                s.waiting.addFirst(batch.get(i));
+                            }
+                            return (Void) null;
+                        }
+                        s.placed.add(batch, System.currentTimeMillis());
                         for (ClusterRepository.Assignment a : rows) {
                             if (a.clusterId() != null) {
                                 ObjectNode data = MAPPER.createObjectNode().put("cluster_id", a.clusterId()).put("event", "assigned")
@@ -473,7 +502,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
             return;
         }
         autoRunning = true;
-        refresh(s).onComplete(ar -> {
+        refresh(s, false).onComplete(ar -> {
             autoRunning = false;
             if (ar.failed()) {
                 refreshFailed(s, ar.cause());
@@ -494,7 +523,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     }
 
     /** Runs now, or once the running run of the theme ended; everyone asking meanwhile shares that next run. */
-    private Future<ClusterCommand.RunResult> refresh(ThemeState s) {
+    private Future<ClusterCommand.RunResult> refresh(ThemeState s, boolean asked) {
         if (s.queued != null) {
             return s.queued;
         }
@@ -503,18 +532,18 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
             s.queued = next.future();
             s.running.onComplete(ar -> {
                 s.queued = null;
-                begin(s).onComplete(next);
+                begin(s, asked).onComplete(next);
             });
             return next.future();
         }
-        return begin(s);
+        return begin(s, asked);
     }
 
-    private Future<ClusterCommand.RunResult> begin(ThemeState s) {
+    private Future<ClusterCommand.RunResult> begin(ThemeState s, boolean asked) {
         s.fresh = 0;
         s.dirty = false;
         s.duringRun = new ArrayList<>();
-        Future<ClusterCommand.RunResult> run = run(s);
+        Future<ClusterCommand.RunResult> run = runs.once(s, asked, () -> run(s));
         s.running = run;
         run.onComplete(ar -> {
             s.lastRunEnd = System.currentTimeMillis();
@@ -607,6 +636,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
 
     private ClusterCommand.RunResult finish(ThemeState s, List<Recluster.Item> items, Recluster.Plan plan, long runId, long elapsed) {
         s.centroids = plan.clusters().stream().map(p -> new ClusterRepository.Centroid(p.id(), p.centroid())).toList();
+        s.runId = runId;
         s.size = items.size();
         if (s.duringRun != null) {
             // Written during the run against centroids it may have retired, and not part of it: placed again now.
@@ -763,7 +793,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         } else if (c instanceof ClusterCommand.MapQuery m) {
             answer = theme(m.projectId(), m.themeId()).compose(t -> map(m));
         } else if (c instanceof ClusterCommand.Refresh r) {
-            answer = theme(r.projectId(), r.themeId()).compose(t -> refresh(state(r.projectId(), r.themeId())));
+            answer = theme(r.projectId(), r.themeId()).compose(t -> refresh(state(r.projectId(), r.themeId()), true));
         } else {
             answer = Future.failedFuture(new IllegalArgumentException("unknown cluster command " + c));
         }

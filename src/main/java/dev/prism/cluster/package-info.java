@@ -24,7 +24,8 @@
  * together (cluster, match, name, place on the map).
  *
  * <p>{@link dev.prism.cluster.ClusterVerticle} is the feature's only Vert.x part (with its
- * {@code ClusterRepository}): it assigns new summaries as they arrive ({@code prism.embedding.created}), takes traces
+ * {@code ClusterRepository}, and {@code ClusterRunsRepository}, which keeps one instance at a time computing a theme's
+ * run when several share the database): it assigns new summaries as they arrive ({@code prism.embedding.created}), takes traces
  * whose later version has no vector out of the members ({@code prism.embedding.removed}), schedules
  * re-clusterings per theme (they run on worker threads), stores clusters, members, runs and lineage, answers
  * {@code prism.cluster.command} and publishes {@code prism.cluster.updated}.

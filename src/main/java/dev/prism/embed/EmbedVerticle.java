@@ -83,6 +83,7 @@ public final class EmbedVerticle extends VerticleBase {
     static final int MAX_SENTENCES_IN_FLIGHT = 1_024;
     private int sentencesInFlight;
     private Counter sentencesRefused;
+    private io.micrometer.core.instrument.Timer embedTime;
     private final EmbeddingStore store;
     private final PrismConfig.Embed config;
     private final Function<Vertx, Future<Embedder>> embedderFactory;
@@ -179,6 +180,9 @@ public final class EmbedVerticle extends VerticleBase {
         deferred = Counter.builder("prism.embed.deferred").description("Texts left to the sweep: over the pending bound, or of a failed batch")
                 .register(metrics.registry());
         swept = Counter.builder("prism.embed.swept").description("Relevant summaries the sweep found without a vector")
+                .register(metrics.registry());
+        embedTime = io.micrometer.core.instrument.Timer.builder("prism.embed")
+                .description("Embedding batches of summaries (texts not in the vector cache), from handing them to the model to their vectors")
                 .register(metrics.registry());
         sentencesRefused = Counter.builder("prism.embed.sentences.refused").description("Sentence requests refused because too many were computing")
                 .register(metrics.registry());
@@ -460,8 +464,10 @@ public final class EmbedVerticle extends VerticleBase {
                 missing.putIfAbsent(item.hash(), item.text());
             }
         }
+        long started = System.nanoTime();
         Future<Void> embedded = missing.isEmpty() ? Future.succeededFuture()
                 : embedder.embed(new ArrayList<>(missing.values())).map(list -> {
+                    embedTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                     int i = 0;
                     for (String hash : missing.keySet()) {
                         float[] v = list.get(i++);
@@ -635,16 +641,17 @@ public final class EmbedVerticle extends VerticleBase {
                 .onFailure(e -> Failure.reply(msg, new Failure(503, "embed_failed", String.valueOf(e.getMessage())).exception()));
     }
 
+    /**
+     * A theme's vectors for a re-clustering, read from the table rather than this instance's index: instances sharing
+     * the database each index only what they embedded since they started, and a run must see the whole theme.
+     */
     private void snapshot(Message<EmbedSnapshot> msg) {
         EmbedSnapshot q = msg.body();
-        VectorIndex index = existingIndex(q.projectId(), q.themeId());
-        if (index == null) {
-            msg.reply(new EmbedSnapshot.Vectors(q.projectId(), q.themeId(), embedder.model(), 0, List.of()));
-            return;
-        }
-        List<EmbedSnapshot.Item> items = index.snapshot().stream()
-                .map(e -> new EmbedSnapshot.Item(e.traceId(), e.traceVersion(), e.vector())).toList();
-        msg.reply(new EmbedSnapshot.Vectors(q.projectId(), q.themeId(), embedder.model(), index.dimensions(), items));
+        store.theme(q.projectId(), q.themeId(), embedder.model()).onSuccess(rows -> {
+            List<EmbedSnapshot.Item> items = rows.stream().map(r -> new EmbedSnapshot.Item(r.traceId(), r.traceVersion(), r.vector())).toList();
+            msg.reply(new EmbedSnapshot.Vectors(q.projectId(), q.themeId(), embedder.model(), items.isEmpty() ? 0 : items.get(0).vector().length,
+                    items));
+        }).onFailure(e -> Failure.reply(msg, e));
     }
 
     /** Embeds and stores what is waiting (within a deadline), then closes the embedder. */

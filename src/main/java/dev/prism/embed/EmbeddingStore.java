@@ -73,6 +73,24 @@ final class EmbeddingStore {
         });
     }
 
+    /** A trace's vector in a theme, by its latest version. */
+    record ThemeVector(String traceId, int traceVersion, float[] vector) {
+    }
+
+    /** The theme's vectors of {@code model}, one per trace (its latest version), in trace id order. */
+    Future<List<ThemeVector>> theme(String projectId, String themeId, String model) {
+        return pool.preparedQuery("""
+                        SELECT DISTINCT ON (trace_id) trace_id, trace_version, vector FROM embeddings
+                         WHERE project_id = $1 AND theme_id = $2 AND model = $3 ORDER BY trace_id, trace_version DESC""")
+                .execute(Tuple.of(projectId, themeId, model)).map(rows -> {
+                    List<ThemeVector> out = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        out.add(new ThemeVector(r.getString(0), r.getInteger(1), PgArrays.unboxed(r.getArrayOfFloats(2))));
+                    }
+                    return out;
+                });
+    }
+
     /** Streams every stored vector of {@code model} to {@code sink}, oldest first, a page at a time. */
     Future<Long> load(String model, Consumer<Stored> sink) {
         return page(model, 0, 0, sink);

@@ -66,6 +66,9 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
     static final long BUDGET_CHECK_MILLIS = 2_000;
 
     private final Pool pool;
+    private final java.util.Optional<String> redisUrl;
+    /** Rate limits and budgets across instances. */
+    private SharedLimits limits;
     private final AnalysisTasks tasks;
     private final dev.prism.config.PrismConfig.Llm config;
     private Providers providers;
@@ -116,6 +119,13 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
     private io.vertx.core.WorkerExecutor offlineWorkers;
 
     public AnalysisVerticle(Pool pool, dev.prism.config.PrismConfig.Llm config, dev.prism.config.PrismConfig.Ingest ingest) {
+        this(pool, config, ingest, java.util.Optional.empty());
+    }
+
+    /** @param redisUrl where the instances' shared rate limits and budgets are counted; absent: in PostgreSQL */
+    public AnalysisVerticle(Pool pool, dev.prism.config.PrismConfig.Llm config, dev.prism.config.PrismConfig.Ingest ingest,
+                            java.util.Optional<String> redisUrl) {
+        this.redisUrl = redisUrl;
         this.pool = pool;
         this.tasks = new AnalysisTasks(pool);
         this.settings = new LlmSettingsStore(pool);
@@ -137,6 +147,8 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
         pace = dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
         offlineWorkers = vertx.createSharedWorkerExecutor("prism-offline-analysis", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         providers = new Providers(vertx, config);
+        limits = new SharedLimits(redisUrl.<SharedCounters>map(url -> new RedisCounters(vertx, url)).orElseGet(() -> new PgCounters(pool)),
+                config.requestsPerMinute(), config.tokensPerMinute(), System::currentTimeMillis);
         if (config.posthog().host().isPresent()) {
             forwarder = new PostHogForwarder(vertx, pool, config.posthog().host().get(), config.posthog().apiKey().orElse(""));
             LOG.info("Forwarding summaries to PostHog at {}", config.posthog().host().get());
@@ -203,11 +215,47 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
 
     /** Reads projects' LLM choices and which projects spent their budget today; their tasks then wait in the queue. */
     private Future<Void> checkBudgets() {
-        return settings.all().compose(all -> settings.budgets(config.dailyBudgetUsd().orElse(null)).map(found -> {
+        return settings.all().compose(all -> settings.budgets(config.dailyBudgetUsd().orElse(null)).compose(this::withReserved).map(found -> {
             projectLlm = all;
             budgetGuard.read(found, java.time.LocalDate.now(java.time.ZoneOffset.UTC)).forEach(AnalysisVerticle::logPaused);
             return (Void) null;
         })).onSuccess(v -> budgetLog.succeeded()).onFailure(budgetLog::failed);
+    }
+
+    /**
+     * The budgets with what every instance reserved for calls in flight: a project is paused here as soon as the shared
+     * day is taken, not once the others' results are stored. The shared day is raised to the stored spend first.
+     */
+    private Future<Map<String, BudgetGuard.Budget>> withReserved(Map<String, BudgetGuard.Budget> found) {
+        Map<String, BudgetGuard.Budget> out = new java.util.concurrent.ConcurrentHashMap<>(found);
+        List<Future<Void>> each = new ArrayList<>();
+        found.forEach((project, b) -> each.add(limits.spentAtLeast(project, b.spentTodayUsd()).compose(v -> limits.spentToday(project))
+                .map(shared -> {
+                    out.put(project, new BudgetGuard.Budget(b.dailyUsd(), Math.max(b.spentTodayUsd(), shared)));
+                    return (Void) null;
+                })));
+        // Counters out of reach: the stored figures alone, as without them.
+        return Future.join(each).map(out).otherwise(out);
+    }
+
+    /** The project's daily budget: its own, else the server's; null for none. */
+    private Double budgetOf(String projectId) {
+        Double own = projectLlm.getOrDefault(projectId, LlmSettingsStore.ProjectLlm.NONE).dailyBudgetUsd();
+        return own != null ? own : config.dailyBudgetUsd().orElse(null);
+    }
+
+    /** A paid call within the instances' shared limits; a budget found spent by them pauses the project here too. */
+    private <T> Future<T> shared(String projectId, String provider, String model, String system, String prompt, int maxTokens,
+                                 java.util.function.Supplier<Future<T>> call, java.util.function.ToDoubleFunction<T> costOf) {
+        long input = (system.length() + (prompt == null ? 0 : prompt.length())) / dev.prism.pricing.Pricing.CHARS_PER_TOKEN;
+        double estimate = config.pricing().cost(model, input, maxTokens);
+        Double budget = budgetOf(projectId);
+        return limits.call(projectId, budget, provider, input + maxTokens, Double.isNaN(estimate) ? 0 : estimate, call, costOf)
+                .onFailure(e -> {
+                    if (e instanceof SharedLimits.BudgetReached && budgetGuard.exhausted(projectId, budget, limits.today())) {
+                        logPaused(projectId);
+                    }
+                });
     }
 
     private static void logPaused(String projectId) {
@@ -275,7 +323,8 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
         return Future.all(settings.spend(projectId), themeList, other).map(all -> {
             List<LlmSettings.ThemeSpend> spent = all.resultAt(0);
             double today = spent.stream().mapToDouble(LlmSettings.ThemeSpend::costTodayUsd).sum() + other.result();
-            boolean paused = budget != null && today >= budget;
+            // Also when the rest of the budget cannot hold the next call's estimated cost.
+            boolean paused = budget != null && (today >= budget || budgetGuard.paused(projectId));
             Instant midnight = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
             List<String> reachable = java.util.stream.Stream.of("offline", "openai", "anthropic", "gemini").filter(providers::configured).toList();
             boolean offline = Providers.OFFLINE.equals(provider);
@@ -345,7 +394,9 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
             // the project's settings change.
             return Future.failedFuture(new ProviderAnalyzer.PriceUnknown(choice.provider(), choice.model(), 1_000));
         }
-        return analyzer.analyze(ctx.theme().prompt(), choice.model(), ctx.theme().name(), () -> !budgetGuard.paused(projectId));
+        return shared(projectId, choice.provider(), choice.model(), ProviderAnalyzer.SYSTEM, ctx.theme().prompt(), ProviderAnalyzer.MAX_ANSWER_TOKENS,
+                () -> analyzer.analyze(ctx.theme().prompt(), choice.model(), ctx.theme().name(), () -> !budgetGuard.paused(projectId)),
+                AnalysisTasks.Result::costUsd);
     }
 
     /** The (project, theme) pairs whose tasks stay queued for want of a price; expired entries are dropped. */
@@ -525,8 +576,10 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
             return Future.failedFuture(new Failure(409, "price_unknown", "no price known for model '" + choice.model()
                     + "': set one with llm.prices").exception());
         }
-        return analyzer.complete(new LlmProvider.Request(choice.model(), c.system(), c.prompt(), c.maxTokens(), LlmProvider.AnswerShape.CLUSTER_NAME),
-                        () -> !budgetGuard.paused(c.projectId()))
+        return shared(c.projectId(), choice.provider(), choice.model(), c.system(), c.prompt(), c.maxTokens(),
+                        () -> analyzer.complete(new LlmProvider.Request(choice.model(), c.system(), c.prompt(), c.maxTokens(),
+                                LlmProvider.AnswerShape.CLUSTER_NAME), () -> !budgetGuard.paused(c.projectId())),
+                        r -> analyzer.cost(choice.model(), r))
                 .compose(r -> {
                     double cost = analyzer.cost(choice.model(), r);
                     if (budgetGuard.spent(c.projectId(), cost, config.dailyBudgetUsd().orElse(null))) {
@@ -647,6 +700,7 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
         Future<?> claimDone = lastClaim == null ? Future.succeededFuture() : lastClaim.otherwiseEmpty();
         return claimDone.compose(v -> tasks.releaseAll(worker)).otherwiseEmpty().eventually(() -> {
             providers.close();
+            limits.close();
             pace.close();
             offlineWorkers.close();
             if (forwarder != null) {

@@ -10,7 +10,8 @@ import java.util.Set;
  * Which projects spent their daily LLM budget. Spend comes from two sources that must not undo each other: the
  * periodic reading of the database, and each result counted the moment it is stored (so a budget stops claims within
  * the calls in flight, not at the next reading). A reading may predate results counted meanwhile, so within a UTC day
- * and for an unchanged budget the larger spend wins; a new day or a changed budget takes the reading as it is. Pure and
+ * and for an unchanged budget the larger spend wins; a new day or a changed budget takes the reading as it is. A budget
+ * whose rest cannot hold a call's estimated cost pauses its project too, before the spend reaches it. Pure and
  * single-threaded.
  */
 final class BudgetGuard {
@@ -25,6 +26,11 @@ final class BudgetGuard {
     private Map<String, Budget> budgets = new HashMap<>();
     private LocalDate day;
     private final Set<String> paused = new HashSet<>();
+    /** Projects whose budget had no room left for a call's estimate, with the day and the budget that was under. */
+    private final Map<String, Exhausted> exhausted = new HashMap<>();
+
+    private record Exhausted(LocalDate day, double dailyUsd) {
+    }
 
     /** @return the projects newly paused by this reading */
     Set<String> read(Map<String, Budget> found, LocalDate today) {
@@ -37,7 +43,10 @@ final class BudgetGuard {
         budgets = merged;
         day = today;
         Set<String> newly = new HashSet<>();
-        paused.removeIf(p -> !merged.containsKey(p) || !merged.get(p).reached());
+        // A budget without room for the next call stays paused for its day, unless it is changed.
+        exhausted.entrySet().removeIf(e -> !e.getValue().day().equals(today) || !merged.containsKey(e.getKey())
+                || merged.get(e.getKey()).dailyUsd() != e.getValue().dailyUsd());
+        paused.removeIf(p -> !merged.containsKey(p) || !merged.get(p).reached() && !exhausted.containsKey(p));
         merged.forEach((project, budget) -> {
             if (budget.reached() && paused.add(project)) {
                 newly.add(project);
@@ -66,6 +75,17 @@ final class BudgetGuard {
         Budget now = new Budget(b.dailyUsd(), b.spentTodayUsd() + costUsd);
         budgets.put(projectId, now);
         return now.reached() && paused.add(projectId);
+    }
+
+    /**
+     * Pauses, until the end of {@code today} or a change of its budget, a project whose budget had no room left for a
+     * call (the instances together reserved or spent it).
+     *
+     * @return true when newly paused
+     */
+    boolean exhausted(String projectId, double dailyUsd, LocalDate today) {
+        exhausted.put(projectId, new Exhausted(today, dailyUsd));
+        return paused.add(projectId);
     }
 
     boolean paused(String projectId) {

@@ -31,7 +31,23 @@ final class RunRepository {
     /** @return the new run, or empty when the theme already has a run in progress */
     Future<Optional<Run>> insert(String projectId, String themeId, String trigger, Instant from, Instant to, int promptVersion,
                                  long tracesInRange, long matched, long sampled) {
-        return pool.preparedQuery("""
+        if (!"schedule".equals(trigger)) {
+            return insertOn(pool, projectId, themeId, trigger, from, to, promptVersion, tracesInRange, matched, sampled);
+        }
+        // Instances check schedules each on their own: a window another instance started since this one read the last
+        // window end (a run that may even have finished already, so the running-run index does not stop it) is not
+        // started again. The theme's lock makes the check and the insert one step across instances.
+        return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .execute(Tuple.of("prism.schedule\n" + projectId + "\n" + themeId))
+                .compose(l -> conn.preparedQuery("SELECT 1 FROM runs WHERE project_id = $1 AND theme_id = $2 AND trigger = 'schedule' "
+                        + "AND window_to > $3 LIMIT 1").execute(Tuple.of(projectId, themeId, utc(from))))
+                .compose(rows -> rows.size() > 0 ? Future.succeededFuture(Optional.<Run>empty())
+                        : insertOn(conn, projectId, themeId, trigger, from, to, promptVersion, tracesInRange, matched, sampled)));
+    }
+
+    private static Future<Optional<Run>> insertOn(io.vertx.sqlclient.SqlClient client, String projectId, String themeId, String trigger,
+                                                  Instant from, Instant to, int promptVersion, long tracesInRange, long matched, long sampled) {
+        return client.preparedQuery("""
                         INSERT INTO runs (project_id, theme_id, trigger, window_from, window_to, prompt_version, traces_in_range, matched, sampled)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING\s""" + COLUMNS)
                 .execute(Tuple.tuple().addString(projectId).addString(themeId).addString(trigger).addOffsetDateTime(utc(from))

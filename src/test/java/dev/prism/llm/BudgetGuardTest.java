@@ -49,4 +49,19 @@ class BudgetGuardTest {
         assertThat(guard.spent("p", 0.6, 1.0)).isFalse();
         assertThat(guard.spent("p", 0.6, 1.0)).isTrue();
     }
+
+    @Test
+    @DisplayName("a budget without room for the next call stays paused that day, though its spend is below it; a changed budget or a new day lifts it")
+    void exhaustedBeforeSpent() {
+        BudgetGuard guard = new BudgetGuard();
+        guard.read(Map.of("p", new BudgetGuard.Budget(1.0, 0.7)), DAY);
+        assertThat(guard.exhausted("p", 1.0, DAY)).isTrue();
+        guard.read(Map.of("p", new BudgetGuard.Budget(1.0, 0.7)), DAY);
+        assertThat(guard.paused("p")).as("same day, same budget").isTrue();
+        guard.read(Map.of("p", new BudgetGuard.Budget(2.0, 0.7)), DAY);
+        assertThat(guard.paused("p")).as("budget raised").isFalse();
+        assertThat(guard.exhausted("p", 2.0, DAY)).isTrue();
+        guard.read(Map.of("p", new BudgetGuard.Budget(2.0, 0.0)), DAY.plusDays(1));
+        assertThat(guard.paused("p")).as("a new day").isFalse();
+    }
 }
