@@ -35,7 +35,7 @@ class ArchitectureTest {
      * sinks, clients) and the asynchronous plumbing they share. A class named otherwise is pure logic.
      */
     private static final String ADAPTER_NAME = ".*\\.[A-Za-z0-9]*(Verticle|Repository|Store|Routes|Providers?|Destinations?|DestinationConfig"
-            + "|Embedder|Cache|Http|Sink|Writer|Forwarder|Loader|Tickets|Tasks|ProviderAnalyzer|Flow|Sequence)(\\$.*)?";
+            + "|Embedder|Cache|Http|Sink|Writer|Forwarder|Loader|Tickets|Tasks|ProviderAnalyzer|Flow|Sequence|Counters|Limits)(\\$.*)?";
 
     /** Packages that are infrastructure themselves, where Vert.x is the point. */
     private static final String[] VERTX_INFRASTRUCTURE = {"dev.prism", "dev.prism.bus..", "dev.prism.store..", "dev.prism.web..",
