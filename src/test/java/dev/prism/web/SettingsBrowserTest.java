@@ -270,7 +270,7 @@ class SettingsBrowserTest {
 
     @Test
     @Order(8)
-    @DisplayName("axe-core finds no serious or critical problem on the settings view, a failure and the picker, at 1440 and 390 px")
+    @DisplayName("axe-core finds no serious or critical problem on the settings view, a failure, the picker, sign-in and a shared theme, at 1440 and 390 px")
     void accessibility() throws Exception {
         d.pg.execute("INSERT INTO analyses (project_id, theme_id, trace_id, trace_version, prompt_version, status, attempts, last_error, raw_reply)"
                 + " VALUES ('default', 'unhappy_users', 'another-gone-trace', 1, 1, 'dead', 5, 'HTTP 429: rate limited', NULL)");
@@ -295,6 +295,18 @@ class SettingsBrowserTest {
             } catch (java.sql.SQLException e) {
                 throw new AssertionError(e);
             }
+        });
+        // The two views seen without a key: the sign-in form, and a theme's results through a share link.
+        String shareUrl = d.server.http.admin("POST", "/api/projects/default/themes/error_analysis/shares", "{}").json().get("url").asText();
+        views.put("signin", () -> {
+            d.b.driver.get(d.base + "/");
+            d.b.js("sessionStorage.removeItem('prism.key')");
+            d.b.driver.get(d.base + "/?load=" + (++loads));
+            d.b.waitFor(() -> d.b.count("#signin-submit") == 1, "the sign-in form");
+        });
+        views.put("shared", () -> {
+            d.b.driver.get(d.base + "/?load=" + (++loads) + shareUrl.substring(1));
+            d.b.waitFor(() -> d.b.count("[data-testid=shared-clusters]") == 1, "the shared theme");
         });
         List<String> problems = new ArrayList<>();
         for (int width : new int[] {1440, 390}) {
