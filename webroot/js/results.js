@@ -206,13 +206,29 @@ function refreshButton(themeId) {
   return h('p', null, b, out);
 }
 
+/**
+ * What the last re-clustering changed, kept on the page (not a message that vanishes): how many clusters it left and
+ * which merged, split, formed, ended, came back or were renamed. Each cluster's page has the details (Lineage).
+ */
+function runNote(run) {
+  if (!run) return null;
+  const l = run.lineage || {};
+  const changes = [['merged', 'merged'], ['split', 'split off'], ['new', 'new'], ['retired', 'ended'], ['returned', 'came back']]
+    .filter(([k]) => l[k] > 0).map(([k, label]) => `${fmtNumber(l[k])} ${label}`);
+  if (run.renamed > 0) changes.push(`${fmtNumber(run.renamed)} renamed`);
+  return h('p', { class: 'muted', 'data-testid': 'recluster-note' },
+    `Last re-clustering ${fmtTime(run.at)}: ${fmtNumber(run.clusters)} ${run.clusters === 1 ? 'cluster' : 'clusters'}`
+    + (changes.length ? ` · ${changes.join(', ')}` : ' · no merges, splits or renames')
+    + '. Each cluster\'s page shows its lineage.');
+}
+
 function clusterCards(r, themeId) {
   const list = clusterList(r);
   if (!list.length) {
     return h('div', null, r ? refreshButton(themeId) : null, h('div', { class: 'empty', 'data-testid': 'clusters-empty' },
       r ? 'No clusters yet: they form once enough relevant summaries are embedded.' : 'Clustering is not available for this theme yet.'));
   }
-  return h('div', null, refreshButton(themeId),
+  return h('div', null, refreshButton(themeId), runNote(r.last_run),
     r.theme_summaries !== undefined ? h('p', { class: 'muted' }, `${fmtNumber(r.theme_summaries)} summaries clustered, ${fmtNumber(r.unassigned)} unassigned`) : null,
     // Each card is a real link to the cluster's page: reachable with Tab, opened with Enter, and it has a URL.
     h('div', { class: 'cards', 'data-testid': 'cluster-cards' }, list.map((c) => h('a', {

@@ -179,6 +179,9 @@ class ClusterPagesBrowserTest {
         signedIn();
         b.driver.get(base + "/#/themes/" + THEME + "/clusters");
         b.waitFor(() -> b.count("[data-testid=cluster-cards] a.card") == 3, "three cluster cards");
+        // The last re-clustering's changes stay on the page (run 9003: one grew, one split off, one new, two renamed).
+        assertThat(b.text("[data-testid=recluster-note]")).startsWith("Last re-clustering ")
+                .contains(": 3 clusters · 1 split off, 1 new, 2 renamed.");
         // As a user would: of the clusters whose traces mostly failed, the one with the most traces.
         WebElement biggest = null;
         int most = -1;
