@@ -120,7 +120,8 @@ class GoldenApiTest {
             Files.writeString(file, written);
         }
         assertThat(Files.exists(file)).as("golden file %s (create it with -Dgolden.update=true)", file).isTrue();
-        assertThat(JSON.readTree(written)).as("%s answered\n%s", path, written).isEqualTo(JSON.readTree(Files.readString(file)));
+        // Compared as text: field order, number forms and nulls count too (the API's bytes, masked, pretty-printed).
+        assertThat(written).as("%s answered", path).isEqualTo(Files.readString(file));
     }
 
     /**
