@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -14,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.zip.GZIPOutputStream;
 
@@ -93,16 +97,19 @@ public final class HttpApi {
     }
 
     /** Polls a GET until the answer satisfies {@code done}, for asynchronous completion. */
-    public Response awaitApi(String path, Predicate<Response> done, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Response last;
-        do {
-            last = api(path);
-            if (done.test(last)) {
-                return last;
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("Timed out waiting on " + path + "; last answer " + last.status() + " " + last.json());
+    public Response awaitApi(String path, Predicate<Response> done, Duration timeout) {
+        AtomicReference<Response> last = new AtomicReference<>();
+        try {
+            return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(100)).pollDelay(Duration.ZERO)
+                    .until(() -> {
+                        Response r = api(path);
+                        last.set(r);
+                        return r;
+                    }, done);
+        } catch (ConditionTimeoutException e) {
+            Response r = last.get();
+            throw new AssertionError("Timed out waiting on " + path + "; last answer "
+                    + (r == null ? "none" : r.status() + " " + r.json()), e);
+        }
     }
 }
