@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @ExtendWith(VertxExtension.class)
 @DisplayName("Theme runs through the HTTP API")
@@ -146,7 +147,9 @@ class RunsApiTest {
             assertThat(first.get("trigger").asText()).isEqualTo("schedule");
             Duration window = Duration.between(Instant.parse(first.get("window_from").asText()), Instant.parse(first.get("window_to").asText()));
             assertThat(window).as("the built-ins run every 10 minutes").isEqualTo(Duration.ofMinutes(10));
-            Thread.sleep(2_500);
+            // Two and a half scheduler ticks (1 s each) pass without another run.
+            await().during(Duration.ofMillis(2_500)).atMost(Duration.ofMillis(3_500)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> server.http.api("/api/projects/default/runs?theme=error_analysis").json().get("results").size() == 1);
             assertThat(server.http.api("/api/projects/default/runs?theme=error_analysis").json().get("results"))
                     .as("not due again for 10 minutes").hasSize(1);
             assertThat(server.http.api("/api/projects/default/runs?theme=by_hand").json().get("results")).isEmpty();
