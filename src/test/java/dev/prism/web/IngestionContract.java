@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import static dev.prism.support.HttpApi.JSON;
 import static dev.prism.support.TestServer.PROJECT_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Ingestion end to end over HTTP, run against each store (embedded PostgreSQL and the machine's service) by a
@@ -220,7 +221,8 @@ abstract class IngestionContract {
         http.awaitApi(path, r -> r.status() == 200 && r.json().get("status").asText().equals("completed"), Duration.ofSeconds(30));
 
         http.post("/batch/", HttpApi.batch(PROJECT_TOKEN, List.of(first))); // a client retry: same uuid
-        Thread.sleep(300);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50))
+                .until(() -> http.api(path).json().get("version").asInt() == 1);
         JsonNode afterRetry = http.api(path).json();
         assertThat(afterRetry.get("version").asInt()).isEqualTo(1);
         assertThat(afterRetry.get("status").asText()).isEqualTo("completed");
