@@ -37,6 +37,7 @@ import java.util.Random;
 
 import static dev.prism.support.HttpApi.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -130,7 +131,8 @@ class WebSocketApiTest {
                     .isEqualTo(JSON.readTree("{\"type\": \"authenticated\", \"id\": \"a1\"}"));
             assertThat(c.request(subscribe("message_auth")))
                     .isEqualTo(JSON.readTree("{\"type\": \"subscribed\", \"project\": \"default\", \"themes\": [\"message_auth\"]}"));
-            Thread.sleep(AUTH_TIMEOUT_MS + 200L);
+            await().during(Duration.ofMillis(AUTH_TIMEOUT_MS + 200L)).atMost(Duration.ofMillis(AUTH_TIMEOUT_MS + 1_200L))
+                    .until(() -> !c.isClosed());
             assertThat(c.isClosed()).as("the deadline only applies before authentication").isFalse();
             assertThat(c.request("{\"type\": \"ping\"}").get("type").asText()).isEqualTo("pong");
         }
@@ -364,7 +366,8 @@ class WebSocketApiTest {
                 List<String> titles = c.until(m -> isSummary(m, "end")).stream().map(WebSocketApiTest::title).toList();
                 assertThat(titles).hasSize(21).doesNotHaveDuplicates().startsWith("o0", "o1").endsWith("o19", "end");
             }
-            Thread.sleep(200);
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1))
+                    .until(() -> clients.stream().allMatch(c -> c.pending().isEmpty()));
             for (WsTestClient c : clients) {
                 assertThat(c.pending()).as("no second copy arrives later").isEmpty();
             }
