@@ -10,10 +10,12 @@ import dev.prism.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.junit5.VertxExtension;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -70,11 +72,8 @@ class FormatBoundsTest {
                 burst.add(new TraceCompleted("p", "t" + i, 1, Instant.now(), big("t" + i, 1_000_000)));
             }
             vertx.runOnContext(v -> burst.forEach(c -> vertx.eventBus().publish(Addresses.TRACE_COMPLETED, c)));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (formatted.size() + metrics.registry().counter("prism.format.deferred").count() < n) {
-                assertThat(System.currentTimeMillis()).as("every completion rendered or deferred").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            Awaitility.await("every completion rendered or deferred").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> formatted.size() + metrics.registry().counter("prism.format.deferred").count() >= n);
             double deferred = metrics.registry().counter("prism.format.deferred").count();
             assertThat(deferred).as("deferred").isPositive();
             // At most two per core render at once and 3 MB (three of these traces) wait: the rest were not held.
