@@ -10,6 +10,7 @@ import dev.prism.support.HttpApi;
 import dev.prism.support.ServicePostgres;
 import dev.prism.support.TestServer;
 import io.vertx.core.Vertx;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -17,10 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static dev.prism.support.TestServer.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,11 +76,8 @@ class ShutdownTest {
                     0, 0, 0, 0, now));
         }
         // Some vectors are being made and assigned, and automatic re-clustering has started, when the stop comes.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!server.http.api("/api/projects/default/themes/error_analysis/clusters").json().hasNonNull("last_run")) {
-            assertThat(System.nanoTime()).as("a re-clustering ran").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        Awaitility.await("a re-clustering ran").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> server.http.api("/api/projects/default/themes/error_analysis/clusters").json().hasNonNull("last_run"));
 
         long t0 = System.nanoTime();
         server.stop();
