@@ -9,6 +9,7 @@ import dev.prism.support.HttpApi;
 import dev.prism.support.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -92,11 +93,8 @@ abstract class TraceTextContract {
     @DisplayName("a completed trace is rendered once as it completes; the API then serves that text from the cache")
     void cachedAfterCompletion() throws Exception {
         Fixture f = ingestAndComplete("s02");
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!formatted.containsKey(f.traceId()) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(formatted).containsKey(f.traceId());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(formatted).containsKey(f.traceId()));
         double rendersBefore = renders();
         Text first = text(f.traceId(), "");
         Text second = text(f.traceId(), "");
