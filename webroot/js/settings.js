@@ -1,4 +1,4 @@
-// Settings (#/settings): the project's LLM provider, model and daily budget; each theme's provider and model; the
+// Settings (#/settings): the project's LLM provider, model and daily budget; each theme's provider, model and budget; the
 // project's base filters as rows; dead-lettered analyses with requeue; API keys (create, shown once; revoke).
 // Each section loads on its own, so one failing says what failed with a Retry and the others still work.
 // Theme names, errors and raw replies come from users and LLMs: all inserted as text through h().
@@ -134,12 +134,12 @@ async function llmSection(el) {
   const rows = themes.results.map((t) => themeLlmRow(t, spend.get(t.theme_id), providers));
   mount(el, status, form,
     h('h3', { id: 'settings-theme-llm-h' }, 'Per theme'),
-    h('p', { class: 'muted' }, 'A theme’s own provider or model overrides the project’s; empty fields follow the project. The daily budget above caps every theme together.'),
+    h('p', { class: 'muted' }, 'A theme’s own provider or model overrides the project’s; empty fields follow the project. A theme’s own daily budget (USD per UTC day) pauses only that theme once spent; empty: none of its own. The project’s daily budget above still caps every theme together.'),
     h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'settings-theme-llm-h' },
       h('table', { class: 'theme-llm', 'data-testid': 'theme-llm' },
-        h('caption', { class: 'sr-only' }, 'Provider and model per theme'),
-        h('thead', null, h('tr', null, ['Theme', 'Provider', 'Model', 'Runs with', 'Cost today', ''].map((c, i) =>
-          h('th', { scope: 'col', class: i === 4 ? 'num' : null }, c || h('span', { class: 'sr-only' }, 'Save'))))),
+        h('caption', { class: 'sr-only' }, 'Provider, model and daily budget per theme'),
+        h('thead', null, h('tr', null, ['Theme', 'Provider', 'Model', 'Daily budget (USD)', 'Runs with', 'Cost today', ''].map((c, i) =>
+          h('th', { scope: 'col', class: i === 5 ? 'num' : null }, c || h('span', { class: 'sr-only' }, 'Save'))))),
         h('tbody', null, rows))));
 }
 
@@ -150,25 +150,51 @@ function themeLlmRow(t, spend, providers) {
     h('option', { value: '' }, 'Project’s'),
     [...new Set([...providers, own.provider].filter(Boolean))].map((p) => h('option', { value: p, selected: own.provider === p }, p)));
   const model = h('input', { value: own.model || '', placeholder: 'project’s', size: 16, autocomplete: 'off', spellcheck: 'false', 'aria-label': `Model for ${label}`, 'data-testid': `theme-model-${t.theme_id}` });
+  const budget = h('input', {
+    type: 'number', min: 0, step: 'any', inputmode: 'decimal', size: 8, value: own.daily_budget_usd ?? '', placeholder: 'none',
+    'aria-label': `Daily budget in USD for ${label}`, 'data-testid': `theme-budget-${t.theme_id}`,
+  });
+  const budgetMsg = h('span', { class: 'field-error', id: nextId('err'), 'data-testid': `theme-budget-error-${t.theme_id}` });
+  budget.setAttribute('aria-describedby', budgetMsg.id);
+  const budgetError = (text) => {
+    budgetMsg.textContent = text || '';
+    if (text) budget.setAttribute('aria-invalid', 'true'); else budget.removeAttribute('aria-invalid');
+  };
   const effective = h('td', { 'data-testid': `theme-effective-${t.theme_id}` });
-  const paint = (x) => mount(effective, x ? `${x.provider} / ${x.model}` : '–',
-    x?.status && x.status !== 'active' ? h('span', { class: 'badge' }, x.status === 'paused_price_unknown' ? 'price unknown' : 'paused') : null);
+  const cost = h('td', { class: 'num', 'data-testid': `theme-cost-${t.theme_id}` });
+  const paint = (x) => {
+    mount(effective, x ? `${x.provider} / ${x.model}` : '–',
+      x?.status && x.status !== 'active' ? h('span', { class: 'badge', title: x.status_reason || '' },
+        x.status === 'paused_price_unknown' ? 'price unknown' : 'paused: budget reached') : null);
+    const today = fmtUsd(x?.spent_today_usd ?? x?.cost_today_usd ?? 0);
+    mount(cost, x?.daily_budget_usd != null ? `${today} of ${fmtUsd(x.daily_budget_usd)}` : today);
+  };
   paint(spend);
   const status = h('span', { class: 'muted', role: 'status' });
   const save = h('button', {
-    type: 'button', 'aria-label': `Save provider and model of ${label}`, 'data-testid': `theme-llm-save-${t.theme_id}`,
+    type: 'button', 'aria-label': `Save provider, model and budget of ${label}`, 'data-testid': `theme-llm-save-${t.theme_id}`,
     onclick: async () => {
-      save.disabled = true;
       status.textContent = '';
+      budgetError('');
+      const b = budget.value.trim();
+      if (b !== '' && !(Number.isFinite(Number(b)) && Number(b) >= 0)) {
+        budgetError('Enter an amount in USD, 0 or more (or leave it empty for no budget of its own).');
+        budget.focus();
+        return;
+      }
+      save.disabled = true;
       const llm = {};
       if (provider.value) llm.provider = provider.value;
       if (model.value.trim()) llm.model = model.value.trim();
+      if (b !== '') llm.daily_budget_usd = Number(b);
       try {
         await api(`/themes/${enc(t.theme_id)}`, { method: 'PATCH', body: { llm } });
         const now = await apiOptional('/llm').catch(() => null);
         paint((now?.themes || []).find((x) => x.theme_id === t.theme_id));
         status.textContent = 'Saved.';
       } catch (e) {
+        const p = e instanceof ApiError && e.status === 400 ? problemsByField(e.detail) : {};
+        if (p['llm.daily_budget_usd']) budgetError(p['llm.daily_budget_usd']);
         status.textContent = failureText('Not saved', e);
       } finally {
         save.disabled = false;
@@ -176,8 +202,8 @@ function themeLlmRow(t, spend, providers) {
     },
   }, 'Save');
   return h('tr', { dataset: { theme: t.theme_id } },
-    h('th', { scope: 'row' }, label), h('td', null, provider), h('td', null, model), effective,
-    h('td', { class: 'num' }, fmtUsd(spend?.cost_today_usd ?? 0)), h('td', null, save, ' ', status));
+    h('th', { scope: 'row' }, label), h('td', null, provider), h('td', null, model), h('td', null, budget, budgetMsg), effective,
+    cost, h('td', null, save, ' ', status));
 }
 
 // ------------------------------------------------------------------------------------------------ base filters

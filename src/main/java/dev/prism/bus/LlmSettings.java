@@ -44,17 +44,24 @@ public sealed interface LlmSettings {
     }
 
     /**
-     * One theme: its finished analyses (all of them, and today's cost), the provider and model its analyses use, and
-     * whether they run ({@code state} as in {@link Status}, with the reason when paused).
+     * One theme: its finished analyses (all of them, and today's cost), the provider and model its analyses use, its own
+     * daily budget, and whether they run ({@code state} as in {@link Status}, with the reason when paused).
      */
     record ThemeSpend(String themeId, long analyses, long relevant, long inputTokens, long outputTokens, double costUsd, double costTodayUsd,
-                      String provider, String model, String state, String reason) {
+                      String provider, String model, String state, String reason, Double dailyBudgetUsd) {
         public ThemeSpend(String themeId, long analyses, long relevant, long inputTokens, long outputTokens, double costUsd, double costTodayUsd) {
-            this(themeId, analyses, relevant, inputTokens, outputTokens, costUsd, costTodayUsd, null, null, ACTIVE, null);
+            this(themeId, analyses, relevant, inputTokens, outputTokens, costUsd, costTodayUsd, null, null, ACTIVE, null, null);
         }
 
         public ThemeSpend with(String provider, String model, String state, String reason) {
-            return new ThemeSpend(themeId, analyses, relevant, inputTokens, outputTokens, costUsd, costTodayUsd, provider, model, state, reason);
+            return new ThemeSpend(themeId, analyses, relevant, inputTokens, outputTokens, costUsd, costTodayUsd, provider, model, state, reason,
+                    dailyBudgetUsd);
+        }
+
+        /** @param dailyBudgetUsd the theme's own budget (its analyses' spend today is {@code costTodayUsd}); null for none */
+        public ThemeSpend withBudget(Double dailyBudgetUsd) {
+            return new ThemeSpend(themeId, analyses, relevant, inputTokens, outputTokens, costUsd, costTodayUsd, provider, model, state, reason,
+                    dailyBudgetUsd);
         }
     }
 }

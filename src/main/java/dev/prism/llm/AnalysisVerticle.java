@@ -44,13 +44,13 @@ import java.util.UUID;
  * The request's trace and text are kept in memory for the streaming path; a task claimed without them (after a
  * restart, or queued by another instance) fetches them over the bus. Each task goes to the provider and model its
  * theme, else its project, else the server configuration names (or the offline analyzer), within the project's daily
- * budget; a model without a price (built in or {@code llm.prices}) gets no paid call at all, its tasks waiting in the
+ * budget and the theme's own, if it has one (a theme that spent its own pauses alone); a model without a price (built in or {@code llm.prices}) gets no paid call at all, its tasks waiting in the
  * queue. Other calls (cluster names) are stored in {@code llm_calls} and count in the day's spend. Stored summaries
  * are optionally forwarded to PostHog.
  *
  * <p>Consumes {@value Addresses#ANALYSIS_REQUESTED}, {@value Addresses#ANALYSIS_ENQUEUE} (a run's selection),
  * {@value Addresses#ANALYSIS_RUN_STATS}, {@value Addresses#ANALYSIS_NOW} (theme tests), {@value Addresses#LLM_SETTINGS},
- * {@value Addresses#SUMMARY_LIST}, {@value Addresses#SUMMARY_SCAN} (the embed sweep), {@value Addresses#THEME_SHARE} (alerts), {@value Addresses#ANALYSIS_BACKLOG} and
+ * {@value Addresses#SUMMARY_LIST}, {@value Addresses#SUMMARY_SCAN} (the embed sweep), {@value Addresses#THEME_SHARE} (alerts), {@value Addresses#ANALYSIS_BACKLOG}, {@value Addresses#THEME_CHANGED} (a theme's own budget) and
  * {@value Addresses#DEAD_LETTERS}; sends
  * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_LIST}, {@value Addresses#THEME_RENDER_PROMPT},
  * {@value Addresses#RELEVANCE_SCORE} (the offline analyzer's verdict on user-language and custom themes); publishes
@@ -78,6 +78,10 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
     /** Projects' own provider, model and budget, refreshed with the budget check. */
     private Map<String, LlmSettingsStore.ProjectLlm> projectLlm = Map.of();
     private final BudgetGuard budgetGuard = new BudgetGuard();
+    /** Themes' own budgets, keyed by {@link BudgetGuard#themeKey}: a theme that spent its own pauses only itself. */
+    private final BudgetGuard themeGuard = new BudgetGuard();
+    /** Themes' own daily budgets by {@link BudgetGuard#themeKey}, refreshed with the budget check. */
+    private Map<String, Double> themeBudgets = Map.of();
     /**
      * How long a (project, theme) whose model has no price keeps its tasks out of claims before one is tried again: a
      * changed model or theme then shows within this, and a queue of thousands costs one postponed task per theme.
@@ -167,6 +171,8 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
         vertx.eventBus().<LlmCompletion>consumer(Addresses.LLM_COMPLETE, msg -> complete(msg.body())
                 .onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e)));
         budgetTimer = vertx.setPeriodic(BUDGET_CHECK_MILLIS, id -> checkBudgets());
+        // A theme's own budget saved here applies at once, not at the next check (other instances: within the period).
+        vertx.eventBus().consumer(Addresses.THEME_CHANGED, msg -> checkBudgets());
         vertx.eventBus().<AnalysisRequest>consumer(Addresses.ANALYSIS_REQUESTED, msg -> enqueue(msg.body()));
         vertx.eventBus().<SummaryQuery>consumer(Addresses.SUMMARY_LIST, msg -> {
             SummaryQuery q = msg.body();
@@ -215,11 +221,41 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
 
     /** Reads projects' LLM choices and which projects spent their budget today; their tasks then wait in the queue. */
     private Future<Void> checkBudgets() {
-        return settings.all().compose(all -> settings.budgets(config.dailyBudgetUsd().orElse(null)).compose(this::withReserved).map(found -> {
-            projectLlm = all;
-            budgetGuard.read(found, java.time.LocalDate.now(java.time.ZoneOffset.UTC)).forEach(AnalysisVerticle::logPaused);
-            return (Void) null;
-        })).onSuccess(v -> budgetLog.succeeded()).onFailure(budgetLog::failed);
+        return settings.all().compose(all -> settings.budgets(config.dailyBudgetUsd().orElse(null)).compose(this::withReserved)
+                .compose(found -> settings.themeBudgets().compose(this::withThemesReserved).map(themes -> {
+                    projectLlm = all;
+                    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+                    budgetGuard.read(found, today).forEach(AnalysisVerticle::logPaused);
+                    Map<String, Double> budgets = new java.util.HashMap<>();
+                    themes.forEach((k, b) -> budgets.put(k, b.dailyUsd()));
+                    themeBudgets = budgets;
+                    themeGuard.read(themes, today).forEach(AnalysisVerticle::logThemePaused);
+                    return (Void) null;
+                }))).onSuccess(v -> budgetLog.succeeded()).onFailure(budgetLog::failed);
+    }
+
+    /** As {@link #withReserved}, for themes' own days. */
+    private Future<Map<String, BudgetGuard.Budget>> withThemesReserved(Map<String, BudgetGuard.Budget> found) {
+        Map<String, BudgetGuard.Budget> out = new java.util.concurrent.ConcurrentHashMap<>(found);
+        List<Future<Void>> each = new ArrayList<>();
+        found.forEach((key, b) -> {
+            String[] pt = BudgetGuard.theme(key);
+            each.add(limits.themeSpentAtLeast(pt[0], pt[1], b.spentTodayUsd()).compose(v -> limits.themeSpentToday(pt[0], pt[1]))
+                    .map(shared -> {
+                        out.put(key, new BudgetGuard.Budget(b.dailyUsd(), Math.max(b.spentTodayUsd(), shared)));
+                        return (Void) null;
+                    }));
+        });
+        return Future.join(each).map(out).otherwise(out);
+    }
+
+    /** The theme's own daily budget, null for none (the project's alone applies). */
+    private Double themeBudgetOf(String projectId, String themeId) {
+        return themeId == null ? null : themeBudgets.get(BudgetGuard.themeKey(projectId, themeId));
+    }
+
+    private boolean themePaused(String projectId, String themeId) {
+        return themeId != null && themeGuard.paused(BudgetGuard.themeKey(projectId, themeId));
     }
 
     /**
@@ -245,17 +281,29 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
     }
 
     /** A paid call within the instances' shared limits; a budget found spent by them pauses the project here too. */
-    private <T> Future<T> shared(String projectId, String provider, String model, String system, String prompt, int maxTokens,
+    private <T> Future<T> shared(String projectId, String themeId, String provider, String model, String system, String prompt, int maxTokens,
                                  java.util.function.Supplier<Future<T>> call, java.util.function.ToDoubleFunction<T> costOf) {
         long input = (system.length() + (prompt == null ? 0 : prompt.length())) / dev.prism.pricing.Pricing.CHARS_PER_TOKEN;
         double estimate = config.pricing().cost(model, input, maxTokens);
         Double budget = budgetOf(projectId);
-        return limits.call(projectId, budget, provider, input + maxTokens, Double.isNaN(estimate) ? 0 : estimate, call, costOf)
+        Double themeBudget = themeBudgetOf(projectId, themeId);
+        return limits.call(projectId, themeId, budget, themeBudget, provider, input + maxTokens, Double.isNaN(estimate) ? 0 : estimate, call, costOf)
                 .onFailure(e -> {
-                    if (e instanceof SharedLimits.BudgetReached && budgetGuard.exhausted(projectId, budget, limits.today())) {
-                        logPaused(projectId);
+                    if (e instanceof SharedLimits.BudgetReached r) {
+                        if (r.project && budgetGuard.exhausted(projectId, budget, limits.today())) {
+                            logPaused(projectId);
+                        }
+                        String key = themeId == null ? null : BudgetGuard.themeKey(projectId, themeId);
+                        if (r.theme && themeGuard.exhausted(key, themeBudget, limits.today())) {
+                            logThemePaused(key);
+                        }
                     }
                 });
+    }
+
+    private static void logThemePaused(String themeKey) {
+        String[] pt = BudgetGuard.theme(themeKey);
+        LOG.info("Project {} theme {} reached its own daily LLM budget: its analyses wait until midnight UTC", pt[0], pt[1]);
     }
 
     private static void logPaused(String projectId) {
@@ -340,9 +388,15 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
                 Choice c = choose(projectId, new AnalysisRequest.ThemeSelection(t.themeId(), t.name(), t.description(), null, 0,
                         llmChoice(t, "provider"), llmChoice(t, "model")));
                 boolean unpricedTheme = !Providers.OFFLINE.equals(c.provider()) && !config.pricing().known(c.model());
-                String themeState = paused ? LlmSettings.PAUSED_BUDGET : unpricedTheme ? LlmSettings.PAUSED_PRICE : LlmSettings.ACTIVE;
-                String themeReason = paused ? budgetReason : unpricedTheme ? unpricedReason(c.provider(), c.model()) : null;
-                themes.put(t.themeId(), themes.get(t.themeId()).with(c.provider(), c.model(), themeState, themeReason));
+                Double themeBudget = t.llm() != null && t.llm().path("daily_budget_usd").isNumber() ? t.llm().get("daily_budget_usd").asDouble() : null;
+                LlmSettings.ThemeSpend ts = themes.get(t.themeId());
+                boolean themePaused = !paused && themeBudget != null && (ts.costTodayUsd() >= themeBudget || themePaused(projectId, t.themeId()));
+                String themeState = paused || themePaused ? LlmSettings.PAUSED_BUDGET : unpricedTheme ? LlmSettings.PAUSED_PRICE : LlmSettings.ACTIVE;
+                String themeReason = paused ? budgetReason
+                        : themePaused ? "this theme's spend today reached its own daily budget of $" + java.math.BigDecimal.valueOf(themeBudget).toPlainString()
+                        + "; its analyses wait in the queue until midnight UTC, the other themes go on"
+                        : unpricedTheme ? unpricedReason(c.provider(), c.model()) : null;
+                themes.put(t.themeId(), ts.with(c.provider(), c.model(), themeState, themeReason).withBudget(themeBudget));
             }
             return new LlmSettings.Status(provider, model, own.provider() != null, budget, own.dailyBudgetUsd() != null, today, paused,
                     paused ? midnight : null, reachable, List.copyOf(themes.values()), state, reason, price, other.result());
@@ -374,7 +428,8 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
 
     /** Analyses one task's context with the chosen provider, or offline. */
     private Future<AnalysisTasks.Result> analyze(String projectId, Context ctx) {
-        if (budgetGuard.paused(projectId)) {
+        String themeId = ctx.theme().themeId();
+        if (budgetGuard.paused(projectId) || themePaused(projectId, themeId)) {
             // Claimed before the budget ran out: back to the queue without an attempt, no call made.
             return Future.failedFuture(new ProviderAnalyzer.Postponed(BUDGET_CHECK_MILLIS * 15));
         }
@@ -394,8 +449,9 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
             // the project's settings change.
             return Future.failedFuture(new ProviderAnalyzer.PriceUnknown(choice.provider(), choice.model(), 1_000));
         }
-        return shared(projectId, choice.provider(), choice.model(), ProviderAnalyzer.SYSTEM, ctx.theme().prompt(), ProviderAnalyzer.MAX_ANSWER_TOKENS,
-                () -> analyzer.analyze(ctx.theme().prompt(), choice.model(), ctx.theme().name(), () -> !budgetGuard.paused(projectId)),
+        return shared(projectId, themeId, choice.provider(), choice.model(), ProviderAnalyzer.SYSTEM, ctx.theme().prompt(), ProviderAnalyzer.MAX_ANSWER_TOKENS,
+                () -> analyzer.analyze(ctx.theme().prompt(), choice.model(), ctx.theme().name(),
+                        () -> !budgetGuard.paused(projectId) && !themePaused(projectId, themeId)),
                 AnalysisTasks.Result::costUsd);
     }
 
@@ -470,7 +526,9 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
         }
         claiming = true;
         claimAgain = false;
-        lastClaim = tasks.claim(worker, free, LEASE_MILLIS, budgetGuard.pausedProjects(), unpricedThemes());
+        List<String[]> pausedThemes = new ArrayList<>(unpricedThemes());
+        themeGuard.pausedProjects().forEach(k -> pausedThemes.add(BudgetGuard.theme(k)));
+        lastClaim = tasks.claim(worker, free, LEASE_MILLIS, budgetGuard.pausedProjects(), pausedThemes);
         lastClaim.onComplete(ar -> {
             claiming = false;
             if (ar.failed()) {
@@ -503,6 +561,10 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
                     // starts on a budget it already spent.
                     if (budgetGuard.spent(task.key().projectId(), result.costUsd(), config.dailyBudgetUsd().orElse(null))) {
                         logPaused(task.key().projectId());
+                    }
+                    String themeKey = BudgetGuard.themeKey(task.key().projectId(), task.key().themeId());
+                    if (themeBudgets.containsKey(themeKey) && themeGuard.spent(themeKey, result.costUsd(), null)) {
+                        logThemePaused(themeKey);
                     }
                     return result;
                 })
@@ -576,7 +638,7 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
             return Future.failedFuture(new Failure(409, "price_unknown", "no price known for model '" + choice.model()
                     + "': set one with llm.prices").exception());
         }
-        return shared(c.projectId(), choice.provider(), choice.model(), c.system(), c.prompt(), c.maxTokens(),
+        return shared(c.projectId(), null, choice.provider(), choice.model(), c.system(), c.prompt(), c.maxTokens(),
                         () -> analyzer.complete(new LlmProvider.Request(choice.model(), c.system(), c.prompt(), c.maxTokens(),
                                 LlmProvider.AnswerShape.CLUSTER_NAME), () -> !budgetGuard.paused(c.projectId())),
                         r -> analyzer.cost(choice.model(), r))
@@ -600,6 +662,10 @@ public final class AnalysisVerticle extends VerticleBase implements dev.prism.li
         if (budgetGuard.paused(a.projectId())) {
             return Future.failedFuture(new Failure(429, "budget_reached",
                     "the project's daily LLM budget is spent; see GET /api/projects/" + a.projectId() + "/llm").exception());
+        }
+        if (themePaused(a.projectId(), a.themeId())) {
+            return Future.failedFuture(new Failure(429, "budget_reached",
+                    "the theme's own daily LLM budget is spent; see GET /api/projects/" + a.projectId() + "/llm").exception());
         }
         Key key = new Key(a.projectId(), a.themeId(), a.trace().traceId(), a.trace().version(), 0);
         return context(new Task(-1, key, 0))

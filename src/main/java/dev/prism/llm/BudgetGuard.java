@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which projects spent their daily LLM budget. Spend comes from two sources that must not undo each other: the
+ * Which projects (or, keyed by {@link #themeKey}, which themes) spent their daily LLM budget. Spend comes from two sources that must not undo each other: the
  * periodic reading of the database, and each result counted the moment it is stored (so a budget stops claims within
  * the calls in flight, not at the next reading). A reading may predate results counted meanwhile, so within a UTC day
  * and for an unchanged budget the larger spend wins; a new day or a changed budget takes the reading as it is. A budget
@@ -15,6 +15,21 @@ import java.util.Set;
  * single-threaded.
  */
 final class BudgetGuard {
+
+    /**
+     * The key of a theme's own budget in a guard of themes (a second instance, so a theme that spent its budget pauses
+     * only itself): the project's length keeps (a:b, c) and (a, b:c) apart.
+     */
+    static String themeKey(String projectId, String themeId) {
+        return projectId.length() + ":" + projectId + ":" + themeId;
+    }
+
+    /** The (project, theme) a {@link #themeKey} names. */
+    static String[] theme(String key) {
+        int colon = key.indexOf(':');
+        int length = Integer.parseInt(key.substring(0, colon));
+        return new String[]{key.substring(colon + 1, colon + 1 + length), key.substring(colon + 2 + length)};
+    }
 
     /** A project's budget and what it spent since midnight UTC. */
     record Budget(double dailyUsd, double spentTodayUsd) {

@@ -67,6 +67,25 @@ final class LlmSettingsStore {
                 });
     }
 
+    /**
+     * Themes' own budgets ({@code themes.llm.daily_budget_usd}), keyed by {@link BudgetGuard#themeKey}, with what each
+     * theme's analyses cost today.
+     */
+    Future<Map<String, BudgetGuard.Budget>> themeBudgets() {
+        return pool.query("""
+                        SELECT t.project_id, t.theme_id, (t.llm->>'daily_budget_usd')::float8,
+                               (SELECT coalesce(sum(a.cost_usd), 0) FROM analyses a WHERE a.project_id = t.project_id
+                                AND a.theme_id = t.theme_id AND a.status = 'done' AND a.completed_at >=\s""" + TODAY + """
+                        )
+                        FROM themes t WHERE jsonb_typeof(t.llm->'daily_budget_usd') = 'number'""")
+                .execute().map(rows -> {
+                    Map<String, BudgetGuard.Budget> out = new HashMap<>();
+                    rows.forEach(r -> out.put(BudgetGuard.themeKey(r.getString(0), r.getString(1)),
+                            new BudgetGuard.Budget(r.getDouble(2), r.getDouble(3))));
+                    return out;
+                });
+    }
+
     /** Records a paid call that is not an analysis (a cluster's name), so today's spend counts it. */
     Future<Void> recordCall(String projectId, String purpose, String provider, String model, dev.prism.pricing.Pricing.Usage usage,
                             double costUsd) {

@@ -32,10 +32,18 @@ final class SharedLimits {
     static final long MINUTE_TTL_SECONDS = 120;
     static final long DAY_TTL_SECONDS = 2 * 86_400;
 
-    /** The project's budget was reached across instances: the call was not made. */
+    /**
+     * The project's or the theme's budget was reached across instances: the call was not made. Which one is read back
+     * after the refusal; neither when a refund freed room meanwhile (then the call is only postponed).
+     */
     static final class BudgetReached extends ProviderAnalyzer.Postponed {
-        BudgetReached(long waitMillis) {
-            super("the project's daily LLM budget is reserved or spent", waitMillis);
+        final boolean project;
+        final boolean theme;
+
+        BudgetReached(boolean project, boolean theme, long waitMillis) {
+            super("the " + (theme && !project ? "theme's" : "project's") + " daily LLM budget is reserved or spent", waitMillis);
+            this.project = project;
+            this.theme = theme;
         }
     }
 
@@ -58,6 +66,11 @@ final class SharedLimits {
 
     static String spendKey(String projectId, LocalDate day) {
         return "spend:" + projectId + ":" + day;
+    }
+
+    /** A theme's day, apart from its project's: the project's length keeps (a:b, c) and (a, b:c) apart. */
+    static String themeSpendKey(String projectId, String themeId, LocalDate day) {
+        return "spend-theme:" + projectId.length() + ":" + projectId + ":" + themeId + ":" + day;
     }
 
     static String requestsKey(String provider, long minute) {
@@ -89,16 +102,32 @@ final class SharedLimits {
 
     /** Reserves {@code estimateUsd} of the project's day; true when it fits the budget (always without one). */
     Future<Boolean> reserve(String projectId, LocalDate day, Double budgetUsd, double estimateUsd) {
-        if (budgetUsd == null) {
-            return Future.succeededFuture(true);
+        return reserve(projectId, null, day, budgetUsd, null, estimateUsd);
+    }
+
+    /**
+     * Reserves {@code estimateUsd} of the project's day and of the theme's, together or not at all: true when it fits
+     * both budgets (a null budget holds anything and counts nothing).
+     */
+    Future<Boolean> reserve(String projectId, String themeId, LocalDate day, Double budgetUsd, Double themeBudgetUsd, double estimateUsd) {
+        List<SharedCounters.Add> adds = new java.util.ArrayList<>(2);
+        if (budgetUsd != null) {
+            adds.add(new SharedCounters.Add(spendKey(projectId, day), micros(estimateUsd), micros(budgetUsd)));
         }
-        return counters.tryAdd(List.of(new SharedCounters.Add(spendKey(projectId, day), micros(estimateUsd), micros(budgetUsd))), DAY_TTL_SECONDS);
+        if (themeId != null && themeBudgetUsd != null) {
+            adds.add(new SharedCounters.Add(themeSpendKey(projectId, themeId, day), micros(estimateUsd), micros(themeBudgetUsd)));
+        }
+        return adds.isEmpty() ? Future.succeededFuture(true) : counters.tryAdd(adds, DAY_TTL_SECONDS);
     }
 
     /** Corrects a reservation by what the call cost in the end (negative: less than estimated, or not made). */
     Future<Void> settle(String projectId, LocalDate day, double deltaUsd) {
+        return settleKey(spendKey(projectId, day), deltaUsd);
+    }
+
+    private Future<Void> settleKey(String key, double deltaUsd) {
         long delta = deltaUsd >= 0 ? micros(deltaUsd) : -micros(-deltaUsd);
-        return delta == 0 ? Future.succeededFuture() : counters.add(spendKey(projectId, day), delta, DAY_TTL_SECONDS);
+        return delta == 0 ? Future.succeededFuture() : counters.add(key, delta, DAY_TTL_SECONDS);
     }
 
     /** What the database says the project spent today: the day's counter is never below it (e.g. after Redis lost it). */
@@ -111,6 +140,16 @@ final class SharedLimits {
         return counters.get(spendKey(projectId, today())).map(m -> m / 1_000_000.0);
     }
 
+    /** As {@link #spentAtLeast(String, double)}, for a theme's own day. */
+    Future<Void> themeSpentAtLeast(String projectId, String themeId, double spentUsd) {
+        return counters.atLeast(themeSpendKey(projectId, themeId, today()), micros(spentUsd), DAY_TTL_SECONDS);
+    }
+
+    /** The theme's own spend today as the counters hold it, reservations included. */
+    Future<Double> themeSpentToday(String projectId, String themeId) {
+        return counters.get(themeSpendKey(projectId, themeId, today())).map(m -> m / 1_000_000.0);
+    }
+
     /**
      * A paid call within the shared limits: admitted by the provider's minute and the project's day, then made, then
      * settled at its reported cost.
@@ -120,10 +159,20 @@ final class SharedLimits {
      */
     <T> Future<T> call(String projectId, Double budgetUsd, String provider, long tokens, double estimateUsd, Supplier<Future<T>> call,
                        ToDoubleFunction<T> costOf) {
+        return call(projectId, null, budgetUsd, null, provider, tokens, estimateUsd, call, costOf);
+    }
+
+    /**
+     * As above, the call also within the theme's own budget ({@code themeBudgetUsd}, null for none): reserved in the
+     * theme's day and the project's together, so the project's budget still caps its themes' sum.
+     */
+    <T> Future<T> call(String projectId, String themeId, Double budgetUsd, Double themeBudgetUsd, String provider, long tokens,
+                       double estimateUsd, Supplier<Future<T>> call, ToDoubleFunction<T> costOf) {
         LocalDate day = today();
+        Double themeBudget = themeId == null ? null : themeBudgetUsd;
         Future<Boolean> admitted = admit(provider, tokens).compose(wait -> wait > 0
                         ? Future.failedFuture(new ProviderAnalyzer.Postponed("provider " + provider + ": this minute's shared limits are taken", wait))
-                        : reserve(projectId, day, budgetUsd, estimateUsd))
+                        : reserve(projectId, themeId, day, budgetUsd, themeBudget, estimateUsd))
                 .recover(e -> {
                     if (e instanceof ProviderAnalyzer.Postponed) {
                         return Future.failedFuture(e);
@@ -133,19 +182,35 @@ final class SharedLimits {
                 });
         return admitted.compose(reserved -> {
             if (Boolean.FALSE.equals(reserved)) {
-                return Future.failedFuture(new BudgetReached(AnalysisVerticle.BUDGET_CHECK_MILLIS * 15));
+                return refused(projectId, themeId, day, budgetUsd, themeBudget, estimateUsd);
             }
             if (reserved != null) {
                 outage.succeeded();
             }
             return call.get().transform(ar -> {
-                if (reserved != null && budgetUsd != null) {
+                if (reserved != null) {
                     double cost = ar.succeeded() ? costOf.applyAsDouble(ar.result()) : 0;
-                    settle(projectId, day, cost - estimateUsd).onFailure(outage::failed);
+                    if (budgetUsd != null) {
+                        settle(projectId, day, cost - estimateUsd).onFailure(outage::failed);
+                    }
+                    if (themeBudget != null) {
+                        settleKey(themeSpendKey(projectId, themeId, day), cost - estimateUsd).onFailure(outage::failed);
+                    }
                 }
                 return ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause());
             });
         });
+    }
+
+    /** Which budget had no room: each day's total read back against its budget, after the all-or-nothing refusal. */
+    private <T> Future<T> refused(String projectId, String themeId, LocalDate day, Double budgetUsd, Double themeBudget, double estimateUsd) {
+        long estimate = micros(estimateUsd);
+        Future<Boolean> project = budgetUsd == null ? Future.succeededFuture(false)
+                : counters.get(spendKey(projectId, day)).map(m -> m + estimate > micros(budgetUsd));
+        Future<Boolean> theme = themeBudget == null ? Future.succeededFuture(false)
+                : counters.get(themeSpendKey(projectId, themeId, day)).map(m -> m + estimate > micros(themeBudget));
+        return Future.all(project, theme).otherwise(e -> null).transform(ar -> Future.<T>failedFuture(new BudgetReached(
+                project.succeeded() && project.result(), theme.succeeded() && theme.result(), AnalysisVerticle.BUDGET_CHECK_MILLIS * 15)));
     }
 
     Future<Void> close() {

@@ -269,8 +269,12 @@ final class ThemeDraft {
                 if (!v.isTextual() || v.asText().isBlank() || v.asText().length() > 200) {
                     problems.add("llm.model: expected a model name");
                 }
+            } else if (f.equals("daily_budget_usd")) {
+                if (!v.isNull() && !(v.isNumber() && v.asDouble() >= 0)) {
+                    problems.add("llm.daily_budget_usd: expected a number of USD, 0 or more, or null for no budget of its own");
+                }
             } else {
-                problems.add("llm." + f + ": unknown field; known: model, provider");
+                problems.add("llm." + f + ": unknown field; known: daily_budget_usd, model, provider");
             }
         }
         return problems;

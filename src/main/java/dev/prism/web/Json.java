@@ -212,7 +212,8 @@ final class Json {
                     .put("status", t.state()).put("status_reason", t.reason())
                     .put("analyses", t.analyses()).put("relevant", t.relevant())
                     .put("input_tokens", t.inputTokens()).put("output_tokens", t.outputTokens()).put("cost_usd", t.costUsd())
-                    .put("cost_today_usd", t.costTodayUsd());
+                    .put("cost_today_usd", t.costTodayUsd()).put("daily_budget_usd", t.dailyBudgetUsd())
+                    .put("spent_today_usd", t.costTodayUsd());
         }
         return out;
     }

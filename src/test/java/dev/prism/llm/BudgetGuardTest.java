@@ -64,4 +64,24 @@ class BudgetGuardTest {
         guard.read(Map.of("p", new BudgetGuard.Budget(2.0, 0.0)), DAY.plusDays(1));
         assertThat(guard.paused("p")).as("a new day").isFalse();
     }
+
+    @Test
+    @DisplayName("themes' own budgets in a guard of their own: the theme that spent its budget is paused, its sibling is not, "
+            + "and theme keys name their project and theme unambiguously")
+    void themeBudgets() {
+        BudgetGuard themes = new BudgetGuard();
+        String errors = BudgetGuard.themeKey("p", "errors");
+        String ux = BudgetGuard.themeKey("p", "ux");
+        assertThat(themes.read(Map.of(errors, new BudgetGuard.Budget(0.02, 0.01), ux, new BudgetGuard.Budget(1.0, 0.01)), DAY)).isEmpty();
+        assertThat(themes.spent(errors, 0.01, null)).isTrue();
+        assertThat(themes.spent(ux, 0.01, null)).isFalse();
+        assertThat(themes.paused(errors)).isTrue();
+        assertThat(themes.paused(ux)).isFalse();
+        assertThat(themes.pausedProjects().stream().map(BudgetGuard::theme).toList())
+                .singleElement().satisfies(pt -> assertThat(pt).containsExactly("p", "errors"));
+        assertThat(BudgetGuard.themeKey("a:b", "c")).isNotEqualTo(BudgetGuard.themeKey("a", "b:c"));
+        assertThat(BudgetGuard.theme(BudgetGuard.themeKey("a:b", "c:d"))).containsExactly("a:b", "c:d");
+        themes.read(Map.of(errors, new BudgetGuard.Budget(0.05, 0.02)), DAY);
+        assertThat(themes.paused(errors)).as("its budget raised").isFalse();
+    }
 }

@@ -113,6 +113,46 @@ class SharedLimitsTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"redis", "postgresql"})
+    @DisplayName("a theme's own $0.02 within a project's $0.05: the theme is refused by its own budget and says so, another theme goes on, "
+            + "the project's budget still caps the sum")
+    void themeBudget(String backend) throws Exception {
+        long now = System.currentTimeMillis();
+        SharedLimits a = new SharedLimits(counters(backend, va, dba), 1_000_000, 1_000_000_000, () -> now);
+        String project = "p-" + UUID.randomUUID();
+        java.util.function.Function<String, Future<String>> call = theme -> a.call(project, theme, 0.05, theme.equals("errors") ? 0.02 : null,
+                "openai", 10, 0.01, () -> Future.succeededFuture("answer"), r -> 0.01);
+        assertThat(await(call.apply("errors"))).isEqualTo("answer");
+        assertThat(await(call.apply("errors"))).isEqualTo("answer");
+        Throwable refused = awaitFailure(call.apply("errors"));
+        assertThat(refused).isInstanceOf(SharedLimits.BudgetReached.class);
+        assertThat(((SharedLimits.BudgetReached) refused).theme).as("the theme's budget is spent").isTrue();
+        assertThat(((SharedLimits.BudgetReached) refused).project).as("the project's is not").isFalse();
+        assertThat(await(a.themeSpentToday(project, "errors"))).isEqualTo(0.02);
+        assertThat(await(call.apply("ux"))).as("another theme goes on").isEqualTo("answer");
+        assertThat(await(call.apply("ux"))).isEqualTo("answer");
+        assertThat(await(call.apply("ux"))).isEqualTo("answer");
+        Throwable capped = awaitFailure(call.apply("ux"));
+        assertThat(((SharedLimits.BudgetReached) capped).project).as("$0.05 spent by the themes together").isTrue();
+        assertThat(((SharedLimits.BudgetReached) capped).theme).isFalse();
+        assertThat(await(a.spentToday(project))).isEqualTo(0.05);
+        await(a.close());
+    }
+
+    private static Throwable awaitFailure(Future<?> f) throws Exception {
+        try {
+            await(f);
+        } catch (Exception e) {
+            Throwable t = e;
+            while (!(t instanceof SharedLimits.BudgetReached) && t.getCause() != null) {
+                t = t.getCause();
+            }
+            return t;
+        }
+        throw new AssertionError("expected a refusal");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"redis", "postgresql"})
     @DisplayName("a provider's minute of 60 requests and 50,000 tokens: two instances together take 60 calls of 500 tokens, then 50 of 1,000")
     void rate(String backend) throws Exception {
         String provider = "openai-" + UUID.randomUUID();

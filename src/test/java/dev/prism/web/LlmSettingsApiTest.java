@@ -143,6 +143,49 @@ class LlmSettingsApiTest {
         }
     }
 
+    @Test
+    @DisplayName("a theme's own daily budget pauses only that theme, with its status and spend shown; the other themes keep analysing; "
+            + "a negative theme budget names the field")
+    void themeBudgetPausesOnlyItsTheme(Vertx vertx, @TempDir Path dataDir) throws Exception {
+        List<String> models = new CopyOnWriteArrayList<>();
+        HttpServer fake = fakeOpenAi(vertx, models);
+        TestServer server = TestServer.start(vertx, settings(dataDir, fake));
+        try {
+            HttpApi.Response bad = server.http.admin("PATCH", "/api/projects/default/themes/error_analysis", "{\"llm\": {\"daily_budget_usd\": -1}}");
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.json().get("detail").asText()).contains("llm.daily_budget_usd");
+            // As the project's test: $0.0005 holds one or two calls' estimates (about $0.0003 each), then the theme pauses.
+            assertThat(server.http.admin("PATCH", "/api/projects/default/themes/error_analysis", "{\"llm\": {\"daily_budget_usd\": 0.0005}}")
+                    .status()).isEqualTo(200);
+            // The budget check reads themes every 2 s: wait until it shows before any trace arrives.
+            server.http.awaitApi("/api/projects/default/llm", r -> theme(r.json(), "error_analysis").path("daily_budget_usd").asDouble() == 0.0005,
+                    Duration.ofSeconds(30));
+            for (Fixtures.Fixture f : Fixtures.all()) {
+                server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, f.events()));
+            }
+            JsonNode paused = server.http.awaitApi("/api/projects/default/llm",
+                    r -> theme(r.json(), "error_analysis").get("status").asText().equals("paused_budget_reached"), Duration.ofSeconds(60)).json();
+            JsonNode errors = theme(paused, "error_analysis");
+            assertThat(errors.get("spent_today_usd").asDouble()).isPositive().isLessThanOrEqualTo(0.0005);
+            assertThat(errors.get("status_reason").asText()).contains("own daily budget");
+            assertThat(paused.get("status").asText()).as("the project goes on").isEqualTo("active");
+            assertThat(paused.get("daily_budget_usd").isNull()).isTrue();
+            // The other themes keep analysing after the pause, beyond what $0.0005 would have allowed the project.
+            server.http.awaitApi("/api/projects/default/summaries?theme=unhappy_users&limit=100",
+                    r -> r.json().get("results").size() >= 3, Duration.ofSeconds(60));
+            JsonNode later = server.http.api("/api/projects/default/llm").json();
+            assertThat(theme(later, "unhappy_users").get("status").asText()).isEqualTo("active");
+            assertThat(theme(later, "unhappy_users").get("daily_budget_usd").isNull()).isTrue();
+            assertThat(theme(later, "unhappy_users").get("spent_today_usd").asDouble()).isGreaterThan(0.0005);
+            assertThat(theme(later, "error_analysis").get("status").asText()).isEqualTo("paused_budget_reached");
+            assertThat(server.http.api("/api/projects/default/summaries?theme=error_analysis&limit=100").json().get("results").size())
+                    .as("only calls whose estimates fit the theme's budget").isBetween(1, 2);
+        } finally {
+            server.stop();
+            fake.close();
+        }
+    }
+
     private static JsonNode theme(JsonNode status, String themeId) {
         for (JsonNode t : status.get("themes")) {
             if (t.get("theme_id").asText().equals(themeId)) {

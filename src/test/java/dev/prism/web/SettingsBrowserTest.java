@@ -72,7 +72,7 @@ class SettingsBrowserTest {
 
     @Test
     @Order(2)
-    @DisplayName("the settings view sets the project's provider, model and budget and a theme's model, and they persist")
+    @DisplayName("the settings view sets the project's provider, model and budget and a theme's model and budget, and they persist")
     void llmSettings() throws Exception {
         openSettings();
         assertThat(d.b.find("nav a[data-nav=settings]").getAttribute("class")).contains("active");
@@ -95,11 +95,21 @@ class SettingsBrowserTest {
         assertThat(llm.get("daily_budget_usd").asDouble()).isEqualTo(2.5);
         assertThat(d.b.text("[data-testid=llm-status]")).contains("openai / gpt-4.1-mini").contains("of $2.50");
 
-        // A theme's own model.
+        // A theme's own model and budget; a negative budget is caught next to its field, before any request.
         d.type("[data-testid=theme-model-ux_issues]", "gpt-4o-mini");
+        d.type("[data-testid=theme-budget-ux_issues]", "-1");
+        d.b.find("[data-testid=theme-llm-save-ux_issues]").click();
+        d.b.waitFor(() -> "true".equals(d.b.find("[data-testid=theme-budget-ux_issues]").getAttribute("aria-invalid")), "the theme budget's message");
+        assertThat(describedBy("[data-testid=theme-budget-ux_issues]")).contains("0 or more");
+        assertThat(d.server.http.api("/api/projects/default/themes/ux_issues").json().get("llm").has("model")).as("nothing sent").isFalse();
+        d.type("[data-testid=theme-budget-ux_issues]", "0.75");
         d.b.find("[data-testid=theme-llm-save-ux_issues]").click();
         d.b.waitFor(() -> d.b.text("[data-testid=theme-effective-ux_issues]").contains("gpt-4o-mini"), "the theme's model in use");
-        assertThat(d.server.http.api("/api/projects/default/themes/ux_issues").json().get("llm").get("model").asText()).isEqualTo("gpt-4o-mini");
+        assertThat(d.b.find("[data-testid=theme-budget-ux_issues]").getAttribute("aria-invalid")).isNull();
+        JsonNode themeLlm = d.server.http.api("/api/projects/default/themes/ux_issues").json().get("llm");
+        assertThat(themeLlm.get("model").asText()).isEqualTo("gpt-4o-mini");
+        assertThat(themeLlm.get("daily_budget_usd").asDouble()).isEqualTo(0.75);
+        d.b.waitFor(() -> d.b.text("[data-testid=theme-cost-ux_issues]").contains("of $0.75"), "the theme's budget beside its cost today");
 
         // Read back after a reload.
         openSettings();
@@ -108,6 +118,15 @@ class SettingsBrowserTest {
         assertThat(d.b.find("[data-testid=llm-model]").getAttribute("value")).isEqualTo("gpt-4.1-mini");
         assertThat(d.b.find("[data-testid=llm-budget]").getAttribute("value")).isEqualTo("2.5");
         assertThat(d.b.find("[data-testid=theme-model-ux_issues]").getAttribute("value")).isEqualTo("gpt-4o-mini");
+        assertThat(d.b.find("[data-testid=theme-budget-ux_issues]").getAttribute("value")).isEqualTo("0.75");
+        JsonNode ux = null;
+        for (JsonNode t : d.server.http.api("/api/projects/default/llm").json().get("themes")) {
+            if (t.get("theme_id").asText().equals("ux_issues")) {
+                ux = t;
+            }
+        }
+        assertThat(ux).isNotNull();
+        assertThat(ux.get("daily_budget_usd").asDouble()).isEqualTo(0.75);
         d.b.shot("40-settings");
     }
 
