@@ -39,16 +39,20 @@ export function exportShare(themeId) {
 function exportPanel(themeId) {
   const status = h('p', { class: 'muted', role: 'status', 'data-testid': 'export-status' });
   const failure = h('div');
+  const save = async (f) => {
+    await saveExport(themeId, f.key);
+    mount(failure);
+    status.textContent = `Downloaded the ${f.label}.`;
+  };
   const download = async (f, button) => {
     button.disabled = true;
     mount(failure);
     status.textContent = `Preparing the ${f.label}…`;
     try {
-      await saveExport(themeId, f.key);
-      status.textContent = `Downloaded the ${f.label}.`;
+      await save(f);
     } catch (e) {
       status.textContent = '';
-      mount(failure, failurePanel(`Could not export the theme as ${f.label}`, e, () => saveExport(themeId, f.key)));
+      mount(failure, failurePanel(`Could not export the theme as ${f.label}`, e, () => save(f)));
     } finally {
       button.disabled = false;
     }
