@@ -34,8 +34,11 @@ export class ApiError extends Error {
   }
 }
 
-/** A request to /api/projects/{project}{path} (or to {path} itself with root: true); resolves the parsed JSON (or text). */
-export async function api(path, { method = 'GET', body, text = false, project = session.project, signOutOn401 = true, root = false } = {}) {
+/**
+ * A request to /api/projects/{project}{path} (or to {path} itself with root: true); resolves the parsed JSON (or text, or
+ * with raw: true the Response itself, for a file to download with the key).
+ */
+export async function api(path, { method = 'GET', body, text = false, raw = false, project = session.project, signOutOn401 = true, root = false } = {}) {
   const headers = { Authorization: `Bearer ${session.key}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const url = root ? path : `/api/projects/${encodeURIComponent(project)}${path}`;
@@ -55,6 +58,7 @@ export async function api(path, { method = 'GET', body, text = false, project = 
     }
     throw new ApiError(response.status, err.error, err.detail, what);
   }
+  if (raw) return response;
   return text ? response.text() : response.json();
 }
 

@@ -9,6 +9,7 @@ import { clusterHref, lifecycleBadge } from './cluster.js';
 import { themeTrendChart, RANGES } from './themetrend.js';
 import { themeMap } from './thememap.js';
 import { failurePanel, failureText } from './failure.js';
+import { exportShare } from './exportshare.js';
 
 const PAGE = 50;
 const MAX_FETCH = 1000; // the summaries endpoint answers at most 1,000 per request; older pages follow next_cursor
@@ -24,15 +25,16 @@ export async function resultsView(el, themeId, tab, query) {
     relevantOnly: params.relevant === 'true', severity: ['low', 'medium', 'high'].includes(params.severity) ? params.severity : '',
   };
 
+  const share = exportShare(themeId);
   const header = h('div', { class: 'row' },
     h('h1', { class: 'grow' }, theme.name, h('span', { class: 'badge' }, theme.built_in ? 'built-in' : 'custom')),
     h('a', { class: 'button', href: `#/themes/${enc(themeId)}/edit` }, theme.built_in ? 'View / clone' : 'Edit'), ' ',
-    runButton(themeId));
+    runButton(themeId), share.controls);
   const runLine = h('div', { class: 'muted', 'data-testid': 'run-line' });
   const streaming = h('span', { class: 'badge', 'data-testid': 'streaming' }, 'waiting for updates');
   const tabs = h('div', { class: 'tabs' });
   const body = h('div', { 'data-testid': 'results-body' });
-  mount(el, header, h('p', { class: 'muted' }, theme.description || ''), h('div', null, runLine, ' ', streaming), tabs, body);
+  mount(el, header, share.panel, h('p', { class: 'muted' }, theme.description || ''), h('div', null, runLine, ' ', streaming), tabs, body);
 
   const setTab = (name) => {
     tab = name;
