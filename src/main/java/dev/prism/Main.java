@@ -7,10 +7,9 @@ import dev.prism.cli.KeysCommand;
 import dev.prism.cli.ReplayCommand;
 import dev.prism.cli.ServeCommand;
 import dev.prism.cli.TrainRelevanceCommand;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-
-import java.util.Set;
 
 /** {@code java -jar prism.jar [serve|replay|demo|format|keys|eval|train-relevance] ...}; {@code serve} when no command is given.
  * The benchmarks are not in this jar: {@code src/bench/java}, run as docs/benchmarks.md says. */

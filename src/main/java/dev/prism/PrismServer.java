@@ -2,8 +2,8 @@ package dev.prism;
 
 import dev.prism.alert.AlertDeliveryVerticle;
 import dev.prism.alert.AlertEvaluationVerticle;
-import dev.prism.alert.AlertTicketPollVerticle;
 import dev.prism.alert.AlertRulesVerticle;
+import dev.prism.alert.AlertTicketPollVerticle;
 import dev.prism.alert.Destination;
 import dev.prism.bus.Codecs;
 import dev.prism.cluster.ClusterVerticle;
@@ -12,30 +12,29 @@ import dev.prism.demo.DemoVerticle;
 import dev.prism.embed.EmbedVerticle;
 import dev.prism.export.ExportVerticle;
 import dev.prism.format.FormatVerticle;
-import dev.prism.metrics.Metrics;
-import dev.prism.metrics.PipelineMetricsVerticle;
-import dev.prism.llm.AnalysisVerticle;
-import dev.prism.theme.DispatchSweepVerticle;
-import dev.prism.theme.ThemeCrudVerticle;
-import dev.prism.theme.ThemeDispatchVerticle;
-import dev.prism.theme.ThemePreviewVerticle;
 import dev.prism.ingest.IngestVerticle;
 import dev.prism.lifecycle.Quiescent;
+import dev.prism.llm.AnalysisVerticle;
+import dev.prism.metrics.Metrics;
+import dev.prism.metrics.PipelineMetricsVerticle;
 import dev.prism.project.ProjectVerticle;
 import dev.prism.run.RunVerticle;
 import dev.prism.share.ShareVerticle;
 import dev.prism.store.Database;
+import dev.prism.theme.DispatchSweepVerticle;
+import dev.prism.theme.ThemeCrudVerticle;
+import dev.prism.theme.ThemeDispatchVerticle;
+import dev.prism.theme.ThemePreviewVerticle;
 import dev.prism.trace.TraceAssemblyVerticle;
 import dev.prism.web.HttpServerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: starts the store, then deploys every feature's verticle, and undeploys them in reverse on

@@ -8,9 +8,6 @@ import dev.prism.config.PrismConfig;
 import dev.prism.embed.OnnxMiniLm;
 import dev.prism.project.ProjectVerticle;
 import io.vertx.core.eventbus.MessageConsumer;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,13 +15,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bench embed}: texts per second through the embedding stage (summaries published on the bus, batched, embedded

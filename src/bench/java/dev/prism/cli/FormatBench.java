@@ -8,9 +8,6 @@ import dev.prism.bus.AssembledTrace;
 import dev.prism.bus.TraceEvent;
 import dev.prism.format.TraceFormatter;
 import dev.prism.trace.TraceAssembler;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bench format}: how fast assembled traces become text on one thread, for the fixture mix and for one large

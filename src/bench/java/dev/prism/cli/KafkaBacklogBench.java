@@ -2,9 +2,6 @@ package dev.prism.cli;
 
 import dev.prism.config.PrismConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Path;
@@ -14,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bench kafka-backlog}: heap while a backlog of events builds up in Kafka because the store is stalled. A server in

@@ -1,9 +1,6 @@
 package dev.prism.cli;
 
 import dev.prism.config.PrismConfig;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bench kafka}: events per second through {@code POST /batch/} with capture going through Kafka, next to the same

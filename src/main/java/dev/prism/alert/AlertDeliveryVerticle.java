@@ -1,6 +1,7 @@
 package dev.prism.alert;
 
 import dev.prism.bus.Addresses;
+import dev.prism.common.Backoff;
 import dev.prism.config.PrismConfig;
 import dev.prism.lifecycle.Quiescent;
 import io.vertx.core.Future;
@@ -8,17 +9,15 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import dev.prism.common.Backoff;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The delivery worker: claims due rows of the delivery log ({@code FOR UPDATE SKIP LOCKED}, so several instances share

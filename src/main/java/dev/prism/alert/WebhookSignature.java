@@ -1,10 +1,10 @@
 package dev.prism.alert;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The signature a webhook receiver checks: {@code sha256=} + hex HMAC-SHA256, keyed with the destination's secret, of

@@ -1,6 +1,5 @@
 package dev.prism.bus;
 
-import java.util.List;
 
 /** Dead-lettered analyses of a project: list them, or put some back in the queue. */
 public sealed interface DeadLetters {

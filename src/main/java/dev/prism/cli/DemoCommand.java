@@ -3,13 +3,12 @@ package dev.prism.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prism.demo.DemoTraffic;
 import io.vertx.core.Vertx;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** Sends synthetic traces to a running server at a steady rate. {@code serve --demo} does the same in-process. */
 @Command(name = "demo", description = "Send synthetic LLM traffic to a Prism server.", mixinStandardHelpOptions = true)

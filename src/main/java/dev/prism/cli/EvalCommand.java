@@ -9,9 +9,6 @@ import dev.prism.eval.PhraseBank;
 import dev.prism.eval.QualityReport;
 import dev.prism.eval.QualityReport.ThemeQuality;
 import dev.prism.eval.Split;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code prism eval}: Prism's insight quality on a labelled corpus (generated from the phrase bank, or read from a

@@ -1,15 +1,14 @@
 package dev.prism.cli;
 
-import dev.prism.common.VectorMath;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.common.VectorMath;
 import dev.prism.embed.OnnxMiniLm;
 import dev.prism.eval.PhraseBank;
 import dev.prism.eval.QualityReport;
 import dev.prism.eval.QualityReport.ThemeQuality;
 import dev.prism.theme.Sampler;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

@@ -6,10 +6,6 @@ import dev.prism.format.TraceFormatter;
 import dev.prism.pricing.EventCost;
 import dev.prism.pricing.Pricing;
 import dev.prism.trace.TraceAssembler;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** Renders the traces in a file (fixture, JSON array or JSON Lines of events) as text on stdout, offline. */
 @Command(name = "format", description = "Render a trace file as readable text.", mixinStandardHelpOptions = true)

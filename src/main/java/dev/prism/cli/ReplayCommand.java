@@ -3,15 +3,14 @@ package dev.prism.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** Sends recorded events (fixture files, JSON arrays, JSON Lines) to a server through {@code /batch/}. */
 @Command(name = "replay", description = "Send events from files to a Prism server.", mixinStandardHelpOptions = true)

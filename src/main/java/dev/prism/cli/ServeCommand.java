@@ -6,14 +6,13 @@ import dev.prism.config.ConfigLoader;
 import dev.prism.config.PrismConfig;
 import dev.prism.store.DataDirectoryLock;
 import io.vertx.core.Vertx;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** Runs the server until the process is asked to stop (Ctrl-C, SIGTERM), then shuts it down cleanly. */
 @Command(name = "serve", description = "Run the Prism server (the default command).", mixinStandardHelpOptions = true)

@@ -2,18 +2,15 @@ package dev.prism.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.prism.common.VectorMath;
 import dev.prism.embed.OnnxMiniLm;
 import dev.prism.eval.PhraseBank;
 import dev.prism.eval.Split;
-import dev.prism.common.VectorMath;
 import dev.prism.relevance.RelevanceModel;
 import dev.prism.relevance.RelevanceTraining;
 import dev.prism.relevance.RelevanceTraining.LabelledTrace;
 import dev.prism.relevance.RelevanceTraining.Sentence;
 import dev.prism.relevance.TraceView;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +24,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Trains the offline relevance model ({@code relevance/model.json}): sentence heads on the labelled sentence bank

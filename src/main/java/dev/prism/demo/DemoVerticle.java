@@ -7,10 +7,9 @@ import dev.prism.bus.CaptureRequest;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.time.Instant;
 
 /**
  * Feeds synthetic traces into a project through the same ingestion path as HTTP clients, so a fresh server shows

@@ -10,19 +10,16 @@ import dev.prism.bus.Failure;
 import dev.prism.bus.SentenceVectors;
 import dev.prism.bus.SummaryCreated;
 import dev.prism.bus.SummaryScan;
-import dev.prism.metrics.Metrics;
-import io.micrometer.core.instrument.Counter;
 import dev.prism.config.PrismConfig;
+import dev.prism.metrics.Metrics;
 import dev.prism.store.OutageLog;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.sqlclient.Pool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Embeds relevant summaries. Each {@code theme_relevant} summary's text (its {@code embedText}: the canonical cause or

@@ -1,21 +1,20 @@
 package dev.prism.embed;
 
-import dev.prism.http.BaseUrl;
-import dev.prism.common.VectorMath;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prism.common.VectorMath;
+import dev.prism.http.BaseUrl;
+import dev.prism.http.HttpReplies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import dev.prism.http.HttpReplies;
 
 /**
  * OpenAI-compatible embeddings ({@code POST …/v1/embeddings} on OpenAI, Ollama, vLLM, LM Studio, LiteLLM, …): texts

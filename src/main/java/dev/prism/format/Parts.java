@@ -11,7 +11,6 @@ import dev.prism.format.Message.Text;
 import dev.prism.format.Message.ToolCall;
 import dev.prism.format.Message.ToolResult;
 import dev.prism.format.Message.Value;
-
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;

@@ -1,12 +1,11 @@
 package dev.prism.ingest;
 
 import dev.prism.bus.Failure;
-
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
-import java.io.ByteArrayInputStream;
 
 /**
  * Turns a request body into JSON bytes: gunzips it when the client said so ({@code Content-Encoding: gzip},

@@ -1,7 +1,8 @@
 package dev.prism.llm;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.prism.bus.Addresses;
-import dev.prism.bus.RelevanceQuery;
 import dev.prism.bus.AnalysisRequest;
 import dev.prism.bus.Analyzed;
 import dev.prism.bus.AssembledTrace;
@@ -9,6 +10,7 @@ import dev.prism.bus.DeadLetters;
 import dev.prism.bus.Failure;
 import dev.prism.bus.LlmCompletion;
 import dev.prism.bus.LlmSettings;
+import dev.prism.bus.RelevanceQuery;
 import dev.prism.bus.RunTasks;
 import dev.prism.bus.SummaryCreated;
 import dev.prism.bus.SummaryQuery;
@@ -25,18 +27,14 @@ import dev.prism.store.StoreRetry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs analyses. Each request from theme dispatch becomes durable tasks (one per theme, trace version and prompt

@@ -8,10 +8,8 @@ import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** The {@code llm_settings} table and the spend figures budgets are checked against (since midnight UTC). */
 final class LlmSettingsStore {

@@ -1,17 +1,12 @@
 package dev.prism.llm;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.prism.bus.AssembledTrace;
 import dev.prism.common.CallCounts;
-import dev.prism.bus.TraceEvent;
 
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Why a trace was slow or expensive, read from its events: many failed calls tried again, the same tool or model

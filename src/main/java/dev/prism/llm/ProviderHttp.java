@@ -1,19 +1,17 @@
 package dev.prism.llm;
 
-import dev.prism.http.BaseUrl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.prism.http.BaseUrl;
+import dev.prism.http.HttpReplies;
 import dev.prism.llm.LlmProvider.ProviderException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import dev.prism.http.HttpReplies;
 
 /**
  * What every provider does the same way: one web client per base URL, a hard deadline with {@link Future#timeout}

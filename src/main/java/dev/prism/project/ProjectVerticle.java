@@ -4,19 +4,17 @@ import dev.prism.bus.Addresses;
 import dev.prism.bus.ApiAccess;
 import dev.prism.bus.Failure;
 import dev.prism.bus.IngestTokenLookup;
+import dev.prism.bus.KeyCommand;
+import dev.prism.bus.KeyScope;
+import dev.prism.bus.ProjectsQuery;
 import dev.prism.config.PrismConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-
-import dev.prism.bus.KeyCommand;
-import dev.prism.bus.KeyScope;
-import dev.prism.bus.ProjectsQuery;
-import io.vertx.pgclient.PgException;
-
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -1,9 +1,8 @@
 package dev.prism.relevance;
 
-import dev.prism.common.VectorMath;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
+import dev.prism.common.VectorMath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

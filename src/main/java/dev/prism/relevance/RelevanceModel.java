@@ -1,13 +1,12 @@
 package dev.prism.relevance;
 
-import dev.prism.common.VectorMath;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prism.bus.AssembledTrace;
 import dev.prism.common.CallCounts;
-
+import dev.prism.common.VectorMath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -4,13 +4,12 @@ import dev.prism.bus.AnalysisRequest;
 import dev.prism.bus.AnalysisTheme;
 import dev.prism.bus.TraceFormatted;
 import io.vertx.core.Future;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Each project's dispatch plan (its enabled themes with their filters parsed once, and its base filters), kept for

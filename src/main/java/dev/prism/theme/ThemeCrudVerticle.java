@@ -1,6 +1,5 @@
 package dev.prism.theme;
 
-import dev.prism.bus.Verbs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.prism.bus.Addresses;
@@ -9,12 +8,12 @@ import dev.prism.bus.Failure;
 import dev.prism.bus.FailureCode;
 import dev.prism.bus.ScheduledThemes;
 import dev.prism.bus.ThemeCommand;
+import dev.prism.bus.Verbs;
 import dev.prism.theme.ThemeDraft.Mode;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.sqlclient.Pool;
-
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;

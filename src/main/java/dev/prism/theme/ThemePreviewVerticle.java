@@ -1,16 +1,15 @@
 package dev.prism.theme;
 
-import dev.prism.bus.Verbs;
 import dev.prism.bus.Addresses;
 import dev.prism.bus.Failure;
 import dev.prism.bus.FailureCode;
 import dev.prism.bus.RunTasks;
 import dev.prism.bus.ThemeCommand;
+import dev.prism.bus.Verbs;
 import dev.prism.pricing.Pricing;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -12,14 +12,11 @@ import dev.prism.bus.TracePage;
 import dev.prism.bus.TraceQuery;
 import dev.prism.bus.TraceSummary;
 import dev.prism.config.PrismConfig;
+import dev.prism.store.OutageLog;
 import dev.prism.trace.TraceRepository.TraceKey;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
-import dev.prism.store.OutageLog;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.AbstractMap;
@@ -27,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Completes traces and serves them. The database is the only state: pending traces are rows, so a restart or a

@@ -1,34 +1,34 @@
 package dev.prism.web;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.prism.bus.Addresses;
+import dev.prism.bus.AnalysisTheme;
 import dev.prism.bus.ApiAccess;
 import dev.prism.bus.CaptureRequest;
 import dev.prism.bus.CaptureResult;
+import dev.prism.bus.ClusterCommand;
+import dev.prism.bus.EmbedSearch;
 import dev.prism.bus.Failure;
-import dev.prism.bus.Instances;
 import dev.prism.bus.IngestTokenLookup;
+import dev.prism.bus.Instances;
 import dev.prism.bus.KeyCommand;
 import dev.prism.bus.KeyScope;
+import dev.prism.bus.LlmSettings;
 import dev.prism.bus.OtlpExport;
+import dev.prism.bus.RunCommand;
+import dev.prism.bus.ShareCommand;
+import dev.prism.bus.SummaryCreated;
+import dev.prism.bus.SummaryQuery;
+import dev.prism.bus.ThemeCommand;
+import dev.prism.bus.ThemeExport;
 import dev.prism.bus.TraceDetail;
 import dev.prism.bus.TraceListQuery;
 import dev.prism.bus.TracePage;
 import dev.prism.bus.TraceQuery;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.prism.bus.AnalysisTheme;
-import dev.prism.bus.SummaryQuery;
-import dev.prism.bus.ClusterCommand;
-import dev.prism.bus.EmbedSearch;
-import dev.prism.bus.SummaryCreated;
-import dev.prism.bus.LlmSettings;
-import dev.prism.bus.RunCommand;
-import dev.prism.bus.ShareCommand;
-import dev.prism.bus.ThemeExport;
-import dev.prism.bus.ThemeCommand;
 import dev.prism.bus.TraceText;
 import dev.prism.bus.TraceTextQuery;
-import dev.prism.metrics.Metrics;
 import dev.prism.config.PrismConfig;
+import dev.prism.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -43,11 +43,10 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.sqlclient.Pool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP edge: PostHog-compatible ingestion, the REST API, health probes and the static dashboard. Handlers only

@@ -5,9 +5,6 @@ import dev.prism.cluster.ClusterMatcher.Event;
 import dev.prism.cluster.ClusterMatcher.Lineage;
 import dev.prism.cluster.ClusterMatcher.Matching;
 import dev.prism.cluster.ClusterMatcher.Previous;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

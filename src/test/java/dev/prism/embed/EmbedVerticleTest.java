@@ -1,6 +1,5 @@
 package dev.prism.embed;
 
-import dev.prism.common.VectorMath;
 import dev.prism.bus.Addresses;
 import dev.prism.bus.Codecs;
 import dev.prism.bus.EmbedSearch;
@@ -9,6 +8,7 @@ import dev.prism.bus.EmbeddingCreated;
 import dev.prism.bus.Failure;
 import dev.prism.bus.SummaryCreated;
 import dev.prism.bus.SummaryScan;
+import dev.prism.common.VectorMath;
 import dev.prism.config.PrismConfig;
 import dev.prism.store.Database;
 import dev.prism.support.ServicePostgres;
@@ -18,15 +18,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +28,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static dev.prism.support.TestServer.await;
 import static org.assertj.core.api.Assertions.assertThat;

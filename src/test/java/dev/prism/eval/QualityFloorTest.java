@@ -1,7 +1,5 @@
 package dev.prism.eval;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prism.cli.EvalCommand;
 import dev.prism.cli.EvalRunner;
@@ -13,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The quality benchmark as a regression floor: a small eval-split corpus through a real in-process server (HTTP in,

@@ -1,7 +1,5 @@
 package dev.prism.eval;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.prism.eval.QualityReport.Analysis;
 import dev.prism.eval.QualityReport.Cluster;
 import dev.prism.eval.QualityReport.ThemeQuality;
@@ -12,6 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class QualityReportTest {
 

@@ -9,9 +9,6 @@ import dev.prism.bus.AssembledTrace;
 import dev.prism.bus.TraceEvent;
 import dev.prism.support.Fixtures;
 import dev.prism.trace.TraceAssembler;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -6,13 +6,12 @@ import dev.prism.bus.TraceAggregates;
 import dev.prism.bus.TraceEvent;
 import dev.prism.bus.TraceNode;
 import dev.prism.trace.TraceAssembler;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static dev.prism.format.TestTraces.event;
 import static dev.prism.format.TestTraces.render;

@@ -2,12 +2,11 @@ package dev.prism.format;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.Base64;
+import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-
-import java.util.Base64;
-import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -3,11 +3,10 @@ package dev.prism.ingest;
 import dev.prism.bus.Failure;
 import dev.prism.ingest.EventParser.ParsedEvent;
 import dev.prism.ingest.EventParser.ParsedPayload;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

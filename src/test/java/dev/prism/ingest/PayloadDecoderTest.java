@@ -1,12 +1,11 @@
 package dev.prism.ingest;
 
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static dev.prism.ingest.EventParserTest.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -7,12 +7,11 @@ import dev.prism.bus.TraceEvent;
 import dev.prism.format.TraceFormatter;
 import dev.prism.support.Fixtures;
 import dev.prism.trace.TraceAssembler;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,9 +1,8 @@
 package dev.prism.llm;
 
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-
-import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.prism.llm.FlowControl.GO;
 import static org.assertj.core.api.Assertions.assertThat;

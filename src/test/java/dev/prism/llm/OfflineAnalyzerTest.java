@@ -1,18 +1,16 @@
 package dev.prism.llm;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.prism.bus.AssembledTrace;
 import dev.prism.format.TraceFormatter;
 import dev.prism.llm.OfflineAnalyzer.Analysis;
 import dev.prism.llm.OfflineAnalyzer.Theme;
 import dev.prism.support.Fixtures;
 import dev.prism.support.Fixtures.Fixture;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -7,15 +7,14 @@ import dev.prism.bus.TraceEvent;
 import dev.prism.format.TraceFormatter;
 import dev.prism.llm.OfflineAnalyzer.Analysis;
 import dev.prism.trace.TraceAssembler;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -10,12 +10,11 @@ import dev.prism.llm.OfflineAnalyzer.Analysis;
 import dev.prism.llm.OfflineAnalyzer.Theme;
 import dev.prism.relevance.TraceView;
 import dev.prism.trace.TraceAssembler;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -10,12 +10,11 @@ import dev.prism.bus.SummaryCreated;
 import dev.prism.bus.TraceCompleted;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.time.Duration;
-import java.time.Instant;
 
 import static dev.prism.support.TestServer.await;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -3,14 +3,13 @@ package dev.prism.relevance;
 import dev.prism.cli.LabelledCorpus;
 import dev.prism.cluster.AdjustedRandIndex;
 import dev.prism.eval.Split;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

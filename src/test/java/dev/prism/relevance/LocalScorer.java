@@ -1,9 +1,8 @@
 package dev.prism.relevance;
 
 import dev.prism.bus.AssembledTrace;
-import dev.prism.embed.OnnxMiniLm;
 import dev.prism.common.VectorMath;
-
+import dev.prism.embed.OnnxMiniLm;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -2,12 +2,11 @@ package dev.prism.relevance;
 
 import dev.prism.cli.LabelledCorpus;
 import dev.prism.eval.Split;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

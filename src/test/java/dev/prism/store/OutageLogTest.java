@@ -1,10 +1,9 @@
 package dev.prism.store;
 
+import java.net.ConnectException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-
-import java.net.ConnectException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -6,7 +6,6 @@ import dev.prism.bus.Addresses;
 import dev.prism.bus.EmbedSnapshot;
 import dev.prism.bus.SummaryCreated;
 import io.vertx.core.Vertx;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

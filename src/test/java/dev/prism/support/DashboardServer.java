@@ -1,11 +1,10 @@
 package dev.prism.support;
 
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.Assumptions;
-import org.openqa.selenium.WebElement;
-
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.WebElement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -5,12 +5,11 @@ import dev.prism.bus.AssembledTrace;
 import dev.prism.relevance.LocalScorer;
 import dev.prism.support.Fixtures;
 import dev.prism.support.Fixtures.Fixture;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

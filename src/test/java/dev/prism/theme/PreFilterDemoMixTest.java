@@ -7,15 +7,14 @@ import dev.prism.demo.DemoTraffic;
 import dev.prism.format.TraceFormatter;
 import dev.prism.relevance.LocalScorer;
 import dev.prism.trace.TraceAssembler;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

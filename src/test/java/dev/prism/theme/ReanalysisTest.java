@@ -1,10 +1,9 @@
 package dev.prism.theme;
 
 import dev.prism.theme.Reanalysis.Change;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

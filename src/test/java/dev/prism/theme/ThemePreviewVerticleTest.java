@@ -10,14 +10,13 @@ import dev.prism.bus.ThemeCommand;
 import dev.prism.pricing.Pricing;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.util.concurrent.ExecutionException;
 
 import static dev.prism.support.TestServer.await;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -8,7 +8,6 @@ import dev.prism.support.ServicePostgres;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
-
 import java.nio.file.Path;
 import java.util.Optional;
 

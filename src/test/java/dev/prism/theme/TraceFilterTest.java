@@ -1,14 +1,13 @@
 package dev.prism.theme;
 
 import dev.prism.bus.AssembledTrace;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.util.List;
-import java.util.stream.Stream;
 
 import static dev.prism.theme.TestTraces.event;
 import static dev.prism.theme.TestTraces.trace;

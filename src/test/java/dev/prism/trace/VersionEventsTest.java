@@ -3,11 +3,10 @@ package dev.prism.trace;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.prism.bus.TraceEvent;
 import dev.prism.trace.TraceRepository.TraceKey;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,8 +1,7 @@
 package dev.prism.web;
 
-import org.junit.jupiter.api.DisplayName;
-
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
 
 @DisplayName("Ingestion with embedded PostgreSQL")
 class EmbeddedPostgresIngestionTest extends IngestionContract {

@@ -1,8 +1,7 @@
 package dev.prism.web;
 
-import org.junit.jupiter.api.DisplayName;
-
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
 
 @DisplayName("Trace text with the in-process cache")
 class LocalCacheTraceTextTest extends TraceTextContract {

@@ -1,9 +1,8 @@
 package dev.prism.web;
 
 import dev.prism.support.ServicePostgres;
-import org.junit.jupiter.api.DisplayName;
-
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
 
 @DisplayName("Ingestion with the machine's PostgreSQL service")
 class ServicePostgresIngestionTest extends IngestionContract {

@@ -8,7 +8,6 @@ import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

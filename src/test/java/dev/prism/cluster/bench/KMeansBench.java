@@ -7,6 +7,16 @@ import ch.qos.logback.core.AppenderBase;
 import dev.prism.cluster.KMeans;
 import dev.prism.cluster.Parallel;
 import dev.prism.cluster.Vectors;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.commons.math3.ml.clustering.CentroidCluster;
 import org.apache.commons.math3.ml.clustering.DoublePoint;
 import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
@@ -33,17 +43,6 @@ import org.slf4j.LoggerFactory;
 import smile.clustering.BBDTree;
 import smile.clustering.PartitionClustering;
 import smile.math.MathEx;
-
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * k-means on 20,000 × 384, k = 20 (DESIGN.md §7): Prism's {@link KMeans} against Smile 3.1.1 and Apache Commons Math
