@@ -85,11 +85,16 @@ export async function clusterView(el, themeId, clusterId, query) {
     paintMembers(r.members || []);
   }
 
+  // "Open in Linear / GitHub" once an alert rule opened an issue for this cluster; the page does not wait for it.
+  const tickets = h('p', { class: 'tickets', 'data-testid': 'cluster-tickets' });
+  apiOptional(`/clusters/${enc(clusterId)}/tickets`).then((r) => mount(tickets, ticketLinks(r?.results || []))).catch(() => {});
+
   const m = c.metrics || {};
   mount(el, crumbs,
     h('div', { class: 'row' }, h('h1', { class: 'grow', 'data-testid': 'cluster-title' }, c.title || 'Unnamed cluster', ' ', lifecycleBadge(c.lifecycle),
       c.status === 'retired' ? h('span', { class: 'badge' }, 'retired') : null)),
     cleanDescription(c.description) ? h('p', { 'data-testid': 'cluster-description' }, cleanDescription(c.description)) : null,
+    tickets,
     h('dl', { class: 'figures', 'data-testid': 'cluster-figures' },
       figure('Size', `${fmtNumber(c.size)} traces`),
       figure('Share of theme', fmtPct(m.share_of_theme)),
@@ -217,6 +222,18 @@ function memberTable(list) {
       h('td', { class: 'num' }, fmtUsd(m.cost_usd)),
       h('td', { class: 'num' }, m.latency_seconds == null ? '–' : `${fmtNumber(m.latency_seconds, 2)} s`),
       h('td', { class: 'num' + (m.error_count > 0 ? ' bad' : '') }, m.error_count == null ? '–' : fmtNumber(m.error_count)))))));
+}
+
+const TRACKERS = { linear: 'Linear', github: 'GitHub' };
+
+/** Links to the cluster's issues; only http(s) addresses are linked (the URL is the tracker's, stored as it answered). */
+function ticketLinks(tickets) {
+  const safe = tickets.filter((t) => /^https?:\/\//i.test(t.url || ''));
+  if (!safe.length) return [];
+  return [h('span', { class: 'muted' }, 'Tracked in '), ...safe.flatMap((t, i) => [i ? ', ' : '',
+    h('a', { href: t.url, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'cluster-ticket' },
+      `Open in ${TRACKERS[t.destination_type] || t.destination_type} ${t.number ? (t.destination_type === 'github' ? '#' : '') + t.number : ''}`.trim()),
+    ` (${t.state})`])];
 }
 
 /** What re-clusterings did to this cluster: formed, merged from, split from / into, renamed, retired into. */

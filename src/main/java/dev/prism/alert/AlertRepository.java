@@ -239,6 +239,25 @@ final class AlertRepository {
                         .mapEmpty()));
     }
 
+    /**
+     * The issues kept for a cluster that exist on their tracker (a URL known), one per issue however many rules share
+     * it, oldest first.
+     */
+    Future<AlertCommand.Tickets> clusterTickets(String projectId, String clusterId) {
+        return pool.preparedQuery("""
+                        SELECT DISTINCT ON (url) destination_type, external_number, url, state, closed_at
+                          FROM alert_tickets WHERE project_id = $1 AND cluster_id = $2 AND url IS NOT NULL AND state <> 'creating'
+                         ORDER BY url, closed_at NULLS FIRST""")
+                .execute(Tuple.of(projectId, clusterId))
+                .map(rows -> {
+                    List<AlertCommand.Ticket> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new AlertCommand.Ticket(r.getString(0), r.getString(1), r.getString(2), r.getString(3),
+                            r.getOffsetDateTime(4) == null ? null : r.getOffsetDateTime(4).toInstant())));
+                    out.sort(java.util.Comparator.comparing(AlertCommand.Ticket::destinationType).thenComparing(AlertCommand.Ticket::url));
+                    return new AlertCommand.Tickets(out);
+                });
+    }
+
     Future<AlertCommand.Deliveries> deliveries(String projectId, String ruleId, int limit, Long before) {
         return pool.preparedQuery("SELECT " + DELIVERY_COLUMNS + " FROM alert_deliveries d JOIN alert_firings f ON f.id = d.firing_id"
                         + " WHERE d.project_id = $1 AND d.rule_id = $2 AND ($4::bigint IS NULL OR d.id < $4) ORDER BY d.id DESC LIMIT $3")

@@ -27,7 +27,7 @@ import java.util.function.Function;
  *
  * <p>Consumes {@value Addresses#ALERT_LIST}, {@value Addresses#ALERT_GET}, {@value Addresses#ALERT_CREATE},
  * {@value Addresses#ALERT_REPLACE}, {@value Addresses#ALERT_PATCH}, {@value Addresses#ALERT_DELETE},
- * {@value Addresses#ALERT_DELIVERIES} and {@value Addresses#ALERT_TEST}; sends {@value Addresses#THEME_GET} (does
+ * {@value Addresses#ALERT_DELIVERIES}, {@value Addresses#ALERT_TEST} and {@value Addresses#ALERT_TICKETS}; sends {@value Addresses#THEME_GET} (does
  * the theme exist); publishes {@value Addresses#ALERT_QUEUED} after a test notice is queued.
  */
 public final class AlertRulesVerticle extends VerticleBase {
@@ -60,7 +60,9 @@ public final class AlertRulesVerticle extends VerticleBase {
                         .compose(d -> d.map(r -> Future.succeededFuture(view(r))).orElseGet(() -> Future.failedFuture(notFound(c.ruleId())))))).completion(),
                 bus.<AlertCommand.ListDeliveries>consumer(Addresses.ALERT_DELIVERIES, m -> answer(m, c -> found(c.projectId(), c.ruleId())
                         .compose(r -> repository.deliveries(c.projectId(), c.ruleId(), c.limit(), c.before())))).completion(),
-                bus.<AlertCommand.Test>consumer(Addresses.ALERT_TEST, m -> answer(m, this::test)).completion());
+                bus.<AlertCommand.Test>consumer(Addresses.ALERT_TEST, m -> answer(m, this::test)).completion(),
+                bus.<AlertCommand.ClusterTickets>consumer(Addresses.ALERT_TICKETS,
+                        m -> answer(m, c -> repository.clusterTickets(c.projectId(), c.clusterId()))).completion());
         return Future.all(registered);
     }
 

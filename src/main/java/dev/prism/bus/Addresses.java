@@ -120,6 +120,8 @@ public final class Addresses {
     public static final String ALERT_DELIVERIES = "prism.alert.deliveries";
     /** {@link AlertCommand.Test} → {@link AlertCommand.Tested}. */
     public static final String ALERT_TEST = "prism.alert.test";
+    /** {@code AlertCommand.ClusterTickets}: the tracker issues opened for a cluster, for its page. */
+    public static final String ALERT_TICKETS = "prism.alert.tickets";
     /** Deliveries were queued (a {@code Long}: how many): the delivery worker looks for due rows now instead of at its next poll. */
     public static final String ALERT_QUEUED = "prism.alert.queued";
     /** {@link LiveEvent}, published by any feature for WebSocket clients. */

@@ -7,7 +7,7 @@ import java.time.Instant;
 
 /**
  * Requests to the alerting feature, one address per verb ({@code prism.alert.list}, {@code .get}, {@code .create},
- * {@code .replace}, {@code .patch}, {@code .delete}, {@code .deliveries}, {@code .test}). Rules come back as {@link Rule}
+ * {@code .replace}, {@code .patch}, {@code .delete}, {@code .deliveries}, {@code .test}, {@code .tickets}). Rules come back as {@link Rule}
  * with destination secrets left out. Failures carry 400 (the invalid fields named), 404 (unknown rule).
  */
 public sealed interface AlertCommand {
@@ -73,5 +73,19 @@ public sealed interface AlertCommand {
     }
 
     record Tested(String ruleId, long firingId, java.util.List<Delivery> deliveries) {
+    }
+
+    /** The Linear and GitHub issues alert rules opened for a cluster (any rule). Replies {@link Tickets}. */
+    record ClusterTickets(String projectId, String clusterId) implements AlertCommand {
+    }
+
+    /**
+     * @param number the tracker's name for it ({@code ENG-12}, GitHub's issue number)
+     * @param state  {@code open} or {@code closed}, as last known from the tracker
+     */
+    record Ticket(String destinationType, String number, String url, String state, Instant closedAt) {
+    }
+
+    record Tickets(java.util.List<Ticket> tickets) {
     }
 }

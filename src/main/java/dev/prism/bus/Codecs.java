@@ -34,7 +34,7 @@ public final class Codecs {
             ClusterCommand.Detail.class, ClusterCommand.RunResult.class, ClusterCommand.OfTrace.class, ClusterCommand.TraceClusters.class,
             AlertCommand.List.class, AlertCommand.Get.class, AlertCommand.Create.class, AlertCommand.Replace.class, AlertCommand.Patch.class,
             AlertCommand.Delete.class, AlertCommand.ListDeliveries.class, AlertCommand.Test.class, AlertCommand.Rule.class,
-            AlertCommand.Rules.class, AlertCommand.Deliveries.class, AlertCommand.Tested.class,
+            AlertCommand.Rules.class, AlertCommand.Deliveries.class, AlertCommand.Tested.class, AlertCommand.ClusterTickets.class, AlertCommand.Tickets.class,
             ThemeExport.class, ThemeExport.File.class, ShareCommand.Create.class, ShareCommand.List.class, ShareCommand.Revoke.class,
             ShareCommand.Resolve.class, ShareCommand.Share.class, ShareCommand.Shares.class,
             Instances.class, Instances.Members.class, Failure.FailureException.class);

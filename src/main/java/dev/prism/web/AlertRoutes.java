@@ -42,6 +42,21 @@ final class AlertRoutes {
         router.delete(one).handler(routes::delete);
         router.get(one + "/deliveries").handler(routes::deliveries);
         router.post(one + "/test").handler(routes::test);
+        router.get("/api/projects/:" + PROJECT + "/clusters/:clusterId/tickets").handler(routes::clusterTickets);
+    }
+
+    /** The Linear and GitHub issues opened for a cluster, for "open in Linear/GitHub" on its page. */
+    private void clusterTickets(RoutingContext ctx) {
+        vertx.eventBus().<AlertCommand.Tickets>request(Addresses.ALERT_TICKETS,
+                        new AlertCommand.ClusterTickets(ctx.pathParam(PROJECT), ctx.pathParam("clusterId")))
+                .onSuccess(r -> {
+                    ObjectNode out = Json.MAPPER.createObjectNode();
+                    ArrayNode results = out.putArray("results");
+                    r.body().tickets().forEach(t -> results.addObject().put("destination_type", t.destinationType())
+                            .put("number", t.number()).put("url", t.url()).put("state", t.state()).put("closed_at", iso(t.closedAt())));
+                    HttpServerVerticle.json(ctx, 200, out);
+                })
+                .onFailure(ctx::fail);
     }
 
     private void list(RoutingContext ctx) {

@@ -137,6 +137,11 @@ class TicketClosedComebackTest {
         long learned = System.nanoTime();
         assertThat(tickets(payments, "closed_at = '" + closed + "'")).as("Linear's completedAt").isEqualTo(1);
         assertThat(tickets(payments, "closed_at = '" + closed.plusMillis(250) + "'")).as("GitHub's closed_at").isEqualTo(1);
+        // The cluster's page lists both issues, closed, with the trackers' URLs.
+        JsonNode listed = server.http.api("/api/projects/default/clusters/" + payments + "/tickets").json().get("results");
+        assertThat(listed).extracting(t -> t.get("destination_type").asText() + " " + t.get("state").asText() + " " + t.get("url").asText())
+                .containsExactly("github closed https://github.com/" + FakeGithub.REPO + "/issues/" + paymentsGithub.number,
+                        "linear closed https://linear.app/acme/issue/" + paymentsLinear.identifier);
 
         // A clustering cycle without new members: closed issues alone are no comeback.
         corpus.refresh();

@@ -200,6 +200,12 @@ class ClusterPagesBrowserTest {
         b.waitFor(() -> GATEWAY.equals(b.js("return document.body.dataset.clusterReady")), "cluster page");
         assertThat(b.driver.getCurrentUrl()).endsWith("#/themes/" + THEME + "/clusters/" + GATEWAY);
         assertThat(b.text("[data-testid=cluster-title]")).startsWith("Payment gateway timeouts");
+        // "Open in Linear / GitHub": one link per issue, whichever rules share it; a non-http URL is not linked.
+        b.waitFor(() -> b.count("[data-testid=cluster-ticket]") == 2, "the cluster's tracker issues");
+        assertThat(b.driver.findElements(By.cssSelector("[data-testid=cluster-ticket]"))).extracting(WebElement::getText)
+                .containsExactly("Open in GitHub #42", "Open in Linear ENG-12");
+        assertThat(b.find("[data-testid=cluster-ticket]").getAttribute("href")).isEqualTo("https://github.com/acme/app/issues/42");
+        assertThat(b.text("[data-testid=cluster-tickets]")).contains("#42 (closed)").contains("ENG-12 (open)").doesNotContain("ENG-13");
         assertThat(b.text("[data-testid=lifecycle]")).isIn("new", "growing", "stable", "fading", "regressed");
         String figures = b.text("[data-testid=cluster-figures]");
         assertThat(figures).contains("Size\n30 traces").contains("Share of theme\n42 %").contains("Error rate\n100 %")
@@ -438,6 +444,14 @@ class ClusterPagesBrowserTest {
                            (9003, 'default', 'support_issues', 'c_gateway', 30, 'GROWN', '{c_gateway}', NULL, 'Payment gateway timeouts', false, now() - interval '1 day'),
                            (9003, 'default', 'support_issues', 'c_declined', 8, 'SPLIT', '{c_gateway}', NULL, 'Card declined messages', true, now() - interval '1 day'),
                            (9003, 'default', 'support_issues', 'c_login', 34, 'NEW', '{}', NULL, 'Password reset questions', true, now() - interval '1 day')""");
+            // Two rules keep the same Linear issue for the gateway cluster, a third a GitHub one (closed); a stored URL
+            // that is not http(s) is never made a link.
+            st.execute("""
+                    INSERT INTO alert_tickets (project_id, rule_id, destination_key, cluster_id, destination_type, external_id, external_number, url, state, closed_at)
+                    VALUES ('default', 'r_one', 'linear:ENG', 'c_gateway', 'linear', 'uuid-1', 'ENG-12', 'https://linear.app/acme/issue/ENG-12', 'open', NULL),
+                           ('default', 'r_two', 'linear:ENG', 'c_gateway', 'linear', 'uuid-1', 'ENG-12', 'https://linear.app/acme/issue/ENG-12', 'open', NULL),
+                           ('default', 'r_one', 'github:acme/app', 'c_gateway', 'github', '42', '42', 'https://github.com/acme/app/issues/42', 'closed', now()),
+                           ('default', 'r_three', 'webhook-ish', 'c_gateway', 'linear', 'uuid-2', 'ENG-13', 'javascript:alert(1)', 'open', NULL)""");
         }
     }
 
