@@ -4,6 +4,7 @@
 // shows "set" and offers to replace; nothing typed into a secret field is ever put back into the page.
 import { h, mount, fmtNumber, fmtTime } from './dom.js';
 import { api, apiOptional, ApiError, enc } from './api.js';
+import { failurePanel } from './failure.js';
 
 const TRIGGERS = [
   ['new_cluster', 'A new cluster appears'],
@@ -499,7 +500,14 @@ function deliveryLog(rule) {
     empty.hidden = body.childElementCount > 0;
     table.hidden = body.childElementCount === 0;
   }
-  load(true).catch((e) => { mount(empty, `The delivery log could not be loaded: ${e.detail || e.message}`); empty.hidden = false; });
+  const firstLoad = () => load(true).catch((e) => {
+    mount(empty, failurePanel('Could not load the delivery log', e, async () => {
+      await load(true);
+      mount(empty, 'Nothing delivered yet.');
+    }));
+    empty.hidden = false;
+  });
+  firstLoad();
   const node = h('section', { class: 'panel', 'aria-labelledby': 'alert-log-h' },
     h('div', { class: 'row' }, h('h2', { id: 'alert-log-h', class: 'grow' }, 'Delivery log'), refresh),
     table, empty, more);

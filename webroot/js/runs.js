@@ -1,5 +1,6 @@
 // Runs: every run of the project, newest first; running ones advance live from run.progress.
 import { h, mount, fmtNumber, fmtUsd, fmtTime, fmtPct } from './dom.js';
+import { failureText } from './failure.js';
 
 /** What a run has done: its own analyses plus what streaming had already analysed (queued: nothing to redo). */
 export function runDone(r) {
@@ -21,7 +22,7 @@ export async function runsView(el) {
       try {
         upsert(await api(`/themes/${enc(select.value)}/runs`, { method: 'POST', body: {} }), true);
         status.textContent = '';
-      } catch (e) { status.textContent = e.error === 'run_in_progress' ? 'A run of that theme is in progress.' : e.message; }
+      } catch (e) { status.textContent = e.error === 'run_in_progress' ? 'A run of that theme is in progress.' : failureText('Could not start the run', e); }
     },
   }, 'Run now');
   mount(el, h('h1', null, 'Runs'), h('p', null, select, ' ', start, ' ', status),
