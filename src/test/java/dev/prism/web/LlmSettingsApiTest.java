@@ -70,12 +70,17 @@ class LlmSettingsApiTest {
             for (Fixtures.Fixture f : Fixtures.all()) {
                 server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, f.events()));
             }
+            // Paused once the rest of the budget cannot hold a call's estimate, which may be while the calls that reserved
+            // it are still answering: wait until their cost is recorded too.
             JsonNode paused = server.http.awaitApi("/api/projects/default/llm",
-                    r -> r.json().get("status").asText().equals("paused_budget_reached"), Duration.ofSeconds(60)).json();
+                    r -> r.json().get("status").asText().equals("paused_budget_reached") && r.json().get("spent_today_usd").asDouble() > 0,
+                    Duration.ofSeconds(60)).json();
             assertThat(paused.get("spent_today_usd").asDouble()).isPositive().isLessThanOrEqualTo(0.0005);
             assertThat(paused.get("resumes_at").asText()).endsWith("T00:00:00Z");
-            // Calls dispatched just before the pause may still be answering: count once they have settled.
-            Thread.sleep(3_000); // not a condition: the count settling is what is measured next
+            // Calls dispatched just before the pause may still be answering: count once the count stops moving.
+            java.util.concurrent.atomic.AtomicInteger lastSeen = new java.util.concurrent.atomic.AtomicInteger(-1);
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> lastSeen.getAndSet(models.size()) == models.size());
             int callsWhilePaused = models.size();
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
                     .until(() -> models.size() == callsWhilePaused);
