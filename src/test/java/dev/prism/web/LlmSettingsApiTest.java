@@ -63,8 +63,9 @@ class LlmSettingsApiTest {
         TestServer server = TestServer.start(vertx, settings(dataDir, fake));
         try {
             // gpt-4o-mini: 1,000 input + 50 output tokens cost $0.00018 a call, but a call reserves its estimate first (its prompt
-            // and the whole 400-token answer cap, about $0.0003): calls start only while the rest of the $0.0005 holds one.
-            HttpApi.Response set = server.http.admin("PUT", "/api/projects/default/llm", "{\"daily_budget_usd\": 0.0005}");
+            // and the whole 400-token answer cap, $0.0003 to $0.0006 on these traces): calls start only while the rest of the
+            // $0.001 holds one, so one to five are made whichever trace comes first.
+            HttpApi.Response set = server.http.admin("PUT", "/api/projects/default/llm", "{\"daily_budget_usd\": 0.001}");
             assertThat(set.status()).isEqualTo(200);
             assertThat(set.json().get("budget_source").asText()).isEqualTo("project");
             for (Fixtures.Fixture f : Fixtures.all()) {
@@ -75,7 +76,7 @@ class LlmSettingsApiTest {
             JsonNode paused = server.http.awaitApi("/api/projects/default/llm",
                     r -> r.json().get("status").asText().equals("paused_budget_reached") && r.json().get("spent_today_usd").asDouble() > 0,
                     Duration.ofSeconds(60)).json();
-            assertThat(paused.get("spent_today_usd").asDouble()).isPositive().isLessThanOrEqualTo(0.0005);
+            assertThat(paused.get("spent_today_usd").asDouble()).isPositive().isLessThanOrEqualTo(0.001);
             assertThat(paused.get("resumes_at").asText()).endsWith("T00:00:00Z");
             // Calls dispatched just before the pause may still be answering: count once the count stops moving.
             java.util.concurrent.atomic.AtomicInteger lastSeen = new java.util.concurrent.atomic.AtomicInteger(-1);
@@ -85,7 +86,7 @@ class LlmSettingsApiTest {
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
                     .until(() -> models.size() == callsWhilePaused);
             assertThat(models).as("no calls while paused").hasSize(callsWhilePaused);
-            assertThat(callsWhilePaused).as("only calls whose estimates fit the budget together").isBetween(1, 2);
+            assertThat(callsWhilePaused).as("only calls whose estimates fit the budget together").isBetween(1, 5);
 
             JsonNode lifted = server.http.admin("PUT", "/api/projects/default/llm", "{\"daily_budget_usd\": null}").json();
             assertThat(lifted.get("status").asText()).isEqualTo("active");
@@ -158,32 +159,35 @@ class LlmSettingsApiTest {
             HttpApi.Response bad = server.http.admin("PATCH", "/api/projects/default/themes/error_analysis", "{\"llm\": {\"daily_budget_usd\": -1}}");
             assertThat(bad.status()).isEqualTo(400);
             assertThat(bad.json().get("detail").asText()).contains("llm.daily_budget_usd");
-            // As the project's test: $0.0005 holds one or two calls' estimates (about $0.0003 each), then the theme pauses.
-            assertThat(server.http.admin("PATCH", "/api/projects/default/themes/error_analysis", "{\"llm\": {\"daily_budget_usd\": 0.0005}}")
+            // An error trace's call is estimated at $0.0003 to $0.0006 (its prompt plus 400 answer tokens) and costs $0.00018
+            // (the fake's usage): $0.001 holds one to five of them whichever trace comes first, then the theme pauses.
+            assertThat(server.http.admin("PATCH", "/api/projects/default/themes/error_analysis", "{\"llm\": {\"daily_budget_usd\": 0.001}}")
                     .status()).isEqualTo(200);
             // The budget check reads themes every 2 s: wait until it shows before any trace arrives.
-            server.http.awaitApi("/api/projects/default/llm", r -> theme(r.json(), "error_analysis").path("daily_budget_usd").asDouble() == 0.0005,
+            server.http.awaitApi("/api/projects/default/llm", r -> theme(r.json(), "error_analysis").path("daily_budget_usd").asDouble() == 0.001,
                     Duration.ofSeconds(30));
             for (Fixtures.Fixture f : Fixtures.all()) {
                 server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, f.events()));
             }
+            // As the project's test: paused once the rest cannot hold an estimate, maybe before the reserving calls answered.
             JsonNode paused = server.http.awaitApi("/api/projects/default/llm",
-                    r -> theme(r.json(), "error_analysis").get("status").asText().equals("paused_budget_reached"), Duration.ofSeconds(60)).json();
+                    r -> theme(r.json(), "error_analysis").get("status").asText().equals("paused_budget_reached")
+                            && theme(r.json(), "error_analysis").get("spent_today_usd").asDouble() > 0, Duration.ofSeconds(60)).json();
             JsonNode errors = theme(paused, "error_analysis");
-            assertThat(errors.get("spent_today_usd").asDouble()).isPositive().isLessThanOrEqualTo(0.0005);
+            assertThat(errors.get("spent_today_usd").asDouble()).isPositive().isLessThanOrEqualTo(0.001);
             assertThat(errors.get("status_reason").asText()).contains("own daily budget");
             assertThat(paused.get("status").asText()).as("the project goes on").isEqualTo("active");
             assertThat(paused.get("daily_budget_usd").isNull()).isTrue();
-            // The other themes keep analysing after the pause, beyond what $0.0005 would have allowed the project.
+            // The other themes keep analysing after the pause, beyond what $0.001 would have allowed the project.
             server.http.awaitApi("/api/projects/default/summaries?theme=unhappy_users&limit=100",
-                    r -> r.json().get("results").size() >= 3, Duration.ofSeconds(60));
+                    r -> r.json().get("results").size() >= 7, Duration.ofSeconds(60));
             JsonNode later = server.http.api("/api/projects/default/llm").json();
             assertThat(theme(later, "unhappy_users").get("status").asText()).isEqualTo("active");
             assertThat(theme(later, "unhappy_users").get("daily_budget_usd").isNull()).isTrue();
-            assertThat(theme(later, "unhappy_users").get("spent_today_usd").asDouble()).isGreaterThan(0.0005);
+            assertThat(theme(later, "unhappy_users").get("spent_today_usd").asDouble()).isGreaterThan(0.001);
             assertThat(theme(later, "error_analysis").get("status").asText()).isEqualTo("paused_budget_reached");
             assertThat(server.http.api("/api/projects/default/summaries?theme=error_analysis&limit=100").json().get("results").size())
-                    .as("only calls whose estimates fit the theme's budget").isBetween(1, 2);
+                    .as("only calls whose estimates fit the theme's budget").isBetween(1, 5);
         } finally {
             server.stop();
             fake.close();
