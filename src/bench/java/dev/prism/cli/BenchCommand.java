@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  * {@code java -cp target/prism.jar:target/test-classes dev.prism.cli.BenchCommand ingest …}.
  */
 @Command(name = "bench", description = "Run a benchmark.", mixinStandardHelpOptions = true,
-        subcommands = {IngestBench.class, KafkaBench.class, KafkaBacklogBench.class, OtlpBench.class, FormatBench.class, PreviewBench.class, LlmBench.class, EmbedBench.class, SoakBench.class})
+        subcommands = {IngestBench.class, KafkaBench.class, KafkaBacklogBench.class, OtlpBench.class, FormatBench.class, PreviewBench.class, LlmBench.class, EmbedBench.class, SoakBench.class, ScaleBench.class})
 public final class BenchCommand {
 
     /** The benchmarks' credentials for the throw-away servers they start (bodies are built before a server starts). */
