@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  */
 public final class RuleParser {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
     public static final int DEFAULT_COOLDOWN_SECONDS = 3600;
     public static final int MAX_DESTINATIONS = 10;
     /** Fields of a destination object that hold a secret (URLs with tokens in them, tokens, signing secrets). */

@@ -17,7 +17,7 @@ import java.util.List;
 /** Posts events to a Prism (or PostHog) server's {@code /batch/} endpoint, the way PostHog SDKs do. */
 final class BatchSender implements AutoCloseable {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     private final Vertx vertx;
     private final WebClient client;

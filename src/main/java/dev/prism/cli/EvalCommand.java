@@ -1,7 +1,5 @@
 package dev.prism.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prism.eval.CorpusFiles;
 import dev.prism.eval.CorpusGenerator;
@@ -31,7 +29,7 @@ import picocli.CommandLine.Option;
         description = "Measure insight quality (relevance, clusters, names) on a labelled corpus.")
 public final class EvalCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final com.fasterxml.jackson.databind.ObjectWriter JSON = dev.prism.common.JsonMapping.PRETTY;
 
     @Option(names = "--split", defaultValue = "eval", description = "Phrase bank half to generate from: eval (default) or tune.")
     String split;

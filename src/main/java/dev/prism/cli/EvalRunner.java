@@ -38,7 +38,7 @@ public final class EvalRunner {
     /** The themes the corpus labels; others (e.g. unhappy_users) are not measured. */
     public static final List<String> THEMES = PhraseBank.THEMES;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.prism.common.JsonMapping.MAPPER;
     private static final String PROJECT = "/api/projects/default";
     private static final int BATCH_EVENTS = 200;
 

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  */
 final class EventFiles {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     private EventFiles() {
     }

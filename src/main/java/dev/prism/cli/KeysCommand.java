@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
 public final class KeysCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.prism.common.JsonMapping.MAPPER;
 
     @Override
     public Integer call() {

@@ -1,7 +1,5 @@
 package dev.prism.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.prism.common.VectorMath;
 import dev.prism.embed.OnnxMiniLm;
 import dev.prism.eval.PhraseBank;
@@ -108,7 +106,7 @@ public final class TrainRelevanceCommand implements Callable<Integer> {
             List<LabelledTrace> trainOn = labelled;
             RelevanceModel.Weights w = RelevanceTraining.train(OnnxMiniLm.MODEL, OnnxMiniLm.DIMENSIONS, sentences, trainOn, themes);
             Files.createDirectories(out.toAbsolutePath().getParent());
-            Files.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(RelevanceModel.write(w)) + "\n");
+            Files.writeString(out, dev.prism.common.JsonMapping.PRETTY.writeValueAsString(RelevanceModel.write(w)) + "\n");
             System.out.printf("trained on %d sentences and %d traces; analyzer thresholds %s, pre-filter %s, custom %.2f -> %s%n",
                     sentences.size(), labelled.size(), w.analyzer(), w.prefilter(), w.custom(), out);
             return 0;

@@ -26,7 +26,7 @@ import java.util.Set;
 /** SQL of the clustering feature: clusters, their members, runs and lineage snapshots. */
 final class ClusterRepository {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     private final Pool pool;
 

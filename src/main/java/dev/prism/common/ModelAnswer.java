@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class ModelAnswer {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     /** The reply could not be read; {@code reason} is fit to show the model in a repair prompt. */
     public static final class Invalid extends Exception {

@@ -25,7 +25,7 @@ import java.util.function.ToIntFunction;
  */
 public final class DemoTraffic {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     private static final List<String> USERS = List.of("usr_4c1f9e", "usr_cal_777", "library_member_9042", "home_hub_2291",
             "usr_fleet_mgr_7", "usr_newsletter_ed", "ana.garcia@fincorp.example", "usr_8d02aa", "dev_jordi", "usr_b7e310",

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class DemoVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoVerticle.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     private final String projectId;
     private final double tracesPerSecond;

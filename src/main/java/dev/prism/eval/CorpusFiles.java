@@ -26,7 +26,7 @@ public final class CorpusFiles {
     public static final String EVENTS = "events.jsonl";
     public static final String LABELS = "labels.jsonl";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.prism.common.JsonMapping.MAPPER;
 
     /** A corpus read back: its events and the labels per trace id. */
     public record Loaded(List<ObjectNode> events, Map<String, Map<String, String>> labels) {

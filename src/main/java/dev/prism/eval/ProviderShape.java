@@ -28,7 +28,7 @@ public enum ProviderShape {
     OPENAI_CHAT, OPENAI_RESPONSES, ANTHROPIC, GEMINI, LANGCHAIN, VERCEL_AI;
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.prism.common.JsonMapping.MAPPER;
 
     /** Whether this SDK can carry calls to {@code backend} (the native wrappers only carry their own provider). */
     boolean carries(Backend backend) {

@@ -2,7 +2,6 @@ package dev.prism.export;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -17,14 +16,14 @@ public final class JsonExport {
 
     public static final String SCHEMA = "prism.theme-export";
     public static final int VERSION = 1;
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     private JsonExport() {
     }
 
     public static byte[] render(ThemeReport report) {
         try {
-            return MAPPER.writeValueAsBytes(tree(report));
+            return dev.prism.common.JsonMapping.PRETTY.writeValueAsBytes(tree(report));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of plain nodes always serialises", e);
         }

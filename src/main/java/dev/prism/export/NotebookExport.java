@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class NotebookExport {
 
-    private static final ObjectMapper COMPACT = new ObjectMapper();
+    private static final ObjectMapper COMPACT = dev.prism.common.JsonMapping.MAPPER;
 
     private NotebookExport() {
     }
@@ -40,7 +40,7 @@ public final class NotebookExport {
                 .put("theme_id", r.themeId()).put("generated_at", r.generatedAt().toString());
         nb.put("nbformat", 4).put("nbformat_minor", 5);
         try {
-            return JsonExport.MAPPER.writeValueAsBytes(nb);
+            return dev.prism.common.JsonMapping.PRETTY.writeValueAsBytes(nb);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of plain nodes always serialises", e);
         }

@@ -3,7 +3,6 @@ package dev.prism.format;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.math.BigDecimal;
 import java.util.Iterator;
@@ -38,7 +37,7 @@ final class ValueText {
 
     private static final String OBJECT_OBJECT = "[object Object]";
 
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    static final com.fasterxml.jackson.databind.ObjectReader JSON = dev.prism.common.JsonMapping.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private ValueText() {
     }

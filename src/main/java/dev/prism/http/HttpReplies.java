@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class HttpReplies {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
     private static final int MAX_MESSAGE = 300;
 
     private HttpReplies() {

@@ -15,7 +15,7 @@ import java.time.Instant;
  */
 final class EventRecords {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     record Decoded(String projectId, ParsedEvent event) {
     }

@@ -34,6 +34,9 @@ final class KafkaEventSink implements EventSink {
 
     KafkaEventSink(Vertx vertx, PrismConfig.Kafka config, long maxRecordBytes, int maxInFlight) {
         this.producer = KafkaProducer.createShared(vertx, PRODUCER_NAME, producerConfig(config, maxRecordBytes));
+        // Each send's future carries its failure to the request it belongs to, which answers 503 kafka_unavailable;
+        // without a handler the producer also reports every expired record as an unhandled exception, a line per event.
+        this.producer.exceptionHandler(e -> { });
         this.topic = config.topic();
         this.maxInFlight = maxInFlight;
         this.ackTimeoutMillis = config.ackTimeoutMillis();

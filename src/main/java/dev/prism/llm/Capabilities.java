@@ -1,7 +1,6 @@
 package dev.prism.llm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -174,7 +173,7 @@ public final class Capabilities {
             if (in == null) {
                 throw new IllegalStateException("capability catalogue missing from the classpath: " + RESOURCE);
             }
-            return read(new ObjectMapper().readTree(in));
+            return read(dev.prism.common.JsonMapping.MAPPER.readTree(in));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 final class PostHogForwarder {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostHogForwarder.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
     static final int BATCH = 100;
     /** 1 s, 2 s, 4 s … between failed sends, a minute at most. */
     private static final dev.prism.common.Backoff RETRY = new dev.prism.common.Backoff(1_000, 60_000, 60_000);

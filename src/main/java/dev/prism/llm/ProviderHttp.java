@@ -20,7 +20,7 @@ import java.util.function.Function;
  */
 final class ProviderHttp {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     private final WebClient client;
     private final String basePath;

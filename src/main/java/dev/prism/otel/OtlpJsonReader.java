@@ -22,7 +22,7 @@ import java.util.Map;
  */
 final class OtlpJsonReader {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private OtlpJsonReader() {

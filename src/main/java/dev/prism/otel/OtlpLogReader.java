@@ -22,7 +22,7 @@ import static dev.prism.otel.OtlpJsonReader.field;
  */
 final class OtlpLogReader {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     private OtlpLogReader() {
     }

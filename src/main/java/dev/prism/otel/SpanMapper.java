@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 final class SpanMapper {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
     private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
     private static final Pattern SPAN_ID = Pattern.compile("[0-9a-f]{16}");
     private static final int MAX_REASONS = 5;

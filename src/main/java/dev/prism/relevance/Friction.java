@@ -1,7 +1,6 @@
 package dev.prism.relevance;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prism.common.VectorMath;
 import java.io.IOException;
 import java.io.InputStream;
@@ -127,7 +126,7 @@ public final class Friction {
             if (in == null) {
                 throw new IllegalStateException("friction types missing from the classpath: " + RESOURCE);
             }
-            JsonNode root = new ObjectMapper().readTree(in);
+            JsonNode root = dev.prism.common.JsonMapping.MAPPER.readTree(in);
             List<Type> out = new ArrayList<>();
             for (JsonNode t : root.get("types")) {
                 List<String> exemplars = new ArrayList<>();

@@ -80,7 +80,7 @@ public final class RelevanceModel {
             if (in == null) {
                 throw new IllegalStateException("relevance model missing from the classpath: " + RESOURCE + " (run prism train-relevance)");
             }
-            return new RelevanceModel(read(new ObjectMapper().readTree(in)));
+            return new RelevanceModel(read(dev.prism.common.JsonMapping.MAPPER.readTree(in)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -261,7 +261,7 @@ public final class RelevanceModel {
     }
 
     public static ObjectNode write(Weights w) {
-        ObjectMapper m = new ObjectMapper();
+        ObjectMapper m = dev.prism.common.JsonMapping.MAPPER;
         ObjectNode root = m.createObjectNode();
         root.put("model", w.model());
         root.put("dimensions", w.dimensions());

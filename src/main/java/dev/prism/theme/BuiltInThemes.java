@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class BuiltInThemes {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     /** One built-in theme's definition. {@code themeFilters} is PostHog filter JSON (a list, or an OR group). */
     record Definition(String themeId, String name, String description, String lookFor, JsonNode themeFilters, double sampleRate) {

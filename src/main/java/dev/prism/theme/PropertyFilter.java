@@ -30,7 +30,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PropertyFilter(String key, JsonNode value, String operator, String type) {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     public static PropertyFilter event(String key, String operator, Object value) {
         return new PropertyFilter(key, MAPPER.valueToTree(value), operator, "event");

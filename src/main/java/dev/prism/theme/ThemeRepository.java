@@ -22,7 +22,7 @@ import java.util.Optional;
 /** SQL of the theme feature. A theme's prompt lives in {@code theme_prompts}, one row per version. */
 final class ThemeRepository {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
     private static final String SELECT = """
             SELECT t.project_id, t.theme_id, t.name, t.description, t.base_filters::text, t.theme_filters::text, t.sample_rate,
                    t.sample_seed, p.prompt, t.prompt_version, t.date_range::text, t.clustering_config::text, t.schedule::text,

@@ -28,7 +28,7 @@ import java.util.Optional;
 /** SQL of the trace feature: due traces, their events, completion, listing. */
 final class TraceRepository {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     static final String SUMMARY_COLUMNS = """
             trace_id, version, status, name, first_seen, last_seen, completed_at, event_count, tree_depth,
