@@ -101,6 +101,48 @@ class RelevanceVerticleTest {
     }
 
     @Test
+    @DisplayName("a burst beyond the scoring slots and the waiting room is left to the dispatch sweep, not published unscored "
+            + "(which would pass every pre-filter); the traces it held are scored and published")
+    void burstBeyondWaitingIsLeftToTheSweep(Vertx vertx) throws Exception {
+        // The embedding model holds every request: the first MAX_IN_FLIGHT traces take the slots, one waits, one is over.
+        List<io.vertx.core.eventbus.Message<SentenceVectors>> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        await(embed.unregister());
+        embed = vertx.eventBus().consumer(Addresses.EMBED_SENTENCES, held::add);
+        await(embed.completion());
+        String bounded = await(vertx.deployVerticle(new RelevanceVerticle(null, 0, 1)));
+        await(vertx.undeploy(deployment));
+        deployment = bounded;
+        List<String> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MessageConsumer<TraceScored> c = vertx.eventBus().consumer(Addresses.TRACE_SCORED, m -> published.add(m.body().formatted().traceId()));
+        await(c.completion());
+        try {
+            TraceFormatted base = formatted("s10");
+            int n = RelevanceVerticle.MAX_IN_FLIGHT + 2;
+            for (int i = 0; i < n; i++) {
+                vertx.eventBus().publish(Addresses.TRACE_FORMATTED, new TraceFormatted("p", "burst-" + i, 1, base.trace(), base.text()));
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !held.isEmpty());
+            org.awaitility.Awaitility.await().during(java.time.Duration.ofSeconds(1)).atMost(java.time.Duration.ofSeconds(2)).until(published::isEmpty);
+            // The model answers: every request held so far and any the waiting trace makes.
+            embedFails.set(false);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+                for (io.vertx.core.eventbus.Message<SentenceVectors> m : held) {
+                    held.remove(m);
+                    vertx.executeBlocking(() -> LocalScorer.shared().embed(m.body().texts()), false)
+                            .onSuccess(v -> m.reply(new SentenceVectors.Vectors(OnnxMiniLm.MODEL, v)));
+                }
+                return published.size() >= n - 1;
+            });
+            org.awaitility.Awaitility.await().during(java.time.Duration.ofSeconds(1)).atMost(java.time.Duration.ofSeconds(2))
+                    .until(() -> published.size() == n - 1);
+            assertThat(published).as("the slots' and the waiting trace, scored").hasSize(n - 1)
+                    .doesNotContain("burst-" + (n - 1)).doesNotHaveDuplicates();
+        } finally {
+            await(c.unregister());
+        }
+    }
+
+    @Test
     @DisplayName("answers the offline analyzer: a built-in theme's verdict with its evidence, a custom theme zero-shot from its text")
     void answersVerdicts(Vertx vertx) throws Exception {
         TraceFormatted t = formatted("s10");
