@@ -226,9 +226,10 @@ public final class ScaleBench implements Callable<Integer> {
     }
 
     /**
-     * Polls the shared database until every trace is completed, nothing is queued or running, every relevant summary
-     * has its vector (the offline pipeline's end), and the analyses stay that way for a second: a trace just completed
-     * may not have its tasks yet (the dispatch sweep's marker lags streaming dispatch by its period, so it cannot say).
+     * Polls the shared database until every trace is completed and scored for relevance, nothing is queued or running,
+     * every relevant summary has its vector (the offline pipeline's end), and the analyses stay that way for a second: a
+     * trace just scored may not have its tasks yet (the dispatch sweep's marker lags streaming dispatch by its period,
+     * so it cannot say).
      * Returns the time of the first of those quiet polls.
      */
     private Counts awaitPipeline(String jdbc, long start, int expectedTraces, long[] endNanos) throws Exception {
@@ -239,11 +240,13 @@ public final class ScaleBench implements Callable<Integer> {
             while (true) {
                 long now = System.nanoTime();
                 long completed = count(s, "SELECT count(*) FROM traces WHERE status = 'completed'");
+                // Scored: streaming scored it, or the dispatch sweep did for a trace a burst left to it (then queued it).
+                long scored = count(s, "SELECT count(*) FROM (SELECT DISTINCT trace_id, trace_version FROM trace_relevance) r");
                 long open = count(s, "SELECT count(*) FROM analyses WHERE status IN ('queued', 'running')");
                 long all = count(s, "SELECT count(*) FROM analyses");
                 long relevant = count(s, "SELECT count(*) FROM analyses WHERE status = 'done' AND theme_relevant");
                 long embedded = count(s, "SELECT count(*) FROM embeddings");
-                boolean through = completed >= expectedTraces && open == 0 && embedded >= relevant;
+                boolean through = completed >= expectedTraces && scored >= expectedTraces && open == 0 && embedded >= relevant;
                 if (!through || all != quietAnalyses) {
                     quietSince = through ? now : 0;
                     quietAnalyses = through ? all : -1;
