@@ -6,6 +6,7 @@ import dev.prism.alert.AlertRulesVerticle;
 import dev.prism.alert.AlertTicketPollVerticle;
 import dev.prism.alert.Destination;
 import dev.prism.bus.Codecs;
+import dev.prism.cluster.ClusterQueryVerticle;
 import dev.prism.cluster.ClusterVerticle;
 import dev.prism.config.PrismConfig;
 import dev.prism.demo.DemoVerticle;
@@ -98,6 +99,7 @@ public final class PrismServer {
                     // Embedding consumes what analysis publishes: it starts first and stops last so no summary finds it absent.
                     // Clustering consumes what embedding publishes, so it starts before it and stops after it.
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new ClusterVerticle(db.pool(), db.connectOptions(), config.cluster(), config.ingest(), metrics)), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new ClusterQueryVerticle(db.pool()), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new EmbedVerticle(db.pool(), config.embed(), config.ingest(), metrics), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AnalysisVerticle(db.pool(), config.llm(), config.ingest(), config.format().redisUrl())), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new RunVerticle(db.pool(), config.runs())), 1))

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * stored as a firing with one delivery row per destination, in one transaction and before any send; the firing's
  * de-duplication key keeps the same news from being queued twice, also across restarts and instances.
  *
- * <p>Consumes {@value Addresses#CLUSTER_UPDATED}; sends {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#SUMMARY_LIST},
+ * <p>Consumes {@value Addresses#CLUSTER_UPDATED}; sends {@value Addresses#CLUSTER_LIST}, {@value Addresses#CLUSTER_GET}, {@value Addresses#CLUSTER_MEMBERS_SINCE}, {@value Addresses#SUMMARY_LIST},
  * {@value Addresses#THEME_SHARE} and {@value Addresses#THEME_GET}; publishes {@value Addresses#ALERT_FIRED} ({@link LiveEvent}s of type
  * {@code alert.fired} carrying the notice, which names no destination) and {@value Addresses#ALERT_QUEUED}.
  */
@@ -230,7 +230,7 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
         if (rules.isEmpty()) {
             return Future.succeededFuture();
         }
-        return vertx.eventBus().<ClusterCommand.Clusters>request(Addresses.CLUSTER_COMMAND, new ClusterCommand.List(key.projectId(), key.themeId()))
+        return vertx.eventBus().<ClusterCommand.Clusters>request(Addresses.CLUSTER_LIST, new ClusterCommand.List(key.projectId(), key.themeId()))
                 .map(m -> m.body().clusters())
                 // a theme deleted under its rules has no clusters to watch
                 .recover(e -> Failure.from(e).status() == 404 ? Future.succeededFuture(List.of()) : Future.failedFuture(e))
@@ -276,7 +276,7 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
         }
         return tickets.latestCloses(projectId, clusters.stream().map(ClusterCommand.Cluster::clusterId).toList()).compose(closes -> closes.isEmpty()
                 ? Future.succeededFuture(Map.of())
-                : vertx.eventBus().<ClusterCommand.MemberCounts>request(Addresses.CLUSTER_COMMAND, new ClusterCommand.MembersSince(projectId, closes))
+                : vertx.eventBus().<ClusterCommand.MemberCounts>request(Addresses.CLUSTER_MEMBERS_SINCE, new ClusterCommand.MembersSince(projectId, closes))
                         .map(m -> {
                             Map<String, AlertEvaluator.ClusterState> out = new HashMap<>();
                             for (ClusterCommand.Cluster c : clusters) {
@@ -297,7 +297,7 @@ public final class AlertEvaluationVerticle extends VerticleBase implements Quies
     /** Looks up the cluster's representatives and their severity, decides again with them, and stores the firing. */
     private Future<Void> secondLook(Candidate c, String themeName, Map<String, Instant> last, Instant now) {
         String project = c.rule().projectId();
-        return vertx.eventBus().<ClusterCommand.Detail>request(Addresses.CLUSTER_COMMAND,
+        return vertx.eventBus().<ClusterCommand.Detail>request(Addresses.CLUSTER_GET,
                         new ClusterCommand.Get(project, c.cluster().clusterId(), 5))
                 .compose(detail -> {
                     List<ClusterCommand.Member> reps = detail.body().representatives().stream().limit(SUMMARIES).toList();

@@ -97,11 +97,21 @@ public final class Addresses {
      * {@code project_id}/{@code projectId}, {@code theme_id}/{@code themeId} and {@code cluster_id}/{@code clusterId}.
      */
     public static final String CLUSTER_UPDATED = "prism.cluster.updated";
+    /** {@link ClusterCommand.List} → {@link ClusterCommand.Clusters}: a theme's active clusters, largest first; 404 for an unknown theme. */
+    public static final String CLUSTER_LIST = "prism.cluster.list";
+    /** {@link ClusterCommand.Get} → {@link ClusterCommand.Detail}: one cluster with a page of members; 404 for an unknown cluster. */
+    public static final String CLUSTER_GET = "prism.cluster.get";
+    /** {@link ClusterCommand.OfTrace} → {@link ClusterCommand.TraceClusters}: a trace's cluster in every theme. */
+    public static final String CLUSTER_OF_TRACE = "prism.cluster.of-trace";
+    /** {@link ClusterCommand.MembersSince} → {@link ClusterCommand.MemberCounts}: members each cluster gained after a time. */
+    public static final String CLUSTER_MEMBERS_SINCE = "prism.cluster.members-since";
+    /** {@link ClusterCommand.MapQuery} → {@link ClusterCommand.MapPoints}: a theme's members on the 2-D map; 404 for an unknown theme. */
+    public static final String CLUSTER_MAP = "prism.cluster.map";
     /**
-     * {@link ClusterCommand} → {@link ClusterCommand.Clusters}, {@link ClusterCommand.Detail},
-     * {@link ClusterCommand.RunResult} or {@link ClusterCommand.TraceClusters}.
+     * {@link ClusterCommand.Refresh} → {@link ClusterCommand.RunResult} once the re-clustering is stored; 400 for an
+     * unusable {@code clustering_config}, 404 for an unknown theme.
      */
-    public static final String CLUSTER_COMMAND = "prism.cluster.command";
+    public static final String CLUSTER_REFRESH = "prism.cluster.refresh";
     /** An alert that fired, published by alerting: a {@link LiveEvent}, a {@code JsonObject} or a record, routed like clusters. */
     public static final String ALERT_FIRED = "prism.alert.fired";
     /** {@link AlertCommand.List} → {@link AlertCommand.Rules}. */

@@ -4,16 +4,28 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * A request to the clustering feature. Replies: {@link Clusters} for {@code List}, {@link Detail} for {@code Get},
- * {@link RunResult} for {@code Refresh} (once the re-clustering is stored), {@link MemberCounts} for {@code MembersSince}. Failures carry 400 (an unusable
- * {@code clustering_config}, named) and 404 (unknown theme or cluster).
+ * Requests to the clustering feature, one address per verb ({@code prism.cluster.list}, {@code .get}, {@code .of-trace},
+ * {@code .members-since}, {@code .map}, {@code .refresh}; see {@link Addresses}). {@code R} is the reply:
+ * {@link Clusters} for {@code List}, {@link Detail} for {@code Get}, {@link TraceClusters} for {@code OfTrace},
+ * {@link MemberCounts} for {@code MembersSince}, {@link MapPoints} for {@code MapQuery}, {@link RunResult} for
+ * {@code Refresh} (once the re-clustering is stored). Failures carry 400 (an unusable {@code clustering_config}, named)
+ * and 404 (unknown theme or cluster).
+ *
+ * @param <R> the reply's type
  */
-public sealed interface ClusterCommand {
+public sealed interface ClusterCommand<R> extends Request<R> {
 
     String projectId();
 
+    /** The address of the request's verb, for callers that send several kinds of cluster request through one path. */
+    String address();
+
     /** The theme's active clusters, largest first. */
-    record List(String projectId, String themeId) implements ClusterCommand {
+    record List(String projectId, String themeId) implements ClusterCommand<Clusters> {
+        @Override
+        public String address() {
+            return Addresses.CLUSTER_LIST;
+        }
     }
 
     /**
@@ -21,7 +33,12 @@ public sealed interface ClusterCommand {
      * the {@code membersOffset}-th on (a page of the cluster's page). {@code memberTitles}: each member of the page
      * carries its summary's title and text (one summary look-up per member, hence at most {@link #MAX_TITLED} of them).
      */
-    record Get(String projectId, String clusterId, int membersLimit, int membersOffset, boolean memberTitles) implements ClusterCommand {
+    record Get(String projectId, String clusterId, int membersLimit, int membersOffset, boolean memberTitles) implements ClusterCommand<Detail> {
+        @Override
+        public String address() {
+            return Addresses.CLUSTER_GET;
+        }
+
         public static final int DEFAULT_MEMBERS = 100;
         public static final int MAX_MEMBERS = 100_000;
         public static final int MAX_TITLED = 100;
@@ -36,7 +53,11 @@ public sealed interface ClusterCommand {
     }
 
     /** The cluster of one trace in every theme that clustered it. Replies {@link TraceClusters}. */
-    record OfTrace(String projectId, String traceId) implements ClusterCommand {
+    record OfTrace(String projectId, String traceId) implements ClusterCommand<TraceClusters> {
+        @Override
+        public String address() {
+            return Addresses.CLUSTER_OF_TRACE;
+        }
     }
 
     /**
@@ -54,7 +75,11 @@ public sealed interface ClusterCommand {
      * How many members each cluster gained after a time (alert rules: members after a cluster's ticket was closed).
      * Replies {@link MemberCounts}, every asked cluster present (0 when none, or unknown).
      */
-    record MembersSince(String projectId, Map<String, Instant> since) implements ClusterCommand {
+    record MembersSince(String projectId, Map<String, Instant> since) implements ClusterCommand<MemberCounts> {
+        @Override
+        public String address() {
+            return Addresses.CLUSTER_MEMBERS_SINCE;
+        }
     }
 
     record MemberCounts(Map<String, Long> counts) {
@@ -64,7 +89,12 @@ public sealed interface ClusterCommand {
      * The theme's members as points on the 2-D map, at most {@code limit} (a stratified sample above it). Replies
      * {@link MapPoints}.
      */
-    record MapQuery(String projectId, String themeId, int limit) implements ClusterCommand {
+    record MapQuery(String projectId, String themeId, int limit) implements ClusterCommand<MapPoints> {
+        @Override
+        public String address() {
+            return Addresses.CLUSTER_MAP;
+        }
+
         public static final int DEFAULT_LIMIT = 2_000;
         public static final int MAX_LIMIT = 10_000;
     }
@@ -89,7 +119,11 @@ public sealed interface ClusterCommand {
     }
 
     /** Re-cluster the theme now; answers when the run is stored. */
-    record Refresh(String projectId, String themeId) implements ClusterCommand {
+    record Refresh(String projectId, String themeId) implements ClusterCommand<RunResult> {
+        @Override
+        public String address() {
+            return Addresses.CLUSTER_REFRESH;
+        }
     }
 
     /**

@@ -22,7 +22,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.sqlclient.Pool;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * and a later version without a vector ({@value Addresses#EMBEDDING_REMOVED}) takes the trace out of the theme's
  * members, after the theme's assignment writes under way and again after a run under way.
  *
- * <p>Consumes {@value Addresses#EMBEDDING_CREATED}, {@value Addresses#EMBEDDING_REMOVED} and {@value Addresses#CLUSTER_COMMAND}; sends
+ * <p>Consumes {@value Addresses#EMBEDDING_CREATED}, {@value Addresses#EMBEDDING_REMOVED} and {@value Addresses#CLUSTER_REFRESH}; sends
  * {@value Addresses#THEME_GET}, {@value Addresses#EMBED_SNAPSHOT}, {@value Addresses#TRACE_FACTS} and
  * {@value Addresses#SUMMARY_LIST}; publishes {@value Addresses#CLUSTER_UPDATED} ({@link LiveEvent}s of type
  * {@code cluster.updated}, keyed by cluster id).
@@ -62,9 +61,9 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     private final OutageLog assignLog = new OutageLog(LOG, "Streaming cluster assignment");
     private final OutageLog refreshLog = new OutageLog(LOG, "Re-clustering");
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    static final String OTHER = "";
+    /** The one-thread pool runs compute on (map projections share it). */
+    static final String WORKERS = "prism-cluster";
     private static final DeliveryOptions SLOW = new DeliveryOptions().setSendTimeout(120_000);
-    private static final int REPRESENTATIVES = 5;
     /** Assignments of one theme written in one transaction, at most. */
     static final int ASSIGN_BATCH = 500;
     /** A failed assignment write is retried this many times (with backoff) before its theme is left to the next run. */
@@ -85,6 +84,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     private final java.util.LinkedHashSet<ThemeState> autoQueue = new java.util.LinkedHashSet<>();
     private boolean autoRunning;
     private long autoTimer = -1;
+    private dev.prism.bus.Verbs verbs;
     private Parallel parallel;
     private io.vertx.core.WorkerExecutor workers;
     private dev.prism.lifecycle.Pace pace;
@@ -148,7 +148,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     @Override
     public Future<?> start() {
         // One run computes at a time, on config.threads threads: the other cores stay with ingestion.
-        workers = vertx.createSharedWorkerExecutor("prism-cluster", 1);
+        workers = vertx.createSharedWorkerExecutor(WORKERS, 1);
         lockPool = io.vertx.pgclient.PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(2))
                 .connectingTo(new io.vertx.pgclient.PgConnectOptions(lockOptions).addProperty("application_name", "prism-cluster-lock"))
                 .using(vertx).build();
@@ -157,11 +157,12 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
         pace = dev.prism.lifecycle.Pace.listen(vertx, ingest.busyShare(), ingest.yieldMillis());
         var created = vertx.eventBus().<EmbeddingCreated>consumer(Addresses.EMBEDDING_CREATED, msg -> assign(msg.body()));
         var removed = vertx.eventBus().<dev.prism.bus.EmbeddingRemoved>consumer(Addresses.EMBEDDING_REMOVED, msg -> unassign(msg.body()));
-        var commands = vertx.eventBus().<ClusterCommand>consumer(Addresses.CLUSTER_COMMAND, this::command);
+        verbs = new dev.prism.bus.Verbs(vertx).on(Addresses.CLUSTER_REFRESH, (ClusterCommand.Refresh r) ->
+                theme(r.projectId(), r.themeId()).compose(t -> refresh(state(r.projectId(), r.themeId()), true)));
         if (config.refreshMinutes() > 0) {
             timer = vertx.setPeriodic(config.refreshMinutes() * 60_000L, id -> refreshDirty());
         }
-        return Future.all(created.completion(), removed.completion(), commands.completion()).compose(v -> restoreFresh());
+        return Future.all(created.completion(), removed.completion(), verbs.ready()).compose(v -> restoreFresh());
     }
 
     /** The "re-cluster needed" counters as the last stop or crash left them, read back from the stored members. */
@@ -230,7 +231,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                 LOG.warn("Stopping with {} cluster assignments not written; the themes' next runs place them", left);
             }
             pace.close();
-            return workers.close().eventually(() -> lockPool.close());
+            return verbs.close().eventually(() -> workers.close()).eventually(() -> lockPool.close());
         });
     }
 
@@ -773,134 +774,5 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
                     LOG.warn("No trace figures for {} traces: {}", traceIds.size(), err.toString());
                     return Map.of();
                 });
-    }
-
-    // ---- queries
-
-    private void command(Message<ClusterCommand> msg) {
-        ClusterCommand c = msg.body();
-        Future<?> answer;
-        if (c instanceof ClusterCommand.List l) {
-            answer = theme(l.projectId(), l.themeId()).compose(t -> list(l.projectId(), l.themeId()));
-        } else if (c instanceof ClusterCommand.Get g) {
-            answer = detail(g);
-        } else if (c instanceof ClusterCommand.OfTrace t) {
-            answer = repository.memberships(t.projectId(), t.traceId())
-                    .map(list -> new ClusterCommand.TraceClusters(t.projectId(), t.traceId(), list));
-        } else if (c instanceof ClusterCommand.MembersSince m) {
-            answer = repository.membersSince(m.projectId(), m.since()).map(ClusterCommand.MemberCounts::new);
-        } else if (c instanceof ClusterCommand.MapQuery m) {
-            answer = theme(m.projectId(), m.themeId()).compose(t -> map(m));
-        } else if (c instanceof ClusterCommand.Refresh r) {
-            answer = theme(r.projectId(), r.themeId()).compose(t -> refresh(state(r.projectId(), r.themeId()), true));
-        } else {
-            answer = Future.failedFuture(new IllegalArgumentException("unknown cluster command " + c));
-        }
-        answer.onSuccess(msg::reply).onFailure(e -> Failure.reply(msg, e));
-    }
-
-    private Future<ClusterCommand.Clusters> list(String projectId, String themeId) {
-        var rows = repository.clusters(projectId, themeId);
-        var figures = repository.figures(projectId, themeId);
-        var times = repository.times(projectId, themeId);
-        var last = repository.lastRun(projectId, themeId);
-        Instant now = Instant.now();
-        // The weekly buckets reach furthest back: 12 weeks ending with today.
-        var runs = repository.runCounts(projectId, themeId, now.truncatedTo(java.time.temporal.ChronoUnit.DAYS).minus(Duration.ofDays(7 * 12 - 1)));
-        return Future.all(rows, figures, times, last, runs).map(all -> {
-            long[] theme = allTimes(times.result());
-            int total = theme.length;
-            List<ClusterCommand.Cluster> out = new ArrayList<>();
-            for (ClusterRepository.ClusterRow row : rows.result()) {
-                out.add(view(row, figures.result(), times.result(), theme, now));
-            }
-            out.sort(Comparator.comparingInt(ClusterCommand.Cluster::size).reversed().thenComparing(ClusterCommand.Cluster::clusterId));
-            ClusterRepository.Figures other = figures.result().get(OTHER);
-            return new ClusterCommand.Clusters(projectId, themeId, total, other == null ? 0 : other.size(), List.copyOf(out),
-                    last.result().orElse(null), themeTrend(theme, runs.result(), now));
-        });
-    }
-
-    private static ClusterCommand.ThemeTrend themeTrend(long[] members, List<long[]> runs, Instant now) {
-        ThemeTrend.Series s = ThemeTrend.of(members, runs.stream().mapToLong(r -> r[0]).toArray(), runs.stream().mapToInt(r -> (int) r[1]).toArray(),
-                now, 24, 14, 12);
-        java.util.function.Function<List<ThemeTrend.Point>, List<ClusterCommand.ThemePoint>> view = points -> points.stream()
-                .map(p -> new ClusterCommand.ThemePoint(p.start(), p.relevant(), p.clusters())).toList();
-        return new ClusterCommand.ThemeTrend(view.apply(s.hourly()), view.apply(s.daily()), view.apply(s.weekly()));
-    }
-
-    /** The members with the theme's vectors, projected on a worker (a fit over at most {@code limit} points). */
-    private Future<ClusterCommand.MapPoints> map(ClusterCommand.MapQuery m) {
-        var members = repository.mapMembers(m.projectId(), m.themeId());
-        var vectors = vertx.eventBus().<EmbedSnapshot.Vectors>request(Addresses.EMBED_SNAPSHOT, new EmbedSnapshot(m.projectId(), m.themeId()), SLOW);
-        return Future.all(members, vectors).compose(all -> workers.executeBlocking(() -> {
-            Map<String, float[]> byTrace = new HashMap<>();
-            vectors.result().body().items().forEach(v -> byTrace.put(v.traceId(), v.vector()));
-            TraceMap.Result r = TraceMap.of(members.result(), byTrace, m.limit(), ClusteringConfig.DEFAULTS.seed());
-            return new ClusterCommand.MapPoints(m.projectId(), m.themeId(), r.members(), r.placed(), r.points().stream()
-                    .map(p -> new ClusterCommand.MapPoint(p.traceId(), p.clusterId(), p.x(), p.y())).toList());
-        }, false));
-    }
-
-    private Future<ClusterCommand.Detail> detail(ClusterCommand.Get g) {
-        String projectId = g.projectId();
-        String clusterId = g.clusterId();
-        return repository.cluster(projectId, clusterId).compose(found -> {
-            if (found.isEmpty()) {
-                return Future.failedFuture(new Failure(404, "cluster_not_found", "No cluster " + clusterId).exception());
-            }
-            ClusterRepository.ClusterRow row = found.get();
-            var figures = repository.figures(projectId, row.themeId());
-            var times = repository.times(projectId, row.themeId());
-            var ranked = repository.ranked(projectId, clusterId, g.membersLimit(), g.membersOffset());
-            // Representatives are the members nearest the centroid whatever page is asked for.
-            var nearest = g.membersOffset() == 0 ? ranked : repository.ranked(projectId, clusterId, REPRESENTATIVES, 0);
-            var history = repository.history(projectId, clusterId);
-            return Future.all(figures, times, ranked, nearest, history).compose(all -> {
-                List<Future<ClusterCommand.Member>> reps = nearest.result().stream().limit(REPRESENTATIVES)
-                        .map(m -> titled(projectId, row.themeId(), m)).toList();
-                List<Future<ClusterCommand.Member>> page = ranked.result().stream()
-                        .map(m -> g.memberTitles() ? titled(projectId, row.themeId(), m) : Future.succeededFuture(member(m, null))).toList();
-                return Future.all(Future.all(reps), Future.all(page)).map(x -> {
-                    ClusterCommand.Cluster view = view(row, figures.result(), times.result(), allTimes(times.result()), Instant.now());
-                    return new ClusterCommand.Detail(view, page.stream().map(Future::result).toList(),
-                            reps.stream().map(Future::result).toList(), history.result());
-                });
-            });
-        });
-    }
-
-    /** The member with its summary's title and text in the theme (without them when the summary cannot be read). */
-    private Future<ClusterCommand.Member> titled(String projectId, String themeId, ClusterRepository.Ranked m) {
-        return vertx.eventBus().<SummaryQuery.Summaries>request(Addresses.SUMMARY_LIST, new SummaryQuery(projectId, themeId, null, null, m.traceId(), 1))
-                .map(r -> r.body().results().isEmpty() ? member(m, null) : member(m, r.body().results().get(0)))
-                .otherwise(member(m, null));
-    }
-
-    private static ClusterCommand.Member member(ClusterRepository.Ranked m, SummaryCreated s) {
-        return new ClusterCommand.Member(m.traceId(), m.traceVersion(), m.distance() == null ? Double.NaN : m.distance(), m.at(),
-                s == null ? null : s.title(), s == null ? null : s.summary(), m.latencySeconds(), m.costUsd(), m.errorCount());
-    }
-
-    private static long[] allTimes(Map<String, long[]> times) {
-        return times.values().stream().flatMapToLong(java.util.Arrays::stream).toArray();
-    }
-
-    private static ClusterCommand.Cluster view(ClusterRepository.ClusterRow row, Map<String, ClusterRepository.Figures> figures,
-                                               Map<String, long[]> times, long[] theme, Instant now) {
-        ClusterRepository.Figures f = figures.get(row.id());
-        long[] own = times.getOrDefault(row.id(), new long[0]);
-        Trends.Trend t = Trends.of(own, theme, now, Duration.ofDays(1), 24, 14, 12);
-        ClusterCommand.Trend trend = new ClusterCommand.Trend(
-                t.hourly().stream().map(b -> new ClusterCommand.Bucket(b.start(), b.count())).toList(),
-                t.daily().stream().map(b -> new ClusterCommand.Bucket(b.start(), b.count())).toList(),
-                t.weekly().stream().map(b -> new ClusterCommand.Bucket(b.start(), b.count())).toList(),
-                t.current(), t.previous(), t.growth(), t.share(), Trends.of(own, theme, now.minus(Duration.ofDays(1)), Duration.ofDays(1), 0, 0).share());
-        int size = f == null ? 0 : f.size();
-        ClusterCommand.Metrics metrics = new ClusterCommand.Metrics(theme.length == 0 ? 0 : (double) size / theme.length,
-                f == null ? null : f.avgLatency(), f == null ? null : f.avgCost(), f == null ? 0 : f.errorRate(), f == null ? 0 : f.distinctUsers());
-        return new ClusterCommand.Cluster(row.id(), row.themeId(), row.title(), row.description(), "active".equals(row.status()) ? size : row.size(),
-                row.status(), row.x(), row.y(), row.createdAt(), row.updatedAt(), row.namedAt(), trend, metrics,
-                dev.prism.bus.ClusterLifecycle.classify(t.daily().stream().mapToLong(Trends.Bucket::count).toArray(), t.current(), t.previous()));
     }
 }

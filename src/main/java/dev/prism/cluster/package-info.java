@@ -23,11 +23,17 @@
  * given input and seed, whatever the number of threads. {@link dev.prism.cluster.Recluster} strings a whole run
  * together (cluster, match, name, place on the map).
  *
- * <p>{@link dev.prism.cluster.ClusterVerticle} is the feature's only Vert.x part (with its
- * {@code ClusterRepository}, and {@code ClusterRunsRepository}, which keeps one instance at a time computing a theme's
- * run when several share the database): it assigns new summaries as they arrive ({@code prism.embedding.created}), takes traces
- * whose later version has no vector out of the members ({@code prism.embedding.removed}), schedules
- * re-clusterings per theme (they run on worker threads), stores clusters, members, runs and lineage, answers
- * {@code prism.cluster.command} and publishes {@code prism.cluster.updated}.
+ * <p>The Vert.x parts (with {@code ClusterRepository}, and {@code ClusterRunsRepository}, which keeps one instance at a
+ * time computing a theme's run when several share the database):
+ * <ul>
+ *   <li>{@link dev.prism.cluster.ClusterVerticle} owns the per-theme state (centroids, the write queue, the run
+ *       cadence): it assigns new summaries as they arrive ({@code prism.embedding.created}), takes traces whose later
+ *       version has no vector out of the members ({@code prism.embedding.removed}), schedules re-clusterings per theme
+ *       (they compute on the one-thread {@code prism-cluster} worker pool), stores clusters, members, runs and lineage,
+ *       answers {@code prism.cluster.refresh} and publishes {@code prism.cluster.updated}. Event loop, one instance.</li>
+ *   <li>{@link dev.prism.cluster.ClusterQueryVerticle} answers the reads: {@code prism.cluster.list}, {@code .get},
+ *       {@code .of-trace}, {@code .members-since} and {@code .map} (the map's projection on the {@code prism-cluster}
+ *       pool). Stateless: reads the store only.</li>
+ * </ul>
  */
 package dev.prism.cluster;

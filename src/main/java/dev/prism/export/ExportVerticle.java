@@ -30,7 +30,7 @@ import java.util.Set;
  * {@value #MEMBERS_PER_CLUSTER} members per cluster (the cluster rows still give every size), and member titles are
  * looked up among the theme's newest {@value #SUMMARY_PAGES} × 1,000 summaries.
  *
- * <p>Consumes {@value Addresses#EXPORT_THEME}. Sends {@value Addresses#THEME_GET}, {@value Addresses#CLUSTER_COMMAND}
+ * <p>Consumes {@value Addresses#EXPORT_THEME}. Sends {@value Addresses#THEME_GET}, {@value Addresses#CLUSTER_LIST}, {@value Addresses#CLUSTER_GET}
  * and {@value Addresses#SUMMARY_LIST}.
  */
 public final class ExportVerticle extends VerticleBase {
@@ -81,11 +81,11 @@ public final class ExportVerticle extends VerticleBase {
         Links links = new Links(request.linkBase());
         Future<AnalysisTheme> theme = vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_GET,
                 new ThemeCommand.Get(project, request.themeId())).map(Message::body);
-        return theme.compose(t -> vertx.eventBus().<ClusterCommand.Clusters>request(Addresses.CLUSTER_COMMAND,
+        return theme.compose(t -> vertx.eventBus().<ClusterCommand.Clusters>request(Addresses.CLUSTER_LIST,
                         new ClusterCommand.List(project, t.themeId()), SLOW).map(Message::body))
                 .compose(list -> {
                     List<Future<ClusterCommand.Detail>> details = list.clusters().stream()
-                            .map(c -> vertx.eventBus().<ClusterCommand.Detail>request(Addresses.CLUSTER_COMMAND,
+                            .map(c -> vertx.eventBus().<ClusterCommand.Detail>request(Addresses.CLUSTER_GET,
                                     new ClusterCommand.Get(project, c.clusterId(), MEMBERS_PER_CLUSTER), SLOW).map(Message::body))
                             .toList();
                     return Future.all(details).compose(all -> {

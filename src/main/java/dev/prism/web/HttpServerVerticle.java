@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * <p>Sends {@value Addresses#INGEST_CAPTURE}, {@value Addresses#PROJECT_RESOLVE_TOKEN}, {@value Addresses#PROJECT_AUTHORIZE},
  * {@value Addresses#PROJECT_KEYS}, {@value Addresses#TRACE_LIST},
  * {@value Addresses#TRACE_GET}, {@value Addresses#FORMAT_TEXT}, {@value Addresses#THEME_GET} (share links),
- * {@value Addresses#CLUSTER_COMMAND}, {@value Addresses#EMBED_SEARCH}, the theme verbs ({@link ThemeRoutes}) and the
+ * the cluster verbs ({@code prism.cluster.*}), {@value Addresses#EMBED_SEARCH}, the theme verbs ({@link ThemeRoutes}) and the
  * alert commands ({@link AlertRoutes}).
  */
 public final class HttpServerVerticle extends VerticleBase {
@@ -314,14 +314,14 @@ public final class HttpServerVerticle extends VerticleBase {
     private void sharedRoutes(Router router) {
         String shared = "/api/shared/:token";
         router.get(shared).handler(ctx -> withShare(ctx, s -> vertx.eventBus()
-                .<ClusterCommand.Clusters>request(Addresses.CLUSTER_COMMAND, new ClusterCommand.List(s.projectId(), s.themeId()),
+                .<ClusterCommand.Clusters>request(Addresses.CLUSTER_LIST, new ClusterCommand.List(s.projectId(), s.themeId()),
                         new DeliveryOptions().setSendTimeout(60_000))
                 .compose(list -> vertx.eventBus().<AnalysisTheme>request(Addresses.THEME_GET, new ThemeCommand.Get(s.projectId(), s.themeId()))
                         .map(theme -> Json.sharedTheme(theme.body(), s, list.body())))
                 .onSuccess(out -> json(ctx, 200, out))
                 .onFailure(ctx::fail)));
         router.get(shared + "/clusters/:clusterId").handler(ctx -> withShare(ctx, s -> vertx.eventBus()
-                .<ClusterCommand.Detail>request(Addresses.CLUSTER_COMMAND, new ClusterCommand.Get(s.projectId(), ctx.pathParam("clusterId")),
+                .<ClusterCommand.Detail>request(Addresses.CLUSTER_GET, new ClusterCommand.Get(s.projectId(), ctx.pathParam("clusterId")),
                         new DeliveryOptions().setSendTimeout(60_000))
                 .compose(r -> s.themeId().equals(r.body().cluster().themeId()) ? Future.succeededFuture(r.body())
                         : Future.failedFuture(new Failure(404, "cluster_not_found", "No cluster " + ctx.pathParam("clusterId")).exception()))
@@ -684,8 +684,8 @@ public final class HttpServerVerticle extends VerticleBase {
     }
 
     /** Clusters answer with a list, one cluster, or a finished re-clustering (which may take a while). */
-    private void cluster(RoutingContext ctx, ClusterCommand command) {
-        vertx.eventBus().request(Addresses.CLUSTER_COMMAND, command, new DeliveryOptions().setSendTimeout(300_000))
+    private void cluster(RoutingContext ctx, ClusterCommand<?> command) {
+        vertx.eventBus().request(command.address(), command, new DeliveryOptions().setSendTimeout(300_000))
                 .onSuccess(r -> json(ctx, 200, r.body() instanceof ClusterCommand.Clusters list ? Json.clusters(list)
                         : r.body() instanceof ClusterCommand.Detail detail ? Json.clusterDetail(detail)
                         : r.body() instanceof ClusterCommand.TraceClusters t ? Json.traceClusters(t)
