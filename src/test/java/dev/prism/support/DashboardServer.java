@@ -4,7 +4,9 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,11 +65,40 @@ public final class DashboardServer implements AutoCloseable {
         el.sendKeys(text);
     }
 
-    /** Chooses an option by value and fires change, as a person picking it would. */
+    /**
+     * Sets a control's value and fires change, as a person picking it would, once the control is on the page; unlike
+     * {@link #select} it does not check that the value is one of the options.
+     */
+    public void choose(String css, String value) {
+        b.js("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", b.find(css), value);
+    }
+
+    /** Chooses an option by value and fires change, as a person picking it would; fails when there is no such option. */
     public void select(String css, String value) {
         Object ok = b.js("const s = document.querySelector(arguments[0]); if (![...s.options].some(o => o.value === arguments[1])) return false;"
                 + " s.value = arguments[1]; s.dispatchEvent(new Event('change', {bubbles: true})); return true;", css, value);
         assertThat(ok).as("option " + value + " of " + css).isEqualTo(Boolean.TRUE);
+    }
+
+    /** Presses Tab until the focused element matches {@code css}; answers how many presses it took. */
+    public int tabUntil(Actions keys, String css, int max) {
+        for (int i = 1; i <= max; i++) {
+            keys.sendKeys(Keys.TAB).perform();
+            if (Boolean.TRUE.equals(b.js("return document.activeElement.matches(arguments[0])", css))) {
+                return i;
+            }
+        }
+        b.shot("failed-tab-to-" + css.replaceAll("[^A-Za-z0-9]+", "-"));
+        throw new AssertionError("Tab never reached " + css + "; last focus: " + b.js("return document.activeElement.outerHTML.slice(0, 200)"));
+    }
+
+    /**
+     * For each test's end: the page's Content-Security-Policy blocked nothing it loaded or did, and the next test starts
+     * at the window's full width again.
+     */
+    public void nothingBlockedAndFullWidth() {
+        assertThat(b.cspViolations()).as("CSP violations").isEmpty();
+        b.width(0);
     }
 
     @Override

@@ -53,8 +53,7 @@ class ExportShareBrowserTest {
 
     @AfterEach
     void nothingBlockedByContentSecurityPolicy() {
-        assertThat(d.b.cspViolations()).as("CSP violations").isEmpty();
-        d.b.width(0);
+        d.nothingBlockedAndFullWidth();
     }
 
     private void openResults() {

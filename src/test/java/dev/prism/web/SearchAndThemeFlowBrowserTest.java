@@ -3,11 +3,9 @@ package dev.prism.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prism.support.Browser;
+import dev.prism.support.DashboardServer;
 import dev.prism.support.HttpApi;
-import dev.prism.support.ServicePostgres;
 import dev.prism.support.TestServer;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -44,53 +41,31 @@ class SearchAndThemeFlowBrowserTest {
     private static final String FINE = "sf-all-fine";
     private static final String ERRORS = "error_analysis";
 
-    private Vertx vertx;
-    private ServicePostgres pg;
-    private TestServer server;
-    private Browser b;
-    private String base;
+    private DashboardServer d;
 
     @BeforeAll
     void start(@org.junit.jupiter.api.io.TempDir Path dataDir) throws Exception {
-        Assumptions.assumeTrue(Browser.installed(),
-                "Chromium is not installed: apt-get install -y chromium chromium-driver (the build does it before the tests: src/test/sh/test-services.sh)");
-        pg = ServicePostgres.createDatabase();
-        vertx = Vertx.vertx();
-        Map<String, String> settings = TestServer.defaults(dataDir);
-        settings.put("pg.url", pg.url());
-        server = TestServer.start(vertx, settings);
-        base = "http://127.0.0.1:" + server.server.httpPort();
+        d = DashboardServer.start(dataDir, Map.of());
         ingest(RATE, "alice", "gpt-4o-mini", 0.002, 1.5, "Rate limit exceeded: 429 Too Many Requests from the provider", 429,
                 "Summarise my meeting notes");
         ingest(GATEWAY, "bob", "gpt-4.1-mini", 0.75, 42.0, "Payment gateway timed out after 30 s", 504, "Pay my invoice");
         ingest(FINE, "carol", "gpt-4o-mini", 0.01, 2.0, null, 0, "What is the capital of France?");
         // The error theme analyses both failed traces by streaming, and embeds them for search.
-        server.http.awaitApi("/api/projects/default/search?q=rate%20limit&theme=" + ERRORS + "&k=10",
+        d.server.http.awaitApi("/api/projects/default/search?q=rate%20limit&theme=" + ERRORS + "&k=10",
                 r -> r.status() == 200 && r.json().get("results").size() >= 2, Duration.ofSeconds(90));
-        b = new Browser();
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (b != null) {
-            b.close();
-        }
-        if (server != null) {
-            server.stop();
-        }
-        if (vertx != null) {
-            TestServer.await(vertx.close());
-        }
-        if (pg != null) {
-            pg.close();
+        if (d != null) {
+            d.close();
         }
     }
 
     @AfterEach
     void nothingBlockedByContentSecurityPolicy() {
-        if (b != null) {
-            assertThat(b.cspViolations()).as("CSP violations").isEmpty();
-            b.width(0);
+        if (d != null) {
+            d.nothingBlockedAndFullWidth();
         }
     }
 
@@ -106,101 +81,101 @@ class SearchAndThemeFlowBrowserTest {
         assertThat(ids("min_latency=10&errors=true")).containsExactly(GATEWAY);
         assertThat(ids("model=gpt-4o-mini&errors=false&user=carol")).containsExactly(FINE);
         assertThat(ids("model=")).hasSize(3);
-        assertThat(server.http.api("/api/projects/default/traces?min_cost=-1").status()).isEqualTo(400);
-        assertThat(server.http.api("/api/projects/default/traces?min_latency=abc").status()).isEqualTo(400);
+        assertThat(d.server.http.api("/api/projects/default/traces?min_cost=-1").status()).isEqualTo(400);
+        assertThat(d.server.http.api("/api/projects/default/traces?min_latency=abc").status()).isEqualTo(400);
     }
 
     @Test
     @Order(2)
     @DisplayName("search for a phrase and land on the right summary; a trace id opens the trace")
     void searchForAPhrase() throws Exception {
-        signedIn();
-        b.driver.get(base + "/#/themes");
-        b.waitFor(() -> b.count("[data-testid=themes-table] tbody tr") >= 6, "themes listed");
-        WebElement box = b.find("#search");
+        d.signedIn();
+        d.b.driver.get(d.base + "/#/themes");
+        d.b.waitFor(() -> d.b.count("[data-testid=themes-table] tbody tr") >= 6, "themes listed");
+        WebElement box = d.b.find("#search");
         box.sendKeys("too many requests, rate limited", Keys.ENTER);
-        b.waitFor(() -> b.count("[data-testid=search-hit]") >= 1, "search results");
-        assertThat(b.driver.getCurrentUrl()).contains("#/search?q=too+many+requests");
-        WebElement first = b.find("[data-testid=search-results] li");
+        d.b.waitFor(() -> d.b.count("[data-testid=search-hit]") >= 1, "search results");
+        assertThat(d.b.driver.getCurrentUrl()).contains("#/search?q=too+many+requests");
+        WebElement first = d.b.find("[data-testid=search-results] li");
         assertThat(first.getAttribute("data-trace")).as("best hit").isEqualTo(RATE);
         // Each hit names its theme (several themes may have summarised the trace: the error theme is among them).
         String theme = first.getAttribute("data-theme");
-        String themeName = server.http.api("/api/projects/default/themes/" + theme).json().get("name").asText();
+        String themeName = d.server.http.api("/api/projects/default/themes/" + theme).json().get("name").asText();
         assertThat(first.getText()).contains(themeName).contains(RATE).containsIgnoringCase("rate limit");
-        assertThat(b.count("[data-testid=search-results] li[data-trace=" + RATE + "][data-theme=" + ERRORS + "]")).isEqualTo(1);
-        b.shot("30-search-results");
+        assertThat(d.b.count("[data-testid=search-results] li[data-trace=" + RATE + "][data-theme=" + ERRORS + "]")).isEqualTo(1);
+        d.b.shot("30-search-results");
         first.findElement(org.openqa.selenium.By.cssSelector("[data-testid=search-hit]")).click();
-        b.waitFor(() -> b.count("[data-testid=target-summary]") == 1, "the summary the search found");
-        assertThat(b.driver.getCurrentUrl()).endsWith("#/traces/" + RATE + "?theme=" + theme);
-        assertThat(b.find("[data-testid=target-summary]").getAttribute("data-theme")).isEqualTo(theme);
-        assertThat(b.find("[data-testid=target-summary]").getText()).contains(themeName).containsIgnoringCase("rate limit");
-        b.shot("31-search-landed");
+        d.b.waitFor(() -> d.b.count("[data-testid=target-summary]") == 1, "the summary the search found");
+        assertThat(d.b.driver.getCurrentUrl()).endsWith("#/traces/" + RATE + "?theme=" + theme);
+        assertThat(d.b.find("[data-testid=target-summary]").getAttribute("data-theme")).isEqualTo(theme);
+        assertThat(d.b.find("[data-testid=target-summary]").getText()).contains(themeName).containsIgnoringCase("rate limit");
+        d.b.shot("31-search-landed");
 
         // The theme filter is in the URL: a shared link shows the same results.
-        b.driver.get(base + "/#/search?q=gateway%20timeout&theme=" + ERRORS);
-        b.waitFor(() -> b.count("[data-testid=search-hit]") >= 1, "search by URL");
+        d.b.driver.get(d.base + "/#/search?q=gateway%20timeout&theme=" + ERRORS);
+        d.b.waitFor(() -> d.b.count("[data-testid=search-hit]") >= 1, "search by URL");
         List<String> expected = new ArrayList<>();
-        server.http.api("/api/projects/default/search?k=20&q=gateway%20timeout&theme=" + ERRORS).json().get("results")
+        d.server.http.api("/api/projects/default/search?k=20&q=gateway%20timeout&theme=" + ERRORS).json().get("results")
                 .forEach(x -> expected.add(x.get("trace_id").asText()));
-        assertThat(b.js("return [...document.querySelectorAll('[data-testid=search-results] li')].map(li => li.dataset.trace)"))
+        assertThat(d.b.js("return [...document.querySelectorAll('[data-testid=search-results] li')].map(li => li.dataset.trace)"))
                 .isEqualTo(expected);
         assertThat(expected).contains(GATEWAY);
-        assertThat(b.js("return [...document.querySelectorAll('[data-testid=search-results] li')].every(li => li.dataset.theme === arguments[0])", ERRORS))
+        assertThat(d.b.js("return [...document.querySelectorAll('[data-testid=search-results] li')].every(li => li.dataset.theme === arguments[0])", ERRORS))
                 .isEqualTo(true);
-        assertThat(b.find("#search").getAttribute("value")).isEqualTo("gateway timeout");
-        assertThat(b.find("#search-theme").getAttribute("value")).isEqualTo(ERRORS);
+        assertThat(d.b.find("#search").getAttribute("value")).isEqualTo("gateway timeout");
+        assertThat(d.b.find("#search-theme").getAttribute("value")).isEqualTo(ERRORS);
 
         // A trace id goes straight to the trace.
-        box = b.find("#search");
+        box = d.b.find("#search");
         box.clear();
         box.sendKeys(FINE, Keys.ENTER);
-        b.waitFor(() -> b.driver.getCurrentUrl().endsWith("#/traces/" + FINE) && b.count("[data-testid=trace-tree] li") > 0, "trace by id");
+        d.b.waitFor(() -> d.b.driver.getCurrentUrl().endsWith("#/traces/" + FINE) && d.b.count("[data-testid=trace-tree] li") > 0, "trace by id");
     }
 
     @Test
     @Order(3)
     @DisplayName("trace filters and sort are in the URL: a shared link shows the same view")
     void traceListFilters() {
-        signedIn();
-        b.driver.get(base + "/#/traces");
-        b.waitFor(() -> b.count("[data-testid=traces-table] tbody tr") == 3, "all traces");
-        choose("#f-errors", "true");
-        choose("#f-sort", "cost");
-        b.find("[data-testid=apply-filters]").click();
-        b.waitFor(() -> b.driver.getCurrentUrl().contains("errors=true") && b.count("[data-testid=traces-table] tbody tr") == 2, "filtered");
-        assertThat(b.driver.getCurrentUrl()).contains("sort=cost");
+        d.signedIn();
+        d.b.driver.get(d.base + "/#/traces");
+        d.b.waitFor(() -> d.b.count("[data-testid=traces-table] tbody tr") == 3, "all traces");
+        d.choose("#f-errors", "true");
+        d.choose("#f-sort", "cost");
+        d.b.find("[data-testid=apply-filters]").click();
+        d.b.waitFor(() -> d.b.driver.getCurrentUrl().contains("errors=true") && d.b.count("[data-testid=traces-table] tbody tr") == 2, "filtered");
+        assertThat(d.b.driver.getCurrentUrl()).contains("sort=cost");
         assertThat(rowIds()).containsExactly(GATEWAY, RATE);
-        String shared = b.driver.getCurrentUrl();
-        b.driver.get(base + "/#/themes");
-        b.driver.get(shared);
-        b.waitFor(() -> b.count("[data-testid=traces-table] tbody tr") == 2, "shared view");
+        String shared = d.b.driver.getCurrentUrl();
+        d.b.driver.get(d.base + "/#/themes");
+        d.b.driver.get(shared);
+        d.b.waitFor(() -> d.b.count("[data-testid=traces-table] tbody tr") == 2, "shared view");
         assertThat(rowIds()).containsExactly(GATEWAY, RATE);
-        assertThat(b.find("#f-errors").getAttribute("value")).isEqualTo("true");
-        b.driver.get(base + "/#/traces?user=carol");
-        b.waitFor(() -> rowIds().equals(List.of(FINE)), "filtered by user");
-        b.shot("32-traces-filtered");
+        assertThat(d.b.find("#f-errors").getAttribute("value")).isEqualTo("true");
+        d.b.driver.get(d.base + "/#/traces?user=carol");
+        d.b.waitFor(() -> rowIds().equals(List.of(FINE)), "filtered by user");
+        d.b.shot("32-traces-filtered");
     }
 
     @Test
     @Order(4)
     @DisplayName("summaries filter by relevance and severity (server-side), both in the URL")
     void summaryFilters() throws Exception {
-        JsonNode high = server.http.api("/api/projects/default/summaries?theme=" + ERRORS + "&severity=high").json().get("results");
+        JsonNode high = d.server.http.api("/api/projects/default/summaries?theme=" + ERRORS + "&severity=high").json().get("results");
         assertThat(high.size()).isPositive();
         high.forEach(x -> assertThat(x.path("properties").path("$ai_summary_severity").asText()).isEqualTo("high"));
-        int low = server.http.api("/api/projects/default/summaries?theme=" + ERRORS + "&severity=low").json().get("results").size();
-        assertThat(server.http.api("/api/projects/default/summaries?severity=urgent").status()).isEqualTo(400);
-        signedIn();
-        b.driver.get(base + "/#/themes/" + ERRORS + "/summaries?relevant=true&severity=high");
-        b.waitFor(() -> ERRORS.equals(b.js("return document.body.dataset.resultsReady")), "results");
-        b.waitFor(() -> b.count("[data-testid=summaries] .summary") == high.size(), "high-severity summaries");
-        assertThat(b.count("[data-testid=summaries] .summary .badge.high")).isEqualTo(high.size());
-        assertThat(b.find("[data-testid=relevant-only]").isSelected()).isTrue();
-        assertThat(b.find("[data-testid=severity]").getAttribute("value")).isEqualTo("high");
-        choose("[data-testid=severity]", "low");
-        b.waitFor(() -> b.driver.getCurrentUrl().contains("severity=low"), "severity in the URL");
-        b.waitFor(() -> b.count("[data-testid=summaries] .summary") == low, "low-severity summaries");
-        assertThat(b.driver.getCurrentUrl()).contains("relevant=true");
+        int low = d.server.http.api("/api/projects/default/summaries?theme=" + ERRORS + "&severity=low").json().get("results").size();
+        assertThat(d.server.http.api("/api/projects/default/summaries?severity=urgent").status()).isEqualTo(400);
+        d.signedIn();
+        d.b.driver.get(d.base + "/#/themes/" + ERRORS + "/summaries?relevant=true&severity=high");
+        d.b.waitFor(() -> ERRORS.equals(d.b.js("return document.body.dataset.resultsReady")), "results");
+        d.b.waitFor(() -> d.b.count("[data-testid=summaries] .summary") == high.size(), "high-severity summaries");
+        assertThat(d.b.count("[data-testid=summaries] .summary .badge.high")).isEqualTo(high.size());
+        assertThat(d.b.find("[data-testid=relevant-only]").isSelected()).isTrue();
+        assertThat(d.b.find("[data-testid=severity]").getAttribute("value")).isEqualTo("high");
+        d.choose("[data-testid=severity]", "low");
+        d.b.waitFor(() -> d.b.driver.getCurrentUrl().contains("severity=low"), "severity in the URL");
+        d.b.waitFor(() -> d.b.count("[data-testid=summaries] .summary") == low, "low-severity summaries");
+        assertThat(d.b.driver.getCurrentUrl()).contains("relevant=true");
     }
 
     @Test
@@ -208,82 +183,82 @@ class SearchAndThemeFlowBrowserTest {
     @DisplayName("runs count what streaming already analysed; the live badge counts summaries only")
     void honestNumbers() throws Exception {
         // Both failed traces were analysed by streaming: a run over them queues nothing and is complete at once.
-        HttpApi.Response started = server.http.admin("POST", "/api/projects/default/themes/" + ERRORS + "/runs", "{\"date_from\": \"-7d\"}");
+        HttpApi.Response started = d.server.http.admin("POST", "/api/projects/default/themes/" + ERRORS + "/runs", "{\"date_from\": \"-7d\"}");
         assertThat(started.status()).isEqualTo(202);
         long run = started.json().get("id").asLong();
-        JsonNode done = server.http.awaitApi("/api/projects/default/runs/" + run, r -> "completed".equals(r.json().path("status").asText()),
+        JsonNode done = d.server.http.awaitApi("/api/projects/default/runs/" + run, r -> "completed".equals(r.json().path("status").asText()),
                 Duration.ofSeconds(30)).json();
         assertThat(done.get("already_analysed").asLong()).isGreaterThanOrEqualTo(2);
         long sampled = done.get("sampled").asLong();
-        signedIn();
-        b.driver.get(base + "/#/runs");
-        b.waitFor(() -> b.count("[data-testid=runs-table] tr[data-run='" + run + "']") == 1, "the run listed");
-        String row = b.text("[data-testid=runs-table] tr[data-run='" + run + "']");
+        d.signedIn();
+        d.b.driver.get(d.base + "/#/runs");
+        d.b.waitFor(() -> d.b.count("[data-testid=runs-table] tr[data-run='" + run + "']") == 1, "the run listed");
+        String row = d.b.text("[data-testid=runs-table] tr[data-run='" + run + "']");
         assertThat(row).contains(sampled + " / " + sampled).contains("by streaming").doesNotContain("0 / " + sampled);
-        assertThat(b.js("return document.querySelector(\"tr[data-run='" + run + "'] .progress > div\").style.width")).isEqualTo("100%");
-        b.shot("33-runs-honest");
+        assertThat(d.b.js("return document.querySelector(\"tr[data-run='" + run + "'] .progress > div\").style.width")).isEqualTo("100%");
+        d.b.shot("33-runs-honest");
 
         // The results view's live badge counts summaries that arrived, not cluster updates.
-        b.driver.get(base + "/#/themes/" + ERRORS + "/summaries");
-        b.waitFor(() -> ERRORS.equals(b.js("return document.body.dataset.resultsReady")), "results");
-        b.waitFor(() -> "live".equals(b.find("#live").getAttribute("data-state")), "WebSocket live");
+        d.b.driver.get(d.base + "/#/themes/" + ERRORS + "/summaries");
+        d.b.waitFor(() -> ERRORS.equals(d.b.js("return document.body.dataset.resultsReady")), "results");
+        d.b.waitFor(() -> "live".equals(d.b.find("#live").getAttribute("data-state")), "WebSocket live");
         ingest("sf-late-failure", "dave", "gpt-4o-mini", 0.003, 1.0, "Tool call failed: calendar API returned 500", 500, "Book a meeting");
-        b.waitFor(() -> b.text("[data-testid=streaming]").contains("1 new summary"), "badge counts the new summary");
-        assertThat(b.count("[data-testid=summaries] .summary[data-trace=sf-late-failure]")).isEqualTo(1);
+        d.b.waitFor(() -> d.b.text("[data-testid=streaming]").contains("1 new summary"), "badge counts the new summary");
+        assertThat(d.b.count("[data-testid=summaries] .summary[data-trace=sf-late-failure]")).isEqualTo(1);
     }
 
     @Test
     @Order(6)
     @DisplayName("create, preview (priced with the configured model) and save a theme; validation next to each field")
     void createPreviewAndSaveATheme() throws Exception {
-        signedIn();
-        b.driver.get(base + "/#/themes/new");
-        b.waitFor(() -> b.count("#theme-name") == 1, "theme form");
+        d.signedIn();
+        d.b.driver.get(d.base + "/#/themes/new");
+        d.b.waitFor(() -> d.b.count("#theme-name") == 1, "theme form");
         // Nothing typed yet: no preview request.
-        assertThat(b.text("[data-testid=preview]")).contains("once you start");
+        assertThat(d.b.text("[data-testid=preview]")).contains("once you start");
         assertThat(previewRequests()).isZero();
-        b.find("#theme-name").sendKeys("Timeouts");
-        b.waitFor(() -> b.count("[data-testid=preview-matching]") == 1, "preview after typing");
+        d.b.find("#theme-name").sendKeys("Timeouts");
+        d.b.waitFor(() -> d.b.count("[data-testid=preview-matching]") == 1, "preview after typing");
         assertThat(previewRequests()).isPositive();
         // The test server analyses with the offline analyzer: the preview says it is free.
-        assertThat(b.text("[data-testid=preview-cost]")).containsIgnoringCase("free").contains("offline");
+        assertThat(d.b.text("[data-testid=preview-cost]")).containsIgnoringCase("free").contains("offline");
 
         // With a paid model configured for the project, the preview is priced with it.
-        assertThat(server.http.admin("PUT", "/api/projects/default/llm", "{\"provider\": \"openai\", \"model\": \"gpt-4.1-mini\"}").status())
+        assertThat(d.server.http.admin("PUT", "/api/projects/default/llm", "{\"provider\": \"openai\", \"model\": \"gpt-4.1-mini\"}").status())
                 .isEqualTo(200);
         try {
-            b.driver.navigate().refresh();
-            b.waitFor(() -> b.count("#theme-name") == 1, "theme form again");
-            b.find("#theme-name").sendKeys("Timeouts");
-            b.find("#date-from").clear();
-            b.find("#date-from").sendKeys("-30d");
-            b.waitFor(() -> b.text("[data-testid=preview-cost]").contains("gpt-4.1-mini"), "priced with the configured model");
-            assertThat(b.text("[data-testid=preview-cost]")).contains("$").doesNotContain("gpt-4o-mini").doesNotContainIgnoringCase("free");
-            b.shot("34-theme-preview-priced");
+            d.b.driver.navigate().refresh();
+            d.b.waitFor(() -> d.b.count("#theme-name") == 1, "theme form again");
+            d.b.find("#theme-name").sendKeys("Timeouts");
+            d.b.find("#date-from").clear();
+            d.b.find("#date-from").sendKeys("-30d");
+            d.b.waitFor(() -> d.b.text("[data-testid=preview-cost]").contains("gpt-4.1-mini"), "priced with the configured model");
+            assertThat(d.b.text("[data-testid=preview-cost]")).contains("$").doesNotContain("gpt-4o-mini").doesNotContainIgnoringCase("free");
+            d.b.shot("34-theme-preview-priced");
 
             // Validation next to each field: a name is required (checked here), the prompt needs {{trace_text}} (the server).
-            b.find("#theme-name").clear();
-            b.find("#save-theme").click();
-            b.waitFor(() -> b.text("#theme-name-error").contains("required"), "name error next to the name");
-            assertThat(b.find("#theme-name").getAttribute("aria-invalid")).isEqualTo("true");
-            b.find("#theme-name").sendKeys("Timeouts");
-            b.find("#theme-prompt").clear();
-            b.find("#theme-prompt").sendKeys("Summarise this trace.");
-            b.find("#save-theme").click();
-            b.waitFor(() -> b.text("#theme-prompt-error").contains("trace_text"), "prompt error next to the prompt");
-            assertThat(b.text("#theme-name-error")).isEmpty();
-            choose("#prompt-template", ERRORS);
-            b.find("#save-theme").click();
-            b.waitFor(() -> b.count("[data-testid=created]") == 1, "creation confirmed");
-            assertThat(b.text("[data-testid=created]")).contains("Timeouts").contains("created");
-            b.shot("35-theme-created");
-            JsonNode theme = server.http.api("/api/projects/default/themes/timeouts").json();
+            d.b.find("#theme-name").clear();
+            d.b.find("#save-theme").click();
+            d.b.waitFor(() -> d.b.text("#theme-name-error").contains("required"), "name error next to the name");
+            assertThat(d.b.find("#theme-name").getAttribute("aria-invalid")).isEqualTo("true");
+            d.b.find("#theme-name").sendKeys("Timeouts");
+            d.b.find("#theme-prompt").clear();
+            d.b.find("#theme-prompt").sendKeys("Summarise this trace.");
+            d.b.find("#save-theme").click();
+            d.b.waitFor(() -> d.b.text("#theme-prompt-error").contains("trace_text"), "prompt error next to the prompt");
+            assertThat(d.b.text("#theme-name-error")).isEmpty();
+            d.choose("#prompt-template", ERRORS);
+            d.b.find("#save-theme").click();
+            d.b.waitFor(() -> d.b.count("[data-testid=created]") == 1, "creation confirmed");
+            assertThat(d.b.text("[data-testid=created]")).contains("Timeouts").contains("created");
+            d.b.shot("35-theme-created");
+            JsonNode theme = d.server.http.api("/api/projects/default/themes/timeouts").json();
             assertThat(theme.get("name").asText()).isEqualTo("Timeouts");
-            b.find("[data-testid=analyse-7d]").click();
-            b.waitFor(() -> b.text("[data-testid=created]").contains("Run #"), "run started");
-            assertThat(server.http.api("/api/projects/default/runs?theme=timeouts").json().get("results").size()).isEqualTo(1);
+            d.b.find("[data-testid=analyse-7d]").click();
+            d.b.waitFor(() -> d.b.text("[data-testid=created]").contains("Run #"), "run started");
+            assertThat(d.server.http.api("/api/projects/default/runs?theme=timeouts").json().get("results").size()).isEqualTo(1);
         } finally {
-            server.http.admin("PUT", "/api/projects/default/llm", "{\"provider\": null, \"model\": null}");
+            d.server.http.admin("PUT", "/api/projects/default/llm", "{\"provider\": null, \"model\": null}");
         }
     }
 
@@ -291,27 +266,27 @@ class SearchAndThemeFlowBrowserTest {
     @Order(7)
     @DisplayName("\"Clone to edit\" asks for a name and creates the copy disabled")
     void cloneAsksForANameAndStartsDisabled() throws Exception {
-        signedIn();
-        b.driver.get(base + "/#/themes/" + ERRORS + "/edit");
-        b.waitFor(() -> b.count("[data-testid=clone]") == 1, "built-in theme");
-        b.find("[data-testid=clone]").click();
-        b.waitFor(() -> b.count("#clone-name") == 1, "asks for a name");
-        assertThat(server.http.api("/api/projects/default/themes").json().get("results").size()).as("nothing created yet").isEqualTo(7);
-        b.find("#clone-name").clear();
-        b.find("#clone-name").sendKeys("My error theme");
-        b.find("[data-testid=clone-create]").click();
-        b.waitFor(() -> b.driver.getCurrentUrl().endsWith("#/themes/my_error_theme/edit") && b.count("#theme-name") == 1, "the copy opened");
-        JsonNode copy = server.http.api("/api/projects/default/themes/my_error_theme").json();
+        d.signedIn();
+        d.b.driver.get(d.base + "/#/themes/" + ERRORS + "/edit");
+        d.b.waitFor(() -> d.b.count("[data-testid=clone]") == 1, "built-in theme");
+        d.b.find("[data-testid=clone]").click();
+        d.b.waitFor(() -> d.b.count("#clone-name") == 1, "asks for a name");
+        assertThat(d.server.http.api("/api/projects/default/themes").json().get("results").size()).as("nothing created yet").isEqualTo(7);
+        d.b.find("#clone-name").clear();
+        d.b.find("#clone-name").sendKeys("My error theme");
+        d.b.find("[data-testid=clone-create]").click();
+        d.b.waitFor(() -> d.b.driver.getCurrentUrl().endsWith("#/themes/my_error_theme/edit") && d.b.count("#theme-name") == 1, "the copy opened");
+        JsonNode copy = d.server.http.api("/api/projects/default/themes/my_error_theme").json();
         assertThat(copy.get("name").asText()).isEqualTo("My error theme");
         assertThat(copy.get("enabled").asBoolean()).isFalse();
-        assertThat(b.text("[data-testid=saved]") + b.text("body")).contains("disabled");
+        assertThat(d.b.text("[data-testid=saved]") + d.b.text("body")).contains("disabled");
     }
 
     @Test
     @Order(8)
     @DisplayName("axe-core finds no serious or critical violation, nothing scrolls sideways at 390 px: themes, theme forms, runs, traces, search, filtered summaries")
     void accessibility() {
-        signedIn();
+        d.signedIn();
         Map<String, String> views = new java.util.LinkedHashMap<>();
         views.put("themes", "#/themes");
         views.put("theme-new", "#/themes/new");
@@ -323,20 +298,20 @@ class SearchAndThemeFlowBrowserTest {
         views.put("summaries-filtered", "#/themes/" + ERRORS + "/summaries?relevant=true&severity=high");
         List<String> problems = new ArrayList<>();
         for (int width : new int[]{1440, 390}) {
-            b.width(width);
+            d.b.width(width);
             for (var v : views.entrySet()) {
-                b.driver.get(base + "/" + v.getValue());
-                b.waitFor(() -> ready(v.getKey()), v.getKey() + " at " + width);
-                for (String violation : b.axe()) {
+                d.b.driver.get(d.base + "/" + v.getValue());
+                d.b.waitFor(() -> ready(v.getKey()), v.getKey() + " at " + width);
+                for (String violation : d.b.axe()) {
                     problems.add(v.getKey() + " @" + width + ": " + violation);
                 }
                 if (width == 390) {
-                    long overflow = b.horizontalOverflow();
+                    long overflow = d.b.horizontalOverflow();
                     if (overflow > 0) {
                         problems.add(v.getKey() + " @390: scrolls sideways by " + overflow + " px");
                     }
                 }
-                b.shot("a11y-" + v.getKey() + "-" + width);
+                d.b.shot("a11y-" + v.getKey() + "-" + width);
             }
         }
         System.out.printf("axe-core on %d more views at 1440 and 390 px: %d serious or critical problems%n", views.size(), problems.size());
@@ -347,40 +322,31 @@ class SearchAndThemeFlowBrowserTest {
 
     private boolean ready(String view) {
         return switch (view) {
-            case "themes" -> b.count("[data-testid=themes-table] tbody tr") >= 7;
-            case "theme-new", "theme-edit", "theme-builtin" -> b.count("#theme-name") == 1 && b.count("#theme-prompt") == 1;
-            case "runs" -> b.count("[data-testid=runs-table] tbody tr[data-run]") >= 1;
-            case "traces" -> b.count("[data-testid=traces-table] tbody tr") >= 2;
-            case "summaries-filtered" -> ERRORS.equals(b.js("return document.body.dataset.resultsReady"))
-                    && b.count("[data-testid=summaries] .summary") > 0;
-            default -> b.count("[data-testid=search-hit]") >= 1;
+            case "themes" -> d.b.count("[data-testid=themes-table] tbody tr") >= 7;
+            case "theme-new", "theme-edit", "theme-builtin" -> d.b.count("#theme-name") == 1 && d.b.count("#theme-prompt") == 1;
+            case "runs" -> d.b.count("[data-testid=runs-table] tbody tr[data-run]") >= 1;
+            case "traces" -> d.b.count("[data-testid=traces-table] tbody tr") >= 2;
+            case "summaries-filtered" -> ERRORS.equals(d.b.js("return document.body.dataset.resultsReady"))
+                    && d.b.count("[data-testid=summaries] .summary") > 0;
+            default -> d.b.count("[data-testid=search-hit]") >= 1;
         };
     }
 
     private long previewRequests() {
-        return ((Number) b.js("return performance.getEntriesByType('resource').filter(e => e.name.includes('/themes/preview')).length")).longValue();
+        return ((Number) d.b.js("return performance.getEntriesByType('resource').filter(e => e.name.includes('/themes/preview')).length")).longValue();
     }
 
     @SuppressWarnings("unchecked")
     private List<String> rowIds() {
-        return (List<String>) b.js("return [...document.querySelectorAll('[data-testid=traces-table] tbody tr')].map(r => r.dataset.trace)");
+        return (List<String>) d.b.js("return [...document.querySelectorAll('[data-testid=traces-table] tbody tr')].map(r => r.dataset.trace)");
     }
 
     private List<String> ids(String query) throws Exception {
-        HttpApi.Response r = server.http.api("/api/projects/default/traces?" + query);
+        HttpApi.Response r = d.server.http.api("/api/projects/default/traces?" + query);
         assertThat(r.status()).as(query).isEqualTo(200);
         List<String> out = new ArrayList<>();
         r.json().get("results").forEach(t -> out.add(t.get("trace_id").asText()));
         return out;
-    }
-
-    private void choose(String css, String value) {
-        b.js("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", b.find(css), value);
-    }
-
-    private void signedIn() {
-        b.driver.get(base + "/");
-        b.js("sessionStorage.setItem('prism.key', arguments[0])", TestServer.ADMIN_KEY);
     }
 
     /** One trace: a root span and a generation under it, failed with {@code error} and {@code status} when given. */
@@ -400,8 +366,8 @@ class SearchAndThemeFlowBrowserTest {
                 .put("$ai_trace_id", traceId).put("$ai_span_name", "assistant").put("$ai_latency", latency);
         List<JsonNode> list = new ArrayList<>();
         events.forEach(list::add);
-        server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, list));
-        server.http.awaitApi("/api/projects/default/traces/" + traceId, r -> r.status() == 200
+        d.server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, list));
+        d.server.http.awaitApi("/api/projects/default/traces/" + traceId, r -> r.status() == 200
                 && "completed".equals(r.json().path("status").asText()), Duration.ofSeconds(30));
     }
 }

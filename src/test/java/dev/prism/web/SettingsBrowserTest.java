@@ -53,8 +53,7 @@ class SettingsBrowserTest {
     @AfterEach
     void nothingBlockedByContentSecurityPolicy() {
         if (d != null) {
-            assertThat(d.b.cspViolations()).as("CSP violations").isEmpty();
-            d.b.width(0);
+            d.nothingBlockedAndFullWidth();
         }
     }
 

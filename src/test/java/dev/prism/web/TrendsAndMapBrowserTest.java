@@ -3,11 +3,9 @@ package dev.prism.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prism.support.Browser;
+import dev.prism.support.DashboardServer;
 import dev.prism.support.HttpApi;
-import dev.prism.support.ServicePostgres;
 import dev.prism.support.TestServer;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -44,51 +41,29 @@ class TrendsAndMapBrowserTest {
     private static final String THEME = "error_analysis";
     private static final int FIRST = 16;
 
-    private Vertx vertx;
-    private ServicePostgres pg;
-    private TestServer server;
-    private Browser b;
-    private String base;
+    private DashboardServer d;
     private int sent;
 
     @BeforeAll
     void start(@org.junit.jupiter.api.io.TempDir Path dataDir) throws Exception {
-        Assumptions.assumeTrue(Browser.installed(),
-                "Chromium is not installed: apt-get install -y chromium chromium-driver (the build does it before the tests: src/test/sh/test-services.sh)");
-        pg = ServicePostgres.createDatabase();
-        vertx = Vertx.vertx();
-        Map<String, String> settings = TestServer.defaults(dataDir);
-        settings.put("pg.url", pg.url());
-        server = TestServer.start(vertx, settings);
-        base = "http://127.0.0.1:" + server.server.httpPort();
+        d = DashboardServer.start(dataDir, Map.of());
         ingest(FIRST);
-        server.http.awaitApi("/api/projects/default/themes/" + THEME + "/clusters",
+        d.server.http.awaitApi("/api/projects/default/themes/" + THEME + "/clusters",
                 r -> r.status() == 200 && r.json().path("theme_summaries").asInt() >= FIRST, Duration.ofSeconds(150));
-        assertThat(server.http.admin("POST", "/api/projects/default/themes/" + THEME + "/clusters/refresh", "{}").status()).isEqualTo(200);
-        b = new Browser();
+        assertThat(d.server.http.admin("POST", "/api/projects/default/themes/" + THEME + "/clusters/refresh", "{}").status()).isEqualTo(200);
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (b != null) {
-            b.close();
-        }
-        if (server != null) {
-            server.stop();
-        }
-        if (vertx != null) {
-            TestServer.await(vertx.close());
-        }
-        if (pg != null) {
-            pg.close();
+        if (d != null) {
+            d.close();
         }
     }
 
     @AfterEach
     void nothingBlockedByContentSecurityPolicy() {
-        if (b != null) {
-            assertThat(b.cspViolations()).as("CSP violations").isEmpty();
-            b.width(0);
+        if (d != null) {
+            d.nothingBlockedAndFullWidth();
         }
     }
 
@@ -96,7 +71,7 @@ class TrendsAndMapBrowserTest {
     @Order(1)
     @DisplayName("the API gives per-trace map points (sampled above a limit, every cluster kept), every theme's last run at once, and a trace without event properties")
     void api() throws Exception {
-        JsonNode map = server.http.api("/api/projects/default/themes/" + THEME + "/map").json();
+        JsonNode map = d.server.http.api("/api/projects/default/themes/" + THEME + "/map").json();
         int members = map.get("members").asInt();
         assertThat(members).isGreaterThanOrEqualTo(FIRST);
         assertThat(map.get("placed").asInt()).isEqualTo(members);
@@ -108,21 +83,21 @@ class TrendsAndMapBrowserTest {
             assertThat(p.get("x").isNumber()).isTrue();
             groups.add(p.get("cluster_id").isNull() ? "" : p.get("cluster_id").asText());
         }
-        JsonNode few = server.http.api("/api/projects/default/themes/" + THEME + "/map?limit=" + Math.max(groups.size(), 4)).json();
+        JsonNode few = d.server.http.api("/api/projects/default/themes/" + THEME + "/map?limit=" + Math.max(groups.size(), 4)).json();
         assertThat(few.get("sampled").asBoolean()).isTrue();
         assertThat(few.get("shown").asInt()).isLessThanOrEqualTo(Math.max(groups.size(), 4));
         Set<String> fewGroups = new HashSet<>();
         few.get("points").forEach(p -> fewGroups.add(p.get("cluster_id").isNull() ? "" : p.get("cluster_id").asText()));
         assertThat(fewGroups).as("every cluster keeps a dot in a sample").isEqualTo(groups);
-        assertThat(server.http.api("/api/projects/default/themes/" + THEME + "/map?limit=0").status()).isEqualTo(400);
-        assertThat(server.http.api("/api/projects/default/themes/no_such_theme/map").status()).isEqualTo(404);
+        assertThat(d.server.http.api("/api/projects/default/themes/" + THEME + "/map?limit=0").status()).isEqualTo(400);
+        assertThat(d.server.http.api("/api/projects/default/themes/no_such_theme/map").status()).isEqualTo(404);
 
         // Every theme's last run in one answer.
-        JsonNode themes = server.http.api("/api/projects/default/themes").json().get("results");
+        JsonNode themes = d.server.http.api("/api/projects/default/themes").json().get("results");
         String other = themes.get(0).get("theme_id").asText().equals(THEME) ? themes.get(1).get("theme_id").asText() : themes.get(0).get("theme_id").asText();
-        long errorRun = server.http.admin("POST", "/api/projects/default/themes/" + THEME + "/runs", "{}").json().get("id").asLong();
-        long otherRun = server.http.admin("POST", "/api/projects/default/themes/" + other + "/runs", "{}").json().get("id").asLong();
-        JsonNode latest = server.http.api("/api/projects/default/runs/latest").json().get("results");
+        long errorRun = d.server.http.admin("POST", "/api/projects/default/themes/" + THEME + "/runs", "{}").json().get("id").asLong();
+        long otherRun = d.server.http.admin("POST", "/api/projects/default/themes/" + other + "/runs", "{}").json().get("id").asLong();
+        JsonNode latest = d.server.http.api("/api/projects/default/runs/latest").json().get("results");
         assertThat(latest).hasSize(2);
         assertThat(latest).anySatisfy(r -> {
             assertThat(r.get("theme_id").asText()).isEqualTo(THEME);
@@ -132,8 +107,8 @@ class TrendsAndMapBrowserTest {
 
         // The trace page's request: the tree and aggregates, no event's properties; one event's on demand.
         String trace = map.get("points").get(0).get("trace_id").asText();
-        HttpApi.Response full = server.http.api("/api/projects/default/traces/" + trace);
-        HttpApi.Response lean = server.http.api("/api/projects/default/traces/" + trace + "?events=false");
+        HttpApi.Response full = d.server.http.api("/api/projects/default/traces/" + trace);
+        HttpApi.Response lean = d.server.http.api("/api/projects/default/traces/" + trace + "?events=false");
         assertThat(full.json().get("events").get(0).has("properties")).isTrue();
         assertThat(lean.json().has("events")).isFalse();
         assertThat(lean.json().get("tree").size()).isEqualTo(full.json().get("tree").size());
@@ -142,10 +117,10 @@ class TrendsAndMapBrowserTest {
         int leanBytes = lean.json().toString().length();
         assertThat(leanBytes).isLessThan(fullBytes);
         String uuid = firstFailed(lean.json().get("tree")).get("uuid").asText();
-        JsonNode event = server.http.api("/api/projects/default/traces/" + trace + "/events/" + uuid).json();
+        JsonNode event = d.server.http.api("/api/projects/default/traces/" + trace + "/events/" + uuid).json();
         assertThat(event.get("uuid").asText()).isEqualTo(uuid);
         assertThat(event.get("properties").get("$ai_error").asText()).isNotBlank();
-        assertThat(server.http.api("/api/projects/default/traces/" + trace + "/events/no-such-event").status()).isEqualTo(404);
+        assertThat(d.server.http.api("/api/projects/default/traces/" + trace + "/events/no-such-event").status()).isEqualTo(404);
         System.out.printf("Trace page request: %d bytes with every event's properties, %d without (%d events)%n", fullBytes, leanBytes,
                 full.json().get("events").size());
 
@@ -160,10 +135,10 @@ class TrendsAndMapBrowserTest {
         }
         List<JsonNode> big = new ArrayList<>();
         events.forEach(big::add);
-        server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, big));
-        server.http.awaitApi("/api/projects/default/traces/big-trace", r -> r.status() == 200 && r.json().path("tree").size() == 5, Duration.ofSeconds(30));
-        int bigFull = server.http.api("/api/projects/default/traces/big-trace").json().toString().length();
-        int bigLean = server.http.api("/api/projects/default/traces/big-trace?events=false").json().toString().length();
+        d.server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, big));
+        d.server.http.awaitApi("/api/projects/default/traces/big-trace", r -> r.status() == 200 && r.json().path("tree").size() == 5, Duration.ofSeconds(30));
+        int bigFull = d.server.http.api("/api/projects/default/traces/big-trace").json().toString().length();
+        int bigLean = d.server.http.api("/api/projects/default/traces/big-trace?events=false").json().toString().length();
         assertThat(bigLean).isLessThan(bigFull / 20);
         System.out.printf("Trace page request for 5 generations with long prompts: %d bytes with every event's properties, %d without%n",
                 bigFull, bigLean);
@@ -173,18 +148,18 @@ class TrendsAndMapBrowserTest {
     @Order(2)
     @DisplayName("the themes page makes one request for all themes' last runs")
     void themesPageOneRunsRequest() {
-        signedIn();
-        b.js("performance.clearResourceTimings(); location.hash = '#/themes';");
-        b.waitFor(() -> b.count("[data-testid=themes-table] tbody tr") >= 6, "themes listed");
-        b.waitFor(() -> !b.text("[data-testid=themes-table] tr[data-theme=" + THEME + "]").contains("never"), "the error theme's last run");
+        d.signedIn();
+        d.b.js("performance.clearResourceTimings(); location.hash = '#/themes';");
+        d.b.waitFor(() -> d.b.count("[data-testid=themes-table] tbody tr") >= 6, "themes listed");
+        d.b.waitFor(() -> !d.b.text("[data-testid=themes-table] tr[data-theme=" + THEME + "]").contains("never"), "the error theme's last run");
         @SuppressWarnings("unchecked")
-        List<String> runRequests = (List<String>) b.js("return performance.getEntriesByType('resource').map(e => e.name)"
+        List<String> runRequests = (List<String>) d.b.js("return performance.getEntriesByType('resource').map(e => e.name)"
                 + ".filter(n => n.includes('/runs'));");
         assertThat(runRequests).hasSize(1);
         assertThat(runRequests.get(0)).endsWith("/api/projects/default/runs/latest");
-        long themes = b.count("[data-testid=themes-table] tbody tr");
+        long themes = d.b.count("[data-testid=themes-table] tbody tr");
         System.out.printf("Themes page: %d themes, %d request for their last runs%n", themes, runRequests.size());
-        b.shot("40-themes-one-request");
+        d.b.shot("40-themes-one-request");
     }
 
     @Test
@@ -192,111 +167,111 @@ class TrendsAndMapBrowserTest {
     @DisplayName("the trace page draws its header and tree without event properties, and fetches one span's when it is opened")
     void traceWithoutProperties() throws Exception {
         String trace = "tm-0";
-        signedIn();
-        b.js("performance.clearResourceTimings(); location.hash = arguments[0];", "#/traces/" + trace);
-        b.waitFor(() -> b.count("[data-testid=trace-tree] li") > 0, "trace tree");
+        d.signedIn();
+        d.b.js("performance.clearResourceTimings(); location.hash = arguments[0];", "#/traces/" + trace);
+        d.b.waitFor(() -> d.b.count("[data-testid=trace-tree] li") > 0, "trace tree");
         assertThat(requests("/traces/" + trace)).anySatisfy(n -> assertThat(n).endsWith("/traces/" + trace + "?events=false"))
                 .noneSatisfy(n -> assertThat(n).endsWith("/traces/" + trace))
                 .noneSatisfy(n -> assertThat(n).contains("/events/"));
-        b.find("[data-testid=trace-tree] .event-details summary").click();
-        b.waitFor(() -> b.text("[data-testid=event-props]").contains("$ai_trace_id"), "the span's properties");
+        d.b.find("[data-testid=trace-tree] .event-details summary").click();
+        d.b.waitFor(() -> d.b.text("[data-testid=event-props]").contains("$ai_trace_id"), "the span's properties");
         assertThat(requests("/events/")).hasSize(1);
-        b.shot("41-trace-span-properties");
+        d.b.shot("41-trace-span-properties");
     }
 
     @Test
     @Order(4)
     @DisplayName("see the theme's trend chart change as traces arrive; the range picker changes range and URL")
     void trendChangesAsTracesArrive() throws Exception {
-        signedIn();
-        b.driver.get(base + "/#/themes/" + THEME + "/trend?range=hour");
-        b.waitFor(() -> b.count("[data-testid=theme-trend-svg]") == 1, "the theme trend");
-        assertThat(b.find("[data-range=hour]").getAttribute("aria-pressed")).isEqualTo("true");
-        assertThat(b.count("[data-testid=theme-trend-svg] rect.bar")).isEqualTo(24);
-        assertThat(b.count("[data-testid=theme-trend-svg] polyline.clusters-line")).isEqualTo(1);
-        assertThat(b.count("[data-testid=theme-trend-svg] text.tick")).isGreaterThan(6);
-        assertThat(b.count("[data-testid=theme-trend-svg] rect.hit title")).isEqualTo(24);
+        d.signedIn();
+        d.b.driver.get(d.base + "/#/themes/" + THEME + "/trend?range=hour");
+        d.b.waitFor(() -> d.b.count("[data-testid=theme-trend-svg]") == 1, "the theme trend");
+        assertThat(d.b.find("[data-range=hour]").getAttribute("aria-pressed")).isEqualTo("true");
+        assertThat(d.b.count("[data-testid=theme-trend-svg] rect.bar")).isEqualTo(24);
+        assertThat(d.b.count("[data-testid=theme-trend-svg] polyline.clusters-line")).isEqualTo(1);
+        assertThat(d.b.count("[data-testid=theme-trend-svg] text.tick")).isGreaterThan(6);
+        assertThat(d.b.count("[data-testid=theme-trend-svg] rect.hit title")).isEqualTo(24);
         int before = total();
         assertThat(before).isGreaterThanOrEqualTo(FIRST);
-        b.shot("42-theme-trend-before");
+        d.b.shot("42-theme-trend-before");
         ingest(3);
-        b.waitFor(() -> total() >= before + 3, Duration.ofSeconds(90), "the trend counting the new traces");
-        assertThat(b.text("[data-testid=theme-trend-caption]")).contains(String.valueOf(total()));
+        d.b.waitFor(() -> total() >= before + 3, Duration.ofSeconds(90), "the trend counting the new traces");
+        assertThat(d.b.text("[data-testid=theme-trend-caption]")).contains(String.valueOf(total()));
         System.out.printf("Theme trend: %d relevant traces in the last 24 hours, %d after three more arrived%n", before, total());
-        b.shot("43-theme-trend-after");
-        b.find("[data-range=week]").click();
-        b.waitFor(() -> b.count("[data-testid=theme-trend-svg] rect.bar") == 12, "weekly buckets");
-        assertThat(b.driver.getCurrentUrl()).endsWith("/trend?range=week");
-        assertThat(b.find("[data-range=week]").getAttribute("aria-pressed")).isEqualTo("true");
-        b.find("[data-testid=theme-trend] .chart-data summary").click();
-        assertThat(b.count("[data-testid=theme-trend-table] tbody tr")).isEqualTo(12);
+        d.b.shot("43-theme-trend-after");
+        d.b.find("[data-range=week]").click();
+        d.b.waitFor(() -> d.b.count("[data-testid=theme-trend-svg] rect.bar") == 12, "weekly buckets");
+        assertThat(d.b.driver.getCurrentUrl()).endsWith("/trend?range=week");
+        assertThat(d.b.find("[data-range=week]").getAttribute("aria-pressed")).isEqualTo("true");
+        d.b.find("[data-testid=theme-trend] .chart-data summary").click();
+        assertThat(d.b.count("[data-testid=theme-trend-table] tbody tr")).isEqualTo(12);
     }
 
     @Test
     @Order(5)
     @DisplayName("the map: a dot per trace coloured by cluster, a legend with names and sizes, labels inside, hover and keyboard")
     void map() throws Exception {
-        JsonNode clusters = server.http.api("/api/projects/default/themes/" + THEME + "/clusters").json();
-        int shown = server.http.api("/api/projects/default/themes/" + THEME + "/map").json().get("shown").asInt();
-        signedIn();
-        b.driver.get(base + "/#/themes/" + THEME + "/map");
-        b.waitFor(() -> b.count("[data-testid=map-dot]") == shown, "a dot per trace");
-        assertThat(b.text("[data-testid=map-count]")).contains("Showing all " + shown + " traces");
+        JsonNode clusters = d.server.http.api("/api/projects/default/themes/" + THEME + "/clusters").json();
+        int shown = d.server.http.api("/api/projects/default/themes/" + THEME + "/map").json().get("shown").asInt();
+        d.signedIn();
+        d.b.driver.get(d.base + "/#/themes/" + THEME + "/map");
+        d.b.waitFor(() -> d.b.count("[data-testid=map-dot]") == shown, "a dot per trace");
+        assertThat(d.b.text("[data-testid=map-count]")).contains("Showing all " + shown + " traces");
         int legend = clusters.get("results").size() + (clusters.get("unassigned").asInt() > 0 ? 1 : 0);
-        assertThat(b.count("[data-testid=legend-item]")).isEqualTo(legend);
+        assertThat(d.b.count("[data-testid=legend-item]")).isEqualTo(legend);
         for (JsonNode c : clusters.get("results")) {
-            String item = b.text("[data-testid=legend-item][data-cluster=" + c.get("id").asText() + "]");
+            String item = d.b.text("[data-testid=legend-item][data-cluster=" + c.get("id").asText() + "]");
             assertThat(item).contains(c.get("title").asText()).contains(c.get("size").asInt() + " traces");
             // The cluster's dots share one colour.
             @SuppressWarnings("unchecked")
-            List<String> fills = (List<String>) b.js("return [...new Set([...document.querySelectorAll('[data-testid=map-dot][data-cluster=\"' + arguments[0] + '\"] circle')]"
+            List<String> fills = (List<String>) d.b.js("return [...new Set([...document.querySelectorAll('[data-testid=map-dot][data-cluster=\"' + arguments[0] + '\"] circle')]"
                     + ".map(c => c.getAttribute('fill')))];", c.get("id").asText());
             assertThat(fills).hasSize(1).doesNotContain("#9aa0a6");
         }
         if (clusters.get("unassigned").asInt() > 0) {
-            assertThat(b.text("[data-testid=legend-item][data-cluster=other]")).contains("Other");
-            assertThat(b.js("return document.querySelector('[data-testid=map-dot][data-cluster=\"\"] circle').getAttribute('fill')")).isEqualTo("#9aa0a6");
+            assertThat(d.b.text("[data-testid=legend-item][data-cluster=other]")).contains("Other");
+            assertThat(d.b.js("return document.querySelector('[data-testid=map-dot][data-cluster=\"\"] circle').getAttribute('fill')")).isEqualTo("#9aa0a6");
         }
         // Labels inside the canvas (900 × 520).
         @SuppressWarnings("unchecked")
-        List<String> outside = (List<String>) b.js("return [...document.querySelectorAll('[data-testid=map-label]')].filter(t => { const r = t.getBBox();"
+        List<String> outside = (List<String>) d.b.js("return [...document.querySelectorAll('[data-testid=map-label]')].filter(t => { const r = t.getBBox();"
                 + " return r.x < 0 || r.y < 0 || r.x + r.width > 900 || r.y + r.height > 520; }).map(t => t.textContent);");
         assertThat(outside).as("labels outside the map").isEmpty();
-        assertThat(b.count("[data-testid=map-label]")).isEqualTo(Math.min(12, clusters.get("results").size()));
+        assertThat(d.b.count("[data-testid=map-label]")).isEqualTo(Math.min(12, clusters.get("results").size()));
 
         // Hover: a tooltip names the cluster and the trace.
-        new Actions(b.driver).moveToElement(b.find("[data-testid=map-dot] circle")).perform();
-        b.waitFor(() -> b.find("[data-testid=map-tip]").isDisplayed() && b.text("[data-testid=map-tip]").contains("trace tm-"), "hover tooltip");
-        b.shot("44-map-hover");
-        new Actions(b.driver).moveToElement(b.find("h1")).perform();
+        new Actions(d.b.driver).moveToElement(d.b.find("[data-testid=map-dot] circle")).perform();
+        d.b.waitFor(() -> d.b.find("[data-testid=map-tip]").isDisplayed() && d.b.text("[data-testid=map-tip]").contains("trace tm-"), "hover tooltip");
+        d.b.shot("44-map-hover");
+        new Actions(d.b.driver).moveToElement(d.b.find("h1")).perform();
 
         // Keyboard: one tab stop, arrows move between dots, Enter opens the trace.
-        Actions keys = new Actions(b.driver);
-        b.js("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);");
-        for (int i = 0; i < 60 && !Boolean.TRUE.equals(b.js("return document.activeElement.matches('a.dot-link')")); i++) {
+        Actions keys = new Actions(d.b.driver);
+        d.b.js("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);");
+        for (int i = 0; i < 60 && !Boolean.TRUE.equals(d.b.js("return document.activeElement.matches('a.dot-link')")); i++) {
             keys.sendKeys(Keys.TAB).perform();
         }
-        assertThat(b.js("return document.activeElement.matches('a.dot-link')")).isEqualTo(true);
-        b.waitFor(() -> b.text("[data-testid=map-tip]").contains("trace tm-"), "tooltip on keyboard focus");
-        String first = (String) b.js("return document.activeElement.getAttribute('aria-label')");
+        assertThat(d.b.js("return document.activeElement.matches('a.dot-link')")).isEqualTo(true);
+        d.b.waitFor(() -> d.b.text("[data-testid=map-tip]").contains("trace tm-"), "tooltip on keyboard focus");
+        String first = (String) d.b.js("return document.activeElement.getAttribute('aria-label')");
         for (Keys k : new Keys[]{Keys.ARROW_RIGHT, Keys.ARROW_DOWN, Keys.ARROW_LEFT, Keys.ARROW_UP}) {
             keys.sendKeys(k).perform();
-            if (!first.equals(b.js("return document.activeElement.getAttribute('aria-label')"))) {
+            if (!first.equals(d.b.js("return document.activeElement.getAttribute('aria-label')"))) {
                 break;
             }
         }
-        assertThat(b.js("return document.activeElement.getAttribute('aria-label')")).as("an arrow key moved to another dot").isNotEqualTo(first);
-        assertThat(b.count("a.dot-link[tabindex='0']")).as("one tab stop").isEqualTo(1);
-        b.shot("45-map-keyboard");
+        assertThat(d.b.js("return document.activeElement.getAttribute('aria-label')")).as("an arrow key moved to another dot").isNotEqualTo(first);
+        assertThat(d.b.count("a.dot-link[tabindex='0']")).as("one tab stop").isEqualTo(1);
+        d.b.shot("45-map-keyboard");
         keys.sendKeys(Keys.ENTER).perform();
-        b.waitFor(() -> b.driver.getCurrentUrl().contains("#/traces/tm-"), "the trace opened from the map");
+        d.b.waitFor(() -> d.b.driver.getCurrentUrl().contains("#/traces/tm-"), "the trace opened from the map");
     }
 
     @Test
     @Order(6)
     @DisplayName("axe-core finds no serious or critical violation, and nothing scrolls sideways at 390 px, on the trend, map, themes and trace views")
     void accessibility() {
-        signedIn();
+        d.signedIn();
         Map<String, String> views = new java.util.LinkedHashMap<>();
         views.put("themes", "#/themes");
         views.put("theme-trend", "#/themes/" + THEME + "/trend");
@@ -304,24 +279,24 @@ class TrendsAndMapBrowserTest {
         views.put("trace-lean", "#/traces/tm-1");
         List<String> problems = new ArrayList<>();
         for (int width : new int[]{1440, 390}) {
-            b.width(width);
+            d.b.width(width);
             for (var v : views.entrySet()) {
-                b.driver.get(base + "/" + v.getValue());
-                b.waitFor(() -> ready(v.getKey()), v.getKey() + " at " + width);
+                d.b.driver.get(d.base + "/" + v.getValue());
+                d.b.waitFor(() -> ready(v.getKey()), v.getKey() + " at " + width);
                 if (v.getKey().equals("trace-lean")) {
-                    b.find("[data-testid=trace-tree] .event-details summary").click();
-                    b.waitFor(() -> b.text("[data-testid=event-props]").contains("$ai_"), "properties open");
+                    d.b.find("[data-testid=trace-tree] .event-details summary").click();
+                    d.b.waitFor(() -> d.b.text("[data-testid=event-props]").contains("$ai_"), "properties open");
                 }
-                for (String violation : b.axe()) {
+                for (String violation : d.b.axe()) {
                     problems.add(v.getKey() + " @" + width + ": " + violation);
                 }
                 if (width == 390) {
-                    long overflow = b.horizontalOverflow();
+                    long overflow = d.b.horizontalOverflow();
                     if (overflow > 0) {
                         problems.add(v.getKey() + " @390: scrolls sideways by " + overflow + " px");
                     }
                 }
-                b.shot("a11y-" + v.getKey() + "-" + width);
+                d.b.shot("a11y-" + v.getKey() + "-" + width);
             }
         }
         System.out.printf("axe-core on %d views at 1440 and 390 px: %d serious or critical problems%n", views.size(), problems.size());
@@ -332,21 +307,21 @@ class TrendsAndMapBrowserTest {
 
     private boolean ready(String view) {
         return switch (view) {
-            case "themes" -> b.count("[data-testid=themes-table] tbody tr") >= 6;
-            case "theme-trend" -> b.count("[data-testid=theme-trend-svg]") == 1;
-            case "theme-map" -> b.count("[data-testid=map-dot]") > 0;
-            default -> b.count("[data-testid=trace-tree] li") > 0;
+            case "themes" -> d.b.count("[data-testid=themes-table] tbody tr") >= 6;
+            case "theme-trend" -> d.b.count("[data-testid=theme-trend-svg]") == 1;
+            case "theme-map" -> d.b.count("[data-testid=map-dot]") > 0;
+            default -> d.b.count("[data-testid=trace-tree] li") > 0;
         };
     }
 
     private int total() {
-        Object t = b.js("const s = document.querySelector('[data-testid=theme-trend-svg]'); return s ? Number(s.dataset.total) : -1;");
+        Object t = d.b.js("const s = document.querySelector('[data-testid=theme-trend-svg]'); return s ? Number(s.dataset.total) : -1;");
         return ((Number) t).intValue();
     }
 
     @SuppressWarnings("unchecked")
     private List<String> requests(String part) {
-        return (List<String>) b.js("return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes(arguments[0]));", part);
+        return (List<String>) d.b.js("return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes(arguments[0]));", part);
     }
 
     private static JsonNode firstFailed(JsonNode nodes) {
@@ -360,11 +335,6 @@ class TrendsAndMapBrowserTest {
             }
         }
         return null;
-    }
-
-    private void signedIn() {
-        b.driver.get(base + "/");
-        b.js("sessionStorage.setItem('prism.key', arguments[0])", TestServer.ADMIN_KEY);
     }
 
     /** {@code n} failed traces, alternately rate-limited and timed out at the payment gateway, each a generation under a root. */
@@ -387,9 +357,9 @@ class TrendsAndMapBrowserTest {
                     .put("$ai_trace_id", id).put("$ai_span_name", "assistant");
             events.forEach(list::add);
         }
-        server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, list));
+        d.server.http.post("/batch/", HttpApi.batch(TestServer.PROJECT_TOKEN, list));
         for (String id : ids) {
-            server.http.awaitApi("/api/projects/default/traces/" + id, r -> r.status() == 200 && r.json().path("tree").size() > 0, Duration.ofSeconds(30));
+            d.server.http.awaitApi("/api/projects/default/traces/" + id, r -> r.status() == 200 && r.json().path("tree").size() > 0, Duration.ofSeconds(30));
         }
     }
 }
