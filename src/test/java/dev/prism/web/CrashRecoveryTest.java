@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prism.Main;
 import dev.prism.support.ChildJvm;
+import dev.prism.support.FakeOpenAiProvider;
 import dev.prism.support.Fixtures;
+import dev.prism.support.PrismProcess;
 import dev.prism.support.TestServer;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
 import java.net.URI;
@@ -36,9 +36,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -56,8 +53,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrashRecoveryTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern THEME = Pattern.compile("for the analysis theme \"([^\"]+)\"");
-    private static final Pattern TRACE = Pattern.compile("\\(id ([^)]+)\\)");
     private static final int KILLS = 5;
     private static final int LLM_CONCURRENCY = 4;
 
@@ -66,12 +61,8 @@ class CrashRecoveryTest {
     @TempDir
     Path logs;
 
-    /** Provider requests by "theme name/trace id", with when each arrived. */
-    private final Map<String, List<Instant>> requests = new ConcurrentHashMap<>();
-    private final AtomicInteger inFlight = new AtomicInteger();
     /** When each killed server was gone: a call may be repeated only across one of these. */
     private final List<Instant> kills = new CopyOnWriteArrayList<>();
-    private final AtomicInteger answered = new AtomicInteger();
     /** Events the server answered 200 for: the ones that must be there after every crash. */
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     private final Set<String> acknowledgedTraces = ConcurrentHashMap.newKeySet();
@@ -80,28 +71,9 @@ class CrashRecoveryTest {
     @Test
     @DisplayName("every start succeeds within 30 s, every acknowledged event is kept, each analysis is done exactly once, no postgres is left over")
     void killFiveTimes(Vertx vertx) throws Exception {
-        HttpServer provider = TestServer.await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
-            if (req.path().endsWith("/embeddings")) {
-                req.response().putHeader("Content-Type", "application/json").end(embeddings(b.toString()));
-                return;
-            }
-            String key = key(b.toString());
-            if (!key.contains("?")) { // cluster naming (a theme's first 10 summaries) asks without a trace: not an analysis
-                requests.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(Instant.now());
-            }
-            inFlight.incrementAndGet();
-            ObjectNode reply = JSON.createObjectNode().put("model", "gpt-4o-mini");
-            reply.putArray("choices").addObject().putObject("message").put("role", "assistant")
-                    .put("content", "{\"theme_relevant\": true, \"title\": \"t\", \"summary\": \"crash test summary\", \"severity\": \"low\"}");
-            reply.putObject("usage").put("prompt_tokens", 100).put("completion_tokens", 10);
-            // Slow enough that analyses are in flight when the server is killed.
-            vertx.setTimer(150, id -> {
-                inFlight.decrementAndGet();
-                answered.incrementAndGet();
-                req.response().putHeader("Content-Type", "application/json").end(reply.toString());
-            });
-        })).listen(0, "127.0.0.1"));
-        String providerUrl = "http://127.0.0.1:" + provider.actualPort() + "/v1";
+        // Slow enough that analyses are in flight when the server is killed.
+        FakeOpenAiProvider provider = FakeOpenAiProvider.start(vertx, 150, trace -> "crash test summary");
+        String providerUrl = provider.url();
         List<Fixtures.Fixture> fixtures = Fixtures.all().stream()
                 .filter(f -> f.traceId() != null && !f.name().startsWith("s24")).toList();
 
@@ -111,7 +83,7 @@ class CrashRecoveryTest {
                 ChildJvm prism = startPrism(round, providerUrl);
                 children.add(prism);
                 long launched = System.nanoTime();
-                int port = awaitListening(prism);
+                int port = PrismProcess.awaitListening(prism, Duration.ofSeconds(30));
                 System.out.printf("round %d: started in %d ms%n", round, (System.nanoTime() - launched) / 1_000_000);
                 if (round == 0) {
                     assertSecondServerRefused(prism);
@@ -129,14 +101,14 @@ class CrashRecoveryTest {
                     await(() -> acknowledgedTraces.size() >= traces + 12, Duration.ofSeconds(60), "acknowledged traces in round " + round);
                     sending.set(false);
                     sender.join();
-                    int before = answered.get();
-                    await(() -> answered.get() >= before + 3 && inFlight.get() > 0, Duration.ofSeconds(60), "analyses in flight in round " + round);
+                    int before = provider.answered();
+                    await(() -> provider.answered() >= before + 3 && provider.inFlight() > 0, Duration.ofSeconds(60), "analyses in flight in round " + round);
                 }
                 prism.kill();
                 kills.add(Instant.now());
                 System.out.printf("round %d: killed %s, %d events and %d traces acknowledged, %d provider answers so far%n", round,
-                        midIngestion ? "mid-ingestion" : "mid-analysis (" + inFlight.get() + " calls in flight)",
-                        acknowledged.size(), acknowledgedTraces.size(), answered.get());
+                        midIngestion ? "mid-ingestion" : "mid-analysis (" + provider.inFlight() + " calls in flight)",
+                        acknowledged.size(), acknowledgedTraces.size(), provider.answered());
                 assertThat(prism.process().exitValue()).as("killed by SIGKILL (128 + 9)").isEqualTo(137);
                 sending.set(false);
                 sender.join();
@@ -147,14 +119,14 @@ class CrashRecoveryTest {
             ChildJvm last = startPrism(KILLS, providerUrl);
             children.add(last);
             try {
-                awaitListening(last);
+                PrismProcess.awaitListening(last, Duration.ofSeconds(30));
                 try (Connection db = connectEmbedded()) {
                     long draining = System.nanoTime();
                     await(() -> allAnalysed(db), Duration.ofSeconds(120), "every acknowledged trace analysed");
                     System.out.printf("final start: backlog analysed in %d ms, %d provider answers in all%n",
-                            (System.nanoTime() - draining) / 1_000_000, answered.get());
+                            (System.nanoTime() - draining) / 1_000_000, provider.answered());
                     assertAcknowledgedEventsStored(db);
-                    assertAnalysedExactlyOnce(db);
+                    assertAnalysedExactlyOnce(db, provider);
                 }
             } finally {
                 last.process().destroy(); // SIGTERM: the clean stop
@@ -188,10 +160,7 @@ class CrashRecoveryTest {
         settings.put("embed.provider", "openai");
         settings.put("embed.baseUrl", providerUrl);
         settings.put("embed.apiKey", "sk-crash-test");
-        // The server's own logging (INFO, with the "listening" line), not the tests' quieter one.
-        List<String> props = new ArrayList<>(List.of("-Xmx512m", "-Dlogback.configurationFile=logback.xml"));
-        settings.forEach((k, v) -> props.add("-Dprism." + k + "=" + v));
-        return ChildJvm.start(logs.resolve("prism-" + round + ".log"), Map.of(), props, Main.class.getName(), "serve");
+        return PrismProcess.start(logs.resolve("prism-" + round + ".log"), settings);
     }
 
     /** A second server on the same data directory stops at once with a message naming the first, which runs on. */
@@ -203,12 +172,6 @@ class CrashRecoveryTest {
                     + ") is already using the data directory " + dataDir.toAbsolutePath());
         }
         assertThat(first.process().isAlive()).isTrue();
-    }
-
-    /** The port from the server's log line; the start (JVM, PostgreSQL, recovery, migrations) must take under 30 s. */
-    private static int awaitListening(ChildJvm prism) throws Exception {
-        Matcher m = prism.awaitOutput("Prism listening on http://127\\.0\\.0\\.1:(\\d+)", Duration.ofSeconds(30));
-        return Integer.parseInt(m.group(1));
     }
 
     /** Sends copies of the fixtures, each with a trace id and event uuids of its own, until told to stop or refused. */
@@ -284,7 +247,7 @@ class CrashRecoveryTest {
      * One finished analysis per (trace, theme, version), and none sent to the provider again once finished. A call in
      * flight at a kill may be repeated (its answer never reached the store), at most one per concurrent call per kill.
      */
-    private void assertAnalysedExactlyOnce(Connection db) throws Exception {
+    private void assertAnalysedExactlyOnce(Connection db, FakeOpenAiProvider provider) throws Exception {
         Map<String, Instant> completed = new HashMap<>();
         try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("""
                 SELECT t.name, a.trace_id, a.trace_version, a.status, a.completed_at
@@ -329,23 +292,7 @@ class CrashRecoveryTest {
                 assertThat(themesByTrace.getOrDefault(trace, Set.of())).as("themes that analysed " + trace).containsAll(everyOtherCopy);
             }
         }
-        int repeats = 0;
-        for (Map.Entry<String, List<Instant>> e : requests.entrySet()) {
-            Instant done = completed.get(e.getKey());
-            assertThat(done).as("a provider call without a stored analysis: " + e.getKey()).isNotNull();
-            List<Instant> attempts = e.getValue().stream().sorted().toList();
-            for (int i = 0; i < attempts.size(); i++) {
-                assertThat(attempts.get(i)).as("sent again after it was finished: " + e.getKey()).isBefore(done);
-                if (i > 0) {
-                    Instant previous = attempts.get(i - 1);
-                    Instant again = attempts.get(i);
-                    assertThat(kills).as("a kill between two calls for " + e.getKey() + " (" + previous + ", " + again + ")")
-                            .anyMatch(kill -> kill.isAfter(previous) && kill.isBefore(again));
-                }
-            }
-            repeats += attempts.size() - 1;
-        }
-        assertThat(requests.keySet()).as("every analysis was one provider call").containsAll(completed.keySet());
+        int repeats = provider.assertEachAnsweredOnce(completed, kills);
         // A kill cuts off the calls awaiting an answer (at most llm.maxConcurrent) and the answers whose analysis was
         // not yet stored; the permit is released when the answer arrives, so the second group is bounded only by how
         // far storing lags, which on a loaded machine can be a few. Twice the concurrency per kill keeps the bound tight
@@ -356,37 +303,6 @@ class CrashRecoveryTest {
     /** {@code crash-<round>-<n>-<fixture trace id>} → the fixture trace id. */
     private static String fixtureOf(String traceId) {
         return traceId.split("-", 4)[3];
-    }
-
-    private static String key(String body) {
-        try {
-            String prompt = JSON.readTree(body).get("messages").get(1).get("content").asText();
-            Matcher t = THEME.matcher(prompt);
-            Matcher id = TRACE.matcher(prompt);
-            return (t.find() ? t.group(1) : "?") + "/" + (id.find() ? id.group(1) : "?");
-        } catch (Exception e) {
-            return "?";
-        }
-    }
-
-    private static String embeddings(String body) {
-        try {
-            JsonNode input = JSON.readTree(body).path("input");
-            ObjectNode answer = JSON.createObjectNode().put("object", "list").put("model", "fake-embedding");
-            ArrayNode data = answer.putArray("data");
-            for (int i = 0; i < input.size(); i++) {
-                ArrayNode v = JSON.createArrayNode();
-                String text = input.get(i).asText();
-                for (int d = 0; d < 8; d++) {
-                    v.add(1 + (text.hashCode() >>> d & 7));
-                }
-                data.add(JSON.createObjectNode().put("object", "embedding").put("index", i).set("embedding", v));
-            }
-            answer.putObject("usage").put("prompt_tokens", 1).put("total_tokens", 1);
-            return answer.toString();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private interface Condition {
