@@ -10,7 +10,10 @@ import dev.prism.cluster.ClusterQueryVerticle;
 import dev.prism.cluster.ClusterVerticle;
 import dev.prism.config.PrismConfig;
 import dev.prism.demo.DemoVerticle;
-import dev.prism.embed.EmbedVerticle;
+import dev.prism.embed.EmbedSearchVerticle;
+import dev.prism.embed.EmbedVectorsVerticle;
+import dev.prism.embed.EmbedWriterVerticle;
+import dev.prism.embed.SharedEmbeddings;
 import dev.prism.export.ExportVerticle;
 import dev.prism.format.FormatVerticle;
 import dev.prism.ingest.IngestVerticle;
@@ -84,6 +87,7 @@ public final class PrismServer {
             List<String> deployed = new ArrayList<>();
             List<Quiescent> quiescent = new java.util.concurrent.CopyOnWriteArrayList<>();
             HttpServerVerticle[] firstHttp = new HttpServerVerticle[1];
+            SharedEmbeddings embeddings = new SharedEmbeddings(config.embed());
             Future<?> chain = deploy(vertx, deployed, remembered(quiescent, () -> new dev.prism.lifecycle.InstanceVerticle(db.pool(), VERSION)), 1)
                     .compose(v -> deploy(vertx, deployed, () -> new ProjectVerticle(db.pool(), config.auth(), console), 1))
                     // First, so it counts what every later stage publishes from their first event on.
@@ -100,7 +104,11 @@ public final class PrismServer {
                     // Clustering consumes what embedding publishes, so it starts before it and stops after it.
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new ClusterVerticle(db.pool(), db.connectOptions(), config.cluster(), config.ingest(), metrics)), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new ClusterQueryVerticle(db.pool()), 1))
-                    .compose(v -> deploy(vertx, deployed, () -> new EmbedVerticle(db.pool(), config.embed(), config.ingest(), metrics), 1))
+                    // One model, cache and set of indexes for the three: the writer loads and closes them, so it starts
+                    // before and stops after the two that answer from them.
+                    .compose(v -> deploy(vertx, deployed, () -> new EmbedWriterVerticle(db.pool(), config.embed(), config.ingest(), metrics, embeddings), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new EmbedSearchVerticle(embeddings), 1))
+                    .compose(v -> deploy(vertx, deployed, () -> new EmbedVectorsVerticle(db.pool(), config.embed(), metrics, embeddings), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new AnalysisVerticle(db.pool(), config.llm(), config.ingest(), config.format().redisUrl())), 1))
                     .compose(v -> deploy(vertx, deployed, remembered(quiescent, () -> new RunVerticle(db.pool(), config.runs())), 1))
                     .compose(v -> deploy(vertx, deployed, () -> new AlertRulesVerticle(db.apiPool(), alertDestinations), 1))

@@ -39,7 +39,7 @@ class RelevanceVerticleTest {
     @BeforeEach
     void start(Vertx vertx) throws Exception {
         Codecs.register(vertx);
-        // What EmbedVerticle answers: the local model's normalised vectors, or a 503 when it is busy.
+        // What EmbedVectorsVerticle answers: the local model's normalised vectors, or a 503 when it is busy.
         embed = vertx.eventBus().consumer(Addresses.EMBED_SENTENCES, msg -> {
             if (embedFails.get()) {
                 Failure.reply(msg, new Failure(503, "embed_busy", "busy").exception());

@@ -10,6 +10,7 @@ import dev.prism.bus.SummaryCreated;
 import dev.prism.bus.SummaryScan;
 import dev.prism.common.VectorMath;
 import dev.prism.config.PrismConfig;
+import dev.prism.metrics.Metrics;
 import dev.prism.store.Database;
 import dev.prism.support.ServicePostgres;
 import io.vertx.core.Future;
@@ -28,6 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,11 +42,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import static dev.prism.support.TestServer.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The embedding stage with the real local model and the machine's PostgreSQL. */
+/** The embedding stage as the server deploys it (writer, search, vectors), with the real local model and the machine's PostgreSQL. */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayName("The embedding verticle")
-class EmbedVerticleTest {
+@DisplayName("The embedding verticles: writer, search and vectors together")
+class EmbedVerticlesTest {
 
     private static final String PROJECT = "p";
 
@@ -121,7 +123,23 @@ class EmbedVerticleTest {
     }
 
     private String deploy(Vertx vertx, Counting counting, int batchSize, long waitMillis) throws Exception {
-        return await(vertx.deployVerticle(new EmbedVerticle(database.pool(), config(batchSize, waitMillis), v -> Future.succeededFuture(counting))));
+        return deploy(vertx, config(batchSize, waitMillis), v -> Future.succeededFuture(counting), new Metrics());
+    }
+
+    /** The three verticles over one {@link SharedEmbeddings}, as the server deploys them; @return their ids, writer last. */
+    private String deploy(Vertx vertx, PrismConfig.Embed config, Function<Vertx, Future<Embedder>> embedder, Metrics metrics) throws Exception {
+        SharedEmbeddings shared = new SharedEmbeddings(config);
+        String writer = await(vertx.deployVerticle(new EmbedWriterVerticle(database.pool(), config, embedder, metrics, shared)));
+        String search = await(vertx.deployVerticle(new EmbedSearchVerticle(shared)));
+        String vectors = await(vertx.deployVerticle(new EmbedVectorsVerticle(database.pool(), config, metrics, shared)));
+        return vectors + "," + search + "," + writer;
+    }
+
+    /** In the server's order: the writer, which closes the model, last. */
+    private static void undeploy(Vertx vertx, String ids) throws Exception {
+        for (String id : ids.split(",")) {
+            await(vertx.undeploy(id));
+        }
     }
 
     private static SummaryCreated summary(String project, String theme, String trace, int version, boolean relevant, String title, String text) {
@@ -202,7 +220,7 @@ class EmbedVerticleTest {
             float[] expected = await(model.embed(List.of("Payment API timed out\nThe charge call timed out after 30 s."))).get(0);
             assertThat(VectorMath.dot(stored, expected)).isGreaterThan(0.9999);
         } finally {
-            await(vertx.undeploy(id));
+            undeploy(vertx, id);
         }
     }
 
@@ -223,7 +241,7 @@ class EmbedVerticleTest {
             assertThat(publishedHere().get(0).vector()).isEqualTo(publishedHere().get(1).vector());
             assertThat(rows(theme)).extracting(r -> r.getString("text_hash")).containsOnly(dev.prism.common.Hashing.sha256Hex("Provider rate limit (<n>)"));
         } finally {
-            await(vertx.undeploy(id));
+            undeploy(vertx, id);
         }
     }
 
@@ -249,7 +267,7 @@ class EmbedVerticleTest {
             assertThat((System.nanoTime() - partialAt) / 1_000_000).isBetween(1_400L, 4_000L);
             assertThat(counting.calls).containsExactly(4, 1);
         } finally {
-            await(vertx.undeploy(id));
+            undeploy(vertx, id);
         }
     }
 
@@ -274,7 +292,7 @@ class EmbedVerticleTest {
             assertThat(counting.texts.get()).isEqualTo(1);
             assertThat(rows(theme)).hasSize(3);
         } finally {
-            await(vertx.undeploy(id));
+            undeploy(vertx, id);
         }
     }
 
@@ -299,7 +317,7 @@ class EmbedVerticleTest {
             assertThat(rows(theme)).extracting(r -> r.getInteger("trace_version")).containsExactly(1, 2);
             assertThat(rows(theme).get(0).getString("text_hash")).isEqualTo(dev.prism.common.Hashing.sha256Hex("Slow answer\nThe trace took 40 s"));
         } finally {
-            await(vertx.undeploy(id));
+            undeploy(vertx, id);
         }
     }
 
@@ -342,7 +360,7 @@ class EmbedVerticleTest {
             assertThat(searchFailure(vertx, new EmbedSearch(PROJECT, theme, "  ", 5))).isEqualTo(new Failure(400, "invalid_query", "q must not be blank"));
             assertThat(searchFailure(vertx, new EmbedSearch(PROJECT, theme, "x", 0)).status()).isEqualTo(400);
         } finally {
-            await(vertx.undeploy(id));
+            undeploy(vertx, id);
         }
     }
 
@@ -368,7 +386,7 @@ class EmbedVerticleTest {
                 summary("r3", "Wrong language", "The assistant answered in English to a German question."));
         waitFor(() -> publishedHere().size() == 3, 10_000);
         EmbedSnapshot.Vectors before = snapshot(vertx, PROJECT, theme);
-        await(vertx.undeploy(id));
+        undeploy(vertx, id);
 
         Counting second = new Counting(model);
         id = deploy(vertx, second, 16, 50);
@@ -389,7 +407,7 @@ class EmbedVerticleTest {
             assertThat(publishedHere()).hasSize(3);
             assertThat(second.texts.get()).isEqualTo(texts);
         } finally {
-            await(vertx.undeploy(id));
+            undeploy(vertx, id);
         }
     }
 
@@ -405,7 +423,7 @@ class EmbedVerticleTest {
             assertThat(publishedHere()).extracting(EmbeddingCreated::traceId).containsExactlyInAnyOrder("ok-1", "ok-2");
             assertThat(rows(theme)).extracting(r -> r.getString("trace_id")).containsExactly("ok-1", "ok-2");
         } finally {
-            await(vertx.undeploy(id));
+            undeploy(vertx, id);
         }
     }
 
@@ -416,7 +434,7 @@ class EmbedVerticleTest {
         publish(vertx, summary("s1", "Error one", "first"), summary("s2", "Error two", "second"));
         Thread.sleep(200);
         assertThat(rows(theme)).isEmpty();
-        await(vertx.undeploy(id));
+        undeploy(vertx, id);
         assertThat(rows(theme)).extracting(r -> r.getString("trace_id")).containsExactly("s1", "s2");
     }
 
@@ -454,8 +472,8 @@ class EmbedVerticleTest {
         List<SummaryScan.Entry> table = new CopyOnWriteArrayList<>();
         AtomicInteger scans = new AtomicInteger();
         MessageConsumer<SummaryScan> scan = fakeScan(vertx, table, scans);
-        dev.prism.metrics.Metrics metrics = new dev.prism.metrics.Metrics();
-        String id = await(vertx.deployVerticle(new EmbedVerticle(database.pool(), sweeping(8, 1L << 20), v -> Future.succeededFuture(counting), metrics)));
+        Metrics metrics = new Metrics();
+        String id = deploy(vertx, sweeping(8, 1L << 20), v -> Future.succeededFuture(counting), metrics);
         try {
             List<SummaryCreated> summaries = List.of(
                     summary(PROJECT, theme, "f1", 1, true, "Payment API timed out", "The charge call timed out."),
@@ -479,7 +497,7 @@ class EmbedVerticleTest {
             waitFor(() -> scans.get() >= seen + 2, 10_000);
             assertThat(counting.calls).hasSize(calls);
         } finally {
-            await(vertx.undeploy(id));
+            undeploy(vertx, id);
             await(scan.unregister());
         }
     }
@@ -490,9 +508,9 @@ class EmbedVerticleTest {
         Counting counting = new Counting(model);
         List<SummaryScan.Entry> table = new CopyOnWriteArrayList<>();
         MessageConsumer<SummaryScan> scan = fakeScan(vertx, table, new AtomicInteger());
-        dev.prism.metrics.Metrics metrics = new dev.prism.metrics.Metrics();
+        Metrics metrics = new Metrics();
         // 65,536 bytes hold one 20,000-character text (two bytes a character) at a time.
-        String id = await(vertx.deployVerticle(new EmbedVerticle(database.pool(), sweeping(8, 65_536), v -> Future.succeededFuture(counting), metrics)));
+        String id = deploy(vertx, sweeping(8, 65_536), v -> Future.succeededFuture(counting), metrics);
         try {
             Instant old = Instant.now().minusSeconds(30);
             List<SummaryCreated> summaries = new ArrayList<>();
@@ -508,7 +526,7 @@ class EmbedVerticleTest {
             assertThat(metrics.registry().counter("prism.embed.deferred").count()).isGreaterThanOrEqualTo(3);
             assertThat(metrics.registry().counter("prism.embed.swept").count()).isGreaterThanOrEqualTo(3);
         } finally {
-            await(vertx.undeploy(id));
+            undeploy(vertx, id);
             await(scan.unregister());
         }
     }
@@ -520,7 +538,7 @@ class EmbedVerticleTest {
         String fakeId = await(vertx.deployVerticle(fake));
         PrismConfig.Embed config = new PrismConfig.Embed("openai", Optional.of("http://127.0.0.1:" + fake.port()), Optional.of("sk-test"),
                 Optional.of("fake-embed"), 3, 100, 1, 1, 5, 3, 1_000_000L, 1L << 24, 60, 1L << 28);
-        String id = await(vertx.deployVerticle(new EmbedVerticle(database.pool(), config, new dev.prism.metrics.Metrics())));
+        String id = deploy(vertx, config, v -> Embedder.configured(v, config), new Metrics());
         try {
             for (int i = 0; i < 7; i++) {
                 publish(vertx, summary("o" + i, "Error " + "abc".repeat(i), "summary " + i));
@@ -535,7 +553,7 @@ class EmbedVerticleTest {
             });
             assertThat(rows(theme)).hasSize(7).allSatisfy(r -> assertThat(r.getString("model")).isEqualTo("fake-embed"));
         } finally {
-            await(vertx.undeploy(id));
+            undeploy(vertx, id);
             await(vertx.undeploy(fakeId));
         }
     }
@@ -565,7 +583,7 @@ class EmbedVerticleTest {
             assertThat(counting.texts.get()).as("the second time from the cache").isEqualTo(2);
 
             List<String> tooMany = new ArrayList<>();
-            for (int i = 0; i <= EmbedVerticle.MAX_SENTENCES_IN_FLIGHT; i++) {
+            for (int i = 0; i <= EmbedVectorsVerticle.MAX_SENTENCES_IN_FLIGHT; i++) {
                 tooMany.add("sentence number " + i);
             }
             Throwable refused = vertx.eventBus().request(Addresses.EMBED_SENTENCES, new dev.prism.bus.SentenceVectors(tooMany))
@@ -575,7 +593,7 @@ class EmbedVerticleTest {
             assertThat(refused.getMessage()).startsWith("embed_busy");
             assertThat(counting.texts.get()).as("nothing embedded for a refused request").isEqualTo(2);
         } finally {
-            await(vertx.undeploy(id));
+            undeploy(vertx, id);
         }
     }
 
@@ -603,14 +621,14 @@ class EmbedVerticleTest {
                 return Future.succeededFuture();
             }
         };
-        String id = await(vertx.deployVerticle(new EmbedVerticle(database.pool(), config(8, 100), v -> Future.succeededFuture(other))));
+        String id = deploy(vertx, config(8, 100), v -> Future.succeededFuture(other), new Metrics());
         try {
             dev.prism.bus.SentenceVectors.Vectors v = await(vertx.eventBus().<dev.prism.bus.SentenceVectors.Vectors>request(Addresses.EMBED_SENTENCES,
                     new dev.prism.bus.SentenceVectors(List.of("Can I get this as a spreadsheet?")))).body();
             assertThat(v.model()).isEqualTo(OnnxMiniLm.MODEL);
             assertThat(v.vectors().get(0)).hasSize(OnnxMiniLm.DIMENSIONS);
         } finally {
-            await(vertx.undeploy(id));
+            undeploy(vertx, id);
         }
     }
 }
