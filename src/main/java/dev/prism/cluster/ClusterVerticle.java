@@ -60,7 +60,7 @@ public final class ClusterVerticle extends VerticleBase implements dev.prism.lif
     private static final Logger LOG = LoggerFactory.getLogger(ClusterVerticle.class);
     private final OutageLog assignLog = new OutageLog(LOG, "Streaming cluster assignment");
     private final OutageLog refreshLog = new OutageLog(LOG, "Re-clustering");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
     /** The one-thread pool runs compute on (map projections share it). */
     static final String WORKERS = "prism-cluster";
     private static final DeliveryOptions SLOW = new DeliveryOptions().setSendTimeout(120_000);

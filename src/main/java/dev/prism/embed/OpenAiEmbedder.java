@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OpenAiEmbedder implements Embedder {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
     static final long BACKOFF_CAP_MILLIS = 30_000;
     static final long RETRY_AFTER_CAP_MILLIS = 60_000;
 

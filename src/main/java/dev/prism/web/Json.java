@@ -21,7 +21,7 @@ import java.util.Deque;
 /** The JSON shapes of the HTTP API (contract v1, documented in the README). */
 final class Json {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final ObjectMapper MAPPER = dev.prism.common.JsonMapping.MAPPER;
 
     private Json() {
     }
